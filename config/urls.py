@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.core import views as core_views
+from portal.offices import views as office_views
+
+admin.site.site_header = "Renkei 運営管理"
+admin.site.site_title = "Renkei 運営管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dashboard/", office_views.dashboard, name="dashboard"),
+    path("accounts/", include("allauth.urls")),
+    path("operator/admin/", admin.site.urls),
+    path("offices/", include("portal.offices.urls")),
+    path("partners/", include("portal.partners.urls")),
+    path("clients/", include("portal.clients.urls")),
+    path("careplans/", include("portal.careplans.urls")),
+    path("schedules/", include("portal.schedules.urls")),
+    path("billing/", include("portal.billing.urls")),
+    path("documents/", include("portal.documents.urls")),
+    path("exchange/", include("linkage.exchange.urls")),
+]

@@ -1,0 +1,20 @@
+"""Queue Celery tasks only after the surrounding transaction commits."""
+
+from django.db import transaction
+
+
+def enqueue(task, *args, **kwargs):
+    """``task.delay(*args, **kwargs)`` once the current transaction has committed."""
+    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
+
+
+from celery import shared_task  # noqa: E402
+
+
+@shared_task(name="core.ping")
+def ping(value: str) -> str:
+    """A trivial task used to prove a real worker is wired in (see tests/test_celery.py)."""
+    from django.core.cache import cache
+
+    cache.set(f"renkei:ping:{value}", "pong", timeout=300)
+    return value

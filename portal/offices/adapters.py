@@ -1,0 +1,13 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Send people back to a pending staff invitation after sign-up / login."""
+
+    def get_login_redirect_url(self, request):
+        token = request.session.get("pending_staff_invitation")
+        if token:
+            from django.urls import reverse
+
+            return reverse("offices:invitation", kwargs={"token": token})
+        return super().get_login_redirect_url(request)

@@ -1,0 +1,140 @@
+"""Writes for offices and staff (HackSoft style: ``<entity>_<action>``, keyword-only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.offices.models import Membership, Office, OfficeServiceKind, Role, StaffInvitation
+from portal.offices.tenancy import office_scope
+
+INVITATION_SALT = "renkei.staff-invitation"
+
+
+@transaction.atomic
+def office_register(*, user, office_number: str, name: str, address: str, phone: str,
+                    regional_grade: str, service_type_codes: list[str], postal_code: str = "",
+                    display_name: str = "") -> Office:
+    """Register an office; the registering person becomes its admin."""
+    try:
+        with transaction.atomic():
+            office = Office.objects.create(
+                office_number=office_number, name=name, postal_code=postal_code, address=address,
+                phone=phone, regional_grade=regional_grade,
+            )
+    except IntegrityError:
+        raise ValidationError({"office_number": "この事業所番号はすでに登録されています。"})
+    OfficeServiceKind.objects.bulk_create(
+        [OfficeServiceKind(office=office, service_type_code=code) for code in sorted(set(service_type_codes))]
+    )
+    Membership.objects.create(office=office, user=user, role=Role.ADMIN, display_name=display_name)
+    return office
+
+
+def invitation_token(invitation: StaffInvitation) -> str:
+    return signing.dumps({"o": invitation.office_id, "i": invitation.pk}, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_from_token(token: str) -> StaffInvitation | None:
+    """Load an invitation from its link, inside the scope of its own office."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT)
+    except signing.BadSignature:
+        return None
+    office = Office.objects.filter(pk=data.get("o")).first()
+    if office is None:
+        return None
+    with office_scope(office):
+        return StaffInvitation.objects.select_related("office").filter(pk=data.get("i")).first()
+
+
+def staff_invitation_create(*, office: Office, invited_by, email: str, role: str) -> StaffInvitation:
+    email = email.strip().lower()
+    if office.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": "この方はすでにこの事業所のメンバーです。"})
+    if StaffInvitation.objects.filter(
+        office=office, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).exists():
+        raise ValidationError({"email": "このメールアドレスにはすでに有効な招待を送っています。"})
+    invitation = StaffInvitation.objects.create(
+        office=office, email=email, role=role, invited_by=invited_by,
+        expires_at=timezone.now() + dt.timedelta(days=settings.RENKEI_INVITATION_DAYS),
+    )
+    link = settings.SITE_URL + reverse("offices:invitation", kwargs={"token": invitation_token(invitation)})
+    body = render_to_string("offices/email/staff_invitation.txt", {"invitation": invitation, "link": link})
+    transaction.on_commit(
+        lambda: send_mail(f"[Renkei] {office.name}への招待", body, None, [email])
+    )
+    return invitation
+
+
+class InvitationError(Exception):
+    """Why an invitation cannot be used, in Japanese."""
+
+
+def invitation_problem(*, invitation: StaffInvitation, user) -> str | None:
+    """Why ``user`` cannot use ``invitation`` now (Japanese), or ``None``."""
+    if invitation.accepted_at is not None:
+        return "この招待リンクはすでに使われています。招待は1回だけ使えます。管理者に新しい招待を依頼してください。"
+    if invitation.revoked_at is not None:
+        return "この招待は管理者によって取り消されました。"
+    if invitation.expires_at <= timezone.now():
+        return "この招待リンクは有効期限が切れています。管理者に新しい招待を依頼してください。"
+    if user.email.lower() != invitation.email.lower():
+        return f"この招待は {invitation.email} 宛てです。そのメールアドレスでログインしてから、もう一度リンクを開いてください。"
+    if Membership.objects.filter(office_id=invitation.office_id, user=user).exists():
+        return "すでにこの事業所のメンバーです。"
+    return None
+
+
+def staff_invitation_accept(*, invitation: StaffInvitation, user, display_name: str = "") -> Membership:
+    with transaction.atomic():
+        with office_scope(invitation.office_id):
+            locked = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+        problem = invitation_problem(invitation=locked, user=user)
+        if problem:
+            raise InvitationError(problem)
+        membership = Membership.objects.create(
+            office_id=locked.office_id, user=user, role=locked.role, display_name=display_name
+        )
+        locked.accepted_at = timezone.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def staff_invitation_revoke(*, invitation: StaffInvitation) -> None:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+
+
+def _ensure_another_admin(membership: Membership) -> None:
+    if membership.role == Role.ADMIN and not membership.office.memberships.filter(role=Role.ADMIN).exclude(
+        pk=membership.pk
+    ).exists():
+        raise ValidationError("事業所には管理者が1人以上必要です。先に別のメンバーを管理者にしてください。")
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    if role != Role.ADMIN:
+        _ensure_another_admin(membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    _ensure_another_admin(membership)
+    membership.delete()

@@ -1,0 +1,61 @@
+"""factory_boy factories shared by every test module."""
+
+import itertools
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+from portal.offices.models import Membership, Office, OfficeServiceKind, Role
+
+PASSWORD = "correct-horse-battery-9"
+_numbers = itertools.count(1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.jp")
+    username = factory.SelfAttribute("email")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+        skip_postgeneration_save = True
+
+    office_number = factory.LazyFunction(lambda: f"13{next(_numbers):08d}")
+    name = factory.Sequence(lambda n: f"テスト事業所{n}")
+    address = "東京都千代田区霞が関1-2-2"
+    phone = "03-0000-0000"
+    regional_grade = "1"
+
+    @factory.post_generation
+    def kinds(self, create, extracted, **kwargs):
+        if create:
+            for code in extracted or ["43"]:
+                OfficeServiceKind.objects.create(office=self, service_type_code=code)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    office = factory.SubFactory(OfficeFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.CARE_MANAGER
+    display_name = factory.Sequence(lambda n: f"職員{n}")
