@@ -143,7 +143,11 @@ def _compile_formatter(layout: Layout):
         else:
             env[f"C{i}"] = _converter(f)
             lines.append(f"    {v} = r[{i}]")
-            lines.append(f"    if {v}.__class__ is not str: {v} = C{i}({v})")
+            lines.append(f"    if {v}.__class__ is not str:")
+            lines.append(f"        if {v} is None: {v} = ''")
+            if f.type == T_INT:
+                lines.append(f"        elif {v}.__class__ is int: {v} = str({v})")
+            lines.append(f"        else: {v} = C{i}({v})")
             plain.append(v)
         out.append(v)
     if plain:
@@ -206,15 +210,18 @@ def write_records(
     Raises :class:`RecordError` for a record that cannot be written at all.
     """
     fmt = formatter_for(layout)
-    seqs = []
+    n = layout.field_count
+    seqs = rows if isinstance(rows, list) else list(rows)
     lines = []
-    for i, row in enumerate(rows):
-        r = normalize_row(layout, row)
-        seqs.append(r)
-        try:
-            lines.append(fmt(r))
-        except RecordError as e:
-            raise RecordError(f"{file or layout.prefix} {i + 1}行目 {e}") from None
+    append = lines.append
+    try:
+        for r in seqs:
+            if (r.__class__ is list or r.__class__ is tuple) and len(r) == n:
+                append(fmt(r))
+            else:
+                append(fmt(normalize_row(layout, r)))
+    except RecordError as e:
+        raise RecordError(f"{file or layout.prefix} {len(lines) + 1}行目 {e}") from None
     text = NEWLINE.join(lines) + NEWLINE if lines else ""
     if not chars.UNSAFE_ENCODABLE.search(text):
         try:
@@ -227,7 +234,7 @@ def write_records(
     for i, line in enumerate(lines):
         if chars.first_unsafe(line) is None:
             continue
-        r = list(seqs[i])
+        r = list(normalize_row(layout, seqs[i]))
         for f in layout.fields:
             v = r[f.no - 1]
             if isinstance(v, str):
