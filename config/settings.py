@@ -219,9 +219,9 @@ MEDIA_URL = "/media-not-served/"  # private files are served by views only
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if envbool("STATIC_MANIFEST", not DEBUG)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -254,3 +254,9 @@ LOGGING = {
 # --- Renkei ---------------------------------------------------------------
 RENKEI_INVITATION_DAYS = envint("RENKEI_INVITATION_DAYS", 7)
 RENKEI_HUB_URL = env("RENKEI_HUB_URL", "http://127.0.0.1:8100")
+
+# --- Exchange (linkage.exchange) ------------------------------------------
+# PEM bundle of the CA(s) the hub and the workers trust for office certificates.
+# `manage.py make_test_ca` writes a test CA to VAR_DIR/test-ca/ca.pem (the DEBUG default).
+RENKEI_TRUSTED_CA_FILE = env("RENKEI_TRUSTED_CA_FILE", str(VAR_DIR / "test-ca" / "ca.pem") if DEBUG else "")
+RENKEI_HUB_TIMEOUT = envint("RENKEI_HUB_TIMEOUT", 30)

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from linkage.exchange import views
+
 app_name = "exchange"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("certificates/", views.certificate_list, name="certificates"),
+    path("check/", views.csv_check, name="check"),
+]

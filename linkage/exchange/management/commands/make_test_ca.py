@@ -1,0 +1,65 @@
+"""A local test CA and per-office certificates, for the demo and tests.
+
+    python manage.py make_test_ca [--dir DIR] [--password PW] [--install] [--office NUMBER ...]
+
+Writes DIR/ca.pem (the trust store: set RENKEI_TRUSTED_CA_FILE to it for the hub and the
+workers), DIR/ca-key.pem, and DIR/<事業所番号>.p12 for each office (all offices by default).
+The office number is in the certificate subject's serialNumber attribute. ``--install``
+also stores each certificate as the office's active signing certificate. Reuses an existing
+CA in DIR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from linkage.exchange import pki
+from linkage.exchange.certificates import certificate_install
+from portal.offices.models import Office
+from portal.offices.tenancy import office_scope
+
+
+def default_dir() -> Path:
+    configured = getattr(settings, "RENKEI_TRUSTED_CA_FILE", "")
+    return Path(configured).parent if configured else Path(settings.VAR_DIR) / "test-ca"
+
+
+def load_or_create_ca(directory: Path) -> pki.TestCA:
+    directory.mkdir(parents=True, exist_ok=True)
+    cert_path, key_path = directory / "ca.pem", directory / "ca-key.pem"
+    if cert_path.exists() and key_path.exists():
+        return pki.TestCA.load(cert_path.read_bytes(), key_path.read_bytes())
+    ca = pki.create_test_ca()
+    key_path.write_bytes(ca.key_pem())
+    key_path.chmod(0o600)
+    cert_path.write_bytes(ca.pem())
+    return ca
+
+
+class Command(BaseCommand):
+    help = "Create a local test CA and a signing certificate (PKCS#12) per office."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dir", default="", help="output folder (default: folder of RENKEI_TRUSTED_CA_FILE or VAR_DIR/test-ca)")
+        parser.add_argument("--password", default="renkei-demo-2026", help="PKCS#12 password")
+        parser.add_argument("--office", action="append", default=[], help="事業所番号 (repeat); default all offices")
+        parser.add_argument("--install", action="store_true", help="store as each office's active certificate")
+
+    def handle(self, *args, **options):
+        directory = Path(options["dir"]) if options["dir"] else default_dir()
+        ca = load_or_create_ca(directory)
+        offices = Office.objects.all()
+        if options["office"]:
+            offices = offices.filter(office_number__in=options["office"])
+        for office in offices:
+            key, cert = pki.issue_office_certificate(ca, office_number=office.office_number, name=office.name)
+            out = directory / f"{office.office_number}.p12"
+            out.write_bytes(pki.pkcs12_bytes(key, cert, options["password"], ca=ca.certificate))
+            if options["install"]:
+                with office_scope(office):
+                    certificate_install(office=office, key=key, cert=cert)
+            self.stdout.write(f"{office.office_number} {office.name}: {out}")
+        self.stdout.write(f"CA: {directory / 'ca.pem'}")
