@@ -183,6 +183,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "portal.offices.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "portal.offices.adapters.user_display"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Renkei"
 
@@ -260,3 +261,7 @@ RENKEI_HUB_URL = env("RENKEI_HUB_URL", "http://127.0.0.1:8100")
 # `manage.py make_test_ca` writes a test CA to VAR_DIR/test-ca/ca.pem (the DEBUG default).
 RENKEI_TRUSTED_CA_FILE = env("RENKEI_TRUSTED_CA_FILE", str(VAR_DIR / "test-ca" / "ca.pem") if DEBUG else "")
 RENKEI_HUB_TIMEOUT = envint("RENKEI_HUB_TIMEOUT", 30)
+
+# --- Partners and consent (portal.partners) ---------------------------------
+RENKEI_PARTNER_INVITATION_DAYS = envint("RENKEI_PARTNER_INVITATION_DAYS", 14)
+RENKEI_CONSENT_MAX_BYTES = envint("RENKEI_CONSENT_MAX_BYTES", 5 * 1024 * 1024)

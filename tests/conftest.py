@@ -67,3 +67,12 @@ def in_office(office):
     """Run the test body inside the owner office's scope."""
     with office_scope(office):
         yield office
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Form tokens and rate limits live in the cache: every test starts with an empty one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

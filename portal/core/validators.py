@@ -9,7 +9,7 @@ from portal.core.codes import PREFECTURES
 
 def validate_office_number(value: str) -> None:
     """事業所番号: 10 digits, the first two a prefecture code 01–47."""
-    if not re.fullmatch(r"\d{10}", value or ""):
+    if not re.fullmatch(r"[0-9]{10}", value or ""):
         raise ValidationError(
             "事業所番号は半角数字10桁で入力してください（例: 1310000001）。入力値: %(value)s",
             code="office_number_format",

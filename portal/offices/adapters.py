@@ -11,3 +11,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
             return reverse("offices:invitation", kwargs={"token": token})
         return super().get_login_redirect_url(request)
+
+
+def user_display(user) -> str:
+    """People are known by their email address (usernames are internal)."""
+    return user.email
