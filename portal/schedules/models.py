@@ -1,1 +1,260 @@
-from django.db import models  # noqa: F401
+"""サービス利用票 (第6表) with its lines, and the global master data the 第7表 is calculated from.
+
+Masters (``ServiceCode``, ``UnitPrice``, ``CostShareGroup``, ``BenefitLimit``) are global
+(national tables, not office-owned, not scoped) and dated: a row applies from ``valid_from``
+to ``valid_to`` (inclusive; empty = open). They are loaded from the CSV files in
+``portal/schedules/masters/`` (see its README) by a data migration, and operators load newer
+tables with ``manage.py import_service_codes`` / ``import_masters`` without a code change.
+
+Models carry no side effects; writes live in ``portal/schedules/services.py``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from django.db import models
+
+from portal.offices.tenancy import office_scoped
+
+# --------------------------------------------------------------------------- masters
+
+
+class CalcUnit(models.TextChoices):
+    """算定単位."""
+
+    PER_VISIT = "1", "回"
+    PER_DAY = "2", "日"
+    PER_MONTH = "3", "月"
+
+
+class ServiceCode(models.Model):
+    """One row of the 介護給付費単位数等サービスコード表 (サービス種類 + 項目 → 名称, 単位数 …)."""
+
+    service_type_code = models.CharField("サービス種類コード", max_length=2)
+    service_item_code = models.CharField("サービス項目コード", max_length=4)
+    name = models.CharField("サービス名称", max_length=100)
+    units = models.IntegerField("単位数", default=0, help_text="率で計算する加算・単位数を入力する福祉用具貸与は0")
+    rate_permille = models.PositiveIntegerField(
+        "率（1000分率）", null=True, blank=True,
+        help_text="処遇改善加算など所定単位数に率を掛ける加算の率（例: 24.5% → 245）。",
+    )
+    calc_unit = models.CharField("算定単位", max_length=1, choices=CalcUnit.choices, default=CalcUnit.PER_VISIT)
+    limit_target = models.BooleanField("区分支給限度基準額の対象", default=True)
+    is_addon = models.BooleanField("加算・減算", default=False)
+    units_entered = models.BooleanField("単位数を利用票で入力する（福祉用具貸与）", default=False)
+    valid_from = models.DateField("適用開始日")
+    valid_to = models.DateField("適用終了日", null=True, blank=True)
+    source = models.CharField("出典", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "サービスコード"
+        verbose_name_plural = "サービスコード"
+        ordering = ["service_type_code", "service_item_code", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_type_code", "service_item_code", "valid_from"], name="service_code_unique_from",
+            ),
+        ]
+        indexes = [models.Index(fields=["service_type_code", "service_item_code"], name="service_code_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def code(self) -> str:
+        return self.service_type_code + self.service_item_code
+
+    @property
+    def is_rate(self) -> bool:
+        return self.rate_permille is not None
+
+    def applies_to(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class CostShareGroup(models.Model):
+    """Which 人件費割合 group (70% / 55% / 45% / その他) a サービス種類 belongs to."""
+
+    class Group(models.TextChoices):
+        P70 = "70", "70%"
+        P55 = "55", "55%"
+        P45 = "45", "45%"
+        NONE = "00", "地域差なし（10円）"
+
+    service_type_code = models.CharField("サービス種類コード", max_length=2)
+    group = models.CharField("人件費割合", max_length=2, choices=Group.choices)
+    valid_from = models.DateField("適用開始日")
+    valid_to = models.DateField("適用終了日", null=True, blank=True)
+    source = models.CharField("出典", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "人件費割合（サービス種類別）"
+        verbose_name_plural = "人件費割合（サービス種類別）"
+        ordering = ["service_type_code", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["service_type_code", "valid_from"], name="cost_share_group_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_type_code}: {self.get_group_display()}"
+
+
+class UnitPrice(models.Model):
+    """単位数単価 (円) by 地域区分 × 人件費割合 group."""
+
+    regional_grade = models.CharField("地域区分", max_length=1)
+    group = models.CharField("人件費割合", max_length=2, choices=CostShareGroup.Group.choices)
+    yen = models.DecimalField("単位数単価（円）", max_digits=5, decimal_places=2)
+    valid_from = models.DateField("適用開始日")
+    valid_to = models.DateField("適用終了日", null=True, blank=True)
+    source = models.CharField("出典", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "単位数単価"
+        verbose_name_plural = "単位数単価"
+        ordering = ["regional_grade", "group", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["regional_grade", "group", "valid_from"], name="unit_price_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regional_grade}級地 {self.group}% {self.yen}"
+
+
+class BenefitLimit(models.Model):
+    """区分支給限度基準額 (units per month) by 要介護状態区分."""
+
+    care_level = models.CharField("要介護状態区分", max_length=2)
+    units = models.PositiveIntegerField("区分支給限度基準額（単位）")
+    valid_from = models.DateField("適用開始日")
+    valid_to = models.DateField("適用終了日", null=True, blank=True)
+    source = models.CharField("出典", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "区分支給限度基準額"
+        verbose_name_plural = "区分支給限度基準額"
+        ordering = ["care_level", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["care_level", "valid_from"], name="benefit_limit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.care_level}: {self.units}"
+
+
+# --------------------------------------------------------------------------- 第6表
+
+
+NO_TIME = "9999"  # 時間表示の無いサービス
+
+
+class ServiceSchedule(models.Model):
+    """サービス利用票（第6表）: one client's month (予定, and 実績 filled later by the providers)."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="schedules",
+                               verbose_name="利用者")
+    month = models.DateField("対象年月", help_text="月の1日")
+    version = models.PositiveIntegerField("更新番号", default=1)
+    created_on = models.DateField("作成年月日")
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    updated_by = models.ForeignKey("offices.Membership", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="最終更新者")
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
+
+    objects = office_scoped("client__office")
+
+    class Meta:
+        verbose_name = "サービス利用票"
+        verbose_name_plural = "サービス利用票"
+        ordering = ["-month", "client"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "month"], name="schedule_client_month_unique",
+                violation_error_message="この利用者のこの月のサービス利用票はすでにあります。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"サービス利用票 {self.month:%Y-%m}"
+
+    @property
+    def days_in_month(self) -> int:
+        return calendar.monthrange(self.month.year, self.month.month)[1]
+
+    @property
+    def last_day(self) -> date:
+        return self.month.replace(day=self.days_in_month)
+
+
+def empty_days() -> list[int]:
+    return [0] * 31
+
+
+class ServiceScheduleLine(models.Model):
+    """One service line of a 第6表: provider, service code, time, and a count per day (1–31)."""
+
+    schedule = models.ForeignKey(ServiceSchedule, on_delete=models.CASCADE, related_name="lines",
+                                 verbose_name="サービス利用票")
+    sort_order = models.PositiveSmallIntegerField("表示順", default=0)
+    provider_office_number = models.CharField("事業所番号", max_length=10)
+    provider_name = models.CharField("事業所名", max_length=100, blank=True)
+    service_type_code = models.CharField("サービス種類コード", max_length=2)
+    service_item_code = models.CharField("サービス項目コード", max_length=4)
+    start_time = models.CharField("開始時刻", max_length=4, default=NO_TIME, help_text="HHMM、時間表示の無いサービスは9999")
+    end_time = models.CharField("終了時刻", max_length=4, default=NO_TIME)
+    planned_days = models.JSONField("予定（1〜31日の回数）", default=empty_days)
+    actual_days = models.JSONField("実績（1〜31日の回数）", default=empty_days)
+    prorated_days = models.CharField(
+        "日割対象日", max_length=31, blank=True,
+        help_text="日割の場合、31桁の0/1（1日目が先頭）。日割でない場合は空。",
+    )
+    units_entered = models.PositiveIntegerField("単位数（入力）", null=True, blank=True,
+                                                help_text="福祉用具貸与など単位数を入力するサービス")
+    tais_code = models.CharField("TAISコード", max_length=12, blank=True)
+    notified_code = models.CharField("福祉用具届出コード", max_length=12, blank=True)
+    equipment_name = models.CharField("用具名称（機種名）", max_length=100, blank=True)
+
+    objects = office_scoped("schedule__client__office")
+
+    class Meta:
+        verbose_name = "サービス利用票の行"
+        verbose_name_plural = "サービス利用票の行"
+        ordering = ["schedule", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.service_code} {self.provider_office_number}"
+
+    @property
+    def service_code(self) -> str:
+        return self.service_type_code + self.service_item_code
+
+    @property
+    def planned_total(self) -> int:
+        return sum(int(n or 0) for n in self.planned_days)
+
+    @property
+    def actual_total(self) -> int:
+        return sum(int(n or 0) for n in self.actual_days)
+
+
+class ScheduleDraft(models.Model):
+    """A half-filled 第6表 a member left (or could not save): kept until saved or discarded."""
+
+    schedule = models.ForeignKey(ServiceSchedule, on_delete=models.CASCADE, related_name="drafts",
+                                 verbose_name="サービス利用票")
+    author = models.ForeignKey("offices.Membership", on_delete=models.CASCADE, related_name="+",
+                               verbose_name="作成者")
+    base_version = models.PositiveIntegerField("元にした更新番号")
+    payload = models.JSONField("入力内容")
+    saved_at = models.DateTimeField("保存日時", auto_now=True)
+
+    objects = office_scoped("schedule__client__office")
+
+    class Meta:
+        verbose_name = "サービス利用票の下書き"
+        verbose_name_plural = "サービス利用票の下書き"
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "author"], name="schedule_draft_unique_author"),
+        ]

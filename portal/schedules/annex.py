@@ -1,0 +1,348 @@
+"""第7表 サービス利用票別表: a pure calculation (no database, no Django).
+
+Input: the month's service lines (already summed per line), the master rows of their codes,
+the client's 区分支給限度基準額 / 種類支給限度基準額 / 給付率, and the 単位数単価 of each
+provider and service kind. Output: rows grouped per provider × service kind (事業所 × サービス
+種類, as on the form), each group with its totals, and a total row.
+
+Rules (as the national 第7表 is filled in):
+
+- サービス単位/金額 of a line = 単位数 × 回数. For a 月 code the count is 1 when the line has any
+  planned day; for a 日 code it is the number of planned days; for a 回 code the sum of counts.
+- 率 加算 (e.g. 介護職員等処遇改善加算) are computed last, per provider × kind, as
+  round-half-up(区分支給限度基準内単位数 of that group's limit-managed lines × rate / 1000). They are
+  outside the 区分支給限度 (給付管理単位数 empty) and never over the limit.
+- 種類支給限度: limit-managed units of one kind (all providers) over the kind's limit are taken
+  from the last lines of that kind upwards. 区分支給限度: the remaining units over the benefit
+  limit are taken from the last lines of the table upwards (the usual default; the over-limit
+  units are shown per line so the care manager can see where they fell).
+- Per group: 単位数単価 (by the provider's 地域区分 and the kind's 人件費割合);
+  費用総額 = floor((区分支給限度基準内単位数 + 限度対象外単位数) × 単価);
+  保険請求額 = floor(費用総額 × 給付率 / 100); 利用者負担（保険対象分） = 費用総額 − 保険請求額;
+  利用者負担（全額負担分） = floor((種類支給限度超 + 区分支給限度超) × 単価).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Callable, Mapping, Sequence
+
+PER_VISIT, PER_DAY, PER_MONTH = "1", "2", "3"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """What the 第7表 needs from one サービスコード master row."""
+
+    code: str
+    name: str
+    units: int
+    calc_unit: str = PER_VISIT
+    limit_target: bool = True
+    rate_permille: int | None = None
+    units_entered: bool = False
+
+    @property
+    def is_rate(self) -> bool:
+        return self.rate_permille is not None
+
+
+@dataclass(frozen=True)
+class AnnexLine:
+    """One 第6表 line as the 第7表 sees it."""
+
+    provider_office_number: str
+    provider_name: str
+    service_code: str
+    days: Sequence[int]  # counts for day 1..31
+    units_entered: int | None = None
+    tais_code: str = ""
+    notified_code: str = ""
+    equipment_name: str = ""
+    line_id: int | None = None
+
+    @property
+    def service_type_code(self) -> str:
+        return self.service_code[:2]
+
+
+@dataclass
+class AnnexRow:
+    line: AnnexLine
+    name: str
+    units: int
+    count: int
+    service_units: int
+    limit_target: bool
+    is_rate: bool = False
+    unknown: bool = False
+    kind_over: int = 0
+    class_over: int = 0
+
+    @property
+    def provider_office_number(self) -> str:
+        return self.line.provider_office_number
+
+    @property
+    def service_code(self) -> str:
+        return self.line.service_code
+
+    @property
+    def managed_units(self) -> int | None:
+        """給付管理単位数 (None for services outside the 区分支給限度)."""
+        return self.service_units if self.limit_target else None
+
+    @property
+    def kind_in(self) -> int:
+        return self.service_units - self.kind_over if self.limit_target else 0
+
+    @property
+    def class_in(self) -> int:
+        return self.kind_in - self.class_over if self.limit_target else 0
+
+    @property
+    def over(self) -> int:
+        return self.kind_over + self.class_over
+
+
+@dataclass
+class AnnexGroup:
+    """One provider × service kind, with the amounts of the form's 合計 row for it."""
+
+    provider_office_number: str
+    provider_name: str
+    service_type_code: str
+    rows: list[AnnexRow] = field(default_factory=list)
+    unit_price: Decimal = Decimal("10.00")
+    benefit_rate: int = 90
+
+    @property
+    def service_units(self) -> int:
+        return sum(r.service_units for r in self.rows)
+
+    @property
+    def managed_units(self) -> int:
+        return sum(r.service_units for r in self.rows if r.limit_target)
+
+    @property
+    def outside_units(self) -> int:
+        """Units of the group outside the 区分支給限度 (e.g. 処遇改善加算)."""
+        return sum(r.service_units for r in self.rows if not r.limit_target)
+
+    @property
+    def kind_over(self) -> int:
+        return sum(r.kind_over for r in self.rows)
+
+    @property
+    def kind_in(self) -> int:
+        return sum(r.kind_in for r in self.rows)
+
+    @property
+    def class_over(self) -> int:
+        return sum(r.class_over for r in self.rows)
+
+    @property
+    def class_in(self) -> int:
+        """区分支給限度基準内単位数: managed units within the limits plus units outside the limit."""
+        return sum(r.class_in for r in self.rows) + self.outside_units
+
+    @property
+    def over_units(self) -> int:
+        return self.kind_over + self.class_over
+
+    @property
+    def cost_total(self) -> int:
+        return floor_yen(self.class_in * self.unit_price)
+
+    @property
+    def insurance_claim(self) -> int:
+        return floor_yen(Decimal(self.cost_total) * self.benefit_rate / 100)
+
+    @property
+    def copay_insured(self) -> int:
+        return self.cost_total - self.insurance_claim
+
+    @property
+    def copay_full(self) -> int:
+        return floor_yen(self.over_units * self.unit_price)
+
+    @property
+    def needs_subtotal(self) -> bool:
+        return len(self.rows) > 1
+
+
+@dataclass
+class Annex:
+    groups: list[AnnexGroup]
+    benefit_limit_units: int
+    kind_limits: Mapping[str, int]
+    benefit_rate: int
+
+    @property
+    def rows(self) -> list[AnnexRow]:
+        return [r for g in self.groups for r in g.rows]
+
+    @property
+    def service_units(self) -> int:
+        return sum(g.service_units for g in self.groups)
+
+    @property
+    def managed_units(self) -> int:
+        return sum(g.managed_units for g in self.groups)
+
+    @property
+    def kind_over(self) -> int:
+        return sum(g.kind_over for g in self.groups)
+
+    @property
+    def kind_in(self) -> int:
+        return sum(g.kind_in for g in self.groups)
+
+    @property
+    def class_over(self) -> int:
+        return sum(g.class_over for g in self.groups)
+
+    @property
+    def class_in(self) -> int:
+        return sum(g.class_in for g in self.groups)
+
+    @property
+    def over_units(self) -> int:
+        return self.kind_over + self.class_over
+
+    @property
+    def is_over(self) -> bool:
+        return self.over_units > 0
+
+    @property
+    def cost_total(self) -> int:
+        return sum(g.cost_total for g in self.groups)
+
+    @property
+    def insurance_claim(self) -> int:
+        return sum(g.insurance_claim for g in self.groups)
+
+    @property
+    def copay_insured(self) -> int:
+        return sum(g.copay_insured for g in self.groups)
+
+    @property
+    def copay_full(self) -> int:
+        return sum(g.copay_full for g in self.groups)
+
+    @property
+    def copay_total(self) -> int:
+        return self.copay_insured + self.copay_full
+
+    @property
+    def unknown_codes(self) -> list[str]:
+        return sorted({r.service_code for r in self.rows if r.unknown})
+
+    def kind_totals(self) -> dict[str, int]:
+        """Limit-managed units per service kind (for 種類支給限度 and 利用者補足情報)."""
+        out: dict[str, int] = {}
+        for r in self.rows:
+            if r.limit_target:
+                out[r.line.service_type_code] = out.get(r.line.service_type_code, 0) + r.service_units
+        return out
+
+    def kind_over_totals(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.rows:
+            if r.kind_over:
+                out[r.line.service_type_code] = out.get(r.line.service_type_code, 0) + r.kind_over
+        return out
+
+
+def floor_yen(value) -> int:
+    return int(Decimal(value).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def round_units(value) -> int:
+    return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def count_of(days: Sequence[int], calc_unit: str) -> int:
+    counts = [max(int(n or 0), 0) for n in days]
+    if calc_unit == PER_MONTH:
+        return 1 if any(counts) else 0
+    if calc_unit == PER_DAY:
+        return sum(1 for n in counts if n)
+    return sum(counts)
+
+
+def _allocate_over(rows: list[AnnexRow], excess: int, attr: str, available: Callable[[AnnexRow], int]) -> None:
+    """Take ``excess`` units from the last rows upwards, recording them in ``attr``."""
+    for row in reversed(rows):
+        if excess <= 0:
+            break
+        take = min(available(row), excess)
+        if take > 0:
+            setattr(row, attr, getattr(row, attr) + take)
+            excess -= take
+
+
+def calculate_annex(
+    *,
+    lines: Sequence[AnnexLine],
+    codes: Mapping[str, CodeInfo],
+    benefit_limit_units: int,
+    benefit_rate: int,
+    unit_price_for: Callable[[str, str], Decimal],
+    kind_limits: Mapping[str, int] | None = None,
+) -> Annex:
+    """Calculate the 第7表 of one client's month.
+
+    ``unit_price_for(provider_office_number, service_type_code)`` gives the 単位数単価 (yen).
+    Lines whose code is not in ``codes`` are shown with 0 units and ``unknown=True``.
+    """
+    kind_limits = dict(kind_limits or {})
+    groups: dict[tuple[str, str], AnnexGroup] = {}
+    rate_rows: list[tuple[AnnexGroup, AnnexRow, CodeInfo]] = []
+    for line in lines:
+        key = (line.provider_office_number, line.service_type_code)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = AnnexGroup(
+                provider_office_number=line.provider_office_number,
+                provider_name=line.provider_name,
+                service_type_code=line.service_type_code,
+                unit_price=Decimal(unit_price_for(line.provider_office_number, line.service_type_code)),
+                benefit_rate=benefit_rate,
+            )
+        info = codes.get(line.service_code)
+        if info is None:
+            row = AnnexRow(line=line, name="（マスタにないサービスコード）", units=0, count=count_of(line.days, PER_VISIT),
+                           service_units=0, limit_target=False, unknown=True)
+        elif info.is_rate:
+            row = AnnexRow(line=line, name=info.name, units=0, count=1, service_units=0, limit_target=False,
+                           is_rate=True)
+            rate_rows.append((group, row, info))
+        else:
+            units = (line.units_entered or 0) if info.units_entered else info.units
+            count = count_of(line.days, info.calc_unit)
+            row = AnnexRow(line=line, name=info.name, units=units, count=count, service_units=units * count,
+                           limit_target=info.limit_target)
+        group.rows.append(row)
+
+    ordered = [r for g in groups.values() for r in g.rows]
+    # 種類支給限度 (per kind across providers)
+    for kind, limit in kind_limits.items():
+        kind_rows = [r for r in ordered if r.limit_target and r.line.service_type_code == kind]
+        total = sum(r.service_units for r in kind_rows)
+        if total > limit:
+            _allocate_over(kind_rows, total - limit, "kind_over", lambda r: r.service_units - r.kind_over)
+    # 区分支給限度
+    managed = [r for r in ordered if r.limit_target]
+    total_in_kind = sum(r.kind_in for r in managed)
+    if total_in_kind > benefit_limit_units:
+        _allocate_over(managed, total_in_kind - benefit_limit_units, "class_over", lambda r: r.kind_in - r.class_over)
+    # 率 加算 on the group's units within the limits
+    for group, row, info in rate_rows:
+        base = sum(r.class_in for r in group.rows if r.limit_target)
+        row.units = round_units(Decimal(base) * info.rate_permille / 1000)
+        row.count = 1 if base else 0
+        row.service_units = row.units
+    return Annex(groups=list(groups.values()), benefit_limit_units=benefit_limit_units, kind_limits=kind_limits,
+                 benefit_rate=benefit_rate)
