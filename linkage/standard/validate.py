@@ -1143,5 +1143,4 @@ __all__ = [
     "unit_kind_of",
     "UNIT_KINDS",
     "has_errors",
-    "chars",
 ]
