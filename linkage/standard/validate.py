@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import BinaryIO, Iterable, Iterator
 
-from . import chars
 from .codec import (
     ZERO_DATE,
     ZERO_MONTH,

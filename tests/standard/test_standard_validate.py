@@ -6,7 +6,7 @@ import pytest
 
 from linkage.standard import LAYOUTS, build_send_unit, read_file, validate_files, write_records
 
-from std_helpers import INSURED, INSURER, PLAN_DATE, RECIPIENT, SENDER, name, sikyu_total, valid_row, valid_rows
+from std_helpers import INSURED, INSURER, RECIPIENT, SENDER, name, sikyu_total, valid_row, valid_rows
 
 
 def check(prefix, rows, **name_kw):
