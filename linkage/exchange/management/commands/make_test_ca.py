@@ -1,6 +1,6 @@
 """A local test CA and per-office certificates, for the demo and tests.
 
-    python manage.py make_test_ca [--dir DIR] [--password PW] [--install] [--office NUMBER ...]
+    python manage.py make_test_ca [--dir DIR] [--password PW] [--install] [--missing] [--office NUMBER ...]
 
 Writes DIR/ca.pem (the trust store: set RENKEI_TRUSTED_CA_FILE to it for the hub and the
 workers), DIR/ca-key.pem, and DIR/<事業所番号>.p12 for each office (all offices by default).
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from linkage.exchange import pki
-from linkage.exchange.certificates import certificate_install
+from linkage.exchange.certificates import active_certificate, certificate_install
 from portal.offices.models import Office
 from portal.offices.tenancy import office_scope
 
@@ -47,6 +47,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", default="renkei-demo-2026", help="PKCS#12 password")
         parser.add_argument("--office", action="append", default=[], help="事業所番号 (repeat); default all offices")
         parser.add_argument("--install", action="store_true", help="store as each office's active certificate")
+        parser.add_argument("--missing", action="store_true", help="only offices without an active certificate")
 
     def handle(self, *args, **options):
         directory = Path(options["dir"]) if options["dir"] else default_dir()
@@ -55,6 +56,10 @@ class Command(BaseCommand):
         if options["office"]:
             offices = offices.filter(office_number__in=options["office"])
         for office in offices:
+            if options["missing"]:
+                with office_scope(office):
+                    if active_certificate(office) is not None:
+                        continue
             key, cert = pki.issue_office_certificate(ca, office_number=office.office_number, name=office.name)
             out = directory / f"{office.office_number}.p12"
             out.write_bytes(pki.pkcs12_bytes(key, cert, options["password"], ca=ca.certificate))

@@ -1,0 +1,305 @@
+"""The hub's HTTP API (JSON; package bodies as application/zip). See openapi.json beside this file."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import functools
+import json
+import logging
+import random
+import re
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from linkage.exchange import pki
+from linkage.exchange.package import PackageError, open_package
+from linkage.hub import protocol
+from linkage.hub.models import STATUS_ORDER, HubCertificate, HubPackage, Nonce, PackageStatus
+
+log = logging.getLogger(__name__)
+_NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_OFFICE_RE = re.compile(r"^\d{10}$")
+_FPR_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": code, "message": message}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+_roots_cache: dict = {}
+
+
+def trusted_roots():
+    path = settings.RENKEI_TRUSTED_CA_FILE
+    try:
+        mtime = Path(path).stat().st_mtime if path else None
+    except OSError:
+        mtime = None
+    key = (path, mtime)
+    if key not in _roots_cache:
+        _roots_cache.clear()
+        _roots_cache[key] = pki.load_trusted_roots(path)
+    return _roots_cache[key]
+
+
+class AuthError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _authenticate(request, *, certificate=None):
+    """Check the signed-request headers; return (office_number, certificate). Raises AuthError."""
+    h = request.headers
+    office, fpr = h.get(protocol.H_OFFICE, ""), h.get(protocol.H_CERT, "").lower()
+    timestamp, nonce, signature = h.get(protocol.H_TIMESTAMP, ""), h.get(protocol.H_NONCE, ""), h.get(protocol.H_SIGNATURE, "")
+    if not (_OFFICE_RE.match(office) and _FPR_RE.match(fpr) and timestamp.isdigit() and _NONCE_RE.match(nonce) and signature):
+        raise AuthError("unauthenticated", "署名付きリクエストのヘッダーがありません。")
+    if abs(timezone.now().timestamp() - int(timestamp)) > protocol.CLOCK_SKEW_SECONDS:
+        raise AuthError("clock_skew", "リクエストの時刻がずれています（許容 ±300 秒）。")
+    if certificate is None:
+        record = HubCertificate.objects.filter(fingerprint=fpr).first()
+        if record is None:
+            raise AuthError("unknown_certificate", "この証明書は連携基盤に登録されていません。")
+        certificate = pki.load_pem_certificate(record.certificate_pem)
+    elif pki.fingerprint(certificate) != fpr:
+        raise AuthError("unauthenticated", "証明書のフィンガープリントが一致しません。")
+    if pki.office_number_of(certificate) != office:
+        raise AuthError("wrong_office", "証明書が名乗った事業所のものではありません。")
+    if certificate.not_valid_after_utc <= timezone.now():
+        raise AuthError("expired_certificate", "証明書の有効期限が切れています。")
+    try:
+        raw = base64.b64decode(signature, validate=True)
+        pki.verify_signature(
+            certificate, raw, protocol.canonical(request.method, request.get_full_path(), timestamp, nonce, request.body)
+        )
+    except (binascii.Error, ValueError, pki.SignatureError):
+        raise AuthError("bad_signature", "リクエストの署名を確認できません。") from None
+    try:
+        with transaction.atomic():
+            Nonce.objects.create(fingerprint=fpr, nonce=nonce)
+    except IntegrityError:
+        raise AuthError("replay", "同じリクエストが再送されました（nonce の再利用）。") from None
+    if random.random() < 0.02:
+        cutoff = timezone.now() - dt.timedelta(seconds=2 * protocol.CLOCK_SKEW_SECONDS + 60)
+        Nonce.objects.filter(created_at__lt=cutoff).delete()
+    return office, certificate
+
+
+def signed(view):
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            office, _cert = _authenticate(request)
+        except AuthError as exc:
+            return error(401, exc.code, str(exc))
+        request.hub_office = office
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def package_json(p: HubPackage) -> dict:
+    return {
+        "package_id": str(p.package_id), "sender_office": p.sender_office, "sender_kind": p.sender_kind,
+        "recipient_office": p.recipient_office, "recipient_kind": p.recipient_kind, "unit_kind": p.unit_kind,
+        "sequence": p.sequence, "month": p.month or None, "sha256": p.sha256, "size": p.size, "status": p.status,
+        "status_detail": p.status_detail, "submitted_at": _iso(p.submitted_at), "received_at": _iso(p.received_at),
+        "imported_at": _iso(p.imported_at), "updated_at": _iso(p.updated_at),
+    }
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+@require_GET
+def health(request):
+    HubPackage.objects.exists()
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def openapi(request):
+    return HttpResponse((Path(__file__).with_name("openapi.json")).read_bytes(), content_type="application/json")
+
+
+@csrf_exempt
+@require_POST
+def certificate_register(request):
+    """Register the caller's certificate (PEM body), proving possession by signing this request."""
+    try:
+        cert = pki.load_pem_certificate(request.body)
+    except pki.CertificateError:
+        return error(400, "bad_certificate", "証明書（PEM）を読み取れません。")
+    try:
+        pki.verify_chain(cert, trusted_roots())
+    except pki.CertificateError as exc:
+        return error(422, "untrusted_certificate", str(exc))
+    if pki.office_number_of(cert) is None:
+        return error(422, "certificate_office", "証明書に事業所番号（serialNumber）がありません。")
+    try:
+        office, _ = _authenticate(request, certificate=cert)
+    except AuthError as exc:
+        return error(401, exc.code, str(exc))
+    record, created = HubCertificate.objects.get_or_create(
+        fingerprint=pki.fingerprint(cert),
+        defaults={"office_number": office, "certificate_pem": pki.certificate_pem(cert), "not_after": cert.not_valid_after_utc},
+    )
+    return JsonResponse({"fingerprint": record.fingerprint, "office_number": record.office_number,
+                         "not_after": _iso(record.not_after)}, status=201 if created else 200)
+
+
+@signed
+@require_POST
+def package_submit(request):
+    body = request.body
+    try:
+        verified = open_package(body, roots=trusted_roots())
+    except PackageError as exc:
+        log.info("hub refused a package from %s: %s", request.hub_office, exc.code)
+        return error(422, exc.code, str(exc))
+    if verified.sender_office != request.hub_office:
+        return error(403, "not_sender", "送信元事業所と認証された事業所が一致しません。")
+    m = verified.manifest
+    package_id = uuid.UUID(verified.package_id)
+    existing = HubPackage.objects.filter(package_id=package_id).first()
+    if existing is not None:
+        return _duplicate(existing, verified.sha256)
+    name = f"packages/{verified.recipient_office}/{package_id}-{verified.sha256[:16]}.zip"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(body))
+    try:
+        with transaction.atomic():
+            record = HubPackage.objects.create(
+                package_id=package_id, sender_office=verified.sender_office, sender_kind=m["sender"]["kind"],
+                recipient_office=verified.recipient_office, recipient_kind=m["recipient"]["kind"],
+                unit_kind=m["unit_kind"], sequence=m["sequence"], month=m.get("month") or "",
+                sha256=verified.sha256, size=len(body), storage_name=name,
+            )
+    except IntegrityError:
+        return _duplicate(HubPackage.objects.get(package_id=package_id), verified.sha256)
+    log.info("hub stored package %s", record.package_id)
+    return JsonResponse({**package_json(record), "duplicate": False}, status=201)
+
+
+def _duplicate(existing: HubPackage, sha256: str):
+    if existing.sha256 != sha256:
+        return error(409, "conflict", "同じパッケージIDで内容の異なるパッケージがすでに送信されています。")
+    return JsonResponse({**package_json(existing), "duplicate": True}, status=200)
+
+
+@signed
+@require_GET
+def inbox(request):
+    try:
+        limit = max(1, min(500, int(request.GET.get("limit", "100"))))
+    except ValueError:
+        limit = 100
+    rows = HubPackage.objects.filter(
+        recipient_office=request.hub_office, status=PackageStatus.SUBMITTED
+    ).order_by("submitted_at", "id")[:limit]
+    return JsonResponse({"packages": [package_json(p) for p in rows]})
+
+
+def _own_package(request, package_id, *, recipient_only=False):
+    try:
+        pid = uuid.UUID(str(package_id))
+    except ValueError:
+        return None
+    p = HubPackage.objects.filter(package_id=pid).first()
+    if p is None:
+        return None
+    office = request.hub_office
+    if p.recipient_office == office or (not recipient_only and p.sender_office == office):
+        return p
+    return None
+
+
+@signed
+@require_GET
+def package_fetch(request, package_id):
+    p = _own_package(request, package_id)
+    if p is None:
+        return error(404, "not_found", "パッケージが見つかりません。")
+    with default_storage.open(p.storage_name, "rb") as f:
+        data = f.read()
+    if p.recipient_office == request.hub_office:
+        HubPackage.objects.filter(pk=p.pk).update(fetch_count=p.fetch_count + 1)
+    response = HttpResponse(data, content_type="application/zip")
+    response["X-Renkei-Sha256"] = p.sha256
+    return response
+
+
+@signed
+@require_GET
+def package_status(request, package_id):
+    p = _own_package(request, package_id)
+    if p is None:
+        return error(404, "not_found", "パッケージが見つかりません。")
+    return JsonResponse(package_json(p), json_dumps_params={"ensure_ascii": False})
+
+
+@signed
+@require_POST
+def package_ack(request, package_id):
+    p = _own_package(request, package_id, recipient_only=True)
+    if p is None:
+        return error(404, "not_found", "パッケージが見つかりません。")
+    try:
+        data = json.loads(request.body or b"{}")
+        status = PackageStatus(data.get("status"))
+        detail = str(data.get("detail", ""))[:4000]
+    except (ValueError, TypeError, AttributeError):
+        return error(400, "bad_request", "status は received / imported / rejected のいずれかです。")
+    if status == PackageStatus.SUBMITTED:
+        return error(400, "bad_request", "status は received / imported / rejected のいずれかです。")
+    with transaction.atomic():
+        p = HubPackage.objects.select_for_update().get(pk=p.pk)
+        if STATUS_ORDER[status] > STATUS_ORDER[p.status] or (status == PackageStatus.REJECTED and p.status == PackageStatus.RECEIVED):
+            now = timezone.now()
+            p.status = status
+            p.status_detail = detail
+            if p.received_at is None:
+                p.received_at = now
+            if status == PackageStatus.IMPORTED:
+                p.imported_at = now
+            p.save()
+    return JsonResponse(package_json(p), json_dumps_params={"ensure_ascii": False})
+
+
+@signed
+@require_GET
+def sent(request):
+    """The caller's sent packages whose status changed after ``updated_after`` (ISO 8601)."""
+    qs = HubPackage.objects.filter(sender_office=request.hub_office)
+    after = request.GET.get("updated_after")
+    if after:
+        try:
+            when = dt.datetime.fromisoformat(after)
+        except ValueError:
+            return error(400, "bad_request", "updated_after は ISO 8601 形式の日時です。")
+        qs = qs.filter(updated_at__gt=when)
+    try:
+        limit = max(1, min(1000, int(request.GET.get("limit", "500"))))
+    except ValueError:
+        limit = 500
+    rows = qs.order_by("updated_at", "id")[:limit]
+    return JsonResponse({"packages": [package_json(p) for p in rows]}, json_dumps_params={"ensure_ascii": False})
+
+
