@@ -17,14 +17,14 @@ from .layouts import MONTH_PREFIXES, PREFIXES
 SEQUENCE_FORMAT = "%Y%m%d%H%M%S"
 
 _PREFIX_RE = "|".join(PREFIXES)  # longest first
-_OFFICE = r"\d{9,10}"  # 9 digits only to parse the ministry's own wrong 3.2 examples; validator flags them
+_OFFICE = r"[0-9]{9,10}"  # 9 digits only to parse the ministry's own wrong 3.2 examples; validator flags them
 _KIND = r"[0-9A-Za-z]{2}"
 _NAME_RE = re.compile(
     rf"^(?P<prefix>{_PREFIX_RE})"
-    r"(?:_(?P<month>\d{6}))?"
+    r"(?:_(?P<month>[0-9]{6}))?"
     rf"_(?P<sender>{_OFFICE})(?:_(?P<skind>{_KIND}))?"
     rf"_(?P<recipient>{_OFFICE})(?:_(?P<rkind>{_KIND}))?"
-    r"_(?P<seq>\d{14})\.(?P<ext>csv)$",
+    r"_(?P<seq>[0-9]{14})\.(?P<ext>csv)$",
     re.IGNORECASE,
 )
 

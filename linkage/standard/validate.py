@@ -53,11 +53,11 @@ from .layouts import (
 
 MAX_PER_RULE = 50  # findings of one rule per file before they are summarised
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")
 _ALNUM = re.compile(r"[0-9A-Za-z]+")
-_INT = re.compile(r"-?\d+")
-_DEC = re.compile(r"\d{1,2}\.\d{2}")
-_POSTAL = re.compile(r"\d{3}-\d{4}")
+_INT = re.compile(r"-?[0-9]+")
+_DEC = re.compile(r"[0-9]{1,2}\.[0-9]{2}")
+_POSTAL = re.compile(r"[0-9]{3}-[0-9]{4}")
 _PHONE = re.compile(r"[0-9()\-+ ]+")
 _FLAGS31 = re.compile(r"[01]{31}")
 _EQUIPMENT_CODE = re.compile(r"[0-9A-Za-z\-－]+")

@@ -48,12 +48,12 @@ def test_insured_number(value, ok):
     assert (one("DLT1KYO", f3=value) == []) is ok
 
 
-@pytest.mark.parametrize("value,ok", [("131016", True), ("13101", False), ("1310160", False), ("13101a", False)])
+@pytest.mark.parametrize("value,ok", [("131016", True), ("13101", False), ("1310160", False), ("13101a", False), ("１３１０１６", False)])
 def test_insurer_number_six_digits(value, ok):
     assert (one("DLT1KYO", f2=value) == []) is ok
 
 
-@pytest.mark.parametrize("value,ok", [("0300000005", True), ("030000005", False), ("03000000051", False)])
+@pytest.mark.parametrize("value,ok", [("0300000005", True), ("030000005", False), ("03000000051", False), ("０３00000005", False)])
 def test_office_number_ten_digits(value, ok):
     assert (one("UP2KYO", f17=value) == []) is ok
 
