@@ -45,3 +45,113 @@ def make_staff_invitation(office, owner):
         office=office, email="new@example.jp", role="clerk", invited_by=owner.user,
         expires_at=timezone.now() + dt.timedelta(days=3),
     ).pk
+
+
+# --- portal.partners -----------------------------------------------------------------------------
+
+def _partners_client(office):
+    import datetime as _dt
+
+    from portal.clients.models import Client
+
+    return Client.objects.create(
+        office=office, family_name="連携", given_name="花子", family_name_kana="レンケイ", given_name_kana="ハナコ",
+        sex="2", birth_date=_dt.date(1940, 4, 1), insurer_number="131011",
+        insured_number=f"{9000000000 + Client.objects.count():010d}",
+    )
+
+
+def _partners_partnership(office):
+    from portal.partners.models import Partnership
+
+    return Partnership.objects.create(
+        office=office, partner_office_number="2799999991", partner_name="外部の訪問介護", is_external=True,
+        service_type_codes=["11"], started_on=timezone.localdate(),
+    )
+
+
+@maker("partnership_id")
+def make_partnership(office, owner):
+    return _partners_partnership(office).pk
+
+
+@maker("partner_invitation_id")
+def make_partner_invitation(office, owner):
+    from portal.partners.models import PartnerInvitation
+
+    return PartnerInvitation.objects.create(
+        office=office, invited_by=owner.user, invitee_office_number="2799999992", invitee_email="p@example.jp",
+        service_type_codes=["11"], expires_at=timezone.now() + dt.timedelta(days=3),
+    ).pk
+
+
+@maker("consent_id")
+def make_consent(office, owner):
+    from django.core.files.base import ContentFile
+
+    from portal.partners.models import Consent
+
+    consent = Consent(
+        office=office, client=_partners_client(office), partnership=_partners_partnership(office),
+        obtained_on=timezone.localdate(), obtained_by=owner, method="written",
+        document_type="application/pdf", document_size=9,
+    )
+    consent.document.save("consent.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
+    consent.save()
+    return consent.pk
+
+
+@maker("audit_event_id")
+def make_audit_event(office, owner):
+    from portal.partners.services import audit_record
+
+    return audit_record(office=office, actor=owner, action="csv_downloaded", detail={"export": "test"}).pk
+
+
+# --- portal.documents ----------------------------------------------------------------------------
+
+def _documents_client(office):
+    import datetime as _dt
+
+    from portal.clients.models import Certification, Client
+
+    client = Client.objects.create(
+        office=office, family_name="帳票", given_name="太郎", family_name_kana="チョウヒョウ", given_name_kana="タロウ",
+        sex="1", birth_date=_dt.date(1942, 5, 6), insurer_number="131011",
+        insured_number=f"{8000000000 + Client.objects.count():010d}",
+    )
+    Certification.objects.create(client=client, care_level="22", valid_from=_dt.date(2020, 1, 1),
+                                 valid_to=_dt.date(2099, 12, 31))
+    return client
+
+
+@maker("job_id")
+def make_document_job(office, owner):
+    from django.core.files.base import ContentFile
+
+    from portal.documents.models import DocumentJob, JobStatus
+
+    job = DocumentJob.objects.create(office=office, created_by=owner.user, month=dt.date(2026, 11, 1),
+                                     status=JobStatus.DONE, total=1, done=1, page_count=1)
+    job.file.save("job.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    return job.pk
+
+
+@maker("schedule_id")
+def make_schedule_for_documents(office, owner):
+    from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
+
+    schedule = ServiceSchedule.objects.create(client=_documents_client(office), month=dt.date(2026, 11, 1),
+                                              created_on=dt.date(2026, 10, 25))
+    ServiceScheduleLine.objects.create(schedule=schedule, provider_office_number="1370000011", provider_name="訪問介護さくら",
+                                       service_type_code="11", service_item_code="1111", start_time="0900",
+                                       end_time="1000", planned_days=[1, 0] * 15 + [1])
+    return schedule.pk
+
+
+@maker("plan_id")
+def make_plan_for_documents(office, owner):
+    from portal.careplans.models import CarePlan
+
+    return CarePlan.objects.create(client=_documents_client(office), plan_date=dt.date(2026, 10, 25),
+                                   certification_status="2", care_level="22").pk

@@ -28,6 +28,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("受信箱", "exchange:inbox"),
     NavItem("送信", "exchange:outbox"),
     NavItem("連携先", "partners:list"),
+    NavItem("監査ログ", "partners:audit", roles=(Role.ADMIN,)),
     NavItem("帳票PDF", "documents:list"),
     NavItem("標準仕様CSVチェック", "exchange:check"),
     NavItem("経営分析", "billing:economics", roles=(Role.ADMIN,), kinds=CM),
@@ -55,4 +56,8 @@ def nav_for(request) -> list[dict]:
             continue
         active = request.path == url if url == "/dashboard/" else request.path.startswith(url)
         items.append({"label": item.label, "url": url, "active": active})
+    # Only the most specific match is current (/partners/audit/ is 監査ログ, not 連携先 too).
+    longest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for i in items:
+        i["active"] = i["active"] and len(i["url"]) == longest
     return items
