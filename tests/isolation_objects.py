@@ -155,3 +155,49 @@ def make_plan_for_documents(office, owner):
 
     return CarePlan.objects.create(client=_documents_client(office), plan_date=dt.date(2026, 10, 25),
                                    certification_status="2", care_level="22").pk
+
+
+def _careplans_draft(office):
+    """A draft 居宅サービス計画書 with one of everything (第2表 tree, 第3表 rows)."""
+    from portal.careplans.models import CarePlan, DailyActivity, Goal, Need, ServiceItem, ShortTermGoal, WeeklyActivity
+
+    plan = CarePlan.objects.create(client=_documents_client(office), plan_date=dt.date(2026, 10, 1),
+                                   certification_status="2", care_level="22")
+    need = Need.objects.create(plan=plan, position=1, text="課題")
+    goal = Goal.objects.create(need=need, position=1, long_term_goal="長期")
+    short = ShortTermGoal.objects.create(goal=goal, position=1, text="短期")
+    item = ServiceItem.objects.create(short_goal=short, position=1, content="サービス")
+    weekly = WeeklyActivity.objects.create(plan=plan, weekday=1, start_time=dt.time(10), end_time=dt.time(11),
+                                           content="訪問介護")
+    daily = DailyActivity.objects.create(plan=plan, start_time=dt.time(7), content="起床")
+    return {"plan": plan, "need": need, "goal": goal, "short": short, "item": item, "weekly": weekly, "daily": daily}
+
+
+@maker("need_id")
+def make_careplan_need(office, owner):
+    return _careplans_draft(office)["need"].pk
+
+
+@maker("goal_id")
+def make_careplan_goal(office, owner):
+    return _careplans_draft(office)["goal"].pk
+
+
+@maker("short_goal_id")
+def make_careplan_short_goal(office, owner):
+    return _careplans_draft(office)["short"].pk
+
+
+@maker("item_id")
+def make_careplan_item(office, owner):
+    return _careplans_draft(office)["item"].pk
+
+
+@maker("activity_id")
+def make_careplan_weekly_activity(office, owner):
+    return _careplans_draft(office)["weekly"].pk
+
+
+@maker("daily_id")
+def make_careplan_daily_activity(office, owner):
+    return _careplans_draft(office)["daily"].pk
