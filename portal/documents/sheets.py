@@ -1,0 +1,661 @@
+"""View models for the PDF forms: model instances in, plain data out.
+
+This is the ONE place that decides what a printed form shows. Templates under
+``templates/documents/parts/`` only lay the data out; they never compute.
+
+- ``schedule_sheet(schedule, kind=..., provider_number=...)`` → ``ScheduleSheet``:
+  第6表 (サービス利用票 / サービス提供票) and 第7表 (別表). The 別表 figures are
+  taken from ``portal.schedules.annex`` — the same calculator the 第7表 page
+  uses — so the PDF and the screen always show the same numbers.
+- ``plan_sheet(plan)`` → ``PlanSheet``: 居宅サービス計画書 第1表・第2表・第3表.
+
+Anything that makes a form impossible (no 認定, no service lines …) raises
+``DocumentUnavailable`` with a Japanese message saying what is missing and where
+to fix it; no PDF is produced then.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from portal.clients.models import CareLevel, CertificationStatus, Sex
+from portal.core.codes import service_kind_name
+
+WEEKDAYS = "月火水木金土日"
+
+
+class DocumentUnavailable(Exception):
+    """The form cannot be printed; ``message`` says why, in Japanese, for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def short_wareki(day: dt.date | None) -> str:
+    """Compact 和暦 for narrow columns: ``date(2026, 11, 1)`` → ``R8.11.1``."""
+    if day is None:
+        return ""
+    from portal.core.wareki import era_of
+
+    name, year = era_of(day)
+    initial = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}[name]
+    return f"{initial}{year}.{day.month}.{day.day}"
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str:
+    """第2表 期間: ``R8.11.1～\nR9.1.31`` (blank when neither end is set)."""
+    if not start and not end:
+        return ""
+    return f"{short_wareki(start)}～\n{short_wareki(end)}"
+
+
+# =========================================================================== 第1表〜第3表
+
+
+@dataclass
+class NeedRow:
+    """One printed row of 第2表 (one 援助内容 line, or a need/goal without lines)."""
+
+    need_first: bool
+    need_text: str
+    goal_first: bool
+    long_term_goal: str
+    long_period: str
+    short_first: bool
+    short_term_goal: str
+    short_period: str
+    content: str = ""
+    insurance_mark: str = ""
+    service_kind: str = ""
+    provider_name: str = ""
+    frequency: str = ""
+    period: str = ""
+
+
+@dataclass
+class WeekBlock:
+    top: str
+    height: str
+    left: str
+    width: str
+    text: str
+
+
+@dataclass
+class WeekSheet:
+    height_mm: int
+    days: list[dict]
+    zones: list[dict]
+    ticks: list[dict]
+    daily: list[dict]
+    notes: list[dict]
+
+
+@dataclass
+class PlanSheet:
+    plan_id: int
+    client_name: str
+    client_kana: str
+    birth_date: dt.date
+    client_address: str
+    created_on: dt.date
+    plan_date: dt.date
+    first_plan_date: dt.date | None
+    category_choices: list[tuple[str, bool]]
+    certification_choices: list[tuple[str, bool]]
+    care_level_choices: list[tuple[str, bool]]
+    certified_on: dt.date | None
+    cert_valid_from: dt.date | None
+    cert_valid_to: dt.date | None
+    author_name: str
+    office_name: str
+    office_number: str
+    office_postal_code: str
+    office_address: str
+    user_intentions: str
+    committee_opinion: str
+    support_policy: str
+    living_support_choices: list[tuple[str, bool]]
+    living_support_other: str
+    explained_on: dt.date | None
+    need_rows: list[NeedRow]
+    week: WeekSheet
+    non_weekly_services: str
+
+    @property
+    def texts(self) -> list[str]:
+        """Every free text printed (tests check that none is cut)."""
+        out = [self.user_intentions, self.committee_opinion, self.support_policy, self.living_support_other,
+               self.non_weekly_services]
+        for r in self.need_rows:
+            out += [r.need_text, r.long_term_goal, r.short_term_goal, r.content, r.frequency]
+        return [t for t in out if t]
+
+
+def plan_queryset():
+    """CarePlan rows with everything the three tables print, in a constant number of queries."""
+    from django.db.models import Prefetch
+
+    from portal.careplans.models import CarePlan, Goal, Need, ShortTermGoal
+
+    return CarePlan.objects.select_related("client", "author").prefetch_related(
+        "client__certifications",
+        Prefetch("needs", queryset=Need.objects.order_by("position", "pk").prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.order_by("position", "pk").prefetch_related(
+                Prefetch("short_goals", queryset=ShortTermGoal.objects.order_by("position", "pk").prefetch_related(
+                    "items")))))),
+        "weekly_activities", "daily_activities",
+    )
+
+
+_CARE_LEVELS_CARE = [c for c in CareLevel if c.value.startswith("2")]
+_CARE_LEVELS_SUPPORT = [c for c in CareLevel if not c.value.startswith("2")]
+
+
+def plan_sheet(plan) -> PlanSheet:
+    """第1表・第2表・第3表 of one plan version. Raises ``DocumentUnavailable`` without 認定."""
+    client = plan.client
+    cert = client.certification_on(plan.plan_date)
+    status = plan.certification_status or (cert.status if cert else "")
+    care_level = plan.care_level or (cert.care_level if cert else "")
+    if not care_level and status != CertificationStatus.APPLYING:
+        raise DocumentUnavailable(
+            f"{client.full_name}さんの認定（要介護状態区分）が登録されていないため、居宅サービス計画書を印刷できません。"
+            f"利用者の画面で認定を登録するか、計画書の第1表で「申請中」または要介護状態区分を入力してください。"
+        )
+    levels = _CARE_LEVELS_SUPPORT if care_level and not care_level.startswith("2") else _CARE_LEVELS_CARE
+    first, referral, continuing = plan.category_flags
+    category_choices = [("初回", first), ("紹介", referral), ("継続", continuing)]
+    certification_choices = [("認定済", status == CertificationStatus.CERTIFIED),
+                             ("申請中", status == CertificationStatus.APPLYING)]
+    from portal.careplans.models import LivingSupportReason
+
+    living = [(f"{i}. {c.label}", plan.living_support_reason == c.value)
+              for i, c in enumerate(LivingSupportReason, start=1)]
+    return PlanSheet(
+        plan_id=plan.pk,
+        client_name=client.full_name,
+        client_kana=client.full_name_kana,
+        birth_date=client.birth_date,
+        client_address=client.address,
+        created_on=plan.plan_date,
+        plan_date=plan.plan_date,
+        first_plan_date=plan.first_plan_date,
+        category_choices=category_choices,
+        certification_choices=certification_choices,
+        care_level_choices=[(c.label, c.value == care_level) for c in levels],
+        certified_on=plan.certified_on or (cert.certified_on if cert else None),
+        cert_valid_from=plan.cert_valid_from or (cert.valid_from if cert else None),
+        cert_valid_to=plan.cert_valid_to or (cert.valid_to if cert else None),
+        author_name=plan.author_name or (plan.author.name if plan.author else ""),
+        office_name=plan.office_name,
+        office_number=plan.office_number,
+        office_postal_code=plan.office_postal_code,
+        office_address=plan.office_address,
+        user_intentions=plan.user_intentions,
+        committee_opinion=plan.committee_opinion,
+        support_policy=plan.support_policy,
+        living_support_choices=living,
+        living_support_other=plan.living_support_other,
+        explained_on=plan.explained_on,
+        need_rows=_need_rows(plan),
+        week=_week(plan),
+        non_weekly_services=plan.non_weekly_services,
+    )
+
+
+def _need_rows(plan) -> list[NeedRow]:
+    """Flatten Need → Goal → ShortTermGoal → ServiceItem into printed rows (no rowspans, so a
+    group may continue on the next page; the first row of a group carries its text)."""
+    rows: list[NeedRow] = []
+    for need in plan.needs.all():
+        need_first = True
+        goals = list(need.goals.all()) or [None]
+        for goal in goals:
+            goal_first = True
+            shorts = list(goal.short_goals.all()) if goal else []
+            for short in shorts or [None]:
+                short_first = True
+                items = list(short.items.all()) if short else []
+                for item in items or [None]:
+                    row = NeedRow(
+                        need_first=need_first, need_text=need.text,
+                        goal_first=goal_first, long_term_goal=goal.long_term_goal if goal else "",
+                        long_period=_period(goal.long_from, goal.long_to) if goal else "",
+                        short_first=short_first, short_term_goal=short.text if short else "",
+                        short_period=_period(short.short_from, short.short_to) if short else "",
+                    )
+                    if item is not None:
+                        row.content = item.content
+                        row.insurance_mark = "○" if item.insurance_covered else ""
+                        row.service_kind = item.service_kind or (
+                            service_kind_name(item.service_type_code) if item.service_type_code else "")
+                        row.provider_name = item.provider_name
+                        row.frequency = item.frequency
+                        row.period = _period(item.period_from, item.period_to)
+                    rows.append(row)
+                    need_first = goal_first = short_first = False
+    return rows
+
+
+# --- 第3表 ---------------------------------------------------------------------------------
+
+WEEK_HEIGHT_MM = 126
+_DAY_COLUMN_MM = 29.0  # (page width − time axis − 主な日常生活上の活動) / 7
+_ZONES = [(0, 6, "深夜"), (6, 8, "早朝"), (8, 12, "午前"), (12, 18, "午後"), (18, 22, "夜間"), (22, 24, "深夜")]
+# Glyph box of the 6pt text in the blocks: 2.12 mm wide, 2.33 mm line.
+_CHAR_MM = 2.12
+_LINE_MM = 2.33
+
+
+def _mm(minutes: int) -> float:
+    return round(minutes / 1440 * WEEK_HEIGHT_MM, 2)
+
+
+def _minutes(t: dt.time | None) -> int:
+    if t is None:
+        return 0
+    return t.hour * 60 + t.minute
+
+
+def _lanes(items: list[tuple[int, int, object]]) -> list[tuple[object, int, int]]:
+    """Side-by-side lanes for overlapping blocks: (item, lane, lanes in its cluster)."""
+    out = []
+    cluster: list[tuple[int, int, object, int]] = []
+    cluster_end = -1
+
+    def flush():
+        n = max((lane for *_, lane in cluster), default=-1) + 1
+        out.extend((obj, lane, n) for _s, _e, obj, lane in cluster)
+
+    for start, end, obj in sorted(items, key=lambda x: (x[0], x[1])):
+        if cluster and start >= cluster_end:
+            flush()
+            cluster, cluster_end = [], -1
+        used = {lane for s, e, _o, lane in cluster if e > start}
+        lane = next(i for i in range(len(cluster) + 1) if i not in used)
+        cluster.append((start, end, obj, lane))
+        cluster_end = max(cluster_end, end)
+    flush()
+    return out
+
+
+def _fit(text: str, width_mm: float, height_mm: float) -> bool:
+    per_line = max(1, int((width_mm - 1.2) / _CHAR_MM))
+    lines = max(1, int((height_mm - 0.4) / _LINE_MM))
+    needed = sum(max(1, -(-len(part) // per_line)) for part in text.splitlines() or [""])
+    return needed <= lines
+
+
+def _week(plan) -> WeekSheet:
+    notes: list[dict] = []
+
+    def place(text: str, where: str, width_mm: float, height_mm: float) -> str:
+        if _fit(text, width_mm, height_mm):
+            return text
+        mark = f"※{len(notes) + 1}"
+        notes.append({"mark": mark, "where": where, "text": text})
+        per_line = max(1, int((width_mm - 1.2) / _CHAR_MM))
+        lines = max(1, int((height_mm - 0.4) / _LINE_MM))
+        room = max(0, per_line * lines - len(mark) - 1)
+        return (text[:room] + "…" + mark) if room else mark
+
+    by_day: dict[int, list] = {d: [] for d in range(1, 8)}
+    for act in plan.weekly_activities.all():
+        start = _minutes(act.start_time)
+        end = _minutes(act.end_time) or 1440
+        if end <= start:
+            end = 1440
+        by_day.setdefault(act.weekday, []).append((start, end, act))
+    days = []
+    for d in range(1, 8):
+        blocks = []
+        for act, lane, lanes in _lanes(by_day.get(d, [])):
+            start = _minutes(act.start_time)
+            end = max(_minutes(act.end_time) or 1440, start + 20)
+            top, height = _mm(start), max(_mm(end - start), 2.4)
+            width_pct = 100 / lanes
+            where = f"{WEEKDAYS[d - 1]}曜 {act.start_time:%H:%M}～{act.end_time:%H:%M}"
+            blocks.append(WeekBlock(
+                top=f"{top:.2f}", height=f"{height - 0.2:.2f}", left=f"{lane * width_pct:.2f}",
+                width=f"{width_pct - 1:.2f}",
+                text=place(act.content, where, _DAY_COLUMN_MM / lanes, height),
+            ))
+        days.append({"label": WEEKDAYS[d - 1], "blocks": blocks})
+    daily = []
+    for act in plan.daily_activities.all():
+        start = _minutes(act.start_time)
+        time_label = f"{act.start_time:%H:%M}" + (f"～{act.end_time:%H:%M}" if act.end_time else "")
+        text = f"{time_label} {act.content}"
+        daily.append({"top": f"{_mm(start):.2f}", "text": place(text, f"主な日常生活上の活動 {time_label}", 46, 2 * _LINE_MM)})
+    zones = [{"top": f"{_mm(a * 60):.2f}", "height": f"{_mm((b - a) * 60):.2f}", "label": label} for a, b, label in _ZONES]
+    ticks = [{"top": f"{_mm(h * 60):.2f}", "label": f"{h}:00" if h % 2 == 0 else ""} for h in range(0, 25)]
+    return WeekSheet(height_mm=WEEK_HEIGHT_MM, days=days, zones=zones, ticks=ticks, daily=daily, notes=notes)
+
+
+# =========================================================================== 第6表・第7表
+
+SHORT_STAY_KINDS = frozenset({"21", "22", "23", "2A", "24", "25", "26", "2B"})
+SCHEDULE_TITLES = {
+    "provision": ("サービス提供票", "サービス提供票別表", "居宅介護支援事業者 → サービス事業者"),
+    "usage": ("サービス利用票（兼居宅サービス計画）", "サービス利用票別表", "居宅介護支援事業者 → 利用者"),
+}
+
+
+@dataclass
+class GridLine:
+    """One service line of the 第6表 day grid (予定 row + 実績 row)."""
+
+    time_label: str
+    service_name: str
+    service_code: str
+    provider_name: str
+    provider_number: str
+    planned: list[int | str | None]  # 31 cells: "" (none), a count, or None (no such day)
+    actual: list[int | str | None]
+    planned_total: int
+    actual_total: int
+    has_actual: bool
+
+
+@dataclass
+class AnnexPrintRow:
+    """One printed row of the 第7表 (a service line, or the 合計 row of a provider × kind)."""
+
+    row_type: str  # "line" | "sub"
+    provider_name: str = ""
+    provider_number: str = ""
+    service_name: str = ""
+    service_code: str = ""
+    units: int | None = None
+    discount_rate: int | None = None
+    discounted_units: int | None = None
+    count: int | None = None
+    service_units: int | None = None
+    kind_over: int | None = None
+    kind_within: int | None = None
+    limit_over: int | None = None
+    limit_within: int | None = None
+    unit_price: object = None
+    total_cost: int | None = None
+    benefit_rate: int | None = None
+    insurance_claim: int | None = None
+    copay_insured: int | None = None
+    copay_full: int | None = None
+
+
+@dataclass
+class AnnexSheet:
+    rows: list[AnnexPrintRow]
+    total: AnnexPrintRow
+    limit_units: int
+    limit_over_units: int
+    kinds: list[dict]
+    kinds_total_units: int
+    kinds_total_over: int
+    short_stay_before: int | None
+    short_stay_this_month: int | None
+    short_stay_total: int | None
+    unknown_codes: list[str]
+
+
+@dataclass
+class ScheduleSheet:
+    kind: str  # "provision" | "usage"
+    schedule_id: int
+    title: str
+    annex_title: str
+    direction: str
+    month: dt.date
+    created_on: dt.date | None
+    insurer_number: str
+    insurer_name: str
+    insured_number: str
+    client_name: str
+    client_kana: str
+    birth_date: dt.date
+    sex_choices: list[tuple[str, bool]]
+    care_level_label: str
+    applying: bool
+    limit_units: int
+    limit_from: dt.date
+    limit_to: dt.date
+    short_stay_days_before: int | None
+    care_office_name: str
+    care_office_number: str
+    care_manager_name: str
+    provider_number: str
+    provider_label: str
+    provider_only: bool
+    copay_ratio: int
+    benefit_rate: int
+    days: list[dict]
+    lines: list[GridLine]
+    planned_total: int
+    actual_total: int
+    has_actual: bool
+    annex: AnnexSheet = field(default=None)
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.client_name, self.insured_number] + [line.service_name for line in self.lines]
+
+
+def _time_label(start: str, end: str) -> str:
+    if not start or start == "9999" or not end or end == "9999":
+        return ""
+    return f"{start[:2]}:{start[2:]}\n～{end[:2]}:{end[2:]}"
+
+
+def _day_cells(values, days_in_month: int) -> list[int | str | None]:
+    out: list[int | str | None] = []
+    for i in range(31):
+        if i >= days_in_month:
+            out.append(None)
+        else:
+            n = int(values[i] or 0) if i < len(values) else 0
+            out.append(n if n else "")
+    return out
+
+
+def month_days(month: dt.date) -> list[dict]:
+    """The 31 columns of the grid: day number, 曜日 and a class for 土/日 (blank past month end)."""
+    n = calendar.monthrange(month.year, month.month)[1]
+    out = []
+    for i in range(1, 32):
+        if i > n:
+            out.append({"day": None, "weekday": "", "cls": "off"})
+            continue
+        wd = dt.date(month.year, month.month, i).weekday()
+        out.append({"day": i, "weekday": WEEKDAYS[wd], "cls": "sat" if wd == 5 else "sun" if wd == 6 else ""})
+    return out
+
+
+def schedule_certification(schedule):
+    """The 認定 that applies to the month: covering its first day, else its last day, else any
+    certification overlapping the month (latest start wins). None when there is none."""
+    client = schedule.client
+    first = schedule.month.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    cert = client.certification_on(first) or client.certification_on(last)
+    if cert is None:
+        overlapping = [c for c in client.certifications.all() if c.valid_from <= last and c.valid_to >= first]
+        cert = max(overlapping, key=lambda c: c.valid_from, default=None)
+    return cert
+
+
+def _annex_print(annex, *, provider_number: str, schedule_lines) -> AnnexSheet:
+    groups = [g for g in annex.groups if not provider_number or g.provider_office_number == provider_number]
+    rows: list[AnnexPrintRow] = []
+    for g in groups:
+        with_amounts = not g.needs_subtotal
+        for r in g.rows:
+            row = AnnexPrintRow(
+                row_type="line", provider_name=g.provider_name, provider_number=g.provider_office_number,
+                service_name=r.name, service_code=r.service_code, units=r.units, count=r.count,
+                service_units=r.service_units,
+            )
+            if r.limit_target:
+                row.kind_over, row.kind_within = r.kind_over, r.kind_in
+                row.limit_over, row.limit_within = r.class_over, r.class_in
+            if with_amounts:
+                _amounts(row, g)
+                row.limit_within = g.class_in
+            rows.append(row)
+        if g.needs_subtotal:
+            sub = AnnexPrintRow(
+                row_type="sub", provider_name=g.provider_name, provider_number=g.provider_office_number,
+                service_name=f"{service_kind_name(g.service_type_code)}合計", service_units=g.service_units,
+                kind_over=g.kind_over, kind_within=g.kind_in, limit_over=g.class_over, limit_within=g.class_in,
+            )
+            _amounts(sub, g)
+            rows.append(sub)
+    if provider_number:
+        total = AnnexPrintRow(
+            row_type="total",
+            service_units=sum(g.service_units for g in groups), kind_over=sum(g.kind_over for g in groups),
+            kind_within=sum(g.kind_in for g in groups), limit_over=sum(g.class_over for g in groups),
+            limit_within=sum(g.class_in for g in groups), total_cost=sum(g.cost_total for g in groups),
+            insurance_claim=sum(g.insurance_claim for g in groups), copay_insured=sum(g.copay_insured for g in groups),
+            copay_full=sum(g.copay_full for g in groups),
+        )
+    else:
+        total = AnnexPrintRow(
+            row_type="total", service_units=annex.service_units, kind_over=annex.kind_over, kind_within=annex.kind_in,
+            limit_over=annex.class_over, limit_within=annex.class_in, total_cost=annex.cost_total,
+            insurance_claim=annex.insurance_claim, copay_insured=annex.copay_insured, copay_full=annex.copay_full,
+        )
+    kind_totals = annex.kind_totals()
+    kind_over = annex.kind_over_totals()
+    kinds = [
+        {"code": code, "name": service_kind_name(code), "limit_units": annex.kind_limits.get(code),
+         "units": units, "over_units": kind_over.get(code, 0)}
+        for code, units in kind_totals.items()
+    ]
+    short_days = {
+        i for line in schedule_lines if line.service_type_code in SHORT_STAY_KINDS
+        for i, n in enumerate(line.planned_days) if n
+    }
+    return AnnexSheet(
+        rows=rows, total=total, limit_units=annex.benefit_limit_units, limit_over_units=annex.over_units,
+        kinds=kinds, kinds_total_units=sum(kind_totals.values()), kinds_total_over=sum(kind_over.values()),
+        short_stay_before=None, short_stay_this_month=len(short_days) if short_days else None, short_stay_total=None,
+        unknown_codes=annex.unknown_codes,
+    )
+
+
+def _amounts(row: AnnexPrintRow, group) -> None:
+    row.unit_price = group.unit_price
+    row.total_cost = group.cost_total
+    row.benefit_rate = group.benefit_rate
+    row.insurance_claim = group.insurance_claim
+    row.copay_insured = group.copay_insured
+    row.copay_full = group.copay_full
+
+
+def schedule_queryset():
+    """ServiceSchedule rows with what the 第6表/第7表 print, in a constant number of queries."""
+    from django.db.models import Prefetch
+
+    from portal.clients.models import Certification
+    from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
+
+    return ServiceSchedule.objects.select_related("client__office", "client__care_manager__user").prefetch_related(
+        Prefetch("client__certifications", queryset=Certification.objects.order_by("valid_from")),
+        "client__services", "client__kind_limits",
+        Prefetch("lines", queryset=ServiceScheduleLine.objects.order_by("sort_order", "pk")),
+    )
+
+
+def schedule_providers(schedule) -> list[tuple[str, str]]:
+    """(事業所番号, 事業所名) of the providers on a schedule, in line order."""
+    seen: dict[str, str] = {}
+    for line in schedule.lines.all():
+        if line.provider_office_number not in seen or not seen[line.provider_office_number]:
+            seen[line.provider_office_number] = line.provider_name
+    return list(seen.items())
+
+
+def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = "") -> ScheduleSheet:
+    """第6表 + 第7表 of one 利用者's month.
+
+    ``kind`` is ``"provision"`` (サービス提供票, the provider's copy) or ``"usage"`` (サービス利用票,
+    the client's copy). With ``provider_number`` the grid and the 別表 show that provider's lines
+    only (the 別表 rows are still those the whole month's 第7表 calculated).
+    """
+    from portal.core.wareki import wareki_month
+
+    if kind not in SCHEDULE_TITLES:
+        raise ValueError(f"unknown schedule document kind: {kind}")
+    client = schedule.client
+    month_label = wareki_month(schedule.month)
+    cert = schedule_certification(schedule)
+    if cert is None:
+        raise DocumentUnavailable(
+            f"{client.full_name}さんには{month_label}に有効な認定（要介護状態区分・認定有効期間）が登録されていないため、"
+            f"{SCHEDULE_TITLES[kind][0]}を作成できません。利用者の画面で認定を登録してから、もう一度お試しください。"
+        )
+    all_lines = list(schedule.lines.all())
+    lines = [ln for ln in all_lines if not provider_number or ln.provider_office_number == provider_number]
+    if not lines:
+        where = f"（事業所番号 {provider_number}）" if provider_number else ""
+        raise DocumentUnavailable(
+            f"{client.full_name}さんの{month_label}のサービス利用票{where}にサービスの行がないため、"
+            f"{SCHEDULE_TITLES[kind][0]}を作成できません。サービス利用票（第6表）でサービスを入力してから、もう一度お試しください。"
+        )
+    state = schedule_state(schedule)
+    annex = state.annex
+    names = {row.line.line_id: row.name for row in annex.rows}
+    days_in_month = schedule.days_in_month
+    grid: list[GridLine] = []
+    for ln in lines:
+        planned = _day_cells(ln.planned_days, days_in_month)
+        actual = _day_cells(ln.actual_days, days_in_month)
+        actual_total = ln.actual_total
+        grid.append(GridLine(
+            time_label=_time_label(ln.start_time, ln.end_time),
+            service_name=names.get(ln.pk, "") or ln.service_code,
+            service_code=ln.service_code,
+            provider_name=ln.provider_name or state.provider_names.get(ln.provider_office_number, ""),
+            provider_number=ln.provider_office_number,
+            planned=planned, actual=actual, planned_total=ln.planned_total, actual_total=actual_total,
+            has_actual=actual_total > 0,
+        ))
+    providers = {number: name or state.provider_names.get(number, "") for number, name in schedule_providers(schedule)}
+    provider_label = ""
+    if provider_number:
+        provider_label = f"{providers.get(provider_number) or ''}（{provider_number}）".lstrip()
+    elif kind == "provision":
+        provider_label = "、".join(name or number for number, name in providers.items())
+    title, annex_title, direction = SCHEDULE_TITLES[kind]
+    office = client.office
+    return ScheduleSheet(
+        kind=kind, schedule_id=schedule.pk, title=title, annex_title=annex_title, direction=direction,
+        month=schedule.month, created_on=schedule.created_on,
+        insurer_number=client.insurer_number, insurer_name="", insured_number=client.insured_number,
+        client_name=client.full_name, client_kana=client.full_name_kana, birth_date=client.birth_date,
+        sex_choices=[("男", client.sex == Sex.MALE), ("女", client.sex == Sex.FEMALE)],
+        care_level_label=CareLevel(cert.care_level).label if cert.care_level in CareLevel.values else cert.care_level,
+        applying=cert.status == CertificationStatus.APPLYING,
+        limit_units=annex.benefit_limit_units, limit_from=cert.valid_from, limit_to=cert.valid_to,
+        short_stay_days_before=None,
+        care_office_name=office.name, care_office_number=office.office_number,
+        care_manager_name=client.care_manager.name if client.care_manager else "",
+        provider_number=provider_number, provider_label=provider_label, provider_only=bool(provider_number),
+        copay_ratio=int(client.copay_ratio), benefit_rate=client.benefit_rate,
+        days=month_days(schedule.month), lines=grid,
+        planned_total=sum(g.planned_total for g in grid), actual_total=sum(g.actual_total for g in grid),
+        has_actual=any(g.has_actual for g in grid),
+        annex=_annex_print(annex, provider_number=provider_number, schedule_lines=lines),
+    )
+
+
+def schedule_state(schedule):
+    """The schedules app's own reading of a saved month (lines checked, 第7表 calculated,
+    provider names resolved) — the same call its 第6表/第7表 pages make."""
+    from portal.schedules.selectors import saved_sheet_state
+
+    return saved_sheet_state(schedule)
