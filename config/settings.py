@@ -265,3 +265,34 @@ RENKEI_HUB_TIMEOUT = envint("RENKEI_HUB_TIMEOUT", 30)
 # --- Partners and consent (portal.partners) ---------------------------------
 RENKEI_PARTNER_INVITATION_DAYS = envint("RENKEI_PARTNER_INVITATION_DAYS", 14)
 RENKEI_CONSENT_MAX_BYTES = envint("RENKEI_CONSENT_MAX_BYTES", 5 * 1024 * 1024)
+
+# --- Billing (portal.billing): licence, qualified invoices, reminders -----
+RENKEI_LICENCE_PRICE = envint("RENKEI_LICENCE_PRICE", 21000)  # yen per office per year, tax included
+RENKEI_LICENCE_GRACE_DAYS = envint("RENKEI_LICENCE_GRACE_DAYS", 30)  # 猶予: days after the end before 失効
+RENKEI_LICENCE_RENEWAL_NOTICE_DAYS = envint("RENKEI_LICENCE_RENEWAL_NOTICE_DAYS", 30)  # 更新待ち window
+RENKEI_INVOICE_PAYMENT_DAYS = envint("RENKEI_INVOICE_PAYMENT_DAYS", 30)  # due date = issue date + days
+# 適格請求書発行事業者: name and registration number (T + 13 digits) printed on every invoice.
+# Invoices cannot be issued until both are set; a malformed number fails `manage.py check`.
+RENKEI_INVOICE_ISSUER_NAME = env("RENKEI_INVOICE_ISSUER_NAME", "Renkei運営事務局（開発用）" if DEBUG else "")
+RENKEI_INVOICE_REGISTRATION_NUMBER = env("RENKEI_INVOICE_REGISTRATION_NUMBER", "T1234567890123" if DEBUG else "")
+RENKEI_INVOICE_ISSUER_ADDRESS = env("RENKEI_INVOICE_ISSUER_ADDRESS", "東京都千代田区霞が関1-2-2" if DEBUG else "")
+RENKEI_INVOICE_ISSUER_CONTACT = env("RENKEI_INVOICE_ISSUER_CONTACT", "billing@renkei.example.jp" if DEBUG else "")
+RENKEI_INVOICE_PAYMENT_INSTRUCTIONS = env(
+    "RENKEI_INVOICE_PAYMENT_INSTRUCTIONS",
+    "銀行振込（振込手数料はご負担ください）または国保連合会の介護給付費からの差引" if DEBUG else "",
+)
+RENKEI_INVOICE_NUMBER_PREFIX = env("RENKEI_INVOICE_NUMBER_PREFIX", "RK")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("portal.billing.context_processors.licence")
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # its progress lines are INFO
+CELERY_BEAT_SCHEDULE["billing-reminders"] = {
+    "task": "billing.queue_reminders",
+    "schedule": 6 * 3600,  # every 6 hours; each reminder is sent once per event (ReminderSent)
+}
+
+# --- Exchange worker (linkage.exchange) -----------------------------------
+RENKEI_SEND_RETRY_BASE = envint("RENKEI_SEND_RETRY_BASE", 5)  # seconds; doubles per attempt
+RENKEI_SEND_RETRY_MAX = envint("RENKEI_SEND_RETRY_MAX", 600)
+RENKEI_SEND_MAX_ATTEMPTS = envint("RENKEI_SEND_MAX_ATTEMPTS", 15)
+RENKEI_SEND_CLAIM_TIMEOUT = envint("RENKEI_SEND_CLAIM_TIMEOUT", 300)  # 送信中 longer than this: worker died
+CELERY_BEAT_SCHEDULE["exchange-poll-hub"] = {"task": "exchange.poll_hub", "schedule": envint("RENKEI_HUB_POLL_SECONDS", 60)}
+CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {"task": "exchange.sweep_outbox", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}

@@ -18,6 +18,10 @@ MAKERS: dict = {}
 # URL names that are not office-scoped, with the reason.
 EXEMPT: dict[str, str] = {
     "offices:invitation": "the signed token names its own office; tested in tests/offices/test_staff.py",
+    **{name: "operator (staff) page: every non-staff user gets 404; tested in tests/billing/test_operator.py"
+       for name in ("billing:operator_office", "billing:operator_licence_apply", "billing:operator_licence_renew",
+                    "billing:operator_invoice_issue", "billing:operator_payment_record",
+                    "billing:operator_invoice_cancel", "billing:operator_invoice_pdf")},
 }
 
 
@@ -250,3 +254,18 @@ def make_plan_for_documents(office, owner):
 
     return CarePlan.objects.create(client=_documents_client(office), plan_date=dt.date(2026, 10, 25),
                                    certification_status="2", care_level="22").pk
+
+
+# --- portal.billing -------------------------------------------------------------------------------
+
+@maker("invoice_id")
+def make_invoice(office, owner):
+    import datetime as dt
+
+    from django.test import override_settings
+
+    from portal.billing import services
+
+    with override_settings(RENKEI_INVOICE_ISSUER_NAME="Renkei運営事務局", RENKEI_INVOICE_REGISTRATION_NUMBER="T1234567890123"):
+        licence = services.licence_apply(office=office, start=dt.date.today())
+        return services.invoice_issue(licence=licence, send_email=False).pk
