@@ -207,53 +207,16 @@ def make_careplan_daily_activity(office, owner):
     return _careplans_draft(office)["daily"].pk
 
 
-# --- portal.documents ----------------------------------------------------------------------------
+# --- portal.clients / portal.schedules -----------------------------------------------------------
 
-def _documents_client(office):
-    import datetime as _dt
-
-    from portal.clients.models import Certification, Client
-
-    client = Client.objects.create(
-        office=office, family_name="帳票", given_name="太郎", family_name_kana="チョウヒョウ", given_name_kana="タロウ",
-        sex="1", birth_date=_dt.date(1942, 5, 6), insurer_number="131011",
-        insured_number=f"{8000000000 + Client.objects.count():010d}",
-    )
-    Certification.objects.create(client=client, care_level="22", valid_from=_dt.date(2020, 1, 1),
-                                 valid_to=_dt.date(2099, 12, 31))
-    return client
+@maker("client_id")
+def make_client(office, owner):
+    return _documents_client(office).pk
 
 
-@maker("job_id")
-def make_document_job(office, owner):
-    from django.core.files.base import ContentFile
-
-    from portal.documents.models import DocumentJob, JobStatus
-
-    job = DocumentJob.objects.create(office=office, created_by=owner.user, month=dt.date(2026, 11, 1),
-                                     status=JobStatus.DONE, total=1, done=1, page_count=1)
-    job.file.save("job.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
-    return job.pk
-
-
-@maker("schedule_id")
-def make_schedule_for_documents(office, owner):
-    from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
-
-    schedule = ServiceSchedule.objects.create(client=_documents_client(office), month=dt.date(2026, 11, 1),
-                                              created_on=dt.date(2026, 10, 25))
-    ServiceScheduleLine.objects.create(schedule=schedule, provider_office_number="1370000011", provider_name="訪問介護さくら",
-                                       service_type_code="11", service_item_code="1111", start_time="0900",
-                                       end_time="1000", planned_days=[1, 0] * 15 + [1])
-    return schedule.pk
-
-
-@maker("plan_id")
-def make_plan_for_documents(office, owner):
-    from portal.careplans.models import CarePlan
-
-    return CarePlan.objects.create(client=_documents_client(office), plan_date=dt.date(2026, 10, 25),
-                                   certification_status="2", care_level="22").pk
+@maker("certification_id")
+def make_certification(office, owner):
+    return _documents_client(office).certifications.first().pk
 
 
 # --- portal.billing -------------------------------------------------------------------------------
