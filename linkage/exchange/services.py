@@ -1,0 +1,605 @@
+"""Exchange services: what a send contains, the one send gate, delivery, receiving and status.
+
+Every send path — the hub and the ZIP download for the national system, schedules, plans,
+deletions and 実績 — goes through :func:`units_send`, which calls
+``portal.billing.services.assert_can_send`` once and
+``portal.partners.services.assert_can_share`` for every 利用者 of every unit before anything
+is built, signed or stored. ``tests/exchange/test_send_gate.py`` proves no path bypasses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from linkage.exchange import certificates, pki
+from linkage.exchange.hubclient import HubClient, HubError
+from linkage.exchange.models import (
+    Channel,
+    HubSync,
+    InboxStatus,
+    Package,
+    PackageStatus,
+    ReceivedPackage,
+    RouteSequence,
+    SendBatch,
+    UnitKind,
+)
+from linkage.exchange.package import build_package, new_package_id
+from linkage.standard import LINKED_SERVICE_KINDS, FileName, next_sequence
+
+log = logging.getLogger(__name__)
+
+SEQUENCE_FORMAT = "%Y%m%d%H%M%S"
+SCOPE_OF_UNIT = {
+    UnitKind.PLAN: "plan", UnitKind.PLAN_DELETE: "plan",
+    UnitKind.SCHEDULE: "schedule", UnitKind.SCHEDULE_DELETE: "schedule",
+    UnitKind.ACTUAL: "actual", UnitKind.ACTUAL_DELETE: "actual",
+}
+
+
+class SendError(Exception):
+    """A send that cannot be made; ``str(exc)`` is Japanese for the user."""
+
+
+# --------------------------------------------------------------------------- what a send contains
+
+
+@dataclass
+class UnitPlan:
+    """One send unit to be made: recipient, 利用者, and how to build its files for a ファイル連番."""
+
+    unit_kind: str
+    recipient_office_number: str
+    recipient_kind: str
+    sender_kind: str
+    clients: list
+    build: Callable  # (sequence: datetime, clients: list) -> linkage.standard.BuiltUnit
+    recipient_name: str = ""
+    month: dt.date | None = None
+    plan_id: int | None = None
+    refused: list = field(default_factory=list)  # [(client, Japanese reason)] shown in the preview
+
+    @property
+    def scope(self) -> str:
+        return SCOPE_OF_UNIT[self.unit_kind]
+
+    @property
+    def kind_label(self) -> str:
+        return UnitKind(self.unit_kind).label
+
+    @property
+    def share_kind(self) -> str | None:
+        """The service kind the partnership must cover (the provider's side of the route)."""
+        return self.sender_kind if self.unit_kind in (UnitKind.ACTUAL, UnitKind.ACTUAL_DELETE) else self.recipient_kind
+
+
+def _ym(month: dt.date) -> str:
+    return f"{month.year:04d}{month.month:02d}"
+
+
+def _partner_names(office, numbers) -> dict[str, str]:
+    from portal.offices.models import Office
+    from portal.partners.models import Partnership
+
+    names = {p.partner_office_number: p.display_name
+             for p in Partnership.objects.filter(office=office, partner_office_number__in=numbers).select_related("partner_office")}
+    for o in Office.objects.filter(office_number__in=numbers):
+        names.setdefault(o.office_number, o.name)
+    return names
+
+
+def _refusals(office, unit: UnitPlan, on: dt.date | None):
+    from portal.partners.services import sharing_refusals
+
+    refusals = sharing_refusals(office=office, clients=unit.clients, recipient_office_number=unit.recipient_office_number,
+                                scope=unit.scope, on=on, service_type_code=unit.share_kind)
+    unit.refused = [(c, str(refusals[c.pk])) for c in unit.clients if c.pk in refusals]
+    unit.clients = [c for c in unit.clients if c.pk not in refusals]
+    return unit
+
+
+def month_send_plan(*, office, month: dt.date, client_ids=None, on: dt.date | None = None) -> list[UnitPlan]:
+    """利用票 units of one month (§d-2/§d-3): one per provider office × linked service kind, carrying
+    every 利用者 related to that recipient (only those with active consent; the others in ``refused``)."""
+    from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
+    from portal.schedules.standard import sender_kind_of
+
+    schedules = ServiceSchedule.objects.filter(client__office=office, month=month).select_related("client")
+    if client_ids is not None:
+        schedules = schedules.filter(client_id__in=list(client_ids))
+    schedules = {s.pk: s for s in schedules}
+    routes: dict[tuple[str, str], dict[int, object]] = {}
+    lines = (ServiceScheduleLine.objects.filter(schedule_id__in=list(schedules))
+             .values_list("schedule_id", "provider_office_number", "service_type_code", "planned_days"))
+    for schedule_id, number, kind, days in lines:
+        if kind in LINKED_SERVICE_KINDS and any(days or []):
+            schedule = schedules[schedule_id]
+            routes.setdefault((number, kind), {})[schedule.client_id] = schedule.client
+    names = _partner_names(office, {n for n, _ in routes})
+    cache: dict = {}
+    by_client = {s.client_id: s for s in schedules.values()}
+    sender_kind = sender_kind_of(office)
+    plans = []
+    for (number, kind), clients in sorted(routes.items()):
+        unit = UnitPlan(
+            unit_kind=UnitKind.SCHEDULE, recipient_office_number=number, recipient_kind=kind, sender_kind=sender_kind,
+            recipient_name=names.get(number, ""), month=month,
+            clients=sorted(clients.values(), key=lambda c: (c.family_name_kana, c.given_name_kana, c.pk)),
+            build=_schedule_builder(office=office, month=month, by_client=by_client, cache=cache,
+                                    recipient=(number, kind), sender_kind=sender_kind),
+        )
+        plans.append(_refusals(office, unit, on))
+    return plans
+
+
+def _schedule_builder(*, office, month, by_client, cache, recipient, sender_kind):
+    def build(sequence: dt.datetime, clients: list):
+        from linkage.standard import build_send_unit
+        from portal.schedules.selectors import load_schedule, schedule_annex
+        from portal.schedules.standard import schedule_records
+
+        records = {"UPPLAN": [], "UPSIKYU": [], "UPHOSOKU": []}
+        for client in clients:
+            key = by_client[client.pk].pk
+            if key not in cache:
+                schedule = load_schedule(key)
+                cache[key] = schedule_records(schedule=schedule, annex=schedule_annex(schedule), sender_office=office,
+                                              created_on=timezone.localdate())
+            r = cache[key]
+            records["UPPLAN"] += r.plan
+            records["UPSIKYU"] += r.annex
+            records["UPHOSOKU"] += r.hosoku
+        return build_send_unit(
+            "schedule", records, sender_office=office.office_number, sender_kind=sender_kind,
+            recipient_office=recipient[0], recipient_kind=recipient[1], sequence=sequence, month=month,
+        )
+
+    return build
+
+
+def schedule_delete_plan(*, office, client, month: dt.date, recipient_office_number: str, recipient_kind: str,
+                         on: dt.date | None = None) -> UnitPlan:
+    """第6表（サービス利用票）予定削除 of one 利用者 and month for one provider (7表 goes with it)."""
+    from portal.schedules.standard import sender_kind_of
+
+    def build(sequence, clients):
+        from linkage.standard import build_send_unit
+
+        return build_send_unit(
+            "schedule_delete", {"DLTPLAN": [{2: c.insurer_number, 3: c.insured_number, 4: _ym(month)} for c in clients]},
+            sender_office=office.office_number, sender_kind=sender_kind_of(office),
+            recipient_office=recipient_office_number, recipient_kind=recipient_kind, sequence=sequence, month=month,
+        )
+
+    unit = UnitPlan(unit_kind=UnitKind.SCHEDULE_DELETE, recipient_office_number=recipient_office_number,
+                    recipient_kind=recipient_kind, sender_kind=sender_kind_of(office), clients=[client], build=build,
+                    recipient_name=_partner_names(office, [recipient_office_number]).get(recipient_office_number, ""),
+                    month=month)
+    return _refusals(office, unit, on)
+
+
+def plan_send_plan(*, office, plan, on: dt.date | None = None, delete: bool = False) -> list[UnitPlan]:
+    """居宅サービス計画書 (or its 1表削除) to every provider the plan names."""
+    from portal.careplans import standard as plan_standard
+
+    recipients = plan_standard.plan_recipients(plan)
+    units = []
+    for r in recipients:
+        def build(sequence, clients, r=r):
+            fn = plan_standard.plan_deletion_send_unit if delete else plan_standard.plan_send_units
+            return fn(plan=plan, sender_office=office, recipient_office_number=r.office_number,
+                      recipient_kind=r.service_type_code, created_at=sequence)
+
+        unit = UnitPlan(unit_kind=UnitKind.PLAN_DELETE if delete else UnitKind.PLAN,
+                        recipient_office_number=r.office_number, recipient_kind=r.service_type_code,
+                        sender_kind=plan_standard.sender_kind_of(office), clients=[plan.client], build=build,
+                        recipient_name=r.name, plan_id=plan.pk)
+        units.append(_refusals(office, unit, on))
+    return units
+
+
+def _master_units(codes: set[str], month: dt.date) -> dict[str, int]:
+    from portal.schedules.models import ServiceCode
+
+    last = month.replace(day=28) + dt.timedelta(days=4)
+    last = last - dt.timedelta(days=last.day)
+    found: dict[str, tuple[dt.date, int]] = {}
+    rows = ServiceCode.objects.filter(
+        service_type_code__in={c[:2] for c in codes}, service_item_code__in={c[2:] for c in codes},
+        valid_from__lte=last,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).values_list(
+        "service_type_code", "service_item_code", "units", "valid_from")
+    for kind, item, units, valid_from in rows:
+        code = kind + item
+        if code in codes and (code not in found or valid_from > found[code][0]):
+            found[code] = (valid_from, units)
+    return {code: units for code, (_, units) in found.items()}
+
+
+def actual_send_plan(*, office, schedule, service_type_code: str | None = None, delete: bool = False,
+                     on: dt.date | None = None) -> list[UnitPlan]:
+    """実績 (UPJSK) — or 実績削除 (DLTJSK) — of the provider's own lines of one 利用者's month,
+    one unit per own service kind, back to the care-management office the 予定 came from."""
+    from linkage.exchange.models import ReceivedSchedule
+
+    client = schedule.client
+    received = (ReceivedSchedule.objects.filter(office=office, client=client, month=schedule.month)
+                .select_related("package").order_by("-sequence").first())
+    if received is None:
+        raise SendError(f"{client.full_name}さんの{schedule.month:%Y年%m月}の予定を受信していないため、実績の送り先（居宅介護支援事業所）がわかりません。")
+    recipient_kind = (received.package.sender_kind if received.package else "") or "43"
+    own = [line for line in schedule.lines.all() if line.provider_office_number == office.office_number
+           and line.service_type_code in LINKED_SERVICE_KINDS]
+    kinds = sorted({line.service_type_code for line in own}) if service_type_code is None else [service_type_code]
+    if not kinds:
+        raise SendError("この利用票にあなたの事業所のサービスがありません。")
+    units_of = _master_units({line.service_code for line in own}, schedule.month)
+    planner = (received.hosoku or {}).get("planner", "")
+    units = []
+    for kind in kinds:
+        def build(sequence, clients, kind=kind):
+            from linkage.standard import build_send_unit
+
+            if delete:
+                records = {"DLTJSK": [{2: client.insurer_number, 3: client.insured_number, 4: _ym(schedule.month),
+                                       5: office.office_number, 6: kind}]}
+                unit_kind = "actual_delete"
+            else:
+                rows = []
+                for line in own:
+                    if line.service_type_code != kind:
+                        continue
+                    per = line.units_entered if line.units_entered is not None else units_of.get(line.service_code, 0)
+                    for day, count in enumerate(line.actual_days[: schedule.days_in_month], start=1):
+                        if count:
+                            rows.append({
+                                2: client.insurer_number, 3: client.insured_number, 4: timezone.localdate(),
+                                6: received.sender_office_number, 7: planner or None, 8: per,
+                                10: schedule.month.replace(day=day), 11: line.prorated_days or None,
+                                12: line.start_time, 13: line.end_time, 14: int(count), 15: line.service_code,
+                                16: line.tais_code or None, 17: line.notified_code or None,
+                                18: line.equipment_name or None, 20: office.office_number, 21: office.name, 23: "0",
+                                24: office.office_number,
+                            })
+                if not rows:
+                    raise SendError(f"{kind} の実績が1日もありません。実績を入力してから送信してください（サービス種類ごと取り消す場合は「実績削除」）。")
+                records = {"UPJSK": rows}
+                unit_kind = "actual"
+            return build_send_unit(unit_kind, records, sender_office=office.office_number, sender_kind=kind,
+                                   recipient_office=received.sender_office_number, recipient_kind=recipient_kind,
+                                   sequence=sequence, month=schedule.month)
+
+        unit = UnitPlan(unit_kind=UnitKind.ACTUAL_DELETE if delete else UnitKind.ACTUAL,
+                        recipient_office_number=received.sender_office_number, recipient_kind=recipient_kind,
+                        sender_kind=kind, clients=[client], build=build, month=schedule.month,
+                        recipient_name=_partner_names(office, [received.sender_office_number]).get(
+                            received.sender_office_number, ""))
+        units.append(_refusals(office, unit, on))
+    return units
+
+
+# --------------------------------------------------------------------------- the one send gate
+
+
+def _take_sequence(office, recipient_office_number: str, recipient_kind: str) -> dt.datetime:
+    """A ファイル連番 strictly after the last one used on this route (row lock on the route)."""
+    now = timezone.localtime().replace(tzinfo=None, microsecond=0)
+    row, created = RouteSequence.objects.select_for_update().get_or_create(
+        office=office, recipient_office_number=recipient_office_number, recipient_kind=recipient_kind,
+        defaults={"last": now.strftime(SEQUENCE_FORMAT)},
+    )
+    if created:
+        return now
+    value = next_sequence(dt.datetime.strptime(row.last, SEQUENCE_FORMAT), now)
+    row.last = value.strftime(SEQUENCE_FORMAT)
+    row.save(update_fields=["last"])
+    return value
+
+
+def _plain_zip(files: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files:
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.HUB, label: str = "",
+               on: dt.date | None = None) -> SendBatch:
+    """THE send gate. Checks the licence (assert_can_send) and, for every 利用者 of every unit,
+    the partnership and consent (assert_can_share); then builds, validates, signs (hub) and
+    stores every unit in one transaction, and queues delivery after commit.
+
+    Raises ``SendingBlocked`` / ``SharingNotAllowed`` / :class:`SendError` (Japanese); nothing
+    is stored when any unit fails.
+    """
+    from portal.billing.services import assert_can_send
+    from portal.core.tasks import enqueue
+    from portal.partners.models import AuditAction
+    from portal.partners.services import assert_can_share, audit_record
+
+    assert_can_send(office, on)
+    units = [u for u in units if u.clients]
+    if not units:
+        raise SendError("送信できる利用者がいません（同意・連携先を確認してください）。")
+    for unit in units:
+        for client in unit.clients:
+            assert_can_share(office=office, client=client, recipient_office_number=unit.recipient_office_number,
+                             scope=unit.scope, on=on, service_type_code=unit.share_kind)
+    identity = certificates.signing_identity(office) if channel == Channel.HUB else None
+    membership = actor if getattr(actor, "office_id", None) == office.pk else None
+    with transaction.atomic():
+        batch = SendBatch.objects.create(
+            office=office, label=label or units[0].kind_label, channel=channel, created_by=membership,
+            created_by_name=membership.name if membership else "",
+        )
+        packages = []
+        for unit in units:
+            sequence = _take_sequence(office, unit.recipient_office_number, unit.recipient_kind)
+            built = unit.build(sequence, unit.clients)
+            errors = [f for f in built.findings if f.is_error]
+            if errors:
+                raise SendError("送信するファイルに誤りがあるため送信できません: " + " / ".join(f.message for f in errors[:5]))
+            package_id = new_package_id()
+            seq = sequence.strftime(SEQUENCE_FORMAT)
+            if channel == Channel.HUB:
+                content = build_package(
+                    files=built.files, key=identity.key, certificate=identity.certificate, package_id=package_id,
+                    sender_office=office.office_number, sender_kind=unit.sender_kind,
+                    recipient_office=unit.recipient_office_number, recipient_kind=unit.recipient_kind, sequence=seq,
+                    unit_kind=str(unit.unit_kind), month=_ym(unit.month) if unit.month else None,
+                    created_at=timezone.now(),
+                )
+                status = PackageStatus.QUEUED
+            else:
+                content = _plain_zip(built.files)
+                status = PackageStatus.DOWNLOADED
+            packages.append(Package.objects.create(
+                office=office, batch=batch, package_id=package_id, channel=channel, unit_kind=unit.unit_kind,
+                month=unit.month, sender_kind=unit.sender_kind, recipient_office_number=unit.recipient_office_number,
+                recipient_kind=unit.recipient_kind, recipient_name=unit.recipient_name[:100], sequence=seq,
+                file_names=[n for n, _ in built.files], client_ids=[c.pk for c in unit.clients],
+                client_count=len(unit.clients), plan_id=unit.plan_id, content=content, size=len(content),
+                sha256=pki.sha256_hex(content), status=status, created_by=membership,
+            ))
+            audit_record(
+                office=office, actor=actor,
+                action=AuditAction.PACKAGE_SENT if channel == Channel.HUB else AuditAction.CSV_DOWNLOADED,
+                client=unit.clients[0] if len(unit.clients) == 1 else None,
+                partner_office_number=unit.recipient_office_number,
+                detail={"package_id": str(package_id), "unit_kind": str(unit.unit_kind), "client_ids": [c.pk for c in unit.clients],
+                        "sequence": seq},
+            )
+        if channel == Channel.HUB:
+            from linkage.exchange.tasks import deliver_package
+
+            for p in packages:
+                enqueue(deliver_package, office.pk, p.pk)
+    log.info("office %s: batch %s with %s packages (%s)", office.pk, batch.pk, len(packages), channel)
+    return batch
+
+
+def batch_zip(batch: SendBatch) -> tuple[str, bytes]:
+    """The standard CSVs of every package of a file-channel batch, as one ZIP (for the national system)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for package in batch.packages.order_by("pk"):
+            with zipfile.ZipFile(io.BytesIO(bytes(package.content))) as zf:
+                for name in zf.namelist():
+                    if name.upper().endswith(".CSV"):
+                        out.writestr(name, zf.read(name))
+    return f"renkei-csv-{batch.pk}.zip", buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- delivery (worker)
+
+
+def hub_client_for(office) -> HubClient:
+    identity = certificates.signing_identity(office)
+    return HubClient(settings.RENKEI_HUB_URL, office_number=office.office_number, key=identity.key,
+                     certificate=identity.certificate, timeout=getattr(settings, "RENKEI_HUB_TIMEOUT", 30))
+
+
+def retry_delay(attempts: int) -> int:
+    base = getattr(settings, "RENKEI_SEND_RETRY_BASE", 5)
+    cap = getattr(settings, "RENKEI_SEND_RETRY_MAX", 600)
+    return int(min(cap, base * (2 ** max(0, attempts - 1))))
+
+
+@dataclass
+class DeliveryResult:
+    outcome: str  # sent | retry | error | skipped
+    retry_in: int | None = None
+
+
+def package_deliver(*, package_pk: int) -> DeliveryResult:
+    """Claim the package (conditional UPDATE), submit it to the hub, record the outcome.
+
+    Idempotent: a package already sent, or claimed by another worker recently, is skipped; the
+    hub treats a second submit of the same package id as the same package.
+    """
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=getattr(settings, "RENKEI_SEND_CLAIM_TIMEOUT", 300))
+    claimed = Package.objects.filter(pk=package_pk, channel=Channel.HUB).filter(
+        Q(status=PackageStatus.QUEUED) | Q(status=PackageStatus.SENDING, claimed_at__lt=stale)
+    ).update(status=PackageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return DeliveryResult("skipped")
+    package = Package.objects.select_related("office").get(pk=package_pk)
+    try:
+        client = hub_client_for(package.office)
+        result = client.submit(bytes(package.content))
+    except certificates.NoCertificate as exc:
+        Package.objects.filter(pk=package.pk, status=PackageStatus.SENDING).update(
+            status=PackageStatus.ERROR, last_error=str(exc))
+        return DeliveryResult("error")
+    except HubError as exc:
+        max_attempts = getattr(settings, "RENKEI_SEND_MAX_ATTEMPTS", 15)
+        if exc.retryable and package.attempts < max_attempts:
+            delay = retry_delay(package.attempts)
+            Package.objects.filter(pk=package.pk, status=PackageStatus.SENDING).update(
+                status=PackageStatus.QUEUED, last_error=f"{exc}（{delay}秒後に再送します）",
+                next_attempt_at=now + dt.timedelta(seconds=delay))
+            log.info("package %s: hub unavailable (attempt %s), retry in %ss", package.pk, package.attempts, delay)
+            return DeliveryResult("retry", delay)
+        Package.objects.filter(pk=package.pk, status=PackageStatus.SENDING).update(
+            status=PackageStatus.ERROR, last_error=f"連携基盤が受け付けませんでした: {exc}")
+        log.warning("package %s refused by hub: %s", package.pk, exc.code)
+        return DeliveryResult("error")
+    Package.objects.filter(pk=package.pk, status=PackageStatus.SENDING).update(
+        status=PackageStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
+    log.info("package %s delivered to hub (duplicate=%s)", package.pk, bool(result.get("duplicate")))
+    return DeliveryResult("sent")
+
+
+def outbox_due(*, office) -> list[int]:
+    """Packages to (re)queue: queued and due, or stuck in 送信中 past the claim timeout (killed worker)."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=getattr(settings, "RENKEI_SEND_CLAIM_TIMEOUT", 300))
+    return list(Package.objects.filter(office=office, channel=Channel.HUB).filter(
+        Q(status=PackageStatus.QUEUED, next_attempt_at__isnull=True, created_at__lt=now - dt.timedelta(seconds=30))
+        | Q(status=PackageStatus.QUEUED, next_attempt_at__lt=now)
+        | Q(status=PackageStatus.SENDING, claimed_at__lt=stale)
+    ).values_list("pk", flat=True)[:1000])
+
+
+def sent_status_sync(*, office, client: HubClient | None = None) -> int:
+    """Copy the recipients' acknowledgements (受信済 / 取込済 / 取込エラー) from the hub."""
+    client = client or hub_client_for(office)
+    sync, _ = HubSync.objects.get_or_create(office=office)
+    changed = 0
+    while True:
+        rows = client.sent(updated_after=sync.sent_updated_after or None)
+        if not rows:
+            break
+        for row in rows:
+            status = {"received": PackageStatus.RECEIVED, "imported": PackageStatus.IMPORTED,
+                      "rejected": PackageStatus.REJECTED}.get(row["status"])
+            if status is not None:
+                values = {"status": status, "remote_detail": row.get("status_detail", "")[:4000]}
+                if row.get("received_at"):
+                    values["received_at"] = dt.datetime.fromisoformat(row["received_at"])
+                if row.get("imported_at"):
+                    values["imported_at"] = dt.datetime.fromisoformat(row["imported_at"])
+                changed += Package.objects.filter(
+                    office=office, package_id=row["package_id"],
+                    status__in=[PackageStatus.QUEUED, PackageStatus.SENDING, PackageStatus.SENT, PackageStatus.RECEIVED],
+                ).update(**values)
+            sync.sent_updated_after = row["updated_at"]
+        sync.save(update_fields=["sent_updated_after"])
+        if len(rows) < 500:
+            break
+    return changed
+
+
+# --------------------------------------------------------------------------- receiving (worker)
+
+
+def inbox_receive(*, office, client: HubClient | None = None) -> list[int]:
+    """Fetch every package waiting on the hub, keep it (verified or not), acknowledge receipt."""
+    from linkage.exchange.importer import received_package_store
+
+    client = client or hub_client_for(office)
+    stored = []
+    while True:
+        entries = client.inbox(limit=100)
+        if not entries:
+            break
+        for entry in entries:
+            data = client.fetch(entry["package_id"])
+            record = received_package_store(office=office, data=data, package_id=entry["package_id"])
+            client.ack(entry["package_id"], "received")
+            ReceivedPackage.objects.filter(pk=record.pk, hub_acknowledged="").update(hub_acknowledged="received")
+            stored.append(record.pk)
+        if len(entries) < 100:
+            break
+    if stored:
+        transaction.on_commit(lambda: _notify_received(office, len(stored)))
+    return stored
+
+
+def _notify_received(office, count: int) -> None:
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    emails = [m.user.email for m in office.memberships.select_related("user") if m.user.email]
+    if not emails:
+        return
+    link = settings.SITE_URL + reverse("exchange:inbox")
+    send_mail(
+        f"[Renkei] データ連携で{count}件受信しました",
+        f"{office.name} 宛てにデータ連携で{count}件のパッケージが届きました。\n受信箱で内容を確認してください。\n{link}\n",
+        None, emails,
+    )
+
+
+def imports_acknowledge(*, office, client: HubClient | None = None) -> int:
+    """Tell the hub the outcome (取込済 / 取込エラー) of every hub package not yet reported."""
+    pending = list(ReceivedPackage.objects.filter(
+        office=office, channel=Channel.HUB, status__in=[InboxStatus.IMPORTED, InboxStatus.REJECTED],
+    ).exclude(hub_acknowledged__in=["imported", "rejected"]).values_list("pk", "package_id", "status", "error")[:500])
+    if not pending:
+        return 0
+    client = client or hub_client_for(office)
+    for pk, package_id, status, error in pending:
+        ack = "imported" if status == InboxStatus.IMPORTED else "rejected"
+        try:
+            client.ack(str(package_id), ack, error[:2000])
+        except HubError as exc:
+            if exc.status == 404:
+                ReceivedPackage.objects.filter(pk=pk).update(hub_acknowledged=ack)
+                continue
+            raise
+        ReceivedPackage.objects.filter(pk=pk).update(hub_acknowledged=ack)
+    return len(pending)
+
+
+def office_sync(*, office) -> dict:
+    """One round for one office: receive, import in ファイル連番 order, report, sync sent statuses."""
+    from linkage.exchange.importer import imports_run
+
+    client = hub_client_for(office)
+    received = inbox_receive(office=office, client=client)
+    imported = imports_run(office=office)
+    acked = imports_acknowledge(office=office, client=client)
+    changed = sent_status_sync(office=office, client=client)
+    return {"received": len(received), "imported": imported, "acknowledged": acked, "status_changed": changed}
+
+
+# --------------------------------------------------------------------------- billing hook
+
+
+def office_used_exchange(office, month: dt.date) -> bool:
+    """Did ``office`` send or receive anything through the exchange in ``month`` (any day)?"""
+    from portal.offices.tenancy import office_scope
+
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
+    with office_scope(office):
+        return (Package.objects.filter(office=office, created_at__gte=lo, created_at__lt=hi).exists()
+                or ReceivedPackage.objects.filter(office=office, received_at__gte=lo, received_at__lt=hi).exists())
+
+
+def new_upload_id() -> str:
+    return str(uuid.uuid4())
+
+
+__all__ = [
+    "UnitPlan", "SendError", "month_send_plan", "plan_send_plan", "schedule_delete_plan", "actual_send_plan",
+    "units_send", "batch_zip", "package_deliver", "outbox_due", "sent_status_sync", "inbox_receive",
+    "imports_acknowledge", "office_sync", "office_used_exchange", "FileName",
+]
