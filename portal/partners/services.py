@@ -507,13 +507,13 @@ def _refusal(*, client, partnership: Partnership | None, latest: Partnership | N
             f"利用者の同意の範囲（{'、'.join(c.scopes_label for c in active) or 'なし'}）に"
             f"{_scope_label(scope)}が含まれていません。"
         ))
-    future = [c for c in mine if c.obtained_on > on and c.revoked_on is None]
-    if future:
-        return refuse("consent_not_yet", f"利用者の同意日（{wareki_date(min(c.obtained_on for c in future))}）より前です。")
     revoked = [c for c in mine if c.revoked_on is not None and c.revoked_on <= on]
     if revoked:
         last = max(revoked, key=lambda c: c.revoked_on)
         return refuse("consent_revoked", f"利用者の同意は{wareki_date(last.revoked_on)}に撤回されています。")
+    future = [c for c in mine if c.obtained_on > on]
+    if future:
+        return refuse("consent_not_yet", f"利用者の同意日（{wareki_date(min(c.obtained_on for c in future))}）より前です。")
     return refuse("no_consent", "この連携先への共有について、利用者の同意が記録されていません。「同意」から記録してください。")
 
 
@@ -638,6 +638,8 @@ def consent_record(*, office: Office, membership: Membership, client, partnershi
     """Record a 利用者's consent to share with one partner."""
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
+    # Re-read under a lock: a partnership ended a moment ago must not take new consents.
+    partnership = Partnership.objects.select_for_update(of=("self",)).select_related("partner_office").get(pk=partnership.pk)
     if client.office_id != office.pk:
         errors.setdefault("client", []).append("この利用者はあなたの事業所の利用者ではありません。")
     if partnership.office_id != office.pk:

@@ -378,7 +378,13 @@ def _partner_choices(office) -> tuple[list[tuple[str, str]], dict[str, str]]:
     names: dict[str, str] = {}
     for p in Partnership.objects.filter(office=office).select_related("partner_office").order_by("partner_name"):
         names.setdefault(p.partner_office_number, p.display_name)
-    return [(number, f"{name}（{number}）") for number, name in names.items()], names
+    choices = [(number, f"{name}（{number}）") for number, name in names.items()]
+    # Offices in the trail that are not (or no longer) partners, e.g. a refused sender.
+    seen = (AuditEvent.objects.filter(office=office).exclude(partner_office_number="")
+            .exclude(partner_office_number__in=list(names)).order_by("partner_office_number")
+            .values_list("partner_office_number", flat=True).distinct())
+    choices += [(number, f"事業所番号 {number}") for number in seen]
+    return choices, names
 
 
 def _filtered_events(request):

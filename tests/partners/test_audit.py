@@ -1,0 +1,177 @@
+"""The audit trail: append-only (model, queryset, PostgreSQL trigger, admin), browsing, filtering, CSV."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.offices.tenancy import office_scope, scopes_disabled
+from portal.partners.models import AuditEvent, AuditEventImmutable
+from portal.partners.services import audit_record
+from tests.conftest import login_client
+from tests.factories import MembershipFactory, OfficeFactory, UserFactory
+from tests.partners.conftest import make_client
+
+
+@pytest.fixture
+def event(office, owner):
+    with office_scope(office):
+        return audit_record(office=office, actor=owner, action="package_sent", partner_office_number="1370000011",
+                            detail={"package_id": 7})
+
+
+def test_the_model_refuses_update_and_delete(event, office):
+    with office_scope(office):
+        event.action = "package_received"
+        with pytest.raises(AuditEventImmutable):
+            event.save()
+        with pytest.raises(AuditEventImmutable):
+            event.delete()
+        with pytest.raises(AuditEventImmutable):
+            AuditEvent.objects.filter(pk=event.pk).update(action="package_received")
+        with pytest.raises(AuditEventImmutable):
+            AuditEvent.objects.filter(pk=event.pk).delete()
+        with pytest.raises(AuditEventImmutable):
+            AuditEvent.objects.bulk_update([event], ["action"])
+        assert AuditEvent.objects.get(pk=event.pk).action == "package_sent"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+@pytest.mark.parametrize("sql", [
+    "UPDATE partners_auditevent SET action = 'package_received' WHERE id = %s",
+    "DELETE FROM partners_auditevent WHERE id = %s",
+])
+def test_the_database_refuses_raw_update_and_delete(event, office, sql):
+    with pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+    with office_scope(office):
+        assert AuditEvent.objects.get(pk=event.pk).action == "package_sent"
+
+
+def test_the_admin_is_read_only(event, client):
+    staff = UserFactory(email="op@example.jp")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    change = reverse("admin:partners_auditevent_change", args=[event.pk])
+    page = client.get(change).content.decode()
+    assert "保存" not in page and 'name="actor_name"' not in page  # a view page, no form fields
+    assert client.post(change, {"action": "package_received", "actor_name": "改ざん"}).status_code == 403
+    assert client.get(reverse("admin:partners_auditevent_delete", args=[event.pk])).status_code == 403
+    assert client.post(reverse("admin:partners_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:partners_auditevent_add")).status_code == 403
+    changelist = client.post(reverse("admin:partners_auditevent_changelist"),
+                             {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+    assert changelist.status_code in (200, 302)
+    with scopes_disabled():
+        fresh = AuditEvent.objects.get(pk=event.pk)
+    assert fresh.action == "package_sent" and fresh.actor_name != "改ざん"
+
+
+def test_no_view_changes_the_trail(event, office, owner_client):
+    """Every URL of the app, GET and POST, as the office admin: the event stays exactly as it was."""
+    from tests.test_isolation import _walk
+    from django.urls import get_resolver
+    from django.urls.exceptions import NoReverseMatch
+
+    with office_scope(office):
+        before = list(AuditEvent.objects.filter(pk=event.pk).values())
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if not name.startswith("partners:"):
+            continue
+        kwargs = {kw: event.pk for kw in pattern.pattern.converters}
+        try:
+            url = reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+        owner_client.get(url)
+        owner_client.post(url, {"action": "package_received", "detail": "{}"})
+    with office_scope(office):
+        assert list(AuditEvent.objects.filter(pk=event.pk).values()) == before
+
+
+def test_detail_takes_ids_and_codes_only(office, owner):
+    with office_scope(office):
+        with pytest.raises(ValueError):
+            audit_record(office=office, actor=owner, action="package_sent", detail={"client": {"name": "山田"}})
+        with pytest.raises(ValueError):
+            audit_record(office=office, actor=owner, action="shred_everything")
+
+
+def test_browse_and_filter(office, owner, owner_client):
+    client = make_client(office)
+    other = make_client(office, family_name="佐々木")
+    with office_scope(office):
+        audit_record(office=office, actor=owner, action="package_sent", client=client, partner_office_number="1370000011")
+        audit_record(office=office, actor=owner, action="pdf_exported", client=other)
+        audit_record(office=office, actor=None, action="package_received", client=client)
+    url = reverse("partners:audit")
+    page = owner_client.get(url).content.decode()
+    assert page.count('href="/partners/audit/') >= 3 and "システム" in page and "佐藤 花子" in page
+    page = owner_client.get(url, {"action": "pdf_exported"}).content.decode()
+    assert "佐々木" in page and "送信" not in page.split("<table")[-1]
+    page = owner_client.get(url, {"client": client.pk}).content.decode()
+    table = page.split("<table")[-1]
+    assert "佐々木" not in table and table.count("山田") == 2
+    page = owner_client.get(url, {"partner": "1370000011"}).content.decode()
+    assert page.split("<table")[-1].count("<tr>") == 2  # header + one row
+    tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    assert "条件に合う記録はありません" in owner_client.get(url, {"date_from": tomorrow}).content.decode()
+    bad = owner_client.get(url, {"date_from": tomorrow, "date_to": timezone.localdate().isoformat()}).content.decode()
+    assert "期間の終了日が開始日より前になっています" in bad
+
+
+def test_csv_export_opens_in_excel_and_is_itself_recorded(office, owner, owner_client):
+    client = make_client(office, family_name="髙橋")
+    with office_scope(office):
+        audit_record(office=office, actor=owner, action="package_sent", client=client, partner_office_number="1370000011",
+                     detail={"package_id": 12})
+    response = owner_client.get(reverse("partners:audit_export"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'attachment; filename="audit-' in response["Content-Disposition"]
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["日時", "操作", "操作した人", "利用者", "連携先の事業所番号", "連携先", "詳細"]
+    assert rows[1][1:5] == ["送信", "佐藤 花子", "髙橋\u3000太郎", "1370000011"] and rows[1][6] == "package_id=12"
+    with office_scope(office):
+        export = AuditEvent.objects.get(action="csv_downloaded")
+    assert export.detail == {"export": "audit_trail", "rows": 1} and export.actor_id == owner.user_id
+
+
+def test_only_admins_browse_the_trail(member_client, event):
+    assert member_client.get(reverse("partners:audit")).status_code == 403
+    assert member_client.get(reverse("partners:audit_export")).status_code == 403
+    assert member_client.get(reverse("partners:audit_detail", args=[event.pk])).status_code == 403
+
+
+def test_a_third_office_sees_none_of_the_events(event, office):
+    third = login_client(MembershipFactory(office=OfficeFactory(name="第三の事業所"), role="admin"))
+    assert third.get(reverse("partners:audit_detail", args=[event.pk])).status_code == 404
+    assert "条件に合う記録はありません" in third.get(reverse("partners:audit")).content.decode()
+    rows = b"".join(third.get(reverse("partners:audit_export")).streaming_content).decode("utf-8-sig").splitlines()
+    assert len(rows) == 1  # the header only
+
+
+def test_audit_page_query_count_is_flat(office, owner, owner_client, django_assert_max_num_queries):
+    clients = [make_client(office, given_name=f"{i}") for i in range(3)]
+    with office_scope(office):
+        for c in clients:
+            audit_record(office=office, actor=owner, action="package_sent", client=c, partner_office_number="1370000011")
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        owner_client.get(reverse("partners:audit"))
+    more = [make_client(office, given_name=f"x{i}") for i in range(20)]
+    with office_scope(office):
+        for c in more:
+            audit_record(office=office, actor=owner, action="package_imported", client=c)
+    with CaptureQueriesContext(connection) as many:
+        owner_client.get(reverse("partners:audit"))
+    assert len(many.captured_queries) == len(few.captured_queries)
