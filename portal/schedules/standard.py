@@ -1,0 +1,248 @@
+"""サービス利用票 → the standard CSV files (利用票 send unit: UPPLAN + UPSIKYU + UPHOSOKU).
+
+Only field numbers live here; ``linkage.standard`` knows the layouts, writes the files
+(MS932, quoting, names) and validates them. The exchange app reuses:
+
+- :func:`schedule_send_units` — one ``linkage.standard.SendUnit`` per recipient (provider office
+  × service kind, §d-3); each carries ALL linked services of the client's month (6表), the
+  第7表 and the 利用者補足情報 in its 6表/7表 mode.
+- :func:`hosoku_rows` — the 利用者補足情報 record(s), derived from the client register and the
+  month's 第7表 (never typed twice).
+- :func:`schedule_records` — the UPPLAN / UPSIKYU / UPHOSOKU records of one schedule.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from linkage.standard import LINKED_SERVICE_KINDS, ZERO_DATE, SendUnit
+
+from portal.clients.models import CertificationStatus
+from portal.core.codes import CARE_MANAGEMENT_KINDS
+from portal.schedules.annex import Annex, AnnexGroup, AnnexRow
+from portal.schedules.models import NO_TIME, ServiceSchedule
+
+KIND_LIMIT_SLOTS = 9
+TOTAL_OFFICE = "9999999999"
+TOTAL_CODE = "999999"
+
+
+def _ym(month: date) -> str:
+    return f"{month.year:04d}{month.month:02d}"
+
+
+def _postal(value: str) -> str | None:
+    return value if value and re.fullmatch(r"\d{3}-\d{4}", value) else None
+
+
+def _phone(value: str) -> str | None:
+    value = (value or "").strip()
+    return value[:15] if value and re.fullmatch(r"[0-9()\-+ ]+", value) else None
+
+
+def sender_kind_of(office) -> str:
+    """The care-management office's kind in file names (43, or 46 for 介護予防支援 only)."""
+    codes = set(office.service_type_codes)
+    if "43" in codes or not (codes & CARE_MANAGEMENT_KINDS):
+        return "43"
+    return "46"
+
+
+# --------------------------------------------------------------------------- 利用者補足情報
+
+
+def _month_certifications(client, month: date) -> list:
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    certs = [c for c in client.certifications.all() if c.valid_from <= last and c.valid_to >= month]
+    return sorted(certs, key=lambda c: c.valid_from)
+
+
+def hosoku_rows(client, *, month: date, office_number: str, annex: Annex | None = None) -> list[dict]:
+    """利用者補足情報 (UPHOSOKU) in its 6表/7表 mode: No.4 = 00000000, No.63 = 対象年月.
+
+    Figures come from the register (the certification(s) overlapping the month) and, when
+    given, the month's 第7表 (区分支給限度基準額 used, 種類支給限度 totals and over-limit units).
+    A mid-month change of care level fills 要介護状態変更日 (No.17) and 前回要介護状態区分 (No.59).
+    """
+    rec: dict[int, object] = {
+        2: client.insurer_number,
+        3: client.insured_number,
+        4: ZERO_DATE,
+        5: client.full_name_kana,
+        6: client.full_name,
+        7: client.sex or None,
+        8: client.birth_date,
+        9: _postal(client.postal_code),
+        10: client.address or None,
+        11: None,
+        12: _phone(client.phone),
+        60: office_number,
+        61: office_number,
+        63: _ym(month),
+    }
+    certs = _month_certifications(client, month)
+    if certs:
+        cert = certs[-1]
+        certified = cert.status == CertificationStatus.CERTIFIED
+        rec.update({
+            13: cert.certified_on,
+            14: cert.valid_from if certified else None,
+            15: cert.valid_to if certified else None,
+            16: cert.status,
+            18: cert.care_level,
+            19: (annex.benefit_limit_units if annex is not None else cert.limit_units) or None,
+        })
+        if len(certs) > 1 and certs[-2].care_level != cert.care_level:
+            rec[17] = cert.valid_from
+            rec[59] = certs[-2].care_level
+    kind_totals = annex.kind_totals() if annex is not None else {}
+    kind_over = annex.kind_over_totals() if annex is not None else {}
+    for slot, limit in enumerate(list(client.kind_limits.all())[:KIND_LIMIT_SLOTS]):
+        no = 20 + 4 * slot
+        rec[no] = limit.service_type_code
+        rec[no + 1] = limit.units
+        rec[no + 2] = kind_totals.get(limit.service_type_code, 0)
+        rec[no + 3] = kind_over.get(limit.service_type_code, 0)
+    if annex is not None:
+        rec[56] = annex.over_units
+    return [rec]
+
+
+# --------------------------------------------------------------------------- 第6表 / 第7表
+
+
+def _linked(code: str) -> bool:
+    return code[:2] in LINKED_SERVICE_KINDS
+
+
+def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str,
+                 planner_name: str) -> list[dict]:
+    """UPPLAN: one record per service, provider and day (予定)."""
+    month = schedule.month
+    days = schedule.days_in_month
+    rows = [r for r in annex.rows if _linked(r.service_code) and not r.unknown]
+    last_day_of_group: dict[tuple[str, str], int] = {}
+    for r in rows:
+        counts = list(r.line.days)[:days]
+        planned = [d for d, n in enumerate(counts, start=1) if n]
+        if planned:
+            key = (r.provider_office_number, r.line.service_type_code)
+            last_day_of_group[key] = max(last_day_of_group.get(key, 0), planned[-1])
+    lines_by_id = {line.pk: line for line in schedule.lines.all()}
+    out = []
+    for r in rows:
+        line = lines_by_id.get(r.line.line_id)
+        start = line.start_time if line is not None else NO_TIME
+        end = line.end_time if line is not None else NO_TIME
+        flags = (line.prorated_days if line is not None else "") or None
+        base = {
+            2: schedule.client.insurer_number, 3: schedule.client.insured_number, 4: created_on, 5: _ym(month),
+            6: office_number, 7: planner_name or None, 11: flags, 15: r.service_code,
+            16: r.line.tais_code or None, 17: r.line.notified_code or None, 18: r.line.equipment_name or None,
+            20: r.provider_office_number, 21: r.line.provider_name or None, 23: "0", 24: office_number,
+        }
+        if r.is_rate:
+            day = last_day_of_group.get((r.provider_office_number, r.line.service_type_code), days)
+            out.append({**base, 8: r.units, 10: month.replace(day=day), 12: NO_TIME, 13: NO_TIME, 14: 1})
+            continue
+        for d, n in enumerate(list(r.line.days)[:days], start=1):
+            if n:
+                out.append({**base, 8: r.units, 10: month.replace(day=d), 12: start, 13: end, 14: int(n)})
+    return out
+
+
+def _group_amounts(g: AnnexGroup) -> dict:
+    return {
+        19: g.kind_over, 20: g.kind_in, 21: g.class_over, 22: g.class_in, 23: g.unit_price, 24: g.cost_total,
+        25: g.benefit_rate, 26: g.insurance_claim, 28: g.copay_insured, 29: g.copay_full,
+    }
+
+
+def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str) -> list[dict]:
+    """UPSIKYU: detail rows, a 区分支給対象種類別小計 (<kind>AAAA) per provider × kind with several
+    rows, and the 全合計 (999999 / 9999999999). Amounts sit on the group's 小計 row, or on the
+    detail row of a single-row group, as on the printed 第7表."""
+    client = schedule.client
+    common = {2: client.insurer_number, 3: client.insured_number, 4: created_on, 5: _ym(schedule.month),
+              33: "0", 34: TOTAL_OFFICE, 36: office_number}
+    out = []
+    groups = [g for g in annex.groups if g.service_type_code in LINKED_SERVICE_KINDS]
+    for g in groups:
+        rows: list[AnnexRow] = [r for r in g.rows if not r.unknown]
+        if not rows:
+            continue
+        for r in rows:
+            rec = {
+                **common, 6: g.provider_name or None, 7: g.provider_office_number, 9: r.service_code,
+                10: r.line.tais_code or None, 11: r.line.notified_code or None, 12: r.line.equipment_name or None,
+                13: r.units, 16: r.count, 17: r.service_units, 18: r.managed_units,
+            }
+            if len(rows) == 1:
+                rec.update(_group_amounts(g))
+            out.append(rec)
+        if len(rows) > 1:
+            out.append({
+                **common, 6: g.provider_name or None, 7: g.provider_office_number, 9: f"{g.service_type_code}AAAA",
+                13: 0, 16: 0, 17: g.service_units, 18: g.managed_units or None, **_group_amounts(g),
+            })
+    out.append({
+        **common, 7: TOTAL_OFFICE, 9: TOTAL_CODE, 13: 0, 16: 0,
+        17: sum(g.service_units for g in groups), 18: sum(g.managed_units for g in groups) or None,
+        19: sum(g.kind_over for g in groups), 20: sum(g.kind_in for g in groups),
+        21: sum(g.class_over for g in groups), 22: sum(g.class_in for g in groups),
+        24: sum(g.cost_total for g in groups), 26: sum(g.insurance_claim for g in groups),
+        28: sum(g.copay_insured for g in groups), 29: sum(g.copay_full for g in groups),
+    })
+    return out
+
+
+@dataclass
+class ScheduleRecords:
+    plan: list[dict]
+    annex: list[dict]
+    hosoku: list[dict]
+    recipients: list[tuple[str, str]]  # (provider office number, service kind)
+
+
+def schedule_records(*, schedule: ServiceSchedule, annex: Annex, sender_office, created_on: date) -> ScheduleRecords:
+    client = schedule.client
+    planner = client.care_manager.name if client.care_manager_id else (schedule.updated_by_name or "")
+    plan = plan_records(schedule=schedule, annex=annex, created_on=created_on,
+                        office_number=sender_office.office_number, planner_name=planner)
+    recipients = []
+    for r in annex.rows:
+        key = (r.provider_office_number, r.line.service_type_code)
+        if _linked(r.service_code) and not r.unknown and key not in recipients:
+            recipients.append(key)
+    return ScheduleRecords(
+        plan=plan,
+        annex=annex_records(schedule=schedule, annex=annex, created_on=created_on,
+                            office_number=sender_office.office_number),
+        hosoku=hosoku_rows(client, month=schedule.month, office_number=sender_office.office_number, annex=annex),
+        recipients=recipients,
+    )
+
+
+def schedule_send_units(*, schedule: ServiceSchedule, sender_office, created_at: datetime,
+                        annex: Annex | None = None) -> list[SendUnit]:
+    """One 利用票 send unit per recipient (provider office × service kind), all with the same
+    ファイル連番 ``created_at``. Call ``.build()`` on each (it validates the files).
+
+    ``annex`` defaults to the schedule's 第7表 calculated from the current masters."""
+    if annex is None:
+        from portal.schedules.selectors import schedule_annex
+
+        annex = schedule_annex(schedule)
+    records = schedule_records(schedule=schedule, annex=annex, sender_office=sender_office,
+                               created_on=created_at.date())
+    units = []
+    for office_number, kind in records.recipients:
+        unit = SendUnit("schedule", sender_office=sender_office.office_number, sender_kind=sender_kind_of(sender_office),
+                        recipient_office=office_number, recipient_kind=kind, sequence=created_at,
+                        month=schedule.month)
+        unit.add("UPPLAN", records.plan).add("UPSIKYU", records.annex).add("UPHOSOKU", records.hosoku)
+        units.append(unit)
+    return units

@@ -1,0 +1,145 @@
+// サービス利用票（第6表）: tick days, add/remove lines in place, fill a weekday, show code names,
+// and keep an autosaved draft. The page works without this file (type the counts, save).
+(function () {
+  "use strict";
+  var form = document.getElementById("sheet");
+  if (!form) return;
+  var body = document.getElementById("grid-body");
+  var template = document.getElementById("row-template");
+  var status = document.getElementById("autosave");
+  var nextIndex = body.querySelectorAll("tr.line").length;
+  var dirty = false;
+  var timer = null;
+
+  function codeOption(value) {
+    if (!value) return null;
+    var opts = document.querySelectorAll("#code-options option");
+    for (var i = 0; i < opts.length; i++) if (opts[i].value === value) return opts[i];
+    return null;
+  }
+  function providerOption(value) {
+    var opts = document.querySelectorAll("#provider-options option");
+    for (var i = 0; i < opts.length; i++) if (opts[i].value === value) return opts[i];
+    return null;
+  }
+  function rowTotal(tr) {
+    var total = 0;
+    tr.querySelectorAll("td.day input").forEach(function (input) {
+      var n = parseInt(input.value, 10);
+      if (!isNaN(n)) total += n;
+    });
+    var cell = tr.querySelector("td.total");
+    if (cell) cell.textContent = total ? String(total) : "";
+  }
+  function updateCode(tr) {
+    var input = tr.querySelector('input[name$="-code"]');
+    if (!input) return;
+    var value = input.value.trim().toUpperCase();
+    var opt = codeOption(value);
+    var name = tr.querySelector(".code-name");
+    if (name) name.textContent = opt ? opt.getAttribute("data-name") + (opt.getAttribute("data-rate") ? "（月1回・自動計算）" : "") : "";
+    var equip = tr.querySelector(".equip");
+    if (equip) {
+      var show = /^(17|67)/.test(value) || (opt && opt.getAttribute("data-entered") === "1");
+      if (show) equip.classList.add("show");
+    }
+  }
+  function updateProvider(tr) {
+    var input = tr.querySelector('input[name$="-provider"]');
+    if (!input) return;
+    var opt = providerOption(input.value.trim());
+    var hidden = tr.querySelector('input[name$="-provider_name"]');
+    var label = tr.querySelector(".provider-name");
+    if (opt) {
+      hidden.value = opt.getAttribute("data-name");
+      label.textContent = opt.getAttribute("data-name");
+    }
+  }
+  function markDirty() {
+    dirty = true;
+    if (status) status.textContent = "未保存の変更があります";
+    clearTimeout(timer);
+    timer = setTimeout(saveDraft, 2500);
+  }
+  function saveDraft() {
+    if (!dirty) return;
+    var url = form.getAttribute("data-draft-url");
+    var data = new FormData(form);
+    fetch(url, { method: "POST", body: data, credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (json) {
+        dirty = false;
+        if (status) status.textContent = "下書きを自動保存しました（" + json.saved_at + "）。確定するには「保存する」を押してください。";
+      })
+      .catch(function () { if (status) status.textContent = "下書きを自動保存できませんでした。「保存する」を押して保存してください。"; });
+  }
+
+  // Day cells: a click on an empty cell puts 1, on a 1 clears it; typing replaces the value.
+  body.addEventListener("click", function (event) {
+    var input = event.target.closest("td.day input");
+    if (input) {
+      if (input.closest("td.void")) return;
+      if (input.value === "") input.value = "1";
+      else if (input.value === "1") input.value = "";
+      input.select();
+      rowTotal(input.closest("tr"));
+      markDirty();
+      return;
+    }
+    var del = event.target.closest("button.del");
+    if (del) {
+      var tr = del.closest("tr");
+      var next = tr.nextElementSibling;
+      if (next && next.classList.contains("errors")) next.remove();
+      tr.remove();
+      markDirty();
+    }
+  });
+  body.addEventListener("input", function (event) {
+    var tr = event.target.closest("tr.line");
+    if (!tr) return;
+    if (event.target.closest("td.day")) rowTotal(tr);
+    if (/-code$/.test(event.target.name)) updateCode(tr);
+    if (/-provider$/.test(event.target.name)) updateProvider(tr);
+    markDirty();
+  });
+  body.addEventListener("change", function (event) {
+    var select = event.target.closest("select.weekfill");
+    if (!select) { markDirty(); return; }
+    var tr = select.closest("tr.line");
+    var value = select.value;
+    tr.querySelectorAll("td.day input").forEach(function (input) {
+      if (input.closest("td.void")) return;
+      if (value === "clear") input.value = "";
+      else if (value !== "" && input.getAttribute("data-wd") === value && input.value === "") input.value = "1";
+    });
+    select.value = "";
+    rowTotal(tr);
+    markDirty();
+  });
+  document.getElementById("add-row").addEventListener("click", function () {
+    var html = template.innerHTML.replace(/__i__/g, "n" + nextIndex);
+    nextIndex += 1;
+    body.insertAdjacentHTML("beforeend", html);
+    var rows = body.querySelectorAll("tr.line");
+    var last = rows[rows.length - 1];
+    var prev = rows.length > 1 ? rows[rows.length - 2] : null;
+    if (prev) {  // a new line usually belongs to the same provider (e.g. an add-on)
+      var p = prev.querySelector('input[name$="-provider"]').value;
+      last.querySelector('input[name$="-provider"]').value = p;
+      updateProvider(last);
+    }
+    last.querySelector('input[name$="-code"]').focus();
+    markDirty();
+  });
+  form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
+  document.querySelectorAll("form[data-confirm-if-rows]").forEach(function (f) {
+    f.addEventListener("submit", function (event) {
+      if (body.querySelectorAll("tr.line").length && !window.confirm(f.getAttribute("data-confirm-if-rows"))) {
+        event.preventDefault();
+      }
+    });
+  });
+  window.addEventListener("beforeunload", function () { if (dirty) saveDraft(); });
+  body.querySelectorAll("tr.line").forEach(function (tr) { updateCode(tr); });
+})();
