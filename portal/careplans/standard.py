@@ -6,8 +6,8 @@ writes the files (MS932, quoting, file names) and validates them.
 - :func:`plan_send_units` — UP1KYO + UP2KYO + UP3KYO + UPHOSOKU (補足 in its 計画書 mode:
   No.4 = 居宅サービス計画作成（変更）日, No.63 and the name month = 000000) for one recipient.
 - :func:`plan_deletion_send_unit` — DLT1KYO for one recipient.
-- :func:`hosoku_record` — the 利用者補足情報 record derived from the client register (and the
-  plan's 認定 as printed on it); never typed twice.
+- :func:`hosoku_record` — the 利用者補足情報 record in 計画書 mode, derived from the client register
+  (via ``portal.schedules.standard.hosoku_rows``) and the plan's 認定 as printed on it.
 - :func:`plan_recipients` — the provider offices named in the plan (第2表 / 第3表 / the client's
   利用サービス), i.e. to whom the plan is sent.
 """
@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from linkage.standard import LINKED_SERVICE_KINDS, BuiltUnit, build_send_unit
+from linkage.standard import LINKED_SERVICE_KINDS, ZERO_MONTH, BuiltUnit, build_send_unit
 
 from portal.careplans.models import CarePlan, PlanStatus
 from portal.careplans.selectors import needs_tree, table2_rows
@@ -33,14 +33,6 @@ def _postal(value: str) -> str | None:
     """郵便番号 as XXX-XXXX (the register may hold 1600023 or 160-0023); None when not 7 digits."""
     digits = re.sub(r"\D", "", value or "")
     return f"{digits[:3]}-{digits[3:]}" if len(digits) == 7 else None
-
-
-def _phone(value: str) -> str | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    value = value.translate(str.maketrans("０１２３４５６７８９－（）", "0123456789-()"))
-    return value[:15] if re.fullmatch(r"[0-9()\-+ ]+", value) else None
 
 
 def _text(value: str | None) -> str | None:
@@ -178,35 +170,35 @@ def _figures_from_plan(plan: CarePlan) -> CertificationFigures:
                                 plan.cert_valid_from, plan.cert_valid_to, limit)
 
 
-def hosoku_record(*, client, office_number: str, plan_date: dt.date | None = None, month: dt.date | None = None,
+def hosoku_record(*, client, office_number: str, plan_date: dt.date,
                   figures: CertificationFigures | None = None) -> dict:
-    """利用者補足情報 (UPHOSOKU) from the client register.
+    """利用者補足情報 (UPHOSOKU) in its 計画書 mode: No.4 = the plan's 作成（変更）日, No.63 = 000000.
 
-    計画書 mode: ``plan_date`` given → No.4 = that date, No.63 = 000000.
-    利用票 mode: ``month`` given → No.4 = 00000000, No.63 = the month (the send unit fills it).
-    ``figures`` defaults to the client's certification valid on that day.
+    The person (name, sex, birth date, address, phone) and the 種類支給限度 slots come from the
+    client register through the schedules app's :func:`portal.schedules.standard.hosoku_rows`
+    (its 6表/7表 mode), so both modes derive them the same way; the 認定 figures are the ones
+    printed on the plan (``figures``; default: the register's certification on ``plan_date``).
     """
+    from portal.schedules.standard import hosoku_rows
+
+    rec = dict(hosoku_rows(client, month=plan_date.replace(day=1), office_number=office_number)[0])
+    rec[4] = plan_date
+    rec[63] = ZERO_MONTH
+    rec.pop(17, None)  # 要介護状態変更日 / 前回要介護状態区分 belong to a month's 利用票
+    rec.pop(59, None)
+    rec.pop(56, None)
+    for slot in range(KIND_LIMIT_SLOTS):  # the month's totals are not part of a plan
+        rec.pop(22 + 4 * slot, None)
+        rec.pop(23 + 4 * slot, None)
+    if rec.get(9) is None:
+        rec[9] = _postal(client.postal_code)
     if figures is None:
-        day = plan_date or month or dt.date.today()
-        cert = client.certification_on(day) or next(iter(client.certifications.all()), None)
+        cert = client.certification_on(plan_date) or next(iter(client.certifications.all()), None)
         if cert is not None:
             figures = CertificationFigures(cert.status, cert.care_level, cert.certified_on, cert.valid_from,
                                            cert.valid_to, cert.limit_units)
-    rec = _keys(client)
-    rec.update({
-        4: plan_date if plan_date is not None else "00000000",
-        5: _text(client.full_name_kana),
-        6: _text(client.full_name),
-        7: client.sex or None,
-        8: client.birth_date,
-        9: _postal(client.postal_code),
-        10: _text(client.address),
-        11: None,
-        12: _phone(client.phone),
-        60: office_number or None,
-        61: office_number or None,
-        63: "000000" if plan_date is not None else (f"{month:%Y%m}" if month else None),
-    })
+    for no in (13, 14, 15, 16, 18, 19):
+        rec.pop(no, None)
     if figures is not None:
         certified = figures.status == CertificationStatus.CERTIFIED
         rec.update({
@@ -217,14 +209,6 @@ def hosoku_record(*, client, office_number: str, plan_date: dt.date | None = Non
             18: figures.care_level or None,
             19: figures.limit_units if (certified and figures.limit_units) else None,
         })
-    slot = 0
-    for limit in client.kind_limits.all():
-        if slot >= KIND_LIMIT_SLOTS:
-            break
-        no = 20 + 4 * slot
-        rec[no] = limit.service_type_code
-        rec[no + 1] = limit.units
-        slot += 1
     return rec
 
 
