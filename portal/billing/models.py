@@ -16,7 +16,7 @@ from django.db import models
 from portal.offices.models import Office
 from portal.offices.tenancy import office_scoped
 
-REGISTRATION_NUMBER_RE = re.compile(r"T\d{13}")
+REGISTRATION_NUMBER_RE = re.compile(r"T[0-9]{13}")  # [0-9], not \d: \d accepts full-width digits
 
 
 def validate_registration_number(value: str) -> None:
