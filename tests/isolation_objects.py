@@ -232,3 +232,61 @@ def make_invoice(office, owner):
     with override_settings(RENKEI_INVOICE_ISSUER_NAME="Renkei運営事務局", RENKEI_INVOICE_REGISTRATION_NUMBER="T1234567890123"):
         licence = services.licence_apply(office=office, start=dt.date.today())
         return services.invoice_issue(licence=licence, send_email=False).pk
+
+
+# --------------------------------------------------------------------------- exchange
+
+
+def _exchange_batch(office, owner):
+    import uuid
+
+    from linkage.exchange.models import Channel, Package, PackageStatus, SendBatch
+
+    batch = SendBatch.objects.create(office=office, label="テスト送信", channel=Channel.FILE)
+    package = Package.objects.create(
+        office=office, batch=batch, package_id=uuid.uuid4(), channel=Channel.FILE, unit_kind="schedule",
+        month=dt.date(2026, 11, 1), sender_kind="43", recipient_office_number="1370000011", recipient_kind="11",
+        sequence="20261025100000", file_names=[], client_ids=[], content=_empty_zip(), status=PackageStatus.DOWNLOADED,
+    )
+    return batch, package
+
+
+def _empty_zip():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    zipfile.ZipFile(buffer, "w").close()
+    return buffer.getvalue()
+
+
+@maker("batch_id")
+def make_exchange_batch(office, owner):
+    return _exchange_batch(office, owner)[0].pk
+
+
+@maker("package_id")
+def make_exchange_package(office, owner):
+    return _exchange_batch(office, owner)[1].pk
+
+
+@maker("received_id")
+def make_exchange_received(office, owner):
+    import uuid
+
+    from linkage.exchange.models import InboxStatus, ReceivedPackage
+
+    return ReceivedPackage.objects.create(
+        office=office, package_id=uuid.uuid4(), sender_office_number="1370000011", content=_empty_zip(),
+        status=InboxStatus.REJECTED, error="テスト",
+    ).pk
+
+
+@maker("received_plan_id")
+def make_exchange_received_plan(office, owner):
+    from linkage.exchange.models import ReceivedPlan
+
+    return ReceivedPlan.objects.create(
+        office=office, client=_documents_client(office), sender_office_number="1370000011",
+        plan_date=dt.date(2026, 10, 1), sequence="20261001100000", table1=["202407"] * 28,
+    ).pk

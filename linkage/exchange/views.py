@@ -58,3 +58,466 @@ def csv_check(request):
     if request.method == "POST" and form.is_valid():
         result = check_uploaded([(f.name, f.read()) for f in form.cleaned_data["files"]])
     return render(request, "exchange/check.html", {"form": form, "result": result})
+
+
+# --------------------------------------------------------------------------- sending
+
+import datetime as dt  # noqa: E402
+
+from django.db.models import Count, Q  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.shortcuts import get_object_or_404  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.views.decorators.http import require_POST  # noqa: E402
+
+from linkage.exchange import services  # noqa: E402
+from linkage.exchange.models import (  # noqa: E402
+    Channel,
+    InboxStatus,
+    Package,
+    PackageStatus,
+    ReceivedPackage,
+    ReceivedPlan,
+    ReceivedSchedule,
+    SendBatch,
+    UnitKind,
+)
+
+DONE_STATUSES = [PackageStatus.SENT, PackageStatus.RECEIVED, PackageStatus.IMPORTED, PackageStatus.REJECTED,
+                 PackageStatus.ERROR, PackageStatus.DOWNLOADED]
+
+
+def _send_errors():
+    from linkage.exchange.certificates import NoCertificate
+    from portal.billing.services import SendingBlocked
+    from portal.partners.services import SharingNotAllowed
+
+    return (SendingBlocked, SharingNotAllowed, services.SendError, NoCertificate)
+
+
+def _parse_month(text: str | None) -> dt.date | None:
+    try:
+        year, month = (int(x) for x in (text or "").split("-")[:2])
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
+def _batches_with_progress(qs):
+    return qs.annotate(
+        total=Count("packages"),
+        done=Count("packages", filter=Q(packages__status__in=DONE_STATUSES)),
+        errors=Count("packages", filter=Q(packages__status__in=[PackageStatus.ERROR, PackageStatus.REJECTED])),
+        imported=Count("packages", filter=Q(packages__status=PackageStatus.IMPORTED)),
+    )
+
+
+@office_required
+def outbox(request):
+    batches = _batches_with_progress(SendBatch.objects.filter(office=request.office))[:50]
+    return render(request, "exchange/outbox.html", {"batches": batches, "month": timezone.localdate().replace(day=1)})
+
+
+def _do_send(request, units, label):
+    channel = Channel.FILE if request.POST.get("channel") == "file" else Channel.HUB
+    try:
+        batch = services.units_send(office=request.office, actor=request.membership, units=units, channel=channel,
+                                    label=label)
+    except _send_errors() as exc:
+        messages.error(request, str(exc))
+        return None
+    if channel == Channel.FILE:
+        messages.success(request, "標準仕様のCSVファイルを作成しました。「ZIPをダウンロード」から保存して、国の連携システムで送信してください。")
+    else:
+        messages.success(request, f"{batch.packages.count()}件の送信を受け付けました。状態はこの画面で確認できます。")
+    return redirect("exchange:batch", batch_id=batch.pk)
+
+
+@office_required
+@single_submit
+def send_month(request):
+    """利用票 of a month: choose 利用者 → preview (who gets what) → send or download."""
+    from portal.schedules.models import ServiceSchedule
+
+    if not request.office.is_care_management:
+        messages.info(request, "サービス事業所は「受信箱」から実績を入力して送信します。")
+        return redirect("exchange:inbox")
+    data = request.POST if request.method == "POST" else request.GET
+    month = _parse_month(data.get("month")) or timezone.localdate().replace(day=1)
+    schedules = list(ServiceSchedule.objects.filter(client__office=request.office, month=month)
+                     .select_related("client").order_by("client__family_name_kana", "client__given_name_kana"))
+    chosen = {int(x) for x in data.getlist("clients") if x.isdigit()}
+    preview = None
+    if "preview" in data or request.method == "POST":
+        ids = chosen or {s.client_id for s in schedules}
+        units = services.month_send_plan(office=request.office, month=month, client_ids=ids)
+        if request.method == "POST":
+            response = _do_send(request, units, f"{month.year}年{month.month}月分 サービス利用票")
+            if response is not None:
+                return response
+        preview = units
+    return render(request, "exchange/send_month.html", {
+        "month": month, "schedules": schedules, "chosen": chosen, "preview": preview,
+        "ready": sum(len(u.clients) for u in preview or []),
+    })
+
+
+@office_required
+@single_submit
+def send_plan(request, plan_id):
+    """居宅サービス計画書 (or its 1表削除) to every provider the plan names."""
+    from portal.careplans.models import CarePlan
+
+    plan = get_object_or_404(CarePlan.objects.select_related("client"), pk=plan_id)
+    delete = request.GET.get("delete") == "1" or request.POST.get("delete") == "1"
+    units = services.plan_send_plan(office=request.office, plan=plan, delete=delete)
+    if request.method == "POST":
+        label = f"{plan.client.full_name}さんの居宅サービス計画書{'（削除）' if delete else ''}"
+        response = _do_send(request, units, label)
+        if response is not None:
+            return response
+    return render(request, "exchange/send_plan.html", {"plan": plan, "preview": units, "delete": delete})
+
+
+@office_required
+def batch_detail(request, batch_id):
+    batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
+    packages = batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content")
+    return render(request, "exchange/batch.html", {"batch": batch, "packages": packages})
+
+
+@office_required
+def batch_progress(request, batch_id):
+    batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
+    packages = batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content")
+    return render(request, "exchange/_batch_progress.html", {"batch": batch, "packages": packages})
+
+
+@office_required
+def batch_download(request, batch_id):
+    from portal.partners.models import AuditAction
+    from portal.partners.services import audit_record
+
+    batch = get_object_or_404(SendBatch, pk=batch_id)
+    name, data = services.batch_zip(batch)
+    audit_record(office=request.office, actor=request.membership, action=AuditAction.CSV_DOWNLOADED,
+                 detail={"batch_id": batch.pk})
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@office_required
+def package_detail(request, package_id):
+    from portal.clients.models import Client
+
+    package = get_object_or_404(Package.objects.defer("content"), pk=package_id)
+    clients = list(Client.objects.filter(pk__in=package.client_ids))
+    return render(request, "exchange/package.html", {"package": package, "clients": clients})
+
+
+@office_required
+def package_download(request, package_id):
+    """The send unit as correctly named standard CSVs (a ZIP for the national system)."""
+    from portal.partners.models import AuditAction
+    from portal.partners.services import audit_record
+
+    package = get_object_or_404(Package, pk=package_id)
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(bytes(package.content))) as zf, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in zf.namelist():
+            if name.upper().endswith(".CSV"):
+                out.writestr(name, zf.read(name))
+    audit_record(office=request.office, actor=request.membership, action=AuditAction.CSV_DOWNLOADED,
+                 partner_office_number=package.recipient_office_number, detail={"package_id": str(package.package_id)})
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="renkei-{package.sequence}-{package.recipient_office_number}.zip"'
+    return response
+
+
+@office_required
+@require_POST
+@single_submit
+def schedule_delete_send(request, package_id):
+    """第6表（予定）削除 for one 利用者 of a sent 利用票 package."""
+    from portal.clients.models import Client
+
+    package = get_object_or_404(Package.objects.defer("content"), pk=package_id, unit_kind=UnitKind.SCHEDULE)
+    raw = request.POST.get("client_id", "")
+    client = Client.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if client is None or client.pk not in package.client_ids:
+        messages.error(request, "この送信に含まれていない利用者です。")
+        return redirect("exchange:package", package_id=package.pk)
+    unit = services.schedule_delete_plan(office=request.office, client=client, month=package.month,
+                                         recipient_office_number=package.recipient_office_number,
+                                         recipient_kind=package.recipient_kind)
+    response = _do_send(request, [unit], f"{client.full_name}さん {package.month:%Y年%m月} 6表（予定）削除")
+    return response or redirect("exchange:package", package_id=package.pk)
+
+
+# --------------------------------------------------------------------------- receiving
+
+
+@office_required
+def inbox(request):
+    packages = ReceivedPackage.objects.filter(office=request.office).defer("content")[:100]
+    schedules = (ReceivedSchedule.objects.filter(office=request.office).select_related("client", "schedule")
+                 .order_by("-month", "client__family_name_kana", "client__given_name_kana")[:300])
+    plans = (ReceivedPlan.objects.filter(office=request.office).select_related("client")
+             .order_by("client__family_name_kana", "-plan_date")[:300])
+    pending = sum(1 for p in packages if p.status == InboxStatus.PENDING_CLIENT)
+    return render(request, "exchange/inbox.html", {
+        "packages": packages, "schedules": schedules, "plans": plans, "pending": pending,
+    })
+
+
+@office_required
+@require_POST
+def inbox_refresh(request):
+    from linkage.exchange.tasks import sync_office
+    from portal.core.tasks import enqueue
+
+    enqueue(sync_office, request.office.pk)
+    messages.info(request, "連携基盤に新しいデータがないか確認しています。しばらくしてから画面を更新してください。")
+    return redirect("exchange:inbox")
+
+
+@office_required
+def received_detail(request, received_id):
+    from portal.clients.models import Client
+
+    received = get_object_or_404(ReceivedPackage.objects.defer("content"), pk=received_id)
+    candidates = {}
+    if received.unknown_clients:
+        numbers = {u["insured_number"] for u in received.unknown_clients}
+        same = list(Client.objects.filter(office=request.office, insured_number__in=numbers))
+        everyone = list(Client.objects.filter(office=request.office, is_active=True).order_by(
+            "family_name_kana", "given_name_kana")[:500])
+        for u in received.unknown_clients:
+            candidates[u["insured_number"]] = [c for c in same if c.insured_number == u["insured_number"]] or everyone
+    clients = list(Client.objects.filter(pk__in=received.client_ids))
+    unknown = [{**u, "candidates": candidates.get(u["insured_number"], [])} for u in received.unknown_clients]
+    return render(request, "exchange/received.html", {"received": received, "unknown": unknown, "clients": clients})
+
+
+@office_required
+@require_POST
+def received_retry(request, received_id):
+    from linkage.exchange.importer import package_retry
+
+    received = get_object_or_404(ReceivedPackage.objects.defer("content"), pk=received_id)
+    received = ReceivedPackage.objects.get(pk=received.pk)
+    status = package_retry(office=request.office, received=received)
+    if status == InboxStatus.IMPORTED:
+        messages.success(request, "取り込みました。")
+    elif status is None:
+        messages.error(request, "このデータはもう一度取り込むことができません（検証に失敗したパッケージは送信元に再送を依頼してください）。")
+    else:
+        messages.error(request, "まだ取り込めません。内容を確認してください。")
+    return redirect("exchange:received", received_id=received.pk)
+
+
+@office_required
+@require_POST
+@single_submit
+def received_match(request, received_id):
+    """Match an unknown 利用者 (by 被保険者番号) to a registered one, or register them, then import."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from linkage.exchange.importer import client_match, client_register_from, package_retry
+    from portal.clients.models import Client
+
+    received = get_object_or_404(ReceivedPackage, pk=received_id)
+    entry = next((u for u in received.unknown_clients if u["insured_number"] == request.POST.get("insured_number")
+                  and u["insurer_number"] == request.POST.get("insurer_number")), None)
+    if entry is None:
+        messages.error(request, "確認する利用者が見つかりません。画面を更新してください。")
+        return redirect("exchange:received", received_id=received.pk)
+    choice = request.POST.get("client_id", "")
+    try:
+        if choice == "new":
+            client = client_register_from(office=request.office, entry=entry)
+            messages.success(request, f"{client.full_name}さんを利用者として登録しました。詳しい情報は利用者の画面で補ってください。")
+        else:
+            client = get_object_or_404(Client, pk=int(choice) if choice.isdigit() else 0)
+            client_match(office=request.office, received=received, insurer_number=entry["insurer_number"],
+                         insured_number=entry["insured_number"], client=client)
+            messages.success(request, f"被保険者番号 {entry['insured_number']} を{client.full_name}さんとして取り込みます。")
+    except DjangoValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("exchange:received", received_id=received.pk)
+    status = package_retry(office=request.office, received=received)
+    if status == InboxStatus.IMPORTED:
+        messages.success(request, "取り込みました。")
+    return redirect("exchange:received", received_id=received.pk)
+
+
+@office_required
+def received_download(request, received_id):
+    from portal.partners.models import AuditAction
+    from portal.partners.services import audit_record
+
+    received = get_object_or_404(ReceivedPackage, pk=received_id)
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        try:
+            with zipfile.ZipFile(io.BytesIO(bytes(received.content))) as zf:
+                for name in zf.namelist():
+                    if name.upper().endswith(".CSV"):
+                        out.writestr(name, zf.read(name))
+        except zipfile.BadZipFile:
+            pass
+    audit_record(office=request.office, actor=request.membership, action=AuditAction.CSV_DOWNLOADED,
+                 partner_office_number=received.sender_office_number, detail={"received_id": received.pk})
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="received-{received.pk}.zip"'
+    return response
+
+
+@office_required
+@single_submit
+def upload(request):
+    """CSVs received through the national system: same validation and import as the hub."""
+    from linkage.exchange.importer import package_import, upload_store
+
+    form = CsvFilesForm(request.POST, request.FILES) if request.method == "POST" else CsvFilesForm()
+    if request.method == "POST" and form.is_valid():
+        records = upload_store(office=request.office, actor=request.membership,
+                               files=[(f.name, f.read()) for f in form.cleaned_data["files"]])
+        imported = rejected = pending = 0
+        for record in records:
+            status = package_import(office=request.office, received_pk=record.pk) or record.status
+            imported += status == InboxStatus.IMPORTED
+            rejected += status == InboxStatus.REJECTED
+            pending += status == InboxStatus.PENDING_CLIENT
+        if imported:
+            messages.success(request, f"{imported}件の送信単位を取り込みました。")
+        if pending:
+            messages.warning(request, f"{pending}件は登録されていない利用者がいるため、利用者の確認を待っています。")
+        if rejected:
+            messages.error(request, f"{rejected}件はエラーのため取り込んでいません。受信箱で内容を確認してください。")
+        if not (imported or pending or rejected):
+            messages.info(request, "これらのファイルはすでに取り込み済みです。")
+        return redirect("exchange:inbox")
+    return render(request, "exchange/upload.html", {"form": form})
+
+
+@office_required
+def received_plan(request, received_plan_id):
+    plan = get_object_or_404(ReceivedPlan.objects.select_related("client"), pk=received_plan_id)
+    return render(request, "exchange/received_plan.html", {"plan": plan})
+
+
+# --------------------------------------------------------------------------- provider: 提供票 and 実績
+
+
+def _schedule_for(request, schedule_id):
+    from portal.schedules.models import ServiceSchedule
+
+    schedule = get_object_or_404(ServiceSchedule.objects.select_related("client"), pk=schedule_id)
+    lines = list(schedule.lines.order_by("sort_order", "pk"))
+    return schedule, lines
+
+
+@office_required
+def provision(request, schedule_id):
+    """サービス提供票: the received 6表 (予定 and 実績 per day) and 7表."""
+    schedule, lines = _schedule_for(request, schedule_id)
+    received = ReceivedSchedule.objects.filter(office=request.office, schedule=schedule).order_by("-sequence").first()
+    days = list(range(1, schedule.days_in_month + 1))
+    return render(request, "exchange/provision.html", {
+        "schedule": schedule, "lines": lines, "received": received, "days": days,
+        "own": request.office.office_number,
+    })
+
+
+@office_required
+@single_submit
+def actual_entry(request, schedule_id):
+    """実績 entry from the received 予定: copy all, change days/times/counts, add unplanned visits, send."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    schedule, lines = _schedule_for(request, schedule_id)
+    own = [line for line in lines if line.provider_office_number == request.office.office_number]
+    days = list(range(1, schedule.days_in_month + 1))
+    errors = []
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "copy":
+                services.actuals_copy_from_plan(schedule=schedule, office=request.office)
+                messages.success(request, "予定をすべて実績にコピーしました。違う日・時刻・回数を直して保存してください。")
+            elif action == "add":
+                services.actual_line_add(
+                    schedule=schedule, office=request.office, membership=request.membership,
+                    service_code=request.POST.get("new_code", ""), start=request.POST.get("new_start", "").strip(),
+                    end=request.POST.get("new_end", "").strip(), day=int(request.POST.get("new_day") or 0),
+                )
+                messages.success(request, "予定外の訪問を追加しました。")
+            elif action in ("save", "send"):
+                values = {}
+                for line in own:
+                    counts = []
+                    for d in range(1, 32):
+                        raw = request.POST.get(f"a{line.pk}_{d}", "").strip() or "0"
+                        if not raw.isdigit() or int(raw) > 99:
+                            raise DjangoValidationError(f"{line.service_code} {d}日の回数「{raw}」は0〜99の数字で入力してください。")
+                        counts.append(int(raw))
+                    values[line.pk] = {"days": counts, "start": request.POST.get(f"s{line.pk}", line.start_time).strip(),
+                                       "end": request.POST.get(f"e{line.pk}", line.end_time).strip()}
+                services.actuals_save(schedule=schedule, office=request.office, membership=request.membership,
+                                      values=values)
+                if action == "send":
+                    units = services.actual_send_plan(office=request.office, schedule=schedule)
+                    response = _do_send(request, units, f"{schedule.client.full_name}さん {schedule.month:%Y年%m月} 実績")
+                    if response is not None:
+                        return response
+                else:
+                    messages.success(request, "実績を保存しました。")
+            elif action == "delete_kind":
+                units = services.actual_send_plan(office=request.office, schedule=schedule,
+                                                  service_type_code=request.POST.get("kind", ""), delete=True)
+                response = _do_send(request, units, f"{schedule.client.full_name}さん {schedule.month:%Y年%m月} 実績削除")
+                if response is not None:
+                    return response
+            if action not in ("send", "delete_kind"):
+                return redirect("exchange:actual_entry", schedule_id=schedule.pk)
+        except DjangoValidationError as error:
+            errors = error.messages
+        except services.SendError as exc:
+            errors = [str(exc)]
+        schedule, lines = _schedule_for(request, schedule_id)
+        own = [line for line in lines if line.provider_office_number == request.office.office_number]
+    kinds = sorted({line.service_type_code for line in own})
+    return render(request, "exchange/actual_entry.html", {
+        "schedule": schedule, "own": own, "days": days, "errors": errors, "kinds": kinds,
+    })
+
+
+# --------------------------------------------------------------------------- care manager: 予実
+
+
+@office_required
+def comparison(request):
+    """予実: every line of the month whose 実績 differs from its 予定 (before 給付管理)."""
+    from portal.schedules.models import ServiceScheduleLine
+
+    month = _parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
+    lines = (ServiceScheduleLine.objects.filter(schedule__client__office=request.office, schedule__month=month)
+             .select_related("schedule__client").order_by("schedule__client__family_name_kana", "schedule__client__pk",
+                                                           "sort_order", "pk"))
+    rows = []
+    for line in lines:
+        planned, actual = list(line.planned_days), list(line.actual_days)
+        if planned == actual:
+            continue
+        diff = [d for d in range(1, 32) if (planned[d - 1] or 0) != (actual[d - 1] or 0)]
+        rows.append({"line": line, "client": line.schedule.client, "planned": line.planned_total,
+                     "actual": line.actual_total, "days": diff, "no_actual": line.actual_total == 0})
+    return render(request, "exchange/comparison.html", {"month": month, "rows": rows})
