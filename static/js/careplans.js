@@ -15,6 +15,7 @@
     if (status && event.detail.elt && event.detail.elt.matches && event.detail.elt.matches("form.row-form, form.item-row")) {
       status.textContent = "保存中…";
       status.className = "";
+      status.setAttribute("data-state", "saving");
     }
   });
   function networkProblem() {
@@ -28,9 +29,21 @@
 
   // 「認定の有効期間を入れる」: fill both dates of a period and save.
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-fill-period]");
+    var button = event.target.closest("[data-fill-period], [data-fill-from]");
     if (!button) { return; }
-    var parts = button.getAttribute("data-fill-period").split("|");
+    var parts;
+    if (button.hasAttribute("data-fill-from")) {
+      parts = button.getAttribute("data-fill-from").split("|").map(function (id) {
+        var source = document.getElementById(id);
+        return source ? source.value : "";
+      });
+      if (!parts[0] || !parts[1]) {
+        window.alert("先に長期目標の期間を入力してください。");
+        return;
+      }
+    } else {
+      parts = button.getAttribute("data-fill-period").split("|");
+    }
     var inputs = button.parentElement.querySelectorAll('input[type="date"]');
     if (inputs.length >= 2) {
       inputs[0].value = parts[0];

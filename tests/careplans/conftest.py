@@ -17,8 +17,9 @@ PLAN_DATE = dt.date(2026, 4, 5)
 _numbers = iter(range(1, 10**6))
 
 
-def make_client(office, *, care_manager=None, family_name="山田", given_name="花子", services_=True) -> Client:
-    """A client registered with a certification 要介護2 (2026-04-01〜2027-03-31)."""
+def make_client(office, *, care_manager=None, family_name="山田", given_name="花子", services_=True,
+                valid_from=CERT_FROM, valid_to=CERT_TO) -> Client:
+    """A client registered with a certification 要介護2 (by default 2026-04-01〜2027-03-31)."""
     with office_scope(office):
         client = Client.objects.create(
             office=office, family_name=family_name, given_name=given_name, family_name_kana="ヤマダ",
@@ -26,8 +27,8 @@ def make_client(office, *, care_manager=None, family_name="山田", given_name="
             address="東京都新宿区西新宿1-1-1", phone="03-1234-5678", insurer_number="131045",
             insured_number=f"{next(_numbers):010d}", care_manager=care_manager, copay_ratio=1,
         )
-        Certification.objects.create(client=client, status="2", care_level="22", valid_from=CERT_FROM,
-                                     valid_to=CERT_TO, certified_on=dt.date(2026, 3, 20))
+        Certification.objects.create(client=client, status="2", care_level="22", valid_from=valid_from,
+                                     valid_to=valid_to, certified_on=valid_from - dt.timedelta(days=12))
         if services_:
             ClientService.objects.create(client=client, provider_office_number="1370000011",
                                          provider_name="ひまわり訪問介護ステーション", service_type_code="11")
