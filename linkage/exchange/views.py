@@ -390,9 +390,13 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         records = upload_store(office=request.office, actor=request.membership,
                                files=[(f.name, f.read()) for f in form.cleaned_data["files"]])
-        imported = rejected = pending = 0
+        imported = rejected = pending = already = 0
         for record in records:
-            status = package_import(office=request.office, received_pk=record.pk) or record.status
+            status = package_import(office=request.office, received_pk=record.pk)
+            if status is None and record.status == InboxStatus.IMPORTED:
+                already += 1
+                continue
+            status = status or record.status
             imported += status == InboxStatus.IMPORTED
             rejected += status == InboxStatus.REJECTED
             pending += status == InboxStatus.PENDING_CLIENT
@@ -402,8 +406,8 @@ def upload(request):
             messages.warning(request, f"{pending}件は登録されていない利用者がいるため、利用者の確認を待っています。")
         if rejected:
             messages.error(request, f"{rejected}件はエラーのため取り込んでいません。受信箱で内容を確認してください。")
-        if not (imported or pending or rejected):
-            messages.info(request, "これらのファイルはすでに取り込み済みです。")
+        if already:
+            messages.info(request, f"{already}件はすでに取り込み済みのため、取り込み直していません。")
         return redirect("exchange:inbox")
     return render(request, "exchange/upload.html", {"form": form})
 

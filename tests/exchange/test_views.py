@@ -1,0 +1,184 @@
+"""The exchange pages as the two offices use them (no hub needed: delivery is queued after commit)."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from linkage.exchange.models import InboxStatus, Package, PackageStatus, ReceivedPackage, SendBatch
+from linkage.standard import FileName
+from portal.offices.tenancy import office_scope
+from tests.conftest import login_client
+from tests.exchange.world import MONTH, client, consent, make_world
+
+
+@pytest.fixture
+def world(db, trusted_ca):
+    return make_world(trusted_ca, clients=2)
+
+
+def test_month_preview_shows_who_gets_what_and_who_cannot(world, trusted_ca):
+    cm, providers = world
+    outsider = client(cm.office, 99)  # no schedule: not offered
+    extra = client(cm.office, 50)
+    from tests.exchange.world import schedule
+
+    schedule(cm.office, extra, [(providers[0].office, providers[0].code, "1400", "1500", [3])])  # no consent
+    web = login_client(cm.admin)
+    page = web.get("/exchange/send/month/", {"month": "2026-04", "preview": "1"}).content.decode()
+    assert providers[0].office.name in page and providers[1].office.name in page
+    assert "利用者の同意が記録されていません" in page
+    assert outsider.full_name not in page
+    assert "2件の送信単位" in page
+
+
+def test_send_month_through_hub_creates_signed_packages(world):
+    cm, providers = world
+    web = login_client(cm.admin)
+    response = web.post("/exchange/send/month/", {"month": "2026-04", "channel": "hub"})
+    assert response.status_code == 302
+    with office_scope(cm.office):
+        batch = SendBatch.objects.get()
+        packages = list(batch.packages.all())
+    assert {p.status for p in packages} == {PackageStatus.QUEUED}
+    assert sorted(p.recipient_office_number for p in packages) == sorted(p.office.office_number for p in providers)
+    page = web.get(response["Location"]).content.decode()
+    assert "0 / 2 件完了" in page and "送信待ち" in page and 'hx-trigger="every 2s"' in page
+
+
+def test_send_month_as_files_gives_a_zip_of_standard_csvs(world):
+    cm, providers = world
+    web = login_client(cm.admin)
+    response = web.post("/exchange/send/month/", {"month": "2026-04", "channel": "file"})
+    batch_url = response["Location"]
+    assert "ZIPをダウンロード" in web.get(batch_url).content.decode()
+    data = web.get(batch_url + "download/").content
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert len(names) == 6  # UPPLAN + UPSIKYU + UPHOSOKU to each of two providers
+    parsed = [FileName.parse(n) for n in names]
+    assert {p.sender_office for p in parsed} == {cm.office.office_number}
+    assert {p.month for p in parsed} == {"202604"}
+
+
+def test_hub_send_without_certificate_says_what_to_do(world):
+    cm, _ = world
+    from linkage.exchange.models import OfficeCertificate
+
+    with office_scope(cm.office):
+        OfficeCertificate.objects.all().delete()
+    web = login_client(cm.admin)
+    page = web.post("/exchange/send/month/", {"month": "2026-04", "channel": "hub"}, follow=True).content.decode()
+    assert "電子証明書が登録されていません" in page
+    with office_scope(cm.office):
+        assert not Package.objects.exists()
+
+
+def test_provider_uploads_national_system_csvs_once_and_sees_errors(world):
+    from tests.exchange.samples import schedule_unit
+
+    cm, providers = world
+    provider = providers[0]
+    unit = schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number,
+                         recipient_kind=provider.code[:2], month="202604",
+                         clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients])
+    web = login_client(provider.admin)
+    files = [SimpleUploadedFile(n, d, "text/csv") for n, d in unit.files]
+    page = web.post("/exchange/inbox/upload/", {"files": files}, follow=True).content.decode()
+    assert "1件の送信単位を取り込みました" in page
+    files = [SimpleUploadedFile(n, d, "text/csv") for n, d in unit.files]
+    page = web.post("/exchange/inbox/upload/", {"files": files}, follow=True).content.decode()
+    assert "すでに取り込み済み" in page and "を取り込みました" not in page
+    with office_scope(provider.office):
+        assert ReceivedPackage.objects.count() == 1
+    # a broken file: nothing imported, findings in Japanese
+    name, data = unit.files[0]
+    broken = data.replace(b"\r\n", b",\r\n", 1)
+    other = name.replace(name.rsplit("_", 1)[1], "20250326100000.CSV")
+    page = web.post("/exchange/inbox/upload/", {"files": [SimpleUploadedFile(other, broken, "text/csv")]},
+                    follow=True).content.decode()
+    assert "エラーのため取り込んでいません" in page
+    with office_scope(provider.office):
+        rejected = ReceivedPackage.objects.get(status=InboxStatus.REJECTED)
+    detail = web.get(f"/exchange/received/{rejected.pk}/").content.decode()
+    assert "項目数" in detail and "何も変更していません" in detail
+
+
+def test_unknown_client_is_kept_for_matching_then_imported(world):
+    from tests.exchange.samples import schedule_unit
+
+    cm, providers = world
+    provider = providers[0]
+    unit = schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number,
+                         recipient_kind=provider.code[:2], month="202604",
+                         clients=[("9990000001", "新井 花", "アライ ハナ"), (provider.clients[0].insured_number, "山田", "ヤマダ")])
+    web = login_client(provider.admin)
+    web.post("/exchange/inbox/upload/", {"files": [SimpleUploadedFile(n, d) for n, d in unit.files]})
+    with office_scope(provider.office):
+        received = ReceivedPackage.objects.get()
+    assert received.status == InboxStatus.PENDING_CLIENT
+    page = web.get(f"/exchange/received/{received.pk}/").content.decode()
+    assert "9990000001" in page and "新井 花" in page and "新しい利用者として登録する" in page
+    page = web.post(f"/exchange/received/{received.pk}/match/", {
+        "insurer_number": "131011", "insured_number": "9990000001", "client_id": "new"}, follow=True).content.decode()
+    assert "取り込みました" in page
+    with office_scope(provider.office):
+        received.refresh_from_db()
+        assert received.status == InboxStatus.IMPORTED and received.client_count == 2
+
+
+def test_actual_entry_copy_edit_add_and_bad_input(world):
+    from tests.exchange.samples import schedule_unit
+
+    cm, providers = world
+    provider = providers[0]
+    unit = schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number,
+                         recipient_kind=provider.code[:2], month="202604",
+                         clients=[(provider.clients[0].insured_number, "山田", "ヤマダ")])
+    web = login_client(provider.admin)
+    web.post("/exchange/inbox/upload/", {"files": [SimpleUploadedFile(n, d) for n, d in unit.files]})
+    from linkage.exchange.models import ReceivedSchedule
+
+    with office_scope(provider.office):
+        schedule = ReceivedSchedule.objects.get().schedule
+    url = f"/exchange/schedules/{schedule.pk}/actuals/"
+    web.post(url, {"action": "copy"})
+    with office_scope(provider.office):
+        line = schedule.lines.get()
+        assert line.actual_days == line.planned_days
+    form = {f"a{line.pk}_{d}": str(n) for d, n in enumerate(line.actual_days, start=1)}
+    form.update({f"s{line.pk}": "0900", f"e{line.pk}": "0930", "action": "save", f"a{line.pk}_2": "x"})
+    page = web.post(url, form).content.decode()
+    assert "2日の回数「x」は0〜99の数字で入力してください" in page
+    form[f"a{line.pk}_2"] = "1"
+    form[f"s{line.pk}"] = "25:00"
+    assert "開始時刻" in web.post(url, form).content.decode()
+    form[f"s{line.pk}"] = "0900"
+    assert web.post(url, form).status_code == 302
+    page = web.post(url, {"action": "add", "new_code": "431111", "new_day": "5", "new_start": "1000", "new_end": "1100"}).content.decode()
+    assert "連携対象のサービス種類" in page
+    web.post(url, {"action": "add", "new_code": provider.code, "new_day": "5", "new_start": "1000", "new_end": "1100"})
+    with office_scope(provider.office):
+        assert schedule.lines.count() == 2
+        assert sorted(sum(x.actual_days) for x in schedule.lines.all()) == [1, 4]
+
+
+def test_comparison_lists_lines_where_actual_differs(world, django_assert_max_num_queries):
+    cm, providers = world
+    with office_scope(cm.office):
+        from portal.schedules.models import ServiceScheduleLine
+
+        line = ServiceScheduleLine.objects.filter(schedule__client=cm.clients[0]).first()
+        actual = list(line.planned_days)
+        actual[0] = 0
+        line.actual_days = actual
+        line.save()
+        ServiceScheduleLine.objects.exclude(pk=line.pk).update(actual_days=ServiceScheduleLine.objects.get(pk=line.pk).planned_days)
+        for other in ServiceScheduleLine.objects.exclude(pk=line.pk):
+            other.actual_days = other.planned_days
+            other.save()
+    web = login_client(cm.admin)
+    with django_assert_max_num_queries(12):
+        page = web.get("/exchange/comparison/", {"month": "2026-04"}).content.decode()
+    assert page.count("<tr>") - 1 == 1  # header + one differing line
+    assert "1日" in page
