@@ -294,5 +294,10 @@ RENKEI_SEND_RETRY_BASE = envint("RENKEI_SEND_RETRY_BASE", 5)  # seconds; doubles
 RENKEI_SEND_RETRY_MAX = envint("RENKEI_SEND_RETRY_MAX", 600)
 RENKEI_SEND_MAX_ATTEMPTS = envint("RENKEI_SEND_MAX_ATTEMPTS", 15)
 RENKEI_SEND_CLAIM_TIMEOUT = envint("RENKEI_SEND_CLAIM_TIMEOUT", 300)  # 送信中 longer than this: worker died
+RENKEI_SEND_QUEUED_GRACE = envint("RENKEI_SEND_QUEUED_GRACE", 30)  # 送信待ち longer than this: message lost, re-queue
 CELERY_BEAT_SCHEDULE["exchange-poll-hub"] = {"task": "exchange.poll_hub", "schedule": envint("RENKEI_HUB_POLL_SECONDS", 60)}
 CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {"task": "exchange.sweep_outbox", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
+
+# サービス利用票 (第6表): the day grid posts about 45 fields per line (31 day cells + line fields);
+# allow up to ~200 lines per month (Django's default of 1000 fields stops at ~22 lines).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)

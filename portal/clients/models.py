@@ -169,6 +169,17 @@ class Client(models.Model):
     def full_name_kana(self) -> str:
         return f"{self.family_name_kana}\u3000{self.given_name_kana}"
 
+    def age_on(self, day: date) -> int:
+        """Age (満年齢) on ``day``."""
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def age(self) -> int:
+        from django.utils import timezone
+
+        return self.age_on(timezone.localdate())
+
     @property
     def benefit_rate(self) -> int:
         """給付率 (%): 90 / 80 / 70 for 負担割合 1 / 2 / 3."""

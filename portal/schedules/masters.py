@@ -271,6 +271,7 @@ def import_master(kind: str, data: bytes | str, *, source: str = "", model=None)
                     result.updated += 1
         model.objects.bulk_create(to_create)
         result.created = len(to_create)
+    clear_cache()
     return result
 
 
@@ -309,6 +310,7 @@ def ensure_loaded() -> None:
 def reset_loaded_flag() -> None:
     global _loaded_checked
     _loaded_checked = False
+    clear_cache()
 
 
 # --------------------------------------------------------------------------- lookups
@@ -350,10 +352,37 @@ class MonthMasters:
         return self.limits.get(care_level)
 
 
+# Masters change a few times a year; a month's lookups are kept for a short while in each process
+# (cleared at once in the importing process; other processes see an import within CACHE_SECONDS).
+CACHE_SECONDS = 60
+_cache: dict[tuple, tuple[float, "MonthMasters"]] = {}
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
 def month_masters(month: date, *, service_codes: Iterable[str] | None = None, kinds: Iterable[str] | None = None
                   ) -> MonthMasters:
     """Masters valid at some point in ``month``. ``service_codes``/``kinds`` narrow the code lookup
     (the full national table has thousands of rows); None loads every code of the month."""
+    import time
+
+    key = (month.replace(day=1), None if service_codes is None else frozenset(service_codes),
+           None if kinds is None else frozenset(kinds))
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    result = _month_masters(month, service_codes=service_codes, kinds=kinds)
+    if len(_cache) > 512:
+        _cache.clear()
+    _cache[key] = (now, result)
+    return result
+
+
+def _month_masters(month: date, *, service_codes: Iterable[str] | None = None, kinds: Iterable[str] | None = None
+                   ) -> MonthMasters:
     import calendar
 
     from portal.schedules.models import BenefitLimit, CostShareGroup, ServiceCode, UnitPrice

@@ -6,6 +6,7 @@ app_name = "schedules"
 
 urlpatterns = [
     path("", views.schedule_list, name="list"),
+    path("alive/", views.alive, name="alive"),
     path("clients/<int:client_id>/", views.schedule_open, name="open"),
     path("<int:schedule_id>/", views.schedule_edit, name="edit"),
     path("<int:schedule_id>/draft/", views.schedule_draft, name="draft"),

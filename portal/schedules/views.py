@@ -27,6 +27,7 @@ from portal.schedules.grid import (
     rows_from_post,
     weekday_header,
 )
+from portal.schedules.grid_html import row_html
 from portal.schedules.models import ScheduleDraft, ServiceSchedule
 from portal.schedules.selectors import load_schedule, saved_sheet_state, sheet_state
 
@@ -116,7 +117,7 @@ def _page_context(request, schedule, state, *, version, draft=None, conflict=Non
     over_rows = [r for r in state.annex.rows if r.over]
     header = weekday_header(month)
     for row in state.rows:
-        row.cells = list(zip(header, row.days))
+        row.html = row_html(row, header, str(row.index))
     return {
         "schedule": schedule, "client": client, "month": month, "rows": state.rows, "state": state,
         "annex": state.annex, "header": header, "version": version, "draft": draft,
@@ -126,7 +127,7 @@ def _page_context(request, schedule, state, *, version, draft=None, conflict=Non
         "code_options": code_options, "kinds": kinds, "over_rows": over_rows,
         "certifications": [c for c in client.certifications.all()
                            if c.valid_from <= schedule.last_day and c.valid_to >= month],
-        "blank_cells": list(zip(header, [""] * 31)),
+        "blank_row": row_html(None, header, "__i__"),
         "has_weekly": services.weekly_activity_model() is not None,
     }
 
@@ -272,3 +273,10 @@ def schedule_download(request, schedule_id):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
+
+
+@office_required
+def alive(request):
+    """A trivial page: the portal layout (header, menu, context processors) around one line of
+    text, behind the same login and office-scope middleware. The baseline of bench/schedule_page.py."""
+    return render(request, "schedules/alive.html")

@@ -1,0 +1,80 @@
+"""HTML of the 第6表 day grid rows, built in Python.
+
+A month's grid is up to a few thousand inputs (31 day cells per line); rendering them through
+template loops made the page ~40× slower than a trivial page. Building each row with one
+``str.join`` keeps the page within a small multiple of a trivial view (see bench/schedule_page.py).
+Every value is escaped with ``django.utils.html.escape``.
+"""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from portal.schedules.grid import GridRow
+
+WEEKFILL = (
+    '<select class="weekfill" aria-label="曜日でまとめて入力"><option value="">曜日で入力</option>'
+    '<option value="0">毎週月</option><option value="1">毎週火</option><option value="2">毎週水</option>'
+    '<option value="3">毎週木</option><option value="4">毎週金</option><option value="5">毎週土</option>'
+    '<option value="6">毎週日</option><option value="clear">すべて消す</option></select>'
+)
+RATE_NOTE = "処遇改善加算など率で計算する加算です。日付の入力は不要です（第7表で月1回、自動計算）。"
+
+
+def _bad(row: GridRow | None, key: str) -> str:
+    return ' class="bad"' if row is not None and row.errors.get(key) else ""
+
+
+def row_html(row: GridRow | None, header: list[dict], index: str) -> SafeString:
+    """One line (and its error line). ``row`` None gives the blank template row."""
+    i = escape(index)
+    r = row or GridRow(index=0)
+    e = escape
+    classes = "line"
+    if row is not None and row.has_errors:
+        classes += " has-error"
+    if row is not None and row.over_units:
+        classes += " over-line"
+    name = ""
+    if r.name:
+        name = e(r.name) + ("（月1回・自動計算）" if r.is_rate else "")
+    equip_show = " show" if (r.is_equipment or r.units_entered_required or r.units_entered) else ""
+    p = f"line-{i}-"
+    parts = [
+        f'<tr class="{classes}" data-row="{i}"><td class="provider">',
+        f'<input type="hidden" name="row" value="{i}"><input type="hidden" name="{p}id" value="{"" if r.line_id is None else r.line_id}">',
+        f'<input type="text" name="{p}provider" value="{e(r.provider_office_number)}" list="provider-options" inputmode="numeric" '
+        f'maxlength="10" placeholder="事業所番号" aria-label="事業所番号" autocomplete="off"{_bad(row, "provider")}>',
+        f'<input type="hidden" name="{p}provider_name" value="{e(r.provider_name)}">',
+        f'<span class="name provider-name">{e(r.provider_name)}</span></td>',
+        f'<td class="code"><input type="text" name="{p}code" value="{e(r.service_code)}" list="code-options" maxlength="6" '
+        f'placeholder="サービスコード" aria-label="サービスコード" autocomplete="off"{_bad(row, "code")}>',
+        f'<span class="name code-name">{name}</span><div class="equip{equip_show}">',
+        f'<input type="text" name="{p}units" value="{e(r.units_entered)}" inputmode="numeric" placeholder="単位数（貸与価格÷10）" aria-label="単位数"{_bad(row, "units")}>',
+        f'<input type="text" name="{p}tais" value="{e(r.tais_code)}" maxlength="12" placeholder="TAISコード" aria-label="TAISコード"{_bad(row, "tais")}>',
+        f'<input type="text" name="{p}notified" value="{e(r.notified_code)}" maxlength="12" placeholder="福祉用具届出コード" aria-label="福祉用具届出コード"{_bad(row, "notified")}>',
+        f'<input type="text" name="{p}equipment" value="{e(r.equipment_name)}" placeholder="用具名称（機種名）" aria-label="用具名称（機種名）"></div></td>',
+        f'<td class="time"><input type="text" name="{p}start" value="{e(r.start)}" placeholder="09:00" maxlength="5" aria-label="開始時刻"{_bad(row, "start")}>'
+        f'〜<input type="text" name="{p}end" value="{e(r.end)}" placeholder="10:00" maxlength="5" aria-label="終了時刻"{_bad(row, "end")}>{WEEKFILL}</td>',
+        f'<td class="prorated"><input type="checkbox" name="{p}prorated" value="1"{" checked" if r.prorated else ""} aria-label="日割"{_bad(row, "prorated")}></td>',
+    ]
+    if r.is_rate:
+        hidden = "".join(f'<input type="hidden" name="{p}d{h["day"]}" value="">' for h in header)
+        parts.append(f'<td class="rate-note" colspan="{len(header)}">{RATE_NOTE}{hidden}</td>')
+    else:
+        bad_days = " bad" if row is not None and row.errors.get("days") else ""
+        for h, value in zip(header, r.days):
+            day = h["day"]
+            if h["cls"] == "void":
+                parts.append(f'<td class="day void"><input name="{p}d{day}" value="{e(value)}" tabindex="-1" aria-hidden="true"></td>')
+            else:
+                parts.append(f'<td class="day {h["cls"]}"><input name="{p}d{day}" value="{e(value)}" inputmode="numeric" '
+                             f'maxlength="2" placeholder=" " aria-label="{day}日" data-wd="{h["wd"]}" class="d{bad_days}"></td>')
+    total = r.total if row is not None and r.total else ""
+    parts.append(f'<td class="total">{total}</td><td><button type="button" class="button small danger del" '
+                 f'aria-label="この行を削除">削除</button></td></tr>')
+    if row is not None and row.has_errors:
+        messages = "".join(f'<p role="alert">{e(m)}</p>' for m in row.all_errors)
+        parts.append(f'<tr class="errors"><td colspan="{len(header) + 6}">{messages}</td></tr>')
+    return mark_safe("".join(parts))
