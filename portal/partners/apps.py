@@ -14,17 +14,22 @@ class PartnersConfig(AppConfig):
 
         office = request.office
         active = Partnership.objects.filter(office=office, ended_at__isnull=True).count()
-        waiting = PartnerInvitation.objects.filter(
+        waiting = list(PartnerInvitation.objects.filter(
             invitee_office_number=office.office_number, status=InvitationStatus.PENDING,
             expires_at__gt=timezone.now(),
-        ).exclude(office=office).count()
+        ).exclude(office=office).values_list("pk", flat=True)[:2])
         cards = []
         if waiting:
+            count = PartnerInvitation.objects.filter(
+                invitee_office_number=office.office_number, status=InvitationStatus.PENDING,
+                expires_at__gt=timezone.now()).exclude(office=office).count() if len(waiting) > 1 else 1
+            url = (reverse("partners:invitation_detail", kwargs={"partner_invitation_id": waiting[0]})
+                   if count == 1 else reverse("partners:list"))
             cards.append({
                 "title": "連携の招待が届いています",
-                "body": f"{waiting}件の招待が承認を待っています。"
+                "body": f"{count}件の招待が承認を待っています。"
                         + ("内容を確認して承認してください。" if request.membership.is_admin else "管理者が承認できます。"),
-                "url": reverse("partners:list"), "link_label": "招待を確認する",
+                "url": url, "link_label": "招待を確認する",
             })
         cards.append({
             "title": "連携先",

@@ -48,6 +48,18 @@ class PartnerInviteForm(forms.Form):
         if kind_codes is not None:
             self.fields["service_type_codes"].choices = kind_choices(kind_codes)
 
+    def clean(self):
+        """Say every missing thing at once: an office not on Renkei needs an email (the service checks again)."""
+        from portal.offices.models import Office
+
+        cleaned = super().clean()
+        number = (cleaned.get("invitee_office_number") or "").strip()
+        if (number.isdigit() and len(number) == 10 and not cleaned.get("invitee_email")
+                and "invitee_email" not in self.errors and not Office.objects.filter(office_number=number).exists()):
+            self.add_error("invitee_email", f"事業所番号 {number} の事業所はまだ Renkei に登録されていません。"
+                                            "招待メールを送る相手の事業所のメールアドレスを入力してください。")
+        return cleaned
+
 
 class InvitationAcceptForm(forms.Form):
     service_type_codes = forms.MultipleChoiceField(
@@ -147,6 +159,31 @@ class ConsentForm(forms.Form):
         )
 
 
+    def clean_obtained_on(self):
+        """Told together with the other mistakes; the service checks again."""
+        from portal.core.wareki import wareki_date
+
+        value = self.cleaned_data["obtained_on"]
+        today = timezone.localdate()
+        if value > today:
+            raise forms.ValidationError(
+                f"同意日に未来の日付（{wareki_date(value)}）は入力できません。今日は{wareki_date(today)}です。")
+        return value
+
+    def clean_document(self):
+        from django.core.exceptions import ValidationError
+
+        from portal.partners.services import consent_document_check
+
+        upload = self.cleaned_data.get("document")
+        if upload:
+            try:
+                consent_document_check(upload)
+            except ValidationError as error:
+                raise forms.ValidationError(error.message_dict["document"])
+        return upload
+
+
 class ConsentRevokeForm(forms.Form):
     revoked_on = forms.DateField(label="撤回日", widget=DateInput(), initial=timezone.localdate,
                                  error_messages={"required": "撤回日を入力してください。",
@@ -165,6 +202,7 @@ class AuditFilterForm(forms.Form):
     partner = forms.ChoiceField(label="連携先", required=False)
 
     def __init__(self, *args, office, partner_choices, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         from portal.clients.models import Client
 
@@ -186,6 +224,7 @@ class ConsentFilterForm(forms.Form):
                                choices=[("", "すべて"), ("active", "有効"), ("revoked", "撤回済み")])
 
     def __init__(self, *args, office, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         from portal.clients.models import Client
 

@@ -259,6 +259,45 @@ def accept_kind_choices(*, invitation: PartnerInvitation, office: Office) -> lis
     return [code for code in invitation.service_type_codes if code in own]
 
 
+def partnership_pair_create(*, inviter: Office, invitee: Office, service_type_codes: list[str],
+                            invitation: PartnerInvitation | None, started_on: dt.date,
+                            now: dt.datetime | None = None) -> tuple[Partnership, Partnership]:
+    """Both sides' rows of a new Renkei partnership, linked by ``counterpart``.
+
+    An active external partnership the inviter had recorded for the invitee's 事業所番号 becomes
+    the inviter's side (its consents carry on). Callers check that no active partnership exists.
+    """
+    now = now or timezone.now()
+    codes = list(service_type_codes)
+    with office_scope(inviter):
+        inviter_side = Partnership.objects.select_for_update().filter(
+            office=inviter, partner_office_number=invitee.office_number, ended_at__isnull=True
+        ).first()
+        if inviter_side is None:
+            inviter_side = Partnership.objects.create(
+                office=inviter, partner_office=invitee, partner_office_number=invitee.office_number,
+                partner_name=invitee.name, service_type_codes=codes, invitation=invitation, started_on=started_on,
+                created_at=now,
+            )
+        else:
+            inviter_side.partner_office = invitee
+            inviter_side.partner_name = invitee.name
+            inviter_side.is_external = False
+            inviter_side.service_type_codes = codes
+            inviter_side.invitation = invitation
+            inviter_side.save(update_fields=["partner_office", "partner_name", "is_external",
+                                             "service_type_codes", "invitation"])
+    with office_scope(invitee):
+        invitee_side = Partnership.objects.create(
+            office=invitee, partner_office=inviter, partner_office_number=inviter.office_number,
+            partner_name=inviter.name, service_type_codes=codes, invitation=invitation, started_on=started_on,
+            created_at=now, counterpart=inviter_side,
+        )
+    inviter_side.counterpart = invitee_side
+    inviter_side.save(update_fields=["counterpart"])
+    return inviter_side, invitee_side
+
+
 @transaction.atomic
 def partner_invitation_accept(*, invitation: PartnerInvitation, membership: Membership,
                               service_type_codes: list[str] | None = None) -> Partnership:
@@ -277,33 +316,8 @@ def partner_invitation_accept(*, invitation: PartnerInvitation, membership: Memb
                                   ended_at__isnull=True).exists():
         raise PartnerInvitationError(f"{inviter.name}とはすでに連携しています。")
     now = timezone.now()
-    today = timezone.localdate()
-    with office_scope(inviter):
-        # An external partnership A had recorded for B becomes the Renkei one (its consents carry on).
-        inviter_side = Partnership.objects.select_for_update().filter(
-            office=inviter, partner_office_number=office.office_number, ended_at__isnull=True
-        ).first()
-        if inviter_side is None:
-            inviter_side = Partnership.objects.create(
-                office=inviter, partner_office=office, partner_office_number=office.office_number,
-                partner_name=office.name, service_type_codes=codes, invitation=locked, started_on=today,
-                created_at=now,
-            )
-        else:
-            inviter_side.partner_office = office
-            inviter_side.partner_name = office.name
-            inviter_side.is_external = False
-            inviter_side.service_type_codes = codes
-            inviter_side.invitation = locked
-            inviter_side.save(update_fields=["partner_office", "partner_name", "is_external",
-                                             "service_type_codes", "invitation"])
-    own_side = Partnership.objects.create(
-        office=office, partner_office=inviter, partner_office_number=inviter.office_number,
-        partner_name=inviter.name, service_type_codes=codes, invitation=locked, started_on=today, created_at=now,
-        counterpart=inviter_side,
-    )
-    inviter_side.counterpart = own_side
-    inviter_side.save(update_fields=["counterpart"])
+    inviter_side, own_side = partnership_pair_create(inviter=inviter, invitee=office, service_type_codes=codes,
+                                                     invitation=locked, started_on=timezone.localdate(), now=now)
     locked.status = InvitationStatus.ACCEPTED
     locked.responded_at = now
     locked.responded_by = membership.user

@@ -378,6 +378,14 @@ def _partner_choices(office) -> tuple[list[tuple[str, str]], dict[str, str]]:
     names: dict[str, str] = {}
     for p in Partnership.objects.filter(office=office).select_related("partner_office").order_by("partner_name"):
         names.setdefault(p.partner_office_number, p.display_name)
+    for number, name, inviter_number, inviter_name in (
+            PartnerInvitation.objects.order_by("-created_at")
+            .values_list("invitee_office_number", "invitee_name", "office__office_number", "office__name")):
+        if inviter_number == office.office_number:
+            if name:
+                names.setdefault(number, name)
+        else:
+            names.setdefault(inviter_number, inviter_name)
     choices = [(number, f"{name}（{number}）") for number, name in names.items()]
     # Offices in the trail that are not (or no longer) partners, e.g. a refused sender.
     seen = (AuditEvent.objects.filter(office=office).exclude(partner_office_number="")
@@ -433,13 +441,41 @@ def audit_list(request):
     return render(request, "partners/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
+DETAIL_LABELS = {
+    "invitation_id": "招待の番号", "partnership_id": "連携の番号", "consent_id": "同意の番号",
+    "package_id": "パッケージID", "service_type_codes": "サービス種類", "scopes": "同意の範囲",
+    "obtained_on": "同意日", "revoked_on": "撤回日", "method": "同意の方法", "document": "同意書の添付",
+    "export": "出力したもの", "rows": "件数", "received": "受け取った側", "demo": "デモデータ", "kind": "種類",
+    "file_names": "ファイル名", "client_count": "利用者数", "month": "対象年月",
+}
+
+
+def _detail_rows(detail: dict) -> list[tuple[str, str]]:
+    from portal.partners.models import ConsentMethod, ConsentScope, kinds_label
+
+    rows = []
+    for key, value in detail.items():
+        if key == "scopes" and isinstance(value, list):
+            value = "、".join(ConsentScope(v).label if v in ConsentScope.values else v for v in value)
+        elif key == "service_type_codes" and isinstance(value, list):
+            value = kinds_label(value)
+        elif key == "method" and value in ConsentMethod.values:
+            value = ConsentMethod(value).label
+        elif isinstance(value, bool):
+            value = "はい" if value else "いいえ"
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        rows.append((DETAIL_LABELS.get(key, key), value))
+    return rows
+
+
 @admin_required
 def audit_detail(request, audit_event_id):
     event = get_object_or_404(AuditEvent.objects.select_related("client"), pk=audit_event_id)
     _, names = _partner_choices(request.office)
     event.partner_label = names.get(event.partner_office_number, "")
     event.client_label = _client_label(event)
-    return render(request, "partners/audit_detail.html", {"event": event})
+    return render(request, "partners/audit_detail.html", {"event": event, "detail_rows": _detail_rows(event.detail)})
 
 
 class _Echo:

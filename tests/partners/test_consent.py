@@ -203,3 +203,12 @@ def test_a_third_office_sees_none_of_the_consents(office, owner, client_record, 
     assert third.post(reverse("partners:consent_revoke", args=[consent.pk]), {}).status_code == 404
     page = third.get(reverse("partners:consents")).content.decode()
     assert "山田" not in page and "記録された同意はまだありません" in page
+
+
+def test_consent_form_tells_every_mistake_at_once(owner_client, owner, client_record, partnership):
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    data = form_data(client_record, partnership, owner, obtained_on=tomorrow.isoformat())
+    data["client"] = ""
+    data["document"] = SimpleUploadedFile("scan.png", PNG)
+    page = post_consent(owner_client, data).content.decode()
+    assert "利用者を選んでください" in page and "同意日に未来の日付" in page and "PDFでもJPEGでもありません" in page

@@ -275,3 +275,14 @@ def test_anonymous_is_sent_to_login(office, owner):
     invitation = invite(office, owner, "1370000011", invitee_email="x@example.jp")
     response = HttpClient().get(reverse("partners:invitation_detail", args=[invitation.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_every_mistake_is_told_at_once(owner_client):
+    page = post_invite(owner_client, invitee_office_number="2770009999", service_type_codes=[]).content.decode()
+    assert "サービス種類を1つ以上選んでください" in page and "メールアドレスを入力してください" in page
+
+
+def test_office_lookup_names_a_renkei_office(owner_client, provider_office):
+    url = reverse("partners:office_lookup")
+    assert "ひまわり訪問介護ステーション" in owner_client.get(url, {"invitee_office_number": "1370000011"}).content.decode()
+    assert "まだ Renkei に登録されていません" in owner_client.get(url, {"invitee_office_number": "1370000099"}).content.decode()
