@@ -53,10 +53,8 @@ class PlanConflict(Exception):
         self.plan = plan
         who = plan.updated_by_name or "他の職員"
         when = timezone.localtime(plan.updated_at).strftime("%H:%M")
-        self.message = (
-            f"{who}さんが{when}にこの計画書を更新しました。あなたの変更は保存していません"
-            "（上書きを防ぐため）。最新の内容を読み込み直してから、もう一度入力してください。"
-        )
+        self.summary = f"{who}さんが{when}にこの計画書を更新しました。あなたの変更は保存していません（上書きを防ぐため）。"
+        self.message = self.summary + "最新の内容を読み込み直してから、もう一度入力してください。"
         super().__init__(self.message)
 
 

@@ -250,7 +250,7 @@ def _table1_conflict(form, exc: services.PlanConflict) -> dict:
     data = form.data.copy()
     data["lock_version"] = str(fresh.lock_version)
     form.data = data  # a deliberate second save overwrites (the user has been told)
-    return {"message": exc.message, "differing": differing, "plan": fresh}
+    return {"message": exc.summary, "differing": differing, "plan": fresh}
 
 
 @office_required
