@@ -468,7 +468,8 @@ def outbox_due(*, office) -> list[int]:
     now = timezone.now()
     stale = now - dt.timedelta(seconds=getattr(settings, "RENKEI_SEND_CLAIM_TIMEOUT", 300))
     return list(Package.objects.filter(office=office, channel=Channel.HUB).filter(
-        Q(status=PackageStatus.QUEUED, next_attempt_at__isnull=True, created_at__lt=now - dt.timedelta(seconds=30))
+        Q(status=PackageStatus.QUEUED, next_attempt_at__isnull=True,
+          created_at__lt=now - dt.timedelta(seconds=getattr(settings, "RENKEI_SEND_QUEUED_GRACE", 30)))
         | Q(status=PackageStatus.QUEUED, next_attempt_at__lt=now)
         | Q(status=PackageStatus.SENDING, claimed_at__lt=stale)
     ).values_list("pk", flat=True)[:1000])
