@@ -74,6 +74,13 @@ class NeedRow:
     frequency: str = ""
     period: str = ""
 
+    @property
+    def keep_together(self) -> bool:
+        """A short row is not split across pages; a long one may be (so nothing is ever cut)."""
+        texts = (self.need_text if self.need_first else "", self.long_term_goal if self.goal_first else "",
+                 self.short_term_goal if self.short_first else "", self.content)
+        return max(len(t) for t in texts) <= 240
+
 
 @dataclass
 class WeekBlock:
@@ -332,7 +339,9 @@ def _week(plan) -> WeekSheet:
         text = f"{time_label} {act.content}"
         daily.append({"top": f"{_mm(start):.2f}", "text": place(text, f"主な日常生活上の活動 {time_label}", 46, 2 * _LINE_MM)})
     zones = [{"top": f"{_mm(a * 60):.2f}", "height": f"{_mm((b - a) * 60):.2f}", "label": label} for a, b, label in _ZONES]
-    ticks = [{"top": f"{_mm(h * 60):.2f}", "label": f"{h}:00" if h % 2 == 0 else ""} for h in range(0, 25)]
+    # Each 2-hour label sits on its line; the first just below it, the last just above it.
+    ticks = [{"top": f"{_mm(h * 60):.2f}", "label": f"{h}:00" if h % 2 == 0 else "",
+              "pos": "first" if h == 0 else "last" if h == 24 else ""} for h in range(0, 25)]
     return WeekSheet(height_mm=WEEK_HEIGHT_MM, days=days, zones=zones, ticks=ticks, daily=daily, notes=notes)
 
 
@@ -530,10 +539,11 @@ def _annex_print(annex, *, provider_number: str, schedule_lines) -> AnnexSheet:
         )
     kind_totals = annex.kind_totals()
     kind_over = annex.kind_over_totals()
+    shown_kinds = {g.service_type_code for g in groups}
     kinds = [
         {"code": code, "name": service_kind_name(code), "limit_units": annex.kind_limits.get(code),
          "units": units, "over_units": kind_over.get(code, 0)}
-        for code, units in kind_totals.items()
+        for code, units in kind_totals.items() if code in shown_kinds
     ]
     short_days = {
         i for line in schedule_lines if line.service_type_code in SHORT_STAY_KINDS
@@ -541,7 +551,7 @@ def _annex_print(annex, *, provider_number: str, schedule_lines) -> AnnexSheet:
     }
     return AnnexSheet(
         rows=rows, total=total, limit_units=annex.benefit_limit_units, limit_over_units=annex.over_units,
-        kinds=kinds, kinds_total_units=sum(kind_totals.values()), kinds_total_over=sum(kind_over.values()),
+        kinds=kinds, kinds_total_units=sum(k["units"] for k in kinds), kinds_total_over=sum(k["over_units"] for k in kinds),
         short_stay_before=None, short_stay_this_month=len(short_days) if short_days else None, short_stay_total=None,
         unknown_codes=annex.unknown_codes,
     )

@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from portal.core.forms import single_submit
 from portal.core.wareki import wareki_month
@@ -161,10 +160,12 @@ def careplan_pdf(request, plan_id: int):
 
 
 @office_required
-@require_POST
 @single_submit
 def job_create(request):
-    """Start a batch of all サービス提供票 of a month (one provider or all)."""
+    """Start a batch of all サービス提供票 of a month (one provider or all). A GET (e.g. after a
+    double click was caught by ``single_submit``) goes back to the list, where the message shows."""
+    if request.method != "POST":
+        return redirect("documents:list")
     month = _parse_month(request.POST.get("month"))
     provider = request.POST.get("provider", "").strip()
     if month is None:
