@@ -6,6 +6,10 @@ new key first and running ``manage.py reencrypt_secrets``. Plain secrets are nev
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -19,10 +23,21 @@ def _fernet() -> MultiFernet:
     keys = list(getattr(settings, "RENKEI_ENCRYPTION_KEYS", []) or [])
     if not keys:
         raise ImproperlyConfigured("RENKEI_ENCRYPTION_KEYS を設定してください（Fernetキー、カンマ区切り、先頭が暗号化用）。")
+    return MultiFernet([Fernet(_fernet_key(k)) for k in keys])
+
+
+def _fernet_key(value) -> bytes:
+    """A Fernet key (urlsafe base64 of 32 bytes) is used as is; any other secret string is
+    stretched to one with SHA-256 (generate real keys with ``Fernet.generate_key()``)."""
+    raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
     try:
-        return MultiFernet([Fernet(k.encode("ascii") if isinstance(k, str) else k) for k in keys])
-    except (ValueError, TypeError) as exc:
-        raise ImproperlyConfigured("RENKEI_ENCRYPTION_KEYS の形式が正しくありません（URL-safe base64 の32バイト鍵）。") from exc
+        if len(base64.urlsafe_b64decode(raw)) == 32:
+            return raw
+    except (binascii.Error, ValueError):
+        pass
+    if not raw:
+        raise ImproperlyConfigured("RENKEI_ENCRYPTION_KEYS に空の鍵があります。")
+    return base64.urlsafe_b64encode(hashlib.sha256(raw).digest())
 
 
 def encrypt_secret(data: bytes) -> str:

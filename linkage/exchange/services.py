@@ -79,6 +79,12 @@ class UnitPlan:
         return UnitKind(self.unit_kind).label
 
     @property
+    def recipient_kind_label(self) -> str:
+        from portal.core.codes import service_kind_name
+
+        return f"{self.recipient_kind} {service_kind_name(self.recipient_kind)}"
+
+    @property
     def share_kind(self) -> str | None:
         """The service kind the partnership must cover (the provider's side of the route)."""
         return self.sender_kind if self.unit_kind in (UnitKind.ACTUAL, UnitKind.ACTUAL_DELETE) else self.recipient_kind
@@ -330,9 +336,11 @@ def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.H
     from portal.partners.services import assert_can_share, audit_record
 
     assert_can_send(office, on)
+    refusals = [why for u in units for _, why in u.refused]
     units = [u for u in units if u.clients]
     if not units:
-        raise SendError("送信できる利用者がいません（同意・連携先を確認してください）。")
+        reasons = " ".join(refusals[:3])
+        raise SendError(f"送信できる利用者がいません。{reasons or '同意・連携先を確認してください。'}")
     for unit in units:
         for client in unit.clients:
             assert_can_share(office=office, client=client, recipient_office_number=unit.recipient_office_number,

@@ -115,7 +115,15 @@ def _batches_with_progress(qs):
 @office_required
 def outbox(request):
     batches = _batches_with_progress(SendBatch.objects.filter(office=request.office))[:50]
-    return render(request, "exchange/outbox.html", {"batches": batches, "month": timezone.localdate().replace(day=1)})
+    plans = []
+    if request.office.is_care_management:
+        from portal.careplans.models import CarePlan, PlanStatus
+
+        plans = (CarePlan.objects.filter(client__office=request.office,
+                                         status__in=[PlanStatus.CONFIRMED, PlanStatus.DELIVERED])
+                 .select_related("client").order_by("-plan_date", "-pk")[:20])
+    return render(request, "exchange/outbox.html", {
+        "batches": batches, "plans": plans, "month": timezone.localdate().replace(day=1)})
 
 
 def _do_send(request, units, label):

@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("サービス利用票", "schedules:list"),
     NavItem("受信箱", "exchange:inbox"),
     NavItem("送信", "exchange:outbox"),
+    NavItem("予実の比較", "exchange:comparison", kinds=CM),
     NavItem("連携先", "partners:list"),
     NavItem("監査ログ", "partners:audit", roles=(Role.ADMIN,)),
     NavItem("帳票PDF", "documents:list"),
@@ -35,6 +36,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("スタッフ", "offices:staff"),
     NavItem("ライセンス・請求書", "billing:office", roles=(Role.ADMIN, Role.CLERK)),
     NavItem("事業所設定", "offices:settings", roles=(Role.ADMIN,)),
+    NavItem("電子証明書", "exchange:certificates", roles=(Role.ADMIN,)),
 )
 
 
