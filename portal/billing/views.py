@@ -89,7 +89,6 @@ def _lock_auto_checked(form, **found: bool) -> None:
         if value:
             form.fields[name].disabled = True
             form.fields[name].initial = True
-            form.fields[name].help_text = "ポータルのデータで確認できました。"
 
 
 @admin_required
