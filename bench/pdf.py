@@ -1,0 +1,139 @@
+"""Benchmark: one サービス提供票 (第6表 + 第7表) through the portal against bare WeasyPrint on the
+same HTML, measured in the same run; then a batch of 100 提供票 as the worker makes it.
+
+    .venv/bin/python bench/pdf.py [--runs 15] [--batch 100] [--lines 5]
+
+"Portal" is the whole request: login session, office scope, loading the schedule, the 第7表
+calculation, the template, WeasyPrint, the audit record. "Bare" is ``weasyprint.HTML(string=html)
+.write_pdf()`` on exactly the HTML the portal rendered. Targets: ratio ≤ 1.2× and portal ≤ 0.5 s.
+
+Uses a throwaway SQLite database under $RENKEI_VAR_DIR (default var/bench) unless DATABASE_URL is
+set; everything it creates is rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+VAR = Path(os.environ.setdefault("RENKEI_VAR_DIR", str(ROOT / "var" / "bench")))
+VAR.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'bench-pdf.sqlite3'}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("RENKEI_ALLOW_INSECURE_KEY", "1")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+for name in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+    os.environ.setdefault(name, "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def setup():
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def median_time(fn, runs: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--lines", type=int, default=5, help="service lines of the measured provider (max 5)")
+    args = parser.parse_args()
+    setup()
+
+    import weasyprint
+    from django.db import transaction
+    from django.template.loader import render_to_string
+    from django.test import Client as HttpClient
+    from django.urls import reverse
+
+    from portal.documents import services, sheets
+    from portal.offices.middleware import SESSION_KEY
+    from portal.offices.tenancy import office_scope
+    from tests.documents.conftest import HOME_HELP, MONTH, make_client, make_schedule
+    from tests.factories import MembershipFactory, OfficeFactory
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            office = OfficeFactory(name="ベンチ居宅介護支援事業所", kinds=["43"])
+            member = MembershipFactory(office=office, display_name="計測 花子")
+            http = HttpClient()
+            http.force_login(member.user, backend="django.contrib.auth.backends.ModelBackend")
+            session = http.session
+            session[SESSION_KEY] = office.pk
+            session.save()
+            with office_scope(office):
+                schedule = make_schedule(make_client(office, care_manager=member))
+                schedule.lines.filter(sort_order__gte=args.lines).delete()
+                url = reverse("documents:provision_pdf", kwargs={"schedule_id": schedule.pk})
+                loaded = sheets.schedule_queryset().get(pk=schedule.pk)
+                sheet = sheets.schedule_sheet(loaded, kind="provision", provider_number=HOME_HELP[0])
+                html = render_to_string(services.SCHEDULE_TEMPLATE, {"sheets": [sheet], "title": "bench"})
+
+            def portal():
+                response = http.get(url, {"provider": HOME_HELP[0]})
+                assert response.status_code == 200 and response.content.startswith(b"%PDF"), response.status_code
+
+            def bare():
+                weasyprint.HTML(string=html).write_pdf()
+
+            portal(), bare()  # warm up: fonts, templates, masters
+            # Interleave the two so machine load affects both alike.
+            portal_times, bare_times = [], []
+            for _ in range(args.runs):
+                portal_times.append(median_time(portal, 1)[0])
+                bare_times.append(median_time(bare, 1)[0])
+            p, b = statistics.median(portal_times), statistics.median(bare_times)
+            lines = len(sheet.lines)
+            print(f"one サービス提供票 (第6表+第7表, {lines} lines, 2 pages), median of {args.runs}:")
+            print(f"  portal (request → PDF): {p * 1000:7.1f} ms   (min {min(portal_times) * 1000:.1f})")
+            print(f"  bare WeasyPrint:        {b * 1000:7.1f} ms   (min {min(bare_times) * 1000:.1f})")
+            print(f"  ratio portal / bare:    {p / b:7.2f}×   target ≤ 1.20×  {'OK' if p / b <= 1.2 else 'OVER'}")
+            print(f"  portal time:            {p:7.3f} s   target ≤ 0.50 s  {'OK' if p <= 0.5 else 'OVER'}")
+
+            if args.batch:
+                with office_scope(office):
+                    for i in range(args.batch - 1):
+                        client = make_client(office, care_manager=member, insured=f"{7000000000 + i:010d}",
+                                             kana=("ベンチ", f"タロウ{i:03d}"))
+                        make_schedule(client, month=MONTH)
+                    job = services.document_job_create(office=office, user=member.user, month=MONTH,
+                                                       provider_number=HOME_HELP[0])
+                    t0 = time.perf_counter()
+                    services.document_job_run(job_id=job.pk)
+                    elapsed = time.perf_counter() - t0
+                    job.refresh_from_db()
+                    assert job.status == "done", job.error
+                    size = job.file.size
+                    job.file.delete(save=False)
+                print(f"batch of {job.total} サービス提供票 ({job.page_count} pages, {size / 1e6:.1f} MB): "
+                      f"{elapsed:.1f} s  ({elapsed / job.total * 1000:.0f} ms per 提供票)")
+            raise Rollback
+    except Rollback:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
