@@ -184,7 +184,8 @@ def office_detail(request, office_id):
         ),
         "apply_form": LicenceApplyForm(initial={"start": today, "issue_invoice": True}),
         "renew_form": RenewForm(initial={"issue_invoice": True}),
-        "can_renew": status.state in (LicenceState.ACTIVE, LicenceState.RENEWAL_DUE, LicenceState.GRACE),
+        "can_renew": status.state in (LicenceState.ACTIVE, LicenceState.RENEWAL_DUE, LicenceState.GRACE)
+        and bool(licences) and licences[0].pk == status.licence.pk,  # the next period is not registered yet
         "can_apply": status.state == LicenceState.LAPSED or status.licence is None,
         "issuer_problems": services.issuer_problems(),
         "admins": services.office_admin_emails(office),
