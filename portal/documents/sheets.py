@@ -428,6 +428,8 @@ class ScheduleSheet:
     birth_date: dt.date
     sex_choices: list[tuple[str, bool]]
     care_level_label: str
+    changed_care_level_label: str  # 変更後要介護状態区分 (a second 認定 starting within the month)
+    changed_on: dt.date | None  # 変更日
     applying: bool
     limit_units: int
     limit_from: dt.date
@@ -481,6 +483,10 @@ def month_days(month: dt.date) -> list[dict]:
         wd = dt.date(month.year, month.month, i).weekday()
         out.append({"day": i, "weekday": WEEKDAYS[wd], "cls": "sat" if wd == 5 else "sun" if wd == 6 else ""})
     return out
+
+
+def _care_level_label(code: str) -> str:
+    return CareLevel(code).label if code in CareLevel.values else code
 
 
 def schedule_certification(schedule):
@@ -608,6 +614,9 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
             f"{client.full_name}さんには{month_label}に有効な認定（要介護状態区分・認定有効期間）が登録されていないため、"
             f"{SCHEDULE_TITLES[kind][0]}を作成できません。利用者の画面で認定を登録してから、もう一度お試しください。"
         )
+    last = schedule.last_day
+    changed = min((c for c in client.certifications.all() if cert.valid_from < c.valid_from <= last
+                   and c.valid_from > schedule.month), key=lambda c: c.valid_from, default=None)
     all_lines = list(schedule.lines.all())
     lines = [ln for ln in all_lines if not provider_number or ln.provider_office_number == provider_number]
     if not lines:
@@ -648,7 +657,9 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
         insurer_number=client.insurer_number, insurer_name="", insured_number=client.insured_number,
         client_name=client.full_name, client_kana=client.full_name_kana, birth_date=client.birth_date,
         sex_choices=[("男", client.sex == Sex.MALE), ("女", client.sex == Sex.FEMALE)],
-        care_level_label=CareLevel(cert.care_level).label if cert.care_level in CareLevel.values else cert.care_level,
+        care_level_label=_care_level_label(cert.care_level),
+        changed_care_level_label=_care_level_label(changed.care_level) if changed else "",
+        changed_on=changed.valid_from if changed else None,
         applying=cert.status == CertificationStatus.APPLYING,
         limit_units=annex.benefit_limit_units, limit_from=cert.valid_from, limit_to=cert.valid_to,
         short_stay_days_before=None,

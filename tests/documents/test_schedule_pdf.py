@@ -174,3 +174,16 @@ def test_query_count_does_not_grow_with_lines(member_client, schedule, django_as
     with django_assert_max_num_queries(few) as many:
         get_pdf(member_client, "usage_pdf", schedule)
     assert len(many.captured_queries) <= few
+
+
+def test_a_care_level_change_within_the_month_is_printed_as_the_change(member_client, in_office, member):
+    from portal.clients.models import Certification
+
+    client = make_client(in_office, care_manager=member, care_level="21", insured="0000044444")
+    Certification.objects.filter(client=client).update(valid_to=dt.date(2026, 11, 15))
+    Certification.objects.create(client=client, care_level="23", valid_from=dt.date(2026, 11, 16),
+                                 valid_to=dt.date(2027, 11, 30))
+    schedule = make_schedule(client)
+    ticket = squash(page_texts(get_pdf(member_client, "usage_pdf", schedule).content)[0])
+    assert "要介護1" in ticket and "要介護3令和8年11月16日" in ticket
+    assert "認定済・申請中" in ticket
