@@ -222,7 +222,8 @@ class NonWeeklyForm(LockForm):
 class DeliverForm(LockForm):
     explained_on = JaDateField(label="説明・同意日", required=False)
     delivered_on = JaDateField(label="交付日", error_messages={"required": "交付日を入力してください。"})
-    delivered_to = forms.CharField(label="交付先（利用者本人・家族の氏名）", max_length=100, required=False)
+    delivered_to = forms.CharField(label="交付先（利用者本人・家族の氏名）", max_length=100,
+                                   error_messages={"required": "交付先（利用者本人・家族の氏名）を入力してください。"})
     delivered_by = forms.ModelChoiceField(label="説明・交付した職員", queryset=None)
     delivery_note = forms.CharField(label="記録（説明した内容・同意の状況など）", required=False, widget=_textarea(3))
 

@@ -199,6 +199,7 @@ def test_confirm_deliver_and_download(member_client, filled_plan, office):
     assert response.status_code == 302
     page = member_client.get(detail).content.decode()
     assert "交付済" in page and "山田 花子（本人）" in page
+    assert reverse("documents:careplan_pdf", kwargs={"plan_id": plan.pk}) in page
     download = member_client.get(reverse("careplans:plan_csv", kwargs={"plan_id": plan.pk}))
     assert download["Content-Type"] == "application/zip"
     files = [(info.filename, zipfile.ZipFile(io.BytesIO(download.content)).read(info))
