@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from portal.core.codes import service_kind_name
+from portal.core.wareki import wareki_month
 from portal.schedules.annex import Annex, AnnexLine, CodeInfo, calculate_annex
 from portal.schedules.masters import MonthMasters
 from portal.schedules.models import NO_TIME, CalcUnit
@@ -231,7 +232,7 @@ def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
     first = ctx.month
     last = first.replace(day=ctx.days_in_month)
     certs = [c for c in ctx.certifications if c.valid_from <= last and c.valid_to >= first]
-    month_label = f"{first.year}年{first.month}月"
+    month_label = wareki_month(first)
     if not certs:
         sheet_errors.append(
             f"{month_label}に有効な認定がありません。利用者の認定情報（認定有効期間）を登録してください。")

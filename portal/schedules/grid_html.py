@@ -51,10 +51,10 @@ def row_html(row: GridRow | None, header: list[dict], index: str) -> SafeString:
         f'<td class="code"><input type="text" name="{p}code" value="{e(r.service_code)}" list="code-options" maxlength="6" '
         f'placeholder="サービスコード" aria-label="サービスコード" autocomplete="off"{_bad(row, "code")}>',
         f'<span class="name code-name">{name}</span><div class="equip{equip_show}">',
-        f'<input type="text" name="{p}units" value="{e(r.units_entered)}" inputmode="numeric" placeholder="単位数（貸与価格÷10）" aria-label="単位数"{_bad(row, "units")}>',
-        f'<input type="text" name="{p}tais" value="{e(r.tais_code)}" maxlength="12" placeholder="TAISコード" aria-label="TAISコード"{_bad(row, "tais")}>',
-        f'<input type="text" name="{p}notified" value="{e(r.notified_code)}" maxlength="12" placeholder="福祉用具届出コード" aria-label="福祉用具届出コード"{_bad(row, "notified")}>',
-        f'<input type="text" name="{p}equipment" value="{e(r.equipment_name)}" placeholder="用具名称（機種名）" aria-label="用具名称（機種名）"></div></td>',
+        f'<label>単位数<input type="text" name="{p}units" value="{e(r.units_entered)}" inputmode="numeric" placeholder="貸与価格÷10"{_bad(row, "units")}></label>',
+        f'<label>TAIS<input type="text" name="{p}tais" value="{e(r.tais_code)}" maxlength="12" placeholder="00001-000010"{_bad(row, "tais")}></label>',
+        f'<label>届出<input type="text" name="{p}notified" value="{e(r.notified_code)}" maxlength="12" placeholder="福祉用具届出コード"{_bad(row, "notified")}></label>',
+        f'<label>用具名<input type="text" name="{p}equipment" value="{e(r.equipment_name)}" placeholder="用具名称（機種名）"></label></div></td>',
         f'<td class="time"><input type="text" name="{p}start" value="{e(r.start)}" placeholder="09:00" maxlength="5" aria-label="開始時刻"{_bad(row, "start")}>'
         f'〜<input type="text" name="{p}end" value="{e(r.end)}" placeholder="10:00" maxlength="5" aria-label="終了時刻"{_bad(row, "end")}>{WEEKFILL}</td>',
         f'<td class="prorated"><input type="checkbox" name="{p}prorated" value="1"{" checked" if r.prorated else ""} aria-label="日割"{_bad(row, "prorated")}></td>',

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.clients.models import Client
+from portal.core.wareki import wareki_month
 from portal.offices.models import Membership, Office
 from portal.schedules.grid import GridRow, rows_to_payload
 from portal.schedules.models import NO_TIME, ScheduleDraft, ServiceSchedule, ServiceScheduleLine
@@ -161,7 +162,7 @@ def rows_from_previous_month(*, client: Client, month: date) -> FillResult:
     prev = ServiceSchedule.objects.filter(client=client, month=previous_month(month)).first()
     if prev is None:
         prev_month = previous_month(month)
-        raise ValidationError(f"{prev_month.year}年{prev_month.month}月のサービス利用票がないため、コピーできません。")
+        raise ValidationError(f"{wareki_month(prev_month)}のサービス利用票がないため、コピーできません。")
     lines = list(prev.lines.order_by("sort_order", "pk"))
     if not lines:
         raise ValidationError("先月のサービス利用票にサービスの行がありません。")

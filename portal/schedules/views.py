@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from portal.clients.models import Certification, Client
 from portal.core.codes import service_kind_name
 from portal.core.forms import single_submit
+from portal.core.wareki import wareki_month
 from portal.offices.permissions import office_required
 from portal.schedules import services
 from portal.schedules.grid import (
@@ -177,7 +178,7 @@ def _schedule_save(request, schedule):
                       _page_context(request, schedule, state, version=version, draft=draft, conflict=conflict),
                       status=409)
     annex = state.annex
-    text = f"{schedule.month.year}年{schedule.month.month}月のサービス利用票を保存しました（{len(rows)}行）。"
+    text = f"{wareki_month(schedule.month)}のサービス利用票を保存しました（{len(rows)}行）。"
     if annex.is_over:
         messages.warning(request, text + f" 区分支給限度基準額を{annex.over_units:,}単位超えています。")
     else:
@@ -269,7 +270,7 @@ def schedule_download(request, schedule_id):
         messages.error(request, "CSVの検証で誤りが見つかったため、ダウンロードを中止しました: " + " / ".join(problems[:5]))
         return redirect(back)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    name = f"riyouhyo_{schedule.month:%Y%m}_{schedule.client.insured_number}_{created_at:%Y%m%d%H%M%S}.zip"
+    name = f"riyouhyo_{schedule.month:%Y%m}_client{schedule.client_id}_{created_at:%Y%m%d%H%M%S}.zip"  # no personal data
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -93,7 +93,7 @@ def test_over_limit_is_shown_in_red_with_units_over(owner_client, office, provid
     ({"provider": "1370000011", "code": "111211", "start": "10:00", "end": "09:00", "days": {4: 1}},
      "1行目: 終了時刻（09:00）が開始時刻（10:00）より後になっていません"),
     ({"provider": "1370000011", "code": "119999", "start": "09:00", "end": "10:00", "days": {4: 1}},
-     "1行目: サービスコード 119999 は2026年5月に有効なコードとしてマスタにありません"),
+     "1行目: サービスコード 119999 は令和8年5月に有効なコードとしてマスタにありません"),
     ({"provider": "1370000011", "code": "131311", "start": "09:00", "end": "10:00", "days": {4: 1}},
      "事業所 1370000011（ひまわり訪問介護） は サービス種類 13（訪問看護）を提供していません"),
     ({"provider": "2799999999", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}},
@@ -135,7 +135,7 @@ def test_month_without_certification(owner_client, office, providers):
     schedule = make_schedule(office, client)
     row = {"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}}
     text = owner_client.post(edit_url(schedule), grid_post([row], version=1)).content.decode()
-    assert "2026年5月に有効な認定がありません" in text
+    assert "令和8年5月に有効な認定がありません" in text
 
 
 def test_welfare_equipment_needs_units_and_tais_or_notified_code(owner_client, office):
