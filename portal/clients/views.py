@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -115,14 +116,44 @@ def _formset_rows(formset) -> list[dict]:
             if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.has_changed()]
 
 
+DRAFT_SKIP = {"csrfmiddlewaretoken", "form_token"}
+
+
+def _draft_key(request) -> str:
+    return f"client_draft:{request.office.pk}"
+
+
+@office_required
+@require_POST
+def client_draft(request):
+    """Autosave of the half-filled registration form (kept in the server-side session, not in the browser)."""
+    data = {k: request.POST.getlist(k) for k in request.POST if k not in DRAFT_SKIP}
+    request.session[_draft_key(request)] = {"data": data, "saved_at": timezone.localtime().strftime("%H:%M:%S")}
+    return JsonResponse({"saved_at": request.session[_draft_key(request)]["saved_at"]})
+
+
+@office_required
+@require_POST
+def client_draft_discard(request):
+    request.session.pop(_draft_key(request), None)
+    messages.info(request, "入力途中の下書きを破棄しました。")
+    return redirect("clients:create")
+
+
 @office_required
 @single_submit
 def client_create(request):
-    form = ClientForm(request.POST or None, office=request.office, prefix="client",
+    draft = request.session.get(_draft_key(request)) if request.method == "GET" else None
+    data = request.POST or None
+    if draft:
+        data = QueryDict(mutable=True)
+        for k, values in draft["data"].items():
+            data.setlist(k, values)
+    form = ClientForm(data, office=request.office, prefix="client",
                       initial={"care_manager": request.membership if request.method == "GET" else None})
-    cert_form = CertificationForm(request.POST or None, prefix="cert")
-    svc_formset = ServiceFormSet(request.POST or None, prefix="svc")
-    if request.method == "GET":
+    cert_form = CertificationForm(data, prefix="cert")
+    svc_formset = ServiceFormSet(data, prefix="svc")
+    if data is None:
         svc_formset.extra = 1
     if request.method == "POST":
         valid = form.is_valid() & cert_form.is_valid() & svc_formset.is_valid()
@@ -137,11 +168,12 @@ def client_create(request):
                 _apply_errors({**{f: form for f in form.fields}, **{f: cert_form for f in cert_form.fields},
                                "services": svc_formset}, error, form)
             else:
+                request.session.pop(_draft_key(request), None)
                 messages.success(request, f"{client.full_name}さんを登録しました。")
                 return redirect("clients:detail", client_id=client.pk)
         messages.error(request, "入力内容に誤りがあります。赤字の項目を確認してください（入力した内容はそのまま残っています）。")
     return render(request, "clients/form.html", {
-        "form": form, "cert_form": cert_form, "svc_formset": svc_formset, "creating": True,
+        "form": form, "cert_form": cert_form, "svc_formset": svc_formset, "creating": True, "draft": draft,
     })
 
 

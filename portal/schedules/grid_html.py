@@ -33,7 +33,7 @@ def row_html(row: GridRow | None, header: list[dict], index: str) -> SafeString:
     e = escape
     classes = "line"
     if row is not None and row.has_errors:
-        classes += " has-error"
+        classes += " row-error"
     if row is not None and row.over_units:
         classes += " over-line"
     name = ""

@@ -13,3 +13,20 @@ document.addEventListener("click", function (event) {
   var first = table.querySelector("tbody tr:last-child input, tbody tr:last-child select");
   if (first) first.focus();
 });
+
+// Autosave of a half-filled registration form (server-side draft), so leaving the page loses nothing.
+(function () {
+  var form = document.querySelector("form[data-draft-url]");
+  if (!form || document.getElementById("sheet")) return;
+  var status = document.getElementById("draft-status");
+  var timer = null;
+  function save() {
+    fetch(form.getAttribute("data-draft-url"), { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (json) { if (status) status.textContent = "下書きを自動保存しました（" + json.saved_at + "）。"; })
+      .catch(function () {});
+  }
+  form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 2000); });
+  form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(save, 2000); });
+  form.addEventListener("submit", function () { clearTimeout(timer); });
+})();

@@ -211,3 +211,24 @@ def test_detail_links_to_schedules_and_plans_when_available(owner_client, office
         assert "居宅サービス計画書（第1表〜第3表）" not in text
     else:
         assert plans in text
+
+
+def test_half_filled_registration_is_kept_as_a_draft(owner_client, office):
+    half = {"client-family_name": "途中", "client-given_name": "", "client-insured_number": "0000999999",
+            "svc-TOTAL_FORMS": "1", "svc-INITIAL_FORMS": "0", "svc-0-provider_office_number": "1370000011"}
+    response = owner_client.post(reverse("clients:draft"), half)
+    assert response.status_code == 200 and "saved_at" in response.json()
+    # the clerk leaves and comes back: the form is restored
+    text = owner_client.get(reverse("clients:create")).content.decode()
+    assert "入力途中の下書き" in text
+    assert 'value="途中"' in text and 'value="0000999999"' in text and 'value="1370000011"' in text
+    with office_scope(office):
+        assert not Client.objects.exists()
+    owner_client.post(reverse("clients:draft_discard"))
+    assert 'value="途中"' not in owner_client.get(reverse("clients:create")).content.decode()
+
+
+def test_draft_is_cleared_after_registration(owner_client, office):
+    owner_client.post(reverse("clients:draft"), {"client-family_name": "佐藤"})
+    assert owner_client.post(reverse("clients:create"), form_data()).status_code == 302
+    assert "入力途中の下書き" not in owner_client.get(reverse("clients:create")).content.decode()
