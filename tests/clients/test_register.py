@@ -232,3 +232,12 @@ def test_draft_is_cleared_after_registration(owner_client, office):
     owner_client.post(reverse("clients:draft"), {"client-family_name": "佐藤"})
     assert owner_client.post(reverse("clients:create"), form_data()).status_code == 302
     assert "入力途中の下書き" not in owner_client.get(reverse("clients:create")).content.decode()
+
+
+def test_dashboard_cards(owner_client, office):
+    today = timezone.localdate()
+    make_client(office, insured="0000000001", valid_to=today + dt.timedelta(days=20))
+    make_client(office, insured="0000000002")
+    text = owner_client.get(reverse("dashboard")).content.decode()
+    assert "利用中 2人 ／ 認定有効期間が60日以内に終了 1人" in text
+    assert f"サービス利用票（{today.month}月分）" in text and "2人中 0人 作成済み" in text

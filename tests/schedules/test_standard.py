@@ -121,3 +121,24 @@ def test_download_refused_while_the_sheet_has_errors(owner_client, office):
     assert response.status_code == 302
     page = owner_client.get(response["Location"]).content.decode()
     assert "誤りがあるため、CSVを作成できません" in page
+
+
+def test_daily_prorated_line_carries_its_days_in_upplan(office):
+    client = make_client(office, services=(("1370000073", "小多機すみれ", "73"),))
+    planned = days(*range(10, 32))
+    schedule = make_schedule(office, client, [("1370000073", "731121", "9999", "9999", planned)])
+    with office_scope(office):
+        line = schedule.lines.get()
+        line.prorated_days = "".join("1" if n else "0" for n in planned)
+        line.save()
+        schedule = load_schedule(schedule.pk)
+        (unit,) = schedule_send_units(schedule=schedule, sender_office=office, created_at=dt.datetime(2026, 4, 25, 9))
+    built = unit.build()
+    assert built.ok, [f.message for f in built.findings if f.is_error]
+    name, data = next((n, d) for n, d in built.files if n.startswith("UPPLAN"))
+    rows = read_file(name, data).rows
+    assert len(rows) == 22  # one record per day from the 10th
+    assert rows[0][10] == "0" * 9 + "1" * 22 and rows[0][7] == "344"
+    sikyu = read_file(*next((n, d) for n, d in built.files if n.startswith("UPSIKYU"))).rows
+    # 344 × 22 = 7,568 units × 11.10 (1級地, 55%) = 84,004.8 → 84,004 yen
+    assert (sikyu[0][15], sikyu[0][16], sikyu[0][23]) == ("22", "7568", "84004")
