@@ -60,7 +60,7 @@ class CertificateInfo:
 
 
 def rfc4514(name: x509.Name) -> str:
-    return name.rfc4514_string()
+    return name.rfc4514_string({NameOID.SERIAL_NUMBER: "serialNumber"})
 
 
 def office_number_of(cert: x509.Certificate) -> str | None:

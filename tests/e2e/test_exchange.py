@@ -6,37 +6,24 @@ from django.conf import settings as django_settings
 from tests.conftest import login_client
 from tests.exchange.samples import schedule_unit
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        context = browser.new_context(locale="ja-JP")
-        yield context
-        browser.close()
-
-
-def logged_in(context, live_server, membership):
+def logged_in(new_page, live_server, membership):
     client = login_client(membership)
-    context.add_cookies([{
+    page = new_page()
+    page.context.add_cookies([{
         "name": django_settings.SESSION_COOKIE_NAME, "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
         "url": live_server.url,
     }])
-    return context.new_page()
+    return page
 
 
 @pytest.mark.e2e
-def test_csv_check_page_shows_findings_table(browser_page, live_server, transactional_db, tmp_path):
+def test_csv_check_page_shows_findings_table(new_page, live_server, transactional_db, tmp_path, screenshot):
     from portal.offices.models import Role
     from tests.factories import MembershipFactory, OfficeFactory
 
     membership = MembershipFactory(office=OfficeFactory(kinds=["11"]), role=Role.SERVICE_STAFF)
-    page = logged_in(browser_page, live_server, membership)
+    page = logged_in(new_page, live_server, membership)
     unit = schedule_unit()
     paths = []
     for name, data in unit.files:
@@ -57,4 +44,4 @@ def test_csv_check_page_shows_findings_table(browser_page, live_server, transact
     assert "エラー" in page.get_by_test_id("check-summary").inner_text()
     table = page.get_by_test_id("findings")
     assert "項目数" in table.inner_text()
-    page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
+    screenshot(page, "exchange-check")

@@ -98,3 +98,23 @@ def test_delivered_twice_imported_once_and_resend_replaces(exchange_env, hub_ca)
     with office_scope(provider.office):
         assert importer.package_import(office=provider.office, received_pk=received.pk) is None
         assert ReceivedSchedule.objects.count() == 1
+
+
+def test_every_step_is_audited_and_the_recipient_is_notified(exchange_env, hub_ca, django_capture_on_commit_callbacks, mailoutbox):
+    from portal.partners.models import AuditEvent
+
+    cm, providers = make_world(hub_ca, clients=1, providers=(("11", "1211"),))
+    provider = providers[0]
+    with office_scope(cm.office):
+        services.units_send(office=cm.office, actor=cm.admin, units=services.month_send_plan(office=cm.office, month=MONTH))
+    deliver_all(cm.office)
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(provider.office)
+    assert len(mailoutbox) == 1 and "1件受信しました" in mailoutbox[0].subject
+    assert provider.admin.user.email in mailoutbox[0].to
+    assert "山田" not in mailoutbox[0].body  # no personal data in the mail
+    with office_scope(cm.office):
+        assert list(AuditEvent.objects.filter(office=cm.office).values_list("action", flat=True)) == ["package_sent"]
+    with office_scope(provider.office):
+        actions = set(AuditEvent.objects.filter(office=provider.office).values_list("action", flat=True))
+    assert {"package_received", "package_imported"} <= actions
