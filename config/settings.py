@@ -301,3 +301,6 @@ CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {"task": "exchange.sweep_outbox"
 # サービス利用票 (第6表): the day grid posts about 45 fields per line (31 day cells + line fields);
 # allow up to ~200 lines per month (Django's default of 1000 fields stops at ~22 lines).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)
+if CELERY_BROKER_URL == "filesystem://":
+    # The laptop broker polls its folder; the default (1 s per message) falls behind the exchange's periodic tasks.
+    CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("polling_interval", 0.1)
