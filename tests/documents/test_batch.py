@@ -180,3 +180,16 @@ def test_a_double_click_starts_one_batch(member_client, month_of_clients, eager,
         second = member_client.post(reverse("documents:job_create"), data)
     assert DocumentJob.objects.count() == 1
     assert "二重送信を防ぐため" in member_client.get(second["Location"], follow=True).content.decode()
+
+
+def test_an_unexpected_error_fails_the_job_without_logging_personal_data(month_of_clients, monkeypatch, caplog):
+    job = services.document_job_create(office=month_of_clients[0].client.office, user=None, month=MONTH)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("阿部　次郎 0000000001")
+
+    monkeypatch.setattr(services, "_render_batch", broken)
+    services.document_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "もう一度お試しください" in job.error
+    assert "阿部" not in caplog.text and "0000000001" not in caplog.text and f"document job {job.pk} failed" in caplog.text
