@@ -148,7 +148,7 @@ def document_job_create(*, office, user, month: dt.date, provider_number: str = 
         )
         from portal.documents.tasks import render_document_job
 
-        enqueue(render_document_job, job.pk)
+        enqueue(render_document_job, job.pk, office.pk)
     logger.info("document job %s queued for office %s (%s items)", job.pk, office.pk, len(items))
     return job
 
@@ -169,6 +169,9 @@ def document_job_run(*, job_id: int, chunk_size: int | None = None) -> None:
     rendered on its own so progress can be shown; the parts are joined with pypdf.
     A 利用者 whose 提供票 cannot be made (no 認定 …) is skipped and listed on the job page.
     """
+    if not DocumentJob.objects.filter(pk=job_id).exists():  # not this office's job (or deleted)
+        logger.warning("document job %s not found in the current office", job_id)
+        return
     if not _claim(job_id):
         logger.info("document job %s already claimed or finished", job_id)
         return

@@ -580,6 +580,7 @@ def schedule_queryset():
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
     return ServiceSchedule.objects.select_related("client__office", "client__care_manager__user").prefetch_related(
+        "client__office__service_kinds",
         Prefetch("client__certifications", queryset=Certification.objects.order_by("valid_from")),
         "client__services", "client__kind_limits",
         Prefetch("lines", queryset=ServiceScheduleLine.objects.order_by("sort_order", "pk")),
@@ -650,7 +651,7 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
     elif kind == "provision":
         provider_label = "、".join(name or number for number, name in providers.items())
     title, annex_title, direction = SCHEDULE_TITLES[kind]
-    office = client.office
+    care_office_name, care_office_number, care_manager_name = _care_office_of(schedule)
     return ScheduleSheet(
         kind=kind, schedule_id=schedule.pk, title=title, annex_title=annex_title, direction=direction,
         month=schedule.month, created_on=schedule.created_on,
@@ -663,8 +664,8 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
         applying=cert.status == CertificationStatus.APPLYING,
         limit_units=annex.benefit_limit_units, limit_from=cert.valid_from, limit_to=cert.valid_to,
         short_stay_days_before=None,
-        care_office_name=office.name, care_office_number=office.office_number,
-        care_manager_name=client.care_manager.name if client.care_manager else "",
+        care_office_name=care_office_name, care_office_number=care_office_number,
+        care_manager_name=care_manager_name,
         provider_number=provider_number, provider_label=provider_label, provider_only=bool(provider_number),
         copay_ratio=int(client.copay_ratio), benefit_rate=client.benefit_rate,
         days=month_days(schedule.month), lines=grid,
@@ -672,6 +673,28 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
         has_actual=any(g.has_actual for g in grid),
         annex=_annex_print(annex, provider_number=provider_number, schedule_lines=lines),
     )
+
+
+def _care_office_of(schedule) -> tuple[str, str, str]:
+    """(事業所名, 事業所番号, 担当者名) of the 居宅介護支援事業者 that wrote the month.
+
+    In a care-management office that is the office itself and the client's care manager. In a
+    provider office the month was received through the linkage: the sender and the planner it
+    named (read from the exchange app's record of what was received)."""
+    client = schedule.client
+    office = client.office
+    if office.is_care_management:
+        return office.name, office.office_number, client.care_manager.name if client.care_manager else ""
+    from linkage.exchange.models import ReceivedSchedule
+    from portal.offices.models import Office
+
+    received = ReceivedSchedule.objects.filter(schedule=schedule).order_by("-received_at").first()
+    if received is None:
+        return "", "", ""
+    # Office (the tenant table) is not scoped; only the sender's public name is read.
+    sender = Office.objects.filter(office_number=received.sender_office_number).values_list("name", flat=True).first()
+    planner = (received.hosoku or {}).get("planner") or ""
+    return sender or "", received.sender_office_number, planner
 
 
 def schedule_state(schedule):

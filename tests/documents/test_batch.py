@@ -193,3 +193,16 @@ def test_an_unexpected_error_fails_the_job_without_logging_personal_data(month_o
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "もう一度お試しください" in job.error
     assert "阿部" not in caplog.text and "0000000001" not in caplog.text and f"document job {job.pk} failed" in caplog.text
+
+
+def test_the_task_runs_only_inside_the_jobs_office(month_of_clients, outsider_office):
+    from portal.documents.tasks import render_document_job
+
+    job = services.document_job_create(office=month_of_clients[0].client.office, user=None, month=MONTH,
+                                       provider_number=DAY_CARE[0])
+    render_document_job.run(job.pk, outsider_office.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
+    render_document_job.run(job.pk, job.office_id)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE

@@ -187,3 +187,24 @@ def test_a_care_level_change_within_the_month_is_printed_as_the_change(member_cl
     ticket = squash(page_texts(get_pdf(member_client, "usage_pdf", schedule).content)[0])
     assert "要介護1" in ticket and "要介護3令和8年11月16日" in ticket
     assert "認定済・申請中" in ticket
+
+
+def test_a_provider_prints_a_received_month_with_the_senders_care_office(db):
+    """In a provider office the 居宅介護支援事業者 is the office that sent the month, not the provider itself."""
+    from linkage.exchange.models import ReceivedSchedule
+    from portal.offices.models import Role
+    from portal.offices.tenancy import office_scope
+    from tests.conftest import login_client
+    from tests.factories import MembershipFactory, OfficeFactory
+
+    OfficeFactory(office_number="1310000001", name="さくら居宅介護支援事業所", kinds=["43"])
+    provider = OfficeFactory(office_number=HOME_HELP[0], name=HOME_HELP[1], kinds=["11"])
+    staff = MembershipFactory(office=provider, role=Role.SERVICE_STAFF)
+    with office_scope(provider):
+        schedule = make_schedule(make_client(provider))
+        ReceivedSchedule.objects.create(office=provider, client=schedule.client, month=MONTH,
+                                        sender_office_number="1310000001", sequence="00000000000001",
+                                        schedule=schedule, hosoku={"planner": "鈴木　一郎"})
+    response = get_pdf(login_client(staff), "provision_pdf", schedule, provider=HOME_HELP[0])
+    ticket = squash(page_texts(response.content)[0])
+    assert "さくら居宅介護支援事業所（1310000001）" in ticket and "担当：鈴木一郎" in ticket
