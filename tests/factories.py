@@ -1,11 +1,14 @@
 """factory_boy factories shared by every test module."""
 
+import datetime as dt
 import itertools
 
 import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from portal.offices.tenancy import office_scope
 from portal.offices.models import Membership, Office, OfficeServiceKind, Role
 
 PASSWORD = "correct-horse-battery-9"
@@ -59,3 +62,28 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Role.CARE_MANAGER
     display_name = factory.Sequence(lambda n: f"職員{n}")
+
+
+def make_partnership(a, b, kinds):
+    """Both sides of an active partnership between offices ``a`` and ``b`` (service kinds of the provider)."""
+    from portal.partners.models import Partnership
+
+    today = timezone.localdate() - dt.timedelta(days=30)
+    with office_scope(a):
+        pa = Partnership.objects.create(office=a, partner_office=b, partner_office_number=b.office_number,
+                                        partner_name=b.name, service_type_codes=kinds, started_on=today)
+    with office_scope(b):
+        pb = Partnership.objects.create(office=b, partner_office=a, partner_office_number=a.office_number,
+                                        partner_name=a.name, service_type_codes=kinds, started_on=today, counterpart=pa)
+    with office_scope(a):
+        pa.counterpart = pb
+        pa.save(update_fields=["counterpart"])
+    return pa, pb
+
+
+def make_consent(office, client, partnership, **scopes):
+    from portal.partners.models import Consent
+
+    with office_scope(office):
+        return Consent.objects.create(office=office, client=client, partnership=partnership,
+                                      obtained_on=timezone.localdate() - dt.timedelta(days=10), method="written", **scopes)

@@ -9,10 +9,8 @@ The 第2表 editor and the 第3表 grid work with htmx (in-place) and without Ja
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import logging
-import zipfile
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -410,34 +408,33 @@ def plan_delete(request, plan_id):
 
 @office_required
 def plan_csv(request, plan_id):
-    """ZIP of the standard CSVs (計画書 send unit) for each provider the plan names (or one)."""
+    """ZIP of the standard CSVs (計画書 send unit) for each provider the plan names (or one).
+
+    Goes through the one send gate (licence, partnership and consent checks), like a hub send.
+    """
+    from linkage.exchange import services as exchange
+    from portal.billing.services import SendingBlocked
+    from portal.partners.services import SharingNotAllowed
+
     plan = _load_plan(plan_id)
     if not standard.plan_can_be_sent(plan):
         messages.error(request, "標準仕様CSVは確定した計画書から作成します。先に計画書を確定してください。")
         return redirect("careplans:plan_detail", plan_id=plan.pk)
-    recipients = standard.plan_recipients(plan)
+    units = exchange.plan_send_plan(office=request.office, plan=plan)
     wanted = request.GET.get("to", "")
     if wanted:
-        recipients = [r for r in recipients if f"{r.office_number}_{r.service_type_code}" == wanted]
-    if not recipients:
+        units = [u for u in units if f"{u.recipient_office_number}_{u.recipient_kind}" == wanted]
+    if not units:
         messages.error(request, "送信先のサービス事業所がありません。第2表の援助内容に事業所番号とサービス種類を入力してください。")
         return redirect("careplans:plan_detail", plan_id=plan.pk)
-    sequence = timezone.localtime().replace(microsecond=0, tzinfo=None)
-    buffer = io.BytesIO()
-    problems = []
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for r in recipients:
-            built = standard.plan_send_units(plan=plan, sender_office=request.office,
-                                             recipient_office_number=r.office_number,
-                                             recipient_kind=r.service_type_code, created_at=sequence)
-            problems.extend(f for f in built.findings if f.is_error)
-            for name, data in built.files:
-                archive.writestr(name, data)
-    if problems:
-        logger.warning("careplan csv for plan %s has %d validation errors", plan.pk, len(problems))
-        messages.error(request, "標準仕様CSVの検査でエラーがありました: " + " ／ ".join(f.message for f in problems[:5]))
+    try:
+        _, content = exchange.units_download(
+            office=request.office, actor=request.membership, units=units, label="居宅サービス計画書（ファイル）"
+        )
+    except (SendingBlocked, SharingNotAllowed, exchange.SendError) as exc:
+        messages.error(request, str(exc))
         return redirect("careplans:plan_detail", plan_id=plan.pk)
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response = HttpResponse(content, content_type="application/zip")
     filename = f"careplan_{plan.client.insured_number}_{plan.plan_date:%Y%m%d}.zip"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -17,7 +17,7 @@ from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from tests.careplans.conftest import PLAN_DATE, make_client
 from tests.conftest import login_client
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, OfficeFactory, make_consent, make_partnership
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -200,6 +200,13 @@ def test_confirm_deliver_and_download(member_client, filled_plan, office):
     page = member_client.get(detail).content.decode()
     assert "交付済" in page and "山田 花子（本人）" in page
     assert reverse("documents:careplan_pdf", kwargs={"plan_id": plan.pk}) in page
+    # Without a partnership and the 利用者's consent nothing leaves the office.
+    refused = member_client.get(reverse("careplans:plan_csv", kwargs={"plan_id": plan.pk}), follow=True)
+    assert refused["Content-Type"].startswith("text/html")
+    assert "送信できる利用者がいません" in refused.content.decode()
+    provider = OfficeFactory(office_number="1370000011", name="ひまわり訪問介護", kinds=["11"])
+    partnership, _ = make_partnership(office, provider, ["11"])
+    make_consent(office, plan.client, partnership)
     download = member_client.get(reverse("careplans:plan_csv", kwargs={"plan_id": plan.pk}))
     assert download["Content-Type"] == "application/zip"
     files = [(info.filename, zipfile.ZipFile(io.BytesIO(download.content)).read(info))

@@ -17,7 +17,7 @@ from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from tests.careplans.conftest import make_client
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, UserFactory, make_consent, make_partnership
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -66,6 +66,9 @@ def test_care_manager_writes_delivers_and_downloads_a_plan(new_page, live_server
     client = make_client(office, care_manager=manager, family_name="山田", given_name="太郎",
                          valid_from=today - dt.timedelta(days=40), valid_to=today + dt.timedelta(days=320))
     plan_date = today - dt.timedelta(days=10)
+    provider = OfficeFactory(office_number="1370000011", name="ひまわり訪問介護ステーション", kinds=["11"])
+    partnership, _ = make_partnership(office, provider, ["11"])
+    make_consent(office, client, partnership)
 
     page = new_page()
     login(page, live_server, "sakura-cm@example.jp", PASSWORD)

@@ -12,6 +12,8 @@ from linkage.exchange import certificates, pki
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from tests.factories import MembershipFactory, OfficeFactory
+from tests.factories import make_consent as consent
+from tests.factories import make_partnership as partner
 
 MONTH = dt.date(2026, 4, 1)
 
@@ -27,31 +29,6 @@ def add_certificate(office, ca):
     key, cert = pki.issue_office_certificate(ca, office_number=office.office_number, name=office.name)
     with office_scope(office):
         certificates.certificate_install(office=office, key=key, cert=cert)
-
-
-def partner(a, b, kinds):
-    """Both sides of an active partnership between offices ``a`` and ``b`` (service kinds of the provider)."""
-    from portal.partners.models import Partnership
-
-    today = timezone.localdate() - dt.timedelta(days=30)
-    with office_scope(a):
-        pa = Partnership.objects.create(office=a, partner_office=b, partner_office_number=b.office_number,
-                                        partner_name=b.name, service_type_codes=kinds, started_on=today)
-    with office_scope(b):
-        pb = Partnership.objects.create(office=b, partner_office=a, partner_office_number=a.office_number,
-                                        partner_name=a.name, service_type_codes=kinds, started_on=today, counterpart=pa)
-    with office_scope(a):
-        pa.counterpart = pb
-        pa.save(update_fields=["counterpart"])
-    return pa, pb
-
-
-def consent(office, client, partnership, **scopes):
-    from portal.partners.models import Consent
-
-    with office_scope(office):
-        return Consent.objects.create(office=office, client=client, partnership=partnership,
-                                      obtained_on=timezone.localdate() - dt.timedelta(days=10), method="written", **scopes)
 
 
 def client(office, n, insured=None):
