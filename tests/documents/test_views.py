@@ -40,7 +40,8 @@ def test_a_client_without_certification_is_flagged_before_printing(member_client
 
 def test_a_month_without_schedules_says_so_and_still_offers_the_plan(member_client, plan):
     page = member_client.get(URL, {"month": "2026-12", "client": plan.client_id}).content.decode()
-    assert "令和8年12月分のサービス利用票がありません" in page
+    assert "令和8年12月分のサービス利用票がありません" in page and "サービス利用票（第6表）を作成すると" in page
+    assert 'data-testid="batch-form"' not in page and "一括作成はできません" in page
     assert reverse("documents:careplan_pdf", kwargs={"plan_id": plan.pk}) in page
 
 
