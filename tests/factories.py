@@ -87,3 +87,13 @@ def make_consent(office, client, partnership, **scopes):
     with office_scope(office):
         return Consent.objects.create(office=office, client=client, partnership=partnership,
                                       obtained_on=timezone.localdate() - dt.timedelta(days=10), method="written", **scopes)
+
+
+def make_external_partnership(office, number, name, kinds):
+    """An outside partner (other care software; exchange by files)."""
+    from portal.partners.models import Partnership
+
+    with office_scope(office):
+        return Partnership.objects.create(office=office, partner_office_number=number, partner_name=name,
+                                          is_external=True, service_type_codes=kinds,
+                                          started_on=timezone.localdate() - dt.timedelta(days=30))

@@ -3,8 +3,6 @@ drafts, copy/fill helpers and the standard CSV download."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import timedelta
 
 from django.contrib import messages
@@ -233,10 +231,13 @@ def schedule_fill(request, schedule_id):
 
 @office_required
 def schedule_download(request, schedule_id):
-    """The month's standard CSVs (UPPLAN + UPSIKYU + UPHOSOKU per recipient) as one ZIP."""
-    from linkage.standard import has_errors
+    """The month's standard CSVs (UPPLAN + UPSIKYU + UPHOSOKU per recipient) as one ZIP.
 
-    from portal.schedules.standard import schedule_send_units
+    Built through the one send gate (licence, partnership and consent), like a hub send.
+    """
+    from linkage.exchange import services as exchange
+    from portal.billing.services import SendingBlocked
+    from portal.partners.services import SharingNotAllowed
 
     schedule = get_object_or_404(ServiceSchedule, pk=schedule_id)
     schedule = load_schedule(schedule.pk)
@@ -251,26 +252,19 @@ def schedule_download(request, schedule_id):
     if state.has_errors:
         messages.error(request, f"保存済みの利用票に{state.error_count}件の誤りがあるため、CSVを作成できません。赤字の箇所を直してください。")
         return redirect(back)
-    created_at = timezone.localtime().replace(microsecond=0, tzinfo=None)
-    units = schedule_send_units(schedule=schedule, sender_office=request.office, created_at=created_at,
-                                annex=state.annex)
+    units = exchange.month_send_plan(office=request.office, month=schedule.month, client_ids=[schedule.client_id])
     if not units:
         messages.error(request, "連携対象のサービス（標準仕様の対象サービス種類）がないため、CSVを作成できません。")
         return redirect(back)
-    buffer = io.BytesIO()
-    problems = []
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for unit in units:
-            built = unit.build()
-            if has_errors(built.findings):
-                problems.extend(f.message for f in built.findings if f.is_error)
-            for name, data in built.files:
-                zf.writestr(name, data)
-    if problems:
-        messages.error(request, "CSVの検証で誤りが見つかったため、ダウンロードを中止しました: " + " / ".join(problems[:5]))
+    try:
+        _, content = exchange.units_download(
+            office=request.office, actor=request.membership, units=units, label="サービス利用票（ファイル）"
+        )
+    except (SendingBlocked, SharingNotAllowed, exchange.SendError) as exc:
+        messages.error(request, str(exc))
         return redirect(back)
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    name = f"riyouhyo_{schedule.month:%Y%m}_client{schedule.client_id}_{created_at:%Y%m%d%H%M%S}.zip"  # no personal data
+    response = HttpResponse(content, content_type="application/zip")
+    name = f"riyouhyo_{schedule.month:%Y%m}_client{schedule.client_id}_{timezone.localtime():%Y%m%d%H%M%S}.zip"  # no personal data
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -14,7 +14,9 @@ from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from portal.schedules import masters
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD, MembershipFactory, OfficeFactory
+from portal.clients.models import Client
+from portal.offices.tenancy import office_scope
+from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, make_consent, make_partnership
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +32,9 @@ def bundled_masters():
 def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
     office = OfficeFactory(office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1")
     cm = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="介護 花子")
-    OfficeFactory(office_number="1370099011", name="こすもす訪問介護", kinds=["11"], regional_grade="1")
-    OfficeFactory(office_number="1370099012", name="ひなたデイサービス", kinds=["15"], regional_grade="3")
+    visiting = OfficeFactory(office_number="1370099011", name="こすもす訪問介護", kinds=["11"], regional_grade="1")
+    day_care = OfficeFactory(office_number="1370099012", name="ひなたデイサービス", kinds=["15"], regional_grade="3")
+    partnerships = [make_partnership(office, visiting, ["11"])[0], make_partnership(office, day_care, ["15"])[0]]
     today = timezone.localdate()
     month = today.replace(day=1)
     days_in_month = calendar.monthrange(month.year, month.month)[1]
@@ -123,6 +126,11 @@ def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
     screenshot(page, "schedules-annex-over-limit")
 
     # 4. the standard CSVs: one send unit per provider × kind, validated by linkage.standard
+    #    (only once the 利用者 has consented to sharing with both providers)
+    with office_scope(office):
+        client = Client.objects.get(family_name="青木")
+    for partnership in partnerships:
+        make_consent(office, client, partnership)
     with page.expect_download() as info:
         page.click("[data-testid=download]")
     data = open(info.value.path(), "rb").read()

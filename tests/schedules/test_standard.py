@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from linkage.standard import read_file, validate_files
-from portal.offices.tenancy import office_scope
+from portal.offices.models import Office
+from portal.offices.tenancy import office_scope, scopes_disabled
 from portal.schedules.selectors import load_schedule, schedule_annex
 from portal.schedules.standard import hosoku_rows, schedule_send_units
-from tests.factories import OfficeFactory
+from tests.factories import OfficeFactory, make_consent, make_external_partnership, make_partnership
 
 from .helpers import MONTH, days, make_client, make_schedule, weekdays_in
 
@@ -102,7 +103,24 @@ def test_hosoku_carries_kind_limits_and_over_units(office, month_schedule):
     assert rec[56] == 792 and rec[4] == "00000000" and rec[63] == "202605"
 
 
+def share_with_every_provider(office, client):
+    """Partnerships and the 利用者's consent for the three providers of ``month_schedule``."""
+    with scopes_disabled():
+        providers = {o.office_number: o for o in Office.objects.filter(office_number__in=["1370000011", "1370000012"])}
+    for number, kind in (("1370000011", "11"), ("1370000012", "15")):
+        partnership, _ = make_partnership(office, providers[number], [kind])
+        make_consent(office, client, partnership)
+    make_consent(office, client, make_external_partnership(office, "2799000001", "外部の福祉用具", ["17"]))
+
+
+def test_download_is_refused_without_consent(owner_client, office, month_schedule):
+    response = owner_client.get(reverse("schedules:download", kwargs={"schedule_id": month_schedule.pk}), follow=True)
+    assert response["Content-Type"].startswith("text/html")
+    assert "送信できる利用者がいません" in response.content.decode()
+
+
 def test_download_zip_validates_with_the_cli(owner_client, office, month_schedule, tmp_path):
+    share_with_every_provider(office, month_schedule.client)
     response = owner_client.get(reverse("schedules:download", kwargs={"schedule_id": month_schedule.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
