@@ -14,8 +14,6 @@ from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from portal.schedules import masters
 from tests.e2e.conftest import login
-from portal.clients.models import Client
-from portal.offices.tenancy import office_scope
 from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, make_consent, make_partnership
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
