@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from portal.clients.models import Certification, Client, ClientService
 from portal.offices.tenancy import office_scope
-from tests.factories import OfficeFactory
+from tests.factories import OfficeFactory, make_consent, make_partnership
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +211,21 @@ def test_detail_links_to_schedules_and_plans_when_available(owner_client, office
         assert "居宅サービス計画書（第1表〜第3表）" not in text
     else:
         assert plans in text
+
+
+def test_detail_shows_per_partner_whether_sharing_is_allowed_today(owner_client, office):
+    client = make_client(office)
+    provider = OfficeFactory(office_number="1370055511", name="はなみずき訪問介護", kinds=["11"])
+    other = OfficeFactory(office_number="1370055512", name="つばきデイ", kinds=["15"])
+    with_consent, _ = make_partnership(office, provider, ["11"])
+    make_partnership(office, other, ["15"])
+    make_consent(office, client, with_consent)
+    text = owner_client.get(reverse("clients:detail", kwargs={"client_id": client.pk})).content.decode()
+    assert "連携先との情報共有（同意）" in text
+    rows = text.split('data-testid="sharing-row"')[1:]
+    by_partner = {number: row for row in rows for number in ("1370055511", "1370055512") if number in row.split("</tr>")[0]}
+    assert "共有可" in by_partner["1370055511"].split("</tr>")[0]
+    assert "共有不可" in by_partner["1370055512"].split("</tr>")[0]
 
 
 def test_half_filled_registration_is_kept_as_a_draft(owner_client, office):
