@@ -202,7 +202,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # encrypts, all decrypt, so a key can be rotated by putting the new one first.
 RENKEI_ENCRYPTION_KEYS = envlist("RENKEI_ENCRYPTION_KEYS")
 if not RENKEI_ENCRYPTION_KEYS and DEBUG:
-    RENKEI_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE="]
+    RENKEI_ENCRYPTION_KEYS = ["cmVua2VpLWRldi1rZXktbmV2ZXItcHJvZHVjdGlvbiE="]
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "ja"
