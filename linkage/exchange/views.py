@@ -9,18 +9,8 @@ from django.shortcuts import redirect, render
 from linkage.exchange import certificates
 from linkage.exchange.forms import CertificateUploadForm, CsvFilesForm
 from linkage.exchange.models import OfficeCertificate
-from portal.core.forms import single_submit
+from portal.core.forms import apply_validation_error, single_submit
 from portal.offices.permissions import admin_required, office_required
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in error.messages:
-            form.add_error(None, e)
 
 
 # --------------------------------------------------------------------------- certificates
@@ -37,7 +27,7 @@ def certificate_list(request):
                 data=form.cleaned_data["file"].read(), password=form.cleaned_data["password"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"電子証明書を登録しました（有効期限 {record.not_after:%Y年%m月%d日}）。")
             return redirect("exchange:certificates")

@@ -24,7 +24,7 @@ from portal.billing.forms import InvoiceCancelForm, LicenceApplyForm, PaymentFor
 from portal.billing.licensing import LicenceState, active_invoices, statuses_for_offices, with_settlement
 from portal.billing.models import Invoice, Licence, Payment
 from portal.billing.views import decorate_invoices, invoice_rows, pdf_response
-from portal.core.forms import single_submit
+from portal.core.forms import apply_validation_error, single_submit
 from portal.core.wareki import wareki_date
 from portal.offices.models import Office, OfficeServiceKind
 from portal.offices.tenancy import scopes_disabled
@@ -44,16 +44,6 @@ def operator_required(view):
 
     wrapper.operator_only = True
     return wrapper
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in error.messages:
-            form.add_error(None, e)
 
 
 def _offices():
@@ -206,7 +196,7 @@ def licence_apply(request, office_id):
             if data["issue_invoice"] and not licence.is_free:
                 invoice = services.invoice_issue(licence=licence, by=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             text = f"{office.name}のライセンス（{wareki_date(licence.period_start)}〜{wareki_date(licence.period_end)}）を登録しました。"
             if licence.is_free:
@@ -266,7 +256,7 @@ def payment_record(request, invoice_id):
         try:
             payment = services.payment_record(invoice=invoice, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             left = services.invoice_outstanding(invoice)
             text = f"請求書 {invoice.number} に {payment.amount:,}円 の入金を記録しました。"
@@ -291,7 +281,7 @@ def invoice_cancel(request, invoice_id):
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             text = f"請求書 {invoice.number} を取消請求書 {cancellation.number} で取り消しました。"
             if replacement is not None:

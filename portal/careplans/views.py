@@ -48,7 +48,7 @@ from portal.careplans.models import (
     WeeklyActivity,
 )
 from portal.clients.models import Client
-from portal.core.forms import single_submit
+from portal.core.forms import apply_validation_error, single_submit
 from portal.offices.models import Role
 from portal.offices.permissions import office_required
 
@@ -76,16 +76,6 @@ def _error_text(error: ValidationError) -> str:
     if hasattr(error, "error_dict"):
         return " ".join(msg for msgs in error.message_dict.values() for msg in msgs)
     return " ".join(error.messages)
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in error.messages:
-            form.add_error(None, e)
 
 
 # --------------------------------------------------------------------------- lists
@@ -213,7 +203,7 @@ def plan_table1(request, plan_id):
                     author=form.cleaned_data["author"], **form.table1_data(),
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_error(form, error)
             except services.PlanConflict as exc:
                 conflict = _table1_conflict(form, exc)
             except services.PlanNotEditable as exc:
@@ -376,7 +366,7 @@ def plan_deliver(request, plan_id):
                     note=c["delivery_note"],
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_error(form, error)
             except (services.PlanConflict, services.PlanNotEditable) as exc:
                 form.add_error(None, exc.message)
             else:
@@ -748,7 +738,7 @@ def _table3_call(request, plan, form, call, message, form_key):
     try:
         call()
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_validation_error(form, error)
     except services.PlanConflict as exc:
         form.add_error(None, exc.message + " あなたの入力はこのフォームに残っています。")
         plan.refresh_from_db()
@@ -803,7 +793,7 @@ def weekly_save(request, activity_id):
         services.weekly_activity_update(activity=activity, lock_version=c["lock_version"], by=request.membership,
                                         weekday=c["weekday"], values=values)
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_validation_error(form, error)
     except services.PlanConflict as exc:
         form.add_error(None, exc.message)
         plan.refresh_from_db()
@@ -862,7 +852,7 @@ def daily_save(request, daily_id):
             services.daily_activity_update(activity=activity, lock_version=c["lock_version"], by=request.membership,
                                            start_time=c["start_time"], end_time=c["end_time"], content=c["content"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         except services.PlanConflict as exc:
             form.add_error(None, exc.message)
             plan.refresh_from_db()

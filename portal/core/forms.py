@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
 
@@ -39,3 +40,14 @@ def single_submit(view):
         return response
 
     return wrapper
+
+
+def apply_validation_error(form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: next to its field where there is one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(field if field in form.fields else None, e)
+    else:
+        for e in error.messages:
+            form.add_error(None, e)

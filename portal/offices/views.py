@@ -6,23 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.core.forms import single_submit
+from portal.core.forms import apply_validation_error, single_submit
 from portal.core.wareki import wareki_date
 from portal.offices import services
 from portal.offices.forms import JoinForm, OfficeRegisterForm, OfficeSettingsForm, RoleForm, StaffInviteForm
 from portal.offices.middleware import SESSION_KEY
 from portal.offices.models import Role, StaffInvitation
 from portal.offices.permissions import admin_required, office_required
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in error.messages:
-            form.add_error(None, e)
 
 
 @login_required
@@ -61,7 +51,7 @@ def office_register(request):
                 **{f: form.cleaned_data[f] for f in OfficeRegisterForm.Meta.fields},
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             request.session[SESSION_KEY] = office.pk
             messages.success(request, f"{office.name}を登録しました。あなたはこの事業所の管理者です。")
@@ -115,7 +105,7 @@ def staff_invite(request):
                 office=request.office, invited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.core.forms import single_submit
+from portal.core.forms import apply_validation_error, single_submit
 from portal.offices.models import Office
 from portal.offices.permissions import admin_required, office_required
 from portal.partners import services
@@ -38,16 +38,6 @@ from portal.partners.models import (
     PartnerInvitation,
     Partnership,
 )
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in error.messages:
-            form.add_error(None, e)
 
 
 # --------------------------------------------------------------------------- partners
@@ -92,7 +82,7 @@ def partner_invite(request):
             invitation = services.partner_invitation_create(office=office, membership=request.membership,
                                                             **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             who = invitation.invitee_name or f"事業所番号 {invitation.invitee_office_number}"
             messages.success(request, f"{who}に連携の招待を送りました（有効期限: "
@@ -160,7 +150,7 @@ def invitation_accept(request, partner_invitation_id):
             messages.error(request, str(error))
             return redirect("partners:invitation_detail", partner_invitation_id=invitation.pk)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{invitation.office.name}との連携を始めました。利用者ごとの同意を記録すると、情報をやり取りできます。")
             return redirect("partners:detail", partnership_id=partnership.pk)
@@ -206,7 +196,7 @@ def external_create(request):
             partnership = services.partnership_external_create(office=office, membership=request.membership,
                                                                **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{partnership.display_name}を外部の連携先として登録しました。")
             return redirect("partners:detail", partnership_id=partnership.pk)
@@ -306,7 +296,7 @@ def consent_create(request):
                 note=data["note"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{consent.client.full_name}さんの{consent.partnership.display_name}への同意を記録しました。")
             return redirect("partners:consent_detail", consent_id=consent.pk)
@@ -343,7 +333,7 @@ def consent_revoke(request, consent_id):
                                     revoked_on=form.cleaned_data["revoked_on"],
                                     reason=form.cleaned_data["revocation_reason"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, f"{consent.client.full_name}さんの{consent.partnership.display_name}への同意を撤回しました。"
                                       "撤回日以降、この連携先にはこの利用者の情報を送信できません。")
