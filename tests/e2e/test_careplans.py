@@ -9,6 +9,7 @@ import io
 import zipfile
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from linkage.standard import validate_files
@@ -48,7 +49,7 @@ def _fill_need(page, index, *, need, long_goal, short_goal, service, provider, n
     card = page.locator("[data-testid=need]").nth(index)
     item = card.locator("[data-testid=item]").first
     content = item.locator("textarea[name=content]")
-    assert content.evaluate("el => el === document.activeElement")  # the new row is ready to type in
+    expect(content).to_be_focused()  # the new row is ready to type in (focus is set after htmx settles)
     content.fill(service)
     _saved(page, lambda: item.locator("select[name=service_type_code]").select_option("11"))
     item.locator("input[name=provider_name]").fill(provider)

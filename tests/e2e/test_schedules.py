@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from playwright.sync_api import expect
 from django.utils import timezone
 
 from linkage.standard import validate_files
@@ -91,7 +92,7 @@ def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
     page.click("text=第3表から作成")
     page.wait_for_load_state()
     assert "2行を入力しました" in page.content()
-    assert page.locator("[data-testid=draft-banner]").is_visible()
+    expect(page.locator("[data-testid=draft-banner]")).to_be_visible()
     grid = page.locator("[data-testid=grid]")
     assert grid.locator("tr.line").count() == 2
     wednesdays = [d for d in range(1, days_in_month + 1) if month.replace(day=d).weekday() == 2]
@@ -117,10 +118,10 @@ def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
     units = 567 * days_in_month + 658 * (len(wednesdays) + 1) + 40 * len(wednesdays)
     over = units - 16765
     banner = page.locator("[data-testid=over-limit]")
-    assert banner.is_visible()
+    expect(banner).to_be_visible()
     assert f"{over:,}単位" in banner.inner_text()
     assert page.locator("[data-testid=over-units]").inner_text() == f"{over:,}"
-    assert page.locator("[data-testid=annex-total]").is_visible()
+    expect(page.locator("[data-testid=annex-total]")).to_be_visible()
     screenshot(page, "schedules-annex-over-limit")
 
     # 4. the standard CSVs: one send unit per provider × kind, validated by linkage.standard
