@@ -200,6 +200,7 @@ def test_confirm_deliver_and_download(member_client, filled_plan, office):
     page = member_client.get(detail).content.decode()
     assert "交付済" in page and "山田 花子（本人）" in page
     assert reverse("documents:careplan_pdf", kwargs={"plan_id": plan.pk}) in page
+    assert reverse("exchange:send_plan", kwargs={"plan_id": plan.pk}) in page
     # Without a partnership and the 利用者's consent nothing leaves the office.
     refused = member_client.get(reverse("careplans:plan_csv", kwargs={"plan_id": plan.pk}), follow=True)
     assert refused["Content-Type"].startswith("text/html")

@@ -44,6 +44,9 @@ def test_open_creates_an_empty_month_and_shows_the_grid(owner_client, office):
     text = owner_client.get(edit_url(schedule)).content.decode()
     assert "サービス利用票（第6表）令和8年5月分" in text
     assert '<th class="day sat">2</th>' in text and '<th class="day sun">3</th>' in text  # 土日 highlighted
+    # from the sheet: send this 利用者's month to the partners, or print the 利用票
+    assert f'{reverse("exchange:send_month")}?month=2026-05&amp;clients={client.pk}&amp;preview=1' in text
+    assert reverse("documents:usage_pdf", kwargs={"schedule_id": schedule.pk}) in text
     # opening again goes to the same month
     assert owner_client.get(url)["Location"] == edit_url(schedule)
 
