@@ -491,17 +491,33 @@ def _form_error(request, plan, form, target):
     return _failure(request, plan, _error_text(ValidationError(form.errors)), target=target)
 
 
+def _row_add(request, plan, add, prefix: str):
+    """Add a 第2表 row (``add(lock_version=, by=)`` returns it) and show the editor focused on it."""
+    created = []
+    failure = _guard(request, plan, lambda: created.append(
+        add(lock_version=request.POST.get("lock_version"), by=request.membership)))
+    if failure:
+        return failure
+    row = created[0]
+    return _editor_response(request, plan, focus=row, anchor=f"{prefix}-{row.pk}")
+
+
+def _row_delete(request, plan, delete):
+    failure = _guard(request, plan, lambda: delete(lock_version=request.POST.get("lock_version"), by=request.membership))
+    return failure or _editor_response(request, plan)
+
+
+def _row_move(request, plan, move, anchor: str):
+    failure = _guard(request, plan, lambda: move(direction=_direction(request),
+                                                 lock_version=request.POST.get("lock_version"), by=request.membership))
+    return failure or _editor_response(request, plan, anchor=anchor)
+
+
 @editor_required
 @require_POST
 def need_add(request, plan_id):
     plan = _load_plan(plan_id)
-    created = {}
-    failure = _guard(request, plan, lambda: created.setdefault("need", services.need_add(
-        plan=plan, lock_version=request.POST.get("lock_version"), by=request.membership)))
-    if failure:
-        return failure
-    need = created["need"]
-    return _editor_response(request, plan, focus=need, anchor=f"need-{need.pk}")
+    return _row_add(request, plan, lambda **kw: services.need_add(plan=plan, **kw), "need")
 
 
 def _load_need(need_id) -> Need:
@@ -526,32 +542,21 @@ def need_save(request, need_id):
 @require_POST
 def need_delete(request, need_id):
     need = _load_need(need_id)
-    plan = need.plan
-    failure = _guard(request, plan, lambda: services.need_delete(
-        need=need, lock_version=request.POST.get("lock_version"), by=request.membership))
-    return failure or _editor_response(request, plan)
+    return _row_delete(request, need.plan, lambda **kw: services.need_delete(need=need, **kw))
 
 
 @editor_required
 @require_POST
 def need_move(request, need_id):
     need = _load_need(need_id)
-    failure = _guard(request, need.plan, lambda: services.need_move(
-        need=need, direction=_direction(request), lock_version=request.POST.get("lock_version"), by=request.membership))
-    return failure or _editor_response(request, need.plan, anchor=f"need-{need.pk}")
+    return _row_move(request, need.plan, lambda **kw: services.need_move(need=need, **kw), f"need-{need.pk}")
 
 
 @editor_required
 @require_POST
 def goal_add(request, need_id):
     need = _load_need(need_id)
-    created = {}
-    failure = _guard(request, need.plan, lambda: created.setdefault("goal", services.goal_add(
-        need=need, lock_version=request.POST.get("lock_version"), by=request.membership)))
-    if failure:
-        return failure
-    goal = created["goal"]
-    return _editor_response(request, need.plan, focus=goal, anchor=f"goal-{goal.pk}")
+    return _row_add(request, need.plan, lambda **kw: services.goal_add(need=need, **kw), "goal")
 
 
 def _load_goal(goal_id) -> Goal:
@@ -578,34 +583,21 @@ def goal_save(request, goal_id):
 @require_POST
 def goal_delete(request, goal_id):
     goal = _load_goal(goal_id)
-    plan = goal.need.plan
-    failure = _guard(request, plan, lambda: services.goal_delete(
-        goal=goal, lock_version=request.POST.get("lock_version"), by=request.membership))
-    return failure or _editor_response(request, plan)
+    return _row_delete(request, goal.need.plan, lambda **kw: services.goal_delete(goal=goal, **kw))
 
 
 @editor_required
 @require_POST
 def goal_move(request, goal_id):
     goal = _load_goal(goal_id)
-    plan = goal.need.plan
-    failure = _guard(request, plan, lambda: services.goal_move(
-        goal=goal, direction=_direction(request), lock_version=request.POST.get("lock_version"), by=request.membership))
-    return failure or _editor_response(request, plan, anchor=f"goal-{goal.pk}")
+    return _row_move(request, goal.need.plan, lambda **kw: services.goal_move(goal=goal, **kw), f"goal-{goal.pk}")
 
 
 @editor_required
 @require_POST
 def short_goal_add(request, goal_id):
     goal = _load_goal(goal_id)
-    plan = goal.need.plan
-    created = {}
-    failure = _guard(request, plan, lambda: created.setdefault("short", services.short_goal_add(
-        goal=goal, lock_version=request.POST.get("lock_version"), by=request.membership)))
-    if failure:
-        return failure
-    short = created["short"]
-    return _editor_response(request, plan, focus=short, anchor=f"short-{short.pk}")
+    return _row_add(request, goal.need.plan, lambda **kw: services.short_goal_add(goal=goal, **kw), "short")
 
 
 def _load_short(short_goal_id) -> ShortTermGoal:
@@ -632,35 +624,22 @@ def short_goal_save(request, short_goal_id):
 @require_POST
 def short_goal_delete(request, short_goal_id):
     short = _load_short(short_goal_id)
-    plan = short.goal.need.plan
-    failure = _guard(request, plan, lambda: services.short_goal_delete(
-        short_goal=short, lock_version=request.POST.get("lock_version"), by=request.membership))
-    return failure or _editor_response(request, plan)
+    return _row_delete(request, short.goal.need.plan, lambda **kw: services.short_goal_delete(short_goal=short, **kw))
 
 
 @editor_required
 @require_POST
 def short_goal_move(request, short_goal_id):
     short = _load_short(short_goal_id)
-    plan = short.goal.need.plan
-    failure = _guard(request, plan, lambda: services.short_goal_move(
-        short_goal=short, direction=_direction(request), lock_version=request.POST.get("lock_version"),
-        by=request.membership))
-    return failure or _editor_response(request, plan, anchor=f"short-{short.pk}")
+    return _row_move(request, short.goal.need.plan, lambda **kw: services.short_goal_move(short_goal=short, **kw),
+                     f"short-{short.pk}")
 
 
 @editor_required
 @require_POST
 def item_add(request, short_goal_id):
     short = _load_short(short_goal_id)
-    plan = short.goal.need.plan
-    created = {}
-    failure = _guard(request, plan, lambda: created.setdefault("item", services.item_add(
-        short_goal=short, lock_version=request.POST.get("lock_version"), by=request.membership)))
-    if failure:
-        return failure
-    item = created["item"]
-    return _editor_response(request, plan, focus=item, anchor=f"item-{item.pk}")
+    return _row_add(request, short.goal.need.plan, lambda **kw: services.item_add(short_goal=short, **kw), "item")
 
 
 def _load_item(item_id) -> ServiceItem:
@@ -698,20 +677,15 @@ def item_save(request, item_id):
 @require_POST
 def item_delete(request, item_id):
     item = _load_item(item_id)
-    plan = item.short_goal.goal.need.plan
-    failure = _guard(request, plan, lambda: services.item_delete(
-        item=item, lock_version=request.POST.get("lock_version"), by=request.membership))
-    return failure or _editor_response(request, plan)
+    return _row_delete(request, item.short_goal.goal.need.plan, lambda **kw: services.item_delete(item=item, **kw))
 
 
 @editor_required
 @require_POST
 def item_move(request, item_id):
     item = _load_item(item_id)
-    plan = item.short_goal.goal.need.plan
-    failure = _guard(request, plan, lambda: services.item_move(
-        item=item, direction=_direction(request), lock_version=request.POST.get("lock_version"), by=request.membership))
-    return failure or _editor_response(request, plan, anchor=f"item-{item.pk}")
+    return _row_move(request, item.short_goal.goal.need.plan, lambda **kw: services.item_move(item=item, **kw),
+                     f"item-{item.pk}")
 
 
 # --------------------------------------------------------------------------- 第3表
@@ -733,8 +707,16 @@ def _table3_done(request, plan: CarePlan, message: str):
     return redirect("careplans:plan_table3", plan_id=plan.pk)
 
 
-def _table3_call(request, plan, form, call, message, form_key):
-    """Run a 第3表 write; errors go next to the fields and the input stays on screen."""
+def _table3_invalid(request, plan: CarePlan, **forms):
+    """Show the 第3表 again with the form's errors next to its fields."""
+    return _table3_response(request, plan, status=200 if _is_htmx(request) else 422, **forms)
+
+
+def _table3_call(request, plan, form, call, message, **forms):
+    """Run a 第3表 write; errors go next to the fields and the input stays on screen.
+
+    ``forms`` says where ``form`` is shown again (``add_form=``, ``daily_form=`` or ``edit_forms=``).
+    """
     try:
         call()
     except ValidationError as error:
@@ -748,7 +730,16 @@ def _table3_call(request, plan, form, call, message, form_key):
         return redirect("careplans:plan_detail", plan_id=plan.pk)
     else:
         return _table3_done(request, plan, message)
-    return _table3_response(request, plan, status=422 if not _is_htmx(request) else 200, **{form_key: form})
+    return _table3_invalid(request, plan, **forms)
+
+
+def _table3_delete(request, plan, call, message):
+    try:
+        call(lock_version=request.POST.get("lock_version"), by=request.membership)
+    except (services.PlanConflict, services.PlanNotEditable) as exc:
+        messages.error(request, exc.message)
+        return redirect("careplans:plan_table3", plan_id=plan.pk)
+    return _table3_done(request, plan, message)
 
 
 def _refresh_lock(form, plan):
@@ -764,13 +755,13 @@ def weekly_add(request, plan_id):
     plan = _load_plan(plan_id)
     form = WeeklyAddForm(request.POST)
     if not form.is_valid():
-        return _table3_response(request, plan, status=200 if _is_htmx(request) else 422, add_form=form)
+        return _table3_invalid(request, plan, add_form=form)
     c = form.cleaned_data
     values = services.WeeklyValues(c["start_time"], c["end_time"], c["content"], c["service_type_code"],
                                    c["service_item_code"], c["provider_office_number"])
     return _table3_call(request, plan, form, lambda: services.weekly_activity_add(
         plan=plan, lock_version=c["lock_version"], by=request.membership, weekdays=c["weekdays"], values=values),
-        "週間サービスを追加しました。", "add_form")
+        "週間サービスを追加しました。", add_form=form)
 
 
 def _load_activity(activity_id) -> WeeklyActivity:
@@ -783,42 +774,23 @@ def weekly_save(request, activity_id):
     activity = _load_activity(activity_id)
     plan = activity.plan
     form = WeeklyEditForm(request.POST, prefix=f"w{activity.pk}")
+    shown = {"edit_forms": {("w", activity.pk): form}}
     if not form.is_valid():
-        return _table3_response(request, plan, status=200 if _is_htmx(request) else 422,
-                                edit_forms={("w", activity.pk): form})
+        return _table3_invalid(request, plan, **shown)
     c = form.cleaned_data
     values = services.WeeklyValues(c["start_time"], c["end_time"], c["content"], c["service_type_code"],
                                    c["service_item_code"], c["provider_office_number"])
-    try:
-        services.weekly_activity_update(activity=activity, lock_version=c["lock_version"], by=request.membership,
-                                        weekday=c["weekday"], values=values)
-    except ValidationError as error:
-        apply_validation_error(form, error)
-    except services.PlanConflict as exc:
-        form.add_error(None, exc.message)
-        plan.refresh_from_db()
-        _refresh_lock(form, plan)
-    except services.PlanNotEditable as exc:
-        messages.error(request, exc.message)
-        return redirect("careplans:plan_detail", plan_id=plan.pk)
-    else:
-        return _table3_done(request, plan, "週間サービスを保存しました。")
-    return _table3_response(request, plan, status=200 if _is_htmx(request) else 422,
-                            edit_forms={("w", activity.pk): form})
+    return _table3_call(request, plan, form, lambda: services.weekly_activity_update(
+        activity=activity, lock_version=c["lock_version"], by=request.membership, weekday=c["weekday"],
+        values=values), "週間サービスを保存しました。", **shown)
 
 
 @editor_required
 @require_POST
 def weekly_delete(request, activity_id):
     activity = _load_activity(activity_id)
-    plan = activity.plan
-    try:
-        services.weekly_activity_delete(activity=activity, lock_version=request.POST.get("lock_version"),
-                                        by=request.membership)
-    except (services.PlanConflict, services.PlanNotEditable) as exc:
-        messages.error(request, exc.message)
-        return redirect("careplans:plan_table3", plan_id=plan.pk)
-    return _table3_done(request, plan, "週間サービスを削除しました。")
+    return _table3_delete(request, activity.plan, lambda **kw: services.weekly_activity_delete(activity=activity, **kw),
+                          "週間サービスを削除しました。")
 
 
 @editor_required
@@ -828,11 +800,11 @@ def daily_add(request, plan_id):
     plan = _load_plan(plan_id)
     form = DailyForm(request.POST)
     if not form.is_valid():
-        return _table3_response(request, plan, status=200 if _is_htmx(request) else 422, daily_form=form)
+        return _table3_invalid(request, plan, daily_form=form)
     c = form.cleaned_data
     return _table3_call(request, plan, form, lambda: services.daily_activity_add(
         plan=plan, lock_version=c["lock_version"], by=request.membership, start_time=c["start_time"],
-        end_time=c["end_time"], content=c["content"]), "主な日常生活上の活動を追加しました。", "daily_form")
+        end_time=c["end_time"], content=c["content"]), "主な日常生活上の活動を追加しました。", daily_form=form)
 
 
 def _load_daily(daily_id) -> DailyActivity:
@@ -845,39 +817,21 @@ def daily_save(request, daily_id):
     activity = _load_daily(daily_id)
     plan = activity.plan
     form = DailyForm(request.POST, prefix=f"d{activity.pk}")
-    edit = {}
-    if form.is_valid():
-        c = form.cleaned_data
-        try:
-            services.daily_activity_update(activity=activity, lock_version=c["lock_version"], by=request.membership,
-                                           start_time=c["start_time"], end_time=c["end_time"], content=c["content"])
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        except services.PlanConflict as exc:
-            form.add_error(None, exc.message)
-            plan.refresh_from_db()
-            _refresh_lock(form, plan)
-        except services.PlanNotEditable as exc:
-            messages.error(request, exc.message)
-            return redirect("careplans:plan_detail", plan_id=plan.pk)
-        else:
-            return _table3_done(request, plan, "主な日常生活上の活動を保存しました。")
-    edit[("d", activity.pk)] = form
-    return _table3_response(request, plan, status=200 if _is_htmx(request) else 422, edit_forms=edit)
+    shown = {"edit_forms": {("d", activity.pk): form}}
+    if not form.is_valid():
+        return _table3_invalid(request, plan, **shown)
+    c = form.cleaned_data
+    return _table3_call(request, plan, form, lambda: services.daily_activity_update(
+        activity=activity, lock_version=c["lock_version"], by=request.membership, start_time=c["start_time"],
+        end_time=c["end_time"], content=c["content"]), "主な日常生活上の活動を保存しました。", **shown)
 
 
 @editor_required
 @require_POST
 def daily_delete(request, daily_id):
     activity = _load_daily(daily_id)
-    plan = activity.plan
-    try:
-        services.daily_activity_delete(activity=activity, lock_version=request.POST.get("lock_version"),
-                                       by=request.membership)
-    except (services.PlanConflict, services.PlanNotEditable) as exc:
-        messages.error(request, exc.message)
-        return redirect("careplans:plan_table3", plan_id=plan.pk)
-    return _table3_done(request, plan, "主な日常生活上の活動を削除しました。")
+    return _table3_delete(request, activity.plan, lambda **kw: services.daily_activity_delete(activity=activity, **kw),
+                          "主な日常生活上の活動を削除しました。")
 
 
 @editor_required
@@ -890,5 +844,5 @@ def non_weekly_save(request, plan_id):
     c = form.cleaned_data
     return _table3_call(request, plan, form, lambda: services.plan_update_non_weekly(
         plan=plan, lock_version=c["lock_version"], by=request.membership, text=c["non_weekly_services"]),
-        "週単位以外のサービスを保存しました。", "non_weekly_form")
+        "週単位以外のサービスを保存しました。", non_weekly_form=form)
 

@@ -318,3 +318,14 @@ def test_stale_structure_change_is_refused_without_javascript(member_client, pla
     with office_scope(plan.client.office_id):
         assert Need.objects.filter(pk=need.pk).exists()
 
+
+
+def test_non_weekly_services_are_saved_and_a_stale_save_is_refused(member_client, plan):
+    url = reverse("careplans:non_weekly_save", kwargs={"plan_id": plan.pk})
+    response = member_client.post(url, {"lock_version": plan.lock_version, "non_weekly_services": "通院（月1回）"},
+                                  follow=True)
+    assert "週単位以外のサービスを保存しました" in response.content.decode()
+    assert _fresh(plan).non_weekly_services == "通院（月1回）"
+    stale = member_client.post(url, {"lock_version": plan.lock_version, "non_weekly_services": "上書き"})
+    assert "あなたの入力はこのフォームに残っています" in stale.content.decode()
+    assert _fresh(plan).non_weekly_services == "通院（月1回）"
