@@ -42,9 +42,23 @@ class CheckResult:
         return self.error_count == 0
 
 
-def check_uploaded(files: list[tuple[str, bytes]]) -> CheckResult:
-    parsed = [read_file(name, data) for name, data in files]
-    findings = validate_parsed(parsed)
+def check_uploaded(files: list[tuple[str, bytes]], *, lenient: bool = False) -> CheckResult:
+    """Check dropped files (CSVs, or ZIPs of them). ``lenient`` reads them as the importer does."""
+    from linkage.exchange.safezip import UnsafeZip, looks_like_zip, unzip
+    from linkage.standard import ERROR, Finding
+
+    expanded: list[tuple[str, bytes]] = []
+    refused: list = []
+    for name, data in files:
+        if looks_like_zip(name, data):
+            try:
+                expanded += unzip(data, zip_name=name)
+            except UnsafeZip as exc:
+                refused.append(Finding(ERROR, name, None, None, None, str(exc), "zip"))
+        else:
+            expanded.append((name, data))
+    parsed = [read_file(name, data, lenient=lenient) for name, data in expanded]
+    findings = refused + validate_parsed(parsed, lenient=lenient)
     result = CheckResult(findings=findings)
     for pf in parsed:
         mine = [f for f in findings if f.file == pf.name]

@@ -44,9 +44,13 @@ class CertificateUploadForm(forms.Form):
 class CsvFilesForm(forms.Form):
     files = MultipleFileField(
         label="CSVファイル",
-        help_text="標準仕様のCSVファイルを1つ以上選ぶか、ここにドラッグ＆ドロップしてください（複数可）。",
-        widget=MultipleFileInput(attrs={"accept": ".csv,.CSV,text/csv", "multiple": True}),
+        help_text="標準仕様のCSVファイル、またはそれをまとめたZIPファイルを1つ以上選ぶか、ここにドラッグ＆ドロップしてください（複数可）。",
+        widget=MultipleFileInput(attrs={"accept": ".csv,.CSV,.zip,.ZIP,text/csv,application/zip", "multiple": True}),
         error_messages={"required": "CSVファイルを1つ以上選んでください。"},
+    )
+    lenient = forms.BooleanField(
+        label="他のソフトによくある書き方の違いを読み替えて確認する（取込時と同じ確認）", required=False,
+        help_text="CSVバージョン202410・202504、\"で囲まれていないフリーテキスト、UTF-8の文字コードなど、意味が一つに決まるものは警告として表示します。",
     )
 
     def clean_files(self):

@@ -22,6 +22,7 @@ import logging
 import uuid
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -38,6 +39,7 @@ from linkage.exchange.models import (
     UnitKind,
 )
 from linkage.exchange.package import PackageError, open_package, peek_manifest
+from linkage.exchange.safezip import UnsafeZip, looks_like_zip, unzip
 from linkage.standard import ZERO_MONTH, FileName, FileNameError, read_file
 from linkage.standard.validate import unit_kind_of, validate_parsed
 
@@ -54,10 +56,42 @@ class ImportRejected(Exception):
         self.findings = findings or []
 
 
+class UploadRejected(Exception):
+    """An upload refused as a whole before anything is stored; ``files`` names every file read."""
+
+    def __init__(self, message: str, *, files: list[dict] | None = None, findings: list | None = None):
+        super().__init__(message)
+        self.files = files or []
+        self.findings = findings or []
+
+
 class NeedsClients(Exception):
     def __init__(self, unknown: list[dict]):
         super().__init__("unknown clients")
         self.unknown = unknown
+
+
+def service_codes_known(month: str, codes: set[str]) -> set[str]:
+    """The codes of ``codes`` that the service code master has for ``month`` ('YYYYMM')."""
+    from django.db.models import Q
+
+    from portal.schedules.models import ServiceCode
+
+    first = _month_date(month)
+    if first is None or not codes:
+        return set()
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    rows = ServiceCode.objects.filter(
+        service_type_code__in={c[:2] for c in codes}, service_item_code__in={c[2:] for c in codes},
+        valid_from__lte=last,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first)).values_list("service_type_code", "service_item_code")
+    return {k + i for k, i in rows} & set(codes)
+
+
+def read_unit(members: list[tuple[str, bytes]]) -> tuple[list, list]:
+    """Tolerant reading and checking of received files: (parsed files, findings)."""
+    parsed = [read_file(n, d, lenient=True) for n, d in members]
+    return parsed, validate_parsed(parsed, lenient=True, service_codes=service_codes_known)
 
 
 def finding_json(f) -> dict:
@@ -129,35 +163,105 @@ def _sender_name(office, number: str) -> str:
     return p.display_name[:100] if p is not None else ""
 
 
-def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> list[ReceivedPackage]:
-    """CSV files received through the national system, grouped into send units by name.
+def _expand(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes, str]]:
+    """Loose files and the members of uploaded ZIPs as (name, content, ZIP name or "")."""
+    out = []
+    for name, data in files:
+        base = name.replace("\\", "/").rsplit("/", 1)[-1]
+        if looks_like_zip(base, data):
+            try:
+                members = unzip(data, zip_name=base)
+            except UnsafeZip as exc:
+                raise UploadRejected(f"{exc} 何も取り込んでいません。",
+                                     files=[{"name": base, "source": "", "kind": "ZIPファイル", "records": None,
+                                             "errors": 1, "warnings": 0}]) from None
+            out += [(n, d, base) for n, d in members]
+        else:
+            out.append((base, data, ""))
+    return out
 
-    The package id of an uploaded unit is derived from its contents, so uploading the same files
-    twice imports them once.
+
+def upload_check(*, office, files: list[tuple[str, bytes]]) -> tuple[dict, list[dict], list]:
+    """Read and check uploaded files (loose CSVs and ZIPs) before anything is stored.
+
+    Returns ``(groups, file summaries, warnings)`` with groups keyed by send unit; raises
+    :class:`UploadRejected` — the whole upload, with every file named — when a ZIP is unsafe, a
+    name is not a standard one, a send unit is incomplete or has an error, or a file is addressed
+    to another office."""
+    from linkage.exchange.checking import PREFIX_NAMES
+
+    expanded = _expand(files)
+    summaries: list[dict] = []
+    bad_names: list[str] = []
+    groups: dict[tuple, list[tuple[str, bytes]]] = defaultdict(list)
+    seen: dict[str, bytes] = {}
+    for name, data, source in expanded:
+        entry = {"name": name, "source": source, "kind": "", "records": None, "errors": 0, "warnings": 0}
+        summaries.append(entry)
+        if name in seen:
+            if seen[name] != data:
+                bad_names.append(f"同じ名前で内容の違うファイル「{name}」が2つあります。")
+                entry["errors"] = 1
+            else:
+                summaries.pop()  # the same file twice (loose and in a ZIP): read once
+            continue
+        seen[name] = data
+        try:
+            fn = FileName.parse(name)
+        except FileNameError as exc:
+            bad_names.append(str(exc))
+            entry.update(kind="標準仕様のファイルではありません", errors=1)
+            continue
+        entry["kind"] = PREFIX_NAMES.get(fn.prefix, fn.prefix)
+        groups[fn.unit_key].append((name, data))
+    findings: list = []
+    for key, members in groups.items():
+        members.sort()
+        parsed, unit_findings = read_unit(members)
+        findings += unit_findings
+        recipient = key[2]
+        if recipient != office.office_number:
+            from linkage.standard import ERROR, Finding
+
+            findings.append(Finding(ERROR, members[0][0], None, None, None,
+                                    f"送信先事業所番号（{recipient}）があなたの事業所（{office.office_number}）と違います。", "recipient"))
+        for pf in parsed:
+            entry = next(e for e in summaries if e["name"] == pf.name)
+            entry["records"] = len(pf.rows)
+    for entry in summaries:
+        mine = [f for f in findings if f.file == entry["name"]]
+        entry["errors"] += sum(1 for f in mine if f.is_error)
+        entry["warnings"] += sum(1 for f in mine if not f.is_error)
+    errors = [f for f in findings if f.is_error]
+    if bad_names or errors:
+        parts = []
+        if bad_names:
+            parts.append("標準仕様のファイル名ではないファイルがあります（" + " ".join(bad_names[:5]) + "）")
+        if errors:
+            parts.append(f"標準仕様のチェックでエラーが{len(errors)}件見つかりました")
+        raise UploadRejected("。".join(parts) + "。アップロードしたファイルは何も取り込んでいません（受信箱にも残しません）。",
+                             files=summaries, findings=findings)
+    return groups, summaries, [f for f in findings if not f.is_error]
+
+
+@dataclass
+class Upload:
+    records: list  # ReceivedPackage per send unit, in ファイル連番 order
+    files: list[dict]  # every file read: name, source (ZIP name or ""), kind, records, errors, warnings
+
+
+def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> Upload:
+    """CSV files (loose, or in ZIPs) received through the national system, grouped into send units by name.
+
+    Everything is checked first (:func:`upload_check`); an upload with any error raises
+    :class:`UploadRejected` and stores nothing. The package id of an uploaded unit is derived
+    from its contents, so uploading the same files twice imports them once.
     """
     from portal.partners.models import AuditAction
     from portal.partners.services import audit_record
 
-    groups: dict[tuple, list[tuple[str, bytes]]] = defaultdict(list)
-    bad_names: list[str] = []
-    for name, data in files:
-        base = name.replace("\\", "/").rsplit("/", 1)[-1]
-        try:
-            groups[FileName.parse(base).unit_key].append((base, data))
-        except FileNameError as exc:
-            bad_names.append(str(exc))
+    groups, summaries, _warnings = upload_check(office=office, files=files)
     records = []
-    if bad_names:
-        digest = hashlib.sha256(b"".join(d for _, d in files)).hexdigest()
-        record, _ = ReceivedPackage.objects.get_or_create(
-            office=office, package_id=uuid.uuid5(UPLOAD_NAMESPACE, f"{office.office_number}:bad:{digest}"),
-            defaults={"channel": Channel.FILE, "status": InboxStatus.REJECTED, "content": b"",
-                      "error": "標準仕様のファイル名ではないファイルがあるため取り込んでいません。",
-                      "findings": [{"severity": "error", "file": None, "record": None, "field_no": None,
-                                    "field_name": None, "detail": m, "message": m} for m in bad_names],
-                      "files": []},
-        )
-        records.append(record)
     for key, members in sorted(groups.items(), key=lambda kv: kv[0][4]):
         members.sort()
         sender, sender_kind, recipient, recipient_kind, sequence = key
@@ -179,9 +283,6 @@ def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> list[Recei
             "files": [{"name": n, "size": len(d)} for n, d in members],
             "sender_name": _sender_name(office, sender),
         }
-        if recipient != office.office_number:
-            values.update(status=InboxStatus.REJECTED,
-                          error=f"このファイルの送信先事業所番号（{recipient}）があなたの事業所（{office.office_number}）と違うため取り込んでいません。")
         try:
             with transaction.atomic():
                 record = ReceivedPackage.objects.create(office=office, package_id=package_id, **values)
@@ -191,7 +292,7 @@ def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> list[Recei
         audit_record(office=office, actor=actor, action=AuditAction.PACKAGE_RECEIVED, partner_office_number=sender,
                      detail={"received_id": record.pk, "channel": "file", "files": len(members)})
         records.append(record)
-    return records
+    return Upload(records, summaries)
 
 
 # --------------------------------------------------------------------------- importing
@@ -223,7 +324,7 @@ def package_import(*, office, received_pk: int) -> str | None:
             record.client_ids = client_ids
             record.client_count = len(client_ids)
             record.error = ""
-            record.findings = []
+            record.findings = getattr(record, "warnings", [])[:500]
             record.unknown_clients = []
             record.save(update_fields=["status", "imported_at", "client_ids", "client_count", "error", "findings",
                                        "unknown_clients"])
@@ -262,6 +363,7 @@ def package_retry(*, office, received: ReceivedPackage) -> str | None:
 
 
 def _members(record: ReceivedPackage) -> list[tuple[str, bytes]]:
+    """The standard files of a stored package (Renkei's own ZIP of an upload, or a verified hub package)."""
     with zipfile.ZipFile(io.BytesIO(bytes(record.content))) as zf:
         return [(n, zf.read(n)) for n in zf.namelist() if n.upper().endswith(".CSV")]
 
@@ -274,8 +376,7 @@ def _import(office, record: ReceivedPackage) -> list[int]:
     members = _members(record)
     if not members:
         raise ImportRejected("パッケージに標準仕様のCSVファイルがありません。")
-    parsed = [read_file(n, d) for n, d in members]
-    findings = validate_parsed(parsed)
+    parsed, findings = read_unit(members)
     errors = [f for f in findings if f.is_error]
     if errors:
         raise ImportRejected(
@@ -305,6 +406,7 @@ def _import(office, record: ReceivedPackage) -> list[int]:
     if record.unit_kind != kind or record.sequence != fn.sequence:
         ReceivedPackage.objects.filter(pk=record.pk).update(unit_kind=kind, sequence=fn.sequence)
     rows = {p: pf.rows for p, pf in by_prefix.items()}
+    record.warnings = [finding_json(f) for f in findings]  # kept on the record when the import succeeds
     return APPLY[kind](office=office, fn=fn, rows=rows, record=record)
 
 

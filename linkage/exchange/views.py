@@ -46,7 +46,8 @@ def csv_check(request):
     form = CsvFilesForm(request.POST, request.FILES) if request.method == "POST" else CsvFilesForm()
     result = None
     if request.method == "POST" and form.is_valid():
-        result = check_uploaded([(f.name, f.read()) for f in form.cleaned_data["files"]])
+        result = check_uploaded([(f.name, f.read()) for f in form.cleaned_data["files"]],
+                                lenient=form.cleaned_data.get("lenient", False))
     return render(request, "exchange/check.html", {"form": form, "result": result})
 
 
@@ -382,12 +383,19 @@ def received_download(request, received_id):
 @single_submit
 def upload(request):
     """CSVs received through the national system: same validation and import as the hub."""
-    from linkage.exchange.importer import package_import, upload_store
+    from linkage.exchange.importer import UploadRejected, package_import, upload_store
 
     form = CsvFilesForm(request.POST, request.FILES) if request.method == "POST" else CsvFilesForm()
     if request.method == "POST" and form.is_valid():
-        records = upload_store(office=request.office, actor=request.membership,
-                               files=[(f.name, f.read()) for f in form.cleaned_data["files"]])
+        uploaded = [(f.name, f.read()) for f in form.cleaned_data["files"]]
+        try:
+            result = upload_store(office=request.office, actor=request.membership, files=uploaded)
+        except UploadRejected as rejected:
+            return render(request, "exchange/upload.html", {"form": CsvFilesForm(), "rejected": rejected})
+        records = result.records
+        for zip_name in sorted({f["source"] for f in result.files if f["source"]}):
+            inside = [f["name"] for f in result.files if f["source"] == zip_name]
+            messages.info(request, f"ZIPファイル「{zip_name}」の{len(inside)}ファイルを読みました: {'、'.join(inside)}")
         imported = rejected = pending = already = 0
         for record in records:
             status = package_import(office=request.office, received_pk=record.pk)
@@ -400,6 +408,10 @@ def upload(request):
             pending += status == InboxStatus.PENDING_CLIENT
         if imported:
             messages.success(request, f"{imported}件の送信単位を取り込みました。")
+            warned = sum(1 for r in ReceivedPackage.objects.filter(pk__in=[r.pk for r in records]).only("findings")
+                         if r.findings)
+            if warned:
+                messages.warning(request, f"{warned}件は標準仕様と違う書き方を読み替えて取り込みました。受信データの画面で読み替えた内容（警告）を確認してください。")
         if pending:
             messages.warning(request, f"{pending}件は登録されていない利用者がいるため、利用者の確認を待っています。")
         if rejected:

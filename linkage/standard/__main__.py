@@ -1,8 +1,12 @@
-"""Command line: ``python -m linkage.standard validate FILE... | dump FILE | write DIR``.
+"""Command line: ``python -m linkage.standard validate [--lenient] FILE... | dump [--lenient] FILE | write DIR``.
 
 validate  one line per finding; exit 0 when there are no errors (warnings allowed), else 1.
 dump      JSON {"name": {...file-name parts...}, "records": [[field, ...], ...]} with each field
           the exact string after unquoting.
+--lenient the tolerant reading used on import: deviations other software makes whose meaning is
+          unambiguous (CSVバージョン 202410/202504 on a 4.1 file, unquoted free text without
+          commas/quotes/newlines, UTF-8 whose characters all exist in MS932, lower-case .csv)
+          are printed as warnings saying what was assumed; everything else stays an error.
 write     read that JSON from stdin and write the file it names into DIR (prints the path).
 """
 
@@ -27,7 +31,7 @@ def _utf8(stream):
         pass
 
 
-def cmd_validate(paths: list[str]) -> int:
+def cmd_validate(paths: list[str], lenient: bool = False) -> int:
     files = []
     for p in paths:
         try:
@@ -35,7 +39,7 @@ def cmd_validate(paths: list[str]) -> int:
         except OSError as e:
             print(f"[エラー] {p}: ファイルを読めません（{e.strerror}）", flush=True)
             return 2
-    findings = validate_files(files)
+    findings = validate_files(files, lenient=lenient)
     for f in findings:
         print(f)
     errors = sum(f.is_error for f in findings)
@@ -44,15 +48,19 @@ def cmd_validate(paths: list[str]) -> int:
     return 1 if errors else 0
 
 
-def cmd_dump(path: str) -> int:
+def cmd_dump(path: str, lenient: bool = False) -> int:
     p = Path(path)
     with p.open("rb") as fh:
-        pf = read_file(p.name, fh)
+        pf = read_file(p.name, fh, lenient=lenient)
     structural = [f for f in pf.findings if f.is_error and f.code in ("empty", "bom", "encoding", "truncated", "quote", "nul")]
     if structural or (pf.layout is None and pf.file_name is None):
         for f in pf.findings:
             print(f, file=sys.stderr)
         return 1
+    if lenient:
+        for f in pf.findings:
+            if not f.is_error:
+                print(f, file=sys.stderr)
     out = {"name": pf.file_name.to_json() if pf.file_name else None, "records": pf.rows}
     json.dump(out, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
@@ -91,16 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m linkage.standard", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     v = sub.add_parser("validate", help="check files (grouped into send units)")
+    v.add_argument("--lenient", action="store_true", help="tolerate unambiguous deviations (printed as warnings)")
     v.add_argument("files", nargs="+")
     d = sub.add_parser("dump", help="print a file as JSON")
+    d.add_argument("--lenient", action="store_true", help="read UTF-8 files whose characters exist in MS932")
     d.add_argument("file")
     w = sub.add_parser("write", help="write a file from dump JSON on stdin")
     w.add_argument("dir")
     args = parser.parse_args(argv)
     if args.cmd == "validate":
-        return cmd_validate(args.files)
+        return cmd_validate(args.files, args.lenient)
     if args.cmd == "dump":
-        return cmd_dump(args.file)
+        return cmd_dump(args.file, args.lenient)
     return cmd_write(args.dir)
 
 

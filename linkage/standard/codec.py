@@ -292,10 +292,14 @@ def _file_finding(file: str, detail: str, code: str, record=None, line=None) -> 
     return Finding(ERROR, file, record, None, None, detail, code, line)
 
 
-def open_text(source: bytes | BinaryIO, file: str) -> io.TextIOWrapper:
+def open_text(source: bytes | BinaryIO, file: str, *, lenient: bool = False,
+              notes: list[Finding] | None = None) -> io.TextIOBase:
     """Check the head of ``source`` and return a cp932 text stream over all of it.
 
-    Raises :class:`StandardFileError` for a 0-byte file, a BOM, or UTF-8 content.
+    Raises :class:`StandardFileError` for a 0-byte file, a BOM, or UTF-8 content. With
+    ``lenient``, UTF-8 (with or without its BOM) is read when every character of the file also
+    exists in MS932; a warning saying so is appended to ``notes``. UTF-8 with a character
+    outside MS932, and UTF-16, stay errors.
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         stream: BinaryIO = io.BytesIO(bytes(source))
@@ -308,6 +312,8 @@ def open_text(source: bytes | BinaryIO, file: str) -> io.TextIOWrapper:
         raise StandardFileError([_file_finding(file, "ファイルが空（0バイト）です。1件以上のレコードが必要です。", "empty")])
     for bom, what in _BOMS:
         if head.startswith(bom):
+            if lenient and bom == codecs.BOM_UTF8:
+                return _utf8_text(head, stream, file, notes, bom=True)
             raise StandardFileError(
                 [
                     _file_finding(
@@ -318,6 +324,8 @@ def open_text(source: bytes | BinaryIO, file: str) -> io.TextIOWrapper:
                 ]
             )
     if _looks_utf8(head):
+        if lenient:
+            return _utf8_text(head, stream, file, notes, bom=False)
         raise StandardFileError(
             [
                 _file_finding(
@@ -329,6 +337,44 @@ def open_text(source: bytes | BinaryIO, file: str) -> io.TextIOWrapper:
         )
     raw = _Chain(head, stream)
     return io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=ENCODING, errors="strict", newline="")
+
+
+def _utf8_text(head: bytes, stream: BinaryIO, file: str, notes: list[Finding] | None, *, bom: bool) -> io.StringIO:
+    """Tolerated reading of a UTF-8 file: only when every character also exists in MS932."""
+    from .findings import WARNING
+
+    data = head + stream.read()
+    if bom:
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise StandardFileError([_file_finding(
+            file,
+            f"文字コードがUTF-8のようですが、ファイルの{line}行目にUTF-8としてもShift-JIS(MS932)としても読めないバイト列があります。"
+            "文字コードを判断できないため読み込みません。Shift-JIS(MS932)で出力してください。",
+            "encoding",
+        )]) from None
+    bad = chars.first_unsafe(text.replace("\r", "").replace("\n", "").replace("\t", ""))
+    if bad is not None:
+        pos = text.index(bad)
+        line = text.count("\n", 0, pos) + 1
+        raise StandardFileError([_file_finding(
+            file,
+            f"文字コードがUTF-8で、ファイルの{line}行目にShift-JIS(MS932)にない文字「{bad}」（U+{ord(bad):04X}）があります。"
+            "どの文字に置き換えるか決められないため読み込みません。送信元でShift-JIS(MS932)の範囲の文字にしてください。",
+            "encoding",
+        )])
+    if notes is not None:
+        what = "UTF-8（BOM付き）" if bom else "UTF-8"
+        notes.append(Finding(
+            WARNING, file, None, None, None,
+            f"文字コードが{what}でした（標準仕様はShift-JIS(MS932)）。すべての文字がMS932にあるため、"
+            f"{'BOMを除いて' if bom else ''}UTF-8として読みました。",
+            "tolerated_encoding",
+        ))
+    return io.StringIO(text, newline="")
 
 
 def _looks_utf8(head: bytes) -> bool:

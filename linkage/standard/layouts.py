@@ -26,6 +26,29 @@ KNOWN_WRONG_CSV_VERSIONS = MappingProxyType(
     }
 )
 
+#: Mislabelled CSVバージョン values that other software writes on 4.1 files (§a-6: 202410 is the month
+#: 4.1 was published, 202504 the superseded 4.0 value). A tolerant reader takes them as 202407 when
+#: the records have the 4.1 layout's field count and the file name is in the 4.1 form.
+TOLERATED_CSV_VERSIONS = MappingProxyType(
+    {
+        "202410": "4.1版の発出月（202410）",
+        "202504": "4.0版の値（202504）",
+    }
+)
+#: サービス種類 of 介護給付 (要介護1〜5 only) and 予防給付 (要支援1・2 only), §a-8. 総合事業 (A1〜A8)
+#: is left out: 要支援者・事業対象者 use it, and 要介護者 may continue it.
+CARE_BENEFIT_KINDS = frozenset(
+    {"11", "12", "13", "14", "15", "16", "17", "21", "22", "23", "2A", "31", "71", "76", "72", "78", "73", "68",
+     "77", "79", "27", "28", "38"}
+)
+PREVENTION_BENEFIT_KINDS = frozenset(
+    {"62", "63", "64", "66", "67", "24", "25", "26", "2B", "34", "74", "75", "69", "39"}
+)
+#: 要介護状態区分 codes (§e (3)).
+CARE_LEVELS_CARE = frozenset({"21", "22", "23", "24", "25"})
+CARE_LEVELS_SUPPORT = frozenset({"12", "13"})
+CARE_LEVEL_PROGRAM_ONLY = "06"  # 事業対象者
+
 # Field types as named in layouts.json.
 T_YM = "YYYYMM"
 T_DATE = "YYYYMMDD"

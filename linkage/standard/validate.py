@@ -32,7 +32,13 @@ from .layouts import (
     LAYOUTS,
     LAYOUTS_V32,
     LINKED_SERVICE_KINDS,
+    CARE_BENEFIT_KINDS,
+    CARE_LEVEL_PROGRAM_ONLY,
+    CARE_LEVELS_CARE,
+    CARE_LEVELS_SUPPORT,
     OFFICE_ONLY_KINDS,
+    PREVENTION_BENEFIT_KINDS,
+    TOLERATED_CSV_VERSIONS,
     T_ALNUM,
     T_CODE,
     T_DATE,
@@ -368,6 +374,7 @@ class ParsedFile:
     row_numbers: list[int] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     canonical: bool = True  # byte-identical to what write_records would produce
+    lenient: bool = False  # read with the tolerant rules (see read_file)
 
     @property
     def errors(self) -> list[Finding]:
@@ -391,10 +398,13 @@ class ParsedFile:
 class FileChecker:
     """Stateful checks of one file, fed record by record (streaming)."""
 
-    def __init__(self, display: str, file_name: FileName | None, prefix: str | None):
+    def __init__(self, display: str, file_name: FileName | None, prefix: str | None, *, lenient: bool = False):
         self.display = display
         self.file_name = file_name
         self.prefix = prefix
+        self.lenient = lenient
+        self._tolerated_version: list | None = None  # [record, line, count] of a tolerated CSVバージョン
+        self._unquoted: dict[int, list] = {}  # field index -> [record, line, count] of tolerated unquoted text
         self.layout: Layout | None = None
         self.findings: list[Finding] = []
         self._counts: dict[str, int] = defaultdict(int)
@@ -434,6 +444,11 @@ class FileChecker:
 
     def _check_name(self):
         fn = self.file_name
+        if fn.extension != "CSV":
+            self.add(
+                WARNING, "extension",
+                f"ファイル名の拡張子が「.{fn.extension}」です（標準仕様は「.CSV」）。大文字・小文字の違いだけのため、.CSVとして読みました。",
+            )
         for office, what in ((fn.sender_office, "送信元"), (fn.recipient_office, "送信先")):
             if len(office) != 10:
                 self.add(ERROR, "name", f"ファイル名の{what}事業所番号「{office}」が10桁ではありません。10桁の数字にしてください。")
@@ -502,7 +517,12 @@ class FileChecker:
                 return False
             self._seen_data = True
             self._version = first
-            self._choose_layout(first)
+            if (self.lenient and first in TOLERATED_CSV_VERSIONS
+                    and not (self.file_name is not None and self.file_name.version == 3)):
+                self._tolerated_version = [recno, line, 0]
+                self._choose_layout(CSV_VERSION_41)
+            else:
+                self._choose_layout(first)
         layout = self.layout
         n = layout.field_count
         if len(row) != n:
@@ -527,12 +547,10 @@ class FileChecker:
             if len(flags) == n:
                 for i in self._rules.text_idx:
                     if row[i] and not flags[i]:
-                        self.add(
-                            ERROR, "quote",
-                            "フリーテキストが\"（ダブルクォート）で囲まれていません。フリーテキストは常に\"で囲んでください。",
-                            recno, layout.fields[i], line,
-                        )
+                        self._unquoted_text(recno, line, i, row[i])
         # version consistency
+        if self._tolerated_version is not None and row[0] == self._version:
+            self._tolerated_version[2] += 1
         if row[0] != self._version:
             self.add(
                 ERROR, "mixed_version",
@@ -548,7 +566,7 @@ class FileChecker:
                     self.add(WARNING, "required", "必須と思われる項目が空です（仕様書の必須欄の位置が不明瞭な項目）。", recno, f, line)
         for i, f, check in self._rules.checks:
             v = row[i]
-            if v == "" or (i == 0 and row[0] != self._version):
+            if v == "" or (i == 0 and (row[0] != self._version or self._tolerated_version is not None)):
                 continue
             res = check(v)
             if res is not None:
@@ -564,6 +582,46 @@ class FileChecker:
                     )
         self._semantic(recno, line, row)
         return True
+
+    def _unquoted_text(self, recno, line, i, value):
+        f = self.layout.fields[i]
+        if not self.lenient:
+            self.add(
+                ERROR, "unquoted_text",
+                "フリーテキストが\"（ダブルクォート）で囲まれていません。フリーテキストは常に\"で囲んでください。",
+                recno, f, line,
+            )
+        elif '"' in value:
+            self.add(
+                ERROR, "unquoted_text",
+                f"フリーテキスト「{value[:30]}」が\"で囲まれておらず、途中に\"があります。どこまでが値か判断できないため読み込みません。"
+                "フリーテキストは\"で囲み、中の\"は\"\"と2つ重ねてください。",
+                recno, f, line,
+            )
+        else:
+            hit = self._unquoted.setdefault(i, [recno, line, 0, value])
+            hit[2] += 1
+
+    def _tolerance_findings(self):
+        """One warning per tolerated deviation (where it first occurs, how often, what was assumed)."""
+        if self._tolerated_version is not None and self._tolerated_version[2]:
+            recno, line, count = self._tolerated_version
+            v = self._version
+            self.add(
+                WARNING, "tolerated_csv_version",
+                f"CSVバージョン「{v}」は{TOLERATED_CSV_VERSIONS[v]}で、4.1版の正しい値は「202407」です。"
+                f"項目数が4.1版のレイアウトと一致するため、全{count}行を4.1版（202407）として読みました。",
+                recno, self.layout.fields[0], line,
+            )
+        for i, (recno, line, count, value) in sorted(self._unquoted.items()):
+            f = self.layout.fields[i]
+            others = f"（この項目はほかに{count - 1}行も同じ）" if count > 1 else ""
+            self.add(
+                WARNING, "tolerated_unquoted_text",
+                f"フリーテキストが\"で囲まれていません{others}。カンマ・改行・\"を含まないため、"
+                f"書かれた文字列（例:「{value[:30]}」）をそのまま値として読みました。",
+                recno, f, line,
+            )
 
     # ---- layout specific rules
     def _semantic(self, recno, line, row):
@@ -670,6 +728,13 @@ class FileChecker:
                 f"サービス利用日「{used}」が対象年月「{month}」の日付ではありません。",
                 recno, F(no("サービス利用日")), line,
             )
+        if (fn is not None and fn.month and month != fn.month and len(used) == 8 and used.isdigit()
+                and not used.startswith(fn.month)):
+            self.add(
+                ERROR, "use_date_name_month",
+                f"サービス利用日「{used}」がファイル名の年月「{fn.month}」の日付ではありません。1ファイルには1か月分のサービスだけを入れてください。",
+                recno, F(no("サービス利用日")), line,
+            )
         flags = row[no("日割対象日") - 1]
         if flags and _FLAGS31.fullmatch(flags) and month.isdigit() and len(month) == 6 and 1 <= int(month[4:]) <= 12:
             days = calendar.monthrange(int(month[:4]), int(month[4:]))[1]
@@ -769,6 +834,7 @@ class FileChecker:
     # ---- whole-file rules
     def finish(self) -> list[Finding]:
         if self.layout is not None:
+            self._tolerance_findings()
             p = self.layout.prefix
             if p == "UPSIKYU":
                 self._finish_sikyu()
@@ -869,7 +935,7 @@ def _display_name(name: str) -> str:
     return re.split(r"[\\/]", str(name))[-1]
 
 
-def _start(name: str) -> tuple[FileChecker, list[Finding]]:
+def _start(name: str, lenient: bool = False) -> tuple[FileChecker, list[Finding]]:
     display = _display_name(name)
     pre: list[Finding] = []
     file_name = None
@@ -879,20 +945,25 @@ def _start(name: str) -> tuple[FileChecker, list[Finding]]:
     except FileNameError as e:
         pre.append(Finding(ERROR, display, None, None, None, str(e), "name"))
         prefix = guess_prefix(display)
-    checker = FileChecker(display, file_name, prefix)
+    checker = FileChecker(display, file_name, prefix, lenient=lenient)
     checker.findings[:0] = pre
     return checker, pre
 
 
-def read_file(name: str, source: bytes | BinaryIO) -> ParsedFile:
+def read_file(name: str, source: bytes | BinaryIO, *, lenient: bool = False) -> ParsedFile:
     """Read and check one file. Never raises for bad content; see ``ParsedFile.findings``.
 
     ``source`` is the file's bytes or a binary file object (read once, incrementally).
+    ``lenient`` is the tolerant reading used on import: the deviations other software makes
+    when their meaning is unambiguous (a mislabelled 4.x CSVバージョン, unquoted free text
+    without commas/quotes/newlines, UTF-8 whose characters all exist in MS932) become
+    warnings that say what was assumed; everything else is checked as strictly as without it.
     """
-    checker, _ = _start(name)
+    checker, _ = _start(name, lenient)
     pf = ParsedFile(checker.display, checker.file_name, None)
+    pf.lenient = lenient
     try:
-        text = open_text(source, checker.display)
+        text = open_text(source, checker.display, lenient=lenient, notes=checker.findings)
         for recno, line, row, raw in RecordStream(text, checker.display):
             if checker.record(recno, line, row, raw):
                 pf.rows.append(row)
@@ -909,18 +980,18 @@ def read_file(name: str, source: bytes | BinaryIO) -> ParsedFile:
     return pf
 
 
-def iter_file(name: str, source: bytes | BinaryIO) -> Iterator[list]:
+def iter_file(name: str, source: bytes | BinaryIO, *, lenient: bool = False) -> Iterator[list]:
     """Stream typed records of one file, checking as it goes.
 
     Raises :class:`StandardFileError` at the first error (or at the end for whole-file rules);
     a caller that gets the exception must discard the records it already received.
     """
-    checker, pre = _start(name)
+    checker, pre = _start(name, lenient)
     if any(f.is_error for f in pre):
         raise StandardFileError(pre)
     if checker.prefix is None:
         raise StandardFileError(pre)
-    text = open_text(source, checker.display)
+    text = open_text(source, checker.display, lenient=lenient, notes=checker.findings)
     seen = 0
     for recno, line, row, raw in RecordStream(text, checker.display):
         keep = checker.record(recno, line, row, raw)
@@ -953,8 +1024,9 @@ UNIT_KINDS = {
     "prevention_basic_delete": ({"DLTKIHON"}, {"DLTKIHON"}, "利用者基本情報_削除"),
     "prevention_plan_delete": ({"DLTYOBO"}, {"DLTYOBO"}, "介護予防サービス・支援計画書_削除"),
 }
-#: companions expected with a unit (missing → warning)
-_EXPECTED = {"plan": {"UP2KYO", "UP3KYO", "UPHOSOKU"}, "schedule": {"UPSIKYU", "UPHOSOKU"}}
+#: files §d-2 requires besides the parent (missing → the unit is incomplete: error). 3.2 plan units
+#: (vol.1156) have no 3表.
+_REQUIRED = {"plan": {"UP2KYO", "UP3KYO", "UPHOSOKU"}, "schedule": {"UPSIKYU", "UPHOSOKU"}}
 #: (child prefix, child key field Nos) → (parent prefix, parent key field Nos)
 _LINKS = {
     "plan": [
@@ -997,8 +1069,10 @@ def _unit_label(fn: FileName) -> str:
     return f"送信単位 ファイル連番{fn.sequence}（{s}→{r}）"
 
 
-def check_unit(files: list[ParsedFile]) -> list[Finding]:
-    """Cross-file rules for the files of one send unit (same route and ファイル連番)."""
+def check_unit(files: list[ParsedFile], *, lenient: bool = False) -> list[Finding]:
+    """Cross-file rules for the files of one send unit (same route and ファイル連番).
+
+    With ``lenient`` (import), rules whose breach leaves the data usable are warnings."""
     out: list[Finding] = []
     fn0 = files[0].file_name
     label = _unit_label(fn0)
@@ -1039,10 +1113,15 @@ def check_unit(files: list[ParsedFile]) -> list[Finding]:
                 "unit_parent_missing",
             )
         )
-    for pfx in sorted(_EXPECTED.get(kind, set()) - set(by_prefix)):
+    for pfx in sorted(_REQUIRED.get(kind, set()) - set(by_prefix)):
         if pfx == "UP3KYO" and fn0.version == 3:
             continue
-        out.append(Finding(WARNING, label, None, None, None, f"{desc}の送信単位に{pfx}がありません。", "unit_incomplete"))
+        out.append(Finding(
+            ERROR, label, None, None, None,
+            f"{desc}の送信単位に{pfx}（{_FILE_NAMES.get(pfx, pfx)}）がありません。送信単位は必要なファイルがすべてそろった組です"
+            "（足りない組を取り込むと、前に受け取った内容の一部が消えてしまいます）。送信元にそろえて送り直すよう依頼してください。",
+            "unit_incomplete",
+        ))
     if kind == "prevention":
         for child, parent in (("UPKIHON_SUB1", "UPKIHON"), ("UPKIHON_SUB2", "UPKIHON"), ("UPYOBO_SUB", "UPYOBO")):
             if child in by_prefix and parent not in by_prefix:
@@ -1101,30 +1180,184 @@ def check_unit(files: list[ParsedFile]) -> list[Finding]:
                         )
                     )
                     child_keys.add(tuple(r[i - 1] for i in pkeys))  # once per key
+    if kind == "schedule" and "UPPLAN" in by_prefix:
+        out.extend(_check_schedule_set(by_prefix, lenient))
     return out
 
 
-def validate_parsed(parsed: list[ParsedFile]) -> list[Finding]:
-    """Group already read files into send units and add the cross-file findings."""
+# --------------------------------------------------------------------------- cross-file rules
+
+_FILE_NAMES = {
+    "UPHOSOKU": "利用者補足情報", "UP1KYO": "居宅サービス計画1表", "UP2KYO": "居宅サービス計画2表",
+    "UP3KYO": "居宅サービス計画3表", "UPPLAN": "第6表", "UPSIKYU": "第7表",
+}
+
+
+def _int(v: str) -> int | None:
+    return int(v) if v and _INT.fullmatch(v) else None
+
+
+def _usable(pf: ParsedFile) -> list[tuple[int, list[str]]]:
+    if pf.layout is None:
+        return []
+    n = pf.layout.field_count
+    return [(recno, r) for recno, r in zip(pf.row_numbers, pf.rows) if len(r) == n]
+
+
+def _check_schedule_set(by_prefix: dict[str, list[ParsedFile]], lenient: bool) -> list[Finding]:
+    """第6表 ↔ 第7表 ↔ 利用者補足情報 of one 利用票 unit (§d-4, §d-5)."""
+    out: list[Finding] = []
+    soft = WARNING if lenient else ERROR
+    plan = by_prefix["UPPLAN"][0]
+    if plan.layout is None:
+        return out
+    P = plan.layout.no
+    i_ins, i_num, i_units, i_count, i_code, i_office = 1, 2, P("単位数") - 1, P("サービス回数") - 1, P("サービスコード") - 1, P("サービス事業者コード") - 1
+    # 6表 per (user, provider, code): occurrences and units × occurrences; first record
+    six: dict[tuple, list] = {}
+    providers: dict[tuple, tuple] = {}
+    for recno, r in _usable(plan):
+        key = (r[i_ins], r[i_num], r[i_office], r[i_code])
+        count, units = _int(r[i_count]), _int(r[i_units])
+        entry = six.setdefault(key, [0, 0, True, recno])
+        entry[0] += count or 0
+        if units is None or count is None or units == 0:
+            entry[2] = False  # units not stated (e.g. 率加算 in 実績): no unit comparison
+        else:
+            entry[1] += units * count
+        providers.setdefault((r[i_ins], r[i_num], r[i_office]), (recno, r[i_code]))
+    sikyu = by_prefix.get("UPSIKYU", [None])[0]
+    if sikyu is not None and sikyu.layout is not None:
+        S = sikyu.layout.no
+        s_office, s_code, s_count, s_amount = S("サービス事業所コード") - 1, S("サービスコード") - 1, S("回数／日数") - 1, S("サービス単位金額") - 1
+        seven: dict[tuple, list] = {}
+        offices: set = set()
+        users: set = set()
+        for recno, r in _usable(sikyu):
+            users.add((r[1], r[2]))
+            code = r[s_code]
+            if code == TOTAL_SERVICE_CODE or _SUBTOTAL.fullmatch(code):
+                continue
+            offices.add((r[1], r[2], r[s_office]))
+            entry = seven.setdefault((r[1], r[2], r[s_office], code), [0, 0, True, recno])
+            entry[0] += _int(r[s_count]) or 0
+            amount = _int(r[s_amount])
+            if amount is None:
+                entry[2] = False
+            else:
+                entry[1] += amount
+        for key, (count7, amount7, has_amount, recno) in seven.items():
+            ins, num, office, code = key
+            got = six.get(key)
+            if got is None:
+                continue
+            count6, amount6, has_units, _ = got
+            if count6 != count7:
+                out.append(Finding(
+                    soft, sikyu.name, recno, s_count + 1, sikyu.layout.field(s_count + 1).name,
+                    f"被保険者番号「{num}」の事業所「{office}」サービスコード「{code}」の回数／日数「{count7}」が、"
+                    f"第6表（{plan.name}）の同じサービスの回数の合計「{count6}」と一致しません。",
+                    "xfile_count",
+                ))
+            elif has_units and has_amount and amount6 != amount7:
+                out.append(Finding(
+                    soft, sikyu.name, recno, s_amount + 1, sikyu.layout.field(s_amount + 1).name,
+                    f"被保険者番号「{num}」の事業所「{office}」サービスコード「{code}」のサービス単位数「{amount7}」が、"
+                    f"第6表の単位数×回数の合計「{amount6}」と一致しません。",
+                    "xfile_units",
+                ))
+        for (ins, num, office), (recno, code) in providers.items():
+            if (ins, num) in users and (ins, num, office) not in offices:
+                out.append(Finding(
+                    soft, plan.name, recno, i_office + 1, plan.layout.field(i_office + 1).name,
+                    f"被保険者番号「{num}」の第6表にあるサービス事業者「{office}」（サービスコード「{code}」）が、"
+                    f"第7表（{sikyu.name}）にありません。",
+                    "xfile_provider",
+                ))
+    hosoku = by_prefix.get("UPHOSOKU", [None])[0]
+    if hosoku is not None and hosoku.layout is not None:
+        level_no = hosoku.layout.no("要介護状態区分")
+        levels = {(r[1], r[2]): r[level_no - 1] for _recno, r in _usable(hosoku)}
+        reported: set = set()
+        for recno, r in _usable(plan):
+            level = levels.get((r[i_ins], r[i_num]), "")
+            kind = r[i_code][:2]
+            wrong = None
+            if kind in CARE_BENEFIT_KINDS and (level in CARE_LEVELS_SUPPORT or level == CARE_LEVEL_PROGRAM_ONLY):
+                wrong = "介護給付（要介護1〜5の方）"
+            elif kind in PREVENTION_BENEFIT_KINDS and (level in CARE_LEVELS_CARE or level == CARE_LEVEL_PROGRAM_ONLY):
+                wrong = "予防給付（要支援1・2の方）"
+            if wrong and (r[i_num], r[i_code]) not in reported:
+                reported.add((r[i_num], r[i_code]))
+                level_name = (hosoku.layout.field(level_no).values or {}).get(level, level)
+                out.append(Finding(
+                    soft, plan.name, recno, i_code + 1, plan.layout.field(i_code + 1).name,
+                    f"サービスコード「{r[i_code]}」は{wrong}のサービスですが、利用者補足情報の要介護状態区分は「{level}:{level_name}」です。",
+                    "care_level_code",
+                ))
+    return out
+
+
+def _check_master(pf: ParsedFile, service_codes, lenient: bool) -> list[Finding]:
+    """Service codes unknown to the master for the file's month (``service_codes(month, codes) -> known``)."""
+    if pf.layout is None or pf.layout.prefix not in ("UPPLAN", "UPJSK", "UPSIKYU"):
+        return []
+    month = pf.file_name.month if pf.file_name is not None and pf.file_name.month else None
+    code_no = pf.layout.no("サービスコード")
+    seen: dict[str, int] = {}
+    for recno, r in _usable(pf):
+        code = r[code_no - 1]
+        m = month or r[4]
+        if code and code != TOTAL_SERVICE_CODE and not _SUBTOTAL.fullmatch(code) and code not in seen:
+            seen[code] = recno
+            month = month or m
+    if not seen or not month:
+        return []
+    known = service_codes(month, set(seen))
+    out = []
+    for code, recno in seen.items():
+        if code in known:
+            continue
+        if lenient:
+            detail = (f"サービスコード「{code}」は{month[:4]}年{int(month[4:])}月のサービスコード表（この事業所のマスタ）にありません。"
+                      "送信元のマスタが新しい可能性があるため、そのまま取り込みました。単位数は送信元の値を使います。")
+        else:
+            detail = f"サービスコード「{code}」は{month[:4]}年{int(month[4:])}月のサービスコード表にありません。"
+        out.append(Finding(WARNING if lenient else ERROR, pf.name, recno, code_no, pf.layout.field(code_no).name, detail,
+                           "unknown_service_code"))
+    return out
+
+
+def validate_parsed(parsed: list[ParsedFile], *, lenient: bool | None = None, service_codes=None) -> list[Finding]:
+    """Group already read files into send units and add the cross-file findings.
+
+    ``lenient`` defaults to how the files were read. ``service_codes(month 'YYYYMM', codes) ->
+    set of known codes`` checks service codes against a master (none when not given)."""
+    if lenient is None:
+        lenient = any(pf.lenient for pf in parsed)
     findings: list[Finding] = []
     for pf in parsed:
         findings.extend(pf.findings)
+        if service_codes is not None:
+            findings.extend(_check_master(pf, service_codes, lenient))
     units: dict[tuple, list[ParsedFile]] = defaultdict(list)
     for pf in parsed:
         if pf.file_name is not None:
             units[pf.file_name.unit_key].append(pf)
     for key, pfs in units.items():
-        findings.extend(check_unit(pfs))
+        findings.extend(check_unit(pfs, lenient=lenient))
     return findings
 
 
-def validate_files(files: Iterable[tuple[str, bytes | BinaryIO]]) -> list[Finding]:
+def validate_files(files: Iterable[tuple[str, bytes | BinaryIO]], *, lenient: bool = False,
+                   service_codes=None) -> list[Finding]:
     """Check files given together: each file, then the send units they form.
 
     Files are grouped by (送信元, 送信先, ファイル連番); a group that is not one valid send unit
-    (e.g. two units sharing a 連番) is reported.
+    (e.g. two units sharing a 連番) is reported. ``lenient``: see :func:`read_file`.
     """
-    return validate_parsed([read_file(name, src) for name, src in files])
+    return validate_parsed([read_file(name, src, lenient=lenient) for name, src in files], lenient=lenient,
+                           service_codes=service_codes)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

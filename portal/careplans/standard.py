@@ -239,8 +239,13 @@ def plan_send_units(*, plan: CarePlan, sender_office, recipient_office_number: s
         "UPHOSOKU": [hosoku_record(client=plan.client, office_number=plan.office_number or sender_office.office_number,
                                    plan_date=plan.plan_date, figures=_figures_from_plan(plan))],
     }
+    base = {**_keys(plan.client), 4: plan.plan_date, 5: plan.plan_date}
+    # A send unit is a complete set (§d-2): a plan without 2表 rows or 3表 entries still sends
+    # the file, with one record that carries only the keys.
+    records["UP2KYO"] = records["UP2KYO"] or [{**base, 21: plan.office_number or None}]
+    records["UP3KYO"] = records["UP3KYO"] or [dict(base)]
     return build_send_unit(
-        "plan", {k: v for k, v in records.items() if v},
+        "plan", records,
         sender_office=sender_office.office_number, sender_kind=sender_kind_of(sender_office),
         recipient_office=recipient_office_number, recipient_kind=recipient_kind, sequence=created_at,
     )

@@ -85,6 +85,7 @@ def valid_row(prefix: str, **overrides) -> dict[int, object]:
     if prefix == "UPHOSOKU":  # plan mode (file month 000000)
         row[4] = PLAN_DATE
         row[63] = "000000"
+        row[18] = row[59] = "22"  # 要介護２ (the 6表 example uses 111111, a 介護給付 code)
     if prefix in ("UPPLAN", "UPJSK"):
         row[6] = SENDER
         row[10] = date(2025, 4, 3)

@@ -62,10 +62,20 @@ def test_validate_reports_one_line_per_finding_and_exits_1(tmp_path):
 
 def test_validate_warnings_only_exit_0(tmp_path):
     paths = write_unit(tmp_path)
-    plan_only = [p for p in paths if p.name.startswith("UPPLAN")]
-    r = run("validate", *map(str, plan_only))
+    lower = [p.rename(p.with_suffix(".csv")) if p.name.startswith("UPPLAN") else p for p in paths]
+    r = run("validate", *map(str, lower))
     assert r.returncode == 0
     assert "[警告]" in r.stdout.decode() and "[エラー]" not in r.stdout.decode()
+    assert "拡張子が「.csv」" in r.stdout.decode()
+
+
+def test_validate_incomplete_unit_exits_1(tmp_path):
+    paths = write_unit(tmp_path)
+    plan_only = [p for p in paths if p.name.startswith("UPPLAN")]
+    r = run("validate", *map(str, plan_only))
+    assert r.returncode == 1
+    out = r.stdout.decode()
+    assert "UPSIKYU（第7表）がありません" in out and "UPHOSOKU（利用者補足情報）がありません" in out
 
 
 def test_validate_bad_inputs_never_traceback(tmp_path):

@@ -195,4 +195,4 @@ def test_gaiji_in_input_is_reported():
 def test_unquoted_free_text_is_reported():
     data = _bytes("UP2KYO").replace('"テキスト"'.encode("cp932"), "テキスト".encode("cp932"), 1)
     pf = read_file(name("UP2KYO"), data)
-    assert _codes(pf) == ["quote"] and pf.errors[0].field_no == 7
+    assert _codes(pf) == ["unquoted_text"] and pf.errors[0].field_no == 7

@@ -348,11 +348,14 @@ def test_dependant_file_alone_is_an_error():
     assert "unit_parent_missing" in [f.code for f in validate_files(only_kyo2)]
 
 
-def test_missing_companion_files_warn():
+def test_missing_companion_files_make_the_unit_incomplete():
     built = unit("plan", {"UP1KYO": [valid_row("UP1KYO")]})
-    assert built.ok
-    assert sorted(f.detail for f in built.findings if f.code == "unit_incomplete") == [
-        f"計画書（1表・2表・3表・利用者補足情報）の送信単位に{p}がありません。" for p in ("UP2KYO", "UP3KYO", "UPHOSOKU")]
+    assert not built.ok
+    missing = [f for f in built.findings if f.code == "unit_incomplete"]
+    assert all(f.is_error for f in missing)
+    assert [f.detail.split("がありません")[0].rsplit("に", 1)[1] for f in missing] == [
+        "UP2KYO（居宅サービス計画2表）", "UP3KYO（居宅サービス計画3表）", "UPHOSOKU（利用者補足情報）"]
+    assert not unit("schedule", {"UPPLAN": [valid_row("UPPLAN")]}, month="202504").ok
 
 
 def test_prevention_unit_links_sub_tables():
