@@ -262,11 +262,17 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
                                        5: office.office_number, 6: kind}]}
                 unit_kind = "actual_delete"
             else:
+                from portal.schedules.standard import detail_numbers
+
                 rows = []
+                per_of = {line.pk: line.units_entered if line.units_entered is not None
+                          else units_of.get(line.service_code, 0) for line in own}
+                detail = detail_numbers((line.pk, office.office_number, line.service_code, per_of[line.pk])
+                                        for line in own if line.service_type_code == kind and line.actual_total)
                 for line in own:
                     if line.service_type_code != kind:
                         continue
-                    per = line.units_entered if line.units_entered is not None else units_of.get(line.service_code, 0)
+                    per = per_of[line.pk]
                     for day, count in enumerate(line.actual_days[: schedule.days_in_month], start=1):
                         if count:
                             rows.append({
@@ -275,7 +281,8 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
                                 10: schedule.month.replace(day=day), 11: line.prorated_days or None,
                                 12: line.start_time, 13: line.end_time, 14: int(count), 15: line.service_code,
                                 16: line.tais_code or None, 17: line.notified_code or None,
-                                18: line.equipment_name or None, 20: office.office_number, 21: office.name, 23: "0",
+                                18: line.equipment_name or None, 19: detail.get(line.pk), 20: office.office_number,
+                                21: office.name, 23: "0",
                                 24: office.office_number,
                             })
                 if not rows:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from linkage.standard import LINKED_SERVICE_KINDS, ZERO_DATE, SendUnit
+from linkage.standard.layouts import WELFARE_EQUIPMENT_KINDS
 
 from portal.clients.models import CertificationStatus
 from portal.core.codes import CARE_MANAGEMENT_KINDS
@@ -118,6 +119,19 @@ def _linked(code: str) -> bool:
     return code[:2] in LINKED_SERVICE_KINDS
 
 
+def detail_numbers(items) -> dict:
+    """第6表 No.19 明細判別コード: ``items`` are ``(key, provider, service code, units)``; 福祉用具貸与
+    (17/67) items that share provider, service code and units but are different lines (e.g. 手すり
+    居室分 and 廊下分) get 1, 2, 3… in the given order; everything else gets nothing (Null)."""
+    groups: dict[tuple, list] = {}
+    for key, provider, code, units in items:
+        if code[:2] in WELFARE_EQUIPMENT_KINDS:
+            members = groups.setdefault((provider, code, units), [])
+            if key not in members:
+                members.append(key)
+    return {key: n for members in groups.values() if len(members) > 1 for n, key in enumerate(members, start=1)}
+
+
 def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str,
                  planner_name: str) -> list[dict]:
     """UPPLAN: one record per service, provider and day (予定)."""
@@ -132,6 +146,8 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
             key = (r.provider_office_number, r.line.service_type_code)
             last_day_of_group[key] = max(last_day_of_group.get(key, 0), planned[-1])
     lines_by_id = {line.pk: line for line in schedule.lines.all()}
+    detail = detail_numbers((r.line.line_id or id(r.line), r.provider_office_number, r.service_code, r.units)
+                            for r in rows)
     out = []
     for r in rows:
         line = lines_by_id.get(r.line.line_id)
@@ -142,7 +158,8 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
             2: schedule.client.insurer_number, 3: schedule.client.insured_number, 4: created_on, 5: _ym(month),
             6: office_number, 7: planner_name or None, 11: flags, 15: r.service_code,
             16: r.line.tais_code or None, 17: r.line.notified_code or None, 18: r.line.equipment_name or None,
-            20: r.provider_office_number, 21: r.line.provider_name or None, 23: "0", 24: office_number,
+            19: detail.get(r.line.line_id or id(r.line)), 20: r.provider_office_number, 21: r.line.provider_name or None, 23: "0",
+            24: office_number,
         }
         if r.is_rate:
             day = last_day_of_group.get((r.provider_office_number, r.line.service_type_code), days)

@@ -160,3 +160,29 @@ def test_daily_prorated_line_carries_its_days_in_upplan(office):
     sikyu = read_file(*next((n, d) for n, d in built.files if n.startswith("UPSIKYU"))).rows
     # 344 × 22 = 7,568 units × 11.10 (1級地, 55%) = 84,004.8 → 84,004 yen
     assert (sikyu[0][15], sikyu[0][16], sikyu[0][23]) == ("22", "7568", "84004")
+
+
+def test_identical_equipment_lines_are_numbered_in_the_detail_code(office):
+    """明細判別コード (第6表 No.19): two 手すり 171007 of 300 units (居室分・廊下分) are 1 and 2; a single
+    rental line and other services stay Null."""
+    client = make_client(office, services=(("2799000001", "外部の福祉用具", "17"), ("1370000011", "ひまわり", "11")))
+    schedule = make_schedule(office, client, [
+        ("2799000001", "171007", "9999", "9999", days(1)),
+        ("2799000001", "171007", "9999", "9999", days(1)),
+        ("2799000001", "171003", "9999", "9999", days(1)),
+        ("1370000011", "111211", "0900", "1000", days(*MONDAYS)),
+    ])
+    with office_scope(office):
+        for line, (tais, name, units) in zip(schedule.lines.order_by("sort_order"), [
+                ("00001-000010", "手すり（居室）", 300), ("00001-000010", "手すり（廊下）", 300),
+                ("00150-000021", "特殊寝台", 1000)]):
+            line.units_entered, line.tais_code, line.equipment_name = units, tais, name
+            line.save()
+        schedule = load_schedule(schedule.pk)
+        units = schedule_send_units(schedule=schedule, sender_office=office, created_at=dt.datetime(2026, 4, 25, 9))
+    built = next(u for u in units if u.recipient_kind == "17").build()
+    assert built.ok, [f.message for f in built.findings if f.is_error]
+    name, data = next((n, d) for n, d in built.files if n.startswith("UPPLAN"))
+    got = sorted((r[14], r[17], r[18]) for r in read_file(name, data).rows if r[14].startswith("17"))
+    assert got == [("171003", "特殊寝台", ""), ("171007", "手すり（居室）", "1"), ("171007", "手すり（廊下）", "2")]
+    assert {r[18] for r in read_file(name, data).rows if r[14].startswith("11")} == {""}
