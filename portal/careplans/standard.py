@@ -70,7 +70,7 @@ def table1_record(plan: CarePlan) -> dict:
         4: plan.plan_date,
         5: _postal(client.postal_code),
         6: _text(client.address),
-        7: None,
+        7: _text(client.address2),
         8: _text(plan.author_name),
         9: _text(plan.office_name),
         10: _postal(plan.office_postal_code),

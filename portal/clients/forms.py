@@ -35,7 +35,7 @@ class ClientForm(forms.ModelForm):
         model = Client
         fields = [
             "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date",
-            "postal_code", "address", "phone", "insurer_number", "insured_number", "copay_ratio",
+            "postal_code", "address", "address2", "phone", "insurer_number", "insured_number", "copay_ratio",
             "care_manager", "is_active",
         ]
         widgets = {

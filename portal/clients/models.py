@@ -128,6 +128,8 @@ class Client(models.Model):
     birth_date = models.DateField("生年月日")
     postal_code = models.CharField("郵便番号", max_length=8, blank=True)
     address = models.CharField("住所", max_length=200, blank=True)
+    address2 = models.CharField("住所２（建物名・部屋番号）", max_length=200, blank=True,
+                                help_text="マンション名・部屋番号など。標準仕様CSVの「利用者住所２」になります。")
     phone = models.CharField("電話番号", max_length=20, blank=True)
     insurer_number = models.CharField("保険者番号", max_length=6, validators=[validate_insurer_number])
     insured_number = models.CharField("被保険者番号", max_length=10, validators=[validate_insured_number])

@@ -25,7 +25,7 @@ from portal.offices.models import Membership, Office
 
 CLIENT_FIELDS = (
     "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date", "postal_code",
-    "address", "phone", "insurer_number", "insured_number", "copay_ratio", "care_manager", "is_active",
+    "address", "address2", "phone", "insurer_number", "insured_number", "copay_ratio", "care_manager", "is_active",
 )
 CERT_FIELDS = ("status", "care_level", "valid_from", "valid_to", "certified_on", "benefit_limit_units")
 

@@ -78,7 +78,7 @@ def hosoku_rows(client, *, month: date, office_number: str, annex: Annex | None 
         8: client.birth_date,
         9: _postal(client.postal_code),
         10: client.address or None,
-        11: None,
+        11: client.address2 or None,
         12: _phone(client.phone),
         60: office_number,
         61: office_number,
