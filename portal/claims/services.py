@@ -316,6 +316,7 @@ def statement_cancel(*, office, client, month: dt.date, membership, base_version
 class FileCheck:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    nothing_to_file: bool = False
 
 
 def _care_manager_number(client) -> str:
@@ -369,8 +370,7 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
         if current.missing:
             check.notes.append(f"{who}: 実績未着のまま確定（理由: {current.missing_reason}）。")
         pending.append(current)
-    if not pending and not check.errors:
-        check.errors.append("ファイルに載せる給付管理票がありません（確定済みで未提出の利用者がいません）。")
+    check.nothing_to_file = not pending
     return check, pending
 
 
@@ -388,6 +388,8 @@ def benefit_file_make(*, office, month: dt.date, membership, today: dt.date | No
     check, pending = benefit_file_check(office, month)
     if check.errors:
         raise CloseError("\n".join(check.errors))
+    if not pending:
+        raise CloseError("ファイルに載せる給付管理票がありません（確定済みで、まだファイルにしていない利用者がいません）。")
     records = []
     for c in pending:
         client = c.client

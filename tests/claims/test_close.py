@@ -75,7 +75,7 @@ def test_the_statement_page_and_its_pdf(owner_client, office, owner, month):
         c = services.confirmation_create(office=office, client=month, month=OCT, membership=owner, base_version=0,
                                          missing_reason="休業", differences_ok=True)
     page = owner_client.get(reverse("claims:statement", args=[c.pk])).content.decode()
-    for text in ("給付管理票（令和8年10月分・第1版）", "00131011", "4644", "19705", "令和8年4月 〜 令和10年3月",
+    for text in ("給付管理票（令和8年10月分・第1版）", "00131011", "4,644", "19,705", "令和8年4月 〜 令和10年3月",
                  "13000123", "訪問介護さくら"):
         assert text in page, text
     pdf = owner_client.get(reverse("claims:statement_pdf", args=[c.pk]))
@@ -168,7 +168,7 @@ def test_over_the_limit_the_care_manager_moves_the_excess(owner_client, office, 
         received(office, client)
         received(office, client, provider=DAY_CARE[0], kind="15")
     page = owner_client.get(CLOSE).content.decode()
-    assert "区分支給限度基準額を1070単位超えています" in page
+    assert "区分支給限度基準額を1,070単位超えています" in page
     response = submit(owner_client, CLOSE, {f"over-{HOME_HELP[0]}-11": "1070", f"over-{DAY_CARE[0]}-15": "0"},
                       form=f"confirm-{client.pk}", follow=True)
     assert "実績を確定しました" in response.content.decode()

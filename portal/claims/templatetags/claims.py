@@ -18,3 +18,11 @@ def service_kind_label(code: str) -> str:
     from portal.core.codes import service_kind_name
 
     return service_kind_name(code)
+
+
+@register.filter
+def units(value) -> str:
+    """12345 → 12,345"""
+    if value is None or value == "":
+        return ""
+    return f"{int(value):,}"
