@@ -66,7 +66,7 @@ class Record:
         return self.values[key]
 
     def int(self, key: str) -> int:
-        return int(self.values[key] or 0)
+        return int(self.values[key] or 0)  # int("-200") is fine for signed fields
 
     @property
     def is_total(self) -> bool:
@@ -130,6 +130,10 @@ def check_field(f: Field, value: str, *, is_total: bool | None) -> str | None:
     elif f.type == "int":
         if not _DIGITS.fullmatch(value) or (f.length and len(value) > f.length):
             return f"{label}は{f.length}桁以内の0以上の整数です（「{value}」）。"
+    elif f.type == "sint":
+        digits = value[1:] if value.startswith("-") else value
+        if not _DIGITS.fullmatch(digits) or (f.length and len(digits) > f.length):
+            return f"{label}は{f.length}桁以内の整数です（「{value}」）。"
     elif f.type == "ym":
         if not _DIGITS.fullmatch(value) or len(value) != 6 or not 1 <= int(value[4:]) <= 12:
             return f"{label}は年月（YYYYMM）です（「{value}」）。"

@@ -152,3 +152,15 @@ def test_non_ms932_text_is_refused():
     rows[1][1]["note"] = "🙂"
     with pytest.raises(KokuhoError, match="MS932で表せない"):
         write(data_type="711", office_number=OFFICE, process_month=PROCESS, records=rows)
+
+
+def test_a_reduction_line_carries_negative_units():
+    rows = claim_rows()
+    rows[2][1].update(service_code="434002", units_each=-200, service_units=-200, total_units=1086 - 200,
+                      claim_yen=claim_amount(886, "1140"))
+    rows[0][1].update(units=886, cost_total=claim_amount(886, "1140"), insurance_claim=claim_amount(886, "1140"))
+    parsed = read(write(data_type="711", office_number=OFFICE, process_month=PROCESS, records=rows))
+    assert parsed.of("8124")[1]["service_units"] == "-200" and parsed.of("8124")[1].int("service_units") == -200
+    rows[2][1]["total_units"] = -1
+    with pytest.raises(KokuhoError, match="サービス単位数合計"):
+        write(data_type="711", office_number=OFFICE, process_month=PROCESS, records=rows)
