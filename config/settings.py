@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "portal.schedules",
     "portal.billing",
     "portal.documents",
+    "portal.claims",
     "linkage.exchange",
 ]
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("billing/", include("portal.billing.urls")),
     path("documents/", include("portal.documents.urls")),
     path("exchange/", include("linkage.exchange.urls")),
+    path("claims/", include("portal.claims.urls")),
 ]

@@ -290,3 +290,31 @@ def make_exchange_received_plan(office, owner):
         office=office, client=_documents_client(office), sender_office_number="1370000011",
         plan_date=dt.date(2026, 10, 1), sequence="20261001100000", table1=["202407"] * 28,
     ).pk
+
+
+# --- portal.claims ---------------------------------------------------------------------------------
+
+def _claims_confirmation(office, owner):
+    from portal.claims.models import ActualConfirmation
+
+    client = _documents_client(office)
+    return ActualConfirmation.objects.create(
+        office=office, client=client, month=dt.date(2026, 10, 1), version=1,
+        statement={"month": "2026-10-01", "care_level": "22", "limit_units": 19705, "limit_from": "2026-04-01",
+                   "limit_to": "2027-03-01", "lines": [{"provider": "1370000011", "name": "訪問介護さくら", "kind": "11",
+                                                        "class": "1", "units": 4644, "over": 0}]},
+        confirmed_by=owner, confirmed_by_name="佐藤 花子")
+
+
+@maker("confirmation_id")
+def make_claims_confirmation(office, owner):
+    return _claims_confirmation(office, owner).pk
+
+
+@maker("file_id")
+def make_claims_file(office, owner):
+    from portal.claims.models import TransmissionFile
+
+    return TransmissionFile.objects.create(
+        office=office, month=dt.date(2026, 10, 1), process_month=dt.date(2026, 11, 1), data_type="821",
+        name="d0811a.csv", content=b"1,1\r\n", record_count=0, client_count=0).pk

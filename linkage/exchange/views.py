@@ -520,18 +520,8 @@ def actual_entry(request, schedule_id):
 @office_required
 def comparison(request):
     """予実: every line of the month whose 実績 differs from its 予定 (before 給付管理)."""
-    from portal.schedules.models import ServiceScheduleLine
+    from linkage.exchange.comparison import month_differences
 
     month = _parse_month(request.GET.get("month")) or timezone.localdate().replace(day=1)
-    lines = (ServiceScheduleLine.objects.filter(schedule__client__office=request.office, schedule__month=month)
-             .select_related("schedule__client").order_by("schedule__client__family_name_kana", "schedule__client__pk",
-                                                           "sort_order", "pk"))
-    rows = []
-    for line in lines:
-        planned, actual = list(line.planned_days), list(line.actual_days)
-        if planned == actual:
-            continue
-        diff = [d for d in range(1, 32) if (planned[d - 1] or 0) != (actual[d - 1] or 0)]
-        rows.append({"line": line, "client": line.schedule.client, "planned": line.planned_total,
-                     "actual": line.actual_total, "days": diff, "no_actual": line.actual_total == 0})
+    rows = month_differences(request.office, month)
     return render(request, "exchange/comparison.html", {"month": month, "rows": rows})

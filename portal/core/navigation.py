@@ -28,6 +28,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("受信箱", "exchange:inbox"),
     NavItem("送信", "exchange:outbox"),
     NavItem("予実の比較", "exchange:comparison", kinds=CM),
+    NavItem("月次の締め", "claims:close", kinds=CM),
     NavItem("連携先", "partners:list"),
     NavItem("監査ログ", "partners:audit", roles=(Role.ADMIN,)),
     NavItem("帳票PDF", "documents:list"),

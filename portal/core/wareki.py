@@ -31,6 +31,10 @@ def wareki_date(day: dt.date | dt.datetime | None) -> str:
     if day is None:
         return ""
     if isinstance(day, dt.datetime):
+        if day.tzinfo is not None:  # an aware time is shown as the date in Japan, not in UTC
+            from zoneinfo import ZoneInfo
+
+            day = day.astimezone(ZoneInfo("Asia/Tokyo"))
         day = day.date()
     name, year = era_of(day)
     return f"{name}{_year_label(year)}年{day.month}月{day.day}日"

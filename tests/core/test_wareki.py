@@ -21,3 +21,12 @@ def test_wareki_date(day, expected):
 def test_wareki_month_and_empty():
     assert wareki_month(dt.date(2024, 7, 1)) == "令和6年7月"
     assert wareki_date(None) == ""
+
+
+def test_an_aware_datetime_is_dated_in_japan():
+    import datetime as _dt
+
+    from portal.core.wareki import wareki_date as _wareki_date
+
+    late_evening_utc = _dt.datetime(2026, 11, 29, 22, 34, tzinfo=_dt.timezone.utc)
+    assert _wareki_date(late_evening_utc) == "令和8年11月30日"

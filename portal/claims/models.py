@@ -1,0 +1,105 @@
+"""月次の締め: 実績 confirmations (versioned), the 国保連 files made from them, who downloaded them.
+
+Every model belongs to one office (``office_scoped``). A confirmation is never changed: a later
+correction is a new version; the file that carried a version is the only thing set afterwards.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from portal.offices.models import Membership, Office
+from portal.offices.tenancy import office_scoped
+
+
+class StatementKind(models.TextChoices):
+    NEW = "1", "新規"
+    CORRECTION = "2", "修正"
+    CANCELLATION = "3", "取消"
+
+
+class CareManagerNumber(models.Model):
+    """介護支援専門員番号 (8 digits) of a member, printed on the 給付管理票 and the 明細書."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="care_manager_number")
+    number = models.CharField("介護支援専門員番号", max_length=8)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        verbose_name = "介護支援専門員番号"
+        verbose_name_plural = "介護支援専門員番号"
+
+
+class TransmissionFile(models.Model):
+    """One 国保連 interface file (データ種別 821 給付管理票 / 711 請求) kept with its service month."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("サービス提供年月")
+    process_month = models.DateField("処理対象年月（請求月）")
+    data_type = models.CharField("データ種別", max_length=3)
+    name = models.CharField("ファイル名", max_length=20)
+    content = models.BinaryField("内容", editable=False)
+    record_count = models.PositiveIntegerField("レコード件数")
+    client_count = models.PositiveIntegerField("利用者数")
+    summary = models.JSONField("要約", default=dict)  # ids and codes only: missing-実績 reasons by client id
+    created_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by_name = models.CharField("作成者", max_length=120, blank=True)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def data_type_label(self) -> str:
+        return {"821": "給付管理票", "711": "介護給付費請求書・明細書"}.get(self.data_type, self.data_type)
+
+
+class ActualConfirmation(models.Model):
+    """The care manager's confirmation of one 利用者's 実績 for a month (版 1, 2, …).
+
+    ``statement`` is the 給付管理票 computed at confirmation (``portal.claims.benefit.Statement``
+    as JSON) so the sheet and the file show what was confirmed even if 実績 change later.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name="利用者")
+    month = models.DateField("サービス提供年月")
+    version = models.PositiveIntegerField("版")
+    kind = models.CharField("作成区分", max_length=1, choices=StatementKind.choices, default=StatementKind.NEW)
+    statement = models.JSONField("給付管理票", default=dict)
+    missing_reason = models.TextField("実績が届いていない理由", blank=True)
+    missing = models.JSONField("実績が届いていない事業所", default=list)
+    differences_acknowledged = models.PositiveIntegerField("確認した予実の違い（行数）", default=0)
+    confirmed_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    confirmed_by_name = models.CharField("確定者", max_length=120, blank=True)
+    confirmed_at = models.DateTimeField("確定日時", auto_now_add=True)
+    file = models.ForeignKey(TransmissionFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="confirmations",
+                             verbose_name="載せたファイル")
+
+    objects = office_scoped("office")
+
+    class Meta:
+        ordering = ["client_id", "-version"]
+        constraints = [models.UniqueConstraint(fields=["client", "month", "version"],
+                                               name="claims_confirmation_version_unique")]
+
+    def __str__(self) -> str:
+        return f"実績確定 第{self.version}版"
+
+
+class FileDownload(models.Model):
+    """Who downloaded a 国保連 file, and when."""
+
+    file = models.ForeignKey(TransmissionFile, on_delete=models.CASCADE, related_name="downloads")
+    by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by_name = models.CharField("ダウンロードした人", max_length=120, blank=True)
+    at = models.DateTimeField("日時", auto_now_add=True)
+
+    objects = office_scoped("file__office")
+
+    class Meta:
+        ordering = ["-at"]

@@ -1,0 +1,435 @@
+"""月次の締め: what is missing per 利用者, confirming 実績, the 給付管理票 and the 国保連 file."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from linkage import kokuho
+from portal.claims.benefit import CertPeriod, ProviderUnits, Statement, StatementError, StatementLine, statement_build, \
+    statement_records
+from portal.claims.models import ActualConfirmation, CareManagerNumber, FileDownload, StatementKind, TransmissionFile
+
+logger = logging.getLogger(__name__)
+
+CARE_LEVELS_BILLED_HERE = {"21", "22", "23", "24", "25"}
+
+
+class CloseError(ValueError):
+    """A confirmation or a file was refused; the message (Japanese) is shown as it is."""
+
+
+class ConfirmationConflict(CloseError):
+    pass
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _name(membership) -> str:
+    if membership is None:
+        return ""
+    return membership.display_name or membership.user.get_full_name() or membership.user.email
+
+
+def statement_to_json(statement: Statement) -> dict:
+    return {
+        "month": statement.month.isoformat(), "care_level": statement.care_level, "limit_units": statement.limit_units,
+        "limit_from": statement.limit_from.isoformat(), "limit_to": statement.limit_to.isoformat(),
+        "care_level_changed": statement.care_level_changed,
+        "lines": [{"provider": ln.provider_office_number, "name": ln.provider_name, "kind": ln.service_type_code,
+                   "class": ln.provider_class, "units": ln.plan_units, "over": ln.over_units} for ln in statement.lines],
+    }
+
+
+def statement_from_json(data: dict) -> Statement:
+    return Statement(
+        month=dt.date.fromisoformat(data["month"]), care_level=data["care_level"], limit_units=data["limit_units"],
+        limit_from=dt.date.fromisoformat(data["limit_from"]), limit_to=dt.date.fromisoformat(data["limit_to"]),
+        care_level_changed=data.get("care_level_changed", False),
+        lines=tuple(StatementLine(provider_office_number=ln["provider"], provider_name=ln["name"],
+                                  service_type_code=ln["kind"], provider_class=ln["class"], plan_units=ln["units"],
+                                  over_units=ln["over"]) for ln in data["lines"]),
+    )
+
+
+# --------------------------------------------------------------------------- the month's state
+
+
+@dataclass
+class ProviderStatus:
+    provider_office_number: str
+    provider_name: str
+    service_type_code: str
+    arrived: bool
+    how: str  # 受信 / 手入力 / ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider_office_number}-{self.service_type_code}"
+
+
+@dataclass
+class CloseRow:
+    client: object
+    schedule: object
+    providers: list[ProviderStatus]
+    differences: list[dict]
+    units: list[ProviderUnits]
+    statement: Statement | None
+    problems: list[str]
+    periods: list[CertPeriod] = field(default_factory=list)
+    confirmations: list = field(default_factory=list)  # newest first
+
+    @property
+    def current(self):
+        return self.confirmations[0] if self.confirmations else None
+
+    @property
+    def missing(self) -> list[ProviderStatus]:
+        return [p for p in self.providers if not p.arrived]
+
+    @property
+    def over_units(self) -> int:
+        return self.statement.over_units if self.statement else 0
+
+    @property
+    def stale(self) -> bool:
+        """Confirmed, but the 実績 have changed since (a new version is needed)."""
+        return bool(self.current and self.statement and self.current.kind != StatementKind.CANCELLATION
+                    and self.current.statement.get("lines") != statement_to_json(self.statement)["lines"])
+
+    @property
+    def state(self) -> str:
+        if self.current is None:
+            return "未確定"
+        if self.stale:
+            return "確定後に実績が変更"
+        return "確定済み"
+
+
+def _actual_rows(schedule):
+    from portal.schedules.grid import rows_from_lines
+
+    lines = list(schedule.lines.all())
+    rows = rows_from_lines(lines)
+    for row, line in zip(rows, lines):
+        row.days = [str(n) if n else "" for n in (list(line.actual_days) + [0] * 31)[:31]]
+    return lines, rows
+
+
+def _units_and_statement(schedule, office) -> tuple[list[ProviderUnits], Statement | None, list[str], list]:
+    """The 第7表 of the 実績 and the 給付管理票 built from it (problems in Japanese)."""
+    from portal.schedules.selectors import sheet_state
+
+    client = schedule.client
+    month = schedule.month
+    lines, rows = _actual_rows(schedule)
+    state = sheet_state(client=client, month=month, rows=rows, care_office=office)
+    units = []
+    for group in state.annex.groups:
+        managed = group.managed_units
+        over = sum(r.over for r in group.rows if r.limit_target)
+        units.append(ProviderUnits(provider_office_number=group.provider_office_number,
+                                   provider_name=group.provider_name or state.provider_names.get(
+                                       group.provider_office_number, ""),
+                                   service_type_code=group.service_type_code, managed_units=managed, over_units=over))
+    problems = []
+    for code in state.annex.unknown_codes:
+        problems.append(f"サービスコード {code} がマスタにありません。")
+    certs = [c for c in client.certifications.all() if c.valid_from <= month_end(month) and c.valid_to >= month]
+    certified = [c for c in certs if c.is_certified]
+    if any(not c.is_certified for c in certs):
+        problems.append("この月に認定が申請中・未確定の期間があります（認定結果を登録してください）。")
+    periods = [CertPeriod(care_level=c.care_level, valid_from=c.valid_from, valid_to=c.valid_to,
+                          limit_units=c.benefit_limit_units or state.masters.benefit_limit(c.care_level) or c.limit_units)
+               for c in certified]
+    covered = set()
+    for c in certified:
+        for d in range(1, month_end(month).day + 1):
+            if c.valid_from <= month.replace(day=d) <= c.valid_to:
+                covered.add(d)
+    outside = sorted({d for line in lines for d in range(1, 32) if (list(line.actual_days) + [0] * 31)[d - 1]
+                      and d not in covered})
+    if outside:
+        problems.append("認定の有効期間外の日に実績があります（" + "、".join(f"{d}日" for d in outside[:5])
+                        + ("ほか" if len(outside) > 5 else "") + "）。")
+    statement = None
+    try:
+        statement = statement_build(month=month, certifications=periods, units=units)
+    except StatementError as exc:
+        problems.append(str(exc))
+    if statement and statement.care_level not in CARE_LEVELS_BILLED_HERE:
+        problems.append("要支援の月は介護予防支援（地域包括支援センター）の給付管理票になります。")
+    return units, statement, problems, periods
+
+
+def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
+    """Per 利用者 with a 第6表 in ``month``: 実績 arrived per provider, 予実 differences, excess, problems."""
+    from linkage.exchange.comparison import month_differences
+    from linkage.exchange.models import ActualSource
+    from portal.clients.models import Certification
+    from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
+
+    schedules = (ServiceSchedule.objects.filter(client__office=office, month=month)
+                 .select_related("client__care_manager__user", "client__office")
+                 .prefetch_related(Prefetch("client__certifications", queryset=Certification.objects.order_by("valid_from")),
+                                   "client__services", "client__kind_limits",
+                                   Prefetch("lines", queryset=ServiceScheduleLine.objects.order_by("sort_order", "pk")))
+                 .order_by("client__family_name_kana", "client__given_name_kana", "client__pk"))
+    if client_ids is not None:
+        schedules = schedules.filter(client_id__in=list(client_ids))
+    schedules = list(schedules)
+    ids = [s.client_id for s in schedules]
+    received = {(a.client_id, a.provider_office_number, a.service_type_code)
+                for a in ActualSource.objects.filter(office=office, month=month, client_id__in=ids)}
+    differences: dict[int, list[dict]] = {}
+    for diff in month_differences(office, month, client_ids=ids):
+        differences.setdefault(diff["client"].pk, []).append(diff)
+    confirmations: dict[int, list] = {}
+    for c in (ActualConfirmation.objects.filter(office=office, month=month, client_id__in=ids)
+              .select_related("file").order_by("-version")):
+        confirmations.setdefault(c.client_id, []).append(c)
+
+    rows = []
+    for schedule in schedules:
+        providers: dict[tuple[str, str], ProviderStatus] = {}
+        for line in schedule.lines.all():
+            key = (line.provider_office_number, line.service_type_code)
+            status = providers.get(key)
+            if status is None:
+                via_hub = (schedule.client_id, *key) in received
+                status = providers[key] = ProviderStatus(line.provider_office_number, line.provider_name, key[1],
+                                                         arrived=via_hub, how="受信" if via_hub else "")
+            if not status.arrived and line.actual_total > 0:
+                status.arrived, status.how = True, "手入力"
+        units, statement, problems, periods = _units_and_statement(schedule, office)
+        mine = confirmations.get(schedule.client_id, [])
+        moved = mine[0].statement.get("over_by") if mine else None
+        if statement is not None and moved:  # the care manager moved the excess when confirming: keep it
+            try:
+                statement = statement_build(month=month, certifications=periods, units=units, over_by=moved)
+            except StatementError:
+                pass  # the 実績 changed so that the move no longer fits: the row shows as changed
+        rows.append(CloseRow(client=schedule.client, schedule=schedule, providers=list(providers.values()),
+                             differences=differences.get(schedule.client_id, []), units=units, statement=statement,
+                             problems=problems, periods=periods,
+                             confirmations=confirmations.get(schedule.client_id, [])))
+    return rows
+
+
+# --------------------------------------------------------------------------- confirming
+
+
+def confirmation_create(*, office, client, month: dt.date, membership, base_version: int,
+                        missing_reason: str = "", differences_ok: bool = False,
+                        over_by: dict[str, int] | None = None) -> ActualConfirmation:
+    """Confirm ``client``'s 実績 for ``month`` as version ``base_version + 1``.
+
+    Refused (CloseError, in Japanese) when 実績 are missing without a reason, 予実 differences are not
+    acknowledged, the 認定 does not cover the 実績, or someone confirmed in the meantime.
+    """
+    [row] = month_close(office, month, client_ids=[client.pk]) or [None]
+    if row is None:
+        raise CloseError("この月のサービス利用票（第6表）がありません。")
+    latest = row.current.version if row.current else 0
+    if base_version != latest:
+        raise ConfirmationConflict(f"{client.full_name}さんの実績は他の方が先に確定しました（第{latest}版）。"
+                                   "画面を読み込み直して内容を確かめてください。")
+    if row.problems:
+        raise CloseError("確定できません: " + " ".join(row.problems))
+    missing_reason = (missing_reason or "").strip()
+    if row.missing and not missing_reason:
+        names = "、".join(p.provider_name or p.provider_office_number for p in row.missing)
+        raise CloseError(f"実績が届いていない事業所があります（{names}）。確定するには理由を入力してください。")
+    if row.differences and not differences_ok:
+        raise CloseError(f"予定と実績が違う行が{len(row.differences)}行あります。内容を確かめて"
+                         "「予実の違いを確認しました」にチェックを入れてください。")
+    statement = row.statement
+    if over_by:
+        try:
+            statement = statement_build(month=month, certifications=row.periods, units=row.units, over_by=over_by)
+        except StatementError as exc:
+            raise CloseError(str(exc)) from exc
+    filed_before = any(c.file_id for c in row.confirmations)
+    last_filed = next((c for c in row.confirmations if c.file_id), None)
+    kind = StatementKind.CORRECTION if filed_before and last_filed.kind != StatementKind.CANCELLATION else StatementKind.NEW
+    try:
+        with transaction.atomic():
+            confirmation = ActualConfirmation.objects.create(
+                office=office, client=client, month=month, version=latest + 1, kind=kind,
+                statement={**statement_to_json(statement), **({"over_by": over_by} if over_by else {})},
+                missing_reason=missing_reason if row.missing else "",
+                missing=[p.key for p in row.missing], differences_acknowledged=len(row.differences),
+                confirmed_by=membership, confirmed_by_name=_name(membership),
+            )
+    except IntegrityError as exc:
+        raise ConfirmationConflict(f"{client.full_name}さんの実績は他の方が先に確定しました。"
+                                   "画面を読み込み直して内容を確かめてください。") from exc
+    logger.info("claims confirmation office=%s confirmation=%s version=%s", office.pk, confirmation.pk,
+                confirmation.version)
+    return confirmation
+
+
+def statement_cancel(*, office, client, month: dt.date, membership, base_version: int) -> ActualConfirmation:
+    """A 取消 給付管理票: only for a statement already carried by a file."""
+    latest = (ActualConfirmation.objects.filter(office=office, client=client, month=month).order_by("-version").first())
+    current = latest.version if latest else 0
+    if base_version != current:
+        raise ConfirmationConflict(f"{client.full_name}さんの実績は他の方が先に変更しました（第{current}版）。")
+    filed = (ActualConfirmation.objects.filter(office=office, client=client, month=month, file__isnull=False)
+             .order_by("-version").first())
+    if filed is None or filed.kind == StatementKind.CANCELLATION:
+        raise CloseError("国保連に提出した給付管理票がないため、取消は作れません。")
+    try:
+        with transaction.atomic():
+            return ActualConfirmation.objects.create(
+                office=office, client=client, month=month, version=current + 1, kind=StatementKind.CANCELLATION,
+                statement=filed.statement, confirmed_by=membership, confirmed_by_name=_name(membership))
+    except IntegrityError as exc:
+        raise ConfirmationConflict("他の方が先に変更しました。画面を読み込み直してください。") from exc
+
+
+# --------------------------------------------------------------------------- the file
+
+
+@dataclass
+class FileCheck:
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    nothing_to_file: bool = False
+
+
+def _care_manager_number(client) -> str:
+    membership = client.care_manager
+    if membership is None:
+        return ""
+    number = CareManagerNumber.objects.filter(membership=membership).first()
+    return number.number if number else ""
+
+
+def process_month_for(month: dt.date, today: dt.date) -> dt.date:
+    """処理対象年月: the month after the service month, or this month for a 月遅れ."""
+    return max(next_month(month), today.replace(day=1))
+
+
+def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = None
+                       ) -> tuple[FileCheck, list[ActualConfirmation]]:
+    """Checks before the 給付管理票 file is made (Japanese, with the 利用者); the confirmations it would carry."""
+    from portal.clients.models import validate_insured_number, validate_insurer_number
+
+    check = FileCheck()
+    rows = month_close(office, month) if rows is None else rows
+    pending = []
+    for row in rows:
+        who = f"{row.client.full_name}さん"
+        current = row.current
+        has_service = any(u.managed_units for u in row.units)
+        if current is None:
+            if has_service:
+                check.errors.append(f"{who}: 実績が確定されていません（給付管理票がありません）。")
+            continue
+        if current.file_id:
+            if row.stale:
+                check.errors.append(f"{who}: 確定後に実績が変わりました。もう一度確定すると修正の給付管理票になります。")
+            continue
+        if row.stale:
+            check.errors.append(f"{who}: 確定（第{current.version}版）の後に実績が変わりました。もう一度確定してください。")
+        for validator, value, label in ((validate_insured_number, row.client.insured_number, "被保険者番号"),
+                                        (validate_insurer_number, row.client.insurer_number, "保険者番号")):
+            try:
+                validator(value)
+            except ValidationError as exc:
+                check.errors.append(f"{who}: {label}が正しくありません（{' '.join(exc.messages)}）。")
+        if not _care_manager_number(row.client):
+            check.errors.append(f"{who}: 担当介護支援専門員の介護支援専門員番号が登録されていません（「介護支援専門員番号」で登録）。")
+        if current.kind != StatementKind.CANCELLATION:
+            for problem in row.problems:
+                check.errors.append(f"{who}: {problem}")
+            if row.statement and row.statement.care_level_changed:
+                check.notes.append(f"{who}: 月の途中で要介護度が変わりました（重い方の{row.statement.care_level}で作成）。")
+        if current.missing:
+            check.notes.append(f"{who}: 実績未着のまま確定（理由: {current.missing_reason}）。")
+        pending.append(current)
+    check.nothing_to_file = not pending
+    return check, pending
+
+
+def _next_letter(office, process_month: dt.date) -> str:
+    used = set(TransmissionFile.objects.filter(office=office, process_month=process_month).values_list("name", flat=True))
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        if kokuho.file_name(process_month, letter) not in used:
+            return letter
+    raise CloseError("この処理月のファイルは26個までです。")
+
+
+def benefit_file_make(*, office, month: dt.date, membership, today: dt.date | None = None) -> TransmissionFile:
+    """The 給付管理票 file (データ種別 821) of every confirmed, not yet filed 利用者 of ``month``."""
+    today = today or timezone.localdate()
+    check, pending = benefit_file_check(office, month)
+    if check.errors:
+        raise CloseError("\n".join(check.errors))
+    if not pending:
+        raise CloseError("ファイルに載せる給付管理票がありません（確定済みで、まだファイルにしていない利用者がいません）。")
+    records = []
+    for c in pending:
+        client = c.client
+        records += statement_records(
+            statement_from_json(c.statement), kind=c.kind, created_on=today, insurer_number=client.insurer_number,
+            office_number=office.office_number, insured_number=client.insured_number, birth_date=client.birth_date,
+            sex=client.sex, care_manager_number=_care_manager_number(client))
+    process_month = process_month_for(month, today)
+    try:
+        content = kokuho.write(data_type=kokuho.DATA_TYPE_BENEFIT, office_number=office.office_number,
+                               process_month=process_month, records=records)
+    except kokuho.KokuhoError as exc:
+        raise CloseError("ファイルを作れませんでした:\n" + str(exc)) from exc
+    with transaction.atomic():
+        locked = list(ActualConfirmation.objects.select_for_update().filter(pk__in=[c.pk for c in pending],
+                                                                             file__isnull=True))
+        if len(locked) != len(pending):
+            raise CloseError("他の方が同時にファイルを作りました。画面を読み込み直してください。")
+        file = TransmissionFile.objects.create(
+            office=office, month=month, process_month=process_month, data_type=kokuho.DATA_TYPE_BENEFIT,
+            name=kokuho.file_name(process_month, _next_letter(office, process_month)), content=content,
+            record_count=len(records), client_count=len(pending),
+            summary={"missing": {str(c.client_id): c.missing_reason for c in pending if c.missing},
+                     "kinds": {str(c.client_id): c.kind for c in pending}, "notes": len(check.notes)},
+            created_by=membership, created_by_name=_name(membership))
+        ActualConfirmation.objects.filter(pk__in=[c.pk for c in pending]).update(file=file)
+    logger.info("claims file office=%s file=%s records=%s", office.pk, file.pk, len(records))
+    return file
+
+
+def file_download(*, file: TransmissionFile, membership) -> bytes:
+    FileDownload.objects.create(file=file, by=membership, by_name=_name(membership))
+    return bytes(file.content)
+
+
+def care_manager_number_set(*, office, membership, number: str) -> None:
+    number = (number or "").strip()
+    if number and (len(number) != 8 or not number.isdigit()):
+        raise CloseError("介護支援専門員番号は8桁の数字です。")
+    if not number:
+        CareManagerNumber.objects.filter(office=office, membership=membership).delete()
+        return
+    CareManagerNumber.objects.update_or_create(office=office, membership=membership, defaults={"number": number})
