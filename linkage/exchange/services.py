@@ -100,7 +100,7 @@ def _partner_names(office, numbers) -> dict[str, str]:
 
     names = {p.partner_office_number: p.display_name
              for p in Partnership.objects.filter(office=office, partner_office_number__in=numbers).select_related("partner_office")}
-    for o in Office.objects.filter(office_number__in=numbers):
+    for o in Office.objects.filter(verification_status="verified", office_number__in=numbers):
         names.setdefault(o.office_number, o.name)
     return names
 
@@ -335,6 +335,10 @@ def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.H
     from portal.partners.models import AuditAction
     from portal.partners.services import assert_can_share, audit_record
 
+    if not office.is_verified:
+        from portal.offices.services import NOT_VERIFIED_MESSAGE
+
+        raise SendError(NOT_VERIFIED_MESSAGE)
     assert_can_send(office, on)
     refusals = [why for u in units for _, why in u.refused]
     units = [u for u in units if u.clients]
@@ -445,6 +449,12 @@ def package_deliver(*, package_pk: int) -> DeliveryResult:
     if not claimed:
         return DeliveryResult("skipped")
     package = Package.objects.select_related("office").get(pk=package_pk)
+    if not package.office.is_verified:
+        from portal.offices.services import NOT_VERIFIED_MESSAGE
+
+        Package.objects.filter(pk=package.pk, status=PackageStatus.SENDING).update(
+            status=PackageStatus.ERROR, last_error=NOT_VERIFIED_MESSAGE)
+        return DeliveryResult("error")
     try:
         client = hub_client_for(package.office)
         result = client.submit(bytes(package.content))
@@ -578,6 +588,8 @@ def office_sync(*, office) -> dict:
     """One round for one office: receive, import in ファイル連番 order, report, sync sent statuses."""
     from linkage.exchange.importer import imports_run
 
+    if not office.is_verified:
+        return {"skipped": "unverified"}
     client = hub_client_for(office)
     received = inbox_receive(office=office, client=client)
     imported = imports_run(office=office)
