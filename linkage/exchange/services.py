@@ -69,6 +69,13 @@ class UnitPlan:
     month: dt.date | None = None
     plan_id: int | None = None
     refused: list = field(default_factory=list)  # [(client, Japanese reason)] shown in the preview
+    fixes: dict = field(default_factory=dict)  # {client id: (url, link label)}: where to fix a refusal
+
+    @property
+    def refusals(self) -> list[dict]:
+        """The refused 利用者 with the reason and a link to fix it (for the preview)."""
+        return [{"client": c, "why": why, "url": self.fixes.get(c.pk, ("", ""))[0],
+                 "link_label": self.fixes.get(c.pk, ("", ""))[1]} for c, why in self.refused]
 
     @property
     def scope(self) -> str:
@@ -105,12 +112,37 @@ def _partner_names(office, numbers) -> dict[str, str]:
     return names
 
 
+def _fix_link(office, unit: UnitPlan, client, reason: str, on: dt.date | None) -> tuple[str, str]:
+    """Where the user fixes a refusal: the consent form (pre-filled) or the partner pages."""
+    from django.urls import reverse
+
+    from portal.partners.models import Partnership
+
+    if reason.startswith("consent") or reason == "no_consent":
+        partnership = (Partnership.objects.active(on).filter(office=office, partner_office_number=unit.recipient_office_number)
+                       .values_list("pk", flat=True).first())
+        query = f"?client={client.pk}" + (f"&partnership={partnership}" if partnership else "")
+        return reverse("partners:consent_create") + query, "同意を記録する"
+    if reason == "not_partner":
+        return reverse("partners:invite"), "連携先を招待する"
+    return reverse("partners:list"), "連携先を確認する"
+
+
 def _refusals(office, unit: UnitPlan, on: dt.date | None):
     from portal.partners.services import sharing_refusals
 
     refusals = sharing_refusals(office=office, clients=unit.clients, recipient_office_number=unit.recipient_office_number,
                                 scope=unit.scope, on=on, service_type_code=unit.share_kind)
     unit.refused = [(c, str(refusals[c.pk])) for c in unit.clients if c.pk in refusals]
+    links: dict[str, tuple[str, str]] = {}
+    for c in unit.clients:
+        if c.pk in refusals:
+            reason = refusals[c.pk].reason
+            if reason.startswith("consent") or reason == "no_consent":
+                unit.fixes[c.pk] = _fix_link(office, unit, c, reason, on)
+            else:
+                links.setdefault(reason, _fix_link(office, unit, c, reason, on))
+                unit.fixes[c.pk] = links[reason]
     unit.clients = [c for c in unit.clients if c.pk not in refusals]
     return unit
 
@@ -293,6 +325,41 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
                             received.sender_office_number, ""))
         units.append(_refusals(office, unit, on))
     return units
+
+
+# --------------------------------------------------------------------------- what would stop a send
+
+
+@dataclass
+class SendBlocker:
+    """A reason the whole send would be refused, with where to fix it (shown on the preview)."""
+
+    message: str
+    url: str
+    link_label: str
+    hub_only: bool = False  # only the hub needs it (the CSV download for the national system does not)
+
+
+def send_blockers(*, office, on: dt.date | None = None) -> list[SendBlocker]:
+    """Every office-level reason :func:`units_send` would refuse: 本人確認, licence, certificate."""
+    from django.urls import reverse
+
+    from portal.billing.services import SendingBlocked, assert_can_send
+    from portal.offices.services import NOT_VERIFIED_MESSAGE
+
+    blockers = []
+    if not office.is_verified:
+        blockers.append(SendBlocker(NOT_VERIFIED_MESSAGE, reverse("offices:verification"), "事業所の本人確認へ"))
+    try:
+        assert_can_send(office, on)
+    except SendingBlocked as exc:
+        blockers.append(SendBlocker(str(exc), reverse("billing:office"), "ライセンス・請求書へ"))
+    try:
+        certificates.signing_identity(office)
+    except certificates.NoCertificate as exc:
+        blockers.append(SendBlocker(f"{exc}（連携基盤で送るときに必要です。CSVファイルの作成はできます）",
+                                    reverse("exchange:certificates"), "電子証明書へ", hub_only=True))
+    return blockers
 
 
 # --------------------------------------------------------------------------- the one send gate
