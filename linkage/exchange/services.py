@@ -112,6 +112,42 @@ def _partner_names(office, numbers) -> dict[str, str]:
     return names
 
 
+def _consent_link(office, client, partner_office_number: str, on: dt.date | None) -> tuple[str, str]:
+    """The consent form pre-filled with the 利用者 and the partnership with that office."""
+    from django.urls import reverse
+
+    from portal.partners.models import Partnership
+
+    partnership = (Partnership.objects.active(on).filter(office=office, partner_office_number=partner_office_number)
+                   .values_list("pk", flat=True).first())
+    query = f"?client={client.pk}" + (f"&partnership={partnership}" if partnership else "")
+    return reverse("partners:consent_create") + query, "同意を記録する"
+
+
+def own_consent_gaps(*, office, clients, partner_office_number: str, service_type_code: str | None = None,
+                     scope: str = "actual", on: dt.date | None = None) -> list[dict]:
+    """The receiving side: 利用者 whose data this office could not send back to the partner because its
+    own 同意 is missing (or does not cover ``scope``) — told when they receive, not when they send."""
+    from portal.partners.services import sharing_refusals
+
+    clients = list(clients)
+    if not clients:
+        return []
+    refusals = sharing_refusals(office=office, clients=clients, recipient_office_number=partner_office_number,
+                                scope=scope, on=on, service_type_code=service_type_code)
+    gaps = []
+    for client in clients:
+        refusal = refusals.get(client.pk)
+        if refusal is None or refusal.reason == "other_office":
+            continue
+        if refusal.reason.startswith("consent") or refusal.reason == "no_consent":
+            url, label = _consent_link(office, client, partner_office_number, on)
+        else:
+            url, label = _fix_link(office, None, client, refusal.reason, on)
+        gaps.append({"client": client, "why": str(refusal), "url": url, "link_label": label})
+    return gaps
+
+
 def _fix_link(office, unit: UnitPlan, client, reason: str, on: dt.date | None) -> tuple[str, str]:
     """Where the user fixes a refusal: the consent form (pre-filled) or the partner pages."""
     from django.urls import reverse
@@ -119,10 +155,7 @@ def _fix_link(office, unit: UnitPlan, client, reason: str, on: dt.date | None) -
     from portal.partners.models import Partnership
 
     if reason.startswith("consent") or reason == "no_consent":
-        partnership = (Partnership.objects.active(on).filter(office=office, partner_office_number=unit.recipient_office_number)
-                       .values_list("pk", flat=True).first())
-        query = f"?client={client.pk}" + (f"&partnership={partnership}" if partnership else "")
-        return reverse("partners:consent_create") + query, "同意を記録する"
+        return _consent_link(office, client, unit.recipient_office_number, on)
     if reason == "not_partner":
         return reverse("partners:invite"), "連携先を招待する"
     return reverse("partners:list"), "連携先を確認する"

@@ -325,7 +325,18 @@ def received_detail(request, received_id):
             candidates[u["insured_number"]] = [c for c in same if c.insured_number == u["insured_number"]] or everyone
     clients = list(Client.objects.filter(pk__in=received.client_ids))
     unknown = [{**u, "candidates": candidates.get(u["insured_number"], [])} for u in received.unknown_clients]
-    return render(request, "exchange/received.html", {"received": received, "unknown": unknown, "clients": clients})
+    return render(request, "exchange/received.html", {
+        "received": received, "unknown": unknown, "clients": clients,
+        "consent_gaps": _own_consent_gaps(request, clients, received.sender_office_number, received.recipient_kind),
+    })
+
+
+def _own_consent_gaps(request, clients, partner_office_number, own_kind):
+    """A provider's own 同意 for the 利用者 it received (needed to send 実績 back)."""
+    if request.office.is_care_management or not partner_office_number:
+        return []
+    return services.own_consent_gaps(office=request.office, clients=clients, partner_office_number=partner_office_number,
+                                     service_type_code=own_kind or None, scope="actual")
 
 
 @office_required
@@ -377,6 +388,9 @@ def received_match(request, received_id):
     status = package_retry(office=request.office, received=received)
     if status == InboxStatus.IMPORTED:
         messages.success(request, "取り込みました。")
+    if _own_consent_gaps(request, [client], received.sender_office_number, received.recipient_kind):
+        messages.warning(request, f"{client.full_name}さんについて、あなたの事業所の同意（{received.sender_name or received.sender_office_number}"
+                                  "への共有）が記録されていません。実績を送る前に、この画面の「同意を記録する」から記録してください。")
     return redirect("exchange:received", received_id=received.pk)
 
 
@@ -524,8 +538,14 @@ def actual_entry(request, schedule_id):
         schedule, lines = _schedule_for(request, schedule_id)
         own = [line for line in lines if line.provider_office_number == request.office.office_number]
     kinds = sorted({line.service_type_code for line in own})
+    received = ReceivedSchedule.objects.filter(office=request.office, schedule=schedule).order_by("-sequence").first()
+    gaps = []
+    if received is not None:
+        for kind in kinds or [None]:
+            gaps += [g for g in _own_consent_gaps(request, [schedule.client], received.sender_office_number, kind)
+                     if g["why"] not in {x["why"] for x in gaps}]
     return render(request, "exchange/actual_entry.html", {
-        "schedule": schedule, "own": own, "days": days, "errors": errors, "kinds": kinds,
+        "schedule": schedule, "own": own, "days": days, "errors": errors, "kinds": kinds, "consent_gaps": gaps,
     })
 
 

@@ -197,7 +197,7 @@ def test_provider_uploads_national_system_csvs_once_and_sees_errors(world):
     assert "項目数" in detail and "何も変更していません" in detail
 
 
-def test_unknown_client_is_kept_for_matching_then_imported(world):
+def test_unknown_client_is_kept_for_matching_then_imported_and_missing_own_consent_is_shown(world):
     from tests.exchange.samples import schedule_unit
 
     cm, providers = world
@@ -210,14 +210,28 @@ def test_unknown_client_is_kept_for_matching_then_imported(world):
     with office_scope(provider.office):
         received = ReceivedPackage.objects.get()
     assert received.status == InboxStatus.PENDING_CLIENT
-    page = web.get(f"/exchange/received/{received.pk}/").content.decode()
+    url = f"/exchange/received/{received.pk}/"
+    page = web.get(url).content.decode()
     assert "9990000001" in page and "新井 花" in page and "新しい利用者として登録する" in page
-    page = web.post(f"/exchange/received/{received.pk}/match/", {
-        "insurer_number": "131011", "insured_number": "9990000001", "client_id": "new"}, follow=True).content.decode()
+    page = submit(web, url, {"client_id": "新しい利用者として登録する"}, button="決定", follow=True).content.decode()
     assert "取り込みました" in page
     with office_scope(provider.office):
         received.refresh_from_db()
         assert received.status == InboxStatus.IMPORTED and received.client_count == 2
+        from portal.clients.models import Client
+
+        new = Client.objects.get(insured_number="9990000001")
+    # The provider learns now (not when it sends 実績) that its own 同意 for the new 利用者 is missing.
+    assert "あなたの事業所の同意が記録されていません" in page
+    link = f"/partners/consents/new/?client={new.pk}&amp;partnership={provider.partnership_provider.pk}"
+    assert f'href="{link}">同意を記録する</a>' in page
+    gaps = web.get(url).content.decode()
+    assert gaps.count('data-testid="own-consent-missing"') == 1
+    assert new.full_name in gaps.split('data-testid="own-consent-missing"')[1].split("</div>")[0]
+    assert provider.clients[0].full_name not in gaps.split('data-testid="own-consent-missing"')[1].split("</div>")[0]
+    # Once recorded, the warning is gone.
+    consent(provider.office, new, provider.partnership_provider)
+    assert "あなたの事業所の同意が記録されていません" not in web.get(url).content.decode()
 
 
 def test_actual_entry_copy_edit_add_and_bad_input(world):
@@ -235,22 +249,20 @@ def test_actual_entry_copy_edit_add_and_bad_input(world):
     with office_scope(provider.office):
         schedule = ReceivedSchedule.objects.get().schedule
     url = f"/exchange/schedules/{schedule.pk}/actuals/"
-    web.post(url, {"action": "copy"})
+    assert "あなたの事業所の同意が記録されていません" not in web.get(url).content.decode()  # consent is on record
+    submit(web, url, {}, button="予定をすべて実績にコピー")
     with office_scope(provider.office):
         line = schedule.lines.get()
         assert line.actual_days == line.planned_days
-    form = {f"a{line.pk}_{d}": str(n) for d, n in enumerate(line.actual_days, start=1)}
-    form.update({f"s{line.pk}": "0900", f"e{line.pk}": "0930", "action": "save", f"a{line.pk}_2": "x"})
-    page = web.post(url, form).content.decode()
+    page = submit(web, url, {f"a{line.pk}_2": "x"}, button="実績を保存").content.decode()
     assert "2日の回数「x」は0〜99の数字で入力してください" in page
-    form[f"a{line.pk}_2"] = "1"
-    form[f"s{line.pk}"] = "25:00"
-    assert "開始時刻" in web.post(url, form).content.decode()
-    form[f"s{line.pk}"] = "0900"
-    assert web.post(url, form).status_code == 302
-    page = web.post(url, {"action": "add", "new_code": "431111", "new_day": "5", "new_start": "1000", "new_end": "1100"}).content.decode()
+    assert "開始時刻" in submit(web, url, {f"s{line.pk}": "25:00"}, button="実績を保存").content.decode()
+    assert submit(web, url, {f"s{line.pk}": "0900", f"e{line.pk}": "0930", f"a{line.pk}_2": "1"},
+                  button="実績を保存").status_code == 302
+    page = submit(web, url, {"new_code": "431111", "new_day": "5", "new_start": "1000", "new_end": "1100"},
+                  button="追加する").content.decode()
     assert "連携対象のサービス種類" in page
-    web.post(url, {"action": "add", "new_code": provider.code, "new_day": "5", "new_start": "1000", "new_end": "1100"})
+    submit(web, url, {"new_code": provider.code, "new_day": "5", "new_start": "1000", "new_end": "1100"}, button="追加する")
     with office_scope(provider.office):
         assert schedule.lines.count() == 2
         assert sorted(sum(x.actual_days) for x in schedule.lines.all()) == [1, 4]
