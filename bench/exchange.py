@@ -93,7 +93,8 @@ def make_data(ca, n_clients: int, n_partners: int):
     user = get_user_model().objects.create_user("bench@example.jp", "bench@example.jp", "x")
 
     def office(number, name, kind):
-        o = Office.objects.create(office_number=number, name=name, address="東京都", phone="03-0000-0000", regional_grade="1")
+        o = Office.objects.create(office_number=number, name=name, address="東京都", phone="03-0000-0000", regional_grade="1",
+                                  verification_status="verified")
         OfficeServiceKind.objects.create(office=o, service_type_code=kind)
         key, cert = pki.issue_office_certificate(ca, office_number=number, name=name)
         with office_scope(o):

@@ -10,6 +10,7 @@ Environment:
                             {"bucket_name": "renkei-hub", "endpoint_url": "https://s3.example", "region_name": "jp"}
                             (credentials from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)
     RENKEI_TRUSTED_CA_FILE  PEM bundle of the CA that issues office certificates
+    RENKEI_ISSUING_CA_CERT_FILE  the operator's issuing CA certificate (also trusted)
     HUB_ALLOWED_HOSTS       host names the hub answers to (comma separated)
     HUB_SECRET_KEY          Django's SECRET_KEY for the hub (it keeps no sessions)
 """
@@ -62,6 +63,8 @@ STORAGES = {
 }
 
 RENKEI_TRUSTED_CA_FILE = env("RENKEI_TRUSTED_CA_FILE", str(VAR_DIR / "test-ca" / "ca.pem") if DEBUG else "")
+# The operator's issuing CA (certificate only): trusted like RENKEI_TRUSTED_CA_FILE.
+RENKEI_ISSUING_CA_CERT_FILE = env("RENKEI_ISSUING_CA_CERT_FILE", "")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 70 * 1024 * 1024
 USE_TZ = True

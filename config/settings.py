@@ -262,6 +262,13 @@ RENKEI_HUB_URL = env("RENKEI_HUB_URL", "http://127.0.0.1:8100")
 # PEM bundle of the CA(s) the hub and the workers trust for office certificates.
 # `manage.py make_test_ca` writes a test CA to VAR_DIR/test-ca/ca.pem (the DEBUG default).
 RENKEI_TRUSTED_CA_FILE = env("RENKEI_TRUSTED_CA_FILE", str(VAR_DIR / "test-ca" / "ca.pem") if DEBUG else "")
+# The operator's issuing CA: Renkei issues each verified office its signing certificate with it
+# (its certificate is trusted like RENKEI_TRUSTED_CA_FILE). The key file is PEM, encrypted with the passphrase.
+RENKEI_ISSUING_CA_CERT_FILE = env("RENKEI_ISSUING_CA_CERT_FILE", str(VAR_DIR / "test-ca" / "ca.pem") if DEBUG else "")
+RENKEI_ISSUING_CA_KEY_FILE = env("RENKEI_ISSUING_CA_KEY_FILE", str(VAR_DIR / "test-ca" / "ca-key.pem") if DEBUG else "")
+RENKEI_ISSUING_CA_KEY_PASSPHRASE = env("RENKEI_ISSUING_CA_KEY_PASSPHRASE", "renkei-demo-2026" if DEBUG else "")
+RENKEI_ISSUED_CERTIFICATE_DAYS = envint("RENKEI_ISSUED_CERTIFICATE_DAYS", 397)
+RENKEI_CERTIFICATE_RENEW_DAYS = envint("RENKEI_CERTIFICATE_RENEW_DAYS", 30)
 RENKEI_HUB_TIMEOUT = envint("RENKEI_HUB_TIMEOUT", 30)
 
 # --- Partners and consent (portal.partners) ---------------------------------
@@ -298,6 +305,7 @@ RENKEI_SEND_MAX_ATTEMPTS = envint("RENKEI_SEND_MAX_ATTEMPTS", 15)
 RENKEI_SEND_CLAIM_TIMEOUT = envint("RENKEI_SEND_CLAIM_TIMEOUT", 300)  # 送信中 longer than this: worker died
 RENKEI_SEND_QUEUED_GRACE = envint("RENKEI_SEND_QUEUED_GRACE", 30)  # 送信待ち longer than this: message lost, re-queue
 CELERY_BEAT_SCHEDULE["exchange-poll-hub"] = {"task": "exchange.poll_hub", "schedule": envint("RENKEI_HUB_POLL_SECONDS", 60)}
+CELERY_BEAT_SCHEDULE["exchange-renew-certificates"] = {"task": "exchange.renew_certificates", "schedule": 6 * 3600}
 CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {"task": "exchange.sweep_outbox", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
 
 # サービス利用票 (第6表): the day grid posts about 45 fields per line (31 day cells + line fields);

@@ -46,6 +46,7 @@ class OfficeFactory(factory.django.DjangoModelFactory):
     address = "東京都千代田区霞が関1-2-2"
     phone = "03-0000-0000"
     regional_grade = "1"
+    verification_status = "verified"  # 事業所の本人確認 done; tests of unverified offices say so
 
     @factory.post_generation
     def kinds(self, create, extracted, **kwargs):

@@ -22,6 +22,9 @@ EXEMPT: dict[str, str] = {
        for name in ("billing:operator_office", "billing:operator_licence_apply", "billing:operator_licence_renew",
                     "billing:operator_invoice_issue", "billing:operator_payment_record",
                     "billing:operator_invoice_cancel", "billing:operator_invoice_pdf")},
+    **{name: "operator (staff) page: every non-staff user gets 404; tested in tests/offices/test_verification.py"
+       for name in ("offices:operator_verification", "offices:operator_verification_document",
+                    "offices:operator_claim", "offices:operator_claim_document")},
 }
 
 

@@ -12,14 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from linkage.exchange import crypto, pki
-from linkage.exchange.models import OfficeCertificate
+from linkage.exchange.models import CertificateSource, OfficeCertificate
 from portal.offices.tenancy import scopes_disabled
 
 log = logging.getLogger(__name__)
 
 
 def trusted_roots():
-    return pki.load_trusted_roots(getattr(settings, "RENKEI_TRUSTED_CA_FILE", ""))
+    """The CAs whose office certificates are trusted: the configured bundle and the issuing CA."""
+    return pki.load_trusted_roots(getattr(settings, "RENKEI_TRUSTED_CA_FILE", ""),
+                                  getattr(settings, "RENKEI_ISSUING_CA_CERT_FILE", ""))
 
 
 @dataclass
@@ -62,7 +64,7 @@ def certificate_upload(*, office, uploaded_by, data: bytes, password: str, now: 
 
 
 @transaction.atomic
-def _store(*, office, uploaded_by, key, cert) -> OfficeCertificate:
+def _store(*, office, uploaded_by, key, cert, source: str = CertificateSource.UPLOADED) -> OfficeCertificate:
     info = pki.describe(cert)
     OfficeCertificate.objects.filter(office=office, is_active=True).update(is_active=False)
     record = OfficeCertificate.objects.create(
@@ -70,7 +72,7 @@ def _store(*, office, uploaded_by, key, cert) -> OfficeCertificate:
         fingerprint=info.fingerprint, not_before=info.not_before, not_after=info.not_after,
         certificate_pem=pki.certificate_pem(cert),
         encrypted_private_key=crypto.encrypt_secret(pki.private_key_der(key)),
-        uploaded_by=uploaded_by, is_active=True,
+        uploaded_by=uploaded_by, is_active=True, source=source,
     )
     log.info("certificate %s stored for office %s", record.pk, office.pk)
     return record
@@ -79,6 +81,83 @@ def _store(*, office, uploaded_by, key, cert) -> OfficeCertificate:
 def certificate_install(*, office, key, cert) -> OfficeCertificate:
     """Store an already checked key + certificate (the test CA command)."""
     return _store(office=office, uploaded_by=None, key=key, cert=cert)
+
+
+# --------------------------------------------------------------------------- the issuing CA
+
+
+class IssuingCANotConfigured(Exception):
+    """RENKEI_ISSUING_CA_CERT_FILE / RENKEI_ISSUING_CA_KEY_FILE are not set (Japanese message)."""
+
+
+def issuing_ca() -> pki.CertificateAuthority:
+    """The operator's issuing CA from ``RENKEI_ISSUING_CA_CERT_FILE`` / ``_KEY_FILE`` (+ passphrase)."""
+    from pathlib import Path
+
+    cert_file = getattr(settings, "RENKEI_ISSUING_CA_CERT_FILE", "")
+    key_file = getattr(settings, "RENKEI_ISSUING_CA_KEY_FILE", "")
+    if not cert_file or not key_file or not Path(cert_file).exists() or not Path(key_file).exists():
+        raise IssuingCANotConfigured(
+            "発行用認証局（RENKEI_ISSUING_CA_CERT_FILE・RENKEI_ISSUING_CA_KEY_FILE）が設定されていないため、"
+            "電子証明書を発行できません。")
+    return pki.CertificateAuthority.load(Path(cert_file).read_bytes(), Path(key_file).read_bytes(),
+                                         getattr(settings, "RENKEI_ISSUING_CA_KEY_PASSPHRASE", "") or None)
+
+
+def certificate_issue(*, office, now: dt.datetime | None = None) -> OfficeCertificate:
+    """Issue ``office`` a signing certificate naming its 事業所番号 with the issuing CA and make it the
+    active one (the key is encrypted at rest like an uploaded one). Only for verified offices."""
+    if not office.is_verified:
+        raise ValidationError("本人確認が済んでいない事業所には電子証明書を発行できません。")
+    ca = issuing_ca()
+    now = now or timezone.now()
+    key, cert = pki.issue_office_certificate(
+        ca, office_number=office.office_number, name=office.name, not_before=now - dt.timedelta(hours=1),
+        not_after=now + dt.timedelta(days=getattr(settings, "RENKEI_ISSUED_CERTIFICATE_DAYS", 397)),
+    )
+    record = _store(office=office, uploaded_by=None, key=key, cert=cert, source=CertificateSource.ISSUED)
+    log.info("certificate %s issued to office %s", record.pk, office.pk)
+    return record
+
+
+def _needs_certificate(office, now: dt.datetime) -> bool:
+    """No usable certificate, or Renkei's own one expires within RENKEI_CERTIFICATE_RENEW_DAYS.
+    An office's own uploaded certificate is left alone while it is valid."""
+    record = active_certificate(office)
+    if record is None or record.not_after <= now:
+        return True
+    renew_at = record.not_after - dt.timedelta(days=getattr(settings, "RENKEI_CERTIFICATE_RENEW_DAYS", 30))
+    return record.source == CertificateSource.ISSUED and renew_at <= now
+
+
+def certificate_issue_if_needed(*, office, now: dt.datetime | None = None) -> OfficeCertificate | None:
+    """Issue a certificate when the verified office needs one and the issuing CA is configured."""
+    now = now or timezone.now()
+    if not office.is_verified or not _needs_certificate(office, now):
+        return None
+    try:
+        return certificate_issue(office=office, now=now)
+    except IssuingCANotConfigured:
+        log.warning("office %s needs a certificate but no issuing CA is configured", office.pk)
+        return None
+
+
+def certificates_renew(*, now: dt.datetime | None = None) -> int:
+    """Periodic: every verified office gets a certificate before Renkei's expires (idempotent)."""
+    from portal.offices.models import Office, VerificationStatus
+    from portal.offices.tenancy import office_scope
+
+    count = 0
+    for office in Office.objects.filter(verification_status=VerificationStatus.VERIFIED):
+        with office_scope(office), transaction.atomic():
+            if certificate_issue_if_needed(office=office, now=now) is not None:
+                count += 1
+    return count
+
+
+def certificates_deactivate(*, office) -> int:
+    """Stop signing with any of the office's certificates (its verification was withdrawn)."""
+    return OfficeCertificate.objects.filter(office=office, is_active=True).update(is_active=False)
 
 
 def active_certificate(office) -> OfficeCertificate | None:
@@ -92,6 +171,8 @@ class NoCertificate(Exception):
 def signing_identity(office) -> SigningIdentity:
     record = active_certificate(office)
     if record is None:
+        if not office.is_verified:
+            raise NoCertificate("事業所の本人確認が済むと、Renkei が電子証明書を発行します。「事業所の本人確認」から申請してください。")
         raise NoCertificate("電子証明書が登録されていません。事業所の管理者が「電子証明書」画面で登録してください。")
     if record.is_expired:
         raise NoCertificate("電子証明書の有効期限が切れています。新しい証明書を登録してください。")

@@ -12,6 +12,11 @@ from portal.offices.models import Office
 from portal.offices.tenancy import office_scoped
 
 
+class CertificateSource(models.TextChoices):
+    UPLOADED = "uploaded", "事業所が登録"
+    ISSUED = "issued", "Renkeiが発行"
+
+
 class OfficeCertificate(models.Model):
     """電子証明書: an office's signing certificate with its private key (encrypted at rest).
 
@@ -30,6 +35,7 @@ class OfficeCertificate(models.Model):
     certificate_pem = models.TextField("証明書（PEM）")
     encrypted_private_key = models.TextField("秘密鍵（暗号化済み）", editable=False)
     is_active = models.BooleanField("使用中", default=True)
+    source = models.CharField("入手元", max_length=10, choices=CertificateSource.choices, default=CertificateSource.UPLOADED)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

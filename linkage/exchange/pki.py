@@ -101,14 +101,23 @@ def certificate_pem(cert: x509.Certificate) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
-def load_trusted_roots(path: str | Path | None) -> list[x509.Certificate]:
-    """All certificates of a PEM bundle (the trusted CA store). Empty when not configured."""
-    if not path:
-        return []
-    p = Path(path)
-    if not p.exists():
-        return []
-    return x509.load_pem_x509_certificates(p.read_bytes())
+def load_trusted_roots(path: str | Path | None, *more: str | Path | None) -> list[x509.Certificate]:
+    """All certificates of one or more PEM bundles (the trusted CA store: ``RENKEI_TRUSTED_CA_FILE``
+    and the issuing CA's certificate). Missing or unset paths are skipped; duplicates are dropped."""
+    roots: list[x509.Certificate] = []
+    seen: set[bytes] = set()
+    for item in (path, *more):
+        if not item:
+            continue
+        p = Path(item)
+        if not p.exists():
+            continue
+        for cert in x509.load_pem_x509_certificates(p.read_bytes()):
+            digest = cert.fingerprint(hashes.SHA256())
+            if digest not in seen:
+                seen.add(digest)
+                roots.append(cert)
+    return roots
 
 
 def load_pkcs12(data: bytes, password: str) -> tuple[object, x509.Certificate, list[x509.Certificate]]:
@@ -268,14 +277,29 @@ class TestCA:
     def pem(self) -> bytes:
         return self.certificate.public_bytes(serialization.Encoding.PEM)
 
-    def key_pem(self) -> bytes:
-        return self.key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+    def key_pem(self, passphrase: str | None = None) -> bytes:
+        encryption = (serialization.BestAvailableEncryption(passphrase.encode("utf-8")) if passphrase
+                      else serialization.NoEncryption())
+        return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
     @classmethod
-    def load(cls, cert_pem: bytes, key_pem: bytes) -> "TestCA":
-        return cls(serialization.load_pem_private_key(key_pem, None), x509.load_pem_x509_certificate(cert_pem))
+    def load(cls, cert_pem: bytes, key_pem: bytes, passphrase: str | None = None) -> "TestCA":
+        """Load a CA from its certificate and (possibly passphrase-encrypted) PEM key.
+
+        Raises :class:`CertificateError` when the key cannot be opened or does not belong to the certificate.
+        """
+        try:
+            key = serialization.load_pem_private_key(key_pem, passphrase.encode("utf-8") if passphrase else None)
+        except (ValueError, TypeError):
+            raise CertificateError("発行用認証局の秘密鍵を開けません（パスフレーズを確認してください）。", "ca_key") from None
+        cert = load_pem_certificate(cert_pem)
+        if public_bytes(key.public_key()) != public_bytes(cert.public_key()):
+            raise CertificateError("発行用認証局の秘密鍵と証明書が対応していません。", "ca_key")
+        return cls(key, cert)
+
+
+# The operator's issuing CA has the same shape as the test CA: a certificate and its key.
+CertificateAuthority = TestCA
 
 
 def new_key():

@@ -69,6 +69,13 @@ class UnitPlan:
     month: dt.date | None = None
     plan_id: int | None = None
     refused: list = field(default_factory=list)  # [(client, Japanese reason)] shown in the preview
+    fixes: dict = field(default_factory=dict)  # {client id: (url, link label)}: where to fix a refusal
+
+    @property
+    def refusals(self) -> list[dict]:
+        """The refused 利用者 with the reason and a link to fix it (for the preview)."""
+        return [{"client": c, "why": why, "url": self.fixes.get(c.pk, ("", ""))[0],
+                 "link_label": self.fixes.get(c.pk, ("", ""))[1]} for c, why in self.refused]
 
     @property
     def scope(self) -> str:
@@ -100,9 +107,58 @@ def _partner_names(office, numbers) -> dict[str, str]:
 
     names = {p.partner_office_number: p.display_name
              for p in Partnership.objects.filter(office=office, partner_office_number__in=numbers).select_related("partner_office")}
-    for o in Office.objects.filter(office_number__in=numbers):
+    for o in Office.objects.filter(verification_status="verified", office_number__in=numbers):
         names.setdefault(o.office_number, o.name)
     return names
+
+
+def _consent_link(office, client, partner_office_number: str, on: dt.date | None) -> tuple[str, str]:
+    """The consent form pre-filled with the 利用者 and the partnership with that office."""
+    from django.urls import reverse
+
+    from portal.partners.models import Partnership
+
+    partnership = (Partnership.objects.active(on).filter(office=office, partner_office_number=partner_office_number)
+                   .values_list("pk", flat=True).first())
+    query = f"?client={client.pk}" + (f"&partnership={partnership}" if partnership else "")
+    return reverse("partners:consent_create") + query, "同意を記録する"
+
+
+def own_consent_gaps(*, office, clients, partner_office_number: str, service_type_code: str | None = None,
+                     scope: str = "actual", on: dt.date | None = None) -> list[dict]:
+    """The receiving side: 利用者 whose data this office could not send back to the partner because its
+    own 同意 is missing (or does not cover ``scope``) — told when they receive, not when they send."""
+    from portal.partners.services import sharing_refusals
+
+    clients = list(clients)
+    if not clients:
+        return []
+    refusals = sharing_refusals(office=office, clients=clients, recipient_office_number=partner_office_number,
+                                scope=scope, on=on, service_type_code=service_type_code)
+    gaps = []
+    for client in clients:
+        refusal = refusals.get(client.pk)
+        if refusal is None or refusal.reason == "other_office":
+            continue
+        if refusal.reason.startswith("consent") or refusal.reason == "no_consent":
+            url, label = _consent_link(office, client, partner_office_number, on)
+        else:
+            url, label = _fix_link(office, None, client, refusal.reason, on)
+        gaps.append({"client": client, "why": str(refusal), "url": url, "link_label": label})
+    return gaps
+
+
+def _fix_link(office, unit: UnitPlan, client, reason: str, on: dt.date | None) -> tuple[str, str]:
+    """Where the user fixes a refusal: the consent form (pre-filled) or the partner pages."""
+    from django.urls import reverse
+
+    from portal.partners.models import Partnership
+
+    if reason.startswith("consent") or reason == "no_consent":
+        return _consent_link(office, client, unit.recipient_office_number, on)
+    if reason == "not_partner":
+        return reverse("partners:invite"), "連携先を招待する"
+    return reverse("partners:list"), "連携先を確認する"
 
 
 def _refusals(office, unit: UnitPlan, on: dt.date | None):
@@ -111,6 +167,15 @@ def _refusals(office, unit: UnitPlan, on: dt.date | None):
     refusals = sharing_refusals(office=office, clients=unit.clients, recipient_office_number=unit.recipient_office_number,
                                 scope=unit.scope, on=on, service_type_code=unit.share_kind)
     unit.refused = [(c, str(refusals[c.pk])) for c in unit.clients if c.pk in refusals]
+    links: dict[str, tuple[str, str]] = {}
+    for c in unit.clients:
+        if c.pk in refusals:
+            reason = refusals[c.pk].reason
+            if reason.startswith("consent") or reason == "no_consent":
+                unit.fixes[c.pk] = _fix_link(office, unit, c, reason, on)
+            else:
+                links.setdefault(reason, _fix_link(office, unit, c, reason, on))
+                unit.fixes[c.pk] = links[reason]
     unit.clients = [c for c in unit.clients if c.pk not in refusals]
     return unit
 
@@ -302,6 +367,41 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
     return units
 
 
+# --------------------------------------------------------------------------- what would stop a send
+
+
+@dataclass
+class SendBlocker:
+    """A reason the whole send would be refused, with where to fix it (shown on the preview)."""
+
+    message: str
+    url: str
+    link_label: str
+    hub_only: bool = False  # only the hub needs it (the CSV download for the national system does not)
+
+
+def send_blockers(*, office, on: dt.date | None = None) -> list[SendBlocker]:
+    """Every office-level reason :func:`units_send` would refuse: 本人確認, licence, certificate."""
+    from django.urls import reverse
+
+    from portal.billing.services import SendingBlocked, assert_can_send
+    from portal.offices.services import NOT_VERIFIED_MESSAGE
+
+    blockers = []
+    if not office.is_verified:
+        blockers.append(SendBlocker(NOT_VERIFIED_MESSAGE, reverse("offices:verification"), "事業所の本人確認へ"))
+    try:
+        assert_can_send(office, on)
+    except SendingBlocked as exc:
+        blockers.append(SendBlocker(str(exc), reverse("billing:office"), "ライセンス・請求書へ"))
+    try:
+        certificates.signing_identity(office)
+    except certificates.NoCertificate as exc:
+        blockers.append(SendBlocker(f"{exc}（連携基盤で送るときに必要です。CSVファイルの作成はできます）",
+                                    reverse("exchange:certificates"), "電子証明書へ", hub_only=True))
+    return blockers
+
+
 # --------------------------------------------------------------------------- the one send gate
 
 
@@ -342,6 +442,10 @@ def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.H
     from portal.partners.models import AuditAction
     from portal.partners.services import assert_can_share, audit_record
 
+    if not office.is_verified:
+        from portal.offices.services import NOT_VERIFIED_MESSAGE
+
+        raise SendError(NOT_VERIFIED_MESSAGE)
     assert_can_send(office, on)
     refusals = [why for u in units for _, why in u.refused]
     units = [u for u in units if u.clients]
@@ -452,6 +556,12 @@ def package_deliver(*, package_pk: int) -> DeliveryResult:
     if not claimed:
         return DeliveryResult("skipped")
     package = Package.objects.select_related("office").get(pk=package_pk)
+    if not package.office.is_verified:
+        from portal.offices.services import NOT_VERIFIED_MESSAGE
+
+        Package.objects.filter(pk=package.pk, status=PackageStatus.SENDING).update(
+            status=PackageStatus.ERROR, last_error=NOT_VERIFIED_MESSAGE)
+        return DeliveryResult("error")
     try:
         client = hub_client_for(package.office)
         result = client.submit(bytes(package.content))
@@ -585,6 +695,8 @@ def office_sync(*, office) -> dict:
     """One round for one office: receive, import in ファイル連番 order, report, sync sent statuses."""
     from linkage.exchange.importer import imports_run
 
+    if not office.is_verified:
+        return {"skipped": "unverified"}
     client = hub_client_for(office)
     received = inbox_receive(office=office, client=client)
     imported = imports_run(office=office)

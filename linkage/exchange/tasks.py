@@ -49,7 +49,7 @@ def poll_hub():
     from linkage.exchange.models import OfficeCertificate
 
     count = 0
-    for office_id in Office.objects.values_list("pk", flat=True):
+    for office_id in Office.objects.filter(verification_status="verified").values_list("pk", flat=True):
         with office_scope(office_id):
             if not OfficeCertificate.objects.filter(office_id=office_id, is_active=True).exists():
                 continue
@@ -76,3 +76,11 @@ def sync_office(self, office_id: int):
                 log.info("office %s: hub unavailable during sync", office_id)
                 raise self.retry(countdown=30) from None
             raise
+
+
+@shared_task(name="exchange.renew_certificates")
+def renew_certificates():
+    """Periodic: issue or renew Renkei-issued signing certificates of verified offices before they expire."""
+    from linkage.exchange.certificates import certificates_renew
+
+    return certificates_renew()

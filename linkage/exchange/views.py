@@ -145,20 +145,43 @@ def send_month(request):
     month = _parse_month(data.get("month")) or timezone.localdate().replace(day=1)
     schedules = list(ServiceSchedule.objects.filter(client__office=request.office, month=month)
                      .select_related("client").order_by("client__family_name_kana", "client__given_name_kana"))
-    chosen = {int(x) for x in data.getlist("clients") if x.isdigit()}
-    preview = None
-    if "preview" in data or request.method == "POST":
-        ids = chosen or {s.client_id for s in schedules}
-        units = services.month_send_plan(office=request.office, month=month, client_ids=ids)
-        if request.method == "POST":
-            response = _do_send(request, units, f"{month.year}年{month.month}月分 サービス利用票")
-            if response is not None:
-                return response
-        preview = units
+    known = {s.client_id for s in schedules}
+    chosen = {int(x) for x in data.getlist("clients") if x.isdigit() and int(x) in known}
+    submitted = "preview" in data or request.method == "POST"
+    preview, nobody = None, False
+    if submitted:
+        if not chosen:
+            # Nobody ticked means nothing is sent (never "everyone").
+            nobody = True
+            if request.method == "POST":
+                messages.error(request, NOBODY_CHOSEN)
+        else:
+            units = services.month_send_plan(office=request.office, month=month, client_ids=chosen)
+            if request.method == "POST":
+                response = _do_send(request, units, f"{month.year}年{month.month}月分 サービス利用票")
+                if response is not None:
+                    return response
+            preview = units
     return render(request, "exchange/send_month.html", {
-        "month": month, "schedules": schedules, "chosen": chosen, "preview": preview,
-        "ready": sum(len(u.clients) for u in preview or []),
-    })
+        "month": month, "schedules": schedules, "chosen": chosen, "preview": preview, "submitted": submitted,
+        "nobody": nobody, **_preview_context(request, preview),
+    }, status=400 if nobody and request.method == "POST" else 200)
+
+
+NOBODY_CHOSEN = "送る利用者を選んでください。"
+
+
+def _preview_context(request, preview):
+    """What the preview needs: office-level blockers and whether each button can send anything."""
+    if preview is None:
+        return {"ready": 0, "blockers": [], "can_hub": False, "can_file": False}
+    ready = sum(len(u.clients) for u in preview)
+    blockers = services.send_blockers(office=request.office)
+    return {
+        "ready": ready, "blockers": blockers,
+        "can_hub": bool(ready) and not blockers,
+        "can_file": bool(ready) and not [b for b in blockers if not b.hub_only],
+    }
 
 
 @office_required
@@ -175,7 +198,8 @@ def send_plan(request, plan_id):
         response = _do_send(request, units, label)
         if response is not None:
             return response
-    return render(request, "exchange/send_plan.html", {"plan": plan, "preview": units, "delete": delete})
+    return render(request, "exchange/send_plan.html", {"plan": plan, "preview": units, "delete": delete,
+                                                        **_preview_context(request, units)})
 
 
 @office_required
@@ -247,6 +271,9 @@ def schedule_delete_send(request, package_id):
     package = get_object_or_404(Package.objects.defer("content"), pk=package_id, unit_kind=UnitKind.SCHEDULE)
     raw = request.POST.get("client_id", "")
     client = Client.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if not raw:
+        messages.error(request, NOBODY_CHOSEN)
+        return redirect("exchange:package", package_id=package.pk)
     if client is None or client.pk not in package.client_ids:
         messages.error(request, "この送信に含まれていない利用者です。")
         return redirect("exchange:package", package_id=package.pk)
@@ -299,7 +326,18 @@ def received_detail(request, received_id):
             candidates[u["insured_number"]] = [c for c in same if c.insured_number == u["insured_number"]] or everyone
     clients = list(Client.objects.filter(pk__in=received.client_ids))
     unknown = [{**u, "candidates": candidates.get(u["insured_number"], [])} for u in received.unknown_clients]
-    return render(request, "exchange/received.html", {"received": received, "unknown": unknown, "clients": clients})
+    return render(request, "exchange/received.html", {
+        "received": received, "unknown": unknown, "clients": clients,
+        "consent_gaps": _own_consent_gaps(request, clients, received.sender_office_number, received.recipient_kind),
+    })
+
+
+def _own_consent_gaps(request, clients, partner_office_number, own_kind):
+    """A provider's own 同意 for the 利用者 it received (needed to send 実績 back)."""
+    if request.office.is_care_management or not partner_office_number:
+        return []
+    return services.own_consent_gaps(office=request.office, clients=clients, partner_office_number=partner_office_number,
+                                     service_type_code=own_kind or None, scope="actual")
 
 
 @office_required
@@ -351,6 +389,9 @@ def received_match(request, received_id):
     status = package_retry(office=request.office, received=received)
     if status == InboxStatus.IMPORTED:
         messages.success(request, "取り込みました。")
+    if _own_consent_gaps(request, [client], received.sender_office_number, received.recipient_kind):
+        messages.warning(request, f"{client.full_name}さんについて、あなたの事業所の同意（{received.sender_name or received.sender_office_number}"
+                                  "への共有）が記録されていません。実績を送る前に、この画面の「同意を記録する」から記録してください。")
     return redirect("exchange:received", received_id=received.pk)
 
 
@@ -509,8 +550,14 @@ def actual_entry(request, schedule_id):
         schedule, lines = _schedule_for(request, schedule_id)
         own = [line for line in lines if line.provider_office_number == request.office.office_number]
     kinds = sorted({line.service_type_code for line in own})
+    received = ReceivedSchedule.objects.filter(office=request.office, schedule=schedule).order_by("-sequence").first()
+    gaps = []
+    if received is not None:
+        for kind in kinds or [None]:
+            gaps += [g for g in _own_consent_gaps(request, [schedule.client], received.sender_office_number, kind)
+                     if g["why"] not in {x["why"] for x in gaps}]
     return render(request, "exchange/actual_entry.html", {
-        "schedule": schedule, "own": own, "days": days, "errors": errors, "kinds": kinds,
+        "schedule": schedule, "own": own, "days": days, "errors": errors, "kinds": kinds, "consent_gaps": gaps,
     })
 
 

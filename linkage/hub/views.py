@@ -41,15 +41,17 @@ _roots_cache: dict = {}
 
 
 def trusted_roots():
-    path = settings.RENKEI_TRUSTED_CA_FILE
-    try:
-        mtime = Path(path).stat().st_mtime if path else None
-    except OSError:
-        mtime = None
-    key = (path, mtime)
+    paths = (settings.RENKEI_TRUSTED_CA_FILE, getattr(settings, "RENKEI_ISSUING_CA_CERT_FILE", ""))
+    key = []
+    for path in paths:
+        try:
+            key.append((path, Path(path).stat().st_mtime if path else None))
+        except OSError:
+            key.append((path, None))
+    key = tuple(key)
     if key not in _roots_cache:
         _roots_cache.clear()
-        _roots_cache[key] = pki.load_trusted_roots(path)
+        _roots_cache[key] = pki.load_trusted_roots(*paths)
     return _roots_cache[key]
 
 

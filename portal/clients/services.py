@@ -62,7 +62,7 @@ def _clean_services(services: Iterable[dict]) -> list[dict]:
     """Fill a blank provider name from Renkei's office register; refuse duplicates."""
     services = [dict(s) for s in services]
     numbers = {s["provider_office_number"] for s in services}
-    names = dict(Office.objects.filter(office_number__in=numbers).values_list("office_number", "name"))
+    names = dict(Office.objects.filter(verification_status="verified", office_number__in=numbers).values_list("office_number", "name"))
     seen = set()
     errors = []
     for s in services:

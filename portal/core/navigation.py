@@ -37,6 +37,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("スタッフ", "offices:staff"),
     NavItem("ライセンス・請求書", "billing:office", roles=(Role.ADMIN, Role.CLERK)),
     NavItem("事業所設定", "offices:settings", roles=(Role.ADMIN,)),
+    NavItem("事業所の本人確認", "offices:verification", roles=(Role.ADMIN,)),
     NavItem("電子証明書", "exchange:certificates", roles=(Role.ADMIN,)),
 )
 

@@ -55,7 +55,8 @@ def load() -> list[tuple[Office, list[tuple[str, str, str]]]]:
     for number, name, address, phone, grade, kinds, staff in DEMO_OFFICES:
         office, _ = Office.objects.update_or_create(
             office_number=number,
-            defaults={"name": name, "address": address, "phone": phone, "regional_grade": grade},
+            defaults={"name": name, "address": address, "phone": phone, "regional_grade": grade,
+                      "verification_status": "verified"},  # demo offices are verified (事業所の本人確認)
         )
         for code in kinds:
             OfficeServiceKind.objects.get_or_create(office=office, service_type_code=code)

@@ -1,7 +1,7 @@
 from django import forms
 
 from portal.core.codes import SERVICE_KINDS, RegionalGrade
-from portal.offices.models import Office, Role
+from portal.offices.models import Office, Role, VerificationMethod
 
 SERVICE_KIND_CHOICES = [(code, f"{code} {name}") for code, name in SERVICE_KINDS.items()]
 
@@ -44,4 +44,58 @@ class JoinForm(forms.Form):
     display_name = forms.CharField(label="あなたの氏名", max_length=60)
 
 
-__all__ = ["OfficeRegisterForm", "OfficeSettingsForm", "StaffInviteForm", "RoleForm", "JoinForm", "RegionalGrade"]
+class VerificationRequestForm(forms.Form):
+    method = forms.ChoiceField(
+        label="確認の方法", choices=VerificationMethod.choices, widget=forms.RadioSelect,
+        initial=VerificationMethod.DOCUMENT,
+        error_messages={"required": "確認の方法を選んでください。"},
+    )
+    document = forms.FileField(
+        label="指定通知書（PDF・JPEG）", required=False,
+        help_text="都道府県・市町村から届いた「指定（許可）通知書」をスキャンしたもの。事業所番号と事業所名が読めるもの。",
+    )
+    note = forms.CharField(
+        label="運営者への連絡事項", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="公開情報での確認を選んだ場合は、介護サービス情報公表システムの事業所ページのURLなどを書いてください。",
+    )
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document:
+            from portal.partners.services import consent_document_check
+
+            try:
+                consent_document_check(document)
+            except forms.ValidationError as error:
+                raise forms.ValidationError(error.message_dict.get("document", error.messages)) from None
+        return document
+
+
+class OfficeNumberClaimForm(forms.Form):
+    office_number = forms.CharField(label="異議を申し立てる事業所番号", max_length=10,
+                                    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    claimant_office_name = forms.CharField(label="あなたの事業所名", max_length=100)
+    claimant_name = forms.CharField(label="あなたの氏名", max_length=60)
+    phone = forms.CharField(label="事業所の電話番号", max_length=20, help_text="運営者が事業所の代表番号に確認の電話をします。")
+    document = forms.FileField(label="指定通知書（PDF・JPEG）",
+                               error_messages={"required": "指定通知書（PDF・JPEG）を選んでください。"})
+    message = forms.CharField(label="申立ての内容", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_document(self):
+        from portal.partners.services import consent_document_check
+
+        document = self.cleaned_data["document"]
+        try:
+            consent_document_check(document)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.message_dict.get("document", error.messages)) from None
+        return document
+
+
+class VerificationDecisionForm(forms.Form):
+    reason = forms.CharField(label="理由（却下のときは必須。事業所に表示されます）", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
+__all__ = ["OfficeRegisterForm", "OfficeSettingsForm", "StaffInviteForm", "RoleForm", "JoinForm", "RegionalGrade",
+           "VerificationRequestForm", "OfficeNumberClaimForm", "VerificationDecisionForm"]

@@ -14,6 +14,21 @@ class OfficeKind(models.TextChoices):
     PROVIDER = "provider", "介護サービス事業所"
 
 
+class VerificationStatus(models.TextChoices):
+    """事業所の本人確認: only a verified office exchanges data, receives invitations by number and
+    appears to partners. An unverified office can prepare its data."""
+
+    UNVERIFIED = "unverified", "未確認"
+    PENDING = "pending", "確認待ち"
+    VERIFIED = "verified", "確認済み"
+    REJECTED = "rejected", "確認できませんでした"
+
+
+class VerificationMethod(models.TextChoices):
+    DOCUMENT = "document", "指定通知書をアップロードする"
+    REGISTER = "register", "公開されている介護事業所の情報で確認してもらう"
+
+
 class Office(models.Model):
     """事業所: a tenant of the portal."""
 
@@ -31,6 +46,16 @@ class Office(models.Model):
         help_text="オンにすると、認証アプリ（TOTP）を設定していないスタッフはこの事業所の画面を開く前に設定を求められます。",
     )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    verification_status = models.CharField(
+        "本人確認", max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.UNVERIFIED,
+        db_index=True,
+    )
+    verification_method = models.CharField("確認方法", max_length=10, choices=VerificationMethod.choices, blank=True)
+    verification_document = models.FileField("指定通知書", upload_to="verification/", blank=True)
+    verification_note = models.TextField("運営者への連絡事項", blank=True)
+    verification_requested_at = models.DateTimeField("確認の申請日時", null=True, blank=True)
+    verified_at = models.DateTimeField("確認日時", null=True, blank=True)
+    verification_reason = models.TextField("確認できなかった理由", blank=True)
 
     class Meta:
         verbose_name = "事業所"
@@ -56,6 +81,10 @@ class Office(models.Model):
     @property
     def kind_label(self) -> str:
         return OfficeKind(self.kind).label
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
 
 
 class OfficeServiceKind(models.Model):
@@ -152,3 +181,66 @@ class StaffInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return "期限切れ"
         return "招待中"
+
+
+class VerificationAction(models.TextChoices):
+    REQUESTED = "requested", "本人確認の申請"
+    APPROVED = "approved", "本人確認の承認"
+    REJECTED = "rejected", "本人確認の却下"
+    CONTESTED = "contested", "事業所番号への異議"
+    CONTEST_UPHELD = "contest_upheld", "異議を認めた"
+    CONTEST_DISMISSED = "contest_dismissed", "異議を退けた"
+    CERTIFICATE_ISSUED = "certificate_issued", "電子証明書の発行"
+
+
+class VerificationEvent(models.Model):
+    """The trail of an office's 本人確認 and of claims on its 事業所番号 (append only, ids and reasons)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="verification_events")
+    occurred_at = models.DateTimeField("日時", default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_name = models.CharField("操作した人", max_length=120, blank=True)
+    action = models.CharField("操作", max_length=20, choices=VerificationAction.choices)
+    reason = models.TextField("理由・内容", blank=True)
+    claim = models.ForeignKey("OfficeNumberClaim", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = office_scoped()
+
+    class Meta:
+        verbose_name = "本人確認の記録"
+        verbose_name_plural = "本人確認の記録"
+        ordering = ["-occurred_at", "-pk"]
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", "確認中"
+    UPHELD = "upheld", "異議を認めた"
+    DISMISSED = "dismissed", "異議を退けた"
+
+
+class OfficeNumberClaim(models.Model):
+    """A person says a 事業所番号 already registered on Renkei is theirs; the operator decides.
+
+    Not office-scoped on purpose: the claimed office must not see who contests it; only the claimant
+    (by login) and the operator (scopes disabled) read it.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="異議の対象の事業所")
+    office_number = models.CharField("事業所番号", max_length=10)
+    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    claimant_office_name = models.CharField("申立人の事業所名", max_length=100)
+    claimant_name = models.CharField("申立人の氏名", max_length=60)
+    phone = models.CharField("電話番号", max_length=20)
+    message = models.TextField("申立ての内容", blank=True)
+    document = models.FileField("指定通知書", upload_to="verification/claims/")
+    status = models.CharField("状態", max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
+    created_at = models.DateTimeField("申立日時", auto_now_add=True)
+    decided_at = models.DateTimeField("判断日時", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decision_reason = models.TextField("判断の理由", blank=True)
+
+    class Meta:
+        verbose_name = "事業所番号への異議"
+        verbose_name_plural = "事業所番号への異議"
+        ordering = ["-created_at"]

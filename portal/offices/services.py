@@ -13,7 +13,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.offices.models import Membership, Office, OfficeServiceKind, Role, StaffInvitation
+from portal.offices.models import (
+    ClaimStatus,
+    Membership,
+    Office,
+    OfficeNumberClaim,
+    OfficeServiceKind,
+    Role,
+    StaffInvitation,
+    VerificationAction,
+    VerificationEvent,
+    VerificationMethod,
+    VerificationStatus,
+)
 from portal.offices.tenancy import office_scope
 
 INVITATION_SALT = "renkei.staff-invitation"
@@ -138,3 +150,174 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 def membership_remove(*, membership: Membership) -> None:
     _ensure_another_admin(membership)
     membership.delete()
+
+
+# --------------------------------------------------------------------------- 事業所の本人確認
+
+
+class NotVerified(Exception):
+    """The office has not been verified by the operator yet (Japanese message)."""
+
+
+NOT_VERIFIED_MESSAGE = (
+    "この事業所はまだ本人確認（運営者による事業所の確認）が済んでいないため、データ連携（送信・受信・連携先の招待）はできません。"
+    "「事業所の本人確認」から指定通知書を提出してください。利用者や計画書の準備はそのまま進められます。"
+)
+
+
+def assert_office_verified(office) -> None:
+    """Raise :class:`NotVerified` unless the operator has verified ``office``."""
+    if not office.is_verified:
+        raise NotVerified(NOT_VERIFIED_MESSAGE)
+
+
+def verified_office_by_number(number: str) -> Office | None:
+    """The office holding ``number`` that partners may see and invite (verified only)."""
+    return Office.objects.filter(office_number=number, verification_status=VerificationStatus.VERIFIED).first()
+
+
+def _event(*, office, actor, action, reason: str = "", claim=None) -> VerificationEvent:
+    name = ""
+    if actor is not None:
+        name = ("運営者 " if actor.is_staff else "") + (actor.email or "")
+    with office_scope(office):
+        return VerificationEvent.objects.create(office=office, actor=actor, actor_name=name[:120], action=action,
+                                                reason=reason, claim=claim)
+
+
+def _operator_emails() -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
+                .values_list("email", flat=True))
+
+
+def _admin_emails(office) -> list[str]:
+    return [m.user.email for m in office.memberships.filter(role=Role.ADMIN).select_related("user") if m.user.email]
+
+
+def _mail(subject: str, body: str, recipients: list[str]) -> None:
+    recipients = [r for r in recipients if r]
+    if recipients:
+        transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+
+
+@transaction.atomic
+def office_verification_request(*, office: Office, user, method: str, document=None, note: str = "") -> Office:
+    """The office asks to be verified: with its 指定通知書, or by a check of the public register."""
+    locked = Office.objects.select_for_update().get(pk=office.pk)
+    if locked.is_verified:
+        raise ValidationError("この事業所は本人確認済みです。")
+    if method not in VerificationMethod.values:
+        raise ValidationError({"method": "確認方法を選んでください。"})
+    if method == VerificationMethod.DOCUMENT and document is None and not locked.verification_document:
+        raise ValidationError({"document": "指定通知書（PDF・JPEG・PNG）を選んでください。"})
+    if document is not None:
+        locked.verification_document = document
+    locked.verification_method = method
+    locked.verification_note = note.strip()[:2000]
+    locked.verification_status = VerificationStatus.PENDING
+    locked.verification_requested_at = timezone.now()
+    locked.verification_reason = ""
+    locked.save()
+    _event(office=locked, actor=user, action=VerificationAction.REQUESTED,
+           reason=VerificationMethod(method).label)
+    _mail(f"[Renkei] 事業所の本人確認の申請（{locked.office_number}）",
+          f"事業所番号 {locked.office_number} の事業所から本人確認の申請がありました。\n"
+          f"{settings.SITE_URL}{reverse('offices:operator_verifications')}\n", _operator_emails())
+    return locked
+
+
+@transaction.atomic
+def office_verify(*, office: Office, operator) -> Office:
+    """The operator approves the office; Renkei then issues its signing certificate."""
+    locked = Office.objects.select_for_update().get(pk=office.pk)
+    locked.verification_status = VerificationStatus.VERIFIED
+    locked.verified_at = timezone.now()
+    locked.verification_reason = ""
+    locked.save(update_fields=["verification_status", "verified_at", "verification_reason"])
+    _event(office=locked, actor=operator, action=VerificationAction.APPROVED)
+    _mail(f"[Renkei] 事業所の本人確認が完了しました（{locked.name}）",
+          f"{locked.name}（事業所番号 {locked.office_number}）の本人確認が完了しました。"
+          "連携先の招待とデータ連携ができるようになりました。\n"
+          f"{settings.SITE_URL}{reverse('dashboard')}\n", _admin_emails(locked))
+    from linkage.exchange.certificates import certificate_issue_if_needed
+
+    with office_scope(locked):
+        record = certificate_issue_if_needed(office=locked)
+    if record is not None:
+        _event(office=locked, actor=operator, action=VerificationAction.CERTIFICATE_ISSUED,
+               reason=f"シリアル番号 {record.serial}")
+    return locked
+
+
+@transaction.atomic
+def office_verification_reject(*, office: Office, operator, reason: str) -> Office:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "確認できなかった理由を入力してください（事業所に表示されます）。"})
+    locked = Office.objects.select_for_update().get(pk=office.pk)
+    locked.verification_status = VerificationStatus.REJECTED
+    locked.verification_reason = reason[:2000]
+    locked.verified_at = None
+    locked.save(update_fields=["verification_status", "verification_reason", "verified_at"])
+    _event(office=locked, actor=operator, action=VerificationAction.REJECTED, reason=reason)
+    _mail(f"[Renkei] 事業所の本人確認ができませんでした（{locked.name}）",
+          f"{locked.name}（事業所番号 {locked.office_number}）の本人確認ができませんでした。\n理由: {reason}\n"
+          f"{settings.SITE_URL}{reverse('offices:verification')}\n", _admin_emails(locked))
+    return locked
+
+
+@transaction.atomic
+def office_number_claim_create(*, user, office_number: str, claimant_office_name: str, claimant_name: str,
+                               phone: str, document, message: str = "") -> OfficeNumberClaim:
+    """Someone says a registered 事業所番号 is theirs. The operator decides; the trail records it."""
+    office = Office.objects.filter(office_number=(office_number or "").strip()).first()
+    if office is None:
+        raise ValidationError({"office_number": "この事業所番号は Renkei に登録されていません。そのまま事業所を登録できます。"})
+    if office.memberships.filter(user=user).exists():
+        raise ValidationError({"office_number": "あなたはこの事業所のメンバーです。"})
+    if OfficeNumberClaim.objects.filter(office=office, claimant=user, status=ClaimStatus.PENDING).exists():
+        raise ValidationError({"office_number": "この事業所番号への異議はすでに申し立て済みです（運営者が確認中です）。"})
+    claim = OfficeNumberClaim.objects.create(
+        office=office, office_number=office.office_number, claimant=user,
+        claimant_office_name=claimant_office_name.strip(), claimant_name=claimant_name.strip(), phone=phone.strip(),
+        message=message.strip()[:2000], document=document,
+    )
+    _event(office=office, actor=None, action=VerificationAction.CONTESTED, reason=f"異議 #{claim.pk}", claim=claim)
+    _mail(f"[Renkei] 事業所番号 {office.office_number} への異議の申立て",
+          f"事業所番号 {office.office_number} について異議の申立てがありました。\n"
+          f"{settings.SITE_URL}{reverse('offices:operator_verifications')}\n", _operator_emails())
+    return claim
+
+
+@transaction.atomic
+def office_number_claim_decide(*, claim: OfficeNumberClaim, operator, uphold: bool, reason: str) -> OfficeNumberClaim:
+    """Uphold: the office holding the number loses its verification (it can no longer exchange or be seen
+    by partners, and its certificates stop); dismiss: nothing changes for it. Both are on its trail."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "判断の理由を入力してください。"})
+    locked = OfficeNumberClaim.objects.select_for_update().get(pk=claim.pk)
+    if locked.status != ClaimStatus.PENDING:
+        raise ValidationError("この異議はすでに判断済みです。")
+    locked.status = ClaimStatus.UPHELD if uphold else ClaimStatus.DISMISSED
+    locked.decided_at = timezone.now()
+    locked.decided_by = operator
+    locked.decision_reason = reason[:2000]
+    locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    office = locked.office
+    _event(office=office, actor=operator, claim=locked, reason=reason,
+           action=VerificationAction.CONTEST_UPHELD if uphold else VerificationAction.CONTEST_DISMISSED)
+    if uphold:
+        office_verification_reject(office=office, operator=operator,
+                                   reason=f"事業所番号 {office.office_number} について、別の申立人の異議が認められました。{reason}")
+        from linkage.exchange.certificates import certificates_deactivate
+
+        with office_scope(office):
+            certificates_deactivate(office=office)
+    if locked.claimant and locked.claimant.email:
+        _mail(f"[Renkei] 事業所番号 {locked.office_number} への異議について",
+              f"申し立てていただいた異議を{'認めました' if uphold else '認めませんでした'}。\n理由: {reason}\n",
+              [locked.claimant.email])
+    return locked

@@ -11,7 +11,7 @@ from portal.core.wareki import wareki_date
 from portal.offices import services
 from portal.offices.forms import JoinForm, OfficeRegisterForm, OfficeSettingsForm, RoleForm, StaffInviteForm
 from portal.offices.middleware import SESSION_KEY
-from portal.offices.models import Role, StaffInvitation
+from portal.offices.models import Office, Role, StaffInvitation
 from portal.offices.permissions import admin_required, office_required
 
 
@@ -54,9 +54,12 @@ def office_register(request):
             apply_validation_error(form, error)
         else:
             request.session[SESSION_KEY] = office.pk
-            messages.success(request, f"{office.name}を登録しました。あなたはこの事業所の管理者です。")
-            return redirect("dashboard")
-    return render(request, "offices/register.html", {"form": form})
+            messages.success(request, f"{office.name}を登録しました。あなたはこの事業所の管理者です。"
+                                      "データ連携を始めるには、事業所の本人確認を申請してください。")
+            return redirect("offices:verification")
+    number_taken = form.data.get("office_number", "") if "office_number" in form.errors and Office.objects.filter(
+        office_number=form.data.get("office_number", "")).exists() else ""
+    return render(request, "offices/register.html", {"form": form, "number_taken": number_taken})
 
 
 @login_required

@@ -17,7 +17,7 @@ class PartnersConfig(AppConfig):
         waiting = list(PartnerInvitation.objects.filter(
             invitee_office_number=office.office_number, status=InvitationStatus.PENDING,
             expires_at__gt=timezone.now(),
-        ).exclude(office=office).values_list("pk", flat=True)[:2])
+        ).exclude(office=office).values_list("pk", flat=True)[:2]) if office.is_verified else []
         cards = []
         if waiting:
             count = PartnerInvitation.objects.filter(

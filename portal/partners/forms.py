@@ -55,7 +55,7 @@ class PartnerInviteForm(forms.Form):
         cleaned = super().clean()
         number = (cleaned.get("invitee_office_number") or "").strip()
         if (number.isdigit() and len(number) == 10 and not cleaned.get("invitee_email")
-                and "invitee_email" not in self.errors and not Office.objects.filter(office_number=number).exists()):
+                and "invitee_email" not in self.errors and not Office.objects.filter(verification_status="verified", office_number=number).exists()):
             self.add_error("invitee_email", f"事業所番号 {number} の事業所はまだ Renkei に登録されていません。"
                                             "招待メールを送る相手の事業所のメールアドレスを入力してください。")
         return cleaned

@@ -180,6 +180,10 @@ def partner_invitation_create(*, office: Office, membership: Membership, invitee
                               service_type_codes: list[str], invitee_email: str = "", invitee_name: str = "",
                               message: str = "") -> PartnerInvitation:
     """Office A invites office B (by 事業所番号); B's admins (or ``invitee_email``) are told by email."""
+    from portal.offices.services import NOT_VERIFIED_MESSAGE
+
+    if not office.is_verified:
+        raise ValidationError(NOT_VERIFIED_MESSAGE)
     number = (invitee_office_number or "").strip()
     try:
         validate_office_number(number)
@@ -190,7 +194,7 @@ def partner_invitation_create(*, office: Office, membership: Membership, invitee
     problem = _duplicate_problem(office=office, number=number)
     if problem:
         raise ValidationError({"invitee_office_number": problem})
-    invitee = Office.objects.filter(office_number=number).prefetch_related("service_kinds").first()
+    invitee = Office.objects.filter(verification_status="verified", office_number=number).prefetch_related("service_kinds").first()
     invitee_email = (invitee_email or "").strip().lower()
     if invitee is None and not invitee_email:
         raise ValidationError({"invitee_email": (
@@ -228,6 +232,9 @@ def partner_invitation_problem(*, invitation: PartnerInvitation, office: Office)
     """Why ``office`` cannot answer ``invitation`` now (Japanese), or ``None``."""
     if invitation.invitee_office_number != office.office_number:
         return "この招待はあなたの事業所宛てではありません。"
+    if not office.is_verified:
+        return ("この事業所はまだ本人確認が済んでいないため、事業所番号宛ての招待を受けられません。"
+                "「事業所の本人確認」から申請してください。")
     if invitation.status == InvitationStatus.ACCEPTED:
         return f"この招待はすでに承認されています（{wareki_date(timezone.localdate(invitation.responded_at))}）。"
     if invitation.status == InvitationStatus.DECLINED:
@@ -396,7 +403,7 @@ def partnership_external_create(*, office: Office, membership: Membership, partn
     existing = Partnership.objects.filter(office=office, partner_office_number=number, ended_at__isnull=True).first()
     if existing:
         raise ValidationError({"partner_office_number": f"{existing.display_name}（{number}）はすでに連携先に登録されています。"})
-    on_renkei = Office.objects.filter(office_number=number).first()
+    on_renkei = Office.objects.filter(verification_status="verified", office_number=number).first()
     if on_renkei is not None:
         raise ValidationError({"partner_office_number": (
             f"{on_renkei.name}（{number}）は Renkei に登録されています。外部の連携先ではなく「連携先を招待」から招待してください。"

@@ -55,7 +55,8 @@ def partner_list(request):
         .annotate(consent_count=Count("consents", filter=active_consent)).order_by("partner_name", "pk")
     )
     invitations = list(PartnerInvitation.objects.select_related("office").order_by("-created_at", "-pk"))
-    received = [i for i in invitations if i.office_id != office.pk]
+    # An unverified office does not receive invitations addressed to its 事業所番号 (事業所の本人確認).
+    received = [i for i in invitations if i.office_id != office.pk] if office.is_verified else []
     sent = [i for i in invitations if i.office_id == office.pk]
     return render(request, "partners/list.html", {
         "active": [p for p in partnerships if p.is_active],
@@ -98,7 +99,7 @@ def office_lookup(request):
     number = request.GET.get("invitee_office_number", "").strip()
     found = None
     if len(number) == 10 and number.isdigit() and number != request.office.office_number:
-        found = Office.objects.filter(office_number=number).prefetch_related("service_kinds").first()
+        found = Office.objects.filter(verification_status="verified", office_number=number).prefetch_related("service_kinds").first()
     return render(request, "partners/includes/office_lookup.html", {"number": number, "found": found,
                                                                     "own": number == request.office.office_number})
 
@@ -126,9 +127,17 @@ def _invitation_context(request, invitation, accept_form=None, decline_form=None
     return context
 
 
+def _invitation_or_404(request, partner_invitation_id):
+    """An invitation of this office, or one addressed to its number once the office is verified."""
+    invitation = get_object_or_404(PartnerInvitation.objects.select_related("office"), pk=partner_invitation_id)
+    if invitation.office_id != request.office.pk and not request.office.is_verified:
+        raise Http404
+    return invitation
+
+
 @office_required
 def invitation_detail(request, partner_invitation_id):
-    invitation = get_object_or_404(PartnerInvitation.objects.select_related("office"), pk=partner_invitation_id)
+    invitation = _invitation_or_404(request, partner_invitation_id)
     return render(request, "partners/invitation_detail.html", _invitation_context(request, invitation))
 
 
@@ -136,7 +145,7 @@ def invitation_detail(request, partner_invitation_id):
 @require_POST
 @single_submit
 def invitation_accept(request, partner_invitation_id):
-    invitation = get_object_or_404(PartnerInvitation.objects.select_related("office"), pk=partner_invitation_id)
+    invitation = _invitation_or_404(request, partner_invitation_id)
     kinds = services.accept_kind_choices(invitation=invitation, office=request.office)
     form = InvitationAcceptForm(request.POST, kind_codes=kinds)
     fixed = services.provider_side(inviter=invitation.office, invitee=request.office) == invitation.office
@@ -161,7 +170,7 @@ def invitation_accept(request, partner_invitation_id):
 @admin_required
 @require_POST
 def invitation_decline(request, partner_invitation_id):
-    invitation = get_object_or_404(PartnerInvitation.objects.select_related("office"), pk=partner_invitation_id)
+    invitation = _invitation_or_404(request, partner_invitation_id)
     form = InvitationDeclineForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

@@ -48,7 +48,7 @@ def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Offi
     kinds = {s.service_type_code for s in services} | {r.service_type_code for r in rows if r.service_type_code}
     masters = month_masters(month, service_codes={r.service_code for r in rows}, kinds=kinds)
     numbers = {r.provider_office_number for r in rows} | {s.provider_office_number for s in services}
-    offices = list(Office.objects.filter(office_number__in=numbers).prefetch_related("service_kinds"))
+    offices = list(Office.objects.filter(verification_status="verified", office_number__in=numbers).prefetch_related("service_kinds"))
     renkei_kinds = {o.office_number: {k.service_type_code for k in o.service_kinds.all()} for o in offices}
     provider_names = {s.provider_office_number: s.provider_name for s in services}
     provider_names.update({o.office_number: o.name for o in offices})

@@ -231,7 +231,7 @@ def rows_from_weekly_pattern(*, client: Client, month: date) -> FillResult:
     if not activities:
         raise ValidationError("第3表にサービス種類の入ったサービスがありません（主な日常生活上の活動だけでは作成できません）。")
     names = {s.provider_office_number: s.provider_name for s in client.services.all()}
-    names.update(dict(Office.objects.filter(
+    names.update(dict(Office.objects.filter(verification_status="verified", 
         office_number__in={a.provider_office_number for a in activities}).values_list("office_number", "name")))
     groups: dict[tuple, set[int]] = {}
     for a in activities:

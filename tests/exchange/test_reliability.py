@@ -178,7 +178,12 @@ def test_end_to_end_month_actuals_and_comparison(live):
     provider = providers[0]
     live.worker.start()
     cm_web, provider_web = login_client(cm.admin), login_client(provider.admin)
-    response = cm_web.post("/exchange/send/month/", {"month": "2026-04", "channel": "hub"})
+    from tests.forms import submit
+
+    response = submit(cm_web, "/exchange/send/month/?month=2026-04", {}, form="choose-clients", button="送信内容を確認")
+    assert "送信内容の確認" in response.content.decode()
+    response = submit(cm_web, "/exchange/send/month/?month=2026-04&preview=1"
+                      + "".join(f"&clients={c.pk}" for c in cm.clients), {}, button="連携基盤で送信する")
     assert response.status_code == 302
 
     from linkage.exchange.models import ReceivedSchedule

@@ -68,12 +68,17 @@ def _blocked(monkeypatch):
 
 
 def test_every_send_view_is_blocked_by_the_licence_check(world, monkeypatch):
+    from tests.forms import read_form
+
     cm, providers = world
     provider = providers[0]
-    _blocked(monkeypatch)
     web = login_client(cm.admin)
-    for channel in ("hub", "file"):
-        page = web.post("/exchange/send/month/", {"month": "2026-04", "channel": channel}, follow=True).content.decode()
+    # A send page opened before the licence lapsed: its buttons still cannot send.
+    stale = read_form(web, "/exchange/send/month/?month=2026-04&preview=1&clients=" + str(cm.clients[0].pk),
+                      button="連携基盤で送信する")
+    _blocked(monkeypatch)
+    for button in ("連携基盤で送信する", "CSVファイルを作成（国の連携システム用）"):
+        page = web.post("/exchange/send/month/", stale.data(button=button), follow=True).content.decode()
         assert "ライセンスが失効しているため送信できません" in page
     # provider side: 実績 send and 実績削除 of a received 予定
     from linkage.exchange.models import ReceivedSchedule

@@ -10,6 +10,7 @@ from linkage.exchange.models import InboxStatus, Package, PackageStatus, Receive
 from linkage.standard import FileName
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
+from tests.forms import read_form, submit
 from tests.exchange.world import MONTH, client, consent, make_world
 
 
@@ -18,7 +19,19 @@ def world(db, trusted_ca):
     return make_world(trusted_ca, clients=2)
 
 
-def test_month_preview_shows_who_gets_what_and_who_cannot(world, trusted_ca):
+MONTH_URL = "/exchange/send/month/?month=2026-04"
+PREVIEW_URL = MONTH_URL + "&preview=1"
+HUB = "連携基盤で送信する"
+FILE = "CSVファイルを作成（国の連携システム用）"
+
+
+def preview(web, clients=None):
+    """Tick ``clients`` (default: as rendered, everyone) and press 「送信内容を確認」."""
+    values = {} if clients is None else {"clients": [c.pk for c in clients]}
+    return submit(web, MONTH_URL, values, form="choose-clients", button="送信内容を確認")
+
+
+def test_month_preview_shows_who_gets_what_and_who_cannot_with_a_link_to_fix_it(world, trusted_ca):
     cm, providers = world
     outsider = client(cm.office, 99)  # no schedule: not offered
     extra = client(cm.office, 50)
@@ -26,17 +39,47 @@ def test_month_preview_shows_who_gets_what_and_who_cannot(world, trusted_ca):
 
     schedule(cm.office, extra, [(providers[0].office, providers[0].code, "1400", "1500", [3])])  # no consent
     web = login_client(cm.admin)
-    page = web.get("/exchange/send/month/", {"month": "2026-04", "preview": "1"}).content.decode()
+    page = preview(web).content.decode()
     assert providers[0].office.name in page and providers[1].office.name in page
     assert "利用者の同意が記録されていません" in page
+    consent_link = f"/partners/consents/new/?client={extra.pk}&amp;partnership={providers[0].partnership_cm.pk}"
+    assert f'href="{consent_link}">同意を記録する</a>' in page
     assert outsider.full_name not in page
     assert "2件の送信単位" in page
+    url = PREVIEW_URL + "".join(f"&clients={c.pk}" for c in [*cm.clients, extra])
+    buttons = read_form(web, url, button=HUB).form.buttons
+    assert len(buttons) == 2 and not [b for b in buttons if b.disabled]  # the others can go
+
+
+def test_nobody_ticked_sends_nothing_and_says_so(world):
+    cm, _ = world
+    web = login_client(cm.admin)
+    response = preview(web, clients=[])
+    page = response.content.decode()
+    assert "送る利用者を選んでください" in page
+    assert HUB not in page and "送信内容の確認" not in page
+    # The boxes stay as the user left them (unticked), not "everyone".
+    assert not any(read_form(web, MONTH_URL + "&preview=1", form="choose-clients").value("clients") or [])
+    with office_scope(cm.office):
+        assert not Package.objects.exists()
+
+
+def test_only_the_ticked_client_is_sent(world):
+    cm, providers = world
+    web = login_client(cm.admin)
+    chosen = cm.clients[0]
+    preview(web, clients=[chosen])
+    url = f"{PREVIEW_URL}&clients={chosen.pk}"
+    response = submit(web, url, {}, button=HUB)
+    assert response.status_code == 302
+    with office_scope(cm.office):
+        assert {tuple(p.client_ids) for p in Package.objects.all()} == {(chosen.pk,)}
 
 
 def test_send_month_through_hub_creates_signed_packages(world):
     cm, providers = world
     web = login_client(cm.admin)
-    response = web.post("/exchange/send/month/", {"month": "2026-04", "channel": "hub"})
+    response = submit(web, PREVIEW_URL + "".join(f"&clients={c.pk}" for c in cm.clients), {}, button=HUB)
     assert response.status_code == 302
     with office_scope(cm.office):
         batch = SendBatch.objects.get()
@@ -50,7 +93,7 @@ def test_send_month_through_hub_creates_signed_packages(world):
 def test_send_month_as_files_gives_a_zip_of_standard_csvs(world):
     cm, providers = world
     web = login_client(cm.admin)
-    response = web.post("/exchange/send/month/", {"month": "2026-04", "channel": "file"})
+    response = submit(web, PREVIEW_URL + "".join(f"&clients={c.pk}" for c in cm.clients), {}, button=FILE)
     batch_url = response["Location"]
     assert "ZIPをダウンロード" in web.get(batch_url).content.decode()
     data = web.get(batch_url + "download/").content
@@ -61,17 +104,67 @@ def test_send_month_as_files_gives_a_zip_of_standard_csvs(world):
     assert {p.month for p in parsed} == {"202604"}
 
 
-def test_hub_send_without_certificate_says_what_to_do(world):
+def test_preview_without_certificate_says_where_to_get_one_and_disables_the_hub_button(world):
     cm, _ = world
     from linkage.exchange.models import OfficeCertificate
 
+    web = login_client(cm.admin)
+    url = PREVIEW_URL + "".join(f"&clients={c.pk}" for c in cm.clients)
+    stale = read_form(web, url, button=HUB)  # a page opened while the certificate was still there
     with office_scope(cm.office):
         OfficeCertificate.objects.all().delete()
-    web = login_client(cm.admin)
-    page = web.post("/exchange/send/month/", {"month": "2026-04", "channel": "hub"}, follow=True).content.decode()
+    page = web.get(url).content.decode()
+    assert "電子証明書が登録されていません" in page and 'href="/exchange/certificates/">電子証明書へ</a>' in page
+    buttons = {" ".join(b.text.split()): b.disabled for b in read_form(web, url, button=FILE).form.buttons}
+    assert buttons == {HUB: True, FILE: False}
+    # The stale page's button still cannot send: the gate says why and stores nothing.
+    page = web.post("/exchange/send/month/", stale.data(button=HUB), follow=True).content.decode()
     assert "電子証明書が登録されていません" in page
     with office_scope(cm.office):
         assert not Package.objects.exists()
+
+
+def test_preview_of_an_unverified_office_lists_it_and_nothing_can_go(world):
+    cm, _ = world
+    cm.office.verification_status = "pending"
+    cm.office.save(update_fields=["verification_status"])
+    web = login_client(cm.admin)
+    url = PREVIEW_URL + "".join(f"&clients={c.pk}" for c in cm.clients)
+    page = web.get(url).content.decode()
+    assert "本人確認" in page and 'href="/offices/verification/">事業所の本人確認へ</a>' in page
+    assert all(b.disabled for b in read_form(web, url, button=HUB).form.buttons)
+
+
+def test_preview_lists_a_lapsed_licence(world, monkeypatch):
+    from portal.billing import services as billing
+    from portal.billing.services import SendingBlocked
+
+    class Status:
+        message = "ライセンスが失効しているため送信できません（テスト）。"
+
+    def refuse(office, on=None):
+        raise SendingBlocked(Status())
+
+    monkeypatch.setattr(billing, "assert_can_send", refuse)
+    cm, _ = world
+    web = login_client(cm.admin)
+    url = PREVIEW_URL + "".join(f"&clients={c.pk}" for c in cm.clients)
+    page = web.get(url).content.decode()
+    assert "ライセンスが失効しているため送信できません" in page and 'href="/billing/">ライセンス・請求書へ</a>' in page
+    assert all(b.disabled for b in read_form(web, url, button=HUB).form.buttons)
+
+
+def test_when_nobody_can_go_the_buttons_are_disabled(world):
+    cm, providers = world
+    from portal.partners.models import Consent
+
+    with office_scope(cm.office):
+        Consent.objects.filter(client__in=cm.clients).delete()
+    web = login_client(cm.admin)
+    url = PREVIEW_URL + "".join(f"&clients={c.pk}" for c in cm.clients)
+    page = web.get(url).content.decode()
+    assert "送れる利用者がいないため、送信できません" in page
+    assert all(b.disabled for b in read_form(web, url, button=HUB).form.buttons)
 
 
 def test_provider_uploads_national_system_csvs_once_and_sees_errors(world):
@@ -103,7 +196,7 @@ def test_provider_uploads_national_system_csvs_once_and_sees_errors(world):
         assert ReceivedPackage.objects.count() == 1  # failed tries leave no inbox row
 
 
-def test_unknown_client_is_kept_for_matching_then_imported(world):
+def test_unknown_client_is_kept_for_matching_then_imported_and_missing_own_consent_is_shown(world):
     from tests.exchange.samples import schedule_unit
 
     cm, providers = world
@@ -116,14 +209,28 @@ def test_unknown_client_is_kept_for_matching_then_imported(world):
     with office_scope(provider.office):
         received = ReceivedPackage.objects.get()
     assert received.status == InboxStatus.PENDING_CLIENT
-    page = web.get(f"/exchange/received/{received.pk}/").content.decode()
+    url = f"/exchange/received/{received.pk}/"
+    page = web.get(url).content.decode()
     assert "9990000001" in page and "新井 花" in page and "新しい利用者として登録する" in page
-    page = web.post(f"/exchange/received/{received.pk}/match/", {
-        "insurer_number": "131011", "insured_number": "9990000001", "client_id": "new"}, follow=True).content.decode()
+    page = submit(web, url, {"client_id": "新しい利用者として登録する"}, button="決定", follow=True).content.decode()
     assert "取り込みました" in page
     with office_scope(provider.office):
         received.refresh_from_db()
         assert received.status == InboxStatus.IMPORTED and received.client_count == 2
+        from portal.clients.models import Client
+
+        new = Client.objects.get(insured_number="9990000001")
+    # The provider learns now (not when it sends 実績) that its own 同意 for the new 利用者 is missing.
+    assert "あなたの事業所の同意が記録されていません" in page
+    link = f"/partners/consents/new/?client={new.pk}&amp;partnership={provider.partnership_provider.pk}"
+    assert f'href="{link}">同意を記録する</a>' in page
+    gaps = web.get(url).content.decode()
+    assert gaps.count('data-testid="own-consent-missing"') == 1
+    assert new.full_name in gaps.split('data-testid="own-consent-missing"')[1].split("</div>")[0]
+    assert provider.clients[0].full_name not in gaps.split('data-testid="own-consent-missing"')[1].split("</div>")[0]
+    # Once recorded, the warning is gone.
+    consent(provider.office, new, provider.partnership_provider)
+    assert "あなたの事業所の同意が記録されていません" not in web.get(url).content.decode()
 
 
 def test_actual_entry_copy_edit_add_and_bad_input(world):
@@ -141,22 +248,20 @@ def test_actual_entry_copy_edit_add_and_bad_input(world):
     with office_scope(provider.office):
         schedule = ReceivedSchedule.objects.get().schedule
     url = f"/exchange/schedules/{schedule.pk}/actuals/"
-    web.post(url, {"action": "copy"})
+    assert "あなたの事業所の同意が記録されていません" not in web.get(url).content.decode()  # consent is on record
+    submit(web, url, {}, button="予定をすべて実績にコピー")
     with office_scope(provider.office):
         line = schedule.lines.get()
         assert line.actual_days == line.planned_days
-    form = {f"a{line.pk}_{d}": str(n) for d, n in enumerate(line.actual_days, start=1)}
-    form.update({f"s{line.pk}": "0900", f"e{line.pk}": "0930", "action": "save", f"a{line.pk}_2": "x"})
-    page = web.post(url, form).content.decode()
+    page = submit(web, url, {f"a{line.pk}_2": "x"}, button="実績を保存").content.decode()
     assert "2日の回数「x」は0〜99の数字で入力してください" in page
-    form[f"a{line.pk}_2"] = "1"
-    form[f"s{line.pk}"] = "25:00"
-    assert "開始時刻" in web.post(url, form).content.decode()
-    form[f"s{line.pk}"] = "0900"
-    assert web.post(url, form).status_code == 302
-    page = web.post(url, {"action": "add", "new_code": "431111", "new_day": "5", "new_start": "1000", "new_end": "1100"}).content.decode()
+    assert "開始時刻" in submit(web, url, {f"s{line.pk}": "25:00"}, button="実績を保存").content.decode()
+    assert submit(web, url, {f"s{line.pk}": "0900", f"e{line.pk}": "0930", f"a{line.pk}_2": "1"},
+                  button="実績を保存").status_code == 302
+    page = submit(web, url, {"new_code": "431111", "new_day": "5", "new_start": "1000", "new_end": "1100"},
+                  button="追加する").content.decode()
     assert "連携対象のサービス種類" in page
-    web.post(url, {"action": "add", "new_code": provider.code, "new_day": "5", "new_start": "1000", "new_end": "1100"})
+    submit(web, url, {"new_code": provider.code, "new_day": "5", "new_start": "1000", "new_end": "1100"}, button="追加する")
     with office_scope(provider.office):
         assert schedule.lines.count() == 2
         assert sorted(sum(x.actual_days) for x in schedule.lines.all()) == [1, 4]

@@ -174,6 +174,16 @@ def test_office_not_on_renkei_gets_a_signup_invitation_and_sees_it_after_registe
                                phone="06", regional_grade="2", service_type_codes=["17"])
     membership = newcomer.memberships.get()
     client = login_client(membership)
+    # Until the operator has verified the new office, an invitation to its number is not its own (事業所の本人確認).
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "連携の招待が届いています" not in dashboard and "本人確認" in dashboard
+    with office_scope(newcomer):
+        waiting = PartnerInvitation.objects.get()
+    assert client.get(reverse("partners:invitation_detail", args=[waiting.pk])).status_code == 404
+    with pytest.raises(services.PartnerInvitationError, match="本人確認"):
+        accept(waiting, membership)
+    newcomer.verification_status = "verified"
+    newcomer.save(update_fields=["verification_status"])
     dashboard = client.get(reverse("dashboard")).content.decode()
     assert "連携の招待が届いています" in dashboard
     with office_scope(newcomer):
