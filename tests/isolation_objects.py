@@ -290,3 +290,12 @@ def make_exchange_received_plan(office, owner):
         office=office, client=_documents_client(office), sender_office_number="1370000011",
         plan_date=dt.date(2026, 10, 1), sequence="20261001100000", table1=["202407"] * 28,
     ).pk
+
+
+@maker("certificate_id")
+def make_office_certificate(office, owner):
+    from linkage.exchange import certificates, pki
+
+    ca = pki.create_test_ca()
+    key, cert = pki.issue_office_certificate(ca, office_number=office.office_number)
+    return certificates.certificate_install(office=office, key=key, cert=cert).pk
