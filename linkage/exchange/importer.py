@@ -113,7 +113,7 @@ def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedP
     limits = package_limits()
     try:
         if len(data) > limits["max_bytes"]:
-            raise PackageError(f"パッケージが大きすぎます（上限 {limits['max_bytes'] / 1e6:.1f} MB）。", "too_large")
+            raise PackageError(f"パッケージが大きすぎます（上限 {limits['max_bytes'] / 2**20:.1f} MB）。", "too_large")
         envelope = sealing.read_envelope(data)
     except (sealing.SealError, PackageError) as exc:
         values.update(status=InboxStatus.REJECTED, error=f"パッケージの検証に失敗したため取り込んでいません: {exc}")

@@ -128,8 +128,8 @@ def _read_zip(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES, max_unpacked: 
     if not data:
         _refuse("パッケージが空です。", "empty")
     if len(data) > max_bytes:
-        _refuse(f"パッケージが大きすぎます（{len(data) / 1e6:.1f} MB。上限 {max_bytes / 1e6:.1f} MB）。", "too_large")
-    too_big = (f"パッケージを展開すると大きすぎるため開きません（上限 {max_unpacked / 1e6:.0f} MB）。"
+        _refuse(f"パッケージが大きすぎます（{len(data) / 2**20:.1f} MB。上限 {max_bytes / 2**20:.1f} MB）。", "too_large")
+    too_big = (f"パッケージを展開すると大きすぎるため開きません（上限 {max_unpacked / 2**20:.0f} MB）。"
                "圧縮爆弾の可能性があります。")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))

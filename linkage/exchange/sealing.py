@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from linkage.exchange import pki
+from linkage.exchange.package import UNIT_KINDS
 
 MAGIC = b"RENKEI-SEALED/1\n"
 FORMAT = "renkei-sealed/1"
@@ -236,7 +237,7 @@ def _header_ok(h) -> bool:
     return (
         isinstance(h, dict) and h.get("format") == FORMAT and h.get("cipher") == CIPHER
         and isinstance(h.get("package_id"), str) and bool(_UUID_RE.match(h["package_id"]))
-        and isinstance(h.get("unit_kind"), str) and isinstance(h.get("sequence"), str) and len(h["sequence"]) == 14
+        and h.get("unit_kind") in UNIT_KINDS and isinstance(h.get("sequence"), str) and len(h["sequence"]) == 14
         and h["sequence"].isdigit()
         and (h.get("month") is None or (isinstance(h["month"], str) and len(h["month"]) == 6 and h["month"].isdigit()))
         and all(

@@ -129,7 +129,7 @@ def signed(view):
             length = 0
         if length > max_package_bytes():  # refused unread: drained in chunks (bounded memory), then answered
             _drain(request, length)
-            return error(413, "too_large", f"パッケージが大きすぎます（上限 {max_package_bytes() / 1e6:.1f} MB）。")
+            return error(413, "too_large", f"パッケージが大きすぎます（上限 {max_package_bytes() / 2**20:.1f} MB）。")
         try:
             office, _cert = _authenticate(request)
         except AuthError as exc:
@@ -322,7 +322,7 @@ def inbox(request):
     except ValueError:
         limit = 100
     rows = HubPackage.objects.filter(
-        recipient_office=request.hub_office, status=PackageStatus.SUBMITTED
+        recipient_office=request.hub_office, status=PackageStatus.SUBMITTED, deleted_at__isnull=True
     ).order_by("submitted_at", "id")[:limit]
     return JsonResponse({"packages": [package_json(p) for p in rows]})
 
