@@ -370,6 +370,10 @@ def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.H
                     created_at=timezone.now(),
                 )
                 status = PackageStatus.QUEUED
+                limit = getattr(settings, "RENKEI_PACKAGE_MAX_BYTES", 8 * 1024 * 1024)
+                if len(content) > limit:
+                    raise SendError(f"{unit.recipient_name or unit.recipient_office_number}あての送信単位が大きすぎます"
+                                    f"（{len(content) / 2**20:.1f} MB。上限 {limit / 2**20:.1f} MB）。利用者を分けて送ってください。")
             else:
                 content = _plain_zip(built.files)
                 status = PackageStatus.DOWNLOADED

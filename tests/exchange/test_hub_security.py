@@ -217,6 +217,16 @@ def test_a_package_from_an_office_that_is_not_a_partner_is_not_opened(exchange_e
         record = ReceivedPackage.objects.get()
         assert record.status == InboxStatus.REJECTED and "連携先に登録されていない" in record.error
         assert record.sender_office_number == stranger.office.office_number
+    monkeypatch.undo()
+    # once they are partners, 「もう一度取り込む」 opens the kept package and goes on to the checks
+    from tests.factories import make_partnership
+
+    make_partnership(stranger.office, provider.office, ["11"])
+    with office_scope(provider.office):
+        importer.package_retry(office=provider.office, received=record)
+        record.refresh_from_db()
+        assert "連携先に登録されていない" not in record.error and "検証に失敗" not in record.error
+        assert record.files and record.status in (InboxStatus.PENDING_CLIENT, InboxStatus.REJECTED)
 
 
 def test_received_notices_are_aggregated_and_rate_limited(exchange_env, hub_ca, mailoutbox,
@@ -240,3 +250,13 @@ def test_received_notices_are_aggregated_and_rate_limited(exchange_env, hub_ca, 
     with django_capture_on_commit_callbacks(execute=True):
         sync(provider.office)
     assert len(mailoutbox) == 2
+
+
+def test_a_send_unit_over_the_size_limit_is_refused_before_anything_is_stored(db, trusted_ca, settings):
+    cm, _providers = make_world(trusted_ca, clients=2, providers=(("11", "1211"),))
+    settings.RENKEI_PACKAGE_MAX_BYTES = 2000
+    with pytest.raises(services.SendError) as e:
+        send_month(cm)
+    assert "大きすぎます" in str(e.value) and "利用者を分けて" in str(e.value)
+    with office_scope(cm.office):
+        assert not Package.objects.exists()
