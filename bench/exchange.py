@@ -1,7 +1,7 @@
 """Benchmark: a 300-利用者 month sent to 20 partners, end to end.
 
-build (6表/7表/補足 from the portal models) → sign → hub (a real gunicorn process over HTTP)
-→ fetch → verify → validate → import on each of the 20 provider offices.
+build (6表/7表/補足 from the portal models) → sign → encrypt to the recipient → hub (a real gunicorn
+process over HTTP) → fetch → decrypt → verify → validate → import on each of the 20 provider offices.
 
 Uses its own PostgreSQL databases (recreated on every run):
 
@@ -99,6 +99,7 @@ def make_data(ca, n_clients: int, n_partners: int):
         key, cert = pki.issue_office_certificate(ca, office_number=number, name=name)
         with office_scope(o):
             certificates.certificate_install(office=o, key=key, cert=cert)
+            certificates.certificate_publish(office=o)  # senders encrypt to it (the worker's task does this)
         return o
 
     cm = office("1310000001", "ベンチ居宅介護支援事業所", "43")
@@ -182,8 +183,8 @@ def run(cm, providers, services, Package, ReceivedPackage, InboxStatus, args) ->
     units_clients = sum(len(u.clients) for u in units)
     print(f"packages: {len(packages)} ({size / 1e6:.1f} MB signed ZIPs), 利用者 per unit summed: {units_clients}")
     print(f"build + validate + sign + store : {t1 - t0:6.1f} s")
-    print(f"deliver to hub (HTTP, verified)  : {t2 - t1:6.1f} s   ({outcomes.count('sent')} sent)")
-    print(f"fetch + verify + validate + import: {t3 - t2:6.1f} s   ({imported} packages, {clients} 利用者-months imported)")
+    print(f"encrypt + deliver to hub (HTTP)  : {t2 - t1:6.1f} s   ({outcomes.count('sent')} sent)")
+    print(f"fetch+decrypt+verify+validate+import: {t3 - t2:6.1f} s   ({imported} packages, {clients} 利用者-months imported)")
     print(f"TOTAL                            : {total:6.1f} s   target ≤ 60 s  {'OK' if total <= 60 else 'OVER'}")
     print(f"throughput: {args.clients / total:.1f} 利用者/s, {units_clients / total:.1f} 利用者-units/s, "
           f"{len(packages) / total:.2f} packages/s")

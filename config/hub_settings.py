@@ -13,6 +13,11 @@ Environment:
     RENKEI_ISSUING_CA_CERT_FILE  the operator's issuing CA certificate (also trusted)
     HUB_ALLOWED_HOSTS       host names the hub answers to (comma separated)
     HUB_SECRET_KEY          Django's SECRET_KEY for the hub (it keeps no sessions)
+    HUB_MAX_PACKAGE_BYTES   largest package accepted (default 8 MB); larger requests are refused unread
+    HUB_RETENTION_DAYS      days a package is kept after the recipient acknowledged it (default 30);
+                            ``manage.py hub_purge`` (run daily from cron) deletes it then
+    HUB_CERTIFICATE_OVERLAP_HOURS  how long an office's previous certificate keeps working after a
+                            new one is registered (default 24)
 """
 
 from __future__ import annotations
@@ -66,7 +71,10 @@ RENKEI_TRUSTED_CA_FILE = env("RENKEI_TRUSTED_CA_FILE", str(VAR_DIR / "test-ca" /
 # The operator's issuing CA (certificate only): trusted like RENKEI_TRUSTED_CA_FILE.
 RENKEI_ISSUING_CA_CERT_FILE = env("RENKEI_ISSUING_CA_CERT_FILE", "")
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 70 * 1024 * 1024
+HUB_MAX_PACKAGE_BYTES = int(env("HUB_MAX_PACKAGE_BYTES", str(8 * 1024 * 1024)))
+HUB_RETENTION_DAYS = int(env("HUB_RETENTION_DAYS", "30"))
+HUB_CERTIFICATE_OVERLAP_HOURS = float(env("HUB_CERTIFICATE_OVERLAP_HOURS", "24"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_MAX_PACKAGE_BYTES + 64 * 1024
 USE_TZ = True
 TIME_ZONE = "Asia/Tokyo"
 LANGUAGE_CODE = "ja"

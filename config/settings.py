@@ -304,6 +304,11 @@ RENKEI_SEND_RETRY_MAX = envint("RENKEI_SEND_RETRY_MAX", 600)
 RENKEI_SEND_MAX_ATTEMPTS = envint("RENKEI_SEND_MAX_ATTEMPTS", 15)
 RENKEI_SEND_CLAIM_TIMEOUT = envint("RENKEI_SEND_CLAIM_TIMEOUT", 300)  # 送信中 longer than this: worker died
 RENKEI_SEND_QUEUED_GRACE = envint("RENKEI_SEND_QUEUED_GRACE", 30)  # 送信待ち longer than this: message lost, re-queue
+# limits on a received package, checked before it is opened / while it is unzipped (linkage.exchange.package)
+RENKEI_PACKAGE_MAX_BYTES = envint("RENKEI_PACKAGE_MAX_BYTES", 8 * 1024 * 1024)
+RENKEI_PACKAGE_MAX_UNPACKED_BYTES = envint("RENKEI_PACKAGE_MAX_UNPACKED_BYTES", 32 * 1024 * 1024)
+RENKEI_PACKAGE_MAX_FILES = envint("RENKEI_PACKAGE_MAX_FILES", 64)
+RENKEI_RECEIVED_NOTICE_MINUTES = envint("RENKEI_RECEIVED_NOTICE_MINUTES", 60)  # at most one 受信 mail per office per interval
 CELERY_BEAT_SCHEDULE["exchange-poll-hub"] = {"task": "exchange.poll_hub", "schedule": envint("RENKEI_HUB_POLL_SECONDS", 60)}
 CELERY_BEAT_SCHEDULE["exchange-renew-certificates"] = {"task": "exchange.renew_certificates", "schedule": 6 * 3600}
 CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {"task": "exchange.sweep_outbox", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}

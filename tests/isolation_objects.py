@@ -321,3 +321,12 @@ def make_claims_file(office, owner):
     return TransmissionFile.objects.create(
         office=office, month=dt.date(2026, 10, 1), process_month=dt.date(2026, 11, 1), data_type="821",
         name="d0811a.csv", content=b"1,1\r\n", record_count=0, client_count=0).pk
+
+
+@maker("certificate_id")
+def make_office_certificate(office, owner):
+    from linkage.exchange import certificates, pki
+
+    ca = pki.create_test_ca()
+    key, cert = pki.issue_office_certificate(ca, office_number=office.office_number)
+    return certificates.certificate_install(office=office, key=key, cert=cert).pk

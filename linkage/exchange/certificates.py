@@ -75,6 +75,10 @@ def _store(*, office, uploaded_by, key, cert, source: str = CertificateSource.UP
         uploaded_by=uploaded_by, is_active=True, source=source,
     )
     log.info("certificate %s stored for office %s", record.pk, office.pk)
+    from linkage.exchange.tasks import publish_certificate
+    from portal.core.tasks import enqueue
+
+    enqueue(publish_certificate, office.pk)  # senders need it at the hub to encrypt to this office
     return record
 
 
@@ -161,7 +165,7 @@ def certificates_deactivate(*, office) -> int:
 
 
 def active_certificate(office) -> OfficeCertificate | None:
-    return OfficeCertificate.objects.filter(office=office, is_active=True).first()
+    return OfficeCertificate.objects.filter(office=office, is_active=True, revoked_at__isnull=True).first()
 
 
 class NoCertificate(Exception):
@@ -193,3 +197,66 @@ def secrets_reencrypt() -> int:
             OfficeCertificate.objects.filter(pk=record.pk).update(encrypted_private_key=rotated)
             count += 1
     return count
+
+
+def _hub_client(office, record: OfficeCertificate):
+    from linkage.exchange.hubclient import HubClient
+
+    key = pki.load_private_key_der(crypto.decrypt_secret(record.encrypted_private_key))
+    return HubClient(settings.RENKEI_HUB_URL, office_number=office.office_number, key=key,
+                     certificate=pki.load_pem_certificate(record.certificate_pem),
+                     timeout=getattr(settings, "RENKEI_HUB_TIMEOUT", 30))
+
+
+def certificate_publish(*, office) -> dict | None:
+    """Register the office's active certificate with the hub, which publishes it to senders
+    (they encrypt packages to it). A new certificate replaces the previous one there after the overlap."""
+    record = active_certificate(office)
+    if record is None or record.is_expired:
+        return None
+    return _hub_client(office, record).register()
+
+
+def office_private_keys(office) -> dict:
+    """{certificate fingerprint: private key} of every stored certificate of the office, to open
+    packages sealed to the current one or to the previous one during the change-over."""
+    keys = {}
+    for record in OfficeCertificate.objects.filter(office=office).only("fingerprint", "encrypted_private_key"):
+        try:
+            keys[record.fingerprint] = pki.load_private_key_der(crypto.decrypt_secret(record.encrypted_private_key))
+        except (crypto.SecretUnreadable, ValueError):
+            continue
+    return keys
+
+
+class RevocationFailed(Exception):
+    """The hub could not be told; nothing was changed (Japanese message)."""
+
+
+def certificate_revoke(*, office, record: OfficeCertificate, actor, reason: str = "") -> OfficeCertificate:
+    """Revoke one of the office's certificates at the hub (signed with that certificate), then here.
+
+    After revoking the active certificate the office cannot send or receive until it uploads a
+    new one. A certificate the hub already considers revoked (e.g. replaced) is simply marked here.
+    """
+    from linkage.exchange.hubclient import HubError
+    from portal.partners.models import AuditAction
+    from portal.partners.services import audit_record
+
+    if record.revoked_at is not None:
+        return record
+    if not record.is_expired:
+        try:
+            _hub_client(office, record).revoke(record.fingerprint, reason or "revoked_by_office")
+        except crypto.SecretUnreadable:
+            raise RevocationFailed("証明書の秘密鍵を復号できないため失効を連携基盤に届けられませんでした。運営者に連絡してください。") from None
+        except HubError as exc:
+            if exc.code != "revoked_certificate":
+                raise RevocationFailed(f"連携基盤で失効させられませんでした（{exc}）。時間をおいてもう一度お試しください。") from None
+    now = timezone.now()
+    OfficeCertificate.objects.filter(pk=record.pk).update(revoked_at=now, is_active=False)
+    record.revoked_at, record.is_active = now, False
+    audit_record(office=office, actor=actor, action=AuditAction.CERTIFICATE_REVOKED,
+                 detail={"certificate_id": record.pk, "fingerprint": record.fingerprint[:16]})
+    log.info("certificate %s of office %s revoked", record.pk, office.pk)
+    return record

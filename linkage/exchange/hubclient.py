@@ -79,7 +79,7 @@ class HubClient:
         return json.loads(payload)
 
     def submit(self, package: bytes) -> dict:
-        return self._json("POST", "/api/packages", package, "application/zip")
+        return self._json("POST", "/api/packages", package, "application/octet-stream")
 
     def inbox(self, limit: int = 100) -> list[dict]:
         return self._json("GET", f"/api/inbox?limit={int(limit)}")["packages"]
@@ -100,3 +100,14 @@ class HubClient:
         if updated_after:
             query["updated_after"] = updated_after
         return self._json("GET", "/api/sent?" + urllib.parse.urlencode(query))["packages"]
+
+    def office_certificates(self, office_number: str) -> list[dict]:
+        """The current certificates the hub publishes for an office (verify them: sealing.recipient_certificates)."""
+        return self._json("GET", f"/api/offices/{urllib.parse.quote(str(office_number))}/certificates")["certificates"]
+
+    def revoke(self, fingerprint: str, reason: str = "") -> dict:
+        body = json.dumps({"reason": reason}, ensure_ascii=False).encode("utf-8")
+        return self._json("POST", f"/api/certificates/{urllib.parse.quote(str(fingerprint))}/revoke", body)
+
+    def revocations(self) -> list[dict]:
+        return self._json("GET", "/api/revocations")["revoked"]

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from linkage.exchange import certificates
+from linkage.exchange import certificates, sealing
+from linkage.exchange import package as package_module
 from linkage.exchange.models import (
     ActualSource,
     Channel,
@@ -121,29 +122,49 @@ def _audit_received(office, record: ReceivedPackage) -> None:
 # --------------------------------------------------------------------------- storing
 
 
+def package_limits() -> dict:
+    from django.conf import settings
+
+    return {"max_bytes": getattr(settings, "RENKEI_PACKAGE_MAX_BYTES", package_module.MAX_PACKAGE_BYTES),
+            "max_unpacked": getattr(settings, "RENKEI_PACKAGE_MAX_UNPACKED_BYTES", package_module.MAX_UNPACKED_BYTES),
+            "max_files": getattr(settings, "RENKEI_PACKAGE_MAX_FILES", package_module.MAX_FILES)}
+
+
+def _month_of(value) -> dt.date | None:
+    return _month_date(value if isinstance(value, str) else None)
+
+
 def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedPackage:
-    """Keep one package fetched from the hub (verified here; a refused one is kept as rejected)."""
+    """Keep one package fetched from the hub. In this order, each step refusing before the next:
+    the outside of the sealed package (routing only, size limit), that it is for this office,
+    that the sender is a partner (nothing from a stranger is decrypted or parsed), decryption
+    with the office's keys, then the signed package inside (signature, chain, hashes, and the
+    unpacked size / file count while unzipping). A refused package is kept as rejected."""
     existing = ReceivedPackage.objects.filter(office=office, package_id=package_id).first()
     if existing is not None:
         return existing
     values: dict = {"channel": Channel.HUB, "content": data}
+    limits = package_limits()
     try:
-        verified = open_package(data, roots=certificates.trusted_roots())
-    except PackageError as exc:
-        manifest = peek_manifest(data) or {}
-        sender = manifest.get("sender") if isinstance(manifest.get("sender"), dict) else {}
-        values.update(status=InboxStatus.REJECTED, error=f"パッケージの検証に失敗したため取り込んでいません: {exc}",
-                      sender_office_number=str(sender.get("office_number", ""))[:10])
-        log.warning("office %s: package %s refused at verification (%s)", office.pk, package_id, exc.code)
+        if len(data) > limits["max_bytes"]:
+            raise PackageError(f"パッケージが大きすぎます（上限 {limits['max_bytes'] / 2**20:.1f} MB）。", "too_large")
+        envelope = sealing.read_envelope(data)
+    except (sealing.SealError, PackageError) as exc:
+        values.update(status=InboxStatus.REJECTED, error=f"パッケージの検証に失敗したため取り込んでいません: {exc}")
+        log.warning("office %s: package %s refused before opening (%s)", office.pk, package_id, exc.code)
     else:
-        m = verified.manifest
-        values.update(
-            sender_office_number=verified.sender_office, sender_kind=m["sender"]["kind"],
-            recipient_kind=m["recipient"]["kind"], unit_kind=m["unit_kind"], month=_month_date(m.get("month")),
-            sequence=m["sequence"], files=[{"name": n, "size": len(d)} for n, d in verified.files],
-        )
-        if verified.recipient_office != office.office_number or verified.package_id != str(package_id):
+        h = envelope.header
+        values.update(sender_office_number=envelope.sender_office, sender_kind=h["sender"]["kind"],
+                      recipient_kind=h["recipient"]["kind"],
+                      unit_kind=h["unit_kind"] if h["unit_kind"] in UnitKind.values else "",
+                      month=_month_of(h.get("month")), sequence=h["sequence"])
+        if envelope.recipient_office != office.office_number or envelope.package_id != str(package_id):
             values.update(status=InboxStatus.REJECTED, error="このパッケージはあなたの事業所宛てではないため取り込んでいません。")
+        elif not _is_partner(office, envelope.sender_office):
+            values.update(status=InboxStatus.REJECTED, error=_not_partner_message(envelope.sender_office))
+            log.info("office %s: package %s from a non-partner kept unopened", office.pk, package_id)
+        else:
+            values.update(_opened(office, envelope, package_id))
     values["sender_name"] = _sender_name(office, values.get("sender_office_number", ""))
     try:
         with transaction.atomic():
@@ -152,6 +173,37 @@ def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedP
         return ReceivedPackage.objects.get(office=office, package_id=package_id)
     _audit_received(office, record)
     return record
+
+
+def _is_partner(office, number: str) -> bool:
+    from portal.partners.services import partnership_for
+
+    return partnership_for(office=office, sender_office_number=number) is not None
+
+
+def _not_partner_message(number: str) -> str:
+    return (f"送信元の事業所（{number}）は連携先に登録されていないため、パッケージを開かずに保管しています（取り込んでいません）。"
+            "「連携先」で登録してから「もう一度取り込む」を押してください。")
+
+
+def _opened(office, envelope, package_id) -> dict:
+    """Decrypt and verify a sealed package: the values of its ReceivedPackage (content = the signed ZIP)."""
+    try:
+        inner = sealing.unseal(envelope, certificates.office_private_keys(office))
+        verified = open_package(inner, roots=certificates.trusted_roots(), limits=package_limits())
+    except (sealing.SealError, PackageError) as exc:
+        log.warning("office %s: package %s refused at verification (%s)", office.pk, package_id, exc.code)
+        return {"status": InboxStatus.REJECTED, "error": f"パッケージの検証に失敗したため取り込んでいません: {exc}"}
+    m = verified.manifest
+    h = envelope.header
+    if (verified.package_id != envelope.package_id or verified.sender_office != envelope.sender_office
+            or verified.recipient_office != envelope.recipient_office or m["sequence"] != h["sequence"]):
+        return {"status": InboxStatus.REJECTED,
+                "error": "パッケージの検証に失敗したため取り込んでいません: 暗号化の外側と中身の宛先・送信元が一致しません。"}
+    return {"content": inner, "sender_kind": m["sender"]["kind"], "recipient_kind": m["recipient"]["kind"],
+            "unit_kind": m["unit_kind"], "month": _month_date(m.get("month")), "sequence": m["sequence"],
+            "files": [{"name": n, "size": len(d)} for n, d in verified.files], "status": InboxStatus.RECEIVED,
+            "error": ""}
 
 
 def _sender_name(office, number: str) -> str:
@@ -358,6 +410,20 @@ def package_retry(*, office, received: ReceivedPackage) -> str | None:
         return None
     if received.channel == Channel.HUB and received.error.startswith("パッケージの検証に失敗"):
         return None
+    content = bytes(received.content)
+    if sealing.is_sealed(content):  # kept unopened (the sender was not a partner then)
+        try:
+            envelope = sealing.read_envelope(content)
+        except sealing.SealError:
+            return None
+        if not _is_partner(office, envelope.sender_office):
+            return None
+        values = _opened(office, envelope, str(received.package_id))
+        if values["status"] == InboxStatus.REJECTED:
+            ReceivedPackage.objects.filter(pk=received.pk).update(**values)
+            return InboxStatus.REJECTED
+        ReceivedPackage.objects.filter(pk=received.pk, status=received.status).update(**values)
+        return package_import(office=office, received_pk=received.pk)
     ReceivedPackage.objects.filter(pk=received.pk, status=received.status).update(status=InboxStatus.RECEIVED)
     return package_import(office=office, received_pk=received.pk)
 

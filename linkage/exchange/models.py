@@ -36,6 +36,7 @@ class OfficeCertificate(models.Model):
     encrypted_private_key = models.TextField("秘密鍵（暗号化済み）", editable=False)
     is_active = models.BooleanField("使用中", default=True)
     source = models.CharField("入手元", max_length=10, choices=CertificateSource.choices, default=CertificateSource.UPLOADED)
+    revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -146,6 +147,9 @@ class Package(models.Model):
     client_count = models.PositiveIntegerField("利用者数", default=0)
     plan_id = models.PositiveIntegerField("居宅サービス計画", null=True, blank=True)
     content = models.BinaryField("署名済みパッケージ", editable=False)
+    # the same package encrypted to the recipient's certificate(s), made once at the first delivery
+    # attempt and kept so that a retry submits the very same bytes (the hub deduplicates by id + hash)
+    sealed_content = models.BinaryField("暗号化済みパッケージ", editable=False, null=True, blank=True)
     size = models.PositiveIntegerField("サイズ", default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField("状態", max_length=12, choices=PackageStatus.choices, default=PackageStatus.QUEUED,
@@ -161,6 +165,7 @@ class Package(models.Model):
     sent_at = models.DateTimeField("送信日時", null=True, blank=True)
     received_at = models.DateTimeField("相手の受信日時", null=True, blank=True)
     imported_at = models.DateTimeField("相手の取込日時", null=True, blank=True)
+    hub_deleted_at = models.DateTimeField("連携基盤からの削除日時", null=True, blank=True)
 
     objects = office_scoped("office")
 
@@ -205,6 +210,9 @@ class HubSync(models.Model):
 
     office = models.OneToOneField(Office, on_delete=models.CASCADE, related_name="+")
     sent_updated_after = models.CharField(max_length=40, blank=True)
+    # received-package notices: counted here, mailed aggregated at most once per RENKEI_RECEIVED_NOTICE_MINUTES
+    notice_pending = models.PositiveIntegerField(default=0)
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = office_scoped("office")
 

@@ -35,9 +35,10 @@ from linkage.standard import FileName, FileNameError
 
 FORMAT = "renkei-package/1"
 MANIFEST, SIGNATURE, CERTIFICATE = "manifest.json", "manifest.sig", "cert.pem"
-MAX_PACKAGE_BYTES = 64 * 1024 * 1024
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024
-MAX_FILES = 64
+MAX_PACKAGE_BYTES = 8 * 1024 * 1024  # a package (compressed); settings.RENKEI_PACKAGE_MAX_BYTES
+MAX_UNPACKED_BYTES = 32 * 1024 * 1024  # all its files unpacked; settings.RENKEI_PACKAGE_MAX_UNPACKED_BYTES
+MAX_FILES = 64  # standard CSVs in one package; settings.RENKEI_PACKAGE_MAX_FILES
+_CHUNK = 256 * 1024
 UNIT_KINDS = {"plan", "schedule", "plan_delete", "schedule_delete", "actual", "actual_delete"}
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _OFFICE_RE = re.compile(r"^\d{10}$")
@@ -119,24 +120,41 @@ def _refuse(message: str, code: str):
     raise PackageError(message, code)
 
 
-def _read_zip(data: bytes) -> dict[str, bytes]:
+def _read_zip(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES, max_unpacked: int = MAX_UNPACKED_BYTES,
+              max_files: int = MAX_FILES) -> dict[str, bytes]:
+    """The members of a package ZIP, refusing (before reading further) a package that is too big,
+    has too many files, or unpacks to more than ``max_unpacked`` bytes — counted while unzipping
+    in chunks, whatever the ZIP's directory claims, so memory stays bounded by the limit."""
     if not data:
         _refuse("パッケージが空です。", "empty")
-    if len(data) > MAX_PACKAGE_BYTES:
-        _refuse("パッケージが大きすぎます。", "too_large")
+    if len(data) > max_bytes:
+        _refuse(f"パッケージが大きすぎます（{len(data) / 2**20:.1f} MB。上限 {max_bytes / 2**20:.1f} MB）。", "too_large")
+    too_big = (f"パッケージを展開すると大きすぎるため開きません（上限 {max_unpacked / 2**20:.0f} MB）。"
+               "圧縮爆弾の可能性があります。")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-        if len(infos) > MAX_FILES + 3:
-            _refuse("パッケージのファイル数が多すぎます。", "too_many_files")
-        if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-            _refuse("パッケージを展開すると大きすぎます。", "too_large")
+        if len(infos) > max_files + 3:
+            _refuse(f"パッケージのファイル数が多すぎます（{len(infos)}個。上限 {max_files}個）。", "too_many_files")
+        if sum(i.file_size for i in infos) > max_unpacked:
+            _refuse(too_big, "too_large_unpacked")
         members: dict[str, bytes] = {}
+        total = 0
         for info in infos:
             name = info.filename
             if name in members or "/" in name or "\\" in name or name.startswith(".") or info.is_dir():
                 _refuse(f"パッケージに不正なファイル名「{name[:80]}」があります。", "bad_member")
-            members[name] = zf.read(info)
+            chunks = []
+            with zf.open(info) as member:
+                while True:
+                    chunk = member.read(_CHUNK)
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                    if total > max_unpacked:
+                        _refuse(too_big, "too_large_unpacked")
+                    chunks.append(chunk)
+            members[name] = b"".join(chunks)
         return members
     except PackageError:
         raise
@@ -177,9 +195,12 @@ def _check_manifest(raw: bytes) -> dict:
     return m
 
 
-def open_package(data: bytes, *, roots: list[x509.Certificate], now: dt.datetime | None = None) -> VerifiedPackage:
-    """Verify a package completely; raise :class:`PackageError` (Japanese) at the first problem."""
-    members = _read_zip(data)
+def open_package(data: bytes, *, roots: list[x509.Certificate], now: dt.datetime | None = None,
+                 limits: dict | None = None) -> VerifiedPackage:
+    """Verify a package completely; raise :class:`PackageError` (Japanese) at the first problem.
+
+    ``limits``: optional ``max_bytes`` / ``max_unpacked`` / ``max_files`` (defaults above)."""
+    members = _read_zip(data, **(limits or {}))
     for required in (MANIFEST, SIGNATURE, CERTIFICATE):
         if required not in members:
             _refuse(f"パッケージに{required}がありません。", "missing_member")

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from linkage.exchange import certificates, pki
+from linkage.exchange import certificates, pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import (
     Channel,
@@ -481,6 +481,10 @@ def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.H
                     created_at=timezone.now(),
                 )
                 status = PackageStatus.QUEUED
+                limit = getattr(settings, "RENKEI_PACKAGE_MAX_BYTES", 8 * 1024 * 1024)
+                if len(content) > limit:
+                    raise SendError(f"{unit.recipient_name or unit.recipient_office_number}あての送信単位が大きすぎます"
+                                    f"（{len(content) / 2**20:.1f} MB。上限 {limit / 2**20:.1f} MB）。利用者を分けて送ってください。")
             else:
                 content = _plain_zip(built.files)
                 status = PackageStatus.DOWNLOADED
@@ -564,8 +568,8 @@ def package_deliver(*, package_pk: int) -> DeliveryResult:
         return DeliveryResult("error")
     try:
         client = hub_client_for(package.office)
-        result = client.submit(bytes(package.content))
-    except certificates.NoCertificate as exc:
+        result = client.submit(package_sealed(package=package, client=client))
+    except (certificates.NoCertificate, sealing.SealError) as exc:
         Package.objects.filter(pk=package.pk, status=PackageStatus.SENDING).update(
             status=PackageStatus.ERROR, last_error=str(exc))
         return DeliveryResult("error")
@@ -586,6 +590,25 @@ def package_deliver(*, package_pk: int) -> DeliveryResult:
         status=PackageStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
     log.info("package %s delivered to hub (duplicate=%s)", package.pk, bool(result.get("duplicate")))
     return DeliveryResult("sent")
+
+
+def package_sealed(*, package: Package, client: HubClient) -> bytes:
+    """The package encrypted to the recipient office's current certificate(s) as published by the
+    hub and checked here (trusted CA, 事業所番号, validity). Made once and kept, so a retry sends
+    the same bytes. Raises a retryable HubError while the recipient has no certificate at the hub."""
+    if package.sealed_content:
+        return bytes(package.sealed_content)
+    number = package.recipient_office_number
+    rows = client.office_certificates(number)
+    recipients = sealing.recipient_certificates(rows, office_number=number, roots=certificates.trusted_roots())
+    if not recipients:
+        raise HubError(f"送信先の事業所（{number}）の電子証明書が連携基盤にまだ登録されていないため、暗号化できません。"
+                       "相手が証明書を登録すると送信します。", code="no_recipient_certificate", retryable=True)
+    identity = certificates.signing_identity(package.office)
+    sealed = sealing.seal_package(bytes(package.content), key=identity.key, certificate=identity.certificate,
+                                  recipients=recipients)
+    Package.objects.filter(pk=package.pk, sealed_content__isnull=True).update(sealed_content=sealed)
+    return bytes(Package.objects.filter(pk=package.pk).values_list("sealed_content", flat=True).get())
 
 
 def outbox_due(*, office) -> list[int]:
@@ -622,11 +645,27 @@ def sent_status_sync(*, office, client: HubClient | None = None) -> int:
                     office=office, package_id=row["package_id"],
                     status__in=[PackageStatus.QUEUED, PackageStatus.SENDING, PackageStatus.SENT, PackageStatus.RECEIVED],
                 ).update(**values)
+            if row.get("deleted_at"):
+                _hub_deletion_record(office, row["package_id"], dt.datetime.fromisoformat(row["deleted_at"]))
             sync.sent_updated_after = row["updated_at"]
         sync.save(update_fields=["sent_updated_after"])
         if len(rows) < 500:
             break
     return changed
+
+
+def _hub_deletion_record(office, package_id: str, deleted_at: dt.datetime) -> None:
+    """The hub deleted a sent package after its retention period: note when, once, in the audit trail."""
+    from portal.partners.models import AuditAction
+    from portal.partners.services import audit_record
+
+    package = Package.objects.filter(office=office, package_id=package_id, hub_deleted_at__isnull=True).first()
+    if package is None:
+        return
+    if Package.objects.filter(pk=package.pk, hub_deleted_at__isnull=True).update(hub_deleted_at=deleted_at):
+        audit_record(office=office, actor=None, action=AuditAction.PACKAGE_HUB_DELETED,
+                     partner_office_number=package.recipient_office_number,
+                     detail={"package_id": str(package.package_id), "deleted_at": deleted_at.isoformat()})
 
 
 # --------------------------------------------------------------------------- receiving (worker)
@@ -651,8 +690,27 @@ def inbox_receive(*, office, client: HubClient | None = None) -> list[int]:
         if len(entries) < 100:
             break
     if stored:
-        transaction.on_commit(lambda: _notify_received(office, len(stored)))
+        HubSync.objects.get_or_create(office=office)
+        HubSync.objects.filter(office=office).update(notice_pending=F("notice_pending") + len(stored))
     return stored
+
+
+def received_notice_send(*, office, now: dt.datetime | None = None) -> int:
+    """Mail the office about packages received since the last notice — one aggregated mail at most
+    every RENKEI_RECEIVED_NOTICE_MINUTES (a flood of packages is not a flood of mail). The pending
+    count is claimed with a conditional UPDATE; the mail goes out after commit. Returns the count mailed."""
+    now = now or timezone.now()
+    interval = dt.timedelta(minutes=getattr(settings, "RENKEI_RECEIVED_NOTICE_MINUTES", 60))
+    row = HubSync.objects.filter(office=office, notice_pending__gt=0).values_list("notice_pending", "notice_sent_at").first()
+    if row is None or (row[1] is not None and row[1] > now - interval):
+        return 0
+    count, last = row
+    claimed = HubSync.objects.filter(office=office, notice_pending=count, notice_sent_at=last).update(
+        notice_pending=0, notice_sent_at=now)
+    if not claimed:
+        return 0
+    transaction.on_commit(lambda: _notify_received(office, count))
+    return count
 
 
 def _notify_received(office, count: int) -> None:
@@ -702,7 +760,9 @@ def office_sync(*, office) -> dict:
     imported = imports_run(office=office)
     acked = imports_acknowledge(office=office, client=client)
     changed = sent_status_sync(office=office, client=client)
-    return {"received": len(received), "imported": imported, "acknowledged": acked, "status_changed": changed}
+    noticed = received_notice_send(office=office)
+    return {"received": len(received), "imported": imported, "acknowledged": acked, "status_changed": changed,
+            "noticed": noticed}
 
 
 # --------------------------------------------------------------------------- billing hook

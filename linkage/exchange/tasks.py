@@ -84,3 +84,19 @@ def renew_certificates():
     from linkage.exchange.certificates import certificates_renew
 
     return certificates_renew()
+
+
+@shared_task(bind=True, name="exchange.publish_certificate", max_retries=10, acks_late=True)
+def publish_certificate(self, office_id: int):
+    """Register the office's active certificate with the hub (after an upload)."""
+    from linkage.exchange.certificates import certificate_publish
+    from linkage.exchange.hubclient import HubError
+
+    with office_scope(office_id):
+        try:
+            certificate_publish(office=Office.objects.get(pk=office_id))
+        except HubError as exc:
+            if exc.retryable:
+                raise self.retry(countdown=60) from None
+            log.warning("office %s: the hub refused its certificate (%s)", office_id, exc.code)
+    return "published"

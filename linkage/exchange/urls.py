@@ -6,6 +6,7 @@ app_name = "exchange"
 
 urlpatterns = [
     path("certificates/", views.certificate_list, name="certificates"),
+    path("certificates/<int:certificate_id>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("check/", views.csv_check, name="check"),
     # sending
     path("outbox/", views.outbox, name="outbox"),

@@ -13,6 +13,12 @@ class HubCertificate(models.Model):
     certificate_pem = models.TextField()
     not_after = models.DateTimeField()
     registered_at = models.DateTimeField(auto_now_add=True)
+    # the revocation list: revoked from ``revoked_at`` on (a date in the future = replaced, still in its overlap)
+    revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    revocation_reason = models.CharField(max_length=200, blank=True)
+
+    def is_revoked(self, now) -> bool:
+        return self.revoked_at is not None and self.revoked_at <= now
 
 
 class PackageStatus(models.TextChoices):
@@ -45,6 +51,8 @@ class HubPackage(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)
     fetch_count = models.PositiveIntegerField(default=0)
+    acknowledged_at = models.DateTimeField(null=True, blank=True, db_index=True)  # first acknowledgement
+    deleted_at = models.DateTimeField(null=True, blank=True)  # bytes removed from storage (retention)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:

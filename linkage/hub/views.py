@@ -17,13 +17,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linkage.exchange import pki
-from linkage.exchange.package import PackageError, open_package
+from linkage.exchange import pki, sealing
 from linkage.hub import protocol
 from linkage.hub.models import STATUS_ORDER, HubCertificate, HubPackage, Nonce, PackageStatus
 
@@ -55,6 +55,14 @@ def trusted_roots():
     return _roots_cache[key]
 
 
+REVOKED_MESSAGE = ("この電子証明書は失効しています（失効させた証明書・新しい証明書に置き換えた証明書は使えません）。"
+                   "新しい証明書を登録してください。")
+
+
+def max_package_bytes() -> int:
+    return int(getattr(settings, "HUB_MAX_PACKAGE_BYTES", 8 * 1024 * 1024))
+
+
 class AuthError(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -77,6 +85,10 @@ def _authenticate(request, *, certificate=None):
         certificate = pki.load_pem_certificate(record.certificate_pem)
     elif pki.fingerprint(certificate) != fpr:
         raise AuthError("unauthenticated", "証明書のフィンガープリントが一致しません。")
+    else:
+        record = HubCertificate.objects.filter(fingerprint=fpr).first()
+    if record is not None and record.is_revoked(timezone.now()):
+        raise AuthError("revoked_certificate", REVOKED_MESSAGE)
     if pki.office_number_of(certificate) != office:
         raise AuthError("wrong_office", "証明書が名乗った事業所のものではありません。")
     if certificate.not_valid_after_utc <= timezone.now():
@@ -99,10 +111,27 @@ def _authenticate(request, *, certificate=None):
     return office, certificate
 
 
+def _drain(request, length: int) -> None:
+    if length > 16 * max_package_bytes():
+        return
+    try:
+        while request.read(64 * 1024):
+            pass
+    except OSError:
+        pass
+
+
 def signed(view):
     @csrf_exempt
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_package_bytes():  # refused unread: drained in chunks (bounded memory), then answered
+            _drain(request, length)
+            return error(413, "too_large", f"パッケージが大きすぎます（上限 {max_package_bytes() / 2**20:.1f} MB）。")
         try:
             office, _cert = _authenticate(request)
         except AuthError as exc:
@@ -117,13 +146,19 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def retention_days() -> int:
+    return int(getattr(settings, "HUB_RETENTION_DAYS", 30))
+
+
 def package_json(p: HubPackage) -> dict:
+    delete_after = p.acknowledged_at + dt.timedelta(days=retention_days()) if p.acknowledged_at else None
     return {
         "package_id": str(p.package_id), "sender_office": p.sender_office, "sender_kind": p.sender_kind,
         "recipient_office": p.recipient_office, "recipient_kind": p.recipient_kind, "unit_kind": p.unit_kind,
         "sequence": p.sequence, "month": p.month or None, "sha256": p.sha256, "size": p.size, "status": p.status,
         "status_detail": p.status_detail, "submitted_at": _iso(p.submitted_at), "received_at": _iso(p.received_at),
         "imported_at": _iso(p.imported_at), "updated_at": _iso(p.updated_at),
+        "acknowledged_at": _iso(p.acknowledged_at), "delete_after": _iso(delete_after), "deleted_at": _iso(p.deleted_at),
     }
 
 
@@ -159,43 +194,118 @@ def certificate_register(request):
         office, _ = _authenticate(request, certificate=cert)
     except AuthError as exc:
         return error(401, exc.code, str(exc))
-    record, created = HubCertificate.objects.get_or_create(
-        fingerprint=pki.fingerprint(cert),
-        defaults={"office_number": office, "certificate_pem": pki.certificate_pem(cert), "not_after": cert.not_valid_after_utc},
-    )
-    return JsonResponse({"fingerprint": record.fingerprint, "office_number": record.office_number,
-                         "not_after": _iso(record.not_after)}, status=201 if created else 200)
+    with transaction.atomic():
+        record, created = HubCertificate.objects.get_or_create(
+            fingerprint=pki.fingerprint(cert),
+            defaults={"office_number": office, "certificate_pem": pki.certificate_pem(cert),
+                      "not_after": cert.not_valid_after_utc},
+        )
+        if created:  # a new certificate replaces the office's previous ones after the overlap
+            overlap = dt.timedelta(hours=float(getattr(settings, "HUB_CERTIFICATE_OVERLAP_HOURS", 24)))
+            HubCertificate.objects.filter(office_number=office, revoked_at__isnull=True).exclude(pk=record.pk).update(
+                revoked_at=timezone.now() + overlap, revocation_reason="superseded")
+    log.info("hub certificate %s registered for an office (created=%s)", record.fingerprint[:16], created)
+    return JsonResponse(certificate_json(record), status=201 if created else 200)
+
+
+def certificate_json(record: HubCertificate, *, with_pem: bool = False) -> dict:
+    now = timezone.now()
+    data = {"fingerprint": record.fingerprint, "office_number": record.office_number, "not_after": _iso(record.not_after),
+            "registered_at": _iso(record.registered_at),
+            "revokes_at": _iso(record.revoked_at) if record.revoked_at and record.revoked_at > now else None,
+            "revoked_at": _iso(record.revoked_at) if record.is_revoked(now) else None,
+            "revocation_reason": record.revocation_reason}
+    if with_pem:
+        data["certificate_pem"] = record.certificate_pem
+    return data
+
+
+@signed
+@require_GET
+def office_certificates(request, office_number):
+    """The current (unrevoked, unexpired) certificates of an office: senders encrypt packages to them."""
+    now = timezone.now()
+    if not _OFFICE_RE.match(str(office_number)):
+        return error(400, "bad_request", "事業所番号は10桁の数字です。")
+    rows = (HubCertificate.objects.filter(office_number=office_number, not_after__gt=now)
+            .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=now)).order_by("-registered_at", "-id")[:8])
+    return JsonResponse({"office_number": office_number, "certificates": [certificate_json(r, with_pem=True) for r in rows]})
+
+
+@signed
+@require_POST
+def certificate_revoke(request, fingerprint):
+    """An office revokes one of its own certificates (at once; it cannot be registered again)."""
+    record = HubCertificate.objects.filter(fingerprint=str(fingerprint).lower(), office_number=request.hub_office).first()
+    if record is None:
+        return error(404, "not_found", "この事業所の証明書が見つかりません。")
+    try:
+        data = json.loads(request.body or b"{}")
+        reason = str(data.get("reason", "") if isinstance(data, dict) else "")[:200]
+    except (ValueError, RecursionError):
+        return error(400, "bad_request", "本文は JSON（{\"reason\": \"…\"}）です。")
+    revoke_certificate(record, reason or "revoked_by_office")
+    return JsonResponse(certificate_json(record), json_dumps_params={"ensure_ascii": False})
+
+
+def revoke_certificate(record: HubCertificate, reason: str) -> HubCertificate:
+    now = timezone.now()
+    if record.revoked_at is None or record.revoked_at > now:
+        record.revoked_at = now
+        record.revocation_reason = reason[:200]
+        record.save(update_fields=["revoked_at", "revocation_reason"])
+        log.info("hub certificate %s revoked", record.fingerprint[:16])
+    return record
+
+
+@signed
+@require_GET
+def revocations(request):
+    """The revocation list: every revoked certificate (fingerprint, office, since when, why)."""
+    now = timezone.now()
+    rows = HubCertificate.objects.filter(revoked_at__lte=now).order_by("-revoked_at", "-id")[:5000]
+    return JsonResponse({"revoked": [
+        {"fingerprint": r.fingerprint, "office_number": r.office_number, "revoked_at": _iso(r.revoked_at),
+         "reason": r.revocation_reason} for r in rows
+    ]}, json_dumps_params={"ensure_ascii": False})
 
 
 @signed
 @require_POST
 def package_submit(request):
+    """Keep a sealed package: only its outside is read (routing data, the sender's signature);
+    the signed package inside is encrypted to the recipient and the hub cannot read it."""
     body = request.body
     try:
-        verified = open_package(body, roots=trusted_roots())
-    except PackageError as exc:
+        envelope = sealing.read_envelope(body)
+        sealing.verify_envelope(envelope, roots=trusted_roots())
+    except sealing.SealError as exc:
         log.info("hub refused a package from %s: %s", request.hub_office, exc.code)
         return error(422, exc.code, str(exc))
-    if verified.sender_office != request.hub_office:
+    if envelope.sender_office != request.hub_office:
         return error(403, "not_sender", "送信元事業所と認証された事業所が一致しません。")
-    m = verified.manifest
-    package_id = uuid.UUID(verified.package_id)
+    signer = HubCertificate.objects.filter(fingerprint=pki.fingerprint(envelope.certificate)).first()
+    if signer is not None and signer.is_revoked(timezone.now()):
+        return error(422, "revoked_certificate", REVOKED_MESSAGE)
+    h = envelope.header
+    package_id = uuid.UUID(envelope.package_id)
+    sha256 = pki.sha256_hex(body)
     existing = HubPackage.objects.filter(package_id=package_id).first()
     if existing is not None:
-        return _duplicate(existing, verified.sha256)
-    name = f"packages/{verified.recipient_office}/{package_id}-{verified.sha256[:16]}.zip"
+        return _duplicate(existing, sha256)
+    name = f"packages/{envelope.recipient_office}/{package_id}-{sha256[:16]}.sealed"
     if not default_storage.exists(name):
         name = default_storage.save(name, ContentFile(body))
     try:
         with transaction.atomic():
             record = HubPackage.objects.create(
-                package_id=package_id, sender_office=verified.sender_office, sender_kind=m["sender"]["kind"],
-                recipient_office=verified.recipient_office, recipient_kind=m["recipient"]["kind"],
-                unit_kind=m["unit_kind"], sequence=m["sequence"], month=m.get("month") or "",
-                sha256=verified.sha256, size=len(body), storage_name=name,
+                package_id=package_id, sender_office=envelope.sender_office, sender_kind=h["sender"]["kind"],
+                recipient_office=envelope.recipient_office, recipient_kind=h["recipient"]["kind"],
+                unit_kind=h["unit_kind"][:20], sequence=h["sequence"], month=h.get("month") or "",
+                sha256=sha256, size=len(body), storage_name=name,
             )
     except IntegrityError:
-        return _duplicate(HubPackage.objects.get(package_id=package_id), verified.sha256)
+        return _duplicate(HubPackage.objects.get(package_id=package_id), sha256)
     log.info("hub stored package %s", record.package_id)
     return JsonResponse({**package_json(record), "duplicate": False}, status=201)
 
@@ -214,7 +324,7 @@ def inbox(request):
     except ValueError:
         limit = 100
     rows = HubPackage.objects.filter(
-        recipient_office=request.hub_office, status=PackageStatus.SUBMITTED
+        recipient_office=request.hub_office, status=PackageStatus.SUBMITTED, deleted_at__isnull=True
     ).order_by("submitted_at", "id")[:limit]
     return JsonResponse({"packages": [package_json(p) for p in rows]})
 
@@ -239,11 +349,14 @@ def package_fetch(request, package_id):
     p = _own_package(request, package_id)
     if p is None:
         return error(404, "not_found", "パッケージが見つかりません。")
+    if p.deleted_at is not None:
+        return error(410, "deleted", f"このパッケージは受信の確認から{retention_days()}日の保存期間を過ぎたため、"
+                                     "連携基盤から削除しました。")
     with default_storage.open(p.storage_name, "rb") as f:
         data = f.read()
     if p.recipient_office == request.hub_office:
         HubPackage.objects.filter(pk=p.pk).update(fetch_count=p.fetch_count + 1)
-    response = HttpResponse(data, content_type="application/zip")
+    response = HttpResponse(data, content_type="application/octet-stream")
     response["X-Renkei-Sha256"] = p.sha256
     return response
 
@@ -267,7 +380,7 @@ def package_ack(request, package_id):
         data = json.loads(request.body or b"{}")
         status = PackageStatus(data.get("status"))
         detail = str(data.get("detail", ""))[:4000]
-    except (ValueError, TypeError, AttributeError):
+    except (ValueError, TypeError, AttributeError, RecursionError):
         return error(400, "bad_request", "status は received / imported / rejected のいずれかです。")
     if status == PackageStatus.SUBMITTED:
         return error(400, "bad_request", "status は received / imported / rejected のいずれかです。")
@@ -279,6 +392,8 @@ def package_ack(request, package_id):
             p.status_detail = detail
             if p.received_at is None:
                 p.received_at = now
+            if p.acknowledged_at is None:
+                p.acknowledged_at = now
             if status == PackageStatus.IMPORTED:
                 p.imported_at = now
             p.save()

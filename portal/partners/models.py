@@ -78,6 +78,8 @@ class AuditAction(models.TextChoices):
     PACKAGE_SENT = "package_sent", "送信"
     PACKAGE_RECEIVED = "package_received", "受信"
     PACKAGE_IMPORTED = "package_imported", "取込"
+    PACKAGE_HUB_DELETED = "package_hub_deleted", "連携基盤から削除"
+    CERTIFICATE_REVOKED = "certificate_revoked", "電子証明書の失効"
     CSV_DOWNLOADED = "csv_downloaded", "CSVダウンロード"
     PDF_EXPORTED = "pdf_exported", "PDF出力"
     DOCUMENT_VIEWED = "document_viewed", "書類の閲覧"

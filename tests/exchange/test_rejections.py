@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from linkage.exchange import importer, pki, services
+from linkage.exchange import certificates, importer, pki, sealing, services
 from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import InboxStatus, ReceivedPackage, ReceivedSchedule
 from linkage.exchange.package import build_package, new_package_id
@@ -116,7 +116,10 @@ def test_valid_signature_over_invalid_csv_is_delivered_but_never_imported(partie
                          month="202604", clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients])
     bad_files = [(n, d.replace(b"\r\n", b",extra\r\n", 1)) for n, d in unit.files]
     hub = HubClient(services.settings.RENKEI_HUB_URL, office_number=cm.office.office_number, key=key, certificate=cert)
-    hub.submit(package(cm, provider, key=key, cert=cert, unit=unit, files=bad_files))
+    with office_scope(provider.office):
+        recipient = certificates.signing_identity(provider.office).certificate
+    hub.submit(sealing.seal_package(package(cm, provider, key=key, cert=cert, unit=unit, files=bad_files),
+                                    key=key, certificate=cert, recipients=[recipient]))
     with office_scope(provider.office):
         services.office_sync(office=provider.office)
         record = ReceivedPackage.objects.get()

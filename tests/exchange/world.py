@@ -26,9 +26,16 @@ class Side:
 
 
 def add_certificate(office, ca):
+    """Install a certificate; with a test hub running, publish it there as the office's worker would."""
+    from django.conf import settings
+
+    from tests.hub.process import RUNNING_URLS
+
     key, cert = pki.issue_office_certificate(ca, office_number=office.office_number, name=office.name)
     with office_scope(office):
         certificates.certificate_install(office=office, key=key, cert=cert)
+        if settings.RENKEI_HUB_URL in RUNNING_URLS:
+            certificates.certificate_publish(office=office)
 
 
 def client(office, n, insured=None):

@@ -15,14 +15,19 @@ def hub_ca(tmp_path_factory):
     return ca
 
 
+def start_hub(hub_ca, tmp_path_factory, suffix: str = "", **extra_env) -> HubProcess:
+    """A real hub process (gunicorn) on its own, freshly created PostgreSQL database."""
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/renkei")
+    dbname = base.rpartition("/")[2] + "_hub" + (f"_{suffix}" if suffix else "")
+    url = recreate_database(base, dbname)
+    process = HubProcess(database_url=url, storage_dir=tmp_path_factory.mktemp(f"hub-storage{suffix}"), ca_file=hub_ca.path,
+                         log_dir=tmp_path_factory.mktemp(f"hub-logs{suffix}"), extra_env=extra_env)
+    return process.start()
+
+
 @pytest.fixture(scope="session")
 def hub(hub_ca, tmp_path_factory):
     """A real hub process (gunicorn) on its own PostgreSQL database, for the whole session."""
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/renkei")
-    dbname = base.rpartition("/")[2] + "_hub"
-    url = recreate_database(base, dbname)
-    process = HubProcess(database_url=url, storage_dir=tmp_path_factory.mktemp("hub-storage"), ca_file=hub_ca.path,
-                         log_dir=tmp_path_factory.mktemp("hub-logs"))
-    process.start()
+    process = start_hub(hub_ca, tmp_path_factory)
     yield process
     process.stop()

@@ -13,6 +13,7 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
+RUNNING_URLS: set[str] = set()  # hubs started by the tests: the exchange world registers certificates there
 
 
 def free_port() -> int:
@@ -37,12 +38,14 @@ def recreate_database(database_url: str, dbname: str) -> str:
 class HubProcess:
     """``start()`` migrates the hub database (first time) and runs gunicorn on a free port."""
 
-    def __init__(self, *, database_url: str, storage_dir: Path, ca_file: Path, log_dir: Path, workers: int = 2):
+    def __init__(self, *, database_url: str, storage_dir: Path, ca_file: Path, log_dir: Path, workers: int = 2,
+                 extra_env: dict | None = None):
         self.database_url = database_url
         self.storage_dir = storage_dir
         self.ca_file = ca_file
         self.log_dir = log_dir
         self.workers = workers
+        self.extra_env = dict(extra_env or {})
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self._migrated = False
@@ -60,6 +63,7 @@ class HubProcess:
             "RENKEI_TRUSTED_CA_FILE": str(self.ca_file),
             "HUB_ALLOWED_HOSTS": "127.0.0.1,localhost",
         })
+        env.update({k: str(v) for k, v in self.extra_env.items()})
         return env
 
     def start(self) -> "HubProcess":
@@ -78,6 +82,7 @@ class HubProcess:
             try:
                 with urllib.request.urlopen(self.url + "/api/health", timeout=1) as r:
                     if r.status == 200:
+                        RUNNING_URLS.add(self.url)
                         return self
             except OSError:
                 time.sleep(0.1)
