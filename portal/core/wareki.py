@@ -59,7 +59,7 @@ def _local_day(value) -> dt.date:
 
 
 def wareki_datetime(value: dt.datetime | None) -> str:
-    """An aware datetime → ``令和8年12月14日 9:05`` in Asia/Tokyo."""
+    """An aware datetime → ``令和8年12月14日 09:05`` in Asia/Tokyo."""
     if value is None:
         return ""
     from django.utils import timezone
@@ -68,7 +68,7 @@ def wareki_datetime(value: dt.datetime | None) -> str:
         value = timezone.localtime(value)
     if not isinstance(value, dt.datetime):
         return wareki_date(value)
-    return f"{wareki_date(value.date())} {value.hour}:{value.minute:02d}"
+    return f"{wareki_date(value.date())} {value:%H:%M}"
 
 
 # --------------------------------------------------------------------------- reading typed dates
