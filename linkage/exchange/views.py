@@ -158,6 +158,7 @@ def send_month(request):
     return render(request, "exchange/send_month.html", {
         "month": month, "schedules": schedules, "chosen": chosen, "preview": preview,
         "ready": sum(len(u.clients) for u in preview or []),
+        "sendable_units": sum(1 for u in preview or [] if u.clients),
     })
 
 

@@ -21,6 +21,8 @@ def dashboard(request):
     if token:
         return redirect("offices:invitation", token=token)
     if request.office is None:
+        if request.user.is_staff:
+            return redirect("billing:operator_dashboard")
         return redirect("offices:register")
     return render(request, "offices/dashboard.html", {
         "sections": _dashboard_sections(request), "today": timezone.localdate(),
