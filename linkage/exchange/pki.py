@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
+from portal.core.wareki import wareki_date
+
 OFFICE_NUMBER_RE = re.compile(r"^\d{10}$")
 EXPIRY_WARNING_DAYS = 30
 
@@ -170,13 +172,13 @@ def check_signing_certificate(cert: x509.Certificate, *, now: dt.datetime | None
     now = now or utcnow()
     if cert.not_valid_after_utc <= now:
         raise CertificateError(
-            f"この電子証明書は有効期限（{cert.not_valid_after_utc.astimezone(JST):%Y年%m月%d日}）が切れています。"
+            f"この電子証明書は有効期限（{wareki_date(cert.not_valid_after_utc.astimezone(JST))}）が切れています。"
             "新しい証明書を取得してください。",
             "expired",
         )
     if cert.not_valid_before_utc > now:
         raise CertificateError(
-            f"この電子証明書はまだ有効になっていません（有効期間の開始: {cert.not_valid_before_utc.astimezone(JST):%Y年%m月%d日}）。",
+            f"この電子証明書はまだ有効になっていません（有効期間の開始: {wareki_date(cert.not_valid_before_utc.astimezone(JST))}）。",
             "not_yet_valid",
         )
     try:

@@ -37,6 +37,7 @@ from linkage.exchange.models import (
 )
 from linkage.exchange.package import build_package, new_package_id
 from linkage.standard import LINKED_SERVICE_KINDS, FileName, next_sequence
+from portal.core.wareki import wareki_month
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +309,7 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
     received = (ReceivedSchedule.objects.filter(office=office, client=client, month=schedule.month)
                 .select_related("package").order_by("-sequence").first())
     if received is None:
-        raise SendError(f"{client.full_name}さんの{schedule.month:%Y年%m月}の予定を受信していないため、実績の送り先（居宅介護支援事業所）がわかりません。")
+        raise SendError(f"{client.full_name}さんの{wareki_month(schedule.month)}の予定を受信していないため、実績の送り先（居宅介護支援事業所）がわかりません。")
     recipient_kind = (received.package.sender_kind if received.package else "") or "43"
     own = [line for line in schedule.lines.all() if line.provider_office_number == office.office_number
            and line.service_type_code in LINKED_SERVICE_KINDS]

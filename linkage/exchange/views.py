@@ -12,6 +12,7 @@ from linkage.exchange.forms import CertificateUploadForm, CsvFilesForm
 from linkage.exchange.models import OfficeCertificate
 from portal.core.forms import apply_validation_error, single_submit
 from portal.offices.permissions import admin_required, office_required
+from portal.core.wareki import wareki_date, wareki_month
 
 
 # --------------------------------------------------------------------------- certificates
@@ -30,7 +31,7 @@ def certificate_list(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"電子証明書を登録しました（有効期限 {record.not_after:%Y年%m月%d日}）。")
+            messages.success(request, f"電子証明書を登録しました（有効期限 {wareki_date(record.not_after)}）。")
             return redirect("exchange:certificates")
     records = OfficeCertificate.objects.filter(office=request.office).select_related("uploaded_by")
     return render(request, "exchange/certificates.html", {"form": form, "records": records})
@@ -178,13 +179,14 @@ def send_month(request):
         else:
             units = services.month_send_plan(office=request.office, month=month, client_ids=chosen)
             if request.method == "POST":
-                response = _do_send(request, units, f"{month.year}年{month.month}月分 サービス利用票")
+                response = _do_send(request, units, f"{wareki_month(month)}分 サービス利用票")
                 if response is not None:
                     return response
             preview = units
     return render(request, "exchange/send_month.html", {
         "month": month, "schedules": schedules, "chosen": chosen, "preview": preview, "submitted": submitted,
-        "nobody": nobody, **_preview_context(request, preview),
+        "nobody": nobody, "sendable_units": sum(1 for u in preview or [] if u.clients),
+        **_preview_context(request, preview),
     }, status=400 if nobody and request.method == "POST" else 200)
 
 
@@ -300,7 +302,7 @@ def schedule_delete_send(request, package_id):
     unit = services.schedule_delete_plan(office=request.office, client=client, month=package.month,
                                          recipient_office_number=package.recipient_office_number,
                                          recipient_kind=package.recipient_kind)
-    response = _do_send(request, [unit], f"{client.full_name}さん {package.month:%Y年%m月} 6表（予定）削除")
+    response = _do_send(request, [unit], f"{client.full_name}さん {wareki_month(package.month)} 6表（予定）削除")
     return response or redirect("exchange:package", package_id=package.pk)
 
 
@@ -550,7 +552,7 @@ def actual_entry(request, schedule_id):
                                       values=values)
                 if action == "send":
                     units = services.actual_send_plan(office=request.office, schedule=schedule)
-                    response = _do_send(request, units, f"{schedule.client.full_name}さん {schedule.month:%Y年%m月} 実績")
+                    response = _do_send(request, units, f"{schedule.client.full_name}さん {wareki_month(schedule.month)} 実績")
                     if response is not None:
                         return response
                 else:
@@ -558,7 +560,7 @@ def actual_entry(request, schedule_id):
             elif action == "delete_kind":
                 units = services.actual_send_plan(office=request.office, schedule=schedule,
                                                   service_type_code=request.POST.get("kind", ""), delete=True)
-                response = _do_send(request, units, f"{schedule.client.full_name}さん {schedule.month:%Y年%m月} 実績削除")
+                response = _do_send(request, units, f"{schedule.client.full_name}さん {wareki_month(schedule.month)} 実績削除")
                 if response is not None:
                     return response
             if action not in ("send", "delete_kind"):

@@ -139,6 +139,16 @@ class TierResult:
         return sum(line.units for line in self.lines)
 
     @property
+    def fte_display(self) -> str:
+        """常勤換算の人数 as people write it: 2.5, 1.0 (never the fraction 5/2); cut, not rounded."""
+        value = Decimal(self.fte.numerator) / Decimal(self.fte.denominator)
+        return str(value.quantize(Decimal("0.1"), rounding=ROUND_DOWN))
+
+    @property
+    def is_one_person(self) -> bool:
+        return self.fte == 1
+
+    @property
     def caseload_display(self) -> str:
         """取扱件数 to one decimal, rounded down (it is compared with 45 / 50 / 60)."""
         value = Decimal(self.caseload.numerator) / Decimal(self.caseload.denominator)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from portal.core.forms import WarekiDateField
 from portal.billing.models import PaymentMethod
 
 
@@ -24,20 +25,8 @@ def _count_field(label: str, *, help_text: str = "", required: bool = True, max_
     )
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 def _date_field(label: str, **kwargs):
-    return forms.DateField(
-        label=label, widget=DateInput(), input_formats=["%Y-%m-%d", "%Y/%m/%d"],
-        error_messages={"required": f"{label}を入力してください。",
-                        "invalid": f"{label}は 2026-04-01 の形で入力してください。"},
-        **kwargs,
-    )
+    return WarekiDateField(label=label, error_messages={"required": f"{label}を入力してください。"}, **kwargs)
 
 
 # --------------------------------------------------------------------------- operator

@@ -11,26 +11,12 @@ from django.core.exceptions import ValidationError
 from portal.careplans.models import LivingSupportReason, Weekday, category_from_flags, flags_from_category
 from portal.clients.models import CareLevel, CertificationStatus
 from portal.core.codes import SERVICE_KINDS
+from portal.core.forms import WarekiDateField
 from portal.offices.models import Role
 
 
-class JaDateField(forms.DateField):
-    """A date (年-月-日 or 年/月/日) with a message that repeats what was typed."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("input_formats", ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"])
-        super().__init__(*args, **kwargs)
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except ValidationError:
-            raise ValidationError(
-                "%(label)s「%(value)s」は日付として正しくありません。実在する日付を 年-月-日（例: 2026-04-01）で入力してください。",
-                code="invalid", params={"label": self.label or "日付", "value": value},
-            )
+class JaDateField(WarekiDateField):
+    """The portal's date field (和暦 or 西暦, see ``portal.core.forms.WarekiDateField``)."""
 
 
 _TIME_RE = re.compile(r"^\s*(\d{1,2})\s*[:：時]?\s*(\d{2})\s*分?\s*$")

@@ -9,10 +9,11 @@ from django import forms
 from django.utils import timezone
 
 from portal.core.codes import SERVICE_KINDS
+from portal.core.forms import WarekiDateField, WarekiDateInput
 from portal.clients.models import CareLevel, Certification, Client, ClientService, KindLimit
 from portal.offices.models import Membership, Role
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = WarekiDateInput()
 
 SERVICE_KIND_CHOICES = [("", "選んでください")] + [
     (code, f"{code} {name}") for code, name in SERVICE_KINDS.items() if code not in ("43", "46")
@@ -38,11 +39,12 @@ class ClientForm(forms.ModelForm):
             "postal_code", "address", "address2", "phone", "insurer_number", "insured_number", "copay_ratio",
             "care_manager", "is_active",
         ]
+        field_classes = {"birth_date": WarekiDateField}
         widgets = {
             "birth_date": DATE,
             "sex": forms.RadioSelect,
             "copay_ratio": forms.RadioSelect,
-            "insurer_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "131016"}),
+            "insurer_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "131011"}),
             "insured_number": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "0000123456"}),
             "postal_code": forms.TextInput(attrs={"placeholder": "160-0023", "autocomplete": "postal-code"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "03-1234-5678"}),
@@ -52,6 +54,7 @@ class ClientForm(forms.ModelForm):
             "insured_number": "被保険者証の「番号」（半角数字10桁）。生活保護単独の方は H＋数字9桁。",
             "family_name_kana": "全角カタカナ（ひらがなで入力しても自動でカタカナにします）。",
             "copay_ratio": "負担割合証の割合。給付率は 1割→90%、2割→80%、3割→70% になります。",
+            "is_active": "チェックを外すと「利用終了」になり、利用者一覧・ダッシュボード・サービス利用票に出なくなります。",
         }
 
     def __init__(self, *args, office=None, **kwargs):
@@ -63,7 +66,7 @@ class ClientForm(forms.ModelForm):
         )
         self.fields["care_manager"].empty_label = "（未定）"
         self.fields["sex"].choices = [c for c in self.fields["sex"].choices if c[0]]
-        self.fields["birth_date"].error_messages["invalid"] = "生年月日は日付で入力してください（例: 1940-04-01）。"
+        self.fields["birth_date"].widget.attrs["placeholder"] = "例: 昭和15年5月10日 / S15.5.10"
 
     def clean_insurer_number(self):
         return _half(self.cleaned_data["insurer_number"])
@@ -105,6 +108,7 @@ class CertificationForm(forms.ModelForm):
     class Meta:
         model = Certification
         fields = ["status", "care_level", "valid_from", "valid_to", "certified_on", "benefit_limit_units"]
+        field_classes = {"valid_from": WarekiDateField, "valid_to": WarekiDateField, "certified_on": WarekiDateField}
         widgets = {
             "valid_from": DATE, "valid_to": DATE, "certified_on": DATE,
             "status": forms.RadioSelect,
@@ -118,8 +122,6 @@ class CertificationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["care_level"].choices = [("", "選んでください")] + list(CareLevel.choices)
-        for name in ("valid_from", "valid_to", "certified_on"):
-            self.fields[name].error_messages["invalid"] = "日付で入力してください（例: 2026-04-01）。"
 
     def clean(self):
         data = super().clean()  # valid_to < valid_from is reported by Certification.clean()

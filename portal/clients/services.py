@@ -22,6 +22,7 @@ from portal.clients.models import (
 )
 from portal.core.codes import service_kind_name
 from portal.offices.models import Membership, Office
+from portal.core.wareki import wareki_date
 
 CLIENT_FIELDS = (
     "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date", "postal_code",
@@ -102,8 +103,8 @@ def _certification_problems(*, client: Client | None, data: dict, exclude_pk=Non
         other = overlapping.first()
         if other is not None:
             errors.setdefault("valid_from", []).append(
-                f"認定有効期間が登録済みの認定（{other.get_care_level_display()}、{other.valid_from:%Y/%m/%d}〜"
-                f"{other.valid_to:%Y/%m/%d}）と重なっています。区分変更の場合は、先に前の認定の終了日を変更してください。"
+                f"認定有効期間が登録済みの認定（{other.get_care_level_display()}、{wareki_date(other.valid_from)}〜"
+                f"{wareki_date(other.valid_to)}）と重なっています。区分変更の場合は、先に前の認定の終了日を変更してください。"
             )
     return errors
 

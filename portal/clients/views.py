@@ -26,6 +26,7 @@ from portal.clients.models import Certification, Client, ClientService, KindLimi
 from portal.core.codes import service_kind_name
 from portal.core.forms import single_submit
 from portal.offices.permissions import office_required
+from portal.core.wareki import wareki_date
 
 PAGE_SIZE = 50
 
@@ -282,5 +283,5 @@ def certification_delete(request, certification_id):
     cert = get_object_or_404(Certification.objects.select_related("client"), pk=certification_id)
     client = cert.client
     services.certification_delete(certification=cert)
-    messages.success(request, f"認定（{cert.get_care_level_display()}、{cert.valid_from:%Y/%m/%d}〜）を削除しました。")
+    messages.success(request, f"認定（{cert.get_care_level_display()}、{wareki_date(cert.valid_from)}〜）を削除しました。")
     return redirect("clients:detail", client_id=client.pk)

@@ -5,11 +5,13 @@ class AccountAdapter(DefaultAccountAdapter):
     """Send people back to a pending staff invitation after sign-up / login."""
 
     def get_login_redirect_url(self, request):
+        from django.urls import reverse
+
         token = request.session.get("pending_staff_invitation")
         if token:
-            from django.urls import reverse
-
             return reverse("offices:invitation", kwargs={"token": token})
+        if request.user.is_staff and not request.user.memberships.exists():
+            return reverse("billing:operator_dashboard")  # the operator works on the operator dashboard
         return super().get_login_redirect_url(request)
 
 

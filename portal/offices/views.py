@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.core.forms import apply_validation_error, single_submit
-from portal.core.wareki import wareki_date
+from portal.core.wareki import wareki_date, wareki_datetime
 from portal.offices import services
 from portal.offices.forms import JoinForm, OfficeRegisterForm, OfficeSettingsForm, RoleForm, StaffInviteForm
 from portal.offices.middleware import SESSION_KEY
@@ -21,6 +21,8 @@ def dashboard(request):
     if token:
         return redirect("offices:invitation", token=token)
     if request.office is None:
+        if request.user.is_staff:
+            return redirect("billing:operator_dashboard")
         return redirect("offices:register")
     return render(request, "offices/dashboard.html", {
         "sections": _dashboard_sections(request), "today": timezone.localdate(),
@@ -112,7 +114,7 @@ def staff_invite(request):
         else:
             messages.success(
                 request,
-                f"{invitation.email} に招待メールを送りました（有効期限: {wareki_date(timezone.localtime(invitation.expires_at))}）。",
+                f"{invitation.email} に招待メールを送りました（有効期限: {wareki_datetime(invitation.expires_at)}）。",
             )
             return redirect("offices:staff")
     return render(request, "offices/staff_invite.html", {"form": form})

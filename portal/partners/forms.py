@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from portal.core.forms import WarekiDateField, WarekiDateInput
 from portal.core.codes import SERVICE_KINDS
 from portal.offices.models import Membership
 from portal.partners.models import AuditAction, ConsentMethod, ConsentScope, Partnership
@@ -13,8 +14,8 @@ def kind_choices(codes) -> list[tuple[str, str]]:
     return [(code, f"{code} {SERVICE_KINDS.get(code, code)}") for code in codes]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class DateInput(WarekiDateInput):
+    """Dates on the partner pages are typed in 和暦 or 西暦 like everywhere else."""
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
@@ -124,9 +125,7 @@ class ConsentForm(forms.Form):
     partnership = PartnershipChoiceField(label="連携先", queryset=None, empty_label="選んでください",
                                          error_messages={"required": "連携先を選んでください。",
                                                          "invalid_choice": "選んだ連携先は連携中ではありません。もう一度選んでください。"})
-    obtained_on = forms.DateField(label="同意日", widget=DateInput(),
-                                  error_messages={"required": "同意を得た日を入力してください。",
-                                                  "invalid": "同意日を正しい日付で入力してください（例: 2026-04-01）。"})
+    obtained_on = WarekiDateField(label="同意日", error_messages={"required": "同意を得た日を入力してください。"})
     obtained_by = MembershipChoiceField(label="同意を得た職員", queryset=None, required=False, empty_label="（記録しない）")
     method = forms.ChoiceField(label="同意の方法", choices=ConsentMethod.choices, initial=ConsentMethod.WRITTEN,
                                widget=forms.RadioSelect)
@@ -185,18 +184,15 @@ class ConsentForm(forms.Form):
 
 
 class ConsentRevokeForm(forms.Form):
-    revoked_on = forms.DateField(label="撤回日", widget=DateInput(), initial=timezone.localdate,
-                                 error_messages={"required": "撤回日を入力してください。",
-                                                 "invalid": "撤回日を正しい日付で入力してください（例: 2026-04-01）。"})
+    revoked_on = WarekiDateField(label="撤回日", initial=timezone.localdate,
+                                 error_messages={"required": "撤回日を入力してください。"})
     revocation_reason = forms.CharField(label="撤回の理由", max_length=200,
                                         error_messages={"required": "撤回の理由を入力してください（例: 利用者本人からの申し出）。"})
 
 
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(label="期間（から）", required=False, widget=DateInput(),
-                                error_messages={"invalid": "期間の開始日を正しい日付で入力してください。"})
-    date_to = forms.DateField(label="期間（まで）", required=False, widget=DateInput(),
-                              error_messages={"invalid": "期間の終了日を正しい日付で入力してください。"})
+    date_from = WarekiDateField(label="期間（から）", required=False)
+    date_to = WarekiDateField(label="期間（まで）", required=False)
     action = forms.ChoiceField(label="操作", required=False, choices=[("", "すべて")] + list(AuditAction.choices))
     client = ClientChoiceField(label="利用者", queryset=None, required=False, empty_label="すべて")
     partner = forms.ChoiceField(label="連携先", required=False)

@@ -38,6 +38,7 @@ from portal.partners.models import (
     PartnerInvitation,
     Partnership,
 )
+from portal.core.wareki import wareki_datetime
 
 
 # --------------------------------------------------------------------------- partners
@@ -87,7 +88,7 @@ def partner_invite(request):
         else:
             who = invitation.invitee_name or f"事業所番号 {invitation.invitee_office_number}"
             messages.success(request, f"{who}に連携の招待を送りました（有効期限: "
-                                      f"{timezone.localtime(invitation.expires_at):%Y/%m/%d}）。相手の管理者が承認すると連携が始まります。")
+                                      f"{wareki_datetime(invitation.expires_at)}）。相手の管理者が承認すると連携が始まります。")
             return redirect("partners:invitation_detail", partner_invitation_id=invitation.pk)
     return render(request, "partners/invite.html", {"form": form})
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Iterable, Mapping
 
 from portal.core.codes import service_kind_name
-from portal.core.wareki import wareki_month
+from portal.core.wareki import wareki_date, wareki_month
 from portal.schedules.annex import Annex, AnnexLine, CodeInfo, calculate_annex
 from portal.schedules.masters import MonthMasters
 from portal.schedules.models import NO_TIME, CalcUnit
@@ -223,7 +223,7 @@ class CheckContext:
 
 
 def _period_text(c) -> str:
-    return f"{c.valid_from:%Y/%m/%d}〜{c.valid_to:%Y/%m/%d}"
+    return f"{wareki_date(c.valid_from)}〜{wareki_date(c.valid_to)}"
 
 
 def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:

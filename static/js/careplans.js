@@ -44,7 +44,7 @@
     } else {
       parts = button.getAttribute("data-fill-period").split("|");
     }
-    var inputs = button.parentElement.querySelectorAll('input[type="date"]');
+    var inputs = button.parentElement.querySelectorAll('input[data-wareki-date], input[type="date"]');
     if (inputs.length >= 2) {
       inputs[0].value = parts[0];
       inputs[1].value = parts[1];

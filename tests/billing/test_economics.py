@@ -14,6 +14,7 @@ from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.factories import MembershipFactory, OfficeFactory
+from tests.forms import submit
 
 MONTH = dt.date(2026, 10, 1)
 
@@ -159,41 +160,80 @@ def test_client_counts_come_from_certifications_on_the_last_day(office, django_a
 
 # --------------------------------------------------------------------------- the page
 
+def _kyotaku(client, **typed):
+    values = {"k-month": "2026-10", "k-care_heavy": "0", "k-support": "0", "k-fte": "1.0", "k-used_exchange": True}
+    values.update({f"k-{k}": v for k, v in typed.items()})
+    return submit(client, reverse("billing:economics"), values, form="#kyotaku", button="計算する")
+
+
+def _savings(client, **typed):
+    return submit(client, reverse("billing:economics"), {f"s-{k}": str(v) for k, v in typed.items()},
+                  form="#savings", button="シミュレーションする")
+
+
 def test_economics_page_for_the_care_management_admin(office, owner, owner_client):
     MembershipFactory(office=office, role=Role.CLERK)
-    url = reverse("billing:economics")
-    response = owner_client.get(url, {"k-month": "2026-10", "k-care_light": 50, "k-care_heavy": 0, "k-support": 0,
-                                      "k-fte": "1.0", "k-used_exchange": "on"})
+    response = _kyotaku(owner_client, care_light="50")
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="caseload">50.0件' in page
     assert 'data-testid="applicable">居宅介護支援費（Ⅱ）' in page  # clerk found automatically, exchange ticked
-    assert "＋2,693単位" in page
+    assert "（Ⅱ）を算定できます" in page and "＋2,693単位" in page
+    assert "（Ⅱ）に移ると" not in page  # (Ⅱ) already applies
+    assert "介護支援専門員1人あたり44件から49件に増えます" in page
     assert "令和6年度介護報酬改定" in page  # the source of the unit table
 
 
+def test_when_tier_two_already_applies_and_changes_nothing_the_page_says_so(office, owner, owner_client):
+    MembershipFactory(office=office, role=Role.CLERK)
+    page = _kyotaku(owner_client, care_light="30").content.decode()
+    assert 'data-testid="applicable">居宅介護支援費（Ⅱ）' in page
+    assert "＋0単位" not in page and "（Ⅱ）に移ると" not in page
+    assert "この件数では（Ⅰ）と（Ⅱ）の単位数は同じです" in page
+
+
+def test_without_tier_two_the_page_shows_what_moving_would_bring(office, owner, owner_client):
+    page = _kyotaku(owner_client, care_light="50").content.decode()  # no clerk: (Ⅰ)
+    assert 'data-testid="applicable">居宅介護支援費（Ⅰ）' in page
+    assert "（Ⅱ）に移ると（1か月）" in page and "＋2,693単位" in page
+
+
+def test_several_care_managers_are_shown_as_office_totals_and_decimals(office, owner, owner_client):
+    MembershipFactory(office=office, role=Role.CLERK)
+    page = _kyotaku(owner_client, care_light="113", fte="2.5").content.decode()
+    assert 'data-testid="caseload">45.2件' in page
+    assert "を 2.5人で割った数" in page and "5/2" not in page
+    assert "事業所全体（介護支援専門員 常勤換算2.5人）で111件から124件に増えます" in page
+    assert "1人あたり111件" not in page
+
+
 def test_negative_counts_are_refused_in_japanese_and_nothing_is_lost(office, owner, owner_client):
-    response = owner_client.get(reverse("billing:economics"), {
-        "k-month": "2026-10", "k-care_light": -3, "k-care_heavy": 5, "k-support": 0, "k-fte": "0.5",
-        "s-partners": 3, "s-clients": -1, "s-sheets_per_month": 10, "s-minutes_per_sheet": 5,
-        "s-cost_per_sheet": 10, "s-hourly_wage": 1200,
-    })
-    page = response.content.decode()
+    page = _kyotaku(owner_client, care_light="-3", care_heavy="5", fte="0.5").content.decode()
     assert "要介護1・2の利用者数に負の数は入力できません。0以上の数を入力してください。" in page
     assert "介護支援専門員の数（常勤換算）は1.0以上で入力してください" in page
+    assert 'value="5"' in page and 'value="-3"' in page  # what was typed is kept
+    assert 'data-testid="kyotaku-result"' not in page
+    page = _savings(owner_client, partners=3, clients=-1, sheets_per_month=10, minutes_per_sheet=5,
+                    cost_per_sheet=10, hourly_wage=1200).content.decode()
     assert "利用者数に負の数は入力できません。" in page
-    assert 'value="5"' in page and 'value="1200"' in page  # what was typed is kept
-    assert 'data-testid="kyotaku-result"' not in page and 'data-testid="savings-result"' not in page
+    assert 'value="1200"' in page
+    assert 'data-testid="savings-result"' not in page
 
 
 def test_savings_result_on_the_page(office, owner, owner_client):
-    response = owner_client.get(reverse("billing:economics"), {
-        "s-partners": 12, "s-clients": 60, "s-sheets_per_month": 180, "s-minutes_per_sheet": 6,
-        "s-cost_per_sheet": 15, "s-hourly_wage": 1500,
-    })
-    page = response.content.decode()
+    page = _savings(owner_client, partners=12, clients=60, sheets_per_month=180, minutes_per_sheet=6,
+                    cost_per_sheet=15, hourly_wage=1500).content.decode()
     assert 'data-testid="total-saved">248,400円' in page
     assert "816,000円" in page and "72,000円" in page and "21,000円" in page
+
+
+def test_savings_figures_are_cut_not_rounded(office, owner, owner_client):
+    # 10 sheets × 20 min × 12 = 2,400 min on paper, 800 min as data: 1,600 min = 26.666… h → 26.6 (not 26.7)
+    # saved 1,600 min × ¥30 / 60 = ¥800 a year: the licence (¥21,000) takes 21,000 × 12 / 800 = 315.0 months
+    page = _savings(owner_client, partners=2, clients=10, sheets_per_month=10, minutes_per_sheet=20,
+                    cost_per_sheet=0, hourly_wage=30).content.decode()
+    assert "26.6時間" in page and "26.7時間" not in page
+    assert "約315.0か月分の削減で回収（1年間の削減では回収できません）" in page
 
 
 def test_economics_is_for_the_admin_only(office, member_client, clerk_client):

@@ -11,7 +11,9 @@ from portal.billing import services
 from portal.billing.models import Invoice, InvoiceKind, Licence, Payment
 from portal.offices.tenancy import office_scope, scopes_disabled
 from tests.billing.conftest import paid_licence
-from tests.factories import OfficeFactory
+from portal.core.wareki import wareki_date
+from tests.factories import PASSWORD, OfficeFactory
+from tests.forms import submit
 
 D = dt.date
 TODAY = dt.date.today()
@@ -101,24 +103,22 @@ def test_overdue_list_and_csv_exports(operator_client):
 
 def test_operator_applies_issues_records_payment_and_the_licence_becomes_active(office, owner, operator_client,
                                                                                 mailoutbox):
-    response = operator_client.post(reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk}), {
-        "start": TODAY.isoformat(), "issue_invoice": "on", "note": "電話で申込", "form_token": "t1",
-    })
+    response = submit(operator_client, reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk}), {
+        "start": wareki_date(TODAY), "issue_invoice": True, "note": "電話で申込"}, button="登録する")
     assert response.status_code == 302
     with office_scope(office):
         invoice = Invoice.objects.get()
         assert services.licence_state(office) == "applied"
     page = operator_client.get(reverse("billing:operator_payment_record", kwargs={"invoice_id": invoice.pk}))
     assert 'data-testid="outstanding"><strong>21,000円' in page.content.decode()
-    too_much = operator_client.post(reverse("billing:operator_payment_record", kwargs={"invoice_id": invoice.pk}), {
-        "received_on": TODAY.isoformat(), "amount": "30000", "method": "bank_transfer", "form_token": "t2",
-    })
+    payment_url = reverse("billing:operator_payment_record", kwargs={"invoice_id": invoice.pk})
+    too_much = submit(operator_client, payment_url, {
+        "received_on": TODAY.isoformat(), "amount": "30000", "method": "bank_transfer"}, button="入金を記録する")
     assert too_much.status_code == 200
     assert "入金額 30,000円 が未入金額 21,000円 を超えています" in too_much.content.decode()
     assert 'value="30000"' in too_much.content.decode()  # kept for correction
-    ok = operator_client.post(reverse("billing:operator_payment_record", kwargs={"invoice_id": invoice.pk}), {
-        "received_on": TODAY.isoformat(), "amount": "21000", "method": "kokuhoren", "form_token": "t3",
-    })
+    ok = submit(operator_client, payment_url, {"amount": "21000", "method": "kokuhoren"}, button="入金を記録する",
+                response=too_much)  # corrected on the page that explained the error
     assert ok.status_code == 302
     with office_scope(office):
         assert services.licence_state(office) == "active"
@@ -126,14 +126,13 @@ def test_operator_applies_issues_records_payment_and_the_licence_becomes_active(
 
 
 def test_operator_free_period_and_renewal(office, operator_client):
-    operator_client.post(reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk}), {
-        "start": (TODAY - dt.timedelta(days=350)).isoformat(), "free": "on", "issue_invoice": "on", "form_token": "a",
-    })
+    submit(operator_client, reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk}), {
+        "start": (TODAY - dt.timedelta(days=350)).isoformat(), "free": True, "issue_invoice": True}, button="登録する")
     with office_scope(office):
         assert services.licence_state(office) == "renewal_due"
         assert not Invoice.objects.exists()
-    operator_client.post(reverse("billing:operator_licence_renew", kwargs={"office_id": office.pk}),
-                         {"issue_invoice": "on", "form_token": "b"})
+    submit(operator_client, reverse("billing:operator_office", kwargs={"office_id": office.pk}),
+           {"issue_invoice": True}, button="次の1年に更新する")
     with office_scope(office):
         renewal = Licence.objects.order_by("period_start").last()
         assert renewal.kind == "renewal" and renewal.price == 21000 and not renewal.is_free
@@ -142,6 +141,7 @@ def test_operator_free_period_and_renewal(office, operator_client):
 
 def test_operator_sees_why_a_renewal_is_refused(office, operator_client):
     paid_licence(office, services.add_years(TODAY - dt.timedelta(days=99), -1))  # lapsed
+    # the page offers no renewal of a lapsed licence; a stale or hand-made request is refused with the reason
     response = operator_client.post(reverse("billing:operator_licence_renew", kwargs={"office_id": office.pk}),
                                     {"issue_invoice": "on", "form_token": "c"}, follow=True)
     assert "失効したライセンスは更新できません" in response.content.decode()
@@ -151,11 +151,10 @@ def test_operator_cancels_and_reissues(office, operator_client):
     _, invoice = paid_licence(office, D(2025, 4, 1))
     form = operator_client.get(reverse("billing:operator_invoice_cancel", kwargs={"invoice_id": invoice.pk}))
     assert "取消請求書" in form.content.decode()
-    empty = operator_client.post(reverse("billing:operator_invoice_cancel", kwargs={"invoice_id": invoice.pk}),
-                                 {"reason": "", "form_token": "d"})
+    cancel_url = reverse("billing:operator_invoice_cancel", kwargs={"invoice_id": invoice.pk})
+    empty = submit(operator_client, cancel_url, {"reason": ""}, button="取消請求書を発行する")
     assert "取消の理由を入力してください" in empty.content.decode()
-    done = operator_client.post(reverse("billing:operator_invoice_cancel", kwargs={"invoice_id": invoice.pk}),
-                                {"reason": "宛名の誤り", "reissue": "on", "form_token": "e"})
+    done = submit(operator_client, cancel_url, {"reason": "宛名の誤り", "reissue": True}, button="取消請求書を発行する")
     assert done.status_code == 302
     with scopes_disabled():
         kinds = list(Invoice.objects.order_by("sequence").values_list("kind", flat=True))
@@ -166,3 +165,12 @@ def test_dashboard_warns_when_the_issuer_is_not_configured(operator_client, sett
     settings.RENKEI_INVOICE_REGISTRATION_NUMBER = ""
     page = operator_client.get(reverse("billing:operator_dashboard")).content.decode()
     assert "請求書を発行できません" in page and "RENKEI_INVOICE_REGISTRATION_NUMBER" in page
+
+
+def test_the_operator_lands_on_the_operator_dashboard_after_login(operator, client):
+    response = submit(client, reverse("account_login"), {"login": "operator@example.jp", "password": PASSWORD},
+                      button="ログイン", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("billing:operator_dashboard")
+    assert "運営者ダッシュボード" in response.content.decode() and "事業所の登録" not in response.content.decode()
+    # the portal's home page sends the operator (who belongs to no office) there too
+    assert client.get(reverse("dashboard"))["Location"] == reverse("billing:operator_dashboard")

@@ -129,9 +129,12 @@ def test_daily_activity_end_before_start(plan, member):
     assert "終了時刻を空欄に" in exc.value.message_dict["end_time"][0]
 
 
-def test_impossible_dates_are_refused_with_what_was_typed(office):
-    form = Table1Form({"first_plan_date": "2026-02-30", "lock_version": "1"}, office=office)
+@pytest.mark.parametrize("typed,message", [
+    ("2026-02-30", "初回居宅サービス計画作成日: 「2026-02-30」の2月30日は存在しない日付です（2月は28日まで）。"),
+    ("平成32年4月1日", "初回居宅サービス計画作成日: 「平成32年4月1日」の平成32年は存在しません（平成は平成31年4月30日まで）。"),
+    ("R8.2.30", "初回居宅サービス計画作成日: 「R8.2.30」の2月30日は存在しない日付です（2月は28日まで）。"),
+])
+def test_impossible_dates_are_refused_with_what_was_typed(office, typed, message):
+    form = Table1Form({"first_plan_date": typed, "lock_version": "1"}, office=office)
     assert not form.is_valid()
-    assert form.errors["first_plan_date"] == [
-        "初回居宅サービス計画作成日「2026-02-30」は日付として正しくありません。実在する日付を 年-月-日（例: 2026-04-01）で入力してください。"
-    ]
+    assert form.errors["first_plan_date"] == [message]

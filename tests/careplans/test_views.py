@@ -18,6 +18,7 @@ from portal.offices.tenancy import office_scope
 from tests.careplans.conftest import PLAN_DATE, make_client
 from tests.conftest import login_client
 from tests.factories import MembershipFactory, OfficeFactory, make_consent, make_partnership
+from tests.forms import read_form, submit
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -32,8 +33,7 @@ def test_client_plans_page_creates_the_first_plan(member_client, client_record):
     url = reverse("careplans:client_plans", kwargs={"client_id": client_record.pk})
     page = member_client.get(url)
     assert "居宅サービス計画書を作成する" in page.content.decode()
-    response = member_client.post(reverse("careplans:plan_create", kwargs={"client_id": client_record.pk}),
-                                  {"plan_date": "2026-04-05"})
+    response = submit(member_client, url, {"plan_date": "R8.4.5"}, button="作成を始める")
     with office_scope(client_record.office_id):
         plan = CarePlan.objects.get(client=client_record)
     assert response.url == reverse("careplans:plan_table1", kwargs={"plan_id": plan.pk})
@@ -42,16 +42,23 @@ def test_client_plans_page_creates_the_first_plan(member_client, client_record):
     assert "作成中の下書きがあります" in page and "令和8年4月5日" in page
 
 
-def test_create_with_a_bad_date_says_so(member_client, client_record):
-    response = member_client.post(reverse("careplans:plan_create", kwargs={"client_id": client_record.pk}),
-                                  {"plan_date": "2026-13-01"}, follow=True)
-    assert "居宅サービス計画作成（変更）日「2026-13-01」は日付として正しくありません" in response.content.decode()
+@pytest.mark.parametrize("typed,message", [
+    ("2026-13-01", "居宅サービス計画作成（変更）日: 「2026-13-01」の13月は存在しません（1月〜12月）。"),
+    ("平成32年4月1日", "居宅サービス計画作成（変更）日: 「平成32年4月1日」の平成32年は存在しません"),
+    ("令和8年2月30日", "居宅サービス計画作成（変更）日: 「令和8年2月30日」の2月30日は存在しない日付です"),
+])
+def test_create_with_a_bad_date_says_so(member_client, client_record, typed, message):
+    url = reverse("careplans:client_plans", kwargs={"client_id": client_record.pk})
+    response = submit(member_client, url, {"plan_date": typed}, button="作成を始める", follow=True)
+    assert message in response.content.decode()
+    with office_scope(client_record.office_id):
+        assert not CarePlan.objects.filter(client=client_record).exists()
 
 
 def test_table1_saves_a_half_filled_draft(member_client, plan):
     url = reverse("careplans:plan_table1", kwargs={"plan_id": plan.pk})
-    response = member_client.post(url, {"lock_version": plan.lock_version, "support_policy": "途中まで書いた方針",
-                                        "category_continuing": "on", "category_referral": "on"})
+    response = submit(member_client, url, {"support_policy": "途中まで書いた方針", "category_first": False, "category_continuing": True,
+                                           "category_referral": True}, button="下書き保存")
     assert response.status_code == 302
     fresh = _fresh(plan)
     assert fresh.support_policy == "途中まで書いた方針" and fresh.is_draft
@@ -62,55 +69,65 @@ def test_table1_saves_a_half_filled_draft(member_client, plan):
 
 def test_table1_with_a_bad_date_keeps_everything_typed(member_client, plan):
     url = reverse("careplans:plan_table1", kwargs={"plan_id": plan.pk})
-    response = member_client.post(url, {"lock_version": plan.lock_version, "support_policy": "大事な文章",
-                                        "cert_valid_to": "2027/02/30"})
+    response = submit(member_client, url, {"support_policy": "大事な文章", "cert_valid_to": "2027/02/30"},
+                      button="下書き保存")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "認定の有効期間（終了）「2027/02/30」は日付として正しくありません" in body
-    assert "大事な文章" in body
+    assert "認定の有効期間（終了）: 「2027/02/30」の2月30日は存在しない日付です（2月は28日まで）。" in body
+    assert "大事な文章" in body and 'value="2027/02/30"' in body
     assert _fresh(plan).support_policy == ""
+
+
+def test_table1_dates_are_shown_and_typed_in_wareki(member_client, plan):
+    url = reverse("careplans:plan_table1", kwargs={"plan_id": plan.pk})
+    form = read_form(member_client, url, button="下書き保存")
+    assert form.value("cert_valid_from") == "令和8年4月1日"
+    assert submit(member_client, url, {"cert_valid_to": "R9.3.30", "first_plan_date": "令和8年4月1日"},
+                  button="下書き保存").status_code == 302
+    fresh = _fresh(plan)
+    assert fresh.cert_valid_to == dt.date(2027, 3, 30) and fresh.first_plan_date == dt.date(2026, 4, 1)
 
 
 def test_two_staff_editing_table1_second_is_told(plan, office, member):
     other = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="田中 次郎")
     url = reverse("careplans:plan_table1", kwargs={"plan_id": plan.pk})
     first, second = login_client(member), login_client(other)
-    version = plan.lock_version
-    first.get(url), second.get(url)
-    assert first.post(url, {"lock_version": version, "support_policy": "鈴木の方針"}).status_code == 302
-    response = second.post(url, {"lock_version": version, "support_policy": "田中の方針"})
+    first_page, second_page = first.get(url), second.get(url)
+    assert submit(first, url, {"support_policy": "鈴木の方針"}, button="下書き保存",
+                  response=first_page).status_code == 302
+    response = submit(second, url, {"support_policy": "田中の方針"}, button="下書き保存", response=second_page)
     body = response.content.decode()
     assert response.status_code == 409
     assert "鈴木 一郎さんが" in body and "あなたの変更は保存していません" in body
     assert "田中の方針" in body  # the second person's input is still on screen
     assert "総合的な援助の方針" in re.search(r"内容が違う項目: ([^<]*)", body).group(1)
     assert _fresh(plan).support_policy == "鈴木の方針"
-    # after reading the notice, saving again is a deliberate overwrite
-    new_version = re.search(r'name="lock_version" value="(\d+)"', body).group(1)
-    assert second.post(url, {"lock_version": new_version, "support_policy": "田中の方針"}).status_code == 302
+    # after reading the notice, saving again (the form the notice shows) is a deliberate overwrite
+    assert submit(second, url, button="下書き保存", response=response).status_code == 302
     assert _fresh(plan).support_policy == "田中の方針"
 
 
+def _table2(plan):
+    return reverse("careplans:plan_table2", kwargs={"plan_id": plan.pk})
+
+
 def test_table2_in_place_add_save_move(member_client, plan):
-    add = member_client.post(reverse("careplans:need_add", kwargs={"plan_id": plan.pk}),
-                             {"lock_version": plan.lock_version}, **HX)
+    url = _table2(plan)
+    add = submit(member_client, url, button="＋ 課題（ニーズ）を追加", **HX)
     assert add.status_code == 200 and 'id="table2-editor"' in add.content.decode()
     assert "課題 1" in add.content.decode() and "autofocus" in add.content.decode()
-    lock = int(re.search(r'"value": (\d+)', add["HX-Trigger"]).group(1))
     with office_scope(plan.client.office_id):
         first = Need.objects.get(plan=plan)
-    saved = member_client.post(reverse("careplans:need_save", kwargs={"need_id": first.pk}),
-                               {"lock_version": lock, "text": "入浴が一人でできない"}, **HX)
+    saved = submit(member_client, url, {"text": "入浴が一人でできない"},
+                   form=reverse("careplans:need_save", kwargs={"need_id": first.pk}), **HX)
     assert "自動保存しました" in saved.content.decode()
-    lock = int(re.search(r'"value": (\d+)', saved["HX-Trigger"]).group(1))
-    add = member_client.post(reverse("careplans:need_add", kwargs={"plan_id": plan.pk}), {"lock_version": lock}, **HX)
-    lock = int(re.search(r'"value": (\d+)', add["HX-Trigger"]).group(1))
+    submit(member_client, url, button="＋ 課題（ニーズ）を追加", **HX)
     with office_scope(plan.client.office_id):
         second = Need.objects.filter(plan=plan).order_by("position").last()
-    member_client.post(reverse("careplans:need_save", kwargs={"need_id": second.pk}),
-                       {"lock_version": lock, "text": "買い物に行けない"}, **HX)
-    moved = member_client.post(reverse("careplans:need_move", kwargs={"need_id": second.pk}),
-                               {"lock_version": lock + 1, "direction": "up"}, **HX)
+    submit(member_client, url, {"text": "買い物に行けない"},
+           form=reverse("careplans:need_save", kwargs={"need_id": second.pk}), **HX)
+    moved = submit(member_client, url, form=reverse("careplans:need_move", kwargs={"need_id": second.pk}),
+                   button="↑", **HX)  # the first form of that address is the "up" one
     body = moved.content.decode()
     assert body.index("買い物に行けない") < body.index("入浴が一人でできない")
     with office_scope(plan.client.office_id):
@@ -120,20 +137,34 @@ def test_table2_in_place_add_save_move(member_client, plan):
 def test_table2_field_error_is_shown_next_to_the_card(member_client, plan, member):
     with office_scope(plan.client.office_id):
         goal = services.need_add(plan=plan, lock_version=plan.lock_version, by=member).goals.get()
-    response = member_client.post(reverse("careplans:goal_save", kwargs={"goal_id": goal.pk}), {
-        "lock_version": plan.lock_version, "long_term_goal": "目標", "long_from": "2025-01-01", "long_to": "2026-09-30"},
-        **HX)
+    response = submit(member_client, _table2(plan), {
+        "long_term_goal": "目標", "long_from": "R7.1.1", "long_to": "2026-09-30"},
+        form=reverse("careplans:goal_save", kwargs={"goal_id": goal.pk}), **HX)
     body = response.content.decode()
     assert f'id="errors-goal-{goal.pk}"' in body and "認定の有効期間" in body and 'hx-swap-oob="true"' in body
     assert response["HX-Reswap"] == "none"
 
 
+def test_table2_date_that_does_not_exist_is_explained(member_client, plan, member):
+    with office_scope(plan.client.office_id):
+        goal = services.need_add(plan=plan, lock_version=plan.lock_version, by=member).goals.get()
+    response = submit(member_client, _table2(plan), {"long_term_goal": "目標", "long_from": "平成32年4月1日"},
+                      form=reverse("careplans:goal_save", kwargs={"goal_id": goal.pk}), **HX)
+    assert "長期目標の期間（開始）: 「平成32年4月1日」の平成32年は存在しません" in response.content.decode()
+    with office_scope(plan.client.office_id):
+        goal.refresh_from_db()
+    assert goal.long_from is None
+
+
 def test_table2_conflict_shows_what_was_typed(member_client, plan, member):
     with office_scope(plan.client.office_id):
         need = services.need_add(plan=plan, lock_version=plan.lock_version, by=member, text="元の文")
-    stale = plan.lock_version - 1
-    response = member_client.post(reverse("careplans:need_save", kwargs={"need_id": need.pk}),
-                                  {"lock_version": stale, "text": "私の新しい文"}, **HX)
+    page = member_client.get(_table2(plan))
+    with office_scope(plan.client.office_id):  # someone else saves first
+        services.daily_activity_add(plan=_fresh(plan), lock_version=_fresh(plan).lock_version, by=member,
+                                    start_time=dt.time(6), end_time=None, content="起床")
+    response = submit(member_client, _table2(plan), {"text": "私の新しい文"}, response=page,
+                      form=reverse("careplans:need_save", kwargs={"need_id": need.pk}), **HX)
     body = response.content.decode()
     assert 'data-testid="conflict"' in body and "私の新しい文" in body and "最新の内容を読み込む" in body
     with office_scope(plan.client.office_id):
@@ -142,32 +173,32 @@ def test_table2_conflict_shows_what_was_typed(member_client, plan, member):
 
 
 def test_table2_without_javascript(member_client, plan):
-    response = member_client.post(reverse("careplans:need_add", kwargs={"plan_id": plan.pk}),
-                                  {"lock_version": plan.lock_version})
-    assert response.status_code == 302 and response.url.startswith(reverse("careplans:plan_table2",
-                                                                           kwargs={"plan_id": plan.pk}))
-    page = member_client.get(reverse("careplans:plan_table2", kwargs={"plan_id": plan.pk})).content.decode()
+    response = submit(member_client, _table2(plan), button="＋ 課題（ニーズ）を追加")
+    assert response.status_code == 302 and response.url.startswith(_table2(plan))
+    page = member_client.get(_table2(plan)).content.decode()
     assert "課題 1" in page and "長期目標 1" in page and "短期目標 1" in page
 
 
+def _table3(plan):
+    return reverse("careplans:plan_table3", kwargs={"plan_id": plan.pk})
+
+
 def test_table3_add_on_several_weekdays_and_grid(member_client, plan):
-    url = reverse("careplans:weekly_add", kwargs={"plan_id": plan.pk})
-    response = member_client.post(url, {"lock_version": plan.lock_version, "weekdays": ["1", "3", "5"],
-                                        "start_time": "09:00", "end_time": "10:30", "content": "訪問介護（身体介護）",
-                                        "service_type_code": "11", "service_item_code": "1121",
-                                        "provider_office_number": "1370000011"})
+    response = submit(member_client, _table3(plan), {
+        "weekdays": ["1", "3", "5"], "start_time": "09:00", "end_time": "10:30", "content": "訪問介護（身体介護）",
+        "service_type_code": "11", "service_item_code": "1121", "provider_office_number": "1370000011"},
+        form="weekly-add-form")
     assert response.status_code == 302
     with office_scope(plan.client.office_id):
         rows = list(WeeklyActivity.objects.filter(plan=plan).values_list("weekday", "start_time", "service_item_code"))
     assert rows == [(1, dt.time(9), "1121"), (3, dt.time(9), "1121"), (5, dt.time(9), "1121")]
-    page = member_client.get(reverse("careplans:plan_table3", kwargs={"plan_id": plan.pk})).content.decode()
+    page = member_client.get(_table3(plan)).content.decode()
     assert page.count('data-testid="grid-block"') == 3
 
 
 def test_table3_25_oclock_keeps_input(member_client, plan):
-    url = reverse("careplans:weekly_add", kwargs={"plan_id": plan.pk})
-    response = member_client.post(url, {"lock_version": plan.lock_version, "weekdays": ["2"], "start_time": "25:00",
-                                        "end_time": "26:00", "content": "通所介護"})
+    response = submit(member_client, _table3(plan), {"weekdays": ["2"], "start_time": "25:00", "end_time": "26:00",
+                                                     "content": "通所介護"}, form="weekly-add-form")
     body = response.content.decode()
     assert response.status_code == 422
     assert "開始時刻「25:00」は時刻として正しくありません" in body and "終了時刻「26:00」" in body
@@ -177,8 +208,8 @@ def test_table3_25_oclock_keeps_input(member_client, plan):
 
 
 def test_table3_htmx_returns_the_area(member_client, plan):
-    url = reverse("careplans:daily_add", kwargs={"plan_id": plan.pk})
-    response = member_client.post(url, {"lock_version": plan.lock_version, "start_time": "6:30", "content": "起床"}, **HX)
+    response = submit(member_client, _table3(plan), {"start_time": "6:30", "content": "起床"},
+                      form=reverse("careplans:daily_add", kwargs={"plan_id": plan.pk}), **HX)
     body = response.content.decode()
     assert response.status_code == 200 and body.startswith('\n<div id="table3-area"')
     assert "起床" in body
@@ -187,15 +218,14 @@ def test_table3_htmx_returns_the_area(member_client, plan):
 def test_confirm_deliver_and_download(member_client, filled_plan, office):
     plan = filled_plan
     detail = reverse("careplans:plan_detail", kwargs={"plan_id": plan.pk})
-    member_client.post(reverse("careplans:plan_confirm", kwargs={"plan_id": plan.pk}),
-                       {"lock_version": plan.lock_version})
+    submit(member_client, detail, button="確定する")
     plan = _fresh(plan)
     assert plan.status == PlanStatus.CONFIRMED
     # the edit pages now lead to the read-only plan
     assert member_client.get(reverse("careplans:plan_table1", kwargs={"plan_id": plan.pk})).url == detail
-    response = member_client.post(reverse("careplans:plan_deliver", kwargs={"plan_id": plan.pk}), {
-        "lock_version": plan.lock_version, "explained_on": "2026-04-06", "delivered_on": "2026-04-06",
-        "delivered_to": "山田 花子（本人）", "delivered_by": plan.author_id, "delivery_note": "説明し同意を得た"})
+    response = submit(member_client, reverse("careplans:plan_deliver", kwargs={"plan_id": plan.pk}), {
+        "explained_on": "R8.4.6", "delivered_on": "令和8年4月6日",
+        "delivered_to": "山田 花子（本人）", "delivery_note": "説明し同意を得た"}, button="交付を記録する")
     assert response.status_code == 302
     page = member_client.get(detail).content.decode()
     assert "交付済" in page and "山田 花子（本人）" in page
@@ -226,8 +256,8 @@ def test_csv_of_a_draft_is_refused(member_client, filled_plan):
 
 
 def test_confirm_with_missing_fields_lists_them(member_client, plan):
-    response = member_client.post(reverse("careplans:plan_confirm", kwargs={"plan_id": plan.pk}),
-                                  {"lock_version": plan.lock_version}, follow=True)
+    response = submit(member_client, reverse("careplans:plan_detail", kwargs={"plan_id": plan.pk}),
+                      button="確定する", follow=True)
     body = response.content.decode()
     assert "確定できません" in body and "総合的な援助の方針が未入力です" in body
     assert _fresh(plan).is_draft
@@ -238,14 +268,15 @@ def test_clerk_reads_but_cannot_edit(office, filled_plan):
     assert clerk.get(reverse("careplans:plan_detail", kwargs={"plan_id": filled_plan.pk})).status_code == 200
     # the edit page shows the plan read-only instead
     assert clerk.get(reverse("careplans:plan_table1", kwargs={"plan_id": filled_plan.pk})).status_code == 302
+    # a hand-made POST (the clerk's pages offer no button for it) is refused
     response = clerk.post(reverse("careplans:need_add", kwargs={"plan_id": filled_plan.pk}),
                           {"lock_version": filled_plan.lock_version})
     assert response.status_code == 403
 
 
 def test_new_version_from_the_detail_page(member_client, confirmed_plan):
-    response = member_client.post(reverse("careplans:plan_create", kwargs={"client_id": confirmed_plan.client_id}),
-                                  {"plan_date": "2026-10-01"})
+    response = submit(member_client, reverse("careplans:plan_detail", kwargs={"plan_id": confirmed_plan.pk}),
+                      {"plan_date": "R8.10.1"}, button="新しい版を作る")
     with office_scope(confirmed_plan.client.office_id):
         new = CarePlan.objects.filter(client_id=confirmed_plan.client_id).order_by("-plan_date").first()
     assert new.previous_id == confirmed_plan.pk
@@ -312,8 +343,11 @@ def test_plan_pages_query_count_is_flat(member_client, filled_plan, member, djan
 def test_stale_structure_change_is_refused_without_javascript(member_client, plan, member):
     with office_scope(plan.client.office_id):
         need = services.need_add(plan=plan, lock_version=plan.lock_version, by=member, text="残る課題")
-    response = member_client.post(reverse("careplans:need_delete", kwargs={"need_id": need.pk}),
-                                  {"lock_version": plan.lock_version - 1}, follow=True)
+    page = member_client.get(_table2(plan))
+    with office_scope(plan.client.office_id):  # someone else saves after the page was shown
+        services.need_update(need=need, lock_version=_fresh(plan).lock_version, by=member, text="残る課題（更新）")
+    response = submit(member_client, _table2(plan), form=reverse("careplans:need_delete", kwargs={"need_id": need.pk}),
+                      response=page, follow=True)
     assert "あなたの変更は保存していません" in response.content.decode()
     with office_scope(plan.client.office_id):
         assert Need.objects.filter(pk=need.pk).exists()
@@ -322,10 +356,10 @@ def test_stale_structure_change_is_refused_without_javascript(member_client, pla
 
 def test_non_weekly_services_are_saved_and_a_stale_save_is_refused(member_client, plan):
     url = reverse("careplans:non_weekly_save", kwargs={"plan_id": plan.pk})
-    response = member_client.post(url, {"lock_version": plan.lock_version, "non_weekly_services": "通院（月1回）"},
-                                  follow=True)
+    page = member_client.get(_table3(plan))
+    response = submit(member_client, _table3(plan), {"non_weekly_services": "通院（月1回）"}, form=url, follow=True)
     assert "週単位以外のサービスを保存しました" in response.content.decode()
     assert _fresh(plan).non_weekly_services == "通院（月1回）"
-    stale = member_client.post(url, {"lock_version": plan.lock_version, "non_weekly_services": "上書き"})
+    stale = submit(member_client, _table3(plan), {"non_weekly_services": "上書き"}, form=url, response=page)
     assert "あなたの入力はこのフォームに残っています" in stale.content.decode()
     assert _fresh(plan).non_weekly_services == "通院（月1回）"

@@ -12,6 +12,7 @@ from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.forms import read_form, submit
 from tests.exchange.world import MONTH, client, consent, make_world
+from tests.factories import OfficeFactory
 
 
 @pytest.fixture
@@ -286,3 +287,18 @@ def test_comparison_lists_lines_where_actual_differs(world, django_assert_max_nu
         page = web.get("/exchange/comparison/", {"month": "2026-04"}).content.decode()
     assert page.count("<tr>") - 1 == 1  # header + one differing line
     assert "1日" in page
+
+
+def test_month_preview_counts_only_destinations_that_get_someone(world, trusted_ca):
+    """A destination whose 利用者 all lack consent is listed with the reason but is not a send unit."""
+    from tests.exchange.world import partner, schedule
+
+    cm, providers = world
+    lonely = OfficeFactory(name="つばき通所介護", kinds=["15"])
+    partner(cm.office, lonely, ["15"])
+    extra = client(cm.office, 60)
+    schedule(cm.office, extra, [(lonely, "151121", "1000", "1600", [2, 9])])  # no consent for this partner
+    page = login_client(cm.admin).get("/exchange/send/month/", {"month": "2026-04", "preview": "1"}).content.decode()
+    assert "つばき通所介護" in page and "利用者の同意が記録されていません" in page
+    assert "2件の送信単位（利用者のべ4人）を送ります。" in page and "3件の送信単位" not in page
+    assert "送る利用者がいない送信先には送りません" in page

@@ -11,10 +11,16 @@ from portal.offices.models import Membership, Role, StaffInvitation
 from portal.offices.services import invitation_token
 from portal.offices.tenancy import office_scope
 from tests.factories import UserFactory
+from tests.forms import submit
 
 
 def invite(owner_client, email="new.staff@example.jp", role=Role.CLERK):
-    return owner_client.post(reverse("offices:staff_invite"), {"email": email, "role": role}, follow=True)
+    return submit(owner_client, reverse("offices:staff_invite"), {"email": email, "role": role},
+                  button="招待メールを送る", follow=True)
+
+
+def join(client, link, name="新人 花子", **kw):
+    return submit(client, link, {"display_name": name}, button="参加する", **kw)
 
 
 def link_from_mail():
@@ -40,7 +46,7 @@ def test_admin_invites_by_email_and_the_invitee_joins(owner_client, office, invi
     user, client = invitee
     link = link_from_mail()
     assert "事務職員" in client.get(link).content.decode()
-    response = client.post(link, {"display_name": "新人 花子"}, follow=True)
+    response = join(client, link, follow=True)
     assert f"{office.name}に参加しました" in response.content.decode()
     membership = Membership.objects.get(office=office, user=user)
     assert membership.role == Role.CLERK and membership.display_name == "新人 花子"
@@ -65,8 +71,9 @@ def test_invitation_link_is_single_use(owner_client, office, invitee, django_cap
         invite(owner_client)
     user, client = invitee
     link = link_from_mail()
-    client.post(link, {"display_name": "新人 花子"})
-    again = client.post(link, {"display_name": "新人 花子"}).content.decode()
+    page = client.get(link)
+    join(client, link)
+    again = join(client, link, response=page).content.decode()  # the same page sent again (back button)
     assert "この招待リンクはすでに使われています" in again
     assert Membership.objects.filter(office=office, user=user).count() == 1
 
@@ -80,6 +87,7 @@ def test_expired_invitation_is_refused(office, owner, invitee):
     user, client = invitee
     link = reverse("offices:invitation", kwargs={"token": invitation_token(invitation)})
     assert "有効期限が切れています" in client.get(link).content.decode()
+    # the page offers no form any more; a form opened before it expired is refused
     assert "有効期限が切れています" in client.post(link, {"display_name": "x"}).content.decode()
     assert not Membership.objects.filter(office=office, user=user).exists()
 
@@ -90,7 +98,10 @@ def test_invitation_for_someone_else_is_refused(owner_client, office, member, dj
     stranger = UserFactory(email="stranger@example.jp")
     client = Client()
     client.force_login(stranger, backend="django.contrib.auth.backends.ModelBackend")
-    page = client.post(link_from_mail(), {"display_name": "x"}).content.decode()
+    page = client.get(link_from_mail()).content.decode()
+    assert "new.staff@example.jp 宛てです" in page
+    assert "参加する" not in page
+    page = client.post(link_from_mail(), {"display_name": "x"}).content.decode()  # hand-made: still refused
     assert "new.staff@example.jp 宛てです" in page
     assert not Membership.objects.filter(office=office, user=stranger).exists()
 
@@ -120,17 +131,17 @@ def test_non_admin_cannot_invite_or_change_roles(member_client, owner):
 
 
 def test_admin_changes_role_and_removes_member(owner_client, member):
-    owner_client.post(reverse("offices:member_role", kwargs={"member_id": member.pk}), {"role": Role.CLERK})
+    staff = reverse("offices:staff")
+    submit(owner_client, staff, {"role": Role.CLERK}, form=reverse("offices:member_role", kwargs={"member_id": member.pk}))
     member.refresh_from_db()
     assert member.role == Role.CLERK
-    owner_client.post(reverse("offices:member_remove", kwargs={"member_id": member.pk}))
+    submit(owner_client, staff, form=reverse("offices:member_remove", kwargs={"member_id": member.pk}))
     assert not Membership.objects.filter(pk=member.pk).exists()
 
 
 def test_last_admin_cannot_be_demoted(owner_client, owner):
-    page = owner_client.post(
-        reverse("offices:member_role", kwargs={"member_id": owner.pk}), {"role": Role.CLERK}, follow=True
-    ).content.decode()
+    page = submit(owner_client, reverse("offices:staff"), {"role": Role.CLERK}, follow=True,
+                  form=reverse("offices:member_role", kwargs={"member_id": owner.pk})).content.decode()
     assert "管理者が1人以上必要です" in page
     owner.refresh_from_db()
     assert owner.role == Role.ADMIN
@@ -141,12 +152,34 @@ def test_revoked_invitation_cannot_be_used(owner_client, office, invitee, django
         invite(owner_client)
     with office_scope(office):
         invitation = StaffInvitation.objects.get()
-    owner_client.post(reverse("offices:staff_invitation_revoke", kwargs={"invitation_id": invitation.pk}))
     user, client = invitee
-    assert "取り消されました" in client.post(link_from_mail(), {"display_name": "x"}).content.decode()
+    page = client.get(link_from_mail())  # opened before the admin revokes it
+    submit(owner_client, reverse("offices:staff"),
+           form=reverse("offices:staff_invitation_revoke", kwargs={"invitation_id": invitation.pk}))
+    assert "取り消されました" in join(client, link_from_mail(), response=page).content.decode()
 
 
 def test_staff_page_lists_members_with_roles(member_client, owner, member):
     page = member_client.get(reverse("offices:staff")).content.decode()
     assert "佐藤 花子" in page and "鈴木 一郎" in page and "管理者" in page
     assert "スタッフを招待する" not in page  # only admins invite
+
+
+def test_staff_dates_are_tokyo_dates_in_wareki(owner_client, office, owner, member, django_capture_on_commit_callbacks):
+    """00:30 in Tokyo on 14 December is 15:30 UTC on the 13th: the page shows the 14th, list and mail agree."""
+    late = dt.datetime(2026, 12, 13, 15, 30, tzinfo=dt.timezone.utc)
+    Membership.objects.filter(pk=member.pk).update(joined_at=late)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = invite(owner_client).content.decode()
+    with office_scope(office):
+        StaffInvitation.objects.update(expires_at=late)
+    staff = owner_client.get(reverse("offices:staff")).content.decode()
+    assert "令和8年12月14日" in staff and "令和8年12月13日" not in staff
+    assert "令和8年12月14日 00:30" in staff  # the invitation's 有効期限 with its time, as in the mail
+    with office_scope(office):
+        invitation = StaffInvitation.objects.get()
+    from django.template.loader import render_to_string
+
+    body = render_to_string("offices/email/staff_invitation.txt", {"invitation": invitation, "link": "x"})
+    assert "有効期限: 令和8年12月14日 00:30" in body
+    assert "招待メールを送りました（有効期限: 令和" in page

@@ -21,6 +21,12 @@ def wareki_month(value):
 
 
 @register.filter
+def wareki_datetime(value):
+    """An aware datetime in Asia/Tokyo, 和暦: 令和8年12月14日 09:05."""
+    return wareki.wareki_datetime(value)
+
+
+@register.filter
 def yen(value):
     if value is None or value == "":
         return ""

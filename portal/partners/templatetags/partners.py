@@ -3,7 +3,7 @@
 from django import template
 from django.utils import timezone
 
-from portal.core.wareki import wareki_date
+from portal.core import wareki
 from portal.partners.services import client_sharing_status
 
 register = template.Library()
@@ -17,16 +17,11 @@ def client_sharing(context, client):
 
 @register.filter
 def wareki_datetime(value):
-    """An aware datetime in local time: 令和8年11月25日 14:05."""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    return f"{wareki_date(local.date())} {local:%H:%M}"
+    """An aware datetime in local time: 令和8年11月25日 14:05 (the same as ``renkei``'s filter)."""
+    return wareki.wareki_datetime(value)
 
 
 @register.filter
 def local_wareki_date(value):
-    """The local calendar date of an aware datetime, in 和暦."""
-    if not value:
-        return ""
-    return wareki_date(timezone.localtime(value).date())
+    """The Asia/Tokyo calendar date of an aware datetime, in 和暦."""
+    return wareki.wareki_date(value)
