@@ -10,7 +10,7 @@ from linkage.exchange import certificates
 from linkage.exchange.forms import CertificateUploadForm, CsvFilesForm
 from linkage.exchange.models import OfficeCertificate
 from portal.core.forms import apply_validation_error, single_submit
-from portal.offices.permissions import admin_required, office_required
+from portal.offices.permissions import admin_required, care_office_required, office_required
 
 
 # --------------------------------------------------------------------------- certificates
@@ -131,15 +131,12 @@ def _do_send(request, units, label):
     return redirect("exchange:batch", batch_id=batch.pk)
 
 
-@office_required
+@care_office_required
 @single_submit
 def send_month(request):
     """利用票 of a month: choose 利用者 → preview (who gets what) → send or download."""
     from portal.schedules.models import ServiceSchedule
 
-    if not request.office.is_care_management:
-        messages.info(request, "サービス事業所は「受信箱」から実績を入力して送信します。")
-        return redirect("exchange:inbox")
     data = request.POST if request.method == "POST" else request.GET
     month = _parse_month(data.get("month")) or timezone.localdate().replace(day=1)
     schedules = list(ServiceSchedule.objects.filter(client__office=request.office, month=month)
@@ -160,7 +157,7 @@ def send_month(request):
     })
 
 
-@office_required
+@care_office_required
 @single_submit
 def send_plan(request, plan_id):
     """居宅サービス計画書 (or its 1表削除) to every provider the plan names."""
@@ -236,7 +233,7 @@ def package_download(request, package_id):
     return response
 
 
-@office_required
+@care_office_required
 @require_POST
 @single_submit
 def schedule_delete_send(request, package_id):
@@ -505,7 +502,7 @@ def actual_entry(request, schedule_id):
 # --------------------------------------------------------------------------- care manager: 予実
 
 
-@office_required
+@care_office_required
 def comparison(request):
     """予実: every line of the month whose 実績 differs from its 予定 (before 給付管理)."""
     from portal.schedules.models import ServiceScheduleLine
