@@ -52,3 +52,53 @@ def test_other_office_gets_404(name, kwargs, office, owner, owner_client, outsid
 
     assert ask(outsider_client) == 404, f"{name} ({url}) must answer 404 to another office"
     assert ask(owner_client) != 404, f"{name} ({url}) must exist for its own office"
+
+
+# --- Office kind and role: declared once on the view, walked here --------------------------------
+
+# Pages that only a 居宅介護支援事業所 has (issue 13 item 10). A provider office gets 403 from each.
+CARE_OFFICE_PAGES = {"careplans:list", "exchange:comparison", "billing:economics", "exchange:send_month",
+                     "exchange:send_plan", "documents:careplan_pdf"}
+
+
+def all_urls():
+    """Every named route of the URLconf (allauth and the Django admin excepted), with dummy arguments."""
+    found = []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        kwargs = {kw: ("x" if conv.regex != "[0-9]+" else 999999) for kw, conv in pattern.pattern.converters.items()}
+        found.append((name, reverse(name, kwargs=kwargs), pattern.callback))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _office_rule(view):
+    return getattr(view, "office_kinds", None), getattr(view, "office_roles", None)
+
+
+def test_care_office_pages_declare_their_kind():
+    declared = {name for name, _, view in all_urls() if _office_rule(view)[0] == ("care_management",)}
+    assert CARE_OFFICE_PAGES <= declared
+    assert {name for name, _, _ in all_urls() if name.startswith("careplans:")} <= declared
+
+
+def _ask(client, url):
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url, {})
+    return response.status_code
+
+
+@pytest.mark.parametrize("name,url,view", all_urls(), ids=[n for n, _, _ in all_urls()])
+def test_provider_office_and_clerk_get_403_where_the_view_says_so(name, url, view, db):
+    from portal.offices.models import Role
+    from tests.conftest import login_client
+    from tests.factories import MembershipFactory, OfficeFactory
+
+    kinds, roles = _office_rule(view)
+    if kinds is None and roles is None:
+        return
+    provider = login_client(MembershipFactory(office=OfficeFactory(kinds=["11"]), role=Role.ADMIN))
+    clerk = login_client(MembershipFactory(office=OfficeFactory(kinds=["43"]), role=Role.CLERK))
+    if kinds is not None and "provider" not in kinds:
+        assert _ask(provider, url) == 403, f"{name} ({url}) must refuse a provider office"
+    if roles is not None and Role.CLERK not in roles:
+        assert _ask(clerk, url) == 403, f"{name} ({url}) must refuse a clerk"

@@ -11,8 +11,8 @@ from linkage.exchange import certificates
 from linkage.exchange.forms import CertificateUploadForm, CsvFilesForm
 from linkage.exchange.models import OfficeCertificate
 from portal.core.forms import apply_validation_error, single_submit
-from portal.offices.permissions import admin_required, office_required
 from portal.core.wareki import wareki_date, wareki_month
+from portal.offices.permissions import admin_required, care_office_required, office_required
 
 
 # --------------------------------------------------------------------------- certificates
@@ -153,15 +153,12 @@ def _do_send(request, units, label):
     return redirect("exchange:batch", batch_id=batch.pk)
 
 
-@office_required
+@care_office_required
 @single_submit
 def send_month(request):
     """利用票 of a month: choose 利用者 → preview (who gets what) → send or download."""
     from portal.schedules.models import ServiceSchedule
 
-    if not request.office.is_care_management:
-        messages.info(request, "サービス事業所は「受信箱」から実績を入力して送信します。")
-        return redirect("exchange:inbox")
     data = request.POST if request.method == "POST" else request.GET
     month = _parse_month(data.get("month")) or timezone.localdate().replace(day=1)
     schedules = list(ServiceSchedule.objects.filter(client__office=request.office, month=month)
@@ -206,7 +203,7 @@ def _preview_context(request, preview):
     }
 
 
-@office_required
+@care_office_required
 @single_submit
 def send_plan(request, plan_id):
     """居宅サービス計画書 (or its 1表削除) to every provider the plan names."""
@@ -283,7 +280,7 @@ def package_download(request, package_id):
     return response
 
 
-@office_required
+@care_office_required
 @require_POST
 @single_submit
 def schedule_delete_send(request, package_id):
@@ -586,7 +583,7 @@ def actual_entry(request, schedule_id):
 # --------------------------------------------------------------------------- care manager: 予実
 
 
-@office_required
+@care_office_required
 def comparison(request):
     """予実: every line of the month whose 実績 differs from its 予定 (before 給付管理)."""
     from linkage.exchange.comparison import month_differences

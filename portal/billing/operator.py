@@ -4,7 +4,6 @@ with scopes disabled — explicitly, in ``operator_required``. Non-staff get 404
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
 import io
@@ -25,6 +24,7 @@ from portal.billing.licensing import LicenceState, active_invoices, statuses_for
 from portal.billing.models import Invoice, Licence, Payment
 from portal.billing.views import decorate_invoices, invoice_rows, pdf_response
 from portal.core.forms import apply_validation_error, single_submit
+from portal.core.spreadsheet import SpreadsheetWriter
 from portal.core.wareki import wareki_date
 from portal.offices.models import Office, OfficeServiceKind
 from portal.offices.tenancy import scopes_disabled
@@ -301,7 +301,7 @@ def invoice_download(request, invoice_id):
 
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = SpreadsheetWriter(buffer, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     # UTF-8 with BOM so that Excel opens the Japanese text correctly

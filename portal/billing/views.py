@@ -15,7 +15,7 @@ from portal.billing.licensing import licence_status, with_settlement
 from portal.billing.models import Invoice, InvoiceKind, Licence, Payment
 from portal.billing.pdf import invoice_pdf
 from portal.offices.models import Role
-from portal.offices.permissions import admin_required, office_required
+from portal.offices.permissions import CARE_OFFICE, admin_required, office_required
 
 BILLING_ROLES = (Role.ADMIN, Role.CLERK)
 
@@ -91,7 +91,7 @@ def _lock_auto_checked(form, **found: bool) -> None:
             form.fields[name].initial = True
 
 
-@admin_required
+@admin_required(kinds=CARE_OFFICE)
 def office_economics(request):
     office = request.office
     licence_price = int(settings.RENKEI_LICENCE_PRICE)

@@ -50,12 +50,13 @@ from portal.careplans.models import (
 from portal.clients.models import Client
 from portal.core.forms import apply_validation_error, single_submit
 from portal.offices.models import Role
-from portal.offices.permissions import office_required
+from portal.offices.permissions import care_office_required
 
 logger = logging.getLogger(__name__)
 
 EDIT_ROLES = (Role.CARE_MANAGER,)
-editor_required = office_required(roles=EDIT_ROLES)
+care_required = care_office_required
+editor_required = care_office_required(roles=EDIT_ROLES)
 EXPIRY_DAYS = 60
 
 
@@ -81,7 +82,7 @@ def _error_text(error: ValidationError) -> str:
 # --------------------------------------------------------------------------- lists
 
 
-@office_required
+@care_required
 def plan_list(request):
     """Plans of the office: filter by 状態, 作成者 (care manager) and 認定の有効期間の期限."""
     today = timezone.localdate()
@@ -117,7 +118,7 @@ def plan_list(request):
     })
 
 
-@office_required
+@care_required
 def client_plans(request, client_id):
     """A client's plans: every version, newest first, and the way to start or change one."""
     client = get_object_or_404(Client.objects.prefetch_related("certifications"), pk=client_id)
@@ -169,7 +170,7 @@ def _plan_context(request, plan: CarePlan, tab: str) -> dict:
     }
 
 
-@office_required
+@care_required
 def plan_detail(request, plan_id):
     """The three tables as printed (read-only), with status, 交付 and history."""
     plan = _load_plan(plan_id)
@@ -187,7 +188,7 @@ def plan_detail(request, plan_id):
     return render(request, "careplans/plan_detail.html", context)
 
 
-@office_required
+@care_required
 @single_submit
 def plan_table1(request, plan_id):
     plan = _load_plan(plan_id)
@@ -241,7 +242,7 @@ def _table1_conflict(form, exc: services.PlanConflict) -> dict:
     return {"message": exc.summary, "differing": differing, "plan": fresh}
 
 
-@office_required
+@care_required
 def plan_table2(request, plan_id):
     plan = _load_plan(plan_id)
     if not plan.is_draft or not _can_edit(request):
@@ -263,7 +264,7 @@ def _table2_context(plan: CarePlan, focus: object = None) -> dict:
     return {"plan": plan, "needs": needs, "service_kinds": ItemForm.base_fields["service_type_code"].choices}
 
 
-@office_required
+@care_required
 def plan_table3(request, plan_id):
     plan = _load_plan(plan_id)
     if not plan.is_draft or not _can_edit(request):
@@ -396,7 +397,7 @@ def plan_delete(request, plan_id):
     return redirect("careplans:client_plans", client_id=client_id)
 
 
-@office_required
+@care_required
 def plan_csv(request, plan_id):
     """ZIP of the standard CSVs (計画書 send unit) for each provider the plan names (or one).
 

@@ -16,7 +16,7 @@ from portal.core.wareki import wareki_month
 from portal.documents import services, sheets
 from portal.documents.models import DocumentJob, DocumentKind
 from portal.documents.render import JapaneseFontMissing
-from portal.offices.permissions import office_required
+from portal.offices.permissions import care_office_required, office_required
 
 KIND_CHOICES = [
     ("provision", "サービス提供票・別表（第6表・第7表／事業所向け）"),
@@ -142,7 +142,7 @@ def usage_pdf(request, schedule_id: int):
     return _schedule_pdf(request, schedule_id, "usage")
 
 
-@office_required
+@care_office_required
 def careplan_pdf(request, plan_id: int):
     """居宅サービス計画書 第1表〜第3表 (?tables=1,2 to choose)."""
     plan = get_object_or_404(sheets.plan_queryset(), pk=plan_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.forms import apply_validation_error, single_submit
+from portal.core.spreadsheet import SpreadsheetWriter
 from portal.offices.models import Office
 from portal.offices.permissions import admin_required, office_required
 from portal.partners import services
@@ -497,7 +497,7 @@ def audit_export(request):
         detail={"export": "audit_trail", "rows": rows},
     )
     events = events.filter(pk__lt=marker.pk)
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = SpreadsheetWriter(_Echo(), lineterminator="\r\n")
     header = ["日時", "操作", "操作した人", "利用者", "連携先の事業所番号", "連携先", "詳細"]
 
     def stream():

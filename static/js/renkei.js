@@ -1,19 +1,95 @@
 // Small progressive enhancements. Forms work without JavaScript.
-document.addEventListener("submit", function (event) {
-  // Prevent a double click from sending a form twice (the server also refuses a second send).
-  var form = event.target;
-  if (form.dataset.submitted === "1") { event.preventDefault(); return; }
-  form.dataset.submitted = "1";
-  setTimeout(function () { form.dataset.submitted = ""; }, 5000);
-});
+// No page has inline script or inline event handlers (the Content-Security-Policy forbids them):
+// behaviour is declared with data attributes and handled here.
+(function () {
+  "use strict";
 
-// "すべて選ぶ" boxes: <input type="checkbox" data-select-all="NAME"> ticks or unticks every box named NAME
-// in the same form. Choosing nobody still means nothing is sent.
-document.addEventListener("change", function (event) {
-  var box = event.target;
-  if (!box.matches || !box.matches("input[data-select-all]")) { return; }
-  var form = box.form || document;
-  form.querySelectorAll('input[type=checkbox][name="' + box.dataset.selectAll + '"]').forEach(function (other) {
-    other.checked = box.checked;
+  // data-confirm="…" on a form or on its submit button: ask before sending. The text is read as
+  // text (never evaluated), so a name inside it cannot run script. Elements that htmx confirms
+  // itself (hx-confirm) are left to htmx. Runs in the capture phase, before htmx and the guard below.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var holder = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
+    var text = holder.getAttribute("data-confirm");
+    if (text && !holder.hasAttribute("hx-confirm") && !window.confirm(text)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("submit", function (event) {
+    // Prevent a double click from sending a form twice (the server also refuses a second send).
+    var form = event.target;
+    if (event.defaultPrevented) { return; }
+    if (form.dataset.submitted === "1") { event.preventDefault(); return; }
+    form.dataset.submitted = "1";
+    setTimeout(function () { form.dataset.submitted = ""; }, 5000);
   });
-});
+
+  // "すべて選ぶ" boxes: <input type="checkbox" data-select-all="NAME"> ticks or unticks every box named NAME
+  // in the same form. Choosing nobody still means nothing is sent.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("input[data-select-all]")) { return; }
+    var form = box.form || document;
+    form.querySelectorAll('input[type=checkbox][name="' + box.dataset.selectAll + '"]').forEach(function (other) {
+      other.checked = box.checked;
+    });
+  });
+
+  // data-autosubmit on a select: send its form when the choice changes (e.g. 事業所を切り替え).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
+      if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
+    }
+  });
+
+  // data-print on a button: print the page.
+  document.addEventListener("click", function (event) {
+    var el = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (el) { event.preventDefault(); window.print(); }
+  });
+
+  // A file drop zone (<label class="dropzone" data-dropzone>): show the chosen files, accept dropped files.
+  function dropzone(zone) {
+    var input = zone.querySelector("input[type=file]");
+    var shown = zone.querySelector("[data-chosen-files]") || document.getElementById("chosen-files");
+    if (!input || !shown) { return; }
+    function show() {
+      var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      shown.textContent = names.length ? names.length + "ファイル: " + names.join("、") : "";
+    }
+    input.addEventListener("change", show);
+    ["dragenter", "dragover"].forEach(function (ev) {
+      zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (ev) {
+      zone.addEventListener(ev, function (e) { e.preventDefault(); zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (e) {
+      if (e.dataTransfer && e.dataTransfer.files.length) { input.files = e.dataTransfer.files; show(); }
+    });
+  }
+
+  // <div data-lookup-for="input id" data-lookup-url="…">: ask the server (htmx) as the user types in
+  // that input and show the answer in the div (連携先を招待: the office behind a 事業所番号).
+  function lookup(target) {
+    var input = document.getElementById(target.getAttribute("data-lookup-for"));
+    if (!input || !window.htmx) { return; }
+    var field = input.closest(".field");
+    if (field) { field.after(target); }
+    input.setAttribute("hx-get", target.getAttribute("data-lookup-url"));
+    input.setAttribute("hx-trigger", "input changed delay:400ms, change");
+    input.setAttribute("hx-target", "#" + target.id);
+    window.htmx.process(input);
+    if (input.value) { window.htmx.trigger(input, "change"); }
+  }
+
+  function ready() {
+    document.querySelectorAll(".dropzone[data-dropzone], #dropzone").forEach(dropzone);
+    document.querySelectorAll("[data-lookup-for][data-lookup-url]").forEach(lookup);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
+})();

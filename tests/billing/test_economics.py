@@ -241,8 +241,10 @@ def test_economics_is_for_the_admin_only(office, member_client, clerk_client):
     assert clerk_client.get(reverse("billing:economics")).status_code == 403
 
 
-def test_a_provider_office_sees_only_the_savings_simulation(db):
+def test_a_provider_office_cannot_open_the_economics_page(db):
+    """経営分析 is a care-office page (issue 13 item 10): a provider gets 403 with the reason."""
     provider = OfficeFactory(kinds=["11"])
     admin = MembershipFactory(office=provider, role=Role.ADMIN)
-    page = login_client(admin).get(reverse("billing:economics")).content.decode()
-    assert "居宅介護支援費の確認" not in page and "削減効果のシミュレーション" in page
+    response = login_client(admin).get(reverse("billing:economics"))
+    assert response.status_code == 403
+    assert "居宅介護支援事業所の画面です" in response.content.decode()
