@@ -290,3 +290,14 @@ def make_exchange_received_plan(office, owner):
         office=office, client=_documents_client(office), sender_office_number="1370000011",
         plan_date=dt.date(2026, 10, 1), sequence="20261001100000", table1=["202407"] * 28,
     ).pk
+
+
+@maker("background_job_id")
+def make_failed_background_job(office, owner):
+    from portal.documents.models import DocumentJob, JobStatus
+    from portal.jobs.models import Job
+
+    batch = DocumentJob.objects.create(office=office, created_by=owner.user, month=dt.date(2026, 11, 1),
+                                       status=JobStatus.FAILED, total=1, error="テスト")
+    return Job.objects.create(office=office, kind="documents.batch", subject_id=batch.pk, status="failed",
+                              attempts=3, error="テスト").pk
