@@ -267,19 +267,23 @@ def inbox(request):
     plans = (ReceivedPlan.objects.filter(office=request.office).select_related("client")
              .order_by("client__family_name_kana", "-plan_date")[:300])
     pending = sum(1 for p in packages if p.status == InboxStatus.PENDING_CLIENT)
+    from linkage.exchange.jobs import INBOX_SYNC
+    from portal.jobs.models import Job
+
+    sync = Job.objects.filter(kind=INBOX_SYNC).order_by("-pk").first()
     return render(request, "exchange/inbox.html", {
-        "packages": packages, "schedules": schedules, "plans": plans, "pending": pending,
+        "packages": packages, "schedules": schedules, "plans": plans, "pending": pending, "sync_job": sync,
     })
 
 
 @office_required
 @require_POST
 def inbox_refresh(request):
-    from linkage.exchange.tasks import sync_office
-    from portal.core.tasks import enqueue
+    from linkage.exchange.jobs import INBOX_SYNC
+    from portal.jobs.services import job_create
 
-    enqueue(sync_office, request.office.pk)
-    messages.info(request, "連携基盤に新しいデータがないか確認しています。しばらくしてから画面を更新してください。")
+    job_create(office=request.office, kind=INBOX_SYNC, user=request.user, unique=True)
+    messages.info(request, "連携基盤に新しいデータがないか確認しています。このページに進み具合が出ます。")
     return redirect("exchange:inbox")
 
 

@@ -164,3 +164,44 @@ def test_healthz_reports_each_part_without_login_or_personal_data(client, office
     assert body["checks"]["worker"] == "ok" and body["checks"]["beat"] == "ok"
     text = client.get("/healthz").content.decode()
     assert office.name not in text and owner.user.email not in text and "test:1" not in text
+
+
+def test_operator_dashboard_shows_queue_oldest_failures_and_heartbeats(operator_client, office):
+    url = reverse("billing:operator_dashboard")
+    page = operator_client.get(url).content.decode()
+    assert "ワーカーが1分以上応答していません" in page and "定期実行（beat）が応答していません" in page
+    with office_scope(office):
+        Job.objects.create(office=office, kind="documents.batch", due_at=timezone.now() - dt.timedelta(minutes=7))
+        Job.objects.create(office=office, kind="documents.batch")
+        Job.objects.create(office=office, kind="documents.batch", status=JobStatus.FAILED, finished_at=timezone.now())
+        Job.objects.create(office=office, kind="documents.batch", status=JobStatus.FAILED,
+                           finished_at=timezone.now() - dt.timedelta(days=2))
+    ProcessHeartbeat.objects.create(name="worker host:10", role="worker")
+    ProcessHeartbeat.objects.create(name="beat host:11", role="beat", last_seen=timezone.now() - dt.timedelta(minutes=5))
+    page = operator_client.get(url).content.decode()
+    assert "2件（処理中 0件）" in page
+    assert "サービス提供票の一括作成（事業所ID" in page and "7分待ち" in page
+    assert "24時間以内の失敗</dt><dd data-testid=\"failed-24h\">1件" in page
+    assert "worker host:10" in page and "beat host:11" in page
+    assert "ワーカーが1分以上応答していません" not in page and "定期実行（beat）が応答していません" in page
+
+
+def test_receiving_now_twice_makes_one_job_and_a_missing_certificate_says_why(owner_client, office, eager,
+                                                                              django_capture_on_commit_callbacks):
+    inbox = reverse("exchange:inbox")
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    with django_capture_on_commit_callbacks(execute=False):
+        submit(owner_client, inbox, button="今すぐ受信する")
+        submit(owner_client, inbox, button="今すぐ受信する")
+    with office_scope(office):
+        assert Job.objects.filter(kind="exchange.inbox_sync").count() == 1  # asked twice: one job
+        job = Job.objects.get(kind="exchange.inbox_sync")
+    assert "受信の確認を待っています" in owner_client.get(inbox).content.decode()
+    app.conf.task_always_eager = True
+    with office_scope(office):
+        services.job_run(job_id=job.pk)
+    page = owner_client.get(inbox).content.decode()
+    assert "電子証明書が登録されていないため受信できません" in page and "もう一度" in page
+    assert _reload(job).attempts == 1  # a reason that retrying cannot fix: not retried

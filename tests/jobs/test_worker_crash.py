@@ -10,12 +10,7 @@ an hour), and nothing told the user or the operator that no worker was running.
 
 from __future__ import annotations
 
-import os
-import time
-from types import SimpleNamespace
-
 import pytest
-from django.db import connection
 
 from portal.documents import services
 from portal.documents.models import DocumentJob, JobStatus
@@ -23,43 +18,15 @@ from portal.jobs import services as job_services
 from portal.jobs.models import Job
 from portal.offices.tenancy import office_scope
 from tests.documents.conftest import MONTH, make_client, make_schedule
-from tests.exchange.processes import CeleryWorker, RedisServer, worker_env
-from tests.hub.process import server_url
+from tests.jobs.live import live_worker, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def wait_until(predicate, timeout: float, step: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"condition not met within {timeout}s")
-
-
 @pytest.fixture
 def live(settings, tmp_path):
-    from config.celery import app
-
-    redis = RedisServer(tmp_path / "redis").start()
-    old_broker = app.conf.broker_url
-    app.conf.broker_url = redis.url
-    app._pool = None
-    app.amqp._producer_pool = None
-    settings.RENKEI_WORKER_STALE_SECONDS = 3
-    database_url = server_url(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
-    env = worker_env(database_url=database_url, redis_url=redis.url, hub_url="http://127.0.0.1:9",
-                     ca_file=str(tmp_path / "none.pem"), RENKEI_HEARTBEAT_SECONDS=1, RENKEI_JOB_STALE_SECONDS=3,
-                     RENKEI_WORKER_STALE_SECONDS=3, RENKEI_JOB_QUEUED_GRACE=2)
-    worker = CeleryWorker(env=env, log_dir=tmp_path / "worker", concurrency=1)
-    yield SimpleNamespace(redis=redis, worker=worker)
-    worker.stop()
-    redis.kill()
-    app.conf.broker_url = old_broker
-    app._pool = None
-    app.amqp._producer_pool = None
+    with live_worker(settings, tmp_path) as live:
+        yield live
 
 
 def _batch(office_id, pk):
