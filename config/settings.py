@@ -290,6 +290,7 @@ RENKEI_SEND_RETRY_BASE = envint("RENKEI_SEND_RETRY_BASE", 5)  # seconds; doubles
 RENKEI_SEND_RETRY_MAX = envint("RENKEI_SEND_RETRY_MAX", 600)
 RENKEI_SEND_MAX_ATTEMPTS = envint("RENKEI_SEND_MAX_ATTEMPTS", 15)
 RENKEI_SEND_CLAIM_TIMEOUT = envint("RENKEI_SEND_CLAIM_TIMEOUT", 300)  # 送信中 longer than this: worker died
+RENKEI_SEND_QUEUED_DEADLINE = envint("RENKEI_SEND_QUEUED_DEADLINE", 120)  # 送信待ち longer than this: the page says so
 RENKEI_SEND_QUEUED_GRACE = envint("RENKEI_SEND_QUEUED_GRACE", 30)  # 送信待ち longer than this: message lost, re-queue
 CELERY_BEAT_SCHEDULE["exchange-poll-hub"] = {"task": "exchange.poll_hub", "schedule": envint("RENKEI_HUB_POLL_SECONDS", 60)}
 # --- Background jobs and health (portal.jobs) ------------------------------

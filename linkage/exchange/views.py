@@ -54,6 +54,7 @@ def csv_check(request):
 
 import datetime as dt  # noqa: E402
 
+from django.conf import settings  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.shortcuts import get_object_or_404  # noqa: E402
@@ -177,18 +178,26 @@ def send_plan(request, plan_id):
     return render(request, "exchange/send_plan.html", {"plan": plan, "preview": units, "delete": delete})
 
 
+def _batch_context(batch_id) -> dict:
+    """A batch with its packages, and how long its oldest never-tried package has waited past the
+    deadline (the page then says so honestly instead of 「送信中…」 forever)."""
+    batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
+    packages = list(batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content"))
+    deadline = timezone.now() - dt.timedelta(seconds=settings.RENKEI_SEND_QUEUED_DEADLINE)
+    waiting = [p.created_at for p in packages
+               if p.status == PackageStatus.QUEUED and not p.attempts and p.created_at < deadline]
+    late = (timezone.now() - min(waiting)) if waiting else None
+    return {"batch": batch, "packages": packages, "late": late}
+
+
 @office_required
 def batch_detail(request, batch_id):
-    batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
-    packages = batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content")
-    return render(request, "exchange/batch.html", {"batch": batch, "packages": packages})
+    return render(request, "exchange/batch.html", _batch_context(batch_id))
 
 
 @office_required
 def batch_progress(request, batch_id):
-    batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
-    packages = batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content")
-    return render(request, "exchange/_batch_progress.html", {"batch": batch, "packages": packages})
+    return render(request, "exchange/_batch_progress.html", _batch_context(batch_id))
 
 
 @office_required
