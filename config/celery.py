@@ -1,7 +1,6 @@
 """The Celery application. Tasks are queued after commit (see portal.core.tasks)."""
 
 import os
-from pathlib import Path
 
 from celery import Celery
 
@@ -12,10 +11,29 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.on_after_configure.connect
-def _make_queue_dirs(sender, **kwargs):
-    """The filesystem broker (laptop default) needs its folders to exist."""
-    options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-        if options.get(key):
-            Path(options[key]).mkdir(parents=True, exist_ok=True)
+# --- heartbeats: the banner, the operator dashboard and /healthz read them (portal.jobs) ---
+from celery.signals import beat_init, worker_ready, worker_shutdown  # noqa: E402
+
+
+@worker_ready.connect
+def _worker_heartbeat(sender=None, **kwargs):
+    from portal.jobs.services import start_process_heartbeat
+
+    start_process_heartbeat("worker")
+
+
+@worker_shutdown.connect
+def _worker_stopped(sender=None, **kwargs):
+    from portal.jobs.services import process_stopped
+
+    try:
+        process_stopped(role="worker")
+    except Exception:  # noqa: BLE001 — the database may already be gone
+        pass
+
+
+@beat_init.connect
+def _beat_heartbeat(sender=None, **kwargs):
+    from portal.jobs.services import start_process_heartbeat
+
+    start_process_heartbeat("beat")

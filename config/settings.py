@@ -3,7 +3,7 @@
 Every setting that differs between a laptop and production is read here
 through the small helpers below. Defaults are safe for production (DEBUG
 off) except where a laptop quick-start needs an embedded default (SQLite,
-a broker that needs no server); those are named in README.md.
+a private Redis started by bin/start); those are named in README.md.
 """
 
 from __future__ import annotations
@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "portal.documents",
     "portal.claims",
     "linkage.exchange",
+    "portal.jobs",
 ]
 
 MIDDLEWARE = [
@@ -134,18 +135,11 @@ else:
         }
     }
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _queue_dir = VAR_DIR / "celery-queue"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue_dir),
-        "data_folder_out": str(_queue_dir),
-        "processed_folder": str(VAR_DIR / "celery-processed"),
-        "control_folder": str(VAR_DIR / "celery-control"),
-        "store_processed": False,
-    }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis is the broker everywhere (bin/start runs a private redis-server when REDIS_URL is unset).
+# The outbox and the job table live in the database, so a broker restart loses nothing.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "redis://127.0.0.1:6379/0")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -293,6 +287,7 @@ RENKEI_INVOICE_PAYMENT_INSTRUCTIONS = env(
 )
 RENKEI_INVOICE_NUMBER_PREFIX = env("RENKEI_INVOICE_NUMBER_PREFIX", "RK")
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("portal.billing.context_processors.licence")
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("portal.jobs.context_processors.background_health")
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # its progress lines are INFO
 CELERY_BEAT_SCHEDULE["billing-reminders"] = {
     "task": "billing.queue_reminders",
@@ -304,6 +299,7 @@ RENKEI_SEND_RETRY_BASE = envint("RENKEI_SEND_RETRY_BASE", 5)  # seconds; doubles
 RENKEI_SEND_RETRY_MAX = envint("RENKEI_SEND_RETRY_MAX", 600)
 RENKEI_SEND_MAX_ATTEMPTS = envint("RENKEI_SEND_MAX_ATTEMPTS", 15)
 RENKEI_SEND_CLAIM_TIMEOUT = envint("RENKEI_SEND_CLAIM_TIMEOUT", 300)  # 送信中 longer than this: worker died
+RENKEI_SEND_QUEUED_DEADLINE = envint("RENKEI_SEND_QUEUED_DEADLINE", 120)  # 送信待ち longer than this: the page says so
 RENKEI_SEND_QUEUED_GRACE = envint("RENKEI_SEND_QUEUED_GRACE", 30)  # 送信待ち longer than this: message lost, re-queue
 # limits on a received package, checked before it is opened / while it is unzipped (linkage.exchange.package)
 RENKEI_PACKAGE_MAX_BYTES = envint("RENKEI_PACKAGE_MAX_BYTES", 8 * 1024 * 1024)
@@ -312,11 +308,16 @@ RENKEI_PACKAGE_MAX_FILES = envint("RENKEI_PACKAGE_MAX_FILES", 64)
 RENKEI_RECEIVED_NOTICE_MINUTES = envint("RENKEI_RECEIVED_NOTICE_MINUTES", 60)  # at most one 受信 mail per office per interval
 CELERY_BEAT_SCHEDULE["exchange-poll-hub"] = {"task": "exchange.poll_hub", "schedule": envint("RENKEI_HUB_POLL_SECONDS", 60)}
 CELERY_BEAT_SCHEDULE["exchange-renew-certificates"] = {"task": "exchange.renew_certificates", "schedule": 6 * 3600}
+# --- Background jobs and health (portal.jobs) ------------------------------
+RENKEI_HEARTBEAT_SECONDS = envint("RENKEI_HEARTBEAT_SECONDS", 10)  # workers, beat and running jobs beat this often
+RENKEI_WORKER_STALE_SECONDS = envint("RENKEI_WORKER_STALE_SECONDS", 60)  # no worker seen this long: banner
+RENKEI_JOB_STALE_SECONDS = envint("RENKEI_JOB_STALE_SECONDS", 60)  # running job without heartbeat: worker died
+RENKEI_JOB_QUEUED_GRACE = envint("RENKEI_JOB_QUEUED_GRACE", 30)  # queued this long: the sweep sends it again
+RENKEI_HEALTH_POLL_SECONDS = envint("RENKEI_HEALTH_POLL_SECONDS", 10)  # how often open pages re-check the banner
+RENKEI_JOB_RETRY_BASE = envint("RENKEI_JOB_RETRY_BASE", 10)  # seconds; doubles per failed attempt
+CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
 CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {"task": "exchange.sweep_outbox", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
 
 # サービス利用票 (第6表): the day grid posts about 45 fields per line (31 day cells + line fields);
 # allow up to ~200 lines per month (Django's default of 1000 fields stops at ~22 lines).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 10000)
-if CELERY_BROKER_URL == "filesystem://":
-    # The laptop broker polls its folder; the default (1 s per message) falls behind the exchange's periodic tasks.
-    CELERY_BROKER_TRANSPORT_OPTIONS.setdefault("polling_interval", 0.1)

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.core import views as core_views
+from portal.jobs import views as job_views
 from portal.offices import views as office_views
 
 admin.site.site_header = "Renkei 運営管理"
@@ -10,6 +11,8 @@ admin.site.site_title = "Renkei 運営管理"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("healthz", job_views.healthz, name="healthz"),
+    path("jobs/", include("portal.jobs.urls")),
     path("dashboard/", office_views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
     path("operator/admin/", admin.site.urls),

@@ -330,3 +330,14 @@ def make_office_certificate(office, owner):
     ca = pki.create_test_ca()
     key, cert = pki.issue_office_certificate(ca, office_number=office.office_number)
     return certificates.certificate_install(office=office, key=key, cert=cert).pk
+
+
+@maker("background_job_id")
+def make_failed_background_job(office, owner):
+    from portal.documents.models import DocumentJob, JobStatus
+    from portal.jobs.models import Job
+
+    batch = DocumentJob.objects.create(office=office, created_by=owner.user, month=dt.date(2026, 11, 1),
+                                       status=JobStatus.FAILED, total=1, error="テスト")
+    return Job.objects.create(office=office, kind="documents.batch", subject_id=batch.pk, status="failed",
+                              attempts=3, error="テスト").pk

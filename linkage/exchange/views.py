@@ -76,6 +76,7 @@ def csv_check(request):
 
 import datetime as dt  # noqa: E402
 
+from django.conf import settings  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.shortcuts import get_object_or_404  # noqa: E402
@@ -221,18 +222,26 @@ def send_plan(request, plan_id):
                                                         **_preview_context(request, units)})
 
 
+def _batch_context(batch_id) -> dict:
+    """A batch with its packages, and how long its oldest never-tried package has waited past the
+    deadline (the page then says so honestly instead of 「送信中…」 forever)."""
+    batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
+    packages = list(batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content"))
+    deadline = timezone.now() - dt.timedelta(seconds=settings.RENKEI_SEND_QUEUED_DEADLINE)
+    waiting = [p.created_at for p in packages
+               if p.status == PackageStatus.QUEUED and not p.attempts and p.created_at < deadline]
+    late = (timezone.now() - min(waiting)) if waiting else None
+    return {"batch": batch, "packages": packages, "late": late}
+
+
 @office_required
 def batch_detail(request, batch_id):
-    batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
-    packages = batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content")
-    return render(request, "exchange/batch.html", {"batch": batch, "packages": packages})
+    return render(request, "exchange/batch.html", _batch_context(batch_id))
 
 
 @office_required
 def batch_progress(request, batch_id):
-    batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
-    packages = batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content")
-    return render(request, "exchange/_batch_progress.html", {"batch": batch, "packages": packages})
+    return render(request, "exchange/_batch_progress.html", _batch_context(batch_id))
 
 
 @office_required
@@ -314,19 +323,23 @@ def inbox(request):
     plans = (ReceivedPlan.objects.filter(office=request.office).select_related("client")
              .order_by("client__family_name_kana", "-plan_date")[:300])
     pending = sum(1 for p in packages if p.status == InboxStatus.PENDING_CLIENT)
+    from linkage.exchange.jobs import INBOX_SYNC
+    from portal.jobs.models import Job
+
+    sync = Job.objects.filter(kind=INBOX_SYNC).order_by("-pk").first()
     return render(request, "exchange/inbox.html", {
-        "packages": packages, "schedules": schedules, "plans": plans, "pending": pending,
+        "packages": packages, "schedules": schedules, "plans": plans, "pending": pending, "sync_job": sync,
     })
 
 
 @office_required
 @require_POST
 def inbox_refresh(request):
-    from linkage.exchange.tasks import sync_office
-    from portal.core.tasks import enqueue
+    from linkage.exchange.jobs import INBOX_SYNC
+    from portal.jobs.services import job_create
 
-    enqueue(sync_office, request.office.pk)
-    messages.info(request, "連携基盤に新しいデータがないか確認しています。しばらくしてから画面を更新してください。")
+    job_create(office=request.office, kind=INBOX_SYNC, user=request.user, unique=True)
+    messages.info(request, "連携基盤に新しいデータがないか確認しています。このページに進み具合が出ます。")
     return redirect("exchange:inbox")
 
 

@@ -114,6 +114,8 @@ def _unpaid_invoices(today, only_overdue=False):
 
 @operator_required
 def dashboard(request):
+    from portal.jobs.services import operator_figures
+
     today = timezone.localdate()
     rows = _office_rows(today)
     wanted = request.GET.get("state", "")
@@ -140,6 +142,7 @@ def dashboard(request):
         "wanted_label": LicenceState(wanted).label if wanted in LicenceState.values else "",
         "revenue": _revenue(today), "unpaid": _unpaid_invoices(today)[:50], "ending": ending_rows,
         "issuer_problems": services.issuer_problems(), "total_offices": len(rows),
+        "health": operator_figures(),
     })
 
 

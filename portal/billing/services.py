@@ -267,10 +267,10 @@ def invoice_issue(*, licence: Licence, by=None, issued_on: dt.date | None = None
         )
     logger.info("invoice %s issued for office %s", invoice.pk, invoice.office_id)
     if send_email:
-        from portal.billing.tasks import send_invoice_email
-        from portal.core.tasks import enqueue
+        from portal.billing.jobs import INVOICE_EMAIL
+        from portal.jobs.services import job_create
 
-        enqueue(send_invoice_email, invoice.office_id, invoice.pk)
+        job_create(office=invoice.office, kind=INVOICE_EMAIL, subject_id=invoice.pk, unique=True)
     return invoice
 
 
@@ -322,10 +322,10 @@ def invoice_cancel(*, invoice: Invoice, reason: str, reissue: bool = False, by=N
                 logger.info("moved %s payments from invoice %s to %s", moved, original.pk, replacement.pk)
     logger.info("invoice %s cancelled by %s", original.pk, cancellation.pk)
     if send_email:
-        from portal.billing.tasks import send_invoice_email
-        from portal.core.tasks import enqueue
+        from portal.billing.jobs import INVOICE_EMAIL
+        from portal.jobs.services import job_create
 
-        enqueue(send_invoice_email, cancellation.office_id, cancellation.pk)
+        job_create(office=cancellation.office, kind=INVOICE_EMAIL, subject_id=cancellation.pk, unique=True)
     return cancellation, replacement
 
 

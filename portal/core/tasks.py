@@ -1,11 +1,25 @@
 """Queue Celery tasks only after the surrounding transaction commits."""
 
+import logging
+
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue(task, *args, **kwargs):
-    """``task.delay(*args, **kwargs)`` once the current transaction has committed."""
-    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs))
+    """``task.delay(*args, **kwargs)`` once the current transaction has committed.
+
+    A broker that is down does not fail the request: the row the task works on is already
+    committed (outbox package, job) and the sweep (beat) sends its message when the broker is back."""
+    def send():
+        try:
+            task.apply_async(args=args, kwargs=kwargs)
+        except Exception as exc:  # noqa: BLE001 — kombu raises several kinds when Redis is away
+            logger.warning("task %s not queued: broker unavailable (%s); the sweep will queue it",
+                           task.name, type(exc).__name__)
+
+    transaction.on_commit(send)
 
 
 from celery import shared_task  # noqa: E402

@@ -23,7 +23,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.core.tasks import enqueue
 from portal.documents import sheets
 from portal.documents.models import DocumentJob, DocumentKind, JobStatus
 from portal.documents.render import JapaneseFontMissing, render_pdf, render_pdf_from_html
@@ -33,7 +32,8 @@ logger = logging.getLogger(__name__)
 SCHEDULE_TEMPLATE = "documents/schedule_pdf.html"
 CAREPLAN_TEMPLATE = "documents/careplan_pdf.html"
 PLAN_TABLES = (1, 2, 3)
-STALE_AFTER = dt.timedelta(minutes=15)  # a "running" job older than this was lost with its worker
+STALE_AFTER = dt.timedelta(minutes=15)
+BATCH_JOB_KIND = "documents.batch"  # the portal.jobs kind that renders a DocumentJob (portal/documents/jobs.py)  # a "running" job older than this was lost with its worker
 
 
 # --------------------------------------------------------------------------- single documents
@@ -140,39 +140,47 @@ def document_job_create(*, office, user, month: dt.date, provider_number: str = 
         raise ValidationError(
             {"month": "この月のサービス利用票にサービスの行がありません。先にサービス利用票（第6表）を作成してください。"}
         )
+    from portal.jobs.services import job_create
+
     with transaction.atomic():
         job = DocumentJob.objects.create(
             office=office, created_by=user, kind=DocumentKind.PROVISION, month=month,
             provider_office_number=provider_number, provider_name=providers.get(provider_number, ""),
             total=len(items),
         )
-        from portal.documents.tasks import render_document_job
-
-        enqueue(render_document_job, job.pk, office.pk)
+        # The worker runs it through the shared job mechanism (heartbeat, deadline, sweep, 「もう一度」).
+        job_create(office=office, kind=BATCH_JOB_KIND, subject_id=job.pk, user=user, total=len(items))
     logger.info("document job %s queued for office %s (%s items)", job.pk, office.pk, len(items))
     return job
 
 
-def _claim(job_id: int) -> bool:
-    """Move the job to "running" unless another worker has it (conditional UPDATE)."""
+def _claim(job_id: int, *, reclaim: bool = False) -> bool:
+    """Move the job to "running" unless another worker has it (conditional UPDATE).
+
+    ``reclaim``: the caller (portal.jobs) already holds the job exclusively, so a batch left
+    "running" by a worker that died is taken over at once."""
     now = timezone.now()
     claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    if reclaim:
+        claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING)
     return bool(DocumentJob.objects.filter(claimable, pk=job_id).update(
         status=JobStatus.RUNNING, started_at=now, done=0, error="",
     ))
 
 
-def document_job_run(*, job_id: int, chunk_size: int | None = None) -> None:
+def document_job_run(*, job_id: int, chunk_size: int | None = None, reclaim: bool = False,
+                     raise_errors: bool = False) -> None:
     """Render a batch into one PDF. Idempotent: a finished or running job is left alone.
 
     Must run inside the job's office scope (the task does that). Each 利用者 × provider is
     rendered on its own so progress can be shown; the parts are joined with pypdf.
     A 利用者 whose 提供票 cannot be made (no 認定 …) is skipped and listed on the job page.
+    ``raise_errors``: an unexpected error propagates (the job mechanism retries, then fails it).
     """
     if not DocumentJob.objects.filter(pk=job_id).exists():  # not this office's job (or deleted)
         logger.warning("document job %s not found in the current office", job_id)
         return
-    if not _claim(job_id):
+    if not _claim(job_id, reclaim=reclaim):
         logger.info("document job %s already claimed or finished", job_id)
         return
     job = DocumentJob.objects.get(pk=job_id)
@@ -184,6 +192,8 @@ def document_job_run(*, job_id: int, chunk_size: int | None = None) -> None:
                                                      error=str(error))
         return
     except Exception as exc:  # noqa: BLE001 — the job ends "failed"; the user can start it again
+        if raise_errors:
+            raise
         # The exception's type only: its message could quote personal data from a form.
         logger.error("document job %s failed: %s", job_id, type(exc).__name__)
         DocumentJob.objects.filter(pk=job_id).update(

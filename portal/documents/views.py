@@ -186,8 +186,11 @@ def job_create(request):
 def job_detail(request, job_id: int):
     """The progress of a batch; htmx polls the ``progress`` fragment until it is finished."""
     job = get_object_or_404(DocumentJob.objects.select_related("created_by"), pk=job_id)
+    from portal.jobs.services import job_for
+
     template = "documents/job_progress.html" if request.headers.get("HX-Request") else "documents/job_detail.html"
-    return render(request, template, {"job": job, "month_label": wareki_month(job.month)})
+    bg_job = job_for(kind=services.BATCH_JOB_KIND, subject_id=job.pk)
+    return render(request, template, {"job": job, "bg_job": bg_job, "month_label": wareki_month(job.month)})
 
 
 @office_required

@@ -37,3 +37,20 @@ def yen(value):
 def form_token():
     """A one-time token; see ``portal.core.forms.single_submit``."""
     return format_html('<input type="hidden" name="form_token" value="{}">', uuid.uuid4().hex)
+
+
+@register.filter
+def duration_ja(value):
+    """A timedelta as 「3分」「2時間5分」「45秒」 (for waiting times)."""
+    if value is None:
+        return ""
+    seconds = int(value.total_seconds())
+    if seconds < 60:
+        return f"{seconds}秒"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}分"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours}時間{minutes}分" if minutes else f"{hours}時間"
+    return f"{hours // 24}日"
