@@ -19,7 +19,7 @@ def make_client(office, *, insured="0000000001", family="山田", given="太郎"
     with office_scope(office):
         client = Client.objects.create(
             office=office, family_name=family, given_name=given, family_name_kana=kana[0], given_name_kana=kana[1],
-            sex="1", birth_date=dt.date(1940, 4, 1), insurer_number="131016", insured_number=insured, **kw)
+            sex="1", birth_date=dt.date(1940, 4, 1), insurer_number="131011", insured_number=insured, **kw)
         if level:
             Certification.objects.create(client=client, care_level=level, status="2",
                                          valid_from=valid_from or today - dt.timedelta(days=100),
@@ -33,7 +33,7 @@ def form_data(**overrides):
         "client-family_name": "佐藤", "client-given_name": "はな", "client-family_name_kana": "さとう",
         "client-given_name_kana": "ハナ", "client-sex": "2", "client-birth_date": "1938-07-15",
         "client-postal_code": "1600023", "client-address": "東京都新宿区西新宿1-1-1", "client-phone": "03-1234-5678",
-        "client-insurer_number": "１３１０１６", "client-insured_number": "0000123456", "client-copay_ratio": "2",
+        "client-insurer_number": "１３１０１１", "client-insured_number": "0000123456", "client-copay_ratio": "2",
         "client-care_manager": "", "client-is_active": "on",
         "cert-status": "2", "cert-care_level": "22", "cert-valid_from": str(today.replace(day=1)),
         "cert-valid_to": str(today.replace(day=1) + dt.timedelta(days=364)), "cert-certified_on": "",
@@ -52,7 +52,7 @@ def test_create_client_with_certification_and_services(owner_client, office):
     assert response.status_code == 302
     with office_scope(office):
         client = Client.objects.get(insured_number="0000123456")
-        assert client.insurer_number == "131016"  # full-width digits were accepted
+        assert client.insurer_number == "131011"  # full-width digits were accepted
         assert client.family_name_kana == "サトウ"  # hiragana became katakana
         assert client.postal_code == "160-0023"
         assert client.benefit_rate == 80
@@ -159,7 +159,7 @@ def test_edit_replaces_services_and_kind_limits(owner_client, office):
     data = {
         "client-family_name": "山田", "client-given_name": "太郎", "client-family_name_kana": "ヤマダ",
         "client-given_name_kana": "タロウ", "client-sex": "1", "client-birth_date": "1940-04-01",
-        "client-insurer_number": "131016", "client-insured_number": "0000000001", "client-copay_ratio": "3",
+        "client-insurer_number": "131011", "client-insured_number": "0000000001", "client-copay_ratio": "3",
         "client-is_active": "on",
         "svc-TOTAL_FORMS": "1", "svc-INITIAL_FORMS": "0", "svc-MIN_NUM_FORMS": "0", "svc-MAX_NUM_FORMS": "1000",
         "svc-0-provider_office_number": "1370000012", "svc-0-provider_name": "あおぞらデイ", "svc-0-service_type_code": "15",

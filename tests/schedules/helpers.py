@@ -17,7 +17,7 @@ def make_client(office, *, insured="0000000001", level="21", limit=16765, valid_
     with office_scope(office):
         client = Client.objects.create(
             office=office, family_name="山田", given_name="太郎", family_name_kana="ヤマダ", given_name_kana="タロウ",
-            sex="1", birth_date=dt.date(1940, 4, 1), insurer_number="131016", insured_number=insured,
+            sex="1", birth_date=dt.date(1940, 4, 1), insurer_number="131011", insured_number=insured,
             postal_code="160-0023", address="東京都新宿区西新宿2-8-1", phone="03-1111-2222", copay_ratio=copay, **kw)
         if level:
             Certification.objects.create(client=client, care_level=level, status="2", valid_from=valid_from,
