@@ -63,6 +63,7 @@ class _FormParser(HTMLParser):
         self._option: list | None = None
         self._textarea: Control | None = None
         self._button: Control | None = None
+        self._template_depth = 0  # a <template>'s content is not part of the page's forms
 
     def _owner(self, attrs) -> Form | None:
         if attrs.get("form"):
@@ -80,6 +81,11 @@ class _FormParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs_list):
         attrs = {k: (v if v is not None else "") for k, v in attrs_list}
+        if tag == "template":
+            self._template_depth += 1
+            return
+        if self._template_depth:
+            return
         if tag == "form":
             self._current = Form(attrs)
             self.forms.append(self._current)
@@ -117,6 +123,11 @@ class _FormParser(HTMLParser):
                 self._add(attrs, self._button, button=True)
 
     def handle_endtag(self, tag):
+        if tag == "template":
+            self._template_depth = max(self._template_depth - 1, 0)
+            return
+        if self._template_depth:
+            return
         if tag == "form":
             self._current = None
         elif tag == "select":

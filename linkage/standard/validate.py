@@ -169,7 +169,7 @@ def _field_checker(layout: Layout, f: Field):
 
     if t == T_DIGITS:
         if name == "保険者番号":
-            what = "保険者番号は6桁の数字（例: 131016）"
+            what = "保険者番号は6桁の数字（例: 131011）"
         elif n == 10:
             what = "事業所番号は10桁の数字"
         else:

@@ -23,10 +23,10 @@ DEMO_CLIENTS = {
          "東京都新宿区西新宿3-2-1"),
         ("佐々木", "ハル", "ササキ", "ハル", "2", dt.date(1935, 11, 3), "131045", "0000100002", 2, "21", 11, 12,
          [("1370000012", "あおぞらデイサービス", "15")], "東京都新宿区百人町2-4-6"),
-        ("高田", "正雄", "タカダ", "マサオ", "1", dt.date(1941, 2, 20), "131148", "0000100003", 1, "21", 3, 12,
+        ("高田", "正雄", "タカダ", "マサオ", "1", dt.date(1941, 2, 20), "131144", "0000100003", 1, "21", 3, 12,
          [("1370000011", "ひまわり訪問介護ステーション", "11"), ("1370000012", "あおぞらデイサービス", "15")],
          "東京都中野区中野5-1-1"),
-        ("森", "千代子", "モリ", "チヨコ", "2", dt.date(1930, 8, 8), "131148", "0000100004", 3, "23", 2, 24,
+        ("森", "千代子", "モリ", "チヨコ", "2", dt.date(1930, 8, 8), "131144", "0000100004", 3, "23", 2, 24,
          [("1370000011", "ひまわり訪問介護ステーション", "11")], "東京都中野区東中野1-2-3"),
     ],
     "2710000002": [
@@ -45,6 +45,8 @@ def _months_ago(today: dt.date, months: int) -> dt.date:
 
 
 def load_app_demo(offices):
+    from portal.clients.insurers import insurer_name_for
+
     today = timezone.localdate()
     for number, people in DEMO_CLIENTS.items():
         office = offices.get(number)
@@ -59,7 +61,9 @@ def load_app_demo(offices):
                 defaults=dict(family_name=family, given_name=given, family_name_kana=fkana, given_name_kana=gkana,
                               sex=sex, birth_date=birth, copay_ratio=copay, care_manager=manager, address=address,
                               postal_code="160-0023" if number.startswith("13") else "530-0005",
-                              phone="03-1234-0000" if number.startswith("13") else "06-1234-0000"),
+                              phone="03-1234-0000" if number.startswith("13") else "06-1234-0000",
+                              insurer_name=insurer_name_for(insurer),
+                              plan_notified_on=_months_ago(today, ago) - dt.timedelta(days=20)),
             )
             if not created:
                 continue

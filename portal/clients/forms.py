@@ -36,21 +36,23 @@ class ClientForm(forms.ModelForm):
         model = Client
         fields = [
             "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date",
-            "postal_code", "address", "address2", "phone", "insurer_number", "insured_number", "copay_ratio",
-            "care_manager", "is_active",
+            "postal_code", "address", "address2", "phone", "insurer_number", "insurer_name", "insured_number",
+            "plan_notified_on", "copay_ratio", "care_manager", "is_active",
         ]
-        field_classes = {"birth_date": WarekiDateField}
+        field_classes = {"birth_date": WarekiDateField, "plan_notified_on": WarekiDateField}
         widgets = {
             "birth_date": DATE,
             "sex": forms.RadioSelect,
             "copay_ratio": forms.RadioSelect,
             "insurer_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "131011"}),
+            "insurer_name": forms.TextInput(attrs={"placeholder": "空欄で自動（例: 東京都千代田区）"}),
+            "plan_notified_on": DATE,
             "insured_number": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "0000123456"}),
             "postal_code": forms.TextInput(attrs={"placeholder": "160-0023", "autocomplete": "postal-code"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "03-1234-5678"}),
         }
         help_texts = {
-            "insurer_number": "介護保険被保険者証の「保険者番号」（半角数字6桁）。",
+            "insurer_number": "介護保険被保険者証の「保険者番号」（半角数字6桁。6桁目は検証番号で、打ち間違いを確認します）。",
             "insured_number": "被保険者証の「番号」（半角数字10桁）。生活保護単独の方は H＋数字9桁。",
             "family_name_kana": "全角カタカナ（ひらがなで入力しても自動でカタカナにします）。",
             "copay_ratio": "負担割合証の割合。給付率は 1割→90%、2割→80%、3割→70% になります。",

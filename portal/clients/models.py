@@ -72,12 +72,21 @@ _INSURED_RE = re.compile(r"(?:\d{10}|H\d{9})")
 
 
 def validate_insurer_number(value: str) -> None:
-    """保険者番号: 6 digits."""
+    """保険者番号: 6 digits, the last one the 検証番号 (see portal.clients.insurers)."""
+    from portal.clients.insurers import insurer_check_digit, insurer_number_is_valid
+
     if not _INSURER_RE.fullmatch(value or ""):
         raise ValidationError(
             "保険者番号は半角数字6桁で入力してください（例: 131011）。入力値: %(value)s",
             code="insurer_number_format",
             params={"value": value},
+        )
+    if not insurer_number_is_valid(value):
+        raise ValidationError(
+            "保険者番号「%(value)s」の6桁目（検証番号）が合いません（先頭5桁が %(head)s なら6桁目は %(digit)s です）。"
+            "被保険者証の保険者番号を確認してください。",
+            code="insurer_number_check_digit",
+            params={"value": value, "head": value[:5], "digit": insurer_check_digit(value[:5])},
         )
 
 
@@ -132,7 +141,13 @@ class Client(models.Model):
                                 help_text="マンション名・部屋番号など。標準仕様CSVの「利用者住所２」になります。")
     phone = models.CharField("電話番号", max_length=20, blank=True)
     insurer_number = models.CharField("保険者番号", max_length=6, validators=[validate_insurer_number])
+    insurer_name = models.CharField("保険者名", max_length=60, blank=True,
+                                    help_text="空欄なら保険者番号から自動で入ります（同梱の保険者一覧、または事業所の登録済みの名前）。")
     insured_number = models.CharField("被保険者番号", max_length=10, validators=[validate_insured_number])
+    plan_notified_on = models.DateField(
+        "届出年月日", null=True, blank=True,
+        help_text="居宅サービス計画作成依頼届出書を保険者に届け出た日（サービス利用票・提供票に印字）。",
+    )
     care_manager = models.ForeignKey(
         Membership,
         on_delete=models.SET_NULL,

@@ -26,7 +26,8 @@ from portal.core.wareki import wareki_date
 
 CLIENT_FIELDS = (
     "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date", "postal_code",
-    "address", "address2", "phone", "insurer_number", "insured_number", "copay_ratio", "care_manager", "is_active",
+    "address", "address2", "phone", "insurer_number", "insurer_name", "insured_number", "plan_notified_on",
+    "copay_ratio", "care_manager", "is_active",
 )
 CERT_FIELDS = ("status", "care_level", "valid_from", "valid_to", "certified_on", "benefit_limit_units")
 
@@ -45,6 +46,14 @@ def _check_duplicate(*, office: Office, insurer_number: str, insured_number: str
     other = qs.first()
     if other is not None:
         raise ValidationError({"insured_number": _duplicate_message(other)})
+
+
+def _fill_insurer_name(office: Office, values: dict) -> None:
+    """A blank 保険者名 is taken from the 保険者番号 (bundled list, else the office's own records)."""
+    from portal.clients.insurers import insurer_name_for
+
+    if "insurer_number" in values and not (values.get("insurer_name") or "").strip():
+        values["insurer_name"] = insurer_name_for(values["insurer_number"], office=office)
 
 
 def _check_care_manager(office: Office, care_manager: Membership | None) -> None:
@@ -121,6 +130,7 @@ def client_create(*, office: Office, data: dict, certification: dict | None = No
                   services: Iterable[dict] = ()) -> Client:
     """Register a client with (optionally) the current certification and the services used."""
     values = {f: data.get(f) for f in CLIENT_FIELDS if f in data}
+    _fill_insurer_name(office, values)
     _check_care_manager(office, values.get("care_manager"))
     _check_duplicate(office=office, insurer_number=values["insurer_number"], insured_number=values["insured_number"])
     services = _clean_services(services)
@@ -144,6 +154,7 @@ def client_update(*, client: Client, data: dict, services: Iterable[dict] | None
                   kind_limits: Iterable[dict] | None = None) -> Client:
     """Change the client's details; ``services``/``kind_limits`` (when given) replace the current rows."""
     values = {f: data.get(f) for f in CLIENT_FIELDS if f in data}
+    _fill_insurer_name(client.office, values)
     _check_care_manager(client.office, values.get("care_manager"))
     _check_duplicate(office=client.office, insurer_number=values.get("insurer_number", client.insurer_number),
                      insured_number=values.get("insured_number", client.insured_number), exclude_pk=client.pk)

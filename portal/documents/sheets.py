@@ -423,6 +423,7 @@ class ScheduleSheet:
     insurer_number: str
     insurer_name: str
     insured_number: str
+    notified_on: dt.date | None  # 居宅サービス計画作成依頼届出年月日
     client_name: str
     client_kana: str
     birth_date: dt.date
@@ -655,7 +656,8 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
     return ScheduleSheet(
         kind=kind, schedule_id=schedule.pk, title=title, annex_title=annex_title, direction=direction,
         month=schedule.month, created_on=schedule.created_on,
-        insurer_number=client.insurer_number, insurer_name="", insured_number=client.insured_number,
+        insurer_number=client.insurer_number, insurer_name=client.insurer_name, insured_number=client.insured_number,
+        notified_on=client.plan_notified_on,
         client_name=client.full_name, client_kana=client.full_name_kana, birth_date=client.birth_date,
         sex_choices=[("男", client.sex == Sex.MALE), ("女", client.sex == Sex.FEMALE)],
         care_level_label=_care_level_label(cert.care_level),

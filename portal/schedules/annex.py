@@ -15,7 +15,10 @@ Rules (as the national 第7表 is filled in):
 - 種類支給限度: limit-managed units of one kind (all providers) over the kind's limit are taken
   from the last lines of that kind upwards. 区分支給限度: the remaining units over the benefit
   limit are taken from the last lines of the table upwards (the usual default; the over-limit
-  units are shown per line so the care manager can see where they fell).
+  units are shown per line so the care manager can see where they fell) — unless the care
+  manager chose the lines (``chosen_over=True``): then each line's ``chosen_class_over`` is used
+  when the choices add up to the units over and no line gives more than it has; otherwise the
+  default applies and ``Annex.allocation_problems`` says why.
 - Per group: 単位数単価 (by the provider's 地域区分 and the kind's 人件費割合);
   費用総額 = floor((区分支給限度基準内単位数 + 限度対象外単位数) × 単価);
   保険請求額 = floor(費用総額 × 給付率 / 100); 利用者負担（保険対象分） = 費用総額 − 保険請求額;
@@ -61,6 +64,7 @@ class AnnexLine:
     notified_code: str = ""
     equipment_name: str = ""
     line_id: int | None = None
+    chosen_class_over: int | None = None  # units over the 区分支給限度 the care manager put on this line
 
     @property
     def service_type_code(self) -> str:
@@ -178,6 +182,10 @@ class Annex:
     benefit_limit_units: int
     kind_limits: Mapping[str, int]
     benefit_rate: int
+    chosen_over: bool = False
+    # (line or None for the whole sheet, Japanese message) when the chosen allocation cannot be used
+    allocation_problems: list = field(default_factory=list)
+    default_class_over: dict = field(default_factory=dict)  # id(line) → units over by the default rule
 
     @property
     def rows(self) -> list[AnnexRow]:
@@ -291,6 +299,7 @@ def calculate_annex(
     benefit_rate: int,
     unit_price_for: Callable[[str, str], Decimal],
     kind_limits: Mapping[str, int] | None = None,
+    chosen_over: bool = False,
 ) -> Annex:
     """Calculate the 第7表 of one client's month.
 
@@ -336,8 +345,17 @@ def calculate_annex(
     # 区分支給限度
     managed = [r for r in ordered if r.limit_target]
     total_in_kind = sum(r.kind_in for r in managed)
+    problems: list = []
+    default_over: dict = {}
     if total_in_kind > benefit_limit_units:
-        _allocate_over(managed, total_in_kind - benefit_limit_units, "class_over", lambda r: r.kind_in - r.class_over)
+        excess = total_in_kind - benefit_limit_units
+        _allocate_over(managed, excess, "class_over", lambda r: r.kind_in - r.class_over)
+        default_over = {id(r.line): r.class_over for r in managed}
+        if chosen_over:
+            problems = _chosen_problems(ordered, excess)
+            if not problems:
+                for r in ordered:
+                    r.class_over = (r.line.chosen_class_over or 0) if r.limit_target else 0
     # 率 加算 on the group's units within the limits
     for group, row, info in rate_rows:
         base = sum(r.class_in for r in group.rows if r.limit_target)
@@ -345,4 +363,24 @@ def calculate_annex(
         row.count = 1 if base else 0
         row.service_units = row.units
     return Annex(groups=list(groups.values()), benefit_limit_units=benefit_limit_units, kind_limits=kind_limits,
-                 benefit_rate=benefit_rate)
+                 benefit_rate=benefit_rate, chosen_over=chosen_over, allocation_problems=problems,
+                 default_class_over=default_over)
+
+
+def _chosen_problems(rows: list[AnnexRow], excess: int) -> list:
+    """Why the care manager's allocation of the ``excess`` units cannot be used ([] when it can)."""
+    problems: list = []
+    for r in rows:
+        chosen = r.line.chosen_class_over or 0
+        if not chosen:
+            continue
+        if not r.limit_target:
+            problems.append((r.line, f"{r.service_code}（{r.name}）は区分支給限度の対象外のため、限度超の単位数は指定できません。"))
+        elif chosen > r.kind_in:
+            problems.append((r.line, f"限度超に指定した{chosen:,}単位が、この行の単位数（{r.kind_in:,}単位）を超えています。"))
+    total = sum((r.line.chosen_class_over or 0) for r in rows if r.limit_target)
+    if total != excess:
+        problems.append((None, f"限度超に指定した単位数の合計（{total:,}単位）が、区分支給限度基準額を超える単位数"
+                               f"（{excess:,}単位）と合っていません。合計が{excess:,}単位になるように行ごとの単位数を直すか、"
+                               "「標準（表の最後の行から）」に戻してください。"))
+    return problems

@@ -40,6 +40,7 @@ class GridRow:
     notified_code: str = ""
     equipment_name: str = ""
     prorated: bool = False
+    over: str = ""  # units over the 区分支給限度 the care manager put on this line (as typed)
     errors: dict[str, list[str]] = field(default_factory=dict)
     # filled from the masters for display
     name: str = ""
@@ -47,6 +48,7 @@ class GridRow:
     is_addon: bool = False
     units_entered_required: bool = False
     over_units: int = 0
+    default_over: int = 0  # units over by the default rule (last lines first)
 
     def error(self, key: str, message: str) -> None:
         self.errors.setdefault(key, []).append(message)
@@ -139,8 +141,17 @@ def rows_from_lines(lines) -> list[GridRow]:
             units_entered="" if line.units_entered is None else str(line.units_entered),
             tais_code=line.tais_code, notified_code=line.notified_code, equipment_name=line.equipment_name,
             prorated=bool(line.prorated_days),
+            over="" if line.class_over_units is None else str(line.class_over_units),
         ))
     return rows
+
+
+def over_mode_from(data: Mapping, default: str = "auto") -> str:
+    """The 区分支給限度 allocation the page posts (``over_mode``), or ``default``."""
+    getlist = data.getlist if hasattr(data, "getlist") else (lambda k: data.get(k, []))
+    values = getlist("over_mode")
+    value = values if isinstance(values, str) else (values[-1] if values else "")
+    return value if value in ("auto", "chosen") else default
 
 
 def rows_from_post(data: Mapping) -> list[GridRow]:
@@ -171,6 +182,7 @@ def rows_from_post(data: Mapping) -> list[GridRow]:
             notified_code=_half(get("notified")),
             equipment_name=get("equipment").strip(),
             prorated=bool(get("prorated")),
+            over=_half(get("over")),
         )
         if not row.is_blank:
             rows.append(row)
@@ -179,9 +191,9 @@ def rows_from_post(data: Mapping) -> list[GridRow]:
     return rows
 
 
-def rows_to_payload(rows: Iterable[GridRow]) -> dict:
-    """A JSON-able form of the rows (for drafts)."""
-    out: dict[str, list[str]] = {"row": []}
+def rows_to_payload(rows: Iterable[GridRow], *, over_mode: str = "auto") -> dict:
+    """A JSON-able form of the rows and the over-limit allocation (for drafts)."""
+    out: dict[str, list[str]] = {"row": [], "over_mode": [over_mode]}
     for r in rows:
         i = str(r.index)
         out["row"].append(i)
@@ -189,7 +201,7 @@ def rows_to_payload(rows: Iterable[GridRow]) -> dict:
             "id": "" if r.line_id is None else str(r.line_id), "provider": r.provider_office_number,
             "provider_name": r.provider_name, "code": r.service_code, "start": r.start, "end": r.end,
             "units": r.units_entered, "tais": r.tais_code, "notified": r.notified_code,
-            "equipment": r.equipment_name, "prorated": "1" if r.prorated else "",
+            "equipment": r.equipment_name, "prorated": "1" if r.prorated else "", "over": r.over,
         }
         values.update({f"d{d}": r.days[d - 1] for d in range(1, 32)})
         for k, v in values.items():
@@ -224,6 +236,39 @@ class CheckContext:
 
 def _period_text(c) -> str:
     return f"{wareki_date(c.valid_from)}〜{wareki_date(c.valid_to)}"
+
+
+def _level_name(level: str) -> str:
+    from portal.clients.models import CareLevel
+
+    try:
+        return CareLevel(level).label
+    except ValueError:
+        return level
+
+
+def _check_care_level(row: GridRow, info, ctx: CheckContext, certs: list, where: str) -> None:
+    """A code for another 要介護状態区分 (e.g. 151511 要介護1 for a 要介護3 利用者) on any planned day."""
+    allowed = info.care_level_set
+    days = [d for d, n in enumerate(row.counts, start=1) if n and d <= ctx.days_in_month] or \
+        ([1] if row.is_rate else [])
+    wrong: dict[str, list[int]] = {}
+    for d in days:
+        day = ctx.month.replace(day=d)
+        cert = max((c for c in certs if c.valid_from <= day <= c.valid_to), key=lambda c: c.valid_from, default=None)
+        if cert is not None and cert.care_level not in allowed:
+            wrong.setdefault(cert.care_level, []).append(d)
+    for level, wrong_days in wrong.items():
+        stem = info.name.split("・要介護")[0]
+        fitting = sorted(c.code for c in ctx.masters.codes.values()
+                         if level in c.care_level_set and c.name.split("・要介護")[0] == stem
+                         and c.service_type_code == info.service_type_code)
+        hint = f"要介護状態区分に合うコード（{'、'.join(fitting)}）を入力してください。" if fitting else \
+            "要介護状態区分に合うサービスコードを入力してください。"
+        for_levels = "・".join(_level_name(v) for v in sorted(allowed))
+        when = "" if len(wrong_days) == len(days) else f"（{', '.join(f'{d}日' for d in wrong_days)}）"
+        row.error("code", f"{where}: サービスコード {info.code}（{info.name}）は{for_levels}の方のコードですが、"
+                          f"この利用者は{_level_name(level)}です{when}。{hint}")
 
 
 def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
@@ -305,6 +350,8 @@ def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
                 continue
             if certs and not certified(first.replace(day=d)):
                 outside.append(d)
+        if info is not None and info.care_levels and certs:
+            _check_care_level(row, info, ctx, certs, where)
         if bad_days:
             row.error("days", f"{where}: 回数は0〜99の数字で入力してください（{', '.join(bad_days)}）。")
         if outside:
@@ -350,13 +397,21 @@ def benefit_limit_of_month(certifications, month: date, masters: MonthMasters) -
 
 
 def build_annex(*, rows: Iterable[GridRow], masters: MonthMasters, certifications, kind_limits: Mapping[str, int],
-                benefit_rate: int, provider_grades: Mapping[str, str], default_grade: str) -> Annex:
+                benefit_rate: int, provider_grades: Mapping[str, str], default_grade: str,
+                over_mode: str = "auto") -> Annex:
+    """The 第7表 of the rows. With ``over_mode="chosen"`` the rows' ``over`` say where the units over the
+    区分支給限度 fall; a row whose choice cannot be used gets an error under ``"over"``."""
     rows = list(rows)
+    chosen = over_mode == "chosen"
+    for r in rows:
+        if chosen and r.over and not r.over.isdigit():
+            r.error("over", f"{r.index + 1}行目: 限度超の単位数は半角数字で入力してください（入力値「{r.over}」）。")
     lines = [
         AnnexLine(
             provider_office_number=r.provider_office_number, provider_name=r.provider_name,
             service_code=r.service_code, days=r.counts, units_entered=r.units_value, tais_code=r.tais_code,
             notified_code=r.notified_code, equipment_name=r.equipment_name, line_id=r.line_id,
+            chosen_class_over=int(r.over) if chosen and r.over.isdigit() else None,
         )
         for r in rows
     ]
@@ -368,13 +423,19 @@ def build_annex(*, rows: Iterable[GridRow], masters: MonthMasters, certification
     annex = calculate_annex(
         lines=lines, codes=code_infos(masters), benefit_limit_units=benefit_limit_of_month(certifications, masters.first,
                                                                                             masters),
-        benefit_rate=benefit_rate, unit_price_for=price, kind_limits=kind_limits,
+        benefit_rate=benefit_rate, unit_price_for=price, kind_limits=kind_limits, chosen_over=chosen,
     )
     by_line = {id(r.line): r for r in annex.rows}
+    row_of = {id(line): row for row, line in zip(rows, lines)}
     for row, line in zip(rows, lines):
         annex_row = by_line.get(id(line))
         if annex_row is not None:
             row.over_units = annex_row.over
+            row.default_over = annex.default_class_over.get(id(line), 0)
+    for line, message in annex.allocation_problems:
+        row = row_of.get(id(line)) if line is not None else None
+        if row is not None:
+            row.error("over", f"{row.index + 1}行目: {message}")
     return annex
 
 

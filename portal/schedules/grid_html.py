@@ -26,12 +26,13 @@ def _bad(row: GridRow | None, key: str) -> str:
     return ' class="bad"' if row is not None and row.errors.get(key) else ""
 
 
-def row_html(row: GridRow | None, header: list[dict], index: str) -> SafeString:
-    """One line (and its error line). ``row`` None gives the blank template row."""
+def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool = False) -> SafeString:
+    """One line (and its error line). ``row`` None gives a blank line (the template row, or with
+    ``blank`` one of the empty lines at the end of the grid)."""
     i = escape(index)
     r = row or GridRow(index=0)
     e = escape
-    classes = "line"
+    classes = "line blank" if blank else "line"
     if row is not None and row.has_errors:
         classes += " row-error"
     if row is not None and row.over_units:
@@ -72,9 +73,12 @@ def row_html(row: GridRow | None, header: list[dict], index: str) -> SafeString:
                 parts.append(f'<td class="day {h["cls"]}"><input name="{p}d{day}" value="{e(value)}" inputmode="numeric" '
                              f'maxlength="2" placeholder=" " aria-label="{day}日" data-wd="{h["wd"]}" class="d{bad_days}"></td>')
     total = r.total if row is not None and r.total else ""
-    parts.append(f'<td class="total">{total}</td><td><button type="button" class="button small danger del" '
-                 f'aria-label="この行を削除">削除</button></td></tr>')
+    parts.append(
+        f'<td class="total"><span class="count">{total}</span>'
+        f'<label class="over-in">限度超<input type="text" name="{p}over" value="{e(r.over)}" inputmode="numeric" '
+        f'maxlength="6" placeholder="{r.default_over or ""}" aria-label="この行の限度超の単位数"{_bad(row, "over")}>単位</label>'
+        f'<button type="button" class="button small danger del" aria-label="この行を削除">削除</button></td></tr>')
     if row is not None and row.has_errors:
         messages = "".join(f'<p role="alert">{e(m)}</p>' for m in row.all_errors)
-        parts.append(f'<tr class="errors"><td colspan="{len(header) + 6}">{messages}</td></tr>')
+        parts.append(f'<tr class="errors"><td colspan="{len(header) + 5}">{messages}</td></tr>')
     return mark_safe("".join(parts))

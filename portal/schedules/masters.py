@@ -31,7 +31,7 @@ BUNDLED = {
 SERVICE_CODE_HEADER = [
     "サービス種類コード", "サービス項目コード", "サービス名称", "単位数", "率（1000分率）", "算定単位",
     "区分支給限度対象", "加算", "単位数入力", "適用開始日", "適用終了日",
-]
+]  # an optional 12th column 要介護状態区分 (the care levels a code is for; blank = any)
 UNIT_PRICE_HEADER = ["地域区分", "人件費割合", "単位数単価", "適用開始日", "適用終了日"]
 COST_GROUP_HEADER = ["サービス種類コード", "人件費割合", "適用開始日", "適用終了日"]
 BENEFIT_LIMIT_HEADER = ["要介護状態区分", "区分支給限度基準額", "適用開始日", "適用終了日"]
@@ -156,6 +156,11 @@ def parse_service_codes(text: str) -> list[dict]:
         if rate is not None and limit:
             errors.append(f"{lineno}行目: 率で計算する加算（{kind}{item}）は区分支給限度対象外（0）にしてください。")
         frm, to = _period(c, 9, lineno, errors)
+        levels = [v for v in re.split(r"[/／・ ]+", c[11]) if v] if len(c) > 11 else []
+        bad_levels = [v for v in levels if v not in CARE_LEVELS]
+        if bad_levels:
+            errors.append(f"{lineno}行目: 要介護状態区分「{c[11]}」は 21〜25（要介護1〜5）・12/13（要支援1/2）・06（事業対象者）"
+                          "を「/」で区切って入力してください（空欄は区分を問わない）。")
         key = (kind, item, frm)
         if key in seen:
             errors.append(f"{lineno}行目: サービスコード {kind}{item}（適用開始日 {frm}）が{seen[key]}行目と重複しています。")
@@ -163,7 +168,7 @@ def parse_service_codes(text: str) -> list[dict]:
         out.append({
             "service_type_code": kind, "service_item_code": item, "name": name, "units": units or 0,
             "rate_permille": rate, "calc_unit": calc or "1", "limit_target": limit, "is_addon": addon,
-            "units_entered": entered, "valid_from": frm, "valid_to": to,
+            "units_entered": entered, "valid_from": frm, "valid_to": to, "care_levels": "/".join(levels),
         })
     if errors:
         raise MasterFileError(errors)
@@ -250,6 +255,8 @@ def import_master(kind: str, data: bytes | str, *, source: str = "", model=None)
 
         model = getattr(m, model_name)
     result = ImportResult()
+    known = {f.name for f in model._meta.fields}
+    rows = [{k: v for k, v in row.items() if k in known} for row in rows]  # an older (migration) model
     with transaction.atomic():
         existing = {tuple(getattr(o, k) for k in keys): o for o in model.objects.all()}
         to_create = []

@@ -47,6 +47,10 @@ class ServiceCode(models.Model):
     valid_from = models.DateField("適用開始日")
     valid_to = models.DateField("適用終了日", null=True, blank=True)
     source = models.CharField("出典", max_length=200, blank=True)
+    care_levels = models.CharField(
+        "要介護状態区分", max_length=30, blank=True,
+        help_text="このコードを算定できる要介護状態区分（例: 21、複数は 21/22）。空欄は区分を問わない。",
+    )
 
     class Meta:
         verbose_name = "サービスコード"
@@ -69,6 +73,10 @@ class ServiceCode(models.Model):
     @property
     def is_rate(self) -> bool:
         return self.rate_permille is not None
+
+    @property
+    def care_level_set(self) -> set[str]:
+        return {v for v in self.care_levels.split("/") if v}
 
     def applies_to(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
@@ -150,6 +158,13 @@ class BenefitLimit(models.Model):
 NO_TIME = "9999"  # 時間表示の無いサービス
 
 
+class OverMode(models.TextChoices):
+    """Where the units over the 区分支給限度基準額 fall (the care manager decides)."""
+
+    AUTO = "auto", "標準（表の最後の行から順に限度超とする）"
+    CHOSEN = "chosen", "限度超にする行と単位数を指定する"
+
+
 class ServiceSchedule(models.Model):
     """サービス利用票（第6表）: one client's month (予定, and 実績 filled later by the providers)."""
 
@@ -162,6 +177,8 @@ class ServiceSchedule(models.Model):
     updated_by = models.ForeignKey("offices.Membership", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="最終更新者")
     updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
+    over_mode = models.CharField("区分支給限度を超える単位の割り振り", max_length=6, choices=OverMode.choices,
+                                 default=OverMode.AUTO)
 
     objects = office_scoped("client__office")
 
@@ -215,6 +232,10 @@ class ServiceScheduleLine(models.Model):
     tais_code = models.CharField("TAISコード", max_length=12, blank=True)
     notified_code = models.CharField("福祉用具届出コード", max_length=12, blank=True)
     equipment_name = models.CharField("用具名称（機種名）", max_length=100, blank=True)
+    class_over_units = models.PositiveIntegerField(
+        "区分支給限度基準を超える単位数（指定）", null=True, blank=True,
+        help_text="割り振りを「指定する」にしたときに介護支援専門員が決めた、この行の限度超の単位数。",
+    )
 
     objects = office_scoped("schedule__client__office")
 

@@ -31,6 +31,7 @@ class SheetState:
     annex: Annex
     masters: MonthMasters
     provider_names: dict[str, str]
+    over_mode: str = "auto"
 
     @property
     def has_errors(self) -> bool:
@@ -41,7 +42,8 @@ class SheetState:
         return len(self.sheet_errors) + sum(len(r.all_errors) for r in self.rows)
 
 
-def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Office) -> SheetState:
+def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Office, over_mode: str = "auto"
+                ) -> SheetState:
     """Check the rows and calculate the 第7表 (fixed number of queries)."""
     services = list(client.services.all())
     certifications = list(client.certifications.all())
@@ -65,15 +67,16 @@ def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Offi
         rows=rows, masters=masters, certifications=certifications,
         kind_limits={k.service_type_code: k.units for k in client.kind_limits.all()},
         benefit_rate=client.benefit_rate, provider_grades={o.office_number: o.regional_grade for o in offices},
-        default_grade=care_office.regional_grade,
+        default_grade=care_office.regional_grade, over_mode=over_mode,
     )
+    sheet_errors += [message for line, message in annex.allocation_problems if line is None]
     return SheetState(rows=rows, sheet_errors=sheet_errors, annex=annex, masters=masters,
-                      provider_names=provider_names)
+                      provider_names=provider_names, over_mode=over_mode)
 
 
 def saved_sheet_state(schedule: ServiceSchedule) -> SheetState:
     return sheet_state(client=schedule.client, month=schedule.month, rows=rows_from_lines(schedule.lines.all()),
-                       care_office=schedule.client.office)
+                       care_office=schedule.client.office, over_mode=schedule.over_mode)
 
 
 def schedule_annex(schedule: ServiceSchedule) -> Annex:

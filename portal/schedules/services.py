@@ -69,7 +69,7 @@ def schedule_create(*, client: Client, month: date, author: Membership | None) -
         raise ValidationError("この利用者のこの月のサービス利用票はすでにあります。")
 
 
-def _line_values(row: GridRow, *, sort_order: int) -> dict:
+def _line_values(row: GridRow, *, sort_order: int, over_mode: str = "auto") -> dict:
     return {
         "sort_order": sort_order,
         "provider_office_number": row.provider_office_number,
@@ -84,18 +84,20 @@ def _line_values(row: GridRow, *, sort_order: int) -> dict:
         "tais_code": row.tais_code,
         "notified_code": row.notified_code,
         "equipment_name": row.equipment_name,
+        "class_over_units": int(row.over) if over_mode == "chosen" and row.over.isdigit() else None,
     }
 
 
 @transaction.atomic
 def schedule_save(*, schedule: ServiceSchedule, rows: list[GridRow], version: int, author: Membership,
-                  provider_names: dict[str, str] | None = None) -> ServiceSchedule:
-    """Replace the planned lines with ``rows`` if nobody saved since ``version``.
+                  provider_names: dict[str, str] | None = None, over_mode: str = "auto") -> ServiceSchedule:
+    """Replace the planned lines with ``rows`` (and the over-limit allocation) if nobody saved since ``version``.
 
     Existing lines (matched by id) are updated in place so that their 実績 stays. Raises
     :class:`ScheduleConflict` (nothing changed) when the version moved on."""
     updated = ServiceSchedule.objects.filter(pk=schedule.pk, version=version).update(
         version=F("version") + 1, updated_at=timezone.now(), updated_by=author, updated_by_name=_author_name(author),
+        over_mode=over_mode,
     )
     if not updated:
         raise ScheduleConflict(ServiceSchedule.objects.get(pk=schedule.pk))
@@ -106,7 +108,7 @@ def schedule_save(*, schedule: ServiceSchedule, rows: list[GridRow], version: in
     for order, row in enumerate(rows):
         if not row.provider_name:
             row.provider_name = provider_names.get(row.provider_office_number, "")
-        values = _line_values(row, sort_order=order)
+        values = _line_values(row, sort_order=order, over_mode=over_mode)
         line = existing.get(row.line_id) if row.line_id else None
         if line is not None:
             keep.add(line.pk)
@@ -123,11 +125,12 @@ def schedule_save(*, schedule: ServiceSchedule, rows: list[GridRow], version: in
     return schedule
 
 
-def schedule_draft_save(*, schedule: ServiceSchedule, author: Membership, rows: list[GridRow], base_version: int
-                        ) -> ScheduleDraft:
+def schedule_draft_save(*, schedule: ServiceSchedule, author: Membership, rows: list[GridRow], base_version: int,
+                        over_mode: str | None = None) -> ScheduleDraft:
+    payload = rows_to_payload(rows, over_mode=over_mode or schedule.over_mode)
     draft, _ = ScheduleDraft.objects.update_or_create(
         schedule=schedule, author=author,
-        defaults={"payload": rows_to_payload(rows), "base_version": base_version},
+        defaults={"payload": payload, "base_version": base_version},
     )
     return draft
 

@@ -22,15 +22,27 @@ from portal.offices.permissions import office_required
 from portal.schedules import services
 from portal.schedules.grid import (
     PayloadDict,
+    over_mode_from,
     rows_from_lines,
     rows_from_post,
     weekday_header,
 )
 from portal.schedules.grid_html import row_html
-from portal.schedules.models import ScheduleDraft, ServiceSchedule
+from portal.schedules.models import OverMode, ScheduleDraft, ServiceSchedule
 from portal.schedules.selectors import load_schedule, saved_sheet_state, sheet_state
 
-NEW_ROWS = 1
+NEW_ROWS = 1  # blank lines at the end of the grid (typed into without JavaScript; more are added in place)
+MAX_VERSION = 2**31 - 1
+BAD_VERSION = ("この画面の更新番号（version）が正しくないため保存していません。入力内容は下書きとして残してあります。"
+               "「サービス利用票」から開き直してください。")
+
+
+def _posted_version(request) -> int | None:
+    """The ``version`` the page posted, or None when it is not a plausible number (never a 500)."""
+    raw = request.POST.get("version", "").strip()
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_VERSION:
+        return None
+    return int(raw)
 
 
 def _month_from(request):
@@ -117,6 +129,7 @@ def _page_context(request, schedule, state, *, version, draft=None, conflict=Non
     header = weekday_header(month)
     for row in state.rows:
         row.html = row_html(row, header, str(row.index))
+    new_rows = [row_html(None, header, f"new{n}", blank=True) for n in range(NEW_ROWS)]
     return {
         "schedule": schedule, "client": client, "month": month, "rows": state.rows, "state": state,
         "annex": state.annex, "header": header, "version": version, "draft": draft,
@@ -127,7 +140,9 @@ def _page_context(request, schedule, state, *, version, draft=None, conflict=Non
         "certifications": [c for c in client.certifications.all()
                            if c.valid_from <= schedule.last_day and c.valid_to >= month],
         "blank_row": row_html(None, header, "__i__"),
+        "new_rows": new_rows,
         "has_weekly": services.weekly_activity_model() is not None,
+        "over_mode": state.over_mode, "over_modes": OverMode.choices,
     }
 
 
@@ -139,36 +154,50 @@ def schedule_edit(request, schedule_id):
         return _schedule_save(request, schedule)
     draft = ScheduleDraft.objects.filter(schedule=schedule, author=request.membership).first()
     if draft is not None:
-        rows = rows_from_post(PayloadDict(draft.payload))
+        payload = PayloadDict(draft.payload)
+        rows = rows_from_post(payload)
+        over_mode = over_mode_from(payload, schedule.over_mode)
         version = draft.base_version
     else:
         rows = rows_from_lines(schedule.lines.all())
+        over_mode = schedule.over_mode
         version = schedule.version
-    state = sheet_state(client=schedule.client, month=schedule.month, rows=rows, care_office=request.office)
+    state = sheet_state(client=schedule.client, month=schedule.month, rows=rows, care_office=request.office,
+                        over_mode=over_mode)
     return render(request, "schedules/edit.html", _page_context(request, schedule, state, version=version, draft=draft))
 
 
-def _schedule_save(request, schedule):
+def _posted_state(request, schedule):
     rows = rows_from_post(request.POST)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
-    state = sheet_state(client=schedule.client, month=schedule.month, rows=rows, care_office=request.office)
+    over_mode = over_mode_from(request.POST, schedule.over_mode)
+    state = sheet_state(client=schedule.client, month=schedule.month, rows=rows, care_office=request.office,
+                        over_mode=over_mode)
+    return rows, over_mode, state
+
+
+def _schedule_save(request, schedule):
+    rows, over_mode, state = _posted_state(request, schedule)
+    version = _posted_version(request)
     conflict = None
+    if version is None:
+        draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
+                                             base_version=schedule.version, over_mode=over_mode)
+        messages.error(request, BAD_VERSION)
+        return render(request, "schedules/edit.html",
+                      _page_context(request, schedule, state, version=draft.base_version, draft=draft), status=400)
     if state.has_errors:
         draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=version)
+                                             base_version=version, over_mode=over_mode)
         messages.error(request, f"{state.error_count}件の誤りがあるため保存していません。赤字の箇所を直してから保存してください"
                                 "（入力した内容は下書きとして残してあります）。")
         return render(request, "schedules/edit.html",
                       _page_context(request, schedule, state, version=version, draft=draft), status=200)
     try:
         services.schedule_save(schedule=schedule, rows=rows, version=version, author=request.membership,
-                               provider_names=state.provider_names)
+                               provider_names=state.provider_names, over_mode=over_mode)
     except services.ScheduleConflict as exc:
         draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=version)
+                                             base_version=version, over_mode=over_mode)
         conflict = str(exc)
         messages.error(request, conflict)
         schedule.refresh_from_db()
@@ -190,13 +219,26 @@ def schedule_draft(request, schedule_id):
     """Autosave of the page (every few seconds while typing): keeps half-filled input."""
     schedule = get_object_or_404(ServiceSchedule, pk=schedule_id)
     rows = rows_from_post(request.POST)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = schedule.version
+    version = _posted_version(request)
     draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                         base_version=version)
+                                         base_version=schedule.version if version is None else version,
+                                         over_mode=over_mode_from(request.POST, schedule.over_mode))
     return JsonResponse({"saved_at": timezone.localtime(draft.saved_at).strftime("%H:%M:%S")})
+
+
+@office_required
+@require_POST
+def schedule_recalc(request, schedule_id):
+    """htmx partial: the 第7表 (and the over-limit notice) of what the page holds right now, from the same
+    server-side check and calculation as saving — the browser keeps no copy of the arithmetic."""
+    schedule = get_object_or_404(ServiceSchedule, pk=schedule_id)
+    schedule = load_schedule(schedule.pk)
+    _, _, state = _posted_state(request, schedule)
+    return render(request, "schedules/_recalc.html", {
+        "schedule": schedule, "month": schedule.month, "annex": state.annex, "state": state,
+        "over_rows": [r for r in state.annex.rows if r.over], "over_mode": state.over_mode,
+        "row_overs": [(row.index, row.over_units, row.default_over) for row in state.rows],
+    })
 
 
 @office_required

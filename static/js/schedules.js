@@ -1,5 +1,7 @@
 // サービス利用票（第6表）: tick days, add/remove lines in place, fill a weekday, show code names,
-// and keep an autosaved draft. The page works without this file (type the counts, save).
+// keep an autosaved draft, and ask the server (htmx, schedules:recalc) for the 第7表 of what the page
+// holds after each change — the arithmetic lives only on the server. The page works without this
+// file (type the counts into the empty line, save).
 (function () {
   "use strict";
   var form = document.getElementById("sheet");
@@ -55,8 +57,12 @@
       label.textContent = opt.getAttribute("data-name");
     }
   }
+  function recalc() {
+    if (window.htmx) window.htmx.trigger(form, "recalc");
+  }
   function markDirty() {
     dirty = true;
+    recalc();
     if (status) status.textContent = "未保存の変更があります";
     clearTimeout(timer);
     timer = setTimeout(saveDraft, 2500);
@@ -103,6 +109,13 @@
     if (/-provider$/.test(event.target.name)) updateProvider(tr);
     markDirty();
   });
+  form.querySelectorAll('input[name="over_mode"]').forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      form.classList.toggle("over-chosen", radio.value === "chosen" && radio.checked);
+      form.classList.toggle("over-auto", radio.value === "auto" && radio.checked);
+      markDirty();
+    });
+  });
   body.addEventListener("change", function (event) {
     var select = event.target.closest("select.weekfill");
     if (!select) { markDirty(); return; }
@@ -123,9 +136,9 @@
     body.insertAdjacentHTML("beforeend", html);
     var rows = body.querySelectorAll("tr.line");
     var last = rows[rows.length - 1];
-    var prev = rows.length > 1 ? rows[rows.length - 2] : null;
-    if (prev) {  // a new line usually belongs to the same provider (e.g. an add-on)
-      var p = prev.querySelector('input[name$="-provider"]').value;
+    var p = "";
+    for (var k = rows.length - 2; k >= 0 && !p; k--) p = rows[k].querySelector('input[name$="-provider"]').value;
+    if (p) {  // a new line usually belongs to the same provider (e.g. an add-on)
       last.querySelector('input[name$="-provider"]').value = p;
       updateProvider(last);
     }

@@ -208,3 +208,16 @@ def test_a_provider_prints_a_received_month_with_the_senders_care_office(db):
     response = get_pdf(login_client(staff), "provision_pdf", schedule, provider=HOME_HELP[0])
     ticket = squash(page_texts(response.content)[0])
     assert "さくら居宅介護支援事業所（1310000001）" in ticket and "担当：鈴木一郎" in ticket
+
+
+@pytest.mark.parametrize("name,params", [("provision_pdf", {"provider": HOME_HELP[0]}), ("usage_pdf", {})])
+def test_insurer_name_and_notified_date_are_printed(member_client, schedule, name, params):
+    from portal.clients.models import Client
+    from portal.offices.tenancy import office_scope
+
+    with office_scope(schedule.client.office):
+        Client.objects.filter(pk=schedule.client_id).update(insurer_name="東京都千代田区",
+                                                             plan_notified_on=dt.date(2026, 4, 3))
+    ticket = squash(page_texts(get_pdf(member_client, name, schedule, **params).content)[0])
+    assert "保険者名東京都千代田区" in ticket
+    assert "届出年月日" in ticket and "令和8年4月3日" in ticket

@@ -49,7 +49,7 @@ def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
     page.fill("input[name='client-given_name_kana']", "ヨシコ")
     page.check("input[name='client-sex'][value='2']")
     page.fill("input[name='client-birth_date']", "1939-09-09")
-    page.fill("input[name='client-insurer_number']", "131016")
+    page.fill("input[name='client-insurer_number']", "131011")
     page.fill("input[name='client-insured_number']", "123456789")  # 9 digits: wrong on purpose
     page.select_option("select[name='cert-care_level']", "21")
     page.fill("input[name='cert-valid_from']", str(month - dt.timedelta(days=90)))

@@ -17,7 +17,7 @@ def make_client(office, *, insured="0000000001", level="21", limit=16765, valid_
     with office_scope(office):
         client = Client.objects.create(
             office=office, family_name="山田", given_name="太郎", family_name_kana="ヤマダ", given_name_kana="タロウ",
-            sex="1", birth_date=dt.date(1940, 4, 1), insurer_number="131016", insured_number=insured,
+            sex="1", birth_date=dt.date(1940, 4, 1), insurer_number="131011", insured_number=insured,
             postal_code="160-0023", address="東京都新宿区西新宿2-8-1", phone="03-1111-2222", copay_ratio=copay, **kw)
         if level:
             Certification.objects.create(client=client, care_level=level, status="2", valid_from=valid_from,
@@ -46,26 +46,32 @@ def make_schedule(office, client, lines=(), month=MONTH):
     return schedule
 
 
-def grid_post(rows, *, version, month_days=31):
-    """The POST body the 第6表 page sends. rows: dicts with provider, code, start, end, days{day: count}."""
-    data = {"version": str(version), "row": []}
-    for i, r in enumerate(rows):
-        data["row"].append(str(i))
-        data[f"line-{i}-id"] = str(r.get("id", ""))
-        data[f"line-{i}-provider"] = r.get("provider", "")
-        data[f"line-{i}-provider_name"] = r.get("provider_name", "")
-        data[f"line-{i}-code"] = r.get("code", "")
-        data[f"line-{i}-start"] = r.get("start", "")
-        data[f"line-{i}-end"] = r.get("end", "")
-        data[f"line-{i}-units"] = r.get("units", "")
-        data[f"line-{i}-tais"] = r.get("tais", "")
-        data[f"line-{i}-notified"] = r.get("notified", "")
-        data[f"line-{i}-equipment"] = r.get("equipment", "")
-        if r.get("prorated"):
-            data[f"line-{i}-prorated"] = "1"
-        for d in range(1, 32):
-            data[f"line-{i}-d{d}"] = str(r.get("days", {}).get(d, ""))
-    return data
+def typed_row(row: dict, index: str = "new0") -> dict:
+    """What a user types into one line of the 第6表 grid (the empty line at the end is ``new0``).
+    row: provider, code, start, end, days {day: count}, units, tais, notified, equipment, prorated, over."""
+    p = f"line-{index}-"
+    keys = {"provider": "provider", "code": "code", "start": "start", "end": "end", "units": "units", "tais": "tais",
+            "notified": "notified", "equipment": "equipment", "over": "over"}
+    values = {p + field: str(row[key]) for key, field in keys.items() if key in row}
+    if "prorated" in row:
+        values[p + "prorated"] = bool(row["prorated"])
+    for d, n in row.get("days", {}).items():
+        values[f"{p}d{d}"] = str(n)
+    return values
+
+
+def type_rows(client, url: str, rows, *, extra: dict | None = None):
+    """Type each row into the grid's empty line and press 保存する (one line at a time, as the page
+    works without JavaScript); returns the last response."""
+    from tests.forms import submit
+
+    response = None
+    for n, row in enumerate(rows):
+        values = typed_row(row)
+        if extra and n == len(rows) - 1:
+            values.update(extra)
+        response = submit(client, url, values, button="保存する", form="sheet")
+    return response
 
 
 def weekdays_in(month, weekday):

@@ -10,8 +10,9 @@ from portal.offices.tenancy import office_scope
 from portal.schedules.models import ScheduleDraft, ServiceSchedule, ServiceScheduleLine
 from tests.conftest import login_client
 from tests.factories import MembershipFactory, OfficeFactory
+from tests.forms import read_form, submit
 
-from .helpers import MONTH, days, grid_post, make_client, make_schedule, weekdays_in
+from .helpers import MONTH, days, make_client, make_schedule, type_rows, typed_row, weekdays_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_open_creates_an_empty_month_and_shows_the_grid(owner_client, office):
     url = reverse("schedules:open", kwargs={"client_id": client.pk}) + "?month=2026-05"
     page = owner_client.get(url).content.decode()
     assert "空の利用票を作成" in page and "先月からコピー" in page
-    response = owner_client.post(url, {"month": "2026-05", "fill": ""})
+    response = submit(owner_client, url, button="空の利用票を作成")
     with office_scope(office):
         schedule = ServiceSchedule.objects.get(client=client)
     assert response["Location"] == edit_url(schedule)
@@ -59,12 +60,12 @@ def test_save_grid_and_see_the_annex(owner_client, office, providers):
         {"provider": "1370000012", "code": "151511", "start": "09:30", "end": "17:00", "days": {d: 1 for d in THURSDAYS}},
         {"provider": "1370000012", "code": "155301", "start": "09:30", "end": "17:00", "days": {d: 1 for d in THURSDAYS}},
     ]
-    response = owner_client.post(edit_url(schedule), grid_post(rows, version=1))
+    response = type_rows(owner_client, edit_url(schedule), rows)
     assert response.status_code == 302
     with office_scope(office):
         lines = list(ServiceScheduleLine.objects.filter(schedule=schedule).order_by("sort_order"))
         schedule.refresh_from_db()
-    assert schedule.version == 2
+    assert schedule.version == 4  # saved once per typed line
     assert [(l.service_code, l.start_time, l.end_time, l.planned_total) for l in lines] == [
         ("111211", "0900", "1000", 4), ("151511", "0930", "1700", 4), ("155301", "0930", "1700", 4)]
     assert lines[0].provider_name == "ひまわり訪問介護"
@@ -81,7 +82,7 @@ def test_over_limit_is_shown_in_red_with_units_over(owner_client, office, provid
     schedule = make_schedule(office, client)
     every_day = {d: 1 for d in range(1, 31)}
     rows = [{"provider": "1370000011", "code": "111311", "start": "09:00", "end": "10:30", "days": every_day}]
-    owner_client.post(edit_url(schedule), grid_post(rows, version=1))
+    type_rows(owner_client, edit_url(schedule), rows)
     text = owner_client.get(edit_url(schedule)).content.decode()
     # 567 × 30 = 17,010 units; limit 16,765 → 245 over
     assert 'data-testid="over-limit"' in text
@@ -109,7 +110,7 @@ def test_over_limit_is_shown_in_red_with_units_over(owner_client, office, provid
 def test_bad_rows_are_explained_kept_as_draft_and_not_saved(owner_client, owner, office, providers, row, message):
     client = make_client(office)
     schedule = make_schedule(office, client)
-    response = owner_client.post(edit_url(schedule), grid_post([row], version=1))
+    response = type_rows(owner_client, edit_url(schedule), [row])
     assert response.status_code == 200
     text = response.content.decode()
     assert message in text
@@ -129,7 +130,7 @@ def test_days_outside_the_certification_period(owner_client, office, providers):
     client = make_client(office, valid_from=dt.date(2026, 5, 10), valid_to=dt.date(2027, 5, 9))
     schedule = make_schedule(office, client)
     row = {"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1, 11: 1}}
-    text = owner_client.post(edit_url(schedule), grid_post([row], version=1)).content.decode()
+    text = type_rows(owner_client, edit_url(schedule), [row]).content.decode()
     assert "1行目: 4日は認定有効期間（2026/05/10〜2027/05/09）の外です。" in text
 
 
@@ -137,7 +138,7 @@ def test_month_without_certification(owner_client, office, providers):
     client = make_client(office, level=None)
     schedule = make_schedule(office, client)
     row = {"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}}
-    text = owner_client.post(edit_url(schedule), grid_post([row], version=1)).content.decode()
+    text = type_rows(owner_client, edit_url(schedule), [row]).content.decode()
     assert "令和8年5月に有効な認定がありません" in text
 
 
@@ -146,11 +147,12 @@ def test_welfare_equipment_needs_units_and_tais_or_notified_code(owner_client, o
     client = make_client(office, services=(("2770000013", "みどり福祉用具", "17"),))
     schedule = make_schedule(office, client)
     row = {"provider": "2770000013", "code": "171001", "days": {1: 1}}
-    text = owner_client.post(edit_url(schedule), grid_post([row], version=1)).content.decode()
+    text = type_rows(owner_client, edit_url(schedule), [row]).content.decode()
     assert "車いす貸与は単位数（貸与価格÷10）を入力してください" in text
     assert "福祉用具貸与は TAISコード か 福祉用具届出コード のどちらかを入力してください" in text
-    row.update(units="550", tais="00170-000123", equipment="標準型車いす")
-    assert owner_client.post(edit_url(schedule), grid_post([row], version=1)).status_code == 302
+    # the draft line is shown again as line 0: complete it there
+    fixed = typed_row({"units": "550", "tais": "00170-000123", "equipment": "標準型車いす"}, index="0")
+    assert submit(owner_client, edit_url(schedule), fixed, button="保存する", form="sheet").status_code == 302
     text = owner_client.get(edit_url(schedule)).content.decode()
     assert "5,500" in text  # 550 units × 10.00 (地域差なし)
 
@@ -161,12 +163,14 @@ def test_second_editor_is_refused_and_nothing_is_overwritten(office, owner, prov
     schedule = make_schedule(office, client)
     first, second = login_client(owner), login_client(colleague)
     # both opened version 1
-    assert 'name="version" value="1"' in first.get(edit_url(schedule)).content.decode()
-    assert 'name="version" value="1"' in second.get(edit_url(schedule)).content.decode()
-    mine = [{"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}}]
-    theirs = [{"provider": "1370000011", "code": "117311", "start": "14:00", "end": "15:00", "days": {5: 1}}]
-    assert first.post(edit_url(schedule), grid_post(mine, version=1)).status_code == 302
-    response = second.post(edit_url(schedule), grid_post(theirs, version=1))
+    mine = read_form(first, edit_url(schedule), form="sheet")
+    theirs = read_form(second, edit_url(schedule), form="sheet")
+    assert mine.value("version") == theirs.value("version") == "1"
+    typed_mine = typed_row({"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}})
+    typed_theirs = typed_row({"provider": "1370000011", "code": "117311", "start": "14:00", "end": "15:00",
+                              "days": {5: 1}})
+    assert first.post(edit_url(schedule), mine.data(typed_mine, button="保存する")).status_code == 302
+    response = second.post(edit_url(schedule), theirs.data(typed_theirs, button="保存する"))
     assert response.status_code == 409
     text = response.content.decode()
     assert "佐藤 花子さんが" in text and "先に保存しました。あなたの変更はまだ保存していません" in text
@@ -182,9 +186,9 @@ def test_existing_lines_keep_their_actuals(owner_client, office, providers):
         line = schedule.lines.get()
         line.actual_days = days(4)
         line.save()
-    row = {"id": line.pk, "provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00",
-           "days": {4: 1, 11: 1, 18: 1}}
-    assert owner_client.post(edit_url(schedule), grid_post([row], version=1)).status_code == 302
+    response = submit(owner_client, edit_url(schedule), typed_row({"days": {18: 1}}, index="0"), button="保存する",
+                      form="sheet")
+    assert response.status_code == 302
     with office_scope(office):
         line.refresh_from_db()
     assert line.planned_total == 3 and line.actual_days == days(4)
@@ -193,13 +197,15 @@ def test_existing_lines_keep_their_actuals(owner_client, office, providers):
 def test_autosave_draft_and_discard(owner_client, owner, office, providers):
     client = make_client(office)
     schedule = make_schedule(office, client)
-    half = [{"provider": "1370000011", "code": "1112", "days": {4: 1}}]
-    response = owner_client.post(reverse("schedules:draft", kwargs={"schedule_id": schedule.pk}),
-                                 grid_post(half, version=1))
+    half = typed_row({"provider": "1370000011", "code": "1112", "days": {4: 1}})
+    page = read_form(owner_client, edit_url(schedule), form="sheet")
+    # the page's script posts the whole form (FormData) to its data-draft-url while the user types
+    assert page.form.attrs["data-draft-url"] == reverse("schedules:draft", kwargs={"schedule_id": schedule.pk})
+    response = owner_client.post(page.form.attrs["data-draft-url"], page.data(half))
     assert response.status_code == 200 and "saved_at" in response.json()
     text = owner_client.get(edit_url(schedule)).content.decode()
     assert "保存していない下書きを表示しています" in text and 'value="1112"' in text
-    owner_client.post(reverse("schedules:draft_discard", kwargs={"schedule_id": schedule.pk}))
+    submit(owner_client, edit_url(schedule), button="下書きを破棄")
     with office_scope(office):
         assert not ScheduleDraft.objects.filter(schedule=schedule).exists()
 
@@ -210,7 +216,7 @@ def test_copy_from_last_month_keeps_the_weekday_pattern(owner_client, office, pr
     april_mondays = weekdays_in(april, 0)  # 6, 13, 20, 27
     make_schedule(office, client, [("1370000011", "111211", "0900", "1000", days(*april_mondays))], month=april)
     url = reverse("schedules:open", kwargs={"client_id": client.pk}) + "?month=2026-05"
-    response = owner_client.post(url, {"month": "2026-05", "fill": "previous"})
+    response = submit(owner_client, url, button="先月からコピー")
     schedule_url = response["Location"]
     text = owner_client.get(schedule_url).content.decode()
     assert "1行を入力しました" in text
@@ -234,7 +240,7 @@ def test_fill_from_weekly_pattern(owner_client, office, providers):
                                       content="通所介護", service_type_code="15", service_item_code="",
                                       provider_office_number="1370000012")
     schedule = make_schedule(office, client)
-    owner_client.post(reverse("schedules:fill", kwargs={"schedule_id": schedule.pk}), {"fill": "weekly"})
+    submit(owner_client, edit_url(schedule), button="第3表の週間パターンから作成")
     text = owner_client.get(edit_url(schedule)).content.decode()
     assert "2行を入力しました" in text and "サービス項目コードが第3表に無いため" in text
     for d in MONDAYS + THURSDAYS:

@@ -51,7 +51,7 @@ def test_validate_good_unit_exits_0(tmp_path):
 def test_validate_reports_one_line_per_finding_and_exits_1(tmp_path):
     paths = write_unit(tmp_path, UPSIKYU=[valid_row("UPSIKYU")])  # total row missing
     bad = tmp_path / "UPPLAN_202504_0300000100_43_0300000005_11_20250401130000.CSV"
-    bad.write_bytes("202407,131016,0000012345\r\n".encode("cp932"))
+    bad.write_bytes("202407,131011,0000012345\r\n".encode("cp932"))
     r = run("validate", *map(str, paths), str(bad))
     out = r.stdout.decode("utf-8").splitlines()
     assert r.returncode == 1
@@ -81,9 +81,9 @@ def test_validate_incomplete_unit_exits_1(tmp_path):
 def test_validate_bad_inputs_never_traceback(tmp_path):
     files = {
         "UP1KYO_0300000100_43_0300000005_11_20250401120000.CSV": b"",
-        "DLT1KYO_0300000100_43_0300000005_11_20250401120001.CSV": "\ufeff202407,131016,0000012345,20250401\r\n".encode("utf-8"),
+        "DLT1KYO_0300000100_43_0300000005_11_20250401120001.CSV": "\ufeff202407,131011,0000012345,20250401\r\n".encode("utf-8"),
         "UPFOO_0300000100_43_0300000005_11_20250401120002.CSV": b"x\r\n",
-        "UP2KYO_0300000100_43_0300000005_11_20250401120003.CSV": b'202407,131016,"abc',
+        "UP2KYO_0300000100_43_0300000005_11_20250401120003.CSV": b'202407,131011,"abc',
     }
     for n, data in files.items():
         (tmp_path / n).write_bytes(data)
@@ -111,5 +111,5 @@ def test_dump_gives_exact_unquoted_strings(tmp_path):
     doc = json.loads(run("dump", str(plan)).stdout.decode("utf-8"))
     rec = doc["records"][0]
     assert rec[6] == '担当 "ケアマネ", 花子\r\n吉'
-    assert rec[:5] == ["202407", "131016", "0000012345", "20250401", "202504"]
+    assert rec[:5] == ["202407", "131011", "0000012345", "20250401", "202504"]
     assert "𠮷" not in json.dumps(doc, ensure_ascii=False)

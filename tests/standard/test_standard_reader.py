@@ -37,7 +37,7 @@ def test_good_file_reads_typed_records():
 
 def test_lf_line_ends_and_quoted_non_text_values_are_accepted():
     crlf = _bytes("UP2KYO")
-    lf = crlf.replace(b"\r\n", b"\n").replace(b",131016,", b',"131016",')
+    lf = crlf.replace(b"\r\n", b"\n").replace(b",131011,", b',"131011",')
     pf = read_file(name("UP2KYO"), lf)
     assert pf.ok, pf.findings
     assert not pf.canonical
@@ -77,8 +77,8 @@ def test_iter_file_raises_on_the_first_error():
 
 @pytest.mark.parametrize("data,code", [
     (b"", "empty"),
-    (b"\xef\xbb\xbf" + b"202407,131016,0000012345,20250401\r\n", "bom"),
-    ("202407,131016,0000012345,20250401\r\n".encode("utf-16"), "bom"),
+    (b"\xef\xbb\xbf" + b"202407,131011,0000012345,20250401\r\n", "bom"),
+    ("202407,131011,0000012345,20250401\r\n".encode("utf-16"), "bom"),
 ])
 def test_empty_and_bom_files(data, code):
     pf = read_file(name("DLT1KYO"), data)
@@ -93,7 +93,7 @@ def test_utf8_file_is_an_error_not_a_traceback():
 
 
 def test_undecodable_bytes_late_in_the_file_return_no_rows():
-    data = _bytes("UP2KYO", valid_rows("UP2KYO") * 3000) + b'202407,131016,"\x82\xff"\r\n'
+    data = _bytes("UP2KYO", valid_rows("UP2KYO") * 3000) + b'202407,131011,"\x82\xff"\r\n'
     pf = read_file(name("UP2KYO"), data)
     assert "encoding" in _codes(pf)
     assert pf.rows == [], "never half a file"
@@ -108,12 +108,12 @@ def test_truncated_quote_at_eof():
 
 
 def test_garbage_after_closing_quote():
-    pf = read_file(name("DLT1KYO"), b'202407,"131016"x,0000012345,20250401\r\n')
+    pf = read_file(name("DLT1KYO"), b'202407,"131011"x,0000012345,20250401\r\n')
     assert _codes(pf) == ["quote"]
 
 
 def test_wrong_field_count():
-    pf = read_file(name("DLT1KYO"), b"202407,131016,0000012345,20250401,\r\n202407,131016,0000012345\r\n")
+    pf = read_file(name("DLT1KYO"), b"202407,131011,0000012345,20250401,\r\n202407,131011,0000012345\r\n")
     errs = pf.errors
     assert [(f.code, f.record) for f in errs] == [("field_count", 1), ("field_count", 2)]
     assert "4項目" in errs[0].message
@@ -122,7 +122,7 @@ def test_wrong_field_count():
 
 
 def test_mixed_csv_versions():
-    data = b"202407,131016,0000012345,20250401\r\n202208,131016,0000012345,20250401\r\n"
+    data = b"202407,131011,0000012345,20250401\r\n202208,131011,0000012345,20250401\r\n"
     pf = read_file(name("DLT1KYO"), data)
     assert _codes(pf) == ["mixed_version"]
     assert pf.errors[0].record == 2
@@ -130,7 +130,7 @@ def test_mixed_csv_versions():
 
 @pytest.mark.parametrize("version,needle", [("202410", "202407"), ("202504", "4.0"), ("201910", "初版")])
 def test_wrong_csv_version_values(version, needle):
-    pf = read_file(name("DLT1KYO"), f"{version},131016,0000012345,20250401\r\n".encode())
+    pf = read_file(name("DLT1KYO"), f"{version},131011,0000012345,20250401\r\n".encode())
     assert _codes(pf) == ["csv_version"] and needle in pf.errors[0].message
 
 
@@ -138,12 +138,12 @@ def test_unknown_prefix_and_header_row():
     pf = read_file("UPFOO_0300000100_43_0300000005_11_20250401120000.CSV", b"a,b\r\n")
     assert _codes(pf) == ["name"] and not pf.ok
     hdr = "CSVバージョン,保険者番号,被保険者番号,居宅サービス計画作成（変更）日\r\n".encode("cp932")
-    pf = read_file(name("DLT1KYO"), hdr + b"202407,131016,0000012345,20250401\r\n")
+    pf = read_file(name("DLT1KYO"), hdr + b"202407,131011,0000012345,20250401\r\n")
     assert _codes(pf) == ["header"]
 
 
 def test_blank_line_is_a_warning_and_skipped():
-    pf = read_file(name("DLT1KYO"), b"202407,131016,0000012345,20250401\r\n\r\n")
+    pf = read_file(name("DLT1KYO"), b"202407,131011,0000012345,20250401\r\n\r\n")
     assert pf.ok and _codes(pf, "warning") == ["blank"] and len(pf.rows) == 1
 
 
@@ -159,7 +159,7 @@ def test_name_offices_must_match_content_of_actuals():
 
 
 def test_41_name_with_32_content_and_vice_versa():
-    v32 = b"202208,131016,0000012345,20250401\r\n"
+    v32 = b"202208,131011,0000012345,20250401\r\n"
     pf = read_file(name("DLT1KYO"), v32)
     assert _codes(pf) == ["name_version"]
     pf = read_file("DLT1KYO_0300000100_0300000005_20250401120000.CSV", _bytes("DLT1KYO"))
@@ -170,7 +170,7 @@ def test_reads_32_files_with_22_field_table_6():
     rows = []
     layout32 = __import__("linkage.standard", fromlist=["LAYOUTS_V32"]).LAYOUTS_V32["UPPLAN"]
     row = [None] * 22
-    vals = {1: "202208", 2: "131016", 3: "0000012345", 4: "20230601", 5: "202306", 6: "0300000100", 7: "担当",
+    vals = {1: "202208", 2: "131011", 3: "0000012345", 4: "20230601", 5: "202306", 6: "0300000100", 7: "担当",
             10: "20230605", 12: "0900", 13: "1000", 14: "1", 15: "111111", 17: "0300000005", 20: "0"}
     for k, v in vals.items():
         row[k - 1] = v

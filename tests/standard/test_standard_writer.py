@@ -19,19 +19,19 @@ def _one(layout, row):
 
 
 def test_crlf_no_bom_exact_field_count_version_filled():
-    data, repl = _one(KYO2, {2: "131016", 3: "0000012345", 4: date(2025, 4, 1), 5: date(2025, 4, 1)})
+    data, repl = _one(KYO2, {2: "131011", 3: "0000012345", 4: date(2025, 4, 1), 5: date(2025, 4, 1)})
     assert repl == []
     assert not data.startswith(b"\xef\xbb\xbf")
     assert data.endswith(b"\r\n") and data.count(b"\r\n") == 1
     line = data[:-2].decode("cp932")
     assert line.split(",")[0] == "202407"
     assert line.count(",") == KYO2.field_count - 1
-    assert line == "202407,131016,0000012345,20250401,20250401" + "," * 17
+    assert line == "202407,131011,0000012345,20250401,20250401" + "," * 17
 
 
 def test_free_text_always_quoted_quotes_doubled_commas_newlines_kept():
     text = 'a "b", c\r\n2行目\nx'
-    data, _ = _one(KYO2, {2: "131016", 3: "0000012345", 4: "20250401", 5: "20250401", 7: text, 14: "短い"})
+    data, _ = _one(KYO2, {2: "131011", 3: "0000012345", 4: "20250401", 5: "20250401", 7: text, 14: "短い"})
     s = data.decode("cp932")
     assert '"a ""b"", c\r\n2行目\nx"' in s
     assert ',"短い",' in s
@@ -39,9 +39,9 @@ def test_free_text_always_quoted_quotes_doubled_commas_newlines_kept():
 
 
 def test_non_text_fields_unquoted_and_empty_is_nothing():
-    data, _ = _one(KYO2, {2: "131016", 3: "0000012345", 4: "20250401", 5: "20250401", 6: 1, 7: None, 9: ""})
+    data, _ = _one(KYO2, {2: "131011", 3: "0000012345", 4: "20250401", 5: "20250401", 6: 1, 7: None, 9: ""})
     s = data.decode("cp932")
-    assert s.startswith("202407,131016,0000012345,20250401,20250401,1,,")
+    assert s.startswith("202407,131011,0000012345,20250401,20250401,1,,")
     assert '"' not in s
 
 
@@ -71,7 +71,7 @@ def test_unwritable_records_raise(row, needle):
 
 def test_sequence_rows_need_the_exact_field_count():
     with pytest.raises(RecordError):
-        write_records(KYO2, [["202407", "131016"]])
+        write_records(KYO2, [["202407", "131011"]])
     data, _ = write_records(KYO2, [[None] * 22])
     assert data == b"202407" + b"," * 21 + b"\r\n"
 
@@ -87,7 +87,7 @@ def test_sequence_rows_need_the_exact_field_count():
     ("한", GETA),
 ])
 def test_characters_outside_ms932_are_replaced_and_reported(original, expected):
-    row = {2: "131016", 3: "0000012345", 4: "20250401", 5: "20250401", 7: f"山{original}田", 14: "ok"}
+    row = {2: "131011", 3: "0000012345", 4: "20250401", 5: "20250401", 7: f"山{original}田", 14: "ok"}
     data, repl = write_records(KYO2, [row, row], file="UP2KYO_x.CSV")
     assert [(r.record, r.field_no, r.field_name, r.original, r.replacement) for r in repl] == [
         (1, 7, "課題", original, expected), (2, 7, "課題", original, expected)]
@@ -98,7 +98,7 @@ def test_characters_outside_ms932_are_replaced_and_reported(original, expected):
 
 def test_nec_ibm_extension_characters_are_kept():
     s = "①㈱Ⅱ髙﨑ⅱ∵"
-    data, repl = _one(KYO2, {2: "131016", 3: "0000012345", 4: "20250401", 5: "20250401", 7: s})
+    data, repl = _one(KYO2, {2: "131011", 3: "0000012345", 4: "20250401", 5: "20250401", 7: s})
     assert repl == []
     assert next(iter_records(data))[6] == s
 
