@@ -1,6 +1,7 @@
 """Signed packages: one send unit's standard CSV files + a signed manifest, as a ZIP.
 
-Pure Python (no Django): the hub and the portal's workers both use it.
+Pure Python (no Django). The portal's workers build and open it; on the way through the hub it
+travels encrypted inside a sealed package (linkage.exchange.sealing), so the hub never opens it.
 
 ZIP members::
 

@@ -602,9 +602,13 @@ def package_sealed(*, package: Package, client: HubClient) -> bytes:
     number = package.recipient_office_number
     rows = client.office_certificates(number)
     recipients = sealing.recipient_certificates(rows, office_number=number, roots=certificates.trusted_roots())
-    if not recipients:
+    if not rows:
         raise HubError(f"送信先の事業所（{number}）の電子証明書が連携基盤にまだ登録されていないため、暗号化できません。"
                        "相手が証明書を登録すると送信します。", code="no_recipient_certificate", retryable=True)
+    if not recipients:
+        raise sealing.SealError(f"連携基盤が示した送信先の事業所（{number}）の電子証明書を確認できないため、送信を中止しました"
+                                "（信頼する認証局の発行でないか、事業所番号・有効期限が合いません）。運営者に連絡してください。",
+                                "untrusted_recipient_certificate")
     identity = certificates.signing_identity(package.office)
     sealed = sealing.seal_package(bytes(package.content), key=identity.key, certificate=identity.certificate,
                                   recipients=recipients)

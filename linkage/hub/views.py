@@ -1,4 +1,8 @@
-"""The hub's HTTP API (JSON; package bodies as application/zip). See openapi.json beside this file."""
+"""The hub's HTTP API (JSON; sealed package bodies as application/octet-stream). See openapi.json beside this file.
+
+The hub reads only the outside of a sealed package (linkage.exchange.sealing): routing data and the
+sender's signature. The signed standard CSVs inside are encrypted to the recipient office.
+"""
 
 from __future__ import annotations
 

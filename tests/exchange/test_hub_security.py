@@ -260,3 +260,17 @@ def test_a_send_unit_over_the_size_limit_is_refused_before_anything_is_stored(db
     assert "大きすぎます" in str(e.value) and "利用者を分けて" in str(e.value)
     with office_scope(cm.office):
         assert not Package.objects.exists()
+
+
+def test_a_recipient_certificate_the_sender_cannot_trust_stops_the_send(exchange_env, hub_ca, settings, tmp_path):
+    cm, _providers = make_world(hub_ca, clients=1, providers=(("11", "1211"),))
+    send_month(cm)
+    other = tmp_path / "other-ca.pem"
+    other.write_bytes(pki.create_test_ca().pem())
+    settings.RENKEI_TRUSTED_CA_FILE = str(other)  # the hub hands out certificates this portal does not trust
+    with office_scope(cm.office):
+        package = Package.objects.get()
+        assert services.package_deliver(package_pk=package.pk).outcome == "error"
+        package.refresh_from_db()
+    assert package.status == PackageStatus.ERROR and "確認できないため、送信を中止しました" in package.last_error
+    assert package.sealed_content is None
