@@ -181,8 +181,8 @@ def find_form(forms: list[Form], *, form: str | None = None, button: str | None 
                 return f
         raise AssertionError(f"no form {form!r} on the page (forms: {[f.id or f.attrs.get('action') for f in forms]})")
     candidates = [f for f in forms if f.attrs.get("method", "get").lower() == "post" or f.attrs.get("hx-post")]
-    if button is not None:
-        candidates = [f for f in candidates if any(button in (_label(b), b.name, b.value) for b in f.buttons)]
+    if button is not None:  # a named button may also press a GET form (search, 「送信内容を確認」)
+        candidates = [f for f in forms if any(button in (_label(b), b.name, b.value) for b in f.buttons)]
         if not candidates:
             labels = [[_label(b) or b.name for b in f.buttons] for f in forms]
             raise AssertionError(f"no form with a button {button!r} on the page (buttons: {labels})")
@@ -339,3 +339,10 @@ def submit(client, url: str, values: dict | None = None, *, button: str | None =
     if method == "get":
         return client.get(target, data, follow=follow, **extra)
     return client.post(target, data, follow=follow, **extra)
+
+
+def page_url(response) -> str:
+    """The path and query string a test-client response was requested with (to submit its forms next)."""
+    request = response.wsgi_request
+    query = request.META.get("QUERY_STRING", "")
+    return request.path + (f"?{query}" if query else "")

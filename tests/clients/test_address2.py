@@ -22,7 +22,7 @@ def test_address2_is_entered_shown_and_written(owner_client, office):
         "client-family_name": "佐藤", "client-given_name": "はな", "client-family_name_kana": "サトウ",
         "client-given_name_kana": "ハナ", "client-sex": "2", "client-birth_date": "1938-07-15",
         "client-address": "東京都新宿区西新宿1-1-1", "client-address2": "西新宿ハイツ101号室",
-        "client-insurer_number": "131016", "client-insured_number": "0000123456", "client-copay_ratio": "1",
+        "client-insurer_number": "131011", "client-insured_number": "0000123456", "client-copay_ratio": "1",
         "cert-status": "2", "cert-care_level": "22", "cert-valid_from": str(today.replace(day=1)),
         "cert-valid_to": str(today.replace(day=1) + dt.timedelta(days=364)),
     }, button="登録する")

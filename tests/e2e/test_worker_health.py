@@ -41,7 +41,7 @@ def test_batch_finishes_on_the_open_page_after_the_worker_dies(new_page, live_se
         page = new_page()
         login(page, live_server, cm.user.email, PASSWORD)
         page.goto(f"{live_server.url}/documents/?month=2026-11")
-        page.wait_for_function("document.querySelector('[data-testid=background-stopped]') === null")  # worker seen
+        page.wait_for_selector("[data-testid=background-stopped]", state="detached")  # worker seen
         page.select_option("select[name=provider]", "")
         page.click("form[data-testid=batch-form] button[type=submit]")
         page.wait_for_load_state()
@@ -60,7 +60,7 @@ def test_batch_finishes_on_the_open_page_after_the_worker_dies(new_page, live_se
         # a worker starts again: the banner goes and the same batch completes on the open page
         live.worker.start()
         page.wait_for_selector("[data-testid=job-progress][data-status=done]", timeout=240_000)
-        page.wait_for_function("document.querySelector('[data-testid=background-stopped]') === null", timeout=30_000)
+        page.wait_for_selector("[data-testid=background-stopped]", state="detached", timeout=30_000)
         assert page.evaluate("window.__sameDocument === true")
         assert page.locator("[data-testid=job-download]").is_visible()
         assert "24 件、48 ページ" in progress.inner_text()

@@ -14,7 +14,7 @@ from portal.jobs.models import Job, JobStatus
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.exchange.world import make_world
-from tests.forms import submit
+from tests.forms import page_url, submit
 from tests.hub.process import free_port
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,8 @@ def test_sending_while_the_broker_is_down_keeps_the_packages_and_says_they_wait(
     cm, providers = make_world(trusted_ca, clients=1)
     web = login_client(cm.admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(web, "/exchange/send/month/?month=2026-04&preview=1", button="連携基盤で送信する")
+        preview = submit(web, "/exchange/send/month/?month=2026-04", button="送信内容を確認")
+        response = submit(web, page_url(preview), button="連携基盤で送信する", response=preview)
     assert response.status_code == 302
     with office_scope(cm.office):
         batch = SendBatch.objects.get()

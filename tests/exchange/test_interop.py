@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from linkage.exchange import pki, services
+from linkage.exchange import certificates, pki, sealing, services
 from linkage.exchange.hubclient import HubClient
 from linkage.exchange.models import InboxStatus, ReceivedPackage, ReceivedSchedule
 from linkage.exchange.package import build_package, new_package_id
@@ -23,7 +23,7 @@ from tests.conftest import login_client
 from tests.exchange.samples import schedule_unit
 from tests.exchange.world import add_certificate, make_world
 from tests.factories import MembershipFactory, OfficeFactory, make_consent, make_partnership
-from tests.forms import submit
+from tests.forms import page_url, submit
 
 CORPUS = Path(__file__).resolve().parents[1] / "standard" / "corpus"
 VENDOR = ["UPJSK_202611_1370000011_11_1310000001_43_20261129212518.CSV",
@@ -123,13 +123,15 @@ def test_vendor_files_through_the_hub_inbox(exchange_env, vendor_world, hub_ca):
     cm, provider, admin, clients = vendor_world
     key, cert = pki.issue_office_certificate(hub_ca, office_number=provider.office_number)
     hub = HubClient(services.settings.RENKEI_HUB_URL, office_number=provider.office_number, key=key, certificate=cert)
+    with office_scope(cm):
+        recipient = certificates.signing_identity(cm).certificate
     for name in VENDOR:
         sequence = name.rsplit("_", 1)[1][:14]
-        hub.submit(build_package(
+        hub.submit(sealing.seal_package(build_package(
             files=[(name, (CORPUS / name).read_bytes())], key=key, certificate=cert, package_id=new_package_id(),
             sender_office=provider.office_number, sender_kind="11", recipient_office=cm.office_number,
             recipient_kind="43", sequence=sequence, unit_kind="actual", month="202611",
-            created_at=dt.datetime.now(dt.timezone.utc)))
+            created_at=dt.datetime.now(dt.timezone.utc)), key=key, certificate=cert, recipients=[recipient]))
     with office_scope(cm):
         services.office_sync(office=cm)
     assert_imported_with_warnings_and_compared(cm, admin)
@@ -166,7 +168,8 @@ def unit_files(cm, provider, **kw):
 def test_renkeis_own_download_zip_is_imported_not_unknown(provider_world):
     cm, provider = provider_world
     cm_web = login_client(cm.admin)
-    cm_web.post("/exchange/send/month/", {"month": "2026-04", "channel": "file"})
+    preview = submit(cm_web, "/exchange/send/month/?month=2026-04", button="送信内容を確認")
+    submit(cm_web, page_url(preview), button="CSVファイルを作成（国の連携システム用）", response=preview)
     from linkage.exchange.models import Package
 
     with office_scope(cm.office):

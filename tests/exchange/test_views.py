@@ -298,7 +298,7 @@ def test_month_preview_counts_only_destinations_that_get_someone(world, trusted_
     partner(cm.office, lonely, ["15"])
     extra = client(cm.office, 60)
     schedule(cm.office, extra, [(lonely, "151121", "1000", "1600", [2, 9])])  # no consent for this partner
-    page = login_client(cm.admin).get("/exchange/send/month/", {"month": "2026-04", "preview": "1"}).content.decode()
+    page = submit(login_client(cm.admin), "/exchange/send/month/?month=2026-04", button="送信内容を確認").content.decode()
     assert "つばき通所介護" in page and "利用者の同意が記録されていません" in page
     assert "2件の送信単位（利用者のべ4人）を送ります。" in page and "3件の送信単位" not in page
     assert "送る利用者がいない送信先には送りません" in page

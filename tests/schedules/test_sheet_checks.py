@@ -83,7 +83,7 @@ def test_day_outside_the_certification_period(owner_client, office, providers):
     client = make_client(office, valid_from=dt.date(2026, 4, 1), valid_to=dt.date(2026, 5, 20))
     schedule = make_schedule(office, client)
     text = type_rows(owner_client, edit_url(schedule), [DAY_CARE_L1]).content.decode()
-    assert "1行目: 21日, 28日は認定有効期間（2026/04/01〜2026/05/20）の外です。" in text
+    assert "1行目: 21日, 28日は認定有効期間（令和8年4月1日〜令和8年5月20日）の外です。" in text
 
 
 # --------------------------------------------------------------------------- item 8: recalculation while editing
