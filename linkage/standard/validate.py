@@ -404,7 +404,8 @@ class FileChecker:
         self.prefix = prefix
         self.lenient = lenient
         self._tolerated_version: list | None = None  # [record, line, count] of a tolerated CSVバージョン
-        self._unquoted: dict[int, list] = {}  # field index -> [record, line, count] of tolerated unquoted text
+        self._unquoted: dict[int, list] = {}  # field index -> [record, line, count, value] of tolerated unquoted text
+        self._unquoted_bad: dict[int, list] = {}  # the same for unquoted text with a " (ambiguous: an error)
         self.layout: Layout | None = None
         self.findings: list[Finding] = []
         self._counts: dict[str, int] = defaultdict(int)
@@ -592,12 +593,8 @@ class FileChecker:
                 recno, f, line,
             )
         elif '"' in value:
-            self.add(
-                ERROR, "unquoted_text",
-                f"フリーテキスト「{value[:30]}」が\"で囲まれておらず、途中に\"があります。どこまでが値か判断できないため読み込みません。"
-                "フリーテキストは\"で囲み、中の\"は\"\"と2つ重ねてください。",
-                recno, f, line,
-            )
+            hit = self._unquoted_bad.setdefault(i, [recno, line, 0, value])
+            hit[2] += 1
         else:
             hit = self._unquoted.setdefault(i, [recno, line, 0, value])
             hit[2] += 1
@@ -612,6 +609,14 @@ class FileChecker:
                 f"CSVバージョン「{v}」は{TOLERATED_CSV_VERSIONS[v]}で、4.1版の正しい値は「202407」です。"
                 f"項目数が4.1版のレイアウトと一致するため、全{count}行を4.1版（202407）として読みました。",
                 recno, self.layout.fields[0], line,
+            )
+        for i, (recno, line, count, value) in sorted(self._unquoted_bad.items()):
+            others = f"（この項目はほかに{count - 1}行も同じ）" if count > 1 else ""
+            self.add(
+                ERROR, "unquoted_text",
+                f"フリーテキスト「{value[:30]}」が\"で囲まれておらず、途中に\"があります{others}。"
+                "どこまでが値か判断できないため読み込みません。フリーテキストは\"で囲み、中の\"は\"\"と2つ重ねてください。",
+                recno, self.layout.fields[i], line,
             )
         for i, (recno, line, count, value) in sorted(self._unquoted.items()):
             f = self.layout.fields[i]

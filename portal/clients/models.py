@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 from portal.offices.models import Membership, Office
@@ -265,6 +266,11 @@ class ClientService(models.Model):
     provider_office_number = models.CharField("事業所番号", max_length=10, validators=[validate_office_number_digits])
     provider_name = models.CharField("事業所名", max_length=100)
     service_type_code = models.CharField("サービス種類コード", max_length=2)
+    satellite_branch = models.CharField(
+        "サテライト枝番", max_length=2, blank=True,
+        validators=[RegexValidator(r"^[0-9A-Za-z]{1,2}$", "サテライト枝番は半角英数字2文字以内で入力してください。")],
+        help_text="サテライト事業所からサービスを受ける場合の枝番（事業所が定めた番号、なければ1, 2, 3…）。標準仕様CSVの「サテライト枝番」になります。",
+    )
     note = models.CharField("備考", max_length=200, blank=True)
 
     objects = office_scoped("client__office")

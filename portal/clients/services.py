@@ -90,6 +90,7 @@ def _clean_services(services: Iterable[dict]) -> list[dict]:
                     f"事業所番号 {s['provider_office_number']} は Renkei に登録されていない事業所です。事業所名を入力してください。"
                 )
         s.setdefault("note", "")
+        s["satellite_branch"] = (s.get("satellite_branch") or "").strip()
     if errors:
         raise ValidationError({"services": errors})
     return services

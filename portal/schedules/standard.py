@@ -119,6 +119,12 @@ def _linked(code: str) -> bool:
     return code[:2] in LINKED_SERVICE_KINDS
 
 
+def satellite_branches(client) -> dict[tuple[str, str], str]:
+    """サテライト枝番 per (provider office, service kind) from the 利用者's services (6表 No.22, 7表 No.8)."""
+    return {(s.provider_office_number, s.service_type_code): s.satellite_branch
+            for s in client.services.all() if s.satellite_branch}
+
+
 def detail_numbers(items) -> dict:
     """第6表 No.19 明細判別コード: ``items`` are ``(key, provider, service code, units)``; 福祉用具貸与
     (17/67) items that share provider, service code and units but are different lines (e.g. 手すり
@@ -146,6 +152,7 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
             key = (r.provider_office_number, r.line.service_type_code)
             last_day_of_group[key] = max(last_day_of_group.get(key, 0), planned[-1])
     lines_by_id = {line.pk: line for line in schedule.lines.all()}
+    satellites = satellite_branches(schedule.client)
     detail = detail_numbers((r.line.line_id or id(r.line), r.provider_office_number, r.service_code, r.units)
                             for r in rows)
     out = []
@@ -158,8 +165,8 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
             2: schedule.client.insurer_number, 3: schedule.client.insured_number, 4: created_on, 5: _ym(month),
             6: office_number, 7: planner_name or None, 11: flags, 15: r.service_code,
             16: r.line.tais_code or None, 17: r.line.notified_code or None, 18: r.line.equipment_name or None,
-            19: detail.get(r.line.line_id or id(r.line)), 20: r.provider_office_number, 21: r.line.provider_name or None, 23: "0",
-            24: office_number,
+            19: detail.get(r.line.line_id or id(r.line)), 20: r.provider_office_number, 21: r.line.provider_name or None,
+            22: satellites.get((r.provider_office_number, r.line.service_type_code)), 23: "0", 24: office_number,
         }
         if r.is_rate:
             day = last_day_of_group.get((r.provider_office_number, r.line.service_type_code), days)
@@ -186,6 +193,7 @@ def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, 
     common = {2: client.insurer_number, 3: client.insured_number, 4: created_on, 5: _ym(schedule.month),
               33: "0", 34: TOTAL_OFFICE, 36: office_number}
     out = []
+    satellites = satellite_branches(client)
     groups = [g for g in annex.groups if g.service_type_code in LINKED_SERVICE_KINDS]
     for g in groups:
         rows: list[AnnexRow] = [r for r in g.rows if not r.unknown]
@@ -193,7 +201,8 @@ def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, 
             continue
         for r in rows:
             rec = {
-                **common, 6: g.provider_name or None, 7: g.provider_office_number, 9: r.service_code,
+                **common, 6: g.provider_name or None, 7: g.provider_office_number,
+                8: satellites.get((g.provider_office_number, g.service_type_code)), 9: r.service_code,
                 10: r.line.tais_code or None, 11: r.line.notified_code or None, 12: r.line.equipment_name or None,
                 13: r.units, 16: r.count, 17: r.service_units, 18: r.managed_units,
             }
@@ -202,7 +211,8 @@ def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, 
             out.append(rec)
         if len(rows) > 1:
             out.append({
-                **common, 6: g.provider_name or None, 7: g.provider_office_number, 9: f"{g.service_type_code}AAAA",
+                **common, 6: g.provider_name or None, 7: g.provider_office_number,
+                8: satellites.get((g.provider_office_number, g.service_type_code)), 9: f"{g.service_type_code}AAAA",
                 13: 0, 16: 0, 17: g.service_units, 18: g.managed_units or None, **_group_amounts(g),
             })
     out.append({

@@ -38,3 +38,18 @@ def test_no_file_chosen_says_so(member_client):
 def test_check_requires_login(client):
     response = client.get(URL)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_tolerant_check_on_request_shows_what_would_be_assumed(member_client):
+    from pathlib import Path
+
+    from tests.forms import submit
+
+    corpus = Path(__file__).resolve().parents[1] / "standard" / "corpus"
+    vendor = sorted(corpus.glob("UPJSK_*_2026112921251*.CSV"))
+    files = [SimpleUploadedFile(p.name, p.read_bytes(), "text/csv") for p in vendor]
+    page = submit(member_client, URL, {"files": files}, button="チェックする").content.decode()
+    assert "エラー 42 件" in page and "CSVバージョンとして正しくありません" in page
+    files = [SimpleUploadedFile(p.name, p.read_bytes(), "text/csv") for p in vendor]
+    page = submit(member_client, URL, {"files": files, "lenient": True}, button="チェックする").content.decode()
+    assert "エラーはありません（警告 6 件）" in page and "4.1版（202407）として読みました" in page

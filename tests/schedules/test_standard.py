@@ -186,3 +186,22 @@ def test_identical_equipment_lines_are_numbered_in_the_detail_code(office):
     got = sorted((r[14], r[17], r[18]) for r in read_file(name, data).rows if r[14].startswith("17"))
     assert got == [("171003", "特殊寝台", ""), ("171007", "手すり（居室）", "1"), ("171007", "手すり（廊下）", "2")]
     assert {r[18] for r in read_file(name, data).rows if r[14].startswith("11")} == {""}
+
+
+def test_satellite_branch_of_the_service_goes_to_table6_and_table7(office, month_schedule):
+    """サテライト枝番 (第6表 No.22, 第7表 No.8) comes from the 利用者's service entry; others stay Null."""
+    from portal.clients.models import ClientService
+
+    with office_scope(office):
+        ClientService.objects.filter(client=month_schedule.client, provider_office_number="1370000011").update(
+            satellite_branch="2")
+        schedule = load_schedule(month_schedule.pk)
+        units = schedule_send_units(schedule=schedule, sender_office=office, created_at=dt.datetime(2026, 4, 25, 9))
+    built = units[0].build()
+    assert built.ok, [f.message for f in built.findings if f.is_error]
+    files = dict(built.files)
+    plan = read_file(*next((n, d) for n, d in files.items() if n.startswith("UPPLAN"))).rows
+    assert {(r[19], r[21]) for r in plan} == {("1370000011", "2"), ("1370000012", ""), ("2799000001", "")}
+    annex = read_file(*next((n, d) for n, d in files.items() if n.startswith("UPSIKYU"))).rows
+    assert {(r[6], r[7]) for r in annex if r[8] != "999999"} == {("1370000011", "2"), ("1370000012", ""),
+                                                                 ("2799000001", "")}
