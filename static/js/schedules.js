@@ -152,7 +152,7 @@
   form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
   document.querySelectorAll("form[data-confirm-if-rows]").forEach(function (f) {
     f.addEventListener("submit", function (event) {
-      if (body.querySelectorAll("tr.line").length && !window.confirm(f.getAttribute("data-confirm-if-rows"))) {
+      if (body.querySelectorAll("tr.line:not(.blank)").length && !window.confirm(f.getAttribute("data-confirm-if-rows"))) {
         event.preventDefault();
       }
     });
