@@ -829,11 +829,17 @@ def actuals_save(*, schedule, office, membership, values: dict[int, dict]) -> No
     """Save the 実績 of own lines: ``values`` = {line id: {"days": [31 ints], "start": HHMM, "end": HHMM}}."""
     from django.core.exceptions import ValidationError
 
+    from portal.schedules.annex import rate_addon_days
+
     errors = []
     lines = {line.pk: line for line in _own_lines(schedule, office)}
+    rate_lines = []
     for pk, v in values.items():
         line = lines.get(pk)
         if line is None:
+            continue
+        if v.get("rate"):  # 率 加算: no days of its own (see rate_addon_days), no time
+            rate_lines.append(line)
             continue
         days = v["days"]
         for day, n in enumerate(days, start=1):
@@ -846,6 +852,10 @@ def actuals_save(*, schedule, office, membership, values: dict[int, dict]) -> No
         line.start_time, line.end_time = v["start"], v["end"]
     if errors:
         raise ValidationError(errors)
+    for line in rate_lines:
+        group = [other.actual_days for other in lines.values() if other not in rate_lines
+                 and other.service_type_code == line.service_type_code]
+        line.actual_days = rate_addon_days(group, schedule.days_in_month)
     for line in lines.values():
         line.save(update_fields=["actual_days", "start_time", "end_time"])
     _touch(schedule, office, membership)

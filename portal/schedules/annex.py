@@ -384,3 +384,23 @@ def _chosen_problems(rows: list[AnnexRow], excess: int) -> list:
                                f"（{excess:,}単位）と合っていません。合計が{excess:,}単位になるように行ごとの単位数を直すか、"
                                "「標準（表の最後の行から）」に戻してください。"))
     return problems
+
+
+def rate_addon_days(group_days: Sequence[Sequence[int]], days_in_month: int) -> list[int]:
+    """The days of a 率 加算 line (処遇改善加算 etc.): once in the month, on the last day any line of
+    its provider × kind group has a count (nothing when the group has none). The same rule for 予定
+    (UPPLAN) and 実績, so that comparing them shows only real differences."""
+    last = 0
+    for days in group_days:
+        for d, n in enumerate(list(days)[:days_in_month], start=1):
+            if n and d > last:
+                last = d
+    out = [0] * 31
+    if last:
+        out[last - 1] = 1
+    return out
+
+
+def rate_addon_count(group_days: Sequence[Sequence[int]], days_in_month: int) -> int:
+    """How many times a 率 加算 line counts in the month (0 or 1) by :func:`rate_addon_days`."""
+    return sum(rate_addon_days(group_days, days_in_month))

@@ -50,7 +50,7 @@ def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool
         f'<input type="hidden" name="{p}provider_name" value="{e(r.provider_name)}">',
         f'<span class="name provider-name">{e(r.provider_name)}</span></td>',
         f'<td class="code"><input type="text" name="{p}code" value="{e(r.service_code)}" list="code-options" maxlength="6" '
-        f'placeholder="サービスコード" aria-label="サービスコード" autocomplete="off"{_bad(row, "code")}>',
+        f'placeholder="コード" aria-label="サービスコード" autocomplete="off"{_bad(row, "code")}>',
         f'<span class="name code-name">{name}</span><div class="equip{equip_show}">',
         f'<label>単位数<input type="text" name="{p}units" value="{e(r.units_entered)}" inputmode="numeric" placeholder="貸与価格÷10"{_bad(row, "units")}></label>',
         f'<label>TAIS<input type="text" name="{p}tais" value="{e(r.tais_code)}" maxlength="12" placeholder="00001-000010"{_bad(row, "tais")}></label>',

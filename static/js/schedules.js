@@ -30,7 +30,7 @@
       var n = parseInt(input.value, 10);
       if (!isNaN(n)) total += n;
     });
-    var cell = tr.querySelector("td.total");
+    var cell = tr.querySelector("td.total .count");
     if (cell) cell.textContent = total ? String(total) : "";
   }
   function updateCode(tr) {
@@ -88,6 +88,7 @@
       if (input.value === "") input.value = "1";
       else if (input.value === "1") input.value = "";
       input.select();
+      input.closest("tr").classList.remove("blank");
       rowTotal(input.closest("tr"));
       markDirty();
       return;
@@ -104,6 +105,7 @@
   body.addEventListener("input", function (event) {
     var tr = event.target.closest("tr.line");
     if (!tr) return;
+    tr.classList.remove("blank");  // typed into the empty line: it is a line now
     if (event.target.closest("td.day")) rowTotal(tr);
     if (/-code$/.test(event.target.name)) updateCode(tr);
     if (/-provider$/.test(event.target.name)) updateProvider(tr);
@@ -133,8 +135,10 @@
   document.getElementById("add-row").addEventListener("click", function () {
     var html = template.innerHTML.replace(/__i__/g, "n" + nextIndex);
     nextIndex += 1;
-    body.insertAdjacentHTML("beforeend", html);
-    var rows = body.querySelectorAll("tr.line");
+    var blank = body.querySelector("tr.line.blank");  // new lines go above the empty line(s) at the end
+    if (blank) blank.insertAdjacentHTML("beforebegin", html);
+    else body.insertAdjacentHTML("beforeend", html);
+    var rows = body.querySelectorAll("tr.line:not(.blank)");
     var last = rows[rows.length - 1];
     var p = "";
     for (var k = rows.length - 2; k >= 0 && !p; k--) p = rows[k].querySelector('input[name$="-provider"]').value;
@@ -148,7 +152,7 @@
   form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
   document.querySelectorAll("form[data-confirm-if-rows]").forEach(function (f) {
     f.addEventListener("submit", function (event) {
-      if (body.querySelectorAll("tr.line").length && !window.confirm(f.getAttribute("data-confirm-if-rows"))) {
+      if (body.querySelectorAll("tr.line:not(.blank)").length && !window.confirm(f.getAttribute("data-confirm-if-rows"))) {
         event.preventDefault();
       }
     });

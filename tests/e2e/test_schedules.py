@@ -94,7 +94,7 @@ def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
     assert "2行を入力しました" in page.content()
     expect(page.locator("[data-testid=draft-banner]")).to_be_visible()
     grid = page.locator("[data-testid=grid]")
-    assert grid.locator("tr.line").count() == 2
+    assert grid.locator("tr.line:not(.blank)").count() == 2
     wednesdays = [d for d in range(1, days_in_month + 1) if month.replace(day=d).weekday() == 2]
     assert page.input_value(f"input[name='line-1-d{wednesdays[0]}']") == "1"
 
@@ -103,7 +103,7 @@ def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
     page.click(f"input[name='line-1-d{friday}']")
     assert page.input_value(f"input[name='line-1-d{friday}']") == "1"
     page.click("#add-row")
-    new_row = grid.locator("tr.line").nth(2)
+    new_row = grid.locator("tr.line:not(.blank)").nth(2)
     assert new_row.locator("input[name$='-provider']").input_value() == "1370099012"  # same provider as above
     new_row.locator("input[name$='-code']").fill("155301")
     new_row.locator("input[name$='-start']").fill("09:30")

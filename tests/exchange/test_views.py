@@ -250,22 +250,28 @@ def test_actual_entry_copy_edit_add_and_bad_input(world):
         schedule = ReceivedSchedule.objects.get().schedule
     url = f"/exchange/schedules/{schedule.pk}/actuals/"
     assert "あなたの事業所の同意が記録されていません" not in web.get(url).content.decode()  # consent is on record
-    submit(web, url, {}, button="予定をすべて実績にコピー")
+    submit(web, url, button="予定をすべて実績にコピー")
     with office_scope(provider.office):
         line = schedule.lines.get()
         assert line.actual_days == line.planned_days
-    page = submit(web, url, {f"a{line.pk}_2": "x"}, button="実績を保存").content.decode()
+    typed = {f"s{line.pk}": "09:00", f"e{line.pk}": "0930", f"a{line.pk}_2": "x"}
+    page = submit(web, url, typed, button="実績を保存").content.decode()
     assert "2日の回数「x」は0〜99の数字で入力してください" in page
-    assert "開始時刻" in submit(web, url, {f"s{line.pk}": "25:00"}, button="実績を保存").content.decode()
-    assert submit(web, url, {f"s{line.pk}": "0900", f"e{line.pk}": "0930", f"a{line.pk}_2": "1"},
-                  button="実績を保存").status_code == 302
-    page = submit(web, url, {"new_code": "431111", "new_day": "5", "new_start": "1000", "new_end": "1100"},
-                  button="追加する").content.decode()
+    assert f'name="a{line.pk}_2" value="x"' in page  # what was typed is shown again
+    typed.update({f"a{line.pk}_2": "1", f"s{line.pk}": "25:00"})
+    assert "開始時刻" in submit(web, url, typed, button="実績を保存").content.decode()
+    typed[f"s{line.pk}"] = "0900"
+    assert submit(web, url, typed, button="実績を保存").status_code == 302
+    visit = {"new_code": "431111", "new_day": "5", "new_start": "10:00", "new_end": "11:00"}
+    page = submit(web, url, visit, button="実績を保存して追加する").content.decode()
     assert "連携対象のサービス種類" in page
-    submit(web, url, {"new_code": provider.code, "new_day": "5", "new_start": "1000", "new_end": "1100"}, button="追加する")
+    visit["new_code"] = provider.code
+    submit(web, url, visit, button="実績を保存して追加する")
     with office_scope(provider.office):
         assert schedule.lines.count() == 2
         assert sorted(sum(x.actual_days) for x in schedule.lines.all()) == [1, 4]
+        line.refresh_from_db()
+        assert (line.start_time, line.end_time) == ("0900", "0930")
 
 
 def test_comparison_lists_lines_where_actual_differs(world, django_assert_max_num_queries):

@@ -82,3 +82,23 @@ def test_benefit_limits_import_and_lookup(tmp_path):
     assert benefit_limit_for("21", dt.date(2027, 4, 1)) == 17000
     assert benefit_limit_for("21", dt.date(2027, 3, 31)) == 16765
     assert BenefitLimit.objects.filter(care_level="21").count() == 2
+
+
+def test_care_levels_column_is_optional_and_checked(tmp_path):
+    from portal.schedules.masters import MasterFileError, import_master
+
+    with_levels = HEADER.replace("適用終了日\n", "適用終了日,要介護状態区分\n")
+    import_master("service_codes", with_levels + "15,9511,テスト通所・要介護1,600,,回,1,0,0,2030-04-01,,21\n"
+                                                  "15,9512,テスト通所・要介護1〜2,600,,回,1,0,0,2030-04-01,,21/22\n")
+    import_master("service_codes", HEADER + "15,9513,テスト通所（区分なし）,600,,回,1,0,0,2030-04-01,\n")
+    codes = {c.service_item_code: c.care_level_set for c in ServiceCode.objects.filter(service_item_code__startswith="951")}
+    assert codes == {"9511": {"21"}, "9512": {"21", "22"}, "9513": set()}
+    with pytest.raises(MasterFileError) as error:
+        import_master("service_codes", with_levels + "15,9514,テスト,600,,回,1,0,0,2030-04-01,,要介護1\n")
+    assert "要介護状態区分「要介護1」は 21〜25（要介護1〜5）" in error.value.messages[0]
+
+
+def test_bundled_day_care_codes_name_their_care_level():
+    may = month_masters(dt.date(2026, 5, 1))
+    assert may.code("151511").care_level_set == {"21"} and may.code("151531").care_level_set == {"23"}
+    assert may.code("111211").care_level_set == set()
