@@ -130,7 +130,7 @@ def test_days_outside_the_certification_period(owner_client, office, providers):
     schedule = make_schedule(office, client)
     row = {"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1, 11: 1}}
     text = owner_client.post(edit_url(schedule), grid_post([row], version=1)).content.decode()
-    assert "1行目: 4日は認定有効期間（2026/05/10〜2027/05/09）の外です。" in text
+    assert "1行目: 4日は認定有効期間（令和8年5月10日〜令和9年5月9日）の外です。" in text
 
 
 def test_month_without_certification(owner_client, office, providers):
