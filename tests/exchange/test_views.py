@@ -218,6 +218,12 @@ def test_a_batch_send_records_each_client_in_the_audit_trail(world):
             assert sorted(AuditEventClient.objects.filter(event=event).values_list("client_id", flat=True)) == sorted(
                 c.pk for c in cm.clients)
             assert "client_ids" not in event.detail
+    import re
+
+    batch_page = web.get(response["Location"]).content.decode()  # the send pages speak 和暦 only
+    assert "令和8年4月分 サービス利用票" in batch_page and "令和" in batch_page.split("<h1>")[1]
+    assert not re.search(r"20\d\d/\d\d/\d\d", batch_page)
+    assert not re.search(r"20\d\d/\d\d/\d\d", web.get("/exchange/outbox/").content.decode())
     second = cm.clients[1]
     table = web.get(reverse("partners:audit"), {"client": second.pk}).content.decode().split("<table")[-1]
     assert table.count("送信") >= 2 and second.full_name in table
