@@ -383,9 +383,10 @@ def package_import(*, office, received_pk: int) -> str | None:
             from portal.partners.models import AuditAction
             from portal.partners.services import audit_record
 
-            audit_record(office=office, actor=None, action=AuditAction.PACKAGE_IMPORTED,
+            audit_record(office=office, actor=None, action=AuditAction.PACKAGE_IMPORTED, clients=client_ids,
                          partner_office_number=record.sender_office_number,
-                         detail={"received_id": record.pk, "unit_kind": record.unit_kind, "client_ids": client_ids})
+                         detail={"received_id": record.pk, "unit_kind": record.unit_kind,
+                                 "client_count": len(client_ids)})
     except ImportRejected as exc:
         ReceivedPackage.objects.filter(pk=record.pk).update(
             status=InboxStatus.REJECTED, error=str(exc), findings=exc.findings[:500])

@@ -500,9 +500,8 @@ def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.H
             audit_record(
                 office=office, actor=actor,
                 action=AuditAction.PACKAGE_SENT if channel == Channel.HUB else AuditAction.CSV_DOWNLOADED,
-                client=unit.clients[0] if len(unit.clients) == 1 else None,
-                partner_office_number=unit.recipient_office_number,
-                detail={"package_id": str(package_id), "unit_kind": str(unit.unit_kind), "client_ids": [c.pk for c in unit.clients],
+                clients=unit.clients, partner_office_number=unit.recipient_office_number,
+                detail={"package_id": str(package_id), "unit_kind": str(unit.unit_kind), "client_count": len(unit.clients),
                         "sequence": seq},
             )
         if channel == Channel.HUB:

@@ -136,6 +136,8 @@ class CarePlan(models.Model):
                                      related_name="+", verbose_name="交付した職員")
     delivered_by_name = models.CharField("交付した職員の氏名", max_length=60, blank=True)
     delivery_note = models.TextField("交付の記録（説明内容など）", blank=True)
+    # What the plan printed at 交付 (利用者, 認定, office, care manager): the 交付済 version shows it forever.
+    snapshot = models.JSONField("交付時の記載内容", default=dict, blank=True)
 
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)

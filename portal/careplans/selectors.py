@@ -174,3 +174,79 @@ def hour_marks() -> list[dict]:
 def band_marks() -> list[dict]:
     span = GRID_END_HOUR - GRID_START_HOUR
     return [{"label": label, "top": 100 * a / span, "height": 100 * (b - a) / span} for label, a, b in BANDS]
+
+
+# --------------------------------------------------------------------------- what a plan prints about its people
+
+
+@dataclass(frozen=True)
+class PlanHeader:
+    """What a plan prints about the 利用者, the 認定, the office and the care manager.
+
+    A delivered (交付済) plan prints the snapshot taken at 交付 (``CarePlan.snapshot``) forever; any other
+    version prints the current register, as a draft may still change.
+    """
+
+    client_name: str
+    client_kana: str
+    birth_date: dt.date | None
+    client_postal_code: str
+    client_address: str
+    certification_status: str
+    care_level: str
+    certified_on: dt.date | None
+    cert_valid_from: dt.date | None
+    cert_valid_to: dt.date | None
+    author_name: str
+    office_number: str
+    office_name: str
+    office_postal_code: str
+    office_address: str
+    from_snapshot: bool = False
+
+    @property
+    def care_level_label(self) -> str:
+        from portal.clients.models import CareLevel
+
+        return CareLevel(self.care_level).label if self.care_level in CareLevel.values else ""
+
+
+_DATE_KEYS = ("birth_date", "certified_on", "cert_valid_from", "cert_valid_to")
+
+
+def plan_header_live(plan: CarePlan) -> PlanHeader:
+    """From the register today: the 利用者 as registered, the plan's 認定 (else the one valid on the plan date)."""
+    client = plan.client
+    cert = client.certification_on(plan.plan_date)
+    return PlanHeader(
+        client_name=client.full_name, client_kana=client.full_name_kana, birth_date=client.birth_date,
+        client_postal_code=client.postal_code, client_address=client.address,
+        certification_status=plan.certification_status or (cert.status if cert else ""),
+        care_level=plan.care_level or (cert.care_level if cert else ""),
+        certified_on=plan.certified_on or (cert.certified_on if cert else None),
+        cert_valid_from=plan.cert_valid_from or (cert.valid_from if cert else None),
+        cert_valid_to=plan.cert_valid_to or (cert.valid_to if cert else None),
+        author_name=plan.author_name or (plan.author.name if plan.author_id and plan.author else ""),
+        office_number=plan.office_number, office_name=plan.office_name,
+        office_postal_code=plan.office_postal_code, office_address=plan.office_address,
+    )
+
+
+def plan_snapshot(plan: CarePlan) -> dict:
+    """The JSON kept on the plan at 交付 (dates as ISO strings)."""
+    header = plan_header_live(plan)
+    data = {k: v for k, v in header.__dict__.items() if k != "from_snapshot"}
+    for key in _DATE_KEYS:
+        data[key] = data[key].isoformat() if data[key] else None
+    return data
+
+
+def plan_header(plan: CarePlan) -> PlanHeader:
+    if plan.is_delivered and plan.snapshot:
+        data = dict(plan.snapshot)
+        for key in _DATE_KEYS:
+            data[key] = dt.date.fromisoformat(data[key]) if data.get(key) else None
+        known = {f for f in PlanHeader.__dataclass_fields__ if f != "from_snapshot"}
+        values = {k: data.get(k, "" if k not in _DATE_KEYS else None) for k in known}
+        return PlanHeader(**values, from_snapshot=True)
+    return plan_header_live(plan)

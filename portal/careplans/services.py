@@ -422,10 +422,12 @@ def plan_deliver(*, plan: CarePlan, lock_version, by, delivered_on: dt.date, exp
         raise ValidationError("下書きのままでは交付を記録できません。先に計画書を確定してください。")
     _raise(errors)
     _claim(plan, lock_version, by, statuses=(PlanStatus.CONFIRMED,))
+    from portal.careplans.selectors import plan_snapshot
+
     CarePlan.objects.filter(pk=plan.pk).update(
         status=PlanStatus.DELIVERED, delivered_on=delivered_on, explained_on=explained_on,
         delivered_to=delivered_to.strip(), delivered_by=delivered_by, delivered_by_name=_member_name(delivered_by),
-        delivery_note=note,
+        delivery_note=note, snapshot=plan_snapshot(plan),
     )
     plan.refresh_from_db()
     return plan

@@ -180,6 +180,7 @@ def plan_detail(request, plan_id):
     days, life = selectors.weekly_grid(plan, activities, daily)
     context = _plan_context(request, plan, "detail")
     context.update({
+        "header": selectors.plan_header(plan),
         "rows": selectors.table2_rows(needs), "days": days, "life": life, "hours": selectors.hour_marks(),
         "bands": selectors.band_marks(), "problems": services.confirmation_problems(plan) if plan.is_draft else [],
         "recipients": standard.plan_recipients(plan, needs) if standard.plan_can_be_sent(plan) else [],

@@ -197,7 +197,11 @@ def client_detail(request, client_id):
     except NoReverseMatch:
         plans_url = None
     current = client.certification_on(today)
+    audit_url = None
+    if request.membership.is_admin:  # the audit trail is for the office admin
+        audit_url = f"{reverse('partners:audit')}?client={client.pk}"
     return render(request, "clients/detail.html", {
+        "audit_url": audit_url,
         "client": client, "today": today, "current": current, "schedules": schedules, "plans_url": plans_url,
         "expiring": current is not None and current.valid_to <= services.expiry_limit(today),
         "this_month": today.replace(day=1),

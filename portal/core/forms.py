@@ -88,6 +88,12 @@ class WarekiDateField(forms.DateField):
 
     widget = WarekiDateInput
 
+    def __init__(self, *args, **kwargs):
+        custom = dict(kwargs.get("error_messages") or {})
+        super().__init__(*args, **kwargs)
+        if "required" not in custom and self.label:
+            self.error_messages["required"] = f"{self.label}を入力してください。"
+
     def to_python(self, value):
         if value in self.empty_values:
             return None

@@ -164,13 +164,14 @@ _CARE_LEVELS_SUPPORT = [c for c in CareLevel if not c.value.startswith("2")]
 
 def plan_sheet(plan) -> PlanSheet:
     """第1表・第2表・第3表 of one plan version. Raises ``DocumentUnavailable`` without 認定."""
-    client = plan.client
-    cert = client.certification_on(plan.plan_date)
-    status = plan.certification_status or (cert.status if cert else "")
-    care_level = plan.care_level or (cert.care_level if cert else "")
+    from portal.careplans.selectors import plan_header
+
+    header = plan_header(plan)  # a delivered plan prints what it printed at 交付
+    status = header.certification_status
+    care_level = header.care_level
     if not care_level and status != CertificationStatus.APPLYING:
         raise DocumentUnavailable(
-            f"{client.full_name}さんの認定（要介護状態区分）が登録されていないため、居宅サービス計画書を印刷できません。"
+            f"{header.client_name}さんの認定（要介護状態区分）が登録されていないため、居宅サービス計画書を印刷できません。"
             f"利用者の画面で認定を登録するか、計画書の第1表で「申請中」または要介護状態区分を入力してください。"
         )
     levels = _CARE_LEVELS_SUPPORT if care_level and not care_level.startswith("2") else _CARE_LEVELS_CARE
@@ -184,24 +185,24 @@ def plan_sheet(plan) -> PlanSheet:
               for i, c in enumerate(LivingSupportReason, start=1)]
     return PlanSheet(
         plan_id=plan.pk,
-        client_name=client.full_name,
-        client_kana=client.full_name_kana,
-        birth_date=client.birth_date,
-        client_address=client.address,
+        client_name=header.client_name,
+        client_kana=header.client_kana,
+        birth_date=header.birth_date,
+        client_address=header.client_address,
         created_on=plan.plan_date,
         plan_date=plan.plan_date,
         first_plan_date=plan.first_plan_date,
         category_choices=category_choices,
         certification_choices=certification_choices,
         care_level_choices=[(c.label, c.value == care_level) for c in levels],
-        certified_on=plan.certified_on or (cert.certified_on if cert else None),
-        cert_valid_from=plan.cert_valid_from or (cert.valid_from if cert else None),
-        cert_valid_to=plan.cert_valid_to or (cert.valid_to if cert else None),
-        author_name=plan.author_name or (plan.author.name if plan.author else ""),
-        office_name=plan.office_name,
-        office_number=plan.office_number,
-        office_postal_code=plan.office_postal_code,
-        office_address=plan.office_address,
+        certified_on=header.certified_on,
+        cert_valid_from=header.cert_valid_from,
+        cert_valid_to=header.cert_valid_to,
+        author_name=header.author_name,
+        office_name=header.office_name,
+        office_number=header.office_number,
+        office_postal_code=header.office_postal_code,
+        office_address=header.office_address,
         user_intentions=plan.user_intentions,
         committee_opinion=plan.committee_opinion,
         support_policy=plan.support_policy,

@@ -90,8 +90,13 @@ def document_list(request):
     last_day = sheets.month_days(month)
     month_end = month.replace(day=max(d["day"] for d in last_day if d["day"]))
     latest_plan: dict[int, CarePlan] = {}
+    newest_any: dict[int, CarePlan] = {}
     for plan in CarePlan.objects.filter(client_id__in=client_ids, plan_date__lte=month_end).order_by("client_id", "-plan_date", "-pk"):
-        latest_plan.setdefault(plan.client_id, plan)
+        newest_any.setdefault(plan.client_id, plan)
+        if plan.is_delivered:  # the latest delivered version by default; a draft only when none was delivered
+            latest_plan.setdefault(plan.client_id, plan)
+    for cid, plan in newest_any.items():
+        latest_plan.setdefault(cid, plan)
     rows = []
     for schedule in schedules:
         schedule_providers = sheets.schedule_providers(schedule)

@@ -389,3 +389,35 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditEventImmutable("監査ログは削除できません。")
+
+
+class AuditEventClient(models.Model):
+    """One 利用者 an audit event concerns (a batch send, a received or imported package may concern many).
+
+    Append-only like the event itself; the 利用者 is a relation (no names are copied into the trail), not
+    enforced by the database so that deleting a 利用者 never touches the trail.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+                               verbose_name="事業所")
+    event = models.ForeignKey(AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="client_links", verbose_name="監査ログ")
+    client = models.ForeignKey("clients.Client", on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="+", verbose_name="利用者")
+
+    objects = office_scoped("office", manager_class=models.Manager.from_queryset(AuditQuerySet))
+
+    class Meta:
+        verbose_name = "監査ログの利用者"
+        verbose_name_plural = "監査ログの利用者"
+        default_permissions = ("add", "view")
+        constraints = [models.UniqueConstraint(fields=["event", "client"], name="audit_event_client_unique")]
+        indexes = [models.Index(fields=["office", "client"], name="audit_client")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditEventImmutable("監査ログは変更できません。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEventImmutable("監査ログは削除できません。")

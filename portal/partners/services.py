@@ -37,6 +37,7 @@ from portal.offices.tenancy import office_scope
 from portal.partners.models import (
     AuditAction,
     AuditEvent,
+    AuditEventClient,
     Consent,
     ConsentScope,
     InvitationStatus,
@@ -75,21 +76,33 @@ def _clean_detail(detail: dict | None) -> dict:
     return detail
 
 
-def audit_record(*, office, actor, action: str, client=None, partner_office_number: str = "",
+def audit_record(*, office, actor, action: str, client=None, clients=(), partner_office_number: str = "",
                  detail: dict | None = None) -> AuditEvent:
     """Append one event to ``office``'s audit trail.
 
     ``office`` an Office (or its id); ``actor`` a Membership, a User or ``None`` for the
-    system (a worker); ``client`` a Client (or its id) or ``None``; ``action`` one of
-    ``AuditAction``; ``detail`` ids and codes only (e.g. ``{"package_id": 12}``).
+    system (a worker); ``client`` a Client (or its id) or ``None``; ``clients`` every 利用者
+    (Clients or ids) a batch event concerns — each is recorded as a relation so the trail can be
+    followed per 利用者; ``action`` one of ``AuditAction``; ``detail`` ids and codes only
+    (e.g. ``{"package_id": 12}``).
     """
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action: {action!r}")
     office_id = getattr(office, "pk", office)
     actor_id, actor_name = _actor(office_id, actor)
-    return _audit(office_id=office_id, actor_id=actor_id, actor_name=actor_name, action=action,
-                  client_id=getattr(client, "pk", client), partner_office_number=partner_office_number,
-                  detail=_clean_detail(detail))
+    client_ids = list(dict.fromkeys(getattr(c, "pk", c) for c in clients if c is not None))
+    if client is None and len(client_ids) == 1:
+        client = client_ids[0]
+    client_id = getattr(client, "pk", client)
+    if client_id is not None and client_id not in client_ids:
+        client_ids.insert(0, client_id)
+    event = _audit(office_id=office_id, actor_id=actor_id, actor_name=actor_name, action=action,
+                   client_id=client_id, partner_office_number=partner_office_number,
+                   detail=_clean_detail(detail))
+    if client_ids:
+        AuditEventClient.objects.bulk_create(
+            [AuditEventClient(office_id=office_id, event=event, client_id=cid) for cid in client_ids])
+    return event
 
 
 def _audit(*, office_id, actor_id, actor_name, action, client_id=None, partner_office_number="", detail=None):

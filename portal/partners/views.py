@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,12 +33,13 @@ from portal.partners.forms import (
 from portal.partners.models import (
     AuditAction,
     AuditEvent,
+    AuditEventClient,
     Consent,
     InvitationStatus,
     PartnerInvitation,
     Partnership,
 )
-from portal.core.wareki import wareki_datetime
+from portal.core.wareki import wareki_date, wareki_datetime, wareki_month
 
 
 # --------------------------------------------------------------------------- partners
@@ -408,8 +409,9 @@ def _filtered_events(request):
             events = events.filter(occurred_at__lt=_day_start(data["date_to"] + dt.timedelta(days=1)))
         if data.get("action"):
             events = events.filter(action=data["action"])
-        if data.get("client"):
-            events = events.filter(client=data["client"])
+        if data.get("client"):  # the 利用者 itself, or one of the 利用者 of a batch send / import
+            concerned = AuditEventClient.objects.filter(office=office, client=data["client"]).values("event_id")
+            events = events.filter(Q(client=data["client"]) | Q(pk__in=concerned))
         if data.get("partner"):
             events = events.filter(partner_office_number=data["partner"])
     elif form.is_bound:
@@ -422,17 +424,32 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _client_label(event) -> str:
-    if event.client_id is None:
-        return ""
-    if event.client is None:
-        return f"（削除された利用者 #{event.client_id}）"
-    return event.client.full_name
+    """The 利用者 of an event: one name, or the names of every 利用者 a batch entry concerns."""
+    names = _concerned_names(event)
+    if len(names) > 3:
+        return f"{'、'.join(names[:3])} ほか{len(names) - 3}人"
+    return "、".join(names)
+
+
+def _concerned_names(event) -> list[str]:
+    links = getattr(event, "concerned", None)
+    if links is None:
+        links = list(AuditEventClient.objects.filter(event=event).select_related("client").order_by("pk"))
+    pairs = [(link.client_id, link.client) for link in links]
+    if not pairs and event.client_id is not None:  # events recorded before 利用者 were kept as relations
+        pairs = [(event.client_id, event.client)]
+    return [c.full_name if c is not None else f"（削除された利用者 #{cid}）" for cid, c in pairs]
+
+
+def _with_concerned(events):
+    return events.prefetch_related(Prefetch("client_links", to_attr="concerned",
+                                            queryset=AuditEventClient.objects.select_related("client").order_by("pk")))
 
 
 @admin_required
 def audit_list(request):
     form, events, names = _filtered_events(request)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(_with_concerned(events), 50).get_page(request.GET.get("page"))
     for event in page.object_list:
         event.partner_label = names.get(event.partner_office_number, "")
         event.client_label = _client_label(event)
@@ -447,35 +464,81 @@ DETAIL_LABELS = {
     "obtained_on": "同意日", "revoked_on": "撤回日", "method": "同意の方法", "document": "同意書の添付",
     "export": "出力したもの", "rows": "件数", "received": "受け取った側", "demo": "デモデータ", "kind": "種類",
     "file_names": "ファイル名", "client_count": "利用者数", "month": "対象年月",
+    "unit_kind": "送信単位の種類", "client_ids": "利用者", "sequence": "ファイル連番", "received_id": "受信の番号",
+    "channel": "経路", "status": "状態", "files": "ファイル数", "batch_id": "送信の番号", "schedule_id": "利用票の番号",
+    "plan_id": "計画書の番号", "tables": "帳票", "job_id": "PDF作成の番号", "pages": "ページ数",
 }
+EXPORT_LABELS = {"audit_trail": "監査ログ"}
 
 
-def _detail_rows(detail: dict) -> list[tuple[str, str]]:
+def _value_label(key: str, value, clients: dict) -> str:
+    from linkage.exchange.models import Channel, InboxStatus, PackageStatus, UnitKind
+    from portal.documents.models import DocumentKind
     from portal.partners.models import ConsentMethod, ConsentScope, kinds_label
 
-    rows = []
-    for key, value in detail.items():
-        if key == "scopes" and isinstance(value, list):
-            value = "、".join(ConsentScope(v).label if v in ConsentScope.values else v for v in value)
-        elif key == "service_type_codes" and isinstance(value, list):
-            value = kinds_label(value)
-        elif key == "method" and value in ConsentMethod.values:
-            value = ConsentMethod(value).label
-        elif isinstance(value, bool):
-            value = "はい" if value else "いいえ"
-        elif isinstance(value, list):
-            value = "、".join(str(v) for v in value)
-        rows.append((DETAIL_LABELS.get(key, key), value))
-    return rows
+    if key == "scopes" and isinstance(value, list):
+        return "、".join(ConsentScope(v).label if v in ConsentScope.values else str(v) for v in value)
+    if key == "service_type_codes" and isinstance(value, list):
+        return kinds_label(value)
+    if key == "client_ids" and isinstance(value, list):
+        return "、".join(clients.get(v, f"（削除された利用者 #{v}）") for v in value)
+    if key == "method" and value in ConsentMethod.values:
+        return ConsentMethod(value).label
+    choices = {"unit_kind": UnitKind, "channel": Channel, "kind": DocumentKind, "status": None}
+    if key in choices and isinstance(value, str):
+        if key == "status":
+            for enum in (InboxStatus, PackageStatus):
+                if value in enum.values:
+                    return enum(value).label
+        elif value in choices[key].values:
+            return choices[key](value).label
+    if key == "export" and value in EXPORT_LABELS:
+        return EXPORT_LABELS[value]
+    if key in ("obtained_on", "revoked_on") and isinstance(value, str):
+        try:
+            return wareki_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    if key == "month" and isinstance(value, str) and len(value) == 7:
+        try:
+            return wareki_month(dt.date.fromisoformat(f"{value}-01"))
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _detail_rows(detail: dict, clients: dict | None = None) -> list[tuple[str, str]]:
+    """The detail of an event as Japanese label / value pairs (never the internal keys or reprs)."""
+    clients = clients or {}
+    return [(DETAIL_LABELS.get(key, "その他"), _value_label(key, value, clients)) for key, value in detail.items()]
+
+
+def _detail_text(detail: dict, clients: dict | None = None) -> str:
+    return "／".join(f"{label}: {value}" for label, value in _detail_rows(detail, clients))
+
+
+def _old_client_names(events, clients=None) -> dict:
+    """Names for ``client_ids`` kept in the detail of events recorded before 利用者 were relations."""
+    if clients is None:
+        from portal.clients.models import Client
+
+        clients = Client.objects.all()
+    ids = {i for e in events for i in (e.detail.get("client_ids") or []) if isinstance(i, int)}
+    return {c.pk: c.full_name for c in clients.filter(pk__in=ids)} if ids else {}
 
 
 @admin_required
 def audit_detail(request, audit_event_id):
-    event = get_object_or_404(AuditEvent.objects.select_related("client"), pk=audit_event_id)
+    event = get_object_or_404(_with_concerned(AuditEvent.objects.select_related("client")), pk=audit_event_id)
     _, names = _partner_choices(request.office)
     event.partner_label = names.get(event.partner_office_number, "")
-    event.client_label = _client_label(event)
-    return render(request, "partners/audit_detail.html", {"event": event, "detail_rows": _detail_rows(event.detail)})
+    event.client_names = _concerned_names(event)
+    return render(request, "partners/audit_detail.html", {
+        "event": event, "detail_rows": _detail_rows(event.detail, _old_client_names([event]))})
 
 
 class _Echo:
@@ -496,19 +559,27 @@ def audit_export(request):
         office=request.office, actor=request.membership, action=AuditAction.CSV_DOWNLOADED,
         detail={"export": "audit_trail", "rows": rows},
     )
-    events = events.filter(pk__lt=marker.pk)
+    from portal.clients.models import Client
+
+    # querysets are made here, inside the office scope; the stream below runs after the view returned
+    events = _with_concerned(events.filter(pk__lt=marker.pk))
+    clients = Client.objects.all()
+    total = rows
     writer = SpreadsheetWriter(_Echo(), lineterminator="\r\n")
     header = ["日時", "操作", "操作した人", "利用者", "連携先の事業所番号", "連携先", "詳細"]
 
     def stream():
         yield "\ufeff" + writer.writerow(header)
-        for event in events.iterator(chunk_size=1000):
-            yield writer.writerow([
-                timezone.localtime(event.occurred_at).strftime("%Y/%m/%d %H:%M:%S"),
-                event.get_action_display(), event.actor_name, _client_label(event),
-                event.partner_office_number, names.get(event.partner_office_number, ""),
-                " ".join(f"{k}={v}" for k, v in event.detail.items()),
-            ])
+        for start in range(0, total, 500):  # in slices: the 利用者 of each slice are fetched in one query
+            chunk = list(events[start:start + 500])
+            old = _old_client_names(chunk, clients)
+            for event in chunk:
+                yield writer.writerow([
+                    timezone.localtime(event.occurred_at).strftime("%Y/%m/%d %H:%M:%S"),
+                    event.get_action_display(), event.actor_name, "、".join(_concerned_names(event)),
+                    event.partner_office_number, names.get(event.partner_office_number, ""),
+                    _detail_text(event.detail, old),
+                ])
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in stream()),

@@ -218,8 +218,10 @@ def latest_plan_with_weekly(client: Client):
     WeeklyActivity = weekly_activity_model()
     if WeeklyActivity is None:
         return None
-    activity = (WeeklyActivity.objects.filter(plan__client=client).select_related("plan")
-                .order_by("-plan__plan_date", "-plan__pk").first())
+    activities = (WeeklyActivity.objects.filter(plan__client=client).select_related("plan")
+                  .order_by("-plan__plan_date", "-plan__pk"))
+    # the latest delivered (交付済) version is what was agreed with the 利用者; a newer draft is only a draft
+    activity = activities.filter(plan__status="delivered").first() or activities.first()
     return activity.plan if activity is not None else None
 
 

@@ -363,3 +363,76 @@ def test_non_weekly_services_are_saved_and_a_stale_save_is_refused(member_client
     stale = submit(member_client, _table3(plan), {"non_weekly_services": "上書き"}, form=url, response=page)
     assert "あなたの入力はこのフォームに残っています" in stale.content.decode()
     assert _fresh(plan).non_weekly_services == "通院（月1回）"
+
+
+# --------------------------------------------------------------------------- a delivered plan never changes
+
+
+def _deliver(member_client, plan):
+    submit(member_client, reverse("careplans:plan_detail", kwargs={"plan_id": plan.pk}), button="確定する")
+    response = submit(member_client, reverse("careplans:plan_deliver", kwargs={"plan_id": plan.pk}), {
+        "explained_on": "R8.4.6", "delivered_on": "R8.4.6", "delivered_to": "山田 花子（本人）"}, button="交付を記録する")
+    assert response.status_code == 302
+    return _fresh(plan)
+
+
+def test_a_delivered_plan_keeps_what_it_printed_when_the_register_changes(member_client, filled_plan, office):
+    from portal.clients.models import Certification, Client
+    from portal.documents.sheets import plan_queryset, plan_sheet
+
+    plan = _deliver(member_client, filled_plan)
+    client = plan.client
+    detail = reverse("careplans:plan_detail", kwargs={"plan_id": plan.pk})
+    before = member_client.get(detail).content.decode()
+    assert "山田　花子 殿" in before and 'data-testid="snapshot-note"' in before
+    # after 交付 the 利用者 moves, marries and is re-assessed; the office and the care manager change too
+    edit = reverse("clients:edit", kwargs={"client_id": client.pk})
+    assert submit(member_client, edit, {"client-family_name": "佐藤", "client-address": "大阪府大阪市北区1-1"},
+                  button="保存する").status_code == 302
+    with office_scope(office):
+        Certification.objects.filter(client=client).update(care_level="24", certified_on=dt.date(2026, 5, 1))
+        from portal.careplans.models import CarePlan
+
+        CarePlan.objects.filter(pk=plan.pk).update(care_level="", certified_on=None)  # fall back on the register
+    office.name, office.address = "別名の事業所", "別の住所"
+    office.save()
+    after = member_client.get(detail).content.decode()
+    assert "山田　花子 殿" in after and "佐藤　花子 殿" not in after
+    assert "大阪府大阪市北区" not in after.split('id="table1"')[1]
+    assert 'data-testid="printed-care-level">要介護2<' in after
+    with office_scope(office):
+        sheet = plan_sheet(plan_queryset().get(pk=plan.pk))
+        assert Client.objects.get(pk=client.pk).family_name == "佐藤"  # the register did change
+    assert sheet.client_name == "山田　花子" and "大阪" not in sheet.client_address
+    assert [label for label, on in sheet.care_level_choices if on] == ["要介護2"]
+    assert sheet.certified_on == dt.date(2026, 3, 20)
+    assert sheet.office_name != "別名の事業所" and sheet.author_name == plan.author_name
+
+
+def test_a_draft_still_prints_the_register(member_client, filled_plan, office):
+    edit = reverse("clients:edit", kwargs={"client_id": filled_plan.client_id})
+    submit(member_client, edit, {"client-family_name": "佐藤"}, button="保存する")
+    page = member_client.get(reverse("careplans:plan_detail", kwargs={"plan_id": filled_plan.pk})).content.decode()
+    assert "佐藤　花子 殿" in page and 'data-testid="snapshot-note"' not in page
+
+
+def test_weekly_fill_and_the_pdf_list_use_the_latest_delivered_version(member_client, filled_plan, member, office):
+    delivered = _deliver(member_client, filled_plan)
+    # a newer version is being written (a draft with another 第3表)
+    submit(member_client, reverse("careplans:plan_detail", kwargs={"plan_id": delivered.pk}),
+           {"plan_date": "R8.9.1"}, button="新しい版を作る")
+    open_page = member_client.get(reverse("schedules:open", kwargs={"client_id": delivered.client_id}),
+                                  {"month": "2026-10"}).content.decode()
+    assert "令和8年4月5日作成の居宅サービス計画書（第3表）（交付済）" in open_page
+    docs = member_client.get(reverse("documents:list"), {"month": "2026-10", "client": delivered.client_id}).content
+    docs = docs.decode()
+    assert f'{reverse("documents:careplan_pdf", kwargs={"plan_id": delivered.pk})}" data-testid="careplan-link"' in docs
+    assert "（未交付）" not in docs
+
+
+def test_without_a_delivered_version_the_draft_is_labelled(member_client, filled_plan):
+    open_page = member_client.get(reverse("schedules:open", kwargs={"client_id": filled_plan.client_id}),
+                                  {"month": "2026-10"}).content.decode()
+    assert 'data-testid="plan-not-delivered">（下書き・未交付）' in open_page
+    docs = member_client.get(reverse("documents:list"), {"month": "2026-10", "client": filled_plan.client_id})
+    assert "第1表〜第3表（令和8年4月5日・下書き（未交付））" in docs.content.decode()

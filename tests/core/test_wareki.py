@@ -107,3 +107,9 @@ def test_times_are_shown_in_tokyo():
     late_utc = dt.datetime(2026, 12, 13, 15, 30, tzinfo=ZoneInfo("UTC"))  # 2026-12-14 00:30 in Tokyo
     assert wareki_date(late_utc) == "令和8年12月14日"
     assert wareki_datetime(late_utc) == "令和8年12月14日 00:30"
+
+
+def test_an_empty_required_date_names_its_field():
+    form = _Form({"birth_date": ""})
+    assert not form.is_valid()
+    assert form.errors["birth_date"] == ["生年月日を入力してください。"]

@@ -206,3 +206,15 @@ def test_the_task_runs_only_inside_the_jobs_office(month_of_clients, outsider_of
     render_document_job.run(job.pk, job.office_id)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
+
+
+def test_the_request_time_is_the_tokyo_time_in_wareki(member_client, month_of_clients):
+    """A batch asked for at 00:30 on 14 December in Tokyo (15:30 UTC the day before) says so on both pages."""
+    import datetime as dt
+
+    job = services.document_job_create(office=month_of_clients[0].client.office, user=None, month=MONTH)
+    DocumentJob.objects.filter(pk=job.pk).update(created_at=dt.datetime(2026, 12, 13, 15, 30, tzinfo=dt.timezone.utc))
+    detail = member_client.get(reverse("documents:job_detail", kwargs={"job_id": job.pk})).content.decode()
+    assert "令和8年12月14日 00:30" in detail and "12月13日" not in detail
+    listing = member_client.get(reverse("documents:list"), {"month": "2026-11"}).content.decode()
+    assert "令和8年12月14日 00:30" in listing

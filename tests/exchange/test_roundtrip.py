@@ -101,7 +101,7 @@ def test_delivered_twice_imported_once_and_resend_replaces(exchange_env, hub_ca)
 
 
 def test_every_step_is_audited_and_the_recipient_is_notified(exchange_env, hub_ca, django_capture_on_commit_callbacks, mailoutbox):
-    from portal.partners.models import AuditEvent
+    from portal.partners.models import AuditEvent, AuditEventClient
 
     cm, providers = make_world(hub_ca, clients=1, providers=(("11", "1211"),))
     provider = providers[0]
@@ -117,4 +117,10 @@ def test_every_step_is_audited_and_the_recipient_is_notified(exchange_env, hub_c
         assert list(AuditEvent.objects.filter(office=cm.office).values_list("action", flat=True)) == ["package_sent"]
     with office_scope(provider.office):
         actions = set(AuditEvent.objects.filter(office=provider.office).values_list("action", flat=True))
+        imported = AuditEvent.objects.get(office=provider.office, action="package_imported")
+        concerned = list(AuditEventClient.objects.filter(event=imported).values_list("client_id", flat=True))
     assert {"package_received", "package_imported"} <= actions
+    assert concerned == [provider.clients[0].pk]  # the import names the provider's own 利用者, as a relation
+    with office_scope(cm.office):
+        sent = AuditEvent.objects.get(office=cm.office, action="package_sent")
+        assert list(AuditEventClient.objects.filter(event=sent).values_list("client_id", flat=True)) == [cm.clients[0].pk]

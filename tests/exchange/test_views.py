@@ -308,3 +308,32 @@ def test_month_preview_counts_only_destinations_that_get_someone(world, trusted_
     assert "つばき通所介護" in page and "利用者の同意が記録されていません" in page
     assert "2件の送信単位（利用者のべ4人）を送ります。" in page and "3件の送信単位" not in page
     assert "送る利用者がいない送信先には送りません" in page
+
+
+def test_a_batch_send_records_each_client_in_the_audit_trail(world):
+    """The trail of one 利用者 shows the send of a unit that carried several 利用者."""
+    from django.urls import reverse
+
+    from portal.partners.models import AuditEvent, AuditEventClient
+    from tests.forms import submit
+
+    cm, providers = world
+    web = login_client(cm.admin)
+    response = submit(web, "/exchange/send/month/?month=2026-04&preview=1", button="連携基盤で送信する")
+    assert response.status_code == 302
+    with office_scope(cm.office):
+        sent = list(AuditEvent.objects.filter(action="package_sent"))
+        assert len(sent) == 2  # one per provider, each carrying both 利用者
+        for event in sent:
+            assert sorted(AuditEventClient.objects.filter(event=event).values_list("client_id", flat=True)) == sorted(
+                c.pk for c in cm.clients)
+            assert "client_ids" not in event.detail
+    import re
+
+    batch_page = web.get(response["Location"]).content.decode()  # the send pages speak 和暦 only
+    assert "令和8年4月分 サービス利用票" in batch_page and "令和" in batch_page.split("<h1>")[1]
+    assert not re.search(r"20\d\d/\d\d/\d\d", batch_page)
+    assert not re.search(r"20\d\d/\d\d/\d\d", web.get("/exchange/outbox/").content.decode())
+    second = cm.clients[1]
+    table = web.get(reverse("partners:audit"), {"client": second.pk}).content.decode().split("<table")[-1]
+    assert table.count("送信") >= 2 and second.full_name in table

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.offices.tenancy import office_scope, scopes_disabled
-from portal.partners.models import AuditEvent, AuditEventImmutable
+from portal.partners.models import AuditEvent, AuditEventClient, AuditEventImmutable
 from portal.partners.services import audit_record
 from tests.conftest import login_client
 from tests.factories import MembershipFactory, OfficeFactory, UserFactory
@@ -139,7 +139,7 @@ def test_csv_export_opens_in_excel_and_is_itself_recorded(office, owner, owner_c
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["日時", "操作", "操作した人", "利用者", "連携先の事業所番号", "連携先", "詳細"]
-    assert rows[1][1:5] == ["送信", "佐藤 花子", "髙橋\u3000太郎", "1370000011"] and rows[1][6] == "package_id=12"
+    assert rows[1][1:5] == ["送信", "佐藤 花子", "髙橋\u3000太郎", "1370000011"] and rows[1][6] == "パッケージID: 12"
     with office_scope(office):
         export = AuditEvent.objects.get(action="csv_downloaded")
     assert export.detail == {"export": "audit_trail", "rows": 1} and export.actor_id == owner.user_id
@@ -175,3 +175,52 @@ def test_audit_page_query_count_is_flat(office, owner, owner_client, django_asse
     with CaptureQueriesContext(connection) as many:
         owner_client.get(reverse("partners:audit"))
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --------------------------------------------------------------------------- following one 利用者
+
+
+def test_a_batch_entry_records_each_client_and_is_found_per_client(office, owner, owner_client):
+    a, b, c = (make_client(office, family_name=name) for name in ("青木", "石井", "上田"))
+    alone = make_client(office, family_name="遠藤")
+    with office_scope(office):
+        batch = audit_record(office=office, actor=owner, action="package_sent", clients=[a, b, c],
+                             partner_office_number="1370000011", detail={"unit_kind": "schedule", "client_count": 3})
+        audit_record(office=office, actor=owner, action="pdf_exported", client=alone)
+        assert sorted(AuditEventClient.objects.filter(event=batch).values_list("client_id", flat=True)) == sorted(
+            [a.pk, b.pk, c.pk])
+        assert batch.client_id is None and "石井" not in str(batch.detail)  # a relation, never names in the trail
+    url = reverse("partners:audit")
+    table = owner_client.get(url, {"client": b.pk}).content.decode().split("<table")[-1]
+    assert table.count("<tr>") == 2  # header + the batch entry
+    assert "青木　太郎、石井　太郎、上田　太郎" in table and "遠藤" not in table
+    detail = owner_client.get(reverse("partners:audit_detail", args=[batch.pk])).content.decode()
+    assert "利用者（3人）" in detail and "石井　太郎" in detail
+
+
+def test_the_client_page_leads_the_admin_to_its_audit_trail(office, owner_client, member_client):
+    client = make_client(office)
+    page = owner_client.get(reverse("clients:detail", kwargs={"client_id": client.pk})).content.decode()
+    assert f'href="{reverse("partners:audit")}?client={client.pk}"' in page
+    assert 'data-testid="client-audit"' not in member_client.get(
+        reverse("clients:detail", kwargs={"client_id": client.pk})).content.decode()
+
+
+def test_details_show_japanese_labels_and_exports_hold_no_internal_reprs(office, owner, owner_client):
+    client = make_client(office, family_name="岡田")
+    with office_scope(office):
+        old_style = audit_record(office=office, actor=None, action="package_imported", partner_office_number="1370000011",
+                                 detail={"received_id": 4, "unit_kind": "actual", "client_ids": [client.pk]})
+        consent = audit_record(office=office, actor=owner, action="consent_recorded", client=client,
+                               detail={"consent_id": 9, "scopes": ["plan", "schedule"], "obtained_on": "2026-04-01",
+                                       "demo": True})
+    detail = owner_client.get(reverse("partners:audit_detail", args=[old_style.pk])).content.decode()
+    assert "送信単位の種類" in detail and "サービス提供実績" in detail and "岡田　太郎" in detail
+    for internal in ("unit_kind", "client_ids", "received_id"):
+        assert internal not in detail
+    detail = owner_client.get(reverse("partners:audit_detail", args=[consent.pk])).content.decode()
+    assert "同意の範囲" in detail and "令和8年4月1日" in detail and "デモデータ" in detail
+    raw = b"".join(owner_client.get(reverse("partners:audit_export")).streaming_content).decode("utf-8-sig")
+    for internal in ("scopes=", "demo=True", "[", "unit_kind", "client_ids", "=True"):
+        assert internal not in raw
+    assert "デモデータ: はい" in raw and "同意日: 令和8年4月1日" in raw and "送信単位の種類: サービス提供実績" in raw

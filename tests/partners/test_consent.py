@@ -12,6 +12,7 @@ from portal.partners import services
 from portal.partners.models import AuditEvent, Consent, ConsentScope, Partnership
 from tests.factories import MembershipFactory, OfficeFactory
 from tests.conftest import login_client
+from tests.forms import submit
 from tests.partners.conftest import make_client, record_consent
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -28,14 +29,19 @@ def partnership(office):
 
 
 def form_data(client, partnership, owner, **extra):
-    data = {"client": client.pk, "partnership": partnership.pk, "obtained_on": timezone.localdate().isoformat(),
-            "obtained_by": owner.pk, "method": "written", "scopes": list(ConsentScope.values), "note": ""}
+    """What a user types and picks on the consent page (values as the page offers them)."""
+    data = {"client": str(client.pk), "partnership": str(partnership.pk), "obtained_on": timezone.localdate().isoformat(),
+            "obtained_by": str(owner.pk), "method": "written", "scopes": list(ConsentScope.values), "note": ""}
     data.update(extra)
     return data
 
 
 def post_consent(http, data):
-    return http.post(reverse("partners:consent_create"), data)
+    return submit(http, reverse("partners:consent_create"), data, button="同意を記録する")
+
+
+def revoke(http, consent, **typed):
+    return submit(http, reverse("partners:consent_detail", args=[consent.pk]), typed, button="撤回を記録する")
 
 
 def test_record_consent_with_a_scanned_pdf(owner_client, office, owner, client_record, partnership):
@@ -138,20 +144,22 @@ def test_consent_for_an_ended_partnership_is_refused(office, owner, client_recor
 def test_another_offices_client_or_partnership_cannot_be_chosen(owner_client, owner, client_record, partnership,
                                                                  outsider_office):
     stranger = make_client(outsider_office, family_name="他所")
-    page = post_consent(owner_client, form_data(stranger, partnership, owner)).content.decode()
+    # the page offers neither; a hand-made request naming them is refused with a message
+    raw = {**form_data(stranger, partnership, owner), "form_token": "x1"}
+    page = owner_client.post(reverse("partners:consent_create"), raw).content.decode()
     assert "選んだ利用者が見つかりません" in page
     with office_scope(outsider_office):
         theirs = Partnership.objects.create(office=outsider_office, partner_office_number="1370000011",
                                             partner_name="x", service_type_codes=["11"], started_on=dt.date(2026, 1, 1))
-    page = post_consent(owner_client, form_data(client_record, theirs, owner)).content.decode()
+    raw = {**form_data(client_record, theirs, owner), "form_token": "x2"}
+    page = owner_client.post(reverse("partners:consent_create"), raw).content.decode()
     assert "選んだ連携先は連携中ではありません" in page
 
 
 def test_revoke_consent(owner_client, office, owner, client_record, partnership):
     consent = record_consent(office, owner, client_record, partnership, obtained_on=dt.date(2026, 5, 1))
-    url = reverse("partners:consent_revoke", args=[consent.pk])
-    response = owner_client.post(url, {"revoked_on": timezone.localdate().isoformat(),
-                                       "revocation_reason": "本人からの申し出"}, follow=True)
+    response = submit(owner_client, reverse("partners:consent_detail", args=[consent.pk]),
+                      {"revocation_reason": "本人からの申し出"}, button="撤回を記録する", follow=True)
     page = response.content.decode()
     assert "同意を撤回しました" in page and "撤回済み" in page and "本人からの申し出" in page
     with office_scope(office):
@@ -168,8 +176,7 @@ def test_revocation_dates_that_make_no_sense(owner_client, office, owner, client
                                              message):
     consent = record_consent(office, owner, client_record, partnership, obtained_on=dt.date(2026, 5, 1))
     revoked_on = revoked_on or timezone.localdate() + dt.timedelta(days=3)
-    response = owner_client.post(reverse("partners:consent_revoke", args=[consent.pk]),
-                                 {"revoked_on": revoked_on.isoformat(), "revocation_reason": "申し出"})
+    response = revoke(owner_client, consent, revoked_on=revoked_on.isoformat(), revocation_reason="申し出")
     assert response.status_code == 400
     page = response.content.decode()
     assert message in page and 'value="申し出"' in page
@@ -180,12 +187,13 @@ def test_revocation_dates_that_make_no_sense(owner_client, office, owner, client
 
 def test_revocation_needs_a_reason_and_happens_once(owner_client, office, owner, client_record, partnership):
     consent = record_consent(office, owner, client_record, partnership)
-    url = reverse("partners:consent_revoke", args=[consent.pk])
-    page = owner_client.post(url, {"revoked_on": timezone.localdate().isoformat(), "revocation_reason": ""})
+    page = revoke(owner_client, consent, revocation_reason="")
     assert "撤回の理由を入力してください" in page.content.decode()
+    opened = owner_client.get(reverse("partners:consent_detail", args=[consent.pk]))  # a second tab
     with office_scope(office):
         services.consent_revoke(consent=consent, membership=owner, revoked_on=timezone.localdate(), reason="申し出")
-    page = owner_client.post(url, {"revoked_on": timezone.localdate().isoformat(), "revocation_reason": "再度"})
+    page = submit(owner_client, reverse("partners:consent_detail", args=[consent.pk]), {"revocation_reason": "再度"},
+                  button="撤回を記録する", response=opened)
     assert "すでに" in page.content.decode() and "撤回されています" in page.content.decode()
 
 
@@ -212,3 +220,21 @@ def test_consent_form_tells_every_mistake_at_once(owner_client, owner, client_re
     data["document"] = SimpleUploadedFile("scan.png", PNG)
     page = post_consent(owner_client, data).content.decode()
     assert "利用者を選んでください" in page and "同意日に未来の日付" in page and "PDFでもJPEGでもありません" in page
+
+
+@pytest.mark.parametrize("typed,expected,message", [
+    ("R8.5.1", dt.date(2026, 5, 1), None),
+    ("令和8年5月1日", dt.date(2026, 5, 1), None),
+    ("平成32年5月1日", None, "同意日: 「平成32年5月1日」の平成32年は存在しません（平成は平成31年4月30日まで）。"),
+    ("R8.2.30", None, "同意日: 「R8.2.30」の2月30日は存在しない日付です（2月は28日まで）。"),
+])
+def test_consent_date_typed_in_wareki(owner_client, office, owner, client_record, partnership, typed, expected,
+                                      message):
+    response = post_consent(owner_client, form_data(client_record, partnership, owner, obtained_on=typed))
+    with office_scope(office):
+        consents = list(Consent.objects.all())
+    if expected:
+        assert response.status_code == 302 and consents[0].obtained_on == expected
+    else:
+        assert message in response.content.decode() and not consents
+        assert f'value="{typed}"' in response.content.decode()

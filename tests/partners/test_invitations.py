@@ -14,6 +14,7 @@ from portal.offices.tenancy import office_scope
 from portal.partners import services
 from portal.partners.models import AuditEvent, Consent, InvitationStatus, PartnerInvitation, Partnership
 from tests.conftest import login_client
+from tests.forms import submit
 from tests.factories import MembershipFactory, OfficeFactory, UserFactory
 from tests.partners.conftest import accept, invite, make_client, record_consent
 
@@ -21,10 +22,14 @@ INVITE = reverse("partners:invite")
 
 
 def post_invite(client, **data):
-    payload = {"invitee_office_number": "", "invitee_name": "", "invitee_email": "", "service_type_codes": ["11"],
-               "message": ""}
+    """The invite page as an admin fills it in (only what is typed; the rest is what the page renders)."""
+    payload = {"service_type_codes": ["11"]}
     payload.update(data)
-    return client.post(INVITE, payload)
+    return submit(client, INVITE, payload, button="招待を送る")
+
+
+def detail_url(invitation):
+    return reverse("partners:invitation_detail", args=[invitation.pk])
 
 
 def test_admin_invites_a_renkei_office_whose_admin_is_emailed(owner_client, office, provider_office, provider_admin,
@@ -54,8 +59,8 @@ def test_invitee_admin_sees_inviter_name_number_and_kinds_and_accepts(office, ow
     assert "43 居宅介護支援" in detail  # the inviter's service kinds
     assert "承認して連携を始める" in detail
     with django_capture_on_commit_callbacks(execute=True):
-        response = provider_client.post(reverse("partners:invitation_accept", args=[invitation.pk]),
-                                        {"service_type_codes": ["11"]}, follow=True)
+        response = submit(provider_client, detail_url(invitation), {"service_type_codes": ["11"]},
+                          button="承認して連携を始める", follow=True)
     assert "さくら居宅介護支援事業所との連携を始めました" in response.content.decode()
     with office_scope(provider_office):
         mine = Partnership.objects.get()
@@ -76,7 +81,7 @@ def test_invitee_admin_declines_and_inviter_is_told(office, owner, provider_admi
                                                    django_capture_on_commit_callbacks):
     invitation = invite(office, owner, "1370000011")
     with django_capture_on_commit_callbacks(execute=True):
-        provider_client.post(reverse("partners:invitation_decline", args=[invitation.pk]), {"reason": "対象地域外のため"})
+        submit(provider_client, detail_url(invitation), {"reason": "対象地域外のため"}, button="辞退する")
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.DECLINED
     assert "辞退しました" in mail.outbox[-1].subject and "対象地域外のため" in mail.outbox[-1].body
@@ -91,6 +96,7 @@ def test_non_admin_cannot_accept(office, owner, provider_office, provider_admin,
     page = provider_staff_client.get(reverse("partners:invitation_detail", args=[invitation.pk])).content.decode()
     assert "回答（承認・辞退）できるのは、この事業所の管理者だけです" in page
     assert "承認して連携を始める" not in page
+    # the page offers no button; a hand-made request is refused
     response = provider_staff_client.post(reverse("partners:invitation_accept", args=[invitation.pk]),
                                           {"service_type_codes": ["11"]})
     assert response.status_code == 403
@@ -103,7 +109,9 @@ def test_non_admin_cannot_accept(office, owner, provider_office, provider_admin,
 
 
 def test_non_admin_cannot_invite(member_client):
-    assert post_invite(member_client, invitee_office_number="1370000011").status_code == 403
+    assert member_client.get(INVITE).status_code == 403  # the page is not offered
+    response = member_client.post(INVITE, {"invitee_office_number": "1370000011", "service_type_codes": ["11"]})
+    assert response.status_code == 403  # nor is a hand-made request taken
 
 
 @pytest.mark.parametrize("number,message", [
@@ -194,12 +202,13 @@ def test_office_not_on_renkei_gets_a_signup_invitation_and_sees_it_after_registe
 
 def test_expired_invitation_cannot_be_accepted(office, owner, provider_admin, provider_client):
     invitation = invite(office, owner, "1370000011")
+    opened = provider_client.get(detail_url(invitation))  # opened while still valid
     PartnerInvitation.objects.with_scopes_disabled().filter(pk=invitation.pk).update(
         expires_at=timezone.now() - dt.timedelta(minutes=1))
-    page = provider_client.get(reverse("partners:invitation_detail", args=[invitation.pk])).content.decode()
+    page = provider_client.get(detail_url(invitation)).content.decode()
     assert "有効期限" in page and "が切れています" in page and "承認して連携を始める" not in page
-    response = provider_client.post(reverse("partners:invitation_accept", args=[invitation.pk]),
-                                    {"service_type_codes": ["11"]}, follow=True)
+    response = submit(provider_client, detail_url(invitation), button="承認して連携を始める", response=opened,
+                      follow=True)
     assert "が切れています" in response.content.decode()
     with pytest.raises(services.PartnerInvitationError, match="有効期限"):
         accept(invitation, provider_admin)
@@ -207,9 +216,10 @@ def test_expired_invitation_cannot_be_accepted(office, owner, provider_admin, pr
 
 def test_used_invitation_cannot_be_used_again(office, owner, provider_admin, provider_client):
     invitation = invite(office, owner, "1370000011")
+    opened = provider_client.get(detail_url(invitation))  # a second tab
     accept(invitation, provider_admin)
-    response = provider_client.post(reverse("partners:invitation_accept", args=[invitation.pk]),
-                                    {"service_type_codes": ["11"]}, follow=True)
+    response = submit(provider_client, detail_url(invitation), button="承認して連携を始める", response=opened,
+                      follow=True)
     assert "この招待はすでに承認されています" in response.content.decode()
     with office_scope(provider_admin.office), pytest.raises(services.PartnerInvitationError, match="すでに承認"):
         services.partner_invitation_decline(invitation=invitation, membership=provider_admin)
@@ -217,7 +227,7 @@ def test_used_invitation_cannot_be_used_again(office, owner, provider_admin, pro
 
 def test_cancelled_invitation_cannot_be_accepted(owner_client, office, owner, provider_admin):
     invitation = invite(office, owner, "1370000011")
-    owner_client.post(reverse("partners:invitation_cancel", args=[invitation.pk]))
+    submit(owner_client, detail_url(invitation), button="招待を取り消す")
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.CANCELLED
     with pytest.raises(services.PartnerInvitationError, match="取り消されました"):
@@ -226,7 +236,8 @@ def test_cancelled_invitation_cannot_be_accepted(owner_client, office, owner, pr
 
 def test_inviter_cannot_accept_its_own_invitation(owner_client, office, owner):
     invitation = invite(office, owner, "1370000011", invitee_email="x@example.jp")
-    response = owner_client.post(reverse("partners:invitation_accept", args=[invitation.pk]), follow=True)
+    assert "承認して連携を始める" not in owner_client.get(detail_url(invitation)).content.decode()
+    response = owner_client.post(reverse("partners:invitation_accept", args=[invitation.pk]), follow=True)  # hand-made
     assert "あなたの事業所宛てではありません" in response.content.decode()
 
 

@@ -7,7 +7,19 @@ from django.urls import reverse
 from portal.offices.tenancy import office_scope
 from portal.partners import services
 from portal.partners.models import AuditEvent, Partnership
+from tests.forms import submit
 from tests.partners.conftest import make_client, record_consent
+
+EXTERNAL = reverse("partners:external_create")
+
+
+def end(client, partnership, follow=False, response=None, **typed):
+    return submit(client, reverse("partners:detail", args=[partnership.pk]), typed, button="連携を終了する",
+                  follow=follow, response=response)
+
+
+def add_external(client, follow=False, **typed):
+    return submit(client, EXTERNAL, typed, button="登録する", follow=follow)
 
 
 def test_either_side_ends_and_both_sides_keep_the_history(partnership_pair, office, owner, owner_client,
@@ -17,8 +29,7 @@ def test_either_side_ends_and_both_sides_keep_the_history(partnership_pair, offi
     client = make_client(office)
     record_consent(office, owner, client, own)
     with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(reverse("partners:end", args=[own.pk]), {"reason": "利用者の転居のため"},
-                                     follow=True)
+        response = end(owner_client, own, reason="利用者の転居のため", follow=True)
     assert "との連携を終了しました" in response.content.decode()
     with office_scope(office):
         own.refresh_from_db()
@@ -40,7 +51,7 @@ def test_either_side_ends_and_both_sides_keep_the_history(partnership_pair, offi
 
 def test_the_provider_can_end_it_too(partnership_pair, office, provider_client):
     own, theirs = partnership_pair
-    provider_client.post(reverse("partners:end", args=[theirs.pk]), {"reason": ""})
+    end(provider_client, theirs, reason="")
     with office_scope(office):
         own.refresh_from_db()
     assert own.ended_by_partner and own.ended_at is not None
@@ -48,19 +59,19 @@ def test_the_provider_can_end_it_too(partnership_pair, office, provider_client):
 
 def test_ending_twice_or_as_a_non_admin(partnership_pair, owner, member, member_client, owner_client, office):
     own, _ = partnership_pair
-    assert member_client.post(reverse("partners:end", args=[own.pk]), {}).status_code == 403
+    assert "連携を終了する" not in member_client.get(reverse("partners:detail", args=[own.pk])).content.decode()
+    assert member_client.post(reverse("partners:end", args=[own.pk]), {}).status_code == 403  # hand-made
     with office_scope(office), pytest.raises(services.PartnershipError, match="管理者だけ"):
         services.partnership_end(partnership=own, membership=member)
-    owner_client.post(reverse("partners:end", args=[own.pk]), {})
-    response = owner_client.post(reverse("partners:end", args=[own.pk]), {}, follow=True)
+    opened = owner_client.get(reverse("partners:detail", args=[own.pk]))
+    end(owner_client, own, response=opened)
+    response = end(owner_client, own, response=opened, follow=True)  # the same page sent again
     assert "この連携はすでに" in response.content.decode()
 
 
 def test_register_an_external_partner(owner_client, office):
-    response = owner_client.post(reverse("partners:external_create"), {
-        "partner_office_number": "2770000099", "partner_name": "なにわ福祉用具", "service_type_codes": ["17"],
-        "note": "ほのぼのNEXT利用",
-    }, follow=True)
+    response = add_external(owner_client, partner_office_number="2770000099", partner_name="なにわ福祉用具",
+                            service_type_codes=["17"], note="ほのぼのNEXT利用", follow=True)
     assert "を外部の連携先として登録しました" in response.content.decode()
     with office_scope(office):
         partnership = Partnership.objects.get()
@@ -75,18 +86,17 @@ def test_register_an_external_partner(owner_client, office):
     ("1370000011", "Renkei に登録されています"),
 ])
 def test_external_partner_bad_input(owner_client, provider_office, number, message):
-    page = owner_client.post(reverse("partners:external_create"), {
-        "partner_office_number": number, "partner_name": "どこか", "service_type_codes": ["11"],
-    }).content.decode()
+    page = add_external(owner_client, partner_office_number=number, partner_name="どこか",
+                        service_type_codes=["11"]).content.decode()
     assert message in page and 'value="どこか"' in page
 
 
 def test_external_partner_own_number_and_duplicates(owner_client, office):
     data = {"partner_office_number": office.office_number, "partner_name": "自分", "service_type_codes": ["11"]}
-    assert "自分の事業所は連携先に登録できません" in owner_client.post(reverse("partners:external_create"), data).content.decode()
+    assert "自分の事業所は連携先に登録できません" in add_external(owner_client, **data).content.decode()
     data["partner_office_number"] = "2770000099"
-    owner_client.post(reverse("partners:external_create"), data)
-    page = owner_client.post(reverse("partners:external_create"), data).content.decode()
+    add_external(owner_client, **data)
+    page = add_external(owner_client, **data).content.decode()
     assert "すでに連携先に登録されています" in page
 
 
