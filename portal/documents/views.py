@@ -72,7 +72,9 @@ def document_list(request):
     month = month or today.replace(day=1)
     client_id = request.GET.get("client") or ""
     provider = request.GET.get("provider") or ""
-    kinds = [k for k in request.GET.getlist("kinds") if k in dict(KIND_CHOICES)] or [k for k, _ in KIND_CHOICES]
+    kinds = [k for k in request.GET.getlist("kinds") if k in dict(KIND_CHOICES)]
+    if not kinds and not request.GET.get("chosen"):
+        kinds = [k for k, _ in KIND_CHOICES]  # the first visit shows every kind; an unticked filter shows none
 
     clients = list(Client.objects.filter(is_active=True).only("pk", "family_name", "given_name",
                                                                  "family_name_kana", "given_name_kana"))

@@ -97,5 +97,11 @@ class VerificationDecisionForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ClaimDecisionForm(forms.Form):
+    reason = forms.CharField(label="判断の理由（申立人と事業所の記録に残ります）", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "判断の理由を入力してください。"})
+
+
 __all__ = ["OfficeRegisterForm", "OfficeSettingsForm", "StaffInviteForm", "RoleForm", "JoinForm", "RegionalGrade",
-           "VerificationRequestForm", "OfficeNumberClaimForm", "VerificationDecisionForm"]
+           "VerificationRequestForm", "OfficeNumberClaimForm", "VerificationDecisionForm", "ClaimDecisionForm"]

@@ -17,7 +17,12 @@ from django.views.decorators.http import require_POST
 from portal.billing.operator import operator_required
 from portal.core.forms import apply_validation_error, single_submit
 from portal.offices import services
-from portal.offices.forms import OfficeNumberClaimForm, VerificationDecisionForm, VerificationRequestForm
+from portal.offices.forms import (
+    ClaimDecisionForm,
+    OfficeNumberClaimForm,
+    VerificationDecisionForm,
+    VerificationRequestForm,
+)
 from portal.offices.models import (
     ClaimStatus,
     Office,
@@ -115,7 +120,7 @@ def operator_office(request, office_id):
 @single_submit
 def operator_claim(request, claim_id):
     claim = get_object_or_404(OfficeNumberClaim.objects.select_related("office", "claimant"), pk=claim_id)
-    form = VerificationDecisionForm(request.POST or None)
+    form = ClaimDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.office_number_claim_decide(claim=claim, operator=request.user,

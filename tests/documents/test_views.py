@@ -72,3 +72,15 @@ def test_query_count_does_not_grow_with_clients(member_client, in_office, member
     with django_assert_max_num_queries(few):
         page = member_client.get(URL, {"month": "2026-11"})
     assert page.content.decode().count('data-testid="document-row"') == 7
+
+
+def test_no_kind_ticked_shows_nothing_and_says_so(member_client, schedule, plan):
+    from tests.forms import submit
+
+    page = submit(member_client, URL + "?month=2026-11", {"kinds": []}, form="document-filter").content.decode()
+    assert "表示する帳票の種類を1つ以上選んでください" in page
+    assert reverse("documents:usage_pdf", kwargs={"schedule_id": schedule.pk}) not in page
+    assert reverse("documents:careplan_pdf", kwargs={"plan_id": plan.pk}) not in page
+    # What the page rendered, as it was (every kind ticked on the first visit), shows every kind.
+    page = submit(member_client, URL + "?month=2026-11", {}, form="document-filter").content.decode()
+    assert reverse("documents:usage_pdf", kwargs={"schedule_id": schedule.pk}) in page

@@ -220,8 +220,9 @@ def test_a_dismissed_claim_changes_nothing_for_the_office(newcomer, operator):
         user=user, office_number="1310066666", claimant_office_name="x", claimant_name="y", phone="0",
         document=SimpleUploadedFile("n.pdf", PDF, "application/pdf"))
     op_user, op_client = operator
-    submit(op_client, reverse("offices:operator_claim", args=[claim.pk]), {"reason": "申立人の事業所番号は別でした"},
-           button="異議を退ける")
+    url = reverse("offices:operator_claim", args=[claim.pk])
+    assert "判断の理由を入力してください" in submit(op_client, url, {}, button="異議を退ける").content.decode()
+    submit(op_client, url, {"reason": "申立人の事業所番号は別でした"}, button="異議を退ける")
     holder.refresh_from_db()
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.DISMISSED and holder.is_verified
@@ -293,3 +294,20 @@ def test_operator_pages_answer_404_to_office_members(owner_client, office):
                 reverse("offices:operator_claim", args=[claim.pk]),
                 reverse("offices:operator_claim_document", args=[claim.pk])):
         assert owner_client.get(url).status_code == 404, url
+
+
+def test_an_unverified_office_neither_receives_nor_is_polled(db):
+    from linkage.exchange import services as exchange
+    from linkage.exchange.tasks import poll_hub
+
+    office = OfficeFactory(verification_status=VerificationStatus.PENDING)
+    key, cert = pki.issue_office_certificate(pki.create_test_ca(), office_number=office.office_number)
+    with office_scope(office):
+        certificates.certificate_install(office=office, key=key, cert=cert)  # e.g. its own uploaded .p12
+        assert exchange.office_sync(office=office) == {"skipped": "unverified"}
+    assert poll_hub.apply().get() == 0
+    Office.objects.filter(pk=office.pk).update(verification_status=VerificationStatus.VERIFIED)
+    from unittest import mock
+
+    with mock.patch("linkage.exchange.tasks.sync_office.apply_async"):
+        assert poll_hub.apply().get() == 1
