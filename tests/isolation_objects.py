@@ -21,7 +21,8 @@ EXEMPT: dict[str, str] = {
     **{name: "operator (staff) page: every non-staff user gets 404; tested in tests/billing/test_operator.py"
        for name in ("billing:operator_office", "billing:operator_licence_apply", "billing:operator_licence_renew",
                     "billing:operator_invoice_issue", "billing:operator_payment_record",
-                    "billing:operator_invoice_cancel", "billing:operator_invoice_pdf")},
+                    "billing:operator_invoice_cancel", "billing:operator_invoice_pdf",
+                    "billing:operator_office_suspend", "billing:operator_office_resume")},
 }
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.billing import services
-from portal.billing.forms import InvoiceCancelForm, LicenceApplyForm, PaymentForm, RenewForm
+from portal.billing.forms import InvoiceCancelForm, LicenceApplyForm, PaymentForm, RenewForm, SuspendForm
 from portal.billing.licensing import LicenceState, active_invoices, statuses_for_offices, with_settlement
 from portal.billing.models import Invoice, Licence, Payment
 from portal.billing.views import decorate_invoices, invoice_rows, pdf_response
@@ -182,6 +182,8 @@ def office_detail(request, office_id):
         "can_apply": status.state == LicenceState.LAPSED or status.licence is None,
         "issuer_problems": services.issuer_problems(),
         "admins": services.office_admin_emails(office),
+        "suspend_form": SuspendForm(),
+        "status_changes": list(office.status_changes.select_related("by")[:10]),
     })
 
 
@@ -347,3 +349,42 @@ def export_csv(request, what):
         ], ([r["month"].strftime("%Y-%m"), r["gross"], r["net"], r["tax"], r["received"]] for r in _revenue(today, 24)))
     raise Http404
 
+
+
+def _office_status_change(request, office_id, change, done_text):
+    office = get_object_or_404(Office, pk=office_id)
+    form = SuspendForm(request.POST)
+    if form.is_valid():
+        try:
+            change(office=office, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, done_text.format(name=office.name))
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+    return redirect("billing:operator_office", office_id=office.pk)
+
+
+@operator_required
+@require_POST
+@single_submit
+def office_suspend(request, office_id):
+    """利用停止 (reason required): sending and receiving stop with a banner; the data stays."""
+    from portal.offices.services import office_suspend as suspend
+
+    return _office_status_change(request, office_id, suspend,
+                                 "{name}を利用停止にしました。送信と受信が止まり、事業所の画面にお知らせが出ます。")
+
+
+@operator_required
+@require_POST
+@single_submit
+def office_resume(request, office_id):
+    from portal.offices.services import office_resume as resume
+
+    return _office_status_change(request, office_id, resume,
+                                 "{name}の利用を再開しました。止まっていた送信は順に送られます。")

@@ -31,6 +31,10 @@ class Office(models.Model):
         help_text="オンにすると、認証アプリ（TOTP）を設定していないスタッフはこの事業所の画面を開く前に設定を求められます。",
     )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
+    # 利用停止 (operator): sending and receiving stop, everything else (and all data) stays.
+    # Separate from any verification state: see portal.offices.services.office_suspend.
+    suspended_at = models.DateTimeField("利用停止日時", null=True, blank=True)
+    suspension_reason = models.TextField("利用停止の理由", blank=True)
 
     class Meta:
         verbose_name = "事業所"
@@ -39,6 +43,10 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.office_number}）"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def service_type_codes(self) -> list[str]:
@@ -152,3 +160,23 @@ class StaffInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return "期限切れ"
         return "招待中"
+
+
+class OfficeStatusChange(models.Model):
+    """The record of each 利用停止 / 再開 of an office by the operator (who, when, why)."""
+
+    class Action(models.TextChoices):
+        SUSPEND = "suspend", "利用停止"
+        RESUME = "resume", "利用再開"
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="status_changes", verbose_name="事業所")
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    reason = models.TextField("理由")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name="操作者")
+    at = models.DateTimeField("日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "事業所の利用停止・再開"
+        verbose_name_plural = "事業所の利用停止・再開"
+        ordering = ["-at", "-pk"]

@@ -138,3 +138,60 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 def membership_remove(*, membership: Membership) -> None:
     _ensure_another_admin(membership)
     membership.delete()
+
+
+# --------------------------------------------------------------------------- 利用停止 (operator)
+
+SUSPENDED_MESSAGE = ("この事業所は運営者により利用停止中です（理由：{reason}）。ケアプランデータの送信と受信は"
+                     "止まっています。データはそのまま保存されていて、閲覧・印刷・書き出しはできます。"
+                     "再開については運営者にお問い合わせください。")
+
+
+class OfficeSuspended(Exception):
+    """The office is suspended: sending and receiving stop. ``str(exc)`` says so in Japanese."""
+
+    def __init__(self, office: Office):
+        self.office = office
+        super().__init__(SUSPENDED_MESSAGE.format(reason=office.suspension_reason))
+
+
+def assert_not_suspended(office) -> None:
+    """Raise ``OfficeSuspended`` when the office is suspended (reads the row, not a cached object)."""
+    office_id = getattr(office, "pk", office)
+    row = Office.objects.filter(pk=office_id).only("suspended_at", "suspension_reason", "name").first()
+    if row is not None and row.is_suspended:
+        raise OfficeSuspended(row)
+
+
+@transaction.atomic
+def office_suspend(*, office: Office, reason: str, by=None) -> Office:
+    """利用停止: sending and receiving stop with a banner; the data stays. A reason is required."""
+    from portal.offices.models import OfficeStatusChange
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "利用停止の理由を入力してください（事業所の画面に表示されます）。"})
+    locked = Office.objects.select_for_update().get(pk=office.pk)
+    if locked.is_suspended:
+        raise ValidationError({"reason": "この事業所はすでに利用停止中です。"})
+    locked.suspended_at, locked.suspension_reason = timezone.now(), reason
+    locked.save(update_fields=["suspended_at", "suspension_reason"])
+    OfficeStatusChange.objects.create(office=locked, action=OfficeStatusChange.Action.SUSPEND, reason=reason, by=by)
+    return locked
+
+
+@transaction.atomic
+def office_resume(*, office: Office, reason: str, by=None) -> Office:
+    """利用再開: sending and receiving start again; whatever waited in the outbox goes out."""
+    from portal.offices.models import OfficeStatusChange
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "利用を再開する理由を入力してください。"})
+    locked = Office.objects.select_for_update().get(pk=office.pk)
+    if not locked.is_suspended:
+        raise ValidationError({"reason": "この事業所は利用停止中ではありません。"})
+    locked.suspended_at, locked.suspension_reason = None, ""
+    locked.save(update_fields=["suspended_at", "suspension_reason"])
+    OfficeStatusChange.objects.create(office=locked, action=OfficeStatusChange.Action.RESUME, reason=reason, by=by)
+    return locked
