@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "portal.documents",
     "linkage.exchange",
     "portal.jobs",
+    "portal.exports",
 ]
 
 MIDDLEWARE = [

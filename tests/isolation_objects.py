@@ -302,3 +302,15 @@ def make_failed_background_job(office, owner):
                                        status=JobStatus.FAILED, total=1, error="テスト")
     return Job.objects.create(office=office, kind="documents.batch", subject_id=batch.pk, status="failed",
                               attempts=3, error="テスト").pk
+
+
+@maker("export_id")
+def make_ready_export(office, owner):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from portal.exports.models import DataExport
+
+    export = DataExport.objects.create(office=office, requested_by=owner.user, ready_at=timezone.now(), size=4)
+    export.file.save("export.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    return export.pk

@@ -36,6 +36,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("スタッフ", "offices:staff"),
     NavItem("ライセンス・請求書", "billing:office", roles=(Role.ADMIN, Role.CLERK)),
     NavItem("事業所設定", "offices:settings", roles=(Role.ADMIN,)),
+    NavItem("データの書き出し", "exports:page", roles=(Role.ADMIN,)),
     NavItem("電子証明書", "exchange:certificates", roles=(Role.ADMIN,)),
 )
 
