@@ -22,7 +22,8 @@ EXEMPT: dict[str, str] = {
        for name in ("billing:operator_office", "billing:operator_licence_apply", "billing:operator_licence_renew",
                     "billing:operator_invoice_issue", "billing:operator_payment_record",
                     "billing:operator_invoice_cancel", "billing:operator_invoice_pdf",
-                    "billing:operator_office_suspend", "billing:operator_office_resume")},
+                    "billing:operator_office_suspend", "billing:operator_office_resume",
+                    "billing:operator_office_contract_end", "billing:operator_office_delete")},
 }
 
 

@@ -172,3 +172,14 @@ def default_month(today: dt.date | None = None) -> dt.date:
     today = today or timezone.localdate()
     first = today.replace(day=1)
     return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+class ContractEndForm(forms.Form):
+    ended_on = _date_field("契約終了日", help_text="この日から保存期間（既定5年）を数えます。")
+
+
+class RetentionDeleteForm(forms.Form):
+    confirm_number = forms.CharField(
+        label="確認のため事業所番号を入力", max_length=10,
+        error_messages={"required": "確認のため、削除する事業所の事業所番号（10桁）を入力してください。"},
+    )

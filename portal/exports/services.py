@@ -209,3 +209,14 @@ def export_download(*, export: DataExport, user, membership) -> bool:
         audit_record(office=export.office, actor=membership, action="data_exported",
                      detail={"export_id": export.pk, "files": export.file_count, "bytes": export.size})
     return bool(claimed)
+
+
+def export_files_cleanup(*, older_than) -> int:
+    """Delete export ZIPs nobody downloaded within ``older_than`` (current office scope)."""
+    before = timezone.now() - older_than
+    count = 0
+    for export in DataExport.objects.filter(ready_at__lt=before).exclude(file=""):
+        export.file.delete(save=False)
+        DataExport.objects.filter(pk=export.pk).update(file="")
+        count += 1
+    return count

@@ -35,6 +35,9 @@ class Office(models.Model):
     # Separate from any verification state: see portal.offices.services.office_suspend.
     suspended_at = models.DateTimeField("利用停止日時", null=True, blank=True)
     suspension_reason = models.TextField("利用停止の理由", blank=True)
+    # 契約終了: the office's records are kept RENKEI_RETENTION_YEARS after this day, then deleted
+    # with the operator's confirmation (portal.offices.services.office_delete_after_retention).
+    contract_ended_on = models.DateField("契約終了日", null=True, blank=True)
 
     class Meta:
         verbose_name = "事業所"
@@ -180,3 +183,18 @@ class OfficeStatusChange(models.Model):
         verbose_name = "事業所の利用停止・再開"
         verbose_name_plural = "事業所の利用停止・再開"
         ordering = ["-at", "-pk"]
+
+
+class OfficeDeletion(models.Model):
+    """The record that an office's data was deleted after its retention period (no personal data)."""
+
+    office_number = models.CharField("事業所番号", max_length=10)
+    contract_ended_on = models.DateField("契約終了日")
+    deleted_at = models.DateTimeField("削除日時", auto_now_add=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="確認した運営者")
+
+    class Meta:
+        verbose_name = "保存期間後の削除"
+        verbose_name_plural = "保存期間後の削除"
+        ordering = ["-deleted_at"]

@@ -195,3 +195,59 @@ def office_resume(*, office: Office, reason: str, by=None) -> Office:
     locked.save(update_fields=["suspended_at", "suspension_reason"])
     OfficeStatusChange.objects.create(office=locked, action=OfficeStatusChange.Action.RESUME, reason=reason, by=by)
     return locked
+
+
+# --------------------------------------------------------------------------- retention (operator)
+
+
+def retention_until(office: Office):
+    """The last day an ended contract's records must be kept (None while the contract runs)."""
+    if office.contract_ended_on is None:
+        return None
+    from portal.billing.services import add_years
+
+    return add_years(office.contract_ended_on, settings.RENKEI_RETENTION_YEARS)
+
+
+def offices_due_for_deletion(on=None) -> list[Office]:
+    """Offices whose contract ended and whose retention period is over (the operator confirms each)."""
+    on = on or timezone.localdate()
+    return [o for o in Office.objects.filter(contract_ended_on__isnull=False).order_by("contract_ended_on")
+            if retention_until(o) < on]
+
+
+def office_contract_end(*, office: Office, ended_on, by=None) -> Office:
+    """Record the end of an office's contract: its retention period starts that day."""
+    Office.objects.filter(pk=office.pk).update(contract_ended_on=ended_on)
+    office.contract_ended_on = ended_on
+    return office
+
+
+@transaction.atomic
+def office_delete_after_retention(*, office: Office, confirm_number: str, by=None, on=None) -> None:
+    """Delete everything of an office whose retention period is over, with the operator's confirmation
+    (they type the 事業所番号). The office must be suspended (so nothing is sent meanwhile). Its files
+    (batch PDFs, exports, consent scans) go with it; a row without personal data records the deletion."""
+    import shutil
+    from pathlib import Path
+
+    from portal.offices.models import OfficeDeletion
+
+    on = on or timezone.localdate()
+    until = retention_until(office)
+    if until is None:
+        raise ValidationError({"confirm_number": "契約終了日が記録されていない事業所は削除できません。"})
+    if until >= on:
+        raise ValidationError({"confirm_number": f"保存期間（{until:%Y-%m-%d}まで）が終わっていないため削除できません。"})
+    if not office.is_suspended:
+        raise ValidationError({"confirm_number": "先に利用停止にしてください（削除の前に送受信を止めます）。"})
+    if (confirm_number or "").strip() != office.office_number:
+        raise ValidationError({"confirm_number": "確認のため、削除する事業所の事業所番号（10桁）を入力してください。"})
+    OfficeDeletion.objects.create(office_number=office.office_number, contract_ended_on=office.contract_ended_on,
+                                  deleted_by=by)
+    office_id = office.pk
+    with office_scope(office):
+        office.delete()
+    media = Path(settings.MEDIA_ROOT)
+    for folder in ("documents", "exports", "private/consents"):
+        transaction.on_commit(lambda p=media / folder / str(office_id): shutil.rmtree(p, ignore_errors=True))

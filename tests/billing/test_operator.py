@@ -25,6 +25,8 @@ OPERATOR_URLS = [
     ("billing:operator_licence_renew", {"office_id": "office"}),
     ("billing:operator_office_suspend", {"office_id": "office"}),
     ("billing:operator_office_resume", {"office_id": "office"}),
+    ("billing:operator_office_contract_end", {"office_id": "office"}),
+    ("billing:operator_office_delete", {"office_id": "office"}),
     ("billing:operator_invoice_issue", {"licence_id": "licence"}),
     ("billing:operator_payment_record", {"invoice_id": "invoice"}),
     ("billing:operator_invoice_cancel", {"invoice_id": "invoice"}),
@@ -46,7 +48,8 @@ def test_non_staff_get_404_and_anonymous_must_log_in(name, kwargs, office, owner
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     if name not in ("billing:operator_licence_renew", "billing:operator_invoice_issue",
-                    "billing:operator_office_suspend", "billing:operator_office_resume"):  # POST-only
+                    "billing:operator_office_suspend", "billing:operator_office_resume",
+                    "billing:operator_office_contract_end", "billing:operator_office_delete"):  # POST-only
         assert operator_client.get(url).status_code == 200
 
 
