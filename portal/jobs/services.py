@@ -320,7 +320,7 @@ def operator_figures() -> dict:
             running=Count("pk", filter=Q(status=JobStatus.RUNNING)),
             failed_24h=Count("pk", filter=Q(status=JobStatus.FAILED, finished_at__gte=now - dt.timedelta(hours=24))),
         )
-        oldest = Job.objects.filter(status=JobStatus.QUEUED).order_by("due_at").first()
+        oldest = Job.objects.filter(status=JobStatus.QUEUED).select_related("office").order_by("due_at").first()
     figures["oldest"] = oldest
     figures["oldest_wait"] = (now - oldest.due_at) if oldest else None
     since = _alive_since()
