@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "portal.claims",
     "linkage.exchange",
     "portal.jobs",
+    "portal.exports",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +316,12 @@ RENKEI_JOB_STALE_SECONDS = envint("RENKEI_JOB_STALE_SECONDS", 60)  # running job
 RENKEI_JOB_QUEUED_GRACE = envint("RENKEI_JOB_QUEUED_GRACE", 30)  # queued this long: the sweep sends it again
 RENKEI_HEALTH_POLL_SECONDS = envint("RENKEI_HEALTH_POLL_SECONDS", 10)  # how often open pages re-check the banner
 RENKEI_JOB_RETRY_BASE = envint("RENKEI_JOB_RETRY_BASE", 10)  # seconds; doubles per failed attempt
+# Retention: records are kept this many years after the end of an office's contract (the law asks
+# for at least 5 years after the service month or the contract's end; some municipalities ask more).
+RENKEI_RETENTION_YEARS = envint("RENKEI_RETENTION_YEARS", 5)
+RENKEI_BATCH_PDF_DAYS = envint("RENKEI_BATCH_PDF_DAYS", 30)  # batch PDFs are deleted this long after they were made
+RENKEI_EXPORT_KEEP_DAYS = envint("RENKEI_EXPORT_KEEP_DAYS", 7)  # an export not downloaded is deleted after this
+CELERY_BEAT_SCHEDULE["jobs-cleanup"] = {"task": "jobs.cleanup", "schedule": 6 * 3600}
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
 CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {"task": "exchange.sweep_outbox", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", job_views.healthz, name="healthz"),
     path("jobs/", include("portal.jobs.urls")),
+    path("offices/export/", include("portal.exports.urls")),
     path("dashboard/", office_views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
     path("operator/admin/", admin.site.urls),

@@ -21,7 +21,9 @@ EXEMPT: dict[str, str] = {
     **{name: "operator (staff) page: every non-staff user gets 404; tested in tests/billing/test_operator.py"
        for name in ("billing:operator_office", "billing:operator_licence_apply", "billing:operator_licence_renew",
                     "billing:operator_invoice_issue", "billing:operator_payment_record",
-                    "billing:operator_invoice_cancel", "billing:operator_invoice_pdf")},
+                    "billing:operator_invoice_cancel", "billing:operator_invoice_pdf",
+                    "billing:operator_office_suspend", "billing:operator_office_resume",
+                    "billing:operator_office_contract_end", "billing:operator_office_delete")},
     **{name: "operator (staff) page: every non-staff user gets 404; tested in tests/offices/test_verification.py"
        for name in ("offices:operator_verification", "offices:operator_verification_document",
                     "offices:operator_claim", "offices:operator_claim_document")},
@@ -341,3 +343,15 @@ def make_failed_background_job(office, owner):
                                        status=JobStatus.FAILED, total=1, error="テスト")
     return Job.objects.create(office=office, kind="documents.batch", subject_id=batch.pk, status="failed",
                               attempts=3, error="テスト").pk
+
+
+@maker("export_id")
+def make_ready_export(office, owner):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from portal.exports.models import DataExport
+
+    export = DataExport.objects.create(office=office, requested_by=owner.user, ready_at=timezone.now(), size=4)
+    export.file.save("export.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
+    return export.pk

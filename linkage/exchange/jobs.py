@@ -16,10 +16,13 @@ def inbox_sync(job) -> None:
     from linkage.exchange.hubclient import HubError
     from linkage.exchange.services import office_sync
     from portal.offices.models import Office
+    from portal.offices.services import OfficeSuspended
 
     office = Office.objects.get(pk=job.office_id)
     try:
         office_sync(office=office)
+    except OfficeSuspended as exc:
+        raise JobFailed(str(exc)) from None
     except NoCertificate:
         raise JobFailed("電子証明書が登録されていないため受信できません。管理者が「電子証明書」から登録してください。") from None
     except HubError as error:

@@ -552,6 +552,11 @@ def package_deliver(*, package_pk: int) -> DeliveryResult:
     Idempotent: a package already sent, or claimed by another worker recently, is skipped; the
     hub treats a second submit of the same package id as the same package.
     """
+    from portal.offices.models import Office
+
+    if Office.objects.filter(pk__in=Package.objects.filter(pk=package_pk).values("office_id"),
+                             suspended_at__isnull=False).exists():
+        return DeliveryResult("skipped")  # 利用停止: stays 送信待ち; the sweep sends it after 再開
     now = timezone.now()
     stale = now - dt.timedelta(seconds=getattr(settings, "RENKEI_SEND_CLAIM_TIMEOUT", 300))
     claimed = Package.objects.filter(pk=package_pk, channel=Channel.HUB).filter(
@@ -756,7 +761,9 @@ def imports_acknowledge(*, office, client: HubClient | None = None) -> int:
 def office_sync(*, office) -> dict:
     """One round for one office: receive, import in ファイル連番 order, report, sync sent statuses."""
     from linkage.exchange.importer import imports_run
+    from portal.offices.services import assert_not_suspended
 
+    assert_not_suspended(office)  # 利用停止: nothing is received (the hub keeps it until 再開)
     if not office.is_verified:
         return {"skipped": "unverified"}
     client = hub_client_for(office)

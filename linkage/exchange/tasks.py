@@ -49,7 +49,8 @@ def poll_hub():
     from linkage.exchange.models import OfficeCertificate
 
     count = 0
-    for office_id in Office.objects.filter(verification_status="verified").values_list("pk", flat=True):
+    for office_id in Office.objects.filter(verification_status="verified", suspended_at__isnull=True).values_list(
+            "pk", flat=True):
         with office_scope(office_id):
             if not OfficeCertificate.objects.filter(office_id=office_id, is_active=True).exists():
                 continue
@@ -64,6 +65,7 @@ def sync_office(self, office_id: int):
     from linkage.exchange.certificates import NoCertificate
     from linkage.exchange.hubclient import HubError
     from linkage.exchange.services import office_sync
+    from portal.offices.services import OfficeSuspended
 
     office = Office.objects.get(pk=office_id)
     with office_scope(office):
@@ -71,6 +73,8 @@ def sync_office(self, office_id: int):
             return office_sync(office=office)
         except NoCertificate:
             return {"skipped": "no certificate"}
+        except OfficeSuspended:
+            return {"skipped": "suspended"}
         except HubError as exc:
             if exc.retryable:
                 log.info("office %s: hub unavailable during sync", office_id)

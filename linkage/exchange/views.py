@@ -460,6 +460,13 @@ def upload(request):
 
     form = CsvFilesForm(request.POST, request.FILES) if request.method == "POST" else CsvFilesForm()
     if request.method == "POST" and form.is_valid():
+        from portal.offices.services import OfficeSuspended, assert_not_suspended
+
+        try:
+            assert_not_suspended(request.office)
+        except OfficeSuspended as exc:
+            messages.error(request, str(exc))
+            return render(request, "exchange/upload.html", {"form": form})
         uploaded = [(f.name, f.read()) for f in form.cleaned_data["files"]]
         try:
             result = upload_store(office=request.office, actor=request.membership, files=uploaded)

@@ -37,6 +37,37 @@ class LicenceApplyForm(forms.Form):
     free = forms.BooleanField(label="最初の1年を無料にする", required=False)
     issue_invoice = forms.BooleanField(label="続けて請求書を発行し、管理者にメールで送る", required=False, initial=True)
     note = forms.CharField(label="メモ", max_length=200, required=False)
+    confirm_past_start = forms.BooleanField(
+        label="今日より前の利用開始日で登録することを確認しました", required=False,
+        help_text="利用開始日が今日より前のときだけ必要です。",
+    )
+
+    def clean(self):
+        from portal.billing.services import licence_period_end
+        from portal.core.wareki import wareki_date
+
+        data = super().clean()
+        start, today = data.get("start"), timezone.localdate()
+        if start and start < today and not data.get("confirm_past_start"):
+            end = licence_period_end(start)
+            if end < today:
+                effect = (f"この期間は{wareki_date(end)}にすでに終わっているため、登録してもすぐに「失効」となり、"
+                          "送信はできません（理由は「ライセンスの期間が終わっている」と表示されます）。")
+            else:
+                effect = f"期間は{wareki_date(end)}までとなり、今日までの{(today - start).days}日分も期間に含まれます。"
+            self.add_error("confirm_past_start", (
+                f"利用開始日（{wareki_date(start)}）が今日より前です。{effect}"
+                "この日付でよければ「今日より前の利用開始日で登録することを確認しました」にチェックを入れてください。"
+            ))
+        return data
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="事業所の画面に表示されます。個人情報は書かないでください。",
+        error_messages={"required": "理由を入力してください（事業所の画面に表示されます）。"},
+    )
 
 
 class RenewForm(forms.Form):
@@ -130,3 +161,14 @@ def default_month(today: dt.date | None = None) -> dt.date:
     today = today or timezone.localdate()
     first = today.replace(day=1)
     return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+class ContractEndForm(forms.Form):
+    ended_on = _date_field("契約終了日", help_text="この日から保存期間（既定5年）を数えます。")
+
+
+class RetentionDeleteForm(forms.Form):
+    confirm_number = forms.CharField(
+        label="確認のため事業所番号を入力", max_length=10,
+        error_messages={"required": "確認のため、削除する事業所の事業所番号（10桁）を入力してください。"},
+    )

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.billing import services
-from portal.billing.forms import InvoiceCancelForm, LicenceApplyForm, PaymentForm, RenewForm
+from portal.billing.forms import (
+    ContractEndForm, InvoiceCancelForm, LicenceApplyForm, PaymentForm, RenewForm, RetentionDeleteForm, SuspendForm,
+)
 from portal.billing.licensing import LicenceState, active_invoices, statuses_for_offices, with_settlement
 from portal.billing.models import Invoice, Licence, Payment
 from portal.billing.views import decorate_invoices, invoice_rows, pdf_response
@@ -115,6 +117,7 @@ def _unpaid_invoices(today, only_overdue=False):
 @operator_required
 def dashboard(request):
     from portal.jobs.services import operator_figures
+    from portal.offices.services import offices_due_for_deletion
 
     today = timezone.localdate()
     rows = _office_rows(today)
@@ -143,6 +146,7 @@ def dashboard(request):
         "revenue": _revenue(today), "unpaid": _unpaid_invoices(today)[:50], "ending": ending_rows,
         "issuer_problems": services.issuer_problems(), "total_offices": len(rows),
         "health": operator_figures(),
+        "due_for_deletion": offices_due_for_deletion(today),
     })
 
 
@@ -164,6 +168,8 @@ def invoice_list(request):
 
 @operator_required
 def office_detail(request, office_id):
+    from portal.offices.services import offices_due_for_deletion, retention_until
+
     today = timezone.localdate()
     office = get_object_or_404(_offices(), pk=office_id)
     status = statuses_for_offices([office.pk], today)[office.pk]
@@ -182,6 +188,12 @@ def office_detail(request, office_id):
         "can_apply": status.state == LicenceState.LAPSED or status.licence is None,
         "issuer_problems": services.issuer_problems(),
         "admins": services.office_admin_emails(office),
+        "suspend_form": SuspendForm(),
+        "contract_form": ContractEndForm(initial={"ended_on": office.contract_ended_on or today}),
+        "delete_form": RetentionDeleteForm(),
+        "retention_until": retention_until(office),
+        "retention_over": office in offices_due_for_deletion(today),
+        "status_changes": list(office.status_changes.select_related("by")[:10]),
     })
 
 
@@ -347,3 +359,82 @@ def export_csv(request, what):
         ], ([r["month"].strftime("%Y-%m"), r["gross"], r["net"], r["tax"], r["received"]] for r in _revenue(today, 24)))
     raise Http404
 
+
+
+def _office_status_change(request, office_id, change, done_text):
+    office = get_object_or_404(Office, pk=office_id)
+    form = SuspendForm(request.POST)
+    if form.is_valid():
+        try:
+            change(office=office, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, done_text.format(name=office.name))
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+    return redirect("billing:operator_office", office_id=office.pk)
+
+
+@operator_required
+@require_POST
+@single_submit
+def office_suspend(request, office_id):
+    """利用停止 (reason required): sending and receiving stop with a banner; the data stays."""
+    from portal.offices.services import office_suspend as suspend
+
+    return _office_status_change(request, office_id, suspend,
+                                 "{name}を利用停止にしました。送信と受信が止まり、事業所の画面にお知らせが出ます。")
+
+
+@operator_required
+@require_POST
+@single_submit
+def office_resume(request, office_id):
+    from portal.offices.services import office_resume as resume
+
+    return _office_status_change(request, office_id, resume,
+                                 "{name}の利用を再開しました。止まっていた送信は順に送られます。")
+
+
+@operator_required
+@require_POST
+@single_submit
+def office_contract_end(request, office_id):
+    """Record the end of the contract: the retention period starts."""
+    from portal.offices.services import office_contract_end as record
+
+    office = get_object_or_404(Office, pk=office_id)
+    form = ContractEndForm(request.POST)
+    if form.is_valid():
+        record(office=office, ended_on=form.cleaned_data["ended_on"], by=request.user)
+        messages.success(request, f"契約終了日を{wareki_date(form.cleaned_data['ended_on'])}として記録しました。")
+    else:
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+    return redirect("billing:operator_office", office_id=office.pk)
+
+
+@operator_required
+@require_POST
+@single_submit
+def office_delete(request, office_id):
+    """Delete an office's data after its retention period, once the operator typed its 事業所番号."""
+    from portal.offices.services import office_delete_after_retention
+
+    office = get_object_or_404(Office, pk=office_id)
+    form = RetentionDeleteForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["confirm_number"][0])
+        office_delete_after_retention(office=office, confirm_number=form.cleaned_data["confirm_number"], by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect("billing:operator_office", office_id=office.pk)
+    messages.success(request, f"事業所番号 {office.office_number} の事業所のデータを削除しました。")
+    return redirect("billing:operator_dashboard")

@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("ライセンス・請求書", "billing:office"),
     NavItem("事業所設定", "offices:settings"),
     NavItem("事業所の本人確認", "offices:verification"),
+    NavItem("データの書き出し", "exports:page"),
     NavItem("電子証明書", "exchange:certificates"),
 )
 

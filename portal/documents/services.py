@@ -258,3 +258,15 @@ def _render_batch(job: DocumentJob, *, chunk_size: int | None = None):
     writer.add_metadata({"/Title": f"サービス提供票 {job.month:%Y年%m月} {job.provider_label}"})
     writer.write(out)
     return out.getvalue(), pages, skipped
+
+
+def document_files_cleanup(*, older_than: dt.timedelta) -> int:
+    """Delete batch PDFs made longer ago than ``older_than`` (current office scope); the job row
+    stays (without its file) so the list still shows what was made. Returns how many were deleted."""
+    before = timezone.now() - older_than
+    count = 0
+    for job in DocumentJob.objects.filter(finished_at__lt=before).exclude(file=""):
+        job.file.delete(save=False)
+        DocumentJob.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    return count

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from portal.jobs.models import Job, JobStatus, ProcessHeartbeat, ProcessRole
@@ -315,17 +315,14 @@ def operator_figures() -> dict:
 
     now = timezone.now()
     with scopes_disabled():
-        waiting = Job.objects.filter(status=JobStatus.QUEUED)
-        oldest = waiting.order_by("due_at").first()
-        figures = {
-            "queued": waiting.count(),
-            "running": Job.objects.filter(status=JobStatus.RUNNING).count(),
-            "oldest": oldest,
-            "oldest_wait": (now - oldest.due_at) if oldest else None,
-            "failed_24h": Job.objects.filter(status=JobStatus.FAILED, finished_at__gte=now - dt.timedelta(hours=24)).count(),
-            "recent_failed": list(Job.objects.filter(status=JobStatus.FAILED).select_related("office")
-                                  .order_by("-finished_at")[:5]),
-        }
+        figures = Job.objects.aggregate(
+            queued=Count("pk", filter=Q(status=JobStatus.QUEUED)),
+            running=Count("pk", filter=Q(status=JobStatus.RUNNING)),
+            failed_24h=Count("pk", filter=Q(status=JobStatus.FAILED, finished_at__gte=now - dt.timedelta(hours=24))),
+        )
+        oldest = Job.objects.filter(status=JobStatus.QUEUED).select_related("office").order_by("due_at").first()
+    figures["oldest"] = oldest
+    figures["oldest_wait"] = (now - oldest.due_at) if oldest else None
     since = _alive_since()
     processes = list(ProcessHeartbeat.objects.filter(last_seen__gte=now - dt.timedelta(days=1)))
     for p in processes:

@@ -56,6 +56,13 @@ class Office(models.Model):
     verification_requested_at = models.DateTimeField("確認の申請日時", null=True, blank=True)
     verified_at = models.DateTimeField("確認日時", null=True, blank=True)
     verification_reason = models.TextField("確認できなかった理由", blank=True)
+    # 利用停止 (operator): sending and receiving stop, everything else (and all data) stays.
+    # Separate from any verification state: see portal.offices.services.office_suspend.
+    suspended_at = models.DateTimeField("利用停止日時", null=True, blank=True)
+    suspension_reason = models.TextField("利用停止の理由", blank=True)
+    # 契約終了: the office's records are kept RENKEI_RETENTION_YEARS after this day, then deleted
+    # with the operator's confirmation (portal.offices.services.office_delete_after_retention).
+    contract_ended_on = models.DateField("契約終了日", null=True, blank=True)
 
     class Meta:
         verbose_name = "事業所"
@@ -64,6 +71,10 @@ class Office(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.office_number}）"
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     @property
     def service_type_codes(self) -> list[str]:
@@ -244,3 +255,38 @@ class OfficeNumberClaim(models.Model):
         verbose_name = "事業所番号への異議"
         verbose_name_plural = "事業所番号への異議"
         ordering = ["-created_at"]
+
+
+class OfficeStatusChange(models.Model):
+    """The record of each 利用停止 / 再開 of an office by the operator (who, when, why)."""
+
+    class Action(models.TextChoices):
+        SUSPEND = "suspend", "利用停止"
+        RESUME = "resume", "利用再開"
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="status_changes", verbose_name="事業所")
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    reason = models.TextField("理由")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name="操作者")
+    at = models.DateTimeField("日時", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "事業所の利用停止・再開"
+        verbose_name_plural = "事業所の利用停止・再開"
+        ordering = ["-at", "-pk"]
+
+
+class OfficeDeletion(models.Model):
+    """The record that an office's data was deleted after its retention period (no personal data)."""
+
+    office_number = models.CharField("事業所番号", max_length=10)
+    contract_ended_on = models.DateField("契約終了日")
+    deleted_at = models.DateTimeField("削除日時", auto_now_add=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="確認した運営者")
+
+    class Meta:
+        verbose_name = "保存期間後の削除"
+        verbose_name_plural = "保存期間後の削除"
+        ordering = ["-deleted_at"]

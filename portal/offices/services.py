@@ -321,3 +321,116 @@ def office_number_claim_decide(*, claim: OfficeNumberClaim, operator, uphold: bo
               f"申し立てていただいた異議を{'認めました' if uphold else '認めませんでした'}。\n理由: {reason}\n",
               [locked.claimant.email])
     return locked
+
+
+# --------------------------------------------------------------------------- 利用停止 (operator)
+
+SUSPENDED_MESSAGE = ("この事業所は運営者により利用停止中です（理由：{reason}）。ケアプランデータの送信と受信は"
+                     "止まっています。データはそのまま保存されていて、閲覧・印刷・書き出しはできます。"
+                     "再開については運営者にお問い合わせください。")
+
+
+class OfficeSuspended(Exception):
+    """The office is suspended: sending and receiving stop. ``str(exc)`` says so in Japanese."""
+
+    def __init__(self, office: Office):
+        self.office = office
+        super().__init__(SUSPENDED_MESSAGE.format(reason=office.suspension_reason))
+
+
+def assert_not_suspended(office) -> None:
+    """Raise ``OfficeSuspended`` when the office is suspended (reads the row, not a cached object)."""
+    office_id = getattr(office, "pk", office)
+    row = Office.objects.filter(pk=office_id).only("suspended_at", "suspension_reason", "name").first()
+    if row is not None and row.is_suspended:
+        raise OfficeSuspended(row)
+
+
+@transaction.atomic
+def office_suspend(*, office: Office, reason: str, by=None) -> Office:
+    """利用停止: sending and receiving stop with a banner; the data stays. A reason is required."""
+    from portal.offices.models import OfficeStatusChange
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "利用停止の理由を入力してください（事業所の画面に表示されます）。"})
+    locked = Office.objects.select_for_update().get(pk=office.pk)
+    if locked.is_suspended:
+        raise ValidationError({"reason": "この事業所はすでに利用停止中です。"})
+    locked.suspended_at, locked.suspension_reason = timezone.now(), reason
+    locked.save(update_fields=["suspended_at", "suspension_reason"])
+    OfficeStatusChange.objects.create(office=locked, action=OfficeStatusChange.Action.SUSPEND, reason=reason, by=by)
+    return locked
+
+
+@transaction.atomic
+def office_resume(*, office: Office, reason: str, by=None) -> Office:
+    """利用再開: sending and receiving start again; whatever waited in the outbox goes out."""
+    from portal.offices.models import OfficeStatusChange
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "利用を再開する理由を入力してください。"})
+    locked = Office.objects.select_for_update().get(pk=office.pk)
+    if not locked.is_suspended:
+        raise ValidationError({"reason": "この事業所は利用停止中ではありません。"})
+    locked.suspended_at, locked.suspension_reason = None, ""
+    locked.save(update_fields=["suspended_at", "suspension_reason"])
+    OfficeStatusChange.objects.create(office=locked, action=OfficeStatusChange.Action.RESUME, reason=reason, by=by)
+    return locked
+
+
+# --------------------------------------------------------------------------- retention (operator)
+
+
+def retention_until(office: Office):
+    """The last day an ended contract's records must be kept (None while the contract runs)."""
+    if office.contract_ended_on is None:
+        return None
+    from portal.billing.services import add_years
+
+    return add_years(office.contract_ended_on, settings.RENKEI_RETENTION_YEARS)
+
+
+def offices_due_for_deletion(on=None) -> list[Office]:
+    """Offices whose contract ended and whose retention period is over (the operator confirms each)."""
+    on = on or timezone.localdate()
+    return [o for o in Office.objects.filter(contract_ended_on__isnull=False).order_by("contract_ended_on")
+            if retention_until(o) < on]
+
+
+def office_contract_end(*, office: Office, ended_on, by=None) -> Office:
+    """Record the end of an office's contract: its retention period starts that day."""
+    Office.objects.filter(pk=office.pk).update(contract_ended_on=ended_on)
+    office.contract_ended_on = ended_on
+    return office
+
+
+@transaction.atomic
+def office_delete_after_retention(*, office: Office, confirm_number: str, by=None, on=None) -> None:
+    """Delete everything of an office whose retention period is over, with the operator's confirmation
+    (they type the 事業所番号). The office must be suspended (so nothing is sent meanwhile). Its files
+    (batch PDFs, exports, consent scans) go with it; a row without personal data records the deletion."""
+    import shutil
+    from pathlib import Path
+
+    from portal.offices.models import OfficeDeletion
+
+    on = on or timezone.localdate()
+    until = retention_until(office)
+    if until is None:
+        raise ValidationError({"confirm_number": "契約終了日が記録されていない事業所は削除できません。"})
+    if until >= on:
+        raise ValidationError({"confirm_number": f"保存期間（{until:%Y-%m-%d}まで）が終わっていないため削除できません。"})
+    if not office.is_suspended:
+        raise ValidationError({"confirm_number": "先に利用停止にしてください（削除の前に送受信を止めます）。"})
+    if (confirm_number or "").strip() != office.office_number:
+        raise ValidationError({"confirm_number": "確認のため、削除する事業所の事業所番号（10桁）を入力してください。"})
+    OfficeDeletion.objects.create(office_number=office.office_number, contract_ended_on=office.contract_ended_on,
+                                  deleted_by=by)
+    office_id = office.pk
+    with office_scope(office):
+        office.delete()
+    media = Path(settings.MEDIA_ROOT)
+    for folder in ("documents", "exports", "private/consents"):
+        transaction.on_commit(lambda p=media / folder / str(office_id): shutil.rmtree(p, ignore_errors=True))

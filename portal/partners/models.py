@@ -83,6 +83,7 @@ class AuditAction(models.TextChoices):
     CSV_DOWNLOADED = "csv_downloaded", "CSVダウンロード"
     PDF_EXPORTED = "pdf_exported", "PDF出力"
     DOCUMENT_VIEWED = "document_viewed", "書類の閲覧"
+    DATA_EXPORTED = "data_exported", "データの書き出し"
 
 
 def kinds_label(codes) -> str:

@@ -24,6 +24,10 @@ OPERATOR_URLS = [
     ("billing:operator_export_revenue", {}),
     ("billing:operator_office", {"office_id": "office"}), ("billing:operator_licence_apply", {"office_id": "office"}),
     ("billing:operator_licence_renew", {"office_id": "office"}),
+    ("billing:operator_office_suspend", {"office_id": "office"}),
+    ("billing:operator_office_resume", {"office_id": "office"}),
+    ("billing:operator_office_contract_end", {"office_id": "office"}),
+    ("billing:operator_office_delete", {"office_id": "office"}),
     ("billing:operator_invoice_issue", {"licence_id": "licence"}),
     ("billing:operator_payment_record", {"invoice_id": "invoice"}),
     ("billing:operator_invoice_cancel", {"invoice_id": "invoice"}),
@@ -44,7 +48,9 @@ def test_non_staff_get_404_and_anonymous_must_log_in(name, kwargs, office, owner
     assert owner_client.post(url, {}).status_code == 404
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
-    if name not in ("billing:operator_licence_renew", "billing:operator_invoice_issue"):  # POST-only
+    if name not in ("billing:operator_licence_renew", "billing:operator_invoice_issue",
+                    "billing:operator_office_suspend", "billing:operator_office_resume",
+                    "billing:operator_office_contract_end", "billing:operator_office_delete"):  # POST-only
         assert operator_client.get(url).status_code == 200
 
 
@@ -126,8 +132,13 @@ def test_operator_applies_issues_records_payment_and_the_licence_becomes_active(
 
 
 def test_operator_free_period_and_renewal(office, operator_client):
-    submit(operator_client, reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk}), {
-        "start": (TODAY - dt.timedelta(days=350)).isoformat(), "free": True, "issue_invoice": True}, button="登録する")
+    url = reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk})
+    start = (TODAY - dt.timedelta(days=350)).isoformat()
+    asked = submit(operator_client, url, {"start": start, "free": True, "issue_invoice": True}, button="登録する")
+    assert asked.status_code == 200 and "利用開始日" in asked.content.decode() and "が今日より前です" in asked.content.decode()
+    with office_scope(office):
+        assert not Licence.objects.exists()  # a start date in the past is confirmed first
+    submit(operator_client, url, {"start": start, "free": True, "issue_invoice": True, "confirm_past_start": True}, button="登録する")
     with office_scope(office):
         assert services.licence_state(office) == "renewal_due"
         assert not Invoice.objects.exists()

@@ -180,7 +180,7 @@ def test_operator_dashboard_shows_queue_oldest_failures_and_heartbeats(operator_
     ProcessHeartbeat.objects.create(name="beat host:11", role="beat", last_seen=timezone.now() - dt.timedelta(minutes=5))
     page = operator_client.get(url).content.decode()
     assert "2件（処理中 0件）" in page
-    assert "サービス提供票の一括作成（事業所ID" in page and "7分待ち" in page
+    assert f"サービス提供票の一括作成（事業所番号 {office.office_number}）" in page and "7分待ち" in page
     assert "24時間以内の失敗</dt><dd data-testid=\"failed-24h\">1件" in page
     assert "worker host:10" in page and "beat host:11" in page
     assert "ワーカーが1分以上応答していません" not in page and "定期実行（beat）が応答していません" in page

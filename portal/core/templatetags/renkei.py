@@ -12,6 +12,13 @@ register = template.Library()
 
 @register.filter
 def wareki_date(value):
+    """和暦 of a date, or of an aware datetime's day in Asia/Tokyo (not its UTC day)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
     return wareki.wareki_date(value)
 
 
