@@ -287,6 +287,8 @@ RENKEI_HUB_TIMEOUT = envint("RENKEI_HUB_TIMEOUT", 30)
 RENKEI_PARTNER_INVITATION_DAYS = envint("RENKEI_PARTNER_INVITATION_DAYS", 14)
 # Partner invitations mailed to an address the inviter typed (the office is not on Renkei yet), per office per day.
 RENKEI_PARTNER_EMAIL_INVITATIONS_PER_DAY = envint("RENKEI_PARTNER_EMAIL_INVITATIONS_PER_DAY", 10)
+RENKEI_CLIENT_DRAFT_HOURS = envint("RENKEI_CLIENT_DRAFT_HOURS", 24)  # autosaved 利用者 form, encrypted
+CELERY_BEAT_SCHEDULE["core-purge-expired"] = {"task": "core.purge_expired", "schedule": 3600}  # sessions, drafts
 RENKEI_CONSENT_MAX_BYTES = envint("RENKEI_CONSENT_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- Billing (portal.billing): licence, qualified invoices, reminders -----
