@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.offices.middleware.OfficeScopeMiddleware",
     "portal.core.uploads.UploadLimitMiddleware",
+    "portal.core.middleware.InputSanitizingMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

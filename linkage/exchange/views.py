@@ -416,6 +416,12 @@ def received_plan(request, received_plan_id):
 # --------------------------------------------------------------------------- provider: 提供票 and 実績
 
 
+def _posted_day(raw: str) -> int:
+    """The day of the month a form posted; 0 (which the service refuses in Japanese) when garbled."""
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 2 else 0
+
+
 def _schedule_for(request, schedule_id):
     from portal.schedules.models import ServiceSchedule
 
@@ -456,7 +462,7 @@ def actual_entry(request, schedule_id):
                 services.actual_line_add(
                     schedule=schedule, office=request.office, membership=request.membership,
                     service_code=request.POST.get("new_code", ""), start=request.POST.get("new_start", "").strip(),
-                    end=request.POST.get("new_end", "").strip(), day=int(request.POST.get("new_day") or 0),
+                    end=request.POST.get("new_end", "").strip(), day=_posted_day(request.POST.get("new_day", "")),
                 )
                 messages.success(request, "予定外の訪問を追加しました。")
             elif action in ("save", "send"):

@@ -148,17 +148,24 @@ def schedule_edit(request, schedule_id):
     return render(request, "schedules/edit.html", _page_context(request, schedule, state, version=version, draft=draft))
 
 
-def _schedule_save(request, schedule):
-    rows = rows_from_post(request.POST)
+def _posted_version(request) -> int | None:
+    """The page's ``version`` field, or None when it is missing or not a sane number (a garbled post)."""
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
-        version = -1
+        return None
+    return version if 0 <= version < 2**31 else None
+
+
+def _schedule_save(request, schedule):
+    rows = rows_from_post(request.POST)
+    posted = _posted_version(request)
+    version = -1 if posted is None else posted  # an unknown version always conflicts: nothing is overwritten
     state = sheet_state(client=schedule.client, month=schedule.month, rows=rows, care_office=request.office)
     conflict = None
     if state.has_errors:
         draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=version)
+                                             base_version=max(version, 0))
         messages.error(request, f"{state.error_count}件の誤りがあるため保存していません。赤字の箇所を直してから保存してください"
                                 "（入力した内容は下書きとして残してあります）。")
         return render(request, "schedules/edit.html",
@@ -168,7 +175,7 @@ def _schedule_save(request, schedule):
                                provider_names=state.provider_names)
     except services.ScheduleConflict as exc:
         draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=version)
+                                             base_version=max(version, 0))
         conflict = str(exc)
         messages.error(request, conflict)
         schedule.refresh_from_db()
@@ -190,9 +197,8 @@ def schedule_draft(request, schedule_id):
     """Autosave of the page (every few seconds while typing): keeps half-filled input."""
     schedule = get_object_or_404(ServiceSchedule, pk=schedule_id)
     rows = rows_from_post(request.POST)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
+    version = _posted_version(request)
+    if version is None:
         version = schedule.version
     draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
                                          base_version=version)
