@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.offices.middleware.OfficeScopeMiddleware",
+    "portal.core.uploads.UploadLimitMiddleware",
+    "portal.core.middleware.InputSanitizingMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,8 +175,11 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Renkei] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# Failed logins are throttled mainly per account (key = the email typed), and per client address
+# only loosely, so that people behind one proxy address cannot lock each other out. The client
+# address is REMOTE_ADDR, or behind a proxy (BEHIND_PROXY=1) the address the trusted proxy reports.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "5/5m/ip,5/5m/key"),
+    "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "20/5m/ip,5/5m/key"),
     "login": "30/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
@@ -183,6 +188,7 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_ADAPTER = "portal.offices.adapters.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "portal.offices.adapters.user_display"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "portal.offices.mfa.MFAAdapter"  # TOTP secrets / recovery seeds encrypted with RENKEI_ENCRYPTION_KEYS
 MFA_TOTP_ISSUER = "Renkei"
 
 # --- Email ----------------------------------------------------------------
@@ -223,8 +229,16 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Upload limits (README "Security"): the proxy's body limit (e.g. nginx client_max_body_size 21m)
+# should be a little above RENKEI_UPLOAD_MAX_BYTES so that the application's Japanese page answers.
+RENKEI_UPLOAD_MAX_BYTES = envint("RENKEI_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)  # whole request, checked as it streams
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)  # larger files go to a temp file
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)  # the non-file part of a request
+FILE_UPLOAD_HANDLERS = [
+    "portal.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- Security -------------------------------------------------------------
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -233,7 +247,13 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = envbool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# The client address (login throttling): only taken from a header the trusted proxy sets. With
+# TRUSTED_CLIENT_IP_HEADER (e.g. X-Real-IP) that header; otherwise the address TRUSTED_PROXY_COUNT
+# hops from the right of X-Forwarded-For. Without BEHIND_PROXY both are ignored (REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1) if BEHIND_PROXY else 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = (env("TRUSTED_CLIENT_IP_HEADER") or None) if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
@@ -269,6 +289,10 @@ RENKEI_HUB_TIMEOUT = envint("RENKEI_HUB_TIMEOUT", 30)
 
 # --- Partners and consent (portal.partners) ---------------------------------
 RENKEI_PARTNER_INVITATION_DAYS = envint("RENKEI_PARTNER_INVITATION_DAYS", 14)
+# Partner invitations mailed to an address the inviter typed (the office is not on Renkei yet), per office per day.
+RENKEI_PARTNER_EMAIL_INVITATIONS_PER_DAY = envint("RENKEI_PARTNER_EMAIL_INVITATIONS_PER_DAY", 10)
+RENKEI_CLIENT_DRAFT_HOURS = envint("RENKEI_CLIENT_DRAFT_HOURS", 24)  # autosaved 利用者 form, encrypted
+CELERY_BEAT_SCHEDULE["core-purge-expired"] = {"task": "core.purge_expired", "schedule": 3600}  # sessions, drafts
 RENKEI_CONSENT_MAX_BYTES = envint("RENKEI_CONSENT_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- Billing (portal.billing): licence, qualified invoices, reminders -----

@@ -16,6 +16,7 @@ urlpatterns = [
     path("offices/export/", include("portal.exports.urls")),
     path("dashboard/", office_views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
+    path("operator/admin/login/", core_views.operator_admin_login, name="operator_admin_login"),
     path("operator/admin/", admin.site.urls),
     path("offices/", include("portal.offices.urls")),
     path("partners/", include("portal.partners.urls")),

@@ -12,6 +12,26 @@ from portal.offices.tenancy import office_scope
 from portal.offices.models import Membership, Office, OfficeServiceKind, Role
 
 PASSWORD = "correct-horse-battery-9"
+# The authenticator-app secret every factory-made admin has (MFA is mandatory for office admins);
+# tests compute the current code with ``totp_code()``.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def give_totp(user, secret: str = TOTP_SECRET):
+    """Activate an authenticator app for ``user`` (stored encrypted, as the real flow does)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
 _numbers = itertools.count(1)
 
 
@@ -58,11 +78,18 @@ class OfficeFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     office = factory.SubFactory(OfficeFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.CARE_MANAGER
     display_name = factory.Sequence(lambda n: f"職員{n}")
+
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """Admins have an authenticator app unless ``mfa=False`` (MFA is mandatory for them)."""
+        if create and (extracted if extracted is not None else self.role == Role.ADMIN):
+            give_totp(self.user)
 
 
 def make_partnership(a, b, kinds):

@@ -53,6 +53,13 @@ def certificate_upload(*, office, uploaded_by, data: bytes, password: str, now: 
             f"この証明書は事業所番号 {shown} のものです。この事業所（{office.office_number}）の証明書を選んでください。"
         )})
     roots = trusted_roots()
+    if not roots and not settings.DEBUG:
+        # In production a certificate is only accepted when it chains to a configured CA: without
+        # RENKEI_TRUSTED_CA_FILE anyone could make a self-signed certificate naming any office.
+        raise ValidationError({"file": (
+            "連携基盤が信頼する認証局が設定されていないため、証明書を登録できません。"
+            "運営者にお問い合わせください（設定: RENKEI_TRUSTED_CA_FILE）。"
+        )})
     if roots:
         try:
             pki.verify_chain(cert, roots, intermediates=extra, now=now)

@@ -511,6 +511,12 @@ def received_plan(request, received_plan_id):
 # --------------------------------------------------------------------------- provider: 提供票 and 実績
 
 
+def _posted_day(raw: str) -> int:
+    """The day of the month a form posted; 0 (which the service refuses in Japanese) when garbled."""
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 2 else 0
+
+
 def _schedule_for(request, schedule_id):
     from portal.schedules.models import ServiceSchedule
 

@@ -374,14 +374,19 @@ def package_status(request, package_id):
     return JsonResponse(package_json(p), json_dumps_params={"ensure_ascii": False})
 
 
+ACK_MAX_BYTES = 16 * 1024  # {"status": …, "detail": ≤ 4000 characters}
+
+
 @signed
 @require_POST
 def package_ack(request, package_id):
     p = _own_package(request, package_id, recipient_only=True)
     if p is None:
         return error(404, "not_found", "パッケージが見つかりません。")
+    if len(request.body) > ACK_MAX_BYTES:
+        return error(400, "bad_request", "確認の本文が大きすぎます。")
     try:
-        data = json.loads(request.body or b"{}")
+        data = json.loads(request.body or b"{}")  # deep nesting raises RecursionError: a bad request
         status = PackageStatus(data.get("status"))
         detail = str(data.get("detail", ""))[:4000]
     except (ValueError, TypeError, AttributeError, RecursionError):

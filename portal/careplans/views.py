@@ -49,6 +49,7 @@ from portal.careplans.models import (
 )
 from portal.clients.models import Client
 from portal.core.forms import apply_validation_error, single_submit
+from portal.core.search import search_data, search_redirect
 from portal.offices.models import Role
 from portal.offices.permissions import care_office_required
 
@@ -85,13 +86,16 @@ def _error_text(error: ValidationError) -> str:
 @care_required
 def plan_list(request):
     """Plans of the office: filter by 状態, 作成者 (care manager) and 認定の有効期間の期限."""
+    if request.method == "POST":  # the search text (a name, a 被保険者番号) never goes into the URL
+        return search_redirect(request, reverse("careplans:list"), private=("q",))
+    data = search_data(request)
     today = timezone.localdate()
     plans = CarePlan.objects.select_related("client", "author").annotate(newer=Count("next_versions"))
-    status = request.GET.get("status", "")
-    author = request.GET.get("author", "")
-    expiry = request.GET.get("expiry", "")
-    latest_only = request.GET.get("all") != "1"
-    q = request.GET.get("q", "").strip()
+    status = data.get("status", "")
+    author = data.get("author", "")
+    expiry = data.get("expiry", "")
+    latest_only = data.get("all") != "1"
+    q = data.get("q", "").strip()
     if status in PlanStatus.values:
         plans = plans.filter(status=status)
     if author.isdigit():
@@ -114,6 +118,7 @@ def plan_list(request):
     return render(request, "careplans/list.html", {
         "page": page, "plans": page.object_list, "status": status, "author": author, "expiry": expiry,
         "latest_only": latest_only, "q": q, "statuses": PlanStatus.choices, "authors": authors,
+        "search_token": request.GET.get("s", ""),
         "today": today, "soon": today + dt.timedelta(days=EXPIRY_DAYS),
     })
 
@@ -427,7 +432,7 @@ def plan_csv(request, plan_id):
         messages.error(request, str(exc))
         return redirect("careplans:plan_detail", plan_id=plan.pk)
     response = HttpResponse(content, content_type="application/zip")
-    filename = f"careplan_{plan.client.insured_number}_{plan.plan_date:%Y%m%d}.zip"
+    filename = f"careplan_{plan.pk}_{plan.plan_date:%Y%m%d}.zip"  # no 被保険者番号 in file names
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

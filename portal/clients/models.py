@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -314,3 +315,24 @@ class KindLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_type_code}: {self.units}"
+
+
+class ClientDraft(models.Model):
+    """The half-filled 利用者 registration form of one person in one office (autosave).
+
+    Stored encrypted with ``RENKEI_ENCRYPTION_KEYS`` (it holds names, 被保険者番号…), scoped to
+    the office, and expiring: ``core.purge_expired`` deletes it after ``RENKEI_CLIENT_DRAFT_HOURS``.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="入力した人")
+    encrypted_data = models.TextField("入力内容（暗号化）")
+    saved_at = models.DateTimeField("保存日時")
+    expires_at = models.DateTimeField("有効期限", db_index=True)
+
+    objects = office_scoped()
+
+    class Meta:
+        verbose_name = "利用者登録の下書き"
+        verbose_name_plural = "利用者登録の下書き"
+        constraints = [models.UniqueConstraint(fields=["office", "author"], name="client_draft_unique_author")]

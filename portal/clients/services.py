@@ -207,3 +207,51 @@ def certification_delete(*, certification: Certification) -> None:
 
 def expiry_limit(today: date) -> date:
     return today + timedelta(days=EXPIRY_WARNING_DAYS)
+
+
+# --------------------------------------------------------------------------- registration drafts
+
+
+def client_draft_save(*, office: Office, author, data: dict):
+    """Keep the half-filled registration form, encrypted, for ``RENKEI_CLIENT_DRAFT_HOURS``."""
+    import json
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from linkage.exchange import crypto
+    from portal.clients.models import ClientDraft
+
+    now = timezone.now()
+    token = crypto.encrypt_secret(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    draft, _ = ClientDraft.objects.update_or_create(
+        office=office, author=author,
+        defaults={"encrypted_data": token, "saved_at": now,
+                  "expires_at": now + timedelta(hours=settings.RENKEI_CLIENT_DRAFT_HOURS)},
+    )
+    return draft
+
+
+def client_draft_load(*, office: Office, author) -> dict | None:
+    """``{"data": {field: [values]}, "saved_at": "HH:MM:SS"}`` of an unexpired draft, or None."""
+    import json
+
+    from django.utils import timezone
+
+    from linkage.exchange import crypto
+    from portal.clients.models import ClientDraft
+
+    draft = ClientDraft.objects.filter(office=office, author=author, expires_at__gt=timezone.now()).first()
+    if draft is None:
+        return None
+    try:
+        data = json.loads(crypto.decrypt_secret(draft.encrypted_data))
+    except crypto.SecretUnreadable:
+        return None
+    return {"data": data, "saved_at": timezone.localtime(draft.saved_at).strftime("%H:%M:%S")}
+
+
+def client_draft_discard(*, office: Office, author) -> None:
+    from portal.clients.models import ClientDraft
+
+    ClientDraft.objects.filter(office=office, author=author).delete()

@@ -25,6 +25,7 @@ from portal.clients.forms import (
 from portal.clients.models import Certification, Client, ClientService, KindLimit
 from portal.core.codes import service_kind_name
 from portal.core.forms import single_submit
+from portal.core.search import search_data, search_redirect
 from portal.offices.permissions import office_required
 from portal.core.wareki import wareki_date
 
@@ -63,8 +64,11 @@ def _current_certification_q(today, **extra):
 
 @office_required
 def client_list(request):
+    if request.method == "POST":  # the search text (a name, a 被保険者番号) never goes into the URL
+        return search_redirect(request, reverse("clients:list"), private=("q",))
     today = timezone.localdate()
-    form = ClientSearchForm(request.GET or None)
+    data = search_data(request)
+    form = ClientSearchForm(data or None)
     qs = Client.objects.all()
     filters = form.cleaned_data if form.is_valid() else {}
     if not filters.get("inactive"):
@@ -120,23 +124,19 @@ def _formset_rows(formset) -> list[dict]:
 DRAFT_SKIP = {"csrfmiddlewaretoken", "form_token"}
 
 
-def _draft_key(request) -> str:
-    return f"client_draft:{request.office.pk}"
-
-
 @office_required
 @require_POST
 def client_draft(request):
-    """Autosave of the half-filled registration form (kept in the server-side session, not in the browser)."""
+    """Autosave of the half-filled registration form: encrypted, office-scoped, expiring (ClientDraft)."""
     data = {k: request.POST.getlist(k) for k in request.POST if k not in DRAFT_SKIP}
-    request.session[_draft_key(request)] = {"data": data, "saved_at": timezone.localtime().strftime("%H:%M:%S")}
-    return JsonResponse({"saved_at": request.session[_draft_key(request)]["saved_at"]})
+    draft = services.client_draft_save(office=request.office, author=request.user, data=data)
+    return JsonResponse({"saved_at": timezone.localtime(draft.saved_at).strftime("%H:%M:%S")})
 
 
 @office_required
 @require_POST
 def client_draft_discard(request):
-    request.session.pop(_draft_key(request), None)
+    services.client_draft_discard(office=request.office, author=request.user)
     messages.info(request, "入力途中の下書きを破棄しました。")
     return redirect("clients:create")
 
@@ -144,7 +144,7 @@ def client_draft_discard(request):
 @office_required
 @single_submit
 def client_create(request):
-    draft = request.session.get(_draft_key(request)) if request.method == "GET" else None
+    draft = services.client_draft_load(office=request.office, author=request.user) if request.method == "GET" else None
     data = request.POST or None
     if draft:
         data = QueryDict(mutable=True)
@@ -169,7 +169,7 @@ def client_create(request):
                 _apply_errors({**{f: form for f in form.fields}, **{f: cert_form for f in cert_form.fields},
                                "services": svc_formset}, error, form)
             else:
-                request.session.pop(_draft_key(request), None)
+                services.client_draft_discard(office=request.office, author=request.user)
                 messages.success(request, f"{client.full_name}さんを登録しました。")
                 return redirect("clients:detail", client_id=client.pk)
         messages.error(request, "入力内容に誤りがあります。赤字の項目を確認してください（入力した内容はそのまま残っています）。")

@@ -49,3 +49,29 @@ class SecurityHeadersMiddleware:
             response.headers.pop("Cache-Control", None)
             add_never_cache_headers(response)
         return response
+
+
+class InputSanitizingMiddleware:
+    """Refuse (400, in Japanese) a request whose parameters carry NUL characters.
+
+    No form of Renkei accepts them (PostgreSQL text cannot hold them, the standard CSVs forbid
+    control characters), so they are refused in one place before any view reads them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.shortcuts import render
+
+        def dirty(query) -> bool:
+            return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
+        if dirty(request.GET) or (request.method == "POST" and dirty(request.POST)):
+            return render(request, "core/bad_request.html", {
+                "message": "入力に使えない制御文字（NUL）が含まれていたため、受け付けませんでした。入力内容を確認してください。",
+            }, status=400)
+        return None

@@ -32,3 +32,17 @@ def ping(value: str) -> str:
 
     cache.set(f"renkei:ping:{value}", "pong", timeout=300)
     return value
+
+
+@shared_task(name="core.purge_expired")
+def purge_expired() -> None:
+    """Delete expired sessions (``clearsessions``) and expired 利用者 registration drafts."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from portal.clients.models import ClientDraft
+    from portal.offices.tenancy import scopes_disabled
+
+    call_command("clearsessions")
+    with scopes_disabled():
+        ClientDraft.objects.filter(expires_at__lte=timezone.now()).delete()

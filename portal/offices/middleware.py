@@ -33,6 +33,12 @@ class OfficeScopeMiddleware:
         request.office = None
         request.membership = None
         user = getattr(request, "user", None)
+        memberships = None
+        if user is not None and user.is_authenticated:
+            memberships = list(user.memberships.select_related("office").order_by("joined_at"))
+        mfa_redirect = self._mfa_required_redirect(request, memberships)
+        if mfa_redirect is not None:
+            return mfa_redirect
         if request.path.startswith(_admin_prefix()):
             if user is not None and user.is_authenticated and user.is_staff:
                 with scopes_disabled():
@@ -41,7 +47,6 @@ class OfficeScopeMiddleware:
         if user is None or not user.is_authenticated:
             return self.get_response(request)
 
-        memberships = list(user.memberships.select_related("office").order_by("joined_at"))
         request.memberships = memberships
         if not memberships:
             return self.get_response(request)
@@ -52,25 +57,24 @@ class OfficeScopeMiddleware:
         request.membership = membership
         request.office = membership.office
 
-        mfa_redirect = self._mfa_required_redirect(request)
-        if mfa_redirect is not None:
-            return mfa_redirect
         with office_scope(request.office):
             return self.get_response(request)
 
     @staticmethod
-    def _mfa_required_redirect(request):
-        """An office that requires MFA sends members without TOTP to set it up first."""
-        if not request.office.require_mfa:
-            return None
-        if request.path.startswith("/accounts/") or request.path.startswith(settings.STATIC_URL):
-            return None
-        from allauth.mfa.models import Authenticator
+    def _mfa_required_redirect(request, memberships):
+        """Operators, office admins and members of an office that requires MFA set up TOTP first.
 
-        if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+        Only the account pages (``/accounts/``: login, logout, the 2段階認証 pages) stay open.
+        """
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
             return None
-        messages.warning(
-            request,
-            f"{request.office.name}では2段階認証が必須です。認証アプリ（Google Authenticator など）を設定してください。",
-        )
+        if request.path.startswith("/accounts/") or request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return None
+        from portal.offices.mfa import has_totp, mfa_required
+
+        reason = mfa_required(user, memberships)
+        if reason is None or has_totp(user):
+            return None
+        messages.warning(request, f"{reason}認証アプリ（Google Authenticator など）を設定してください。")
         return redirect("mfa_activate_totp")

@@ -216,6 +216,8 @@ def partner_invitation_create(*, office: Office, membership: Membership, invitee
         )})
     codes = _validate_kinds(service_type_codes, kind_choices(inviter=office, invitee=invitee),
                             provider_side(inviter=office, invitee=invitee))
+    if invitee_email:
+        _check_email_invitation_rate(office)
     invitation = PartnerInvitation.objects.create(
         office=office, invited_by=membership.user, invited_by_name=membership.name,
         invitee_office_number=number, invitee_name=invitee.name if invitee else invitee_name.strip(),
@@ -228,17 +230,33 @@ def partner_invitation_create(*, office: Office, membership: Membership, invitee
                "link": _url("partners:invitation_detail", partner_invitation_id=invitation.pk),
                "signup_link": _url("account_signup"), "register_link": _url("offices:register")}
     subject = f"{office.name}から連携の招待が届いています"
+    if invitee is None:
+        # An arbitrary address: fixed wording only (no office name, name or message typed by the
+        # inviter), so that Renkei cannot be used to send someone else's text to anyone.
+        subject = f"連携の招待が届いています（事業所番号 {office.office_number}）"
     if invitee is not None:
         _audit(office_id=invitee.pk, actor_id=None, actor_name=_partner_side_actor(office),
                action=AuditAction.PARTNERSHIP_INVITED, partner_office_number=office.office_number,
                detail={"invitation_id": invitation.pk, "received": True})
         _send(subject=subject, template="partners/email/invitation_received.txt", context=context,
-              recipients=_admin_emails(invitee) + [invitee_email])
+              recipients=_admin_emails(invitee))  # never an address the inviter typed (see below)
     else:
         _send(subject=subject, template="partners/email/invitation_signup.txt", context=context,
               recipients=[invitee_email])
     logger.info("partner invitation %s created by office %s", invitation.pk, office.pk)
     return invitation
+
+
+def _check_email_invitation_rate(office: Office) -> None:
+    """Invitations mailed to addresses typed by the inviter: at most N per office per day."""
+    limit = int(settings.RENKEI_PARTNER_EMAIL_INVITATIONS_PER_DAY)
+    since = timezone.now() - dt.timedelta(days=1)
+    sent = PartnerInvitation.objects.filter(office=office, created_at__gte=since).exclude(invitee_email="").count()
+    if sent >= limit:
+        raise ValidationError({"invitee_email": (
+            f"メールアドレス宛ての招待は1日に{limit}件までです（この24時間に{sent}件送りました）。"
+            "明日以降にもう一度お試しください。"
+        )})
 
 
 def partner_invitation_problem(*, invitation: PartnerInvitation, office: Office) -> str | None:

@@ -8,7 +8,7 @@ from portal.billing import services
 from portal.billing.models import PaymentMethod
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
-from tests.factories import UserFactory
+from tests.factories import UserFactory, give_totp
 
 ISSUER = "株式会社れんけい運営"
 T_NUMBER = "T5010001234567"
@@ -36,6 +36,7 @@ def operator(db):
     user = UserFactory(email="operator@example.jp")
     user.is_staff = True
     user.save(update_fields=["is_staff"])
+    give_totp(user)  # MFA is mandatory for operators
     return user
 
 

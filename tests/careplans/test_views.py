@@ -240,6 +240,7 @@ def test_confirm_deliver_and_download(member_client, filled_plan, office):
     make_consent(office, plan.client, partnership)
     download = member_client.get(reverse("careplans:plan_csv", kwargs={"plan_id": plan.pk}))
     assert download["Content-Type"] == "application/zip"
+    assert plan.client.insured_number not in download["Content-Disposition"]  # no 被保険者番号 in file names
     files = [(info.filename, zipfile.ZipFile(io.BytesIO(download.content)).read(info))
              for info in zipfile.ZipFile(io.BytesIO(download.content)).infolist()]
     names = sorted(name.split("_")[0] for name, _ in files)

@@ -28,10 +28,10 @@ def test_login_attempts_are_rate_limited(db):
     client = Client()
     for _ in range(5):
         response = client.post(reverse("account_login"), {"login": "cm@example.jp", "password": "wrong-password"})
-        assert "ログイン失敗が連続しています" not in response.content.decode()
+        assert "ログインの失敗が続いたため" not in response.content.decode()
     # After five failures even the right password is refused until the window passes.
     response = client.post(reverse("account_login"), {"login": "cm@example.jp", "password": PASSWORD})
-    assert "ログイン失敗が連続しています" in response.content.decode()
+    assert "5分ほど待ってから、もう一度お試しください" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

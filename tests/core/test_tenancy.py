@@ -34,11 +34,12 @@ def test_office_scope_refuses_none():
 def test_operator_admin_lists_every_office(db, office, outsider_office):
     from django.test import Client
 
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, give_totp
 
     operator = UserFactory(email="op@example.jp")
     operator.is_staff = operator.is_superuser = True
     operator.save()
+    give_totp(operator)
     client = Client()
     client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
     page = client.get("/operator/admin/offices/office/").content.decode()

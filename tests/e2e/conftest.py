@@ -58,9 +58,34 @@ def screenshot():
     return take
 
 
-def login(page, live_server, email, password):
+def login(page, live_server, email, password, totp_secret=None):
+    """Sign in; admins and operators (MFA mandatory) then type the code of their authenticator app."""
+    from tests.factories import TOTP_SECRET, totp_code
+
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.fill("input[name=code]", totp_code(totp_secret or TOTP_SECRET))
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+
+
+def activate_totp(page, password=None):
+    """On the 2段階認証 setup page (where an admin is sent first): read the secret, type the code.
+
+    allauth first asks for the password again (アクセス確認) when the sign-in was not recent."""
+    from tests.factories import totp_code
+
+    if "/accounts/reauthenticate/" in page.url and password:
+        page.fill("input[name=password]", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+    assert "/accounts/2fa/totp/activate/" in page.url, page.url
+    secret = page.input_value("#authenticator_secret")
+    page.fill("input[name=code]", totp_code(secret))
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    return secret

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from portal.offices.models import Role
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, UserFactory, give_totp
 
 ISSUER = "株式会社れんけい運営"
 T_NUMBER = "T5010001234567"
@@ -31,6 +31,7 @@ def billing_setup(settings, transactional_db):
     operator = UserFactory(email="operator@example.jp")
     operator.is_staff = True
     operator.save(update_fields=["is_staff"])
+    give_totp(operator)  # MFA is mandatory for operators
     yield office, admin, operator
     app.conf.task_always_eager = False
 

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from portal.offices.models import Membership, Office, Role
+from tests.e2e.conftest import activate_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -48,6 +49,11 @@ def test_signup_register_office_invite_member(new_page, live_server, screenshot,
     admin.check("input[name=service_type_codes][value='43']")
     admin.click("main form button[type=submit]")
     admin.wait_for_load_state()
+    # The new admin must set up 2段階認証 before anything else (MFA is mandatory for admins).
+    assert "事業所の管理者は2段階認証が必須です" in admin.content()
+    screenshot(admin, "mfa-setup")
+    activate_totp(admin, PASSWORD)
+    admin.goto(f"{live_server.url}/dashboard/")
     screenshot(admin, "after-register")
     header = admin.locator("[data-testid=current-office]")
     assert "ひかり居宅介護支援事業所" in header.inner_text()

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from portal.offices.models import Membership, Office, Role
 from tests.conftest import login_client
-from tests.factories import OfficeFactory, UserFactory
+from tests.factories import OfficeFactory, UserFactory, give_totp
 from tests.forms import submit
 
 URL = "/offices/register/"
@@ -29,6 +29,7 @@ def newcomer(db):
     from django.test import Client
 
     user = UserFactory(email="newcomer@example.jp")
+    give_totp(user)  # becomes an admin, for whom MFA is mandatory (tests/security/test_login.py)
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return user, client
@@ -104,6 +105,7 @@ def test_member_switches_between_offices(db):
     user = UserFactory()
     Membership.objects.create(office=first, user=user, role=Role.ADMIN)
     Membership.objects.create(office=second, user=user, role=Role.CLERK)
+    give_totp(user)
     client = login_client(Membership.objects.get(office=first, user=user))
     assert "第一事業所" in client.get(reverse("dashboard")).content.decode()
     page = submit(client, reverse("dashboard"), {"office_id": "第二事業所（事務職員）"},

@@ -14,7 +14,7 @@ from portal.offices.tenancy import office_scope, scopes_disabled
 from portal.partners.models import AuditEvent, AuditEventClient, AuditEventImmutable
 from portal.partners.services import audit_record
 from tests.conftest import login_client
-from tests.factories import MembershipFactory, OfficeFactory, UserFactory
+from tests.factories import MembershipFactory, OfficeFactory, UserFactory, give_totp
 from tests.partners.conftest import make_client
 
 
@@ -58,6 +58,7 @@ def test_the_admin_is_read_only(event, client):
     staff = UserFactory(email="op@example.jp")
     staff.is_staff = staff.is_superuser = True
     staff.save()
+    give_totp(staff)
     client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
     change = reverse("admin:partners_auditevent_change", args=[event.pk])
     page = client.get(change).content.decode()

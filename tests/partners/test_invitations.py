@@ -14,8 +14,8 @@ from portal.offices.tenancy import office_scope
 from portal.partners import services
 from portal.partners.models import AuditEvent, Consent, InvitationStatus, PartnerInvitation, Partnership
 from tests.conftest import login_client
+from tests.factories import MembershipFactory, OfficeFactory, UserFactory, give_totp
 from tests.forms import submit
-from tests.factories import MembershipFactory, OfficeFactory, UserFactory
 from tests.partners.conftest import accept, invite, make_client, record_consent
 
 INVITE = reverse("partners:invite")
@@ -178,6 +178,7 @@ def test_office_not_on_renkei_gets_a_signup_invitation_and_sees_it_after_registe
     assert "/accounts/signup/" in message.body and "2770009999" in message.body
     # They sign up and register that 事業所番号: the invitation is theirs.
     user = UserFactory(email="info@midori.example.jp")
+    give_totp(user)  # the registering person becomes its admin: MFA is mandatory
     newcomer = office_register(user=user, office_number="2770009999", name="みどり福祉用具", address="大阪府",
                                phone="06", regional_grade="2", service_type_codes=["17"])
     membership = newcomer.memberships.get()
