@@ -13,4 +13,6 @@ urlpatterns = [
     path("files/make/", views.file_make, name="file_make"),
     path("files/<int:file_id>/", views.file_download, name="file_download"),
     path("care-managers/", views.care_managers, name="care_managers"),
+    path("kyotaku/", views.kyotaku, name="kyotaku"),
+    path("kyotaku/file/", views.claim_file_make, name="claim_file_make"),
 ]
