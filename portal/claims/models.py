@@ -137,3 +137,34 @@ class KyotakuEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["client", "month"], name="claims_kyotaku_entry_unique")]
+
+
+class Rejection(models.Model):
+    """返戻 / 査定 notified by the 国保連 for a 利用者's month (recorded by the office).
+
+    A 返戻 of the 給付管理票 means the 国保連 did not register it: the next file carries it again
+    as 新規 (not 修正).
+    """
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", "返戻"
+        ASSESSED = "assessed", "査定"
+
+    class Target(models.TextChoices):
+        BENEFIT = "benefit", "給付管理票"
+        CLAIM = "claim", "居宅介護支援費の明細書"
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("サービス提供年月")
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices)
+    target = models.CharField("対象", max_length=10, choices=Target.choices)
+    note = models.CharField("理由・内容", max_length=200)
+    recorded_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_by_name = models.CharField("記録者", max_length=120, blank=True)
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        ordering = ["-recorded_at"]

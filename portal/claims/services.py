@@ -15,7 +15,9 @@ from django.utils import timezone
 from linkage import kokuho
 from portal.claims.benefit import CertPeriod, ProviderUnits, Statement, StatementError, StatementLine, statement_build, \
     statement_records
-from portal.claims.models import ActualConfirmation, CareManagerNumber, FileDownload, StatementKind, TransmissionFile
+from portal.claims.models import (
+    ActualConfirmation, CareManagerNumber, FileDownload, Rejection, StatementKind, TransmissionFile,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,16 @@ class CloseRow:
     problems: list[str]
     periods: list[CertPeriod] = field(default_factory=list)
     confirmations: list = field(default_factory=list)  # newest first
+    rejections: list = field(default_factory=list)  # newest first
+
+    @property
+    def returned(self) -> bool:
+        """The 国保連 returned (返戻) the 給付管理票 last filed: it must be confirmed and filed again."""
+        current = self.current
+        if current is None or current.file is None:
+            return False
+        return any(r.kind == "returned" and r.target == "benefit" and r.recorded_at > current.file.created_at
+                   for r in self.rejections)
 
     @property
     def current(self):
@@ -122,6 +134,8 @@ class CloseRow:
     def state(self) -> str:
         if self.current is None:
             return "未確定"
+        if self.returned:
+            return "返戻"
         if self.stale:
             return "確定後に実績が変更"
         return "確定済み"
@@ -210,6 +224,9 @@ def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
               .select_related("file").order_by("-version")):
         confirmations.setdefault(c.client_id, []).append(c)
 
+    rejections: dict[int, list] = {}
+    for r in Rejection.objects.filter(office=office, month=month, client_id__in=ids).order_by("-recorded_at"):
+        rejections.setdefault(r.client_id, []).append(r)
     rows = []
     for schedule in schedules:
         providers: dict[tuple[str, str], ProviderStatus] = {}
@@ -232,8 +249,8 @@ def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
                 pass  # the 実績 changed so that the move no longer fits: the row shows as changed
         rows.append(CloseRow(client=schedule.client, schedule=schedule, providers=list(providers.values()),
                              differences=differences.get(schedule.client_id, []), units=units, statement=statement,
-                             problems=problems, periods=periods,
-                             confirmations=confirmations.get(schedule.client_id, [])))
+                             problems=problems, periods=periods, confirmations=mine,
+                             rejections=rejections.get(schedule.client_id, [])))
     return rows
 
 
@@ -270,9 +287,10 @@ def confirmation_create(*, office, client, month: dt.date, membership, base_vers
             statement = statement_build(month=month, certifications=row.periods, units=row.units, over_by=over_by)
         except StatementError as exc:
             raise CloseError(str(exc)) from exc
-    filed_before = any(c.file_id for c in row.confirmations)
     last_filed = next((c for c in row.confirmations if c.file_id), None)
-    kind = StatementKind.CORRECTION if filed_before and last_filed.kind != StatementKind.CANCELLATION else StatementKind.NEW
+    registered = last_filed is not None and last_filed.kind != StatementKind.CANCELLATION and not (
+        row.returned and last_filed is row.current)
+    kind = StatementKind.CORRECTION if registered else StatementKind.NEW
     try:
         with transaction.atomic():
             confirmation = ActualConfirmation.objects.create(
@@ -349,7 +367,9 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
                 check.errors.append(f"{who}: 実績が確定されていません（給付管理票がありません）。")
             continue
         if current.file_id:
-            if row.stale:
+            if row.returned:
+                check.errors.append(f"{who}: 給付管理票が返戻されました。内容を直してもう一度確定してください（新規で提出します）。")
+            elif row.stale:
                 check.errors.append(f"{who}: 確定後に実績が変わりました。もう一度確定すると修正の給付管理票になります。")
             continue
         if row.stale:
@@ -585,3 +605,15 @@ def claim_file_make(*, office, month: dt.date, membership, today: dt.date | None
             created_by=membership, created_by_name=_name(membership))
     logger.info("claims claim-file office=%s file=%s records=%s", office.pk, file.pk, len(records))
     return file
+
+
+def rejection_record(*, office, client, month: dt.date, kind: str, target: str, note: str, membership) -> Rejection:
+    note = (note or "").strip()
+    if kind not in Rejection.Kind.values or target not in Rejection.Target.values:
+        raise CloseError("返戻・査定の種類と対象を選んでください。")
+    if not note:
+        raise CloseError("返戻・査定の理由（国保連からの通知の内容）を入力してください。")
+    if not ActualConfirmation.objects.filter(office=office, client=client, month=month, file__isnull=False).exists():
+        raise CloseError(f"{client.full_name}さんのこの月の給付管理票・請求はまだ提出用ファイルにしていません。")
+    return Rejection.objects.create(office=office, client=client, month=month, kind=kind, target=target,
+                                    note=note[:200], recorded_by=membership, recorded_by_name=_name(membership))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.close, name="close"),
     path("clients/<int:client_id>/confirm/", views.confirm, name="confirm"),
     path("clients/<int:client_id>/cancel/", views.cancel, name="cancel"),
+    path("clients/<int:client_id>/reject/", views.reject, name="reject"),
     path("statements/<int:confirmation_id>/", views.statement, name="statement"),
     path("statements/<int:confirmation_id>/pdf/", views.statement_pdf, name="statement_pdf"),
     path("files/make/", views.file_make, name="file_make"),

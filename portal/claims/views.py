@@ -276,3 +276,27 @@ def claim_file_make(request):
     else:
         messages.success(request, f"介護給付費請求書・明細書のファイル {file.name}（{file.client_count}人）を作りました。")
     return redirect(reverse("claims:kyotaku") + f"?month={month:%Y-%m}#file")
+
+
+@care_office_required
+@require_POST
+@single_submit
+def reject(request, client_id: int):
+    """Record a 返戻 / 査定 the 国保連 notified for a 利用者's month."""
+    from portal.clients.models import Client
+
+    client = get_object_or_404(Client, pk=client_id, office=request.office)
+    month = _month(request.POST.get("month"))
+    if month is None:
+        messages.error(request, "サービス提供年月が指定されていません。画面を読み込み直してください。")
+        return redirect("claims:close")
+    try:
+        rejection = services.rejection_record(
+            office=request.office, client=client, month=month, kind=request.POST.get("kind", ""),
+            target=request.POST.get("target", ""), note=request.POST.get("note", ""), membership=request.membership)
+    except services.CloseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{client.full_name}さんの{rejection.get_target_display()}の"
+                                  f"{rejection.get_kind_display()}を記録しました。")
+    return redirect(_close_url(month) + f"#client-{client.pk}")

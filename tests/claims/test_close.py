@@ -184,3 +184,24 @@ def test_a_provider_office_cannot_open_the_close_page(client, db):
 
     provider = MembershipFactory(office=OfficeFactory(name="訪問介護", kinds=["11"]), role="admin")
     assert login_client(provider).get(CLOSE).status_code == 404
+
+
+def test_a_returned_statement_is_filed_again_as_new(owner_client, office, owner, month):
+    with office_scope(office):
+        services.confirmation_create(office=office, client=month, month=OCT, membership=owner, base_version=0,
+                                     missing_reason="未着", differences_ok=True)
+        services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 5))
+    response = submit(owner_client, CLOSE, {"note": ""}, form=f"reject-{month.pk}", follow=True)
+    assert "返戻・査定の理由（国保連からの通知の内容）を入力してください" in response.content.decode()
+    response = submit(owner_client, CLOSE, {"note": "被保険者番号の誤り（国保連 返戻一覧）"}, form=f"reject-{month.pk}",
+                      follow=True)
+    page = response.content.decode()
+    assert "給付管理票の返戻を記録しました" in page and "返戻（もう一度確定してください）" in page
+    assert "給付管理票が返戻されました" in page
+    response = submit(owner_client, CLOSE, {"missing_reason": "未着", "differences_ok": True}, form=f"confirm-{month.pk}",
+                      follow=True)
+    assert "（第2版・新規）" in response.content.decode()
+    with office_scope(office):
+        file = services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 12, 2))
+    assert file.process_month == dt.date(2026, 12, 1) and file.name == "d0812a.csv"  # 月遅れ: this month's file
+    assert {r["kind"] for r in kokuho.read(bytes(file.content)).records} == {"1"}
