@@ -337,12 +337,19 @@ class FileCheck:
     nothing_to_file: bool = False
 
 
-def _care_manager_number(client) -> str:
-    membership = client.care_manager
-    if membership is None:
+def _care_manager_number(client, numbers: dict[int, str] | None = None) -> str:
+    """The 介護支援専門員番号 of ``client``'s care manager ('' when none); ``numbers`` caches {membership id: number}."""
+    membership_id = client.care_manager_id
+    if membership_id is None:
         return ""
-    number = CareManagerNumber.objects.filter(membership=membership).first()
+    if numbers is not None:
+        return numbers.get(membership_id, "")
+    number = CareManagerNumber.objects.filter(membership_id=membership_id).first()
     return number.number if number else ""
+
+
+def _care_manager_numbers(office) -> dict[int, str]:
+    return dict(CareManagerNumber.objects.filter(office=office).values_list("membership_id", "number"))
 
 
 def process_month_for(month: dt.date, today: dt.date) -> dt.date:
@@ -357,6 +364,7 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
 
     check = FileCheck()
     rows = month_close(office, month) if rows is None else rows
+    numbers = _care_manager_numbers(office)
     pending = []
     for row in rows:
         who = f"{row.client.full_name}さん"
@@ -380,7 +388,7 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
                 validator(value)
             except ValidationError as exc:
                 check.errors.append(f"{who}: {label}が正しくありません（{' '.join(exc.messages)}）。")
-        if not _care_manager_number(row.client):
+        if not _care_manager_number(row.client, numbers):
             check.errors.append(f"{who}: 担当介護支援専門員の介護支援専門員番号が登録されていません（「介護支援専門員番号」で登録）。")
         if current.kind != StatementKind.CANCELLATION:
             for problem in row.problems:
@@ -389,6 +397,7 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
                 check.notes.append(f"{who}: 月の途中で要介護度が変わりました（重い方の{row.statement.care_level}で作成）。")
         if current.missing:
             check.notes.append(f"{who}: 実績未着のまま確定（理由: {current.missing_reason}）。")
+        current.client = row.client  # already loaded with the row
         pending.append(current)
     check.nothing_to_file = not pending
     return check, pending
@@ -411,12 +420,13 @@ def benefit_file_make(*, office, month: dt.date, membership, today: dt.date | No
     if not pending:
         raise CloseError("ファイルに載せる給付管理票がありません（確定済みで、まだファイルにしていない利用者がいません）。")
     records = []
+    numbers = _care_manager_numbers(office)
     for c in pending:
         client = c.client
         records += statement_records(
             statement_from_json(c.statement), kind=c.kind, created_on=today, insurer_number=client.insurer_number,
             office_number=office.office_number, insured_number=client.insured_number, birth_date=client.birth_date,
-            sex=client.sex, care_manager_number=_care_manager_number(client))
+            sex=client.sex, care_manager_number=_care_manager_number(client, numbers))
     process_month = process_month_for(month, today)
     try:
         content = kokuho.write(data_type=kokuho.DATA_TYPE_BENEFIT, office_number=office.office_number,
