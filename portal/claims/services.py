@@ -287,10 +287,8 @@ def confirmation_create(*, office, client, month: dt.date, membership, base_vers
             statement = statement_build(month=month, certifications=row.periods, units=row.units, over_by=over_by)
         except StatementError as exc:
             raise CloseError(str(exc)) from exc
-    last_filed = next((c for c in row.confirmations if c.file_id), None)
-    registered = last_filed is not None and last_filed.kind != StatementKind.CANCELLATION and not (
-        row.returned and last_filed is row.current)
-    kind = StatementKind.CORRECTION if registered else StatementKind.NEW
+    registered = registered_kind(row.confirmations, row.rejections)
+    kind = StatementKind.CORRECTION if registered in (StatementKind.NEW, StatementKind.CORRECTION) else StatementKind.NEW
     try:
         with transaction.atomic():
             confirmation = ActualConfirmation.objects.create(
@@ -306,6 +304,19 @@ def confirmation_create(*, office, client, month: dt.date, membership, base_vers
     logger.info("claims confirmation office=%s confirmation=%s version=%s", office.pk, confirmation.pk,
                 confirmation.version)
     return confirmation
+
+
+def registered_kind(confirmations, rejections) -> str | None:
+    """作成区分 of the 給付管理票 the 国保連 holds for the month (None: none), from the filed versions
+    (newest first) less those returned (a 返戻 recorded after their file and before the next file)."""
+    filed = [c for c in confirmations if c.file_id]
+    returns = [r.recorded_at for r in rejections if r.kind == "returned" and r.target == "benefit"]
+    for i, c in enumerate(filed):
+        next_file_at = filed[i - 1].file.created_at if i else None
+        if any(t > c.file.created_at and (next_file_at is None or t < next_file_at) for t in returns):
+            continue
+        return c.kind
+    return None
 
 
 def statement_cancel(*, office, client, month: dt.date, membership, base_version: int) -> ActualConfirmation:
@@ -508,13 +519,16 @@ def kyotaku_month(office, month: dt.date) -> KyotakuState:
     for c in ActualConfirmation.objects.filter(office=office, month=month).order_by("client_id", "-version"):
         latest.setdefault(c.client_id, c)
     entries = {e.client_id: e for e in KyotakuEntry.objects.filter(office=office, month=month)}
-    clients = {c.pk: c for c in Client.objects.filter(pk__in=list(latest))}
+    clients = {c.pk: c for c in Client.objects.filter(pk__in=list(latest)).prefetch_related("certifications")}
     cases = []
     for client_id, c in sorted(latest.items()):
-        if c.kind == StatementKind.CANCELLATION or c.statement.get("care_level") not in CARE_LEVELS_BILLED_HERE:
+        # the 明細書 carries the 要介護状態区分 at the end of the month (QKAN80: the last certification)
+        last_cert = clients[client_id].certification_on(month_end(month))
+        level = last_cert.care_level if last_cert else c.statement.get("care_level")
+        if c.kind == StatementKind.CANCELLATION or level not in CARE_LEVELS_BILLED_HERE:
             continue
         entry = entries.get(client_id)
-        cases.append((clients[client_id], Case(key=client_id, care_level=c.statement["care_level"],
+        cases.append((clients[client_id], Case(key=client_id, care_level=level,
                                                addons=tuple(entry.addons) if entry else (),
                                                reductions=tuple(entry.reductions) if entry else ())))
     if not cases:
@@ -560,9 +574,6 @@ def claim_records(office, month: dt.date, state: KyotakuState) -> list[tuple[str
     claim = state.claim
     price = unit_price_digits(claim.unit_price)
     clients = {client.pk: client for client, _ in state.cases}
-    latest = {}
-    for c in ActualConfirmation.objects.filter(office=office, month=month).order_by("client_id", "-version"):
-        latest.setdefault(c.client_id, c)
     records: list[tuple[str, dict]] = [("7111", {
         "month": month.strftime("%Y%m"), "office_number": office.office_number, "payer_class": "1", "law_no": "00",
         "claim_class": "02", "count": claim.count, "units": claim.total_units, "cost_total": claim.cost_total,
@@ -589,9 +600,23 @@ def claim_records(office, month: dt.date, state: KyotakuState) -> list[tuple[str
 
 def claim_file_make(*, office, month: dt.date, membership, today: dt.date | None = None) -> TransmissionFile:
     """The 介護給付費請求書 + 居宅介護支援 明細書 file (データ種別 711) of ``month``."""
+    from portal.claims.kyotaku import Claim
+
     today = today or timezone.localdate()
     state = kyotaku_month(office, month)
-    if state.claim is None:
+    last = TransmissionFile.objects.filter(office=office, month=month, data_type=kokuho.DATA_TYPE_CLAIM).first()
+    if last is not None and state.claim is not None:
+        # already claimed: only the 明細書 the 国保連 returned since are claimed again
+        returned = set(Rejection.objects.filter(office=office, month=month, target="claim", kind="returned",
+                                                recorded_at__gt=last.created_at).values_list("client_id", flat=True))
+        if not returned:
+            raise CloseError(f"この月の居宅介護支援費はファイル {last.name} で請求済みです。"
+                             "明細書が返戻されたときは「月次の締め」で返戻を記録してから作り直してください。")
+        claim = state.claim
+        state.claim = Claim(month=claim.month, tiers=claim.tiers, unit_price=claim.unit_price,
+                            details=tuple(d for d in claim.details if d.case.key in returned))
+        state.cases = [(client, case) for client, case in state.cases if client.pk in returned]
+    if state.claim is None or not state.claim.details:
         raise CloseError("\n".join(state.errors) or "請求する居宅介護支援費がありません（要介護の利用者の実績が確定されていません）。")
     errors = list(state.errors)
     for client, _case in state.cases:
@@ -623,7 +648,11 @@ def rejection_record(*, office, client, month: dt.date, kind: str, target: str, 
         raise CloseError("返戻・査定の種類と対象を選んでください。")
     if not note:
         raise CloseError("返戻・査定の理由（国保連からの通知の内容）を入力してください。")
-    if not ActualConfirmation.objects.filter(office=office, client=client, month=month, file__isnull=False).exists():
-        raise CloseError(f"{client.full_name}さんのこの月の給付管理票・請求はまだ提出用ファイルにしていません。")
+    if target == Rejection.Target.BENEFIT:
+        filed = ActualConfirmation.objects.filter(office=office, client=client, month=month, file__isnull=False).exists()
+    else:
+        filed = TransmissionFile.objects.filter(office=office, month=month, data_type=kokuho.DATA_TYPE_CLAIM).exists()
+    if not filed:
+        raise CloseError(f"{client.full_name}さんのこの月の{Rejection.Target(target).label}はまだ提出用ファイルにしていません。")
     return Rejection.objects.create(office=office, client=client, month=month, kind=kind, target=target,
                                     note=note[:200], recorded_by=membership, recorded_by_name=_name(membership))

@@ -56,7 +56,11 @@ def close(request):
     month = _month(request.GET.get("month")) or _default_month()
     rows = services.month_close(request.office, month)
     check, pending = services.benefit_file_check(request.office, month, rows=rows)
-    files = TransmissionFile.objects.filter(office=request.office, month=month).prefetch_related("downloads")
+    files = list(TransmissionFile.objects.filter(office=request.office, month=month).prefetch_related("downloads"))
+    names = {r.client.pk: r.client.full_name for r in rows}
+    for f in files:  # 実績未着のまま確定した利用者 and their reasons, on the file's summary
+        f.missing_list = [(names.get(int(pk), "（利用者）"), reason)
+                          for pk, reason in (f.summary or {}).get("missing", {}).items()]
     today = timezone.localdate()
     deadline = services.process_month_for(month, today).replace(day=10)
     return render(request, "claims/close.html", {

@@ -100,7 +100,8 @@ def test_the_file_is_made_checked_by_the_reader_kept_and_its_download_recorded(o
     assert (total["total_units"], total["care_manager_no"]) == ("4644", "13000123")
     with office_scope(office):
         assert FileDownload.objects.get().by == owner
-    assert "d0811a.csv" in owner_client.get(CLOSE).content.decode()
+    page = owner_client.get(CLOSE).content.decode()
+    assert "d0811a.csv" in page and "実績未着のまま確定: 山田　花子（休業）" in page
 
 
 def test_checks_before_the_file_name_the_client_and_what_is_wrong(owner_client, office, owner):
@@ -205,3 +206,16 @@ def test_a_returned_statement_is_filed_again_as_new(owner_client, office, owner,
         file = services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 12, 2))
     assert file.process_month == dt.date(2026, 12, 1) and file.name == "d0812a.csv"  # 月遅れ: this month's file
     assert {r["kind"] for r in kokuho.read(bytes(file.content)).records} == {"1"}
+
+
+def test_registered_kind_skips_returned_files():
+    from types import SimpleNamespace as NS
+
+    t = [dt.datetime(2026, 11, d, 9, tzinfo=dt.timezone.utc) for d in range(1, 10)]
+    v1 = NS(file_id=1, file=NS(created_at=t[0]), kind="1")
+    v2 = NS(file_id=2, file=NS(created_at=t[2]), kind="2")
+    returned_v2 = [NS(kind="returned", target="benefit", recorded_at=t[4])]
+    assert services.registered_kind([v2, v1], []) == "2"
+    assert services.registered_kind([v2, v1], returned_v2) == "1"  # the 修正 was returned: v1 stands → next is 修正
+    assert services.registered_kind([v1], [NS(kind="returned", target="benefit", recorded_at=t[1])]) is None
+    assert services.registered_kind([], []) is None

@@ -79,3 +79,20 @@ def test_bad_fte_is_told_and_nothing_is_saved(owner_client, office, confirmed_mo
 
     with office_scope(office):
         assert not KyotakuEntry.objects.exists()
+
+
+def test_a_month_is_claimed_once_and_a_returned_statement_again(office, owner, confirmed_month):
+    light, heavy = confirmed_month
+    with office_scope(office):
+        service_code("2111", "居宅介護支援Ⅰⅰ１", 1086)
+        service_code("2121", "居宅介護支援Ⅰⅰ２", 1411)
+        services.claim_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 5))
+        with pytest.raises(services.CloseError, match="d0811a.csv で請求済みです"):
+            services.claim_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 6))
+        services.rejection_record(office=office, client=heavy, month=OCT, kind="returned", target="claim",
+                                  note="要介護度の誤り", membership=owner)
+        again = services.claim_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 12, 3))
+    parsed = kokuho.read(bytes(again.content))
+    assert again.name == "d0812a.csv"
+    assert [r["insured"] for r in parsed.of("8124")] == ["0000022222"]
+    assert parsed.of("7111")[0].int("count") == 1 and parsed.of("7111")[0].int("cost_total") == 16085
