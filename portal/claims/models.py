@@ -103,3 +103,68 @@ class FileDownload(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+
+class KyotakuSettings(models.Model):
+    """How the office bills its own 居宅介護支援費 (事業所の体制)."""
+
+    class System(models.TextChoices):
+        AUTO = "", "自動（ケアプランデータ連携の利用と事務職員の配置から判定）"
+        ONE = "I", "居宅介護支援費（Ⅰ）"
+        TWO = "II", "居宅介護支援費（Ⅱ）"
+
+    office = models.OneToOneField(Office, on_delete=models.CASCADE, related_name="+")
+    system = models.CharField("居宅介護支援費の区分", max_length=2, choices=System.choices, blank=True, default="")
+    fte = models.DecimalField("常勤換算の介護支援専門員数", max_digits=4, decimal_places=1, default=1)
+    specific_addon = models.CharField("特定事業所加算", max_length=1, blank=True, default="",
+                                      choices=[("", "なし"), ("1", "（Ⅰ）"), ("2", "（Ⅱ）"), ("3", "（Ⅲ）"), ("A", "（A）")])
+    concentration = models.BooleanField("特定事業所集中減算に該当する", default=False)
+
+    objects = office_scoped("office")
+
+
+class KyotakuEntry(models.Model):
+    """The add-ons and reductions the office entered for one 利用者 and month."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("サービス提供年月")
+    addons = models.JSONField("加算", default=list)
+    reductions = models.JSONField("減算", default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "month"], name="claims_kyotaku_entry_unique")]
+
+
+class Rejection(models.Model):
+    """返戻 / 査定 notified by the 国保連 for a 利用者's month (recorded by the office).
+
+    A 返戻 of the 給付管理票 means the 国保連 did not register it: the next file carries it again
+    as 新規 (not 修正).
+    """
+
+    class Kind(models.TextChoices):
+        RETURNED = "returned", "返戻"
+        ASSESSED = "assessed", "査定"
+
+    class Target(models.TextChoices):
+        BENEFIT = "benefit", "給付管理票"
+        CLAIM = "claim", "居宅介護支援費の明細書"
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField("サービス提供年月")
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices)
+    target = models.CharField("対象", max_length=10, choices=Target.choices)
+    note = models.CharField("理由・内容", max_length=200)
+    recorded_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_by_name = models.CharField("記録者", max_length=120, blank=True)
+    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        ordering = ["-recorded_at"]

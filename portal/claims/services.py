@@ -15,7 +15,9 @@ from django.utils import timezone
 from linkage import kokuho
 from portal.claims.benefit import CertPeriod, ProviderUnits, Statement, StatementError, StatementLine, statement_build, \
     statement_records
-from portal.claims.models import ActualConfirmation, CareManagerNumber, FileDownload, StatementKind, TransmissionFile
+from portal.claims.models import (
+    ActualConfirmation, CareManagerNumber, FileDownload, Rejection, StatementKind, TransmissionFile,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,16 @@ class CloseRow:
     problems: list[str]
     periods: list[CertPeriod] = field(default_factory=list)
     confirmations: list = field(default_factory=list)  # newest first
+    rejections: list = field(default_factory=list)  # newest first
+
+    @property
+    def returned(self) -> bool:
+        """The 国保連 returned (返戻) the 給付管理票 last filed: it must be confirmed and filed again."""
+        current = self.current
+        if current is None or current.file is None:
+            return False
+        return any(r.kind == "returned" and r.target == "benefit" and r.recorded_at > current.file.created_at
+                   for r in self.rejections)
 
     @property
     def current(self):
@@ -122,6 +134,8 @@ class CloseRow:
     def state(self) -> str:
         if self.current is None:
             return "未確定"
+        if self.returned:
+            return "返戻"
         if self.stale:
             return "確定後に実績が変更"
         return "確定済み"
@@ -210,6 +224,9 @@ def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
               .select_related("file").order_by("-version")):
         confirmations.setdefault(c.client_id, []).append(c)
 
+    rejections: dict[int, list] = {}
+    for r in Rejection.objects.filter(office=office, month=month, client_id__in=ids).order_by("-recorded_at"):
+        rejections.setdefault(r.client_id, []).append(r)
     rows = []
     for schedule in schedules:
         providers: dict[tuple[str, str], ProviderStatus] = {}
@@ -232,8 +249,8 @@ def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
                 pass  # the 実績 changed so that the move no longer fits: the row shows as changed
         rows.append(CloseRow(client=schedule.client, schedule=schedule, providers=list(providers.values()),
                              differences=differences.get(schedule.client_id, []), units=units, statement=statement,
-                             problems=problems, periods=periods,
-                             confirmations=confirmations.get(schedule.client_id, [])))
+                             problems=problems, periods=periods, confirmations=mine,
+                             rejections=rejections.get(schedule.client_id, [])))
     return rows
 
 
@@ -270,9 +287,8 @@ def confirmation_create(*, office, client, month: dt.date, membership, base_vers
             statement = statement_build(month=month, certifications=row.periods, units=row.units, over_by=over_by)
         except StatementError as exc:
             raise CloseError(str(exc)) from exc
-    filed_before = any(c.file_id for c in row.confirmations)
-    last_filed = next((c for c in row.confirmations if c.file_id), None)
-    kind = StatementKind.CORRECTION if filed_before and last_filed.kind != StatementKind.CANCELLATION else StatementKind.NEW
+    registered = registered_kind(row.confirmations, row.rejections)
+    kind = StatementKind.CORRECTION if registered in (StatementKind.NEW, StatementKind.CORRECTION) else StatementKind.NEW
     try:
         with transaction.atomic():
             confirmation = ActualConfirmation.objects.create(
@@ -288,6 +304,19 @@ def confirmation_create(*, office, client, month: dt.date, membership, base_vers
     logger.info("claims confirmation office=%s confirmation=%s version=%s", office.pk, confirmation.pk,
                 confirmation.version)
     return confirmation
+
+
+def registered_kind(confirmations, rejections) -> str | None:
+    """作成区分 of the 給付管理票 the 国保連 holds for the month (None: none), from the filed versions
+    (newest first) less those returned (a 返戻 recorded after their file and before the next file)."""
+    filed = [c for c in confirmations if c.file_id]
+    returns = [r.recorded_at for r in rejections if r.kind == "returned" and r.target == "benefit"]
+    for i, c in enumerate(filed):
+        next_file_at = filed[i - 1].file.created_at if i else None
+        if any(t > c.file.created_at and (next_file_at is None or t < next_file_at) for t in returns):
+            continue
+        return c.kind
+    return None
 
 
 def statement_cancel(*, office, client, month: dt.date, membership, base_version: int) -> ActualConfirmation:
@@ -319,12 +348,19 @@ class FileCheck:
     nothing_to_file: bool = False
 
 
-def _care_manager_number(client) -> str:
-    membership = client.care_manager
-    if membership is None:
+def _care_manager_number(client, numbers: dict[int, str] | None = None) -> str:
+    """The 介護支援専門員番号 of ``client``'s care manager ('' when none); ``numbers`` caches {membership id: number}."""
+    membership_id = client.care_manager_id
+    if membership_id is None:
         return ""
-    number = CareManagerNumber.objects.filter(membership=membership).first()
+    if numbers is not None:
+        return numbers.get(membership_id, "")
+    number = CareManagerNumber.objects.filter(membership_id=membership_id).first()
     return number.number if number else ""
+
+
+def _care_manager_numbers(office) -> dict[int, str]:
+    return dict(CareManagerNumber.objects.filter(office=office).values_list("membership_id", "number"))
 
 
 def process_month_for(month: dt.date, today: dt.date) -> dt.date:
@@ -339,6 +375,7 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
 
     check = FileCheck()
     rows = month_close(office, month) if rows is None else rows
+    numbers = _care_manager_numbers(office)
     pending = []
     for row in rows:
         who = f"{row.client.full_name}さん"
@@ -349,7 +386,9 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
                 check.errors.append(f"{who}: 実績が確定されていません（給付管理票がありません）。")
             continue
         if current.file_id:
-            if row.stale:
+            if row.returned:
+                check.errors.append(f"{who}: 給付管理票が返戻されました。内容を直してもう一度確定してください（新規で提出します）。")
+            elif row.stale:
                 check.errors.append(f"{who}: 確定後に実績が変わりました。もう一度確定すると修正の給付管理票になります。")
             continue
         if row.stale:
@@ -360,7 +399,7 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
                 validator(value)
             except ValidationError as exc:
                 check.errors.append(f"{who}: {label}が正しくありません（{' '.join(exc.messages)}）。")
-        if not _care_manager_number(row.client):
+        if not _care_manager_number(row.client, numbers):
             check.errors.append(f"{who}: 担当介護支援専門員の介護支援専門員番号が登録されていません（「介護支援専門員番号」で登録）。")
         if current.kind != StatementKind.CANCELLATION:
             for problem in row.problems:
@@ -369,6 +408,7 @@ def benefit_file_check(office, month: dt.date, rows: list[CloseRow] | None = Non
                 check.notes.append(f"{who}: 月の途中で要介護度が変わりました（重い方の{row.statement.care_level}で作成）。")
         if current.missing:
             check.notes.append(f"{who}: 実績未着のまま確定（理由: {current.missing_reason}）。")
+        current.client = row.client  # already loaded with the row
         pending.append(current)
     check.nothing_to_file = not pending
     return check, pending
@@ -391,12 +431,13 @@ def benefit_file_make(*, office, month: dt.date, membership, today: dt.date | No
     if not pending:
         raise CloseError("ファイルに載せる給付管理票がありません（確定済みで、まだファイルにしていない利用者がいません）。")
     records = []
+    numbers = _care_manager_numbers(office)
     for c in pending:
         client = c.client
         records += statement_records(
             statement_from_json(c.statement), kind=c.kind, created_on=today, insurer_number=client.insurer_number,
             office_number=office.office_number, insured_number=client.insured_number, birth_date=client.birth_date,
-            sex=client.sex, care_manager_number=_care_manager_number(client))
+            sex=client.sex, care_manager_number=_care_manager_number(client, numbers))
     process_month = process_month_for(month, today)
     try:
         content = kokuho.write(data_type=kokuho.DATA_TYPE_BENEFIT, office_number=office.office_number,
@@ -433,3 +474,185 @@ def care_manager_number_set(*, office, membership, number: str) -> None:
         CareManagerNumber.objects.filter(office=office, membership=membership).delete()
         return
     CareManagerNumber.objects.update_or_create(office=office, membership=membership, defaults={"number": number})
+
+
+# --------------------------------------------------------------------------- 居宅介護支援費
+
+
+@dataclass
+class KyotakuState:
+    claim: object | None
+    check: object | None  # economics.KyotakuCheck
+    cases: list  # [(client, Case)]
+    codes: dict[str, str]  # name → 6-digit code
+    errors: list[str] = field(default_factory=list)
+
+
+def kyotaku_settings(office):
+    from portal.claims.models import KyotakuSettings
+
+    settings, _ = KyotakuSettings.objects.get_or_create(office=office)
+    return settings
+
+
+def _kyotaku_codes(month: dt.date, names: set[str]) -> dict[str, str]:
+    from django.db.models import Q
+
+    from portal.schedules.models import ServiceCode
+
+    rows = (ServiceCode.objects.filter(service_type_code="43", name__in=names, valid_from__lte=month_end(month))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).order_by("valid_from"))
+    return {r.name: r.service_type_code + r.service_item_code for r in rows}
+
+
+def kyotaku_month(office, month: dt.date) -> KyotakuState:
+    """The office's 居宅介護支援費 for ``month`` from the current confirmations (要介護 only)."""
+    from fractions import Fraction
+
+    from portal.billing import economics
+    from portal.claims.kyotaku import Case, ClaimError, claim_build
+    from portal.claims.models import KyotakuEntry
+    from portal.clients.models import Client
+
+    settings = kyotaku_settings(office)
+    latest: dict[int, ActualConfirmation] = {}
+    for c in ActualConfirmation.objects.filter(office=office, month=month).order_by("client_id", "-version"):
+        latest.setdefault(c.client_id, c)
+    entries = {e.client_id: e for e in KyotakuEntry.objects.filter(office=office, month=month)}
+    clients = {c.pk: c for c in Client.objects.filter(pk__in=list(latest)).prefetch_related("certifications")}
+    cases = []
+    for client_id, c in sorted(latest.items()):
+        # the 明細書 carries the 要介護状態区分 at the end of the month (QKAN80: the last certification)
+        last_cert = clients[client_id].certification_on(month_end(month))
+        level = last_cert.care_level if last_cert else c.statement.get("care_level")
+        if c.kind == StatementKind.CANCELLATION or level not in CARE_LEVELS_BILLED_HERE:
+            continue
+        entry = entries.get(client_id)
+        cases.append((clients[client_id], Case(key=client_id, care_level=level,
+                                               addons=tuple(entry.addons) if entry else (),
+                                               reductions=tuple(entry.reductions) if entry else ())))
+    if not cases:
+        return KyotakuState(claim=None, check=None, cases=[], codes={})
+    light = sum(1 for _, case in cases if case.group == "light")
+    counts = economics.client_counts(office, month)
+    check = economics.kyotaku_check(
+        month=month, care_light=light, care_heavy=len(cases) - light, support=counts.support if counts else 0,
+        fte=Fraction(str(settings.fte)), used_exchange=economics.office_used_exchange(office, month),
+        has_clerk=economics.office_has_clerk(office), regional_grade=office.regional_grade)
+    tiers = {"I": check.tier_one, "II": check.tier_two}.get(settings.system) or check.applicable
+    errors = []
+    try:
+        claim = claim_build(month=month, tiers=tiers, cases=[case for _, case in cases],
+                            regional_grade=office.regional_grade, specific_addon=settings.specific_addon,
+                            concentration=settings.concentration)
+    except ClaimError as exc:
+        return KyotakuState(claim=None, check=check, cases=cases, codes={}, errors=[str(exc)])
+    names = {line.name for d in claim.details for line in d.lines}
+    codes = _kyotaku_codes(month, names)
+    for name in sorted(names - set(codes)):
+        errors.append(f"サービスコード表に「{name}」（居宅介護支援・43）がありません。"
+                      "運営者が公式のサービスコード表を読み込む必要があります。")
+    return KyotakuState(claim=claim, check=check, cases=cases, codes=codes, errors=errors)
+
+
+def kyotaku_entry_save(*, office, client, month: dt.date, addons: list[str], reductions: list[str]) -> None:
+    from portal.claims.kyotaku import ADDONS, REDUCTIONS
+    from portal.claims.models import KyotakuEntry
+
+    if set(addons) - set(ADDONS) or set(reductions) - set(REDUCTIONS):
+        raise CloseError("加算・減算の指定が正しくありません。")
+    if "standards" in reductions and "standards_2months" in reductions:
+        raise CloseError(f"{client.full_name}さん: 運営基準減算は「50%」か「2月以上継続」のどちらかです。")
+    KyotakuEntry.objects.update_or_create(office=office, client=client, month=month,
+                                          defaults={"addons": addons, "reductions": reductions})
+
+
+def claim_records(office, month: dt.date, state: KyotakuState) -> list[tuple[str, dict]]:
+    """7111 + 8124 records of the month's 居宅介護支援費."""
+    from portal.claims.kyotaku import unit_price_digits
+
+    claim = state.claim
+    price = unit_price_digits(claim.unit_price)
+    clients = {client.pk: client for client, _ in state.cases}
+    records: list[tuple[str, dict]] = [("7111", {
+        "month": month.strftime("%Y%m"), "office_number": office.office_number, "payer_class": "1", "law_no": "00",
+        "claim_class": "02", "count": claim.count, "units": claim.total_units, "cost_total": claim.cost_total,
+        "insurance_claim": claim.insurance_claim, "public_claim": 0, "copay": 0})]
+    for detail in claim.details:
+        client = clients[detail.case.key]
+        cert = client.certification_on(month_end(month)) or client.certification_on(month)
+        common = {
+            "office_number": office.office_number, "office_class": "1", "month": month.strftime("%Y%m"),
+            "insurer": client.insurer_number.zfill(8), "unit_price": price, "insured": client.insured_number,
+            "birth_date": client.birth_date, "sex": client.sex, "care_level": detail.case.care_level,
+            "cert_from": cert.valid_from if cert else "", "cert_to": cert.valid_to if cert else "",
+            "care_manager_no": _care_manager_number(client),
+        }
+        n = len(detail.lines)
+        for i, line in enumerate(detail.lines, start=1):
+            row = {**common, "line_no": "99" if i == n else f"{i:02d}", "service_code": state.codes.get(line.name, ""),
+                   "units_each": line.units_each, "times": line.times, "service_units": line.units}
+            if i == n:
+                row.update(total_units=detail.total_units, claim_yen=detail.claim_yen)
+            records.append(("8124", row))
+    return records
+
+
+def claim_file_make(*, office, month: dt.date, membership, today: dt.date | None = None) -> TransmissionFile:
+    """The 介護給付費請求書 + 居宅介護支援 明細書 file (データ種別 711) of ``month``."""
+    from portal.claims.kyotaku import Claim
+
+    today = today or timezone.localdate()
+    state = kyotaku_month(office, month)
+    last = TransmissionFile.objects.filter(office=office, month=month, data_type=kokuho.DATA_TYPE_CLAIM).first()
+    if last is not None and state.claim is not None:
+        # already claimed: only the 明細書 the 国保連 returned since are claimed again
+        returned = set(Rejection.objects.filter(office=office, month=month, target="claim", kind="returned",
+                                                recorded_at__gt=last.created_at).values_list("client_id", flat=True))
+        if not returned:
+            raise CloseError(f"この月の居宅介護支援費はファイル {last.name} で請求済みです。"
+                             "明細書が返戻されたときは「月次の締め」で返戻を記録してから作り直してください。")
+        claim = state.claim
+        state.claim = Claim(month=claim.month, tiers=claim.tiers, unit_price=claim.unit_price,
+                            details=tuple(d for d in claim.details if d.case.key in returned))
+        state.cases = [(client, case) for client, case in state.cases if client.pk in returned]
+    if state.claim is None or not state.claim.details:
+        raise CloseError("\n".join(state.errors) or "請求する居宅介護支援費がありません（要介護の利用者の実績が確定されていません）。")
+    errors = list(state.errors)
+    for client, _case in state.cases:
+        if not _care_manager_number(client):
+            errors.append(f"{client.full_name}さん: 担当介護支援専門員の介護支援専門員番号が登録されていません。")
+    if errors:
+        raise CloseError("\n".join(errors))
+    records = claim_records(office, month, state)
+    process_month = process_month_for(month, today)
+    try:
+        content = kokuho.write(data_type=kokuho.DATA_TYPE_CLAIM, office_number=office.office_number,
+                               process_month=process_month, records=records)
+    except kokuho.KokuhoError as exc:
+        raise CloseError("ファイルを作れませんでした:\n" + str(exc)) from exc
+    with transaction.atomic():
+        file = TransmissionFile.objects.create(
+            office=office, month=month, process_month=process_month, data_type=kokuho.DATA_TYPE_CLAIM,
+            name=kokuho.file_name(process_month, _next_letter(office, process_month)), content=content,
+            record_count=len(records), client_count=state.claim.count,
+            summary={"units": state.claim.total_units, "yen": state.claim.cost_total},
+            created_by=membership, created_by_name=_name(membership))
+    logger.info("claims claim-file office=%s file=%s records=%s", office.pk, file.pk, len(records))
+    return file
+
+
+def rejection_record(*, office, client, month: dt.date, kind: str, target: str, note: str, membership) -> Rejection:
+    note = (note or "").strip()
+    if kind not in Rejection.Kind.values or target not in Rejection.Target.values:
+        raise CloseError("返戻・査定の種類と対象を選んでください。")
+    if not note:
+        raise CloseError("返戻・査定の理由（国保連からの通知の内容）を入力してください。")
+    if target == Rejection.Target.BENEFIT:
+        filed = ActualConfirmation.objects.filter(office=office, client=client, month=month, file__isnull=False).exists()
+    else:
+        filed = TransmissionFile.objects.filter(office=office, month=month, data_type=kokuho.DATA_TYPE_CLAIM).exists()
+    if not filed:
+        raise CloseError(f"{client.full_name}さんのこの月の{Rejection.Target(target).label}はまだ提出用ファイルにしていません。")
+    return Rejection.objects.create(office=office, client=client, month=month, kind=kind, target=target,
+                                    note=note[:200], recorded_by=membership, recorded_by_name=_name(membership))

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,7 +56,11 @@ def close(request):
     month = _month(request.GET.get("month")) or _default_month()
     rows = services.month_close(request.office, month)
     check, pending = services.benefit_file_check(request.office, month, rows=rows)
-    files = TransmissionFile.objects.filter(office=request.office, month=month).prefetch_related("downloads")
+    files = list(TransmissionFile.objects.filter(office=request.office, month=month).prefetch_related("downloads"))
+    names = {r.client.pk: r.client.full_name for r in rows}
+    for f in files:  # 実績未着のまま確定した利用者 and their reasons, on the file's summary
+        f.missing_list = [(names.get(int(pk), "（利用者）"), reason)
+                          for pk, reason in (f.summary or {}).get("missing", {}).items()]
     today = timezone.localdate()
     deadline = services.process_month_for(month, today).replace(day=10)
     return render(request, "claims/close.html", {
@@ -204,3 +209,98 @@ def care_managers(request):
         numbers.update({m.pk: request.POST.get(f"number-{m.pk}", "") for m in members})
     rows = [{"m": m, "number": numbers.get(m.pk, ""), "error": errors.get(m.pk)} for m in members]
     return render(request, "claims/care_managers.html", {"rows": rows, "kinds": StatementKind})
+
+
+@care_office_required
+@single_submit
+def kyotaku(request):
+    """居宅介護支援費: tier from the caseload, add-ons and reductions per 利用者, the 請求書 totals."""
+    from portal.claims.kyotaku import ADDON_LABELS, REDUCTIONS
+    from portal.claims.models import KyotakuEntry, KyotakuSettings
+
+    data = request.POST if request.method == "POST" else request.GET
+    month = _month(data.get("month")) or _default_month()
+    settings = services.kyotaku_settings(request.office)
+    if request.method == "POST":
+        state = services.kyotaku_month(request.office, month)
+        try:
+            fte = dt_decimal(request.POST.get("fte", ""))
+            settings.system = request.POST.get("system", "") if request.POST.get("system", "") in KyotakuSettings.System.values else ""
+            settings.specific_addon = request.POST.get("specific_addon", "") if request.POST.get("specific_addon", "") in ("", "1", "2", "3", "A") else ""
+            settings.concentration = bool(request.POST.get("concentration"))
+            settings.fte = fte
+            with transaction.atomic():  # all or nothing
+                for client, _case in state.cases:
+                    services.kyotaku_entry_save(
+                        office=request.office, client=client, month=month, addons=request.POST.getlist(f"addon-{client.pk}"),
+                        reductions=request.POST.getlist(f"reduction-{client.pk}"))
+                settings.save()
+        except services.CloseError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "居宅介護支援費の加算・減算を保存しました。")
+            return redirect(reverse("claims:kyotaku") + f"?month={month:%Y-%m}")
+    state = services.kyotaku_month(request.office, month)
+    entries = {e.client_id: e for e in KyotakuEntry.objects.filter(office=request.office, month=month)}
+    details = {d.case.key: d for d in state.claim.details} if state.claim else {}
+    rows = [{"client": client, "case": case, "detail": details.get(client.pk), "entry": entries.get(client.pk)}
+            for client, case in state.cases]
+    files = TransmissionFile.objects.filter(office=request.office, month=month, data_type="711").prefetch_related("downloads")
+    return render(request, "claims/kyotaku.html", {
+        "month": month, "state": state, "rows": rows, "settings": settings, "addon_labels": ADDON_LABELS,
+        "reduction_labels": REDUCTIONS, "files": files, "systems": KyotakuSettings.System.choices,
+    })
+
+
+def dt_decimal(text: str):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal((text or "").strip())
+    except InvalidOperation:
+        raise services.CloseError("常勤換算の介護支援専門員数は 1.0 のような数で入力してください。") from None
+    if value < 1 or value > 99:
+        raise services.CloseError("常勤換算の介護支援専門員数は1以上で入力してください。")
+    return value.quantize(Decimal("0.1"))
+
+
+@care_office_required
+@require_POST
+@single_submit
+def claim_file_make(request):
+    month = _month(request.POST.get("month"))
+    if month is None:
+        messages.error(request, "サービス提供年月が指定されていません。画面を読み込み直してください。")
+        return redirect("claims:kyotaku")
+    try:
+        file = services.claim_file_make(office=request.office, month=month, membership=request.membership)
+    except services.CloseError as exc:
+        for line in str(exc).splitlines():
+            messages.error(request, line)
+    else:
+        messages.success(request, f"介護給付費請求書・明細書のファイル {file.name}（{file.client_count}人）を作りました。")
+    return redirect(reverse("claims:kyotaku") + f"?month={month:%Y-%m}#file")
+
+
+@care_office_required
+@require_POST
+@single_submit
+def reject(request, client_id: int):
+    """Record a 返戻 / 査定 the 国保連 notified for a 利用者's month."""
+    from portal.clients.models import Client
+
+    client = get_object_or_404(Client, pk=client_id, office=request.office)
+    month = _month(request.POST.get("month"))
+    if month is None:
+        messages.error(request, "サービス提供年月が指定されていません。画面を読み込み直してください。")
+        return redirect("claims:close")
+    try:
+        rejection = services.rejection_record(
+            office=request.office, client=client, month=month, kind=request.POST.get("kind", ""),
+            target=request.POST.get("target", ""), note=request.POST.get("note", ""), membership=request.membership)
+    except services.CloseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{client.full_name}さんの{rejection.get_target_display()}の"
+                                  f"{rejection.get_kind_display()}を記録しました。")
+    return redirect(_close_url(month) + f"#client-{client.pk}")

@@ -100,7 +100,8 @@ def test_the_file_is_made_checked_by_the_reader_kept_and_its_download_recorded(o
     assert (total["total_units"], total["care_manager_no"]) == ("4644", "13000123")
     with office_scope(office):
         assert FileDownload.objects.get().by == owner
-    assert "d0811a.csv" in owner_client.get(CLOSE).content.decode()
+    page = owner_client.get(CLOSE).content.decode()
+    assert "d0811a.csv" in page and "実績未着のまま確定: 山田　花子（休業）" in page
 
 
 def test_checks_before_the_file_name_the_client_and_what_is_wrong(owner_client, office, owner):
@@ -184,3 +185,37 @@ def test_a_provider_office_cannot_open_the_close_page(client, db):
 
     provider = MembershipFactory(office=OfficeFactory(name="訪問介護", kinds=["11"]), role="admin")
     assert login_client(provider).get(CLOSE).status_code == 404
+
+
+def test_a_returned_statement_is_filed_again_as_new(owner_client, office, owner, month):
+    with office_scope(office):
+        services.confirmation_create(office=office, client=month, month=OCT, membership=owner, base_version=0,
+                                     missing_reason="未着", differences_ok=True)
+        services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 5))
+    response = submit(owner_client, CLOSE, {"note": ""}, form=f"reject-{month.pk}", follow=True)
+    assert "返戻・査定の理由（国保連からの通知の内容）を入力してください" in response.content.decode()
+    response = submit(owner_client, CLOSE, {"note": "被保険者番号の誤り（国保連 返戻一覧）"}, form=f"reject-{month.pk}",
+                      follow=True)
+    page = response.content.decode()
+    assert "給付管理票の返戻を記録しました" in page and "返戻（もう一度確定してください）" in page
+    assert "給付管理票が返戻されました" in page
+    response = submit(owner_client, CLOSE, {"missing_reason": "未着", "differences_ok": True}, form=f"confirm-{month.pk}",
+                      follow=True)
+    assert "（第2版・新規）" in response.content.decode()
+    with office_scope(office):
+        file = services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 12, 2))
+    assert file.process_month == dt.date(2026, 12, 1) and file.name == "d0812a.csv"  # 月遅れ: this month's file
+    assert {r["kind"] for r in kokuho.read(bytes(file.content)).records} == {"1"}
+
+
+def test_registered_kind_skips_returned_files():
+    from types import SimpleNamespace as NS
+
+    t = [dt.datetime(2026, 11, d, 9, tzinfo=dt.timezone.utc) for d in range(1, 10)]
+    v1 = NS(file_id=1, file=NS(created_at=t[0]), kind="1")
+    v2 = NS(file_id=2, file=NS(created_at=t[2]), kind="2")
+    returned_v2 = [NS(kind="returned", target="benefit", recorded_at=t[4])]
+    assert services.registered_kind([v2, v1], []) == "2"
+    assert services.registered_kind([v2, v1], returned_v2) == "1"  # the 修正 was returned: v1 stands → next is 修正
+    assert services.registered_kind([v1], [NS(kind="returned", target="benefit", recorded_at=t[1])]) is None
+    assert services.registered_kind([], []) is None

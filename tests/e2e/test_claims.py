@@ -63,3 +63,13 @@ def test_close_a_month_and_download_the_file(new_page, live_server, screenshot):
     page.get_by_role("link", name="給付管理票を見る（第1版）").click()
     page.get_by_text("給付管理票（令和8年10月分・第1版）").wait_for()
     screenshot(page, "claims-statement")
+
+    page.goto(f"{live_server.url}/claims/kyotaku/?month=2026-10")
+    page.get_by_text("居宅介護支援費（Ⅰ）").first.wait_for()
+    row = page.locator("[data-testid=kyotaku] tbody tr").first
+    row.get_by_label("初回加算").check()
+    page.get_by_role("button", name="加算・減算を保存して計算し直す").click()
+    page.get_by_text("加算・減算を保存しました").wait_for()
+    # (1086 + 300) × 11.40 = 15,800.4 → 15,800円
+    assert "15,800円" in page.locator("[data-testid=claim-total]").inner_text()
+    screenshot(page, "claims-kyotaku")
