@@ -153,8 +153,6 @@ def _fix_link(office, unit: UnitPlan, client, reason: str, on: dt.date | None) -
     """Where the user fixes a refusal: the consent form (pre-filled) or the partner pages."""
     from django.urls import reverse
 
-    from portal.partners.models import Partnership
-
     if reason.startswith("consent") or reason == "no_consent":
         return _consent_link(office, client, unit.recipient_office_number, on)
     if reason == "not_partner":
