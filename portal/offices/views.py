@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.core.forms import apply_validation_error, single_submit
-from portal.core.wareki import wareki_date, wareki_datetime
+from portal.core.wareki import wareki_datetime
 from portal.offices import services
 from portal.offices.forms import JoinForm, OfficeRegisterForm, OfficeSettingsForm, RoleForm, StaffInviteForm
 from portal.offices.middleware import SESSION_KEY
