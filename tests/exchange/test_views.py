@@ -11,7 +11,7 @@ from linkage.standard import FileName
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.forms import read_form, submit
-from tests.exchange.world import MONTH, client, consent, make_world
+from tests.exchange.world import client, consent, make_world
 from tests.factories import OfficeFactory
 
 
