@@ -18,6 +18,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -259,7 +260,7 @@ def start_process_heartbeat(role: str) -> threading.Thread:
             except Exception as exc:  # noqa: BLE001 — the database may be briefly away
                 logger.warning("%s heartbeat failed (%s)", role, type(exc).__name__)
                 connection.close()
-            threading.Event().wait(interval)
+            time.sleep(interval)
 
     thread = threading.Thread(target=loop, name=f"{role}-heartbeat", daemon=True)
     thread.start()
