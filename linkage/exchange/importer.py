@@ -74,11 +74,41 @@ def _month_date(value: str | None) -> dt.date | None:
     return None
 
 
-def _audit_received(office, record: ReceivedPackage) -> None:
+# The files of a send unit that name its 利用者 (保険者番号, 被保険者番号 in columns 2 and 3).
+_CLIENT_FILES = ("UP1KYO", "UPPLAN", "UPJSK", "DLT1KYO", "DLTPLAN", "DLTJSK")
+
+
+def _known_client_ids(office, files: list[tuple[str, bytes]]) -> list[int]:
+    """The office's 利用者 a received unit names (those already registered or matched), for the audit trail.
+
+    Nothing is imported here; a file that cannot be read is reported when the unit is imported.
+    """
+    from portal.clients.models import Client
+
+    keys: list[tuple[str, str]] = []
+    for name, data in files:
+        try:
+            if FileName.parse(name).prefix not in _CLIENT_FILES:
+                continue
+            keys += _keys(read_file(name, data).rows)
+        except Exception:  # noqa: BLE001 - the importer reports unreadable files with their reasons
+            continue
+    if not keys:
+        return []
+    insured = {k[1] for k in keys}
+    found = {(c.insurer_number, c.insured_number): c.pk
+             for c in Client.objects.filter(office=office, insured_number__in=insured)}
+    for alias in ClientAlias.objects.filter(office=office, insured_number__in=insured):
+        found.setdefault((alias.insurer_number, alias.insured_number), alias.client_id)
+    return list(dict.fromkeys(found[k] for k in keys if k in found))
+
+
+def _audit_received(office, record: ReceivedPackage, files=()) -> None:
     from portal.partners.models import AuditAction
     from portal.partners.services import audit_record
 
     audit_record(office=office, actor=None, action=AuditAction.PACKAGE_RECEIVED,
+                 clients=_known_client_ids(office, list(files)),
                  partner_office_number=record.sender_office_number,
                  detail={"received_id": record.pk, "package_id": str(record.package_id), "channel": record.channel,
                          "status": record.status})
@@ -93,6 +123,7 @@ def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedP
     if existing is not None:
         return existing
     values: dict = {"channel": Channel.HUB, "content": data}
+    files: list = []
     try:
         verified = open_package(data, roots=certificates.trusted_roots())
     except PackageError as exc:
@@ -102,6 +133,7 @@ def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedP
                       sender_office_number=str(sender.get("office_number", ""))[:10])
         log.warning("office %s: package %s refused at verification (%s)", office.pk, package_id, exc.code)
     else:
+        files = list(verified.files)
         m = verified.manifest
         values.update(
             sender_office_number=verified.sender_office, sender_kind=m["sender"]["kind"],
@@ -116,7 +148,7 @@ def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedP
             record = ReceivedPackage.objects.create(office=office, package_id=package_id, **values)
     except IntegrityError:
         return ReceivedPackage.objects.get(office=office, package_id=package_id)
-    _audit_received(office, record)
+    _audit_received(office, record, files)
     return record
 
 
@@ -189,6 +221,7 @@ def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> list[Recei
             records.append(ReceivedPackage.objects.get(office=office, package_id=package_id))
             continue
         audit_record(office=office, actor=actor, action=AuditAction.PACKAGE_RECEIVED, partner_office_number=sender,
+                     clients=_known_client_ids(office, members),
                      detail={"received_id": record.pk, "channel": "file", "files": len(members)})
         records.append(record)
     return records
