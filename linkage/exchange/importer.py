@@ -109,11 +109,41 @@ def _month_date(value: str | None) -> dt.date | None:
     return None
 
 
-def _audit_received(office, record: ReceivedPackage) -> None:
+# The files of a send unit that name its 利用者 (保険者番号, 被保険者番号 in columns 2 and 3).
+_CLIENT_FILES = ("UP1KYO", "UPPLAN", "UPJSK", "DLT1KYO", "DLTPLAN", "DLTJSK")
+
+
+def _known_client_ids(office, files: list[tuple[str, bytes]]) -> list[int]:
+    """The office's 利用者 a received unit names (those already registered or matched), for the audit trail.
+
+    Nothing is imported here; a file that cannot be read is reported when the unit is imported.
+    """
+    from portal.clients.models import Client
+
+    keys: list[tuple[str, str]] = []
+    for name, data in files:
+        try:
+            if FileName.parse(name).prefix not in _CLIENT_FILES:
+                continue
+            keys += _keys(read_file(name, data).rows)
+        except Exception:  # noqa: BLE001 - the importer reports unreadable files with their reasons
+            continue
+    if not keys:
+        return []
+    insured = {k[1] for k in keys}
+    found = {(c.insurer_number, c.insured_number): c.pk
+             for c in Client.objects.filter(office=office, insured_number__in=insured)}
+    for alias in ClientAlias.objects.filter(office=office, insured_number__in=insured):
+        found.setdefault((alias.insurer_number, alias.insured_number), alias.client_id)
+    return list(dict.fromkeys(found[k] for k in keys if k in found))
+
+
+def _audit_received(office, record: ReceivedPackage, files=()) -> None:
     from portal.partners.models import AuditAction
     from portal.partners.services import audit_record
 
     audit_record(office=office, actor=None, action=AuditAction.PACKAGE_RECEIVED,
+                 clients=_known_client_ids(office, list(files)),
                  partner_office_number=record.sender_office_number,
                  detail={"received_id": record.pk, "package_id": str(record.package_id), "channel": record.channel,
                          "status": record.status})
@@ -145,6 +175,7 @@ def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedP
         return existing
     values: dict = {"channel": Channel.HUB, "content": data}
     limits = package_limits()
+    files: list = []
     try:
         if len(data) > limits["max_bytes"]:
             raise PackageError(f"パッケージが大きすぎます（上限 {limits['max_bytes'] / 2**20:.1f} MB）。", "too_large")
@@ -164,14 +195,16 @@ def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedP
             values.update(status=InboxStatus.REJECTED, error=_not_partner_message(envelope.sender_office))
             log.info("office %s: package %s from a non-partner kept unopened", office.pk, package_id)
         else:
-            values.update(_opened(office, envelope, package_id))
+            opened = _opened(office, envelope, package_id)
+            files = opened.pop("_files", [])
+            values.update(opened)
     values["sender_name"] = _sender_name(office, values.get("sender_office_number", ""))
     try:
         with transaction.atomic():
             record = ReceivedPackage.objects.create(office=office, package_id=package_id, **values)
     except IntegrityError:
         return ReceivedPackage.objects.get(office=office, package_id=package_id)
-    _audit_received(office, record)
+    _audit_received(office, record, files)
     return record
 
 
@@ -203,7 +236,7 @@ def _opened(office, envelope, package_id) -> dict:
     return {"content": inner, "sender_kind": m["sender"]["kind"], "recipient_kind": m["recipient"]["kind"],
             "unit_kind": m["unit_kind"], "month": _month_date(m.get("month")), "sequence": m["sequence"],
             "files": [{"name": n, "size": len(d)} for n, d in verified.files], "status": InboxStatus.RECEIVED,
-            "error": ""}
+            "error": "", "_files": list(verified.files)}
 
 
 def _sender_name(office, number: str) -> str:
@@ -342,6 +375,7 @@ def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> Upload:
             records.append(ReceivedPackage.objects.get(office=office, package_id=package_id))
             continue
         audit_record(office=office, actor=actor, action=AuditAction.PACKAGE_RECEIVED, partner_office_number=sender,
+                     clients=_known_client_ids(office, members),
                      detail={"received_id": record.pk, "channel": "file", "files": len(members)})
         records.append(record)
     return Upload(records, summaries)

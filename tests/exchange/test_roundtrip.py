@@ -119,8 +119,11 @@ def test_every_step_is_audited_and_the_recipient_is_notified(exchange_env, hub_c
         actions = set(AuditEvent.objects.filter(office=provider.office).values_list("action", flat=True))
         imported = AuditEvent.objects.get(office=provider.office, action="package_imported")
         concerned = list(AuditEventClient.objects.filter(event=imported).values_list("client_id", flat=True))
+        received = AuditEvent.objects.get(office=provider.office, action="package_received")
+        on_receipt = list(AuditEventClient.objects.filter(event=received).values_list("client_id", flat=True))
     assert {"package_received", "package_imported"} <= actions
     assert concerned == [provider.clients[0].pk]  # the import names the provider's own 利用者, as a relation
+    assert on_receipt == [provider.clients[0].pk]  # so does the receipt, for a 利用者 already registered
     with office_scope(cm.office):
         sent = AuditEvent.objects.get(office=cm.office, action="package_sent")
         assert list(AuditEventClient.objects.filter(event=sent).values_list("client_id", flat=True)) == [cm.clients[0].pk]
