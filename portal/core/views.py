@@ -17,7 +17,14 @@ def csrf_failure(request, reason=""):
 
 
 def operator_admin_login(request):
-    """The operator's admin has no login of its own: allauth's login (throttled, with the MFA stage)."""
+    """The operator's admin has no login of its own: allauth's login (throttled, with the MFA stage).
+
+    A signed-in person who is not an operator gets 403 here (allauth would send them straight back).
+    """
+    from django.core.exceptions import PermissionDenied
+
+    if request.user.is_authenticated and not request.user.is_staff:
+        raise PermissionDenied("運営管理の画面は運営者だけが開けます。")
     target = request.GET.get("next", "")
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                          require_https=request.is_secure()):

@@ -47,6 +47,11 @@ def test_admin_login_page_is_the_allauth_login(client, db):
     assert client.get("/operator/admin/")["Location"].startswith("/operator/admin/login/")
 
 
+def test_an_office_member_is_refused_by_the_admin_without_a_redirect_loop(owner_client):
+    response = owner_client.get("/operator/admin/", follow=True)
+    assert response.status_code == 403 and "運営者だけが開けます" in response.content.decode()
+
+
 def test_admin_login_refuses_an_outside_next(client, db):
     response = client.get("/operator/admin/login/?next=https://evil.example/")
     assert response["Location"] == reverse("account_login") + "?next=/operator/admin/"
@@ -84,6 +89,13 @@ def test_office_admin_without_totp_must_set_it_up(db):
         assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp"), path
     page = client.get(reverse("mfa_activate_totp"), follow=True).content.decode()
     assert "管理者は2段階認証が必須です" in page
+
+
+def test_a_new_admin_sets_up_totp_right_after_signing_in_without_typing_the_password_again(client, db):
+    admin = MembershipFactory(office=OfficeFactory(), role=Role.ADMIN, mfa=False)
+    response = login_post(client, admin.user.email, PASSWORD)
+    assert client.get(response["Location"])["Location"] == reverse("mfa_activate_totp")
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
 
 
 def test_a_care_manager_of_an_office_without_the_requirement_is_not_forced(db):
