@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from portal.core.forms import WarekiDateField, WarekiDateInput
 from portal.prevention import services
-from portal.prevention.models import BasicInfo, PreventionPlan, Progress
+from portal.prevention.models import BasicInfo, ChecklistResult, ConsultationMethod, PreventionPlan, Progress
 
 DATE = WarekiDateInput()
 TEXT = forms.Textarea(attrs={"rows": 2})
@@ -36,6 +36,11 @@ class BasicInfoForm(forms.ModelForm):
                    "checklist_result": forms.RadioSelect,
                    "life_history": forms.Textarea(attrs={"rows": 4}), "daily_life": TEXT, "hobbies": TEXT,
                    "community": TEXT, "family_situation": TEXT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["checklist_result"].choices = [("", "未記入")] + list(ChecklistResult.choices)
+        self.fields["consultation_method"].choices = [("", "―")] + list(ConsultationMethod.choices)
 
     def clean_family_image_upload(self):
         upload = self.cleaned_data.get("family_image_upload")
@@ -89,7 +94,8 @@ class PreventionPlanForm(forms.ModelForm):
                    "plan_kind": forms.RadioSelect, "commission": forms.RadioSelect,
                    "goal_day": TEXT, "goal_year": TEXT, "health_notes": TEXT, "unagreed_policy": TEXT,
                    "overall_policy": forms.Textarea(attrs={"rows": 3}), "center_opinion": TEXT}
-        help_texts = {"consent_on": "利用者（家族）から計画に同意を得た日。交付には同意日と同意者氏名が必要です。"}
+        help_texts = {"first_plan_date": "空欄なら最初の版の計画作成日（この版が最初ならこの版の日付）にします。",
+                      "consent_on": "利用者（家族）から計画に同意を得た日。交付には同意日と同意者氏名が必要です。"}
 
 
 class PlanRowForm(forms.Form):

@@ -107,11 +107,15 @@ def basic_info_save(*, info: BasicInfo, histories: list[dict], schedules: list[d
 
 def plan_defaults(client, plan_date: dt.date) -> dict:
     cert = client.certification_on(plan_date)
-    previous = PreventionPlan.objects.filter(client=client).order_by("plan_date").first()
-    return {
-        "support_level": _SUPPORT_LEVEL_OF.get(cert.care_level, "") if cert else "",
-        "first_plan_date": previous.first_plan_date or previous.plan_date if previous else plan_date,
-    }
+    return {"support_level": _SUPPORT_LEVEL_OF.get(cert.care_level, "") if cert else ""}
+
+
+def _first_plan_date(plan: PreventionPlan) -> dt.date:
+    """初回作成日 left blank: the earliest version's (or this plan's own 計画作成日 for the first one)."""
+    first = PreventionPlan.objects.filter(client=plan.client).exclude(pk=plan.pk).order_by("plan_date").first()
+    if first is None or first.plan_date > plan.plan_date:
+        return plan.plan_date
+    return first.first_plan_date or first.plan_date
 
 
 @transaction.atomic
@@ -130,6 +134,8 @@ def plan_save(*, plan: PreventionPlan, issues: list[dict]) -> PreventionPlan:
             f"計画作成（変更）日 {wareki_date(plan.plan_date)} の計画書はすでにあります。別の日付にするか、その版を開いて直してください。",
             "plan_date",
         )
+    if plan.first_plan_date is None:
+        plan.first_plan_date = _first_plan_date(plan)
     plan.save()
     plan.issues.all().delete()
 

@@ -157,3 +157,11 @@ def test_versions_are_unique_per_date(support_client):
         with pytest.raises(ValidationError) as exc:
             _plan(support_client)
         assert "計画作成（変更）日" in str(exc.value)
+
+
+def test_first_plan_date_defaults_to_the_first_versions_date(support_client):
+    with office_scope(support_client.office_id):
+        first = _plan(support_client)
+        assert first.first_plan_date == PLAN_DATE
+        later = services.plan_save(plan=PreventionPlan(client=support_client, plan_date=dt.date(2026, 10, 1)), issues=[])
+        assert later.first_plan_date == PLAN_DATE

@@ -102,3 +102,11 @@ def test_delivery_needs_consent_then_freezes_the_plan(member_client, support_cli
     assert response.status_code == 302
     page = member_client.get(plan_url).content.decode()
     assert "交付済" in page and "自主トレーニング" in page and "保存する" not in page
+
+
+def test_plan_page_shows_the_first_plan_date_blank_until_saved(member_client, support_client):
+    form = read_form(member_client, reverse("prevention:plan_create", kwargs={"client_id": support_client.pk}),
+                     button="保存する")
+    assert form.value("first_plan_date") in ("", None)
+    plan_url = _make_plan(member_client, support_client)
+    assert read_form(member_client, plan_url, button="保存する").value("first_plan_date") == "令和8年4月10日"
