@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
