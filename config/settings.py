@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "portal.partners",
     "portal.clients",
     "portal.careplans",
+    "portal.prevention",
     "portal.schedules",
     "portal.billing",
     "portal.documents",
@@ -294,6 +295,8 @@ RENKEI_PARTNER_EMAIL_INVITATIONS_PER_DAY = envint("RENKEI_PARTNER_EMAIL_INVITATI
 RENKEI_CLIENT_DRAFT_HOURS = envint("RENKEI_CLIENT_DRAFT_HOURS", 24)  # autosaved 利用者 form, encrypted
 CELERY_BEAT_SCHEDULE["core-purge-expired"] = {"task": "core.purge_expired", "schedule": 3600}  # sessions, drafts
 RENKEI_CONSENT_MAX_BYTES = envint("RENKEI_CONSENT_MAX_BYTES", 5 * 1024 * 1024)
+# 家族構成 image of the 利用者基本情報 (JPEG only; re-encoded on upload).
+RENKEI_FAMILY_IMAGE_MAX_BYTES = envint("RENKEI_FAMILY_IMAGE_MAX_BYTES", 2 * 1024 * 1024)
 
 # --- Billing (portal.billing): licence, qualified invoices, reminders -----
 RENKEI_LICENCE_PRICE = envint("RENKEI_LICENCE_PRICE", 21000)  # yen per office per year, tax included

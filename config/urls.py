@@ -22,6 +22,7 @@ urlpatterns = [
     path("partners/", include("portal.partners.urls")),
     path("clients/", include("portal.clients.urls")),
     path("careplans/", include("portal.careplans.urls")),
+    path("prevention/", include("portal.prevention.urls")),
     path("schedules/", include("portal.schedules.urls")),
     path("billing/", include("portal.billing.urls")),
     path("documents/", include("portal.documents.urls")),

@@ -355,3 +355,21 @@ def make_ready_export(office, owner):
     export = DataExport.objects.create(office=office, requested_by=owner.user, ready_at=timezone.now(), size=4)
     export.file.save("export.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
     return export.pk
+
+
+# --- portal.prevention ----------------------------------------------------------------------------
+
+@maker("basic_info_id")
+def make_prevention_basic_info(office, owner):
+    from portal.prevention.models import BasicInfo
+    from tests.prevention.conftest import jpeg_bytes
+
+    return BasicInfo.objects.create(client=_documents_client(office), consultation_date=dt.date(2026, 10, 2),
+                                    family_image=jpeg_bytes()).pk
+
+
+@maker("prevention_plan_id")
+def make_prevention_plan(office, owner):
+    from portal.prevention.models import PreventionPlan
+
+    return PreventionPlan.objects.create(client=_documents_client(office), plan_date=dt.date(2026, 10, 3)).pk

@@ -57,7 +57,7 @@ def test_other_office_gets_404(name, kwargs, office, owner, owner_client, outsid
 # --- Office kind and role: declared once on the view, walked here --------------------------------
 
 # Pages that only a 居宅介護支援事業所 has (issue 13 item 10). A provider office gets 403 from each.
-CARE_OFFICE_PAGES = {"careplans:list", "exchange:comparison", "billing:economics", "exchange:send_month",
+CARE_OFFICE_PAGES = {"careplans:list", "prevention:client_index", "prevention:plan", "exchange:comparison", "billing:economics", "exchange:send_month",
                      "exchange:send_plan", "documents:careplan_pdf"}
 
 
@@ -78,6 +78,7 @@ def test_care_office_pages_declare_their_kind():
     declared = {name for name, _, view in all_urls() if _office_rule(view)[0] == ("care_management",)}
     assert CARE_OFFICE_PAGES <= declared
     assert {name for name, _, _ in all_urls() if name.startswith("careplans:")} <= declared
+    assert {name for name, _, _ in all_urls() if name.startswith("prevention:")} <= declared
 
 
 def _ask(client, url):

@@ -197,11 +197,14 @@ def client_detail(request, client_id):
     except NoReverseMatch:
         plans_url = None
     current = client.certification_on(today)
+    prevention_url = None
+    if current is not None and current.care_level in ("06", "12", "13") and request.office.is_care_management:
+        prevention_url = reverse("prevention:client_index", kwargs={"client_id": client.pk})
     audit_url = None
     if request.membership.is_admin:  # the audit trail is for the office admin
         audit_url = f"{reverse('partners:audit')}?client={client.pk}"
     return render(request, "clients/detail.html", {
-        "audit_url": audit_url,
+        "audit_url": audit_url, "prevention_url": prevention_url,
         "client": client, "today": today, "current": current, "schedules": schedules, "plans_url": plans_url,
         "expiring": current is not None and current.valid_to <= services.expiry_limit(today),
         "this_month": today.replace(day=1),
