@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "portal.billing",
     "portal.documents",
     "portal.claims",
+    "portal.paperlinks",
     "linkage.exchange",
     "portal.jobs",
 ]
@@ -268,6 +269,10 @@ RENKEI_HUB_TIMEOUT = envint("RENKEI_HUB_TIMEOUT", 30)
 
 # --- Partners and consent (portal.partners) ---------------------------------
 RENKEI_PARTNER_INVITATION_DAYS = envint("RENKEI_PARTNER_INVITATION_DAYS", 14)
+# 提供票 sent by link to partners on no system (portal.paperlinks): days a link stays valid,
+# wrong access codes before it locks.
+RENKEI_PAPER_LINK_DAYS = envint("RENKEI_PAPER_LINK_DAYS", 45)
+RENKEI_PAPER_LINK_MAX_ATTEMPTS = envint("RENKEI_PAPER_LINK_MAX_ATTEMPTS", 5)
 RENKEI_CONSENT_MAX_BYTES = envint("RENKEI_CONSENT_MAX_BYTES", 5 * 1024 * 1024)
 
 # --- Billing (portal.billing): licence, qualified invoices, reminders -----

@@ -76,17 +76,19 @@ def _clean_detail(detail: dict | None) -> dict:
 
 
 def audit_record(*, office, actor, action: str, client=None, partner_office_number: str = "",
-                 detail: dict | None = None) -> AuditEvent:
+                 detail: dict | None = None, actor_name: str = "") -> AuditEvent:
     """Append one event to ``office``'s audit trail.
 
     ``office`` an Office (or its id); ``actor`` a Membership, a User or ``None`` for the
-    system (a worker); ``client`` a Client (or its id) or ``None``; ``action`` one of
+    system (a worker) — ``actor_name`` then names who acted without an account (e.g. a partner
+    through a link); ``client`` a Client (or its id) or ``None``; ``action`` one of
     ``AuditAction``; ``detail`` ids and codes only (e.g. ``{"package_id": 12}``).
     """
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action: {action!r}")
     office_id = getattr(office, "pk", office)
-    actor_id, actor_name = _actor(office_id, actor)
+    actor_id, default_name = _actor(office_id, actor)
+    actor_name = actor_name if actor is None and actor_name else default_name
     return _audit(office_id=office_id, actor_id=actor_id, actor_name=actor_name, action=action,
                   client_id=getattr(client, "pk", client), partner_office_number=partner_office_number,
                   detail=_clean_detail(detail))
@@ -391,7 +393,8 @@ def partner_invitation_cancel(*, invitation: PartnerInvitation, membership: Memb
 
 @transaction.atomic
 def partnership_external_create(*, office: Office, membership: Membership, partner_office_number: str,
-                                partner_name: str, service_type_codes: list[str], note: str = "") -> Partnership:
+                                partner_name: str, service_type_codes: list[str], note: str = "",
+                                contact_email: str = "", paper_only: bool = False) -> Partnership:
     """Record a partner that is not on Renkei (files exchanged through the national system)."""
     number = (partner_office_number or "").strip()
     try:
@@ -415,6 +418,7 @@ def partnership_external_create(*, office: Office, membership: Membership, partn
             partnership = Partnership.objects.create(
                 office=office, partner_office_number=number, partner_name=partner_name.strip(), is_external=True,
                 service_type_codes=codes, note=note.strip(), started_on=timezone.localdate(),
+                contact_email=(contact_email or "").strip(), paper_only=bool(paper_only),
             )
     except IntegrityError:
         raise ValidationError({"partner_office_number": f"事業所番号 {number} はすでに連携先に登録されています。"})

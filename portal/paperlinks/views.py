@@ -1,0 +1,148 @@
+"""Views of the 提供票 sent by link (issue 19). Thin: the rules live in ``services``.
+
+The partner's pages never run inside a login: the token finds the link, the access code (kept in
+the session as the link's id once entered) opens it, and every query then runs inside the care
+office's scope. Anything else answers 404.
+"""
+
+from __future__ import annotations
+
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from portal.core.forms import single_submit
+from portal.core.wareki import wareki_month
+from portal.documents.render import JapaneseFontMissing
+from portal.documents.sheets import DocumentUnavailable, schedule_sheet
+from portal.offices.permissions import care_office_required
+from portal.offices.tenancy import office_scope
+from portal.paperlinks import services
+from portal.paperlinks.forms import AccessCodeForm, SendForm
+from portal.paperlinks.models import PaperLink
+from portal.partners.models import Partnership
+
+SESSION_KEY = "paper_links_opened"
+
+
+# --------------------------------------------------------------------------- care office
+
+
+@care_office_required
+def link_list(request):
+    links = list(PaperLink.objects.select_related("partnership")[:200])
+    return render(request, "paperlinks/list.html", {"links": links})
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return image.to_string(encoding="unicode")
+
+
+@care_office_required
+@single_submit
+def link_send(request, partnership_id: int):
+    partnership = get_object_or_404(Partnership.objects.filter(is_external=True), pk=partnership_id)
+    today = timezone.localdate()
+    form = SendForm(request.POST or None, initial={"month": today.replace(day=1)})
+    if request.method == "POST" and form.is_valid():
+        month = form.cleaned_data["month"]
+        try:
+            new = services.paper_link_create(office=request.office, membership=request.membership,
+                                             partnership=partnership, month=month)
+        except services.PaperLinkError as error:
+            form.add_error("month", str(error))
+        else:
+            response = render(request, "paperlinks/sent.html", {
+                "partnership": partnership, "link": new.link, "code": new.code, "url": new.url,
+                "qr_svg": _qr_svg(new.url), "month_label": wareki_month(month), "care_office": request.office,
+            })
+            response["Cache-Control"] = "private, no-store"
+            return response
+    return render(request, "paperlinks/send.html", {"form": form, "partnership": partnership})
+
+
+# --------------------------------------------------------------------------- partner (no account)
+
+
+def _link_or_404(token: str) -> PaperLink:
+    link = services.paper_link_by_token(token)
+    if link is None:
+        raise Http404
+    return link
+
+
+def _opened_link_or_404(request, token: str) -> PaperLink:
+    link = _link_or_404(token)
+    if link.pk not in request.session.get(SESSION_KEY, []) or services.paper_link_problem(link):
+        raise Http404
+    return link
+
+
+def _partner_page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+def enter(request, token: str):
+    link = _link_or_404(token)
+    problem = services.paper_link_problem(link)
+    context = {"link": link, "care_office": link.office, "month_label": wareki_month(link.month)}
+    if problem:
+        return _partner_page(request, "paperlinks/closed.html", {**context, "problem": problem}, status=410)
+    if link.pk in request.session.get(SESSION_KEY, []):
+        return redirect("paperlink:sheet", token=token)
+    form = AccessCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.paper_link_check_code(link=link, code=form.cleaned_data["code"]):
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), link.pk]
+            services.paper_link_opened(link=link)
+            return redirect("paperlink:sheet", token=token)
+        problem = services.paper_link_problem(link)
+        if problem:
+            return _partner_page(request, "paperlinks/closed.html", {**context, "problem": problem}, status=410)
+        form.add_error("code", f"確認コードが違います。あと{services.attempts_left(link)}回間違えると、このリンクはロックされます。")
+    return _partner_page(request, "paperlinks/enter.html", {**context, "form": form},
+                         status=422 if form.errors else 200)
+
+
+@never_cache
+def sheet(request, token: str):
+    link = _opened_link_or_404(request, token)
+    cards = []
+    for schedule in services.paper_link_schedules(link):
+        with office_scope(link.office_id):
+            try:
+                cards.append({"schedule": schedule, "sheet": schedule_sheet(
+                    schedule, kind="provision", provider_number=link.partner_office_number)})
+            except DocumentUnavailable as error:
+                cards.append({"schedule": schedule, "problem": error.message})
+    return _partner_page(request, "paperlinks/sheet.html", {
+        "link": link, "token": token, "care_office": link.office, "month_label": wareki_month(link.month),
+        "cards": cards,
+    })
+
+
+@never_cache
+def pdf(request, token: str, schedule_id: int):
+    link = _opened_link_or_404(request, token)
+    try:
+        data, filename = services.paper_link_pdf(link=link, schedule_id=schedule_id)
+    except services.PaperLinkError:
+        raise Http404
+    except (DocumentUnavailable, JapaneseFontMissing):
+        messages.error(request, "この提供票のPDFを作成できませんでした。ケアマネジャーにお問い合わせください。")
+        return redirect("paperlink:sheet", token=token)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
