@@ -11,3 +11,7 @@ urlpatterns = [
     path("<str:token>/sheet/", views.sheet, name="sheet"),
     path("<str:token>/pdf/<int:schedule_id>/", views.pdf, name="pdf"),
 ]
+
+urlpatterns += [
+    path("<str:token>/answer/<int:schedule_id>/", views.answer, name="answer"),
+]

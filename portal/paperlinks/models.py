@@ -62,3 +62,19 @@ class PaperLink(models.Model):
         if self.first_opened_at:
             return "閲覧済"
         return "送付済"
+
+
+class PaperLinkAnswer(models.Model):
+    """One 実績 answer given through a link for one 利用者: the files it became were received and
+    imported like any UPJSK (``received_package_id``). A later answer replaces the 実績, never this row."""
+
+    link = models.ForeignKey(PaperLink, on_delete=models.CASCADE, related_name="answers")
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    received_package_ids = models.JSONField(default=list)
+    answered_at = models.DateTimeField("回答日時", default=timezone.now)
+    replaced_previous = models.BooleanField("前回の回答を置き換え", default=False)
+
+    objects = office_scoped("link__office")
+
+    class Meta:
+        ordering = ["-answered_at", "-pk"]

@@ -199,3 +199,115 @@ def paper_link_pdf(*, link: PaperLink, schedule_id: int) -> tuple[bytes, str]:
                      partner_office_number=link.partner_office_number,
                      detail={"paper_link_id": link.pk, "schedule_id": schedule.pk, "month": f"{link.month:%Y-%m}"})
     return pdf, documents.schedule_pdf_filename(sheet)
+
+
+# --------------------------------------------------------------------------- 実績 answered in the browser
+
+
+class AnswerNeedsConfirmation(PaperLinkError):
+    """A previous answer exists: the partner must confirm that this one replaces it."""
+
+
+def paper_link_answers(*, link: PaperLink, client_id: int):
+    from portal.paperlinks.models import PaperLinkAnswer
+
+    with office_scope(link.office_id):
+        return list(PaperLinkAnswer.objects.filter(link__office_id=link.office_id, client_id=client_id,
+                                                   link__partner_office_number=link.partner_office_number,
+                                                   link__month=link.month))
+
+
+def _sequence_after(link: PaperLink, client_id: int) -> dt.datetime:
+    """A ファイル連番 (second precision) later than every 実績 already imported from this partner."""
+    from linkage.exchange.models import ActualSource
+
+    now = timezone.localtime().replace(microsecond=0, tzinfo=None)
+    with office_scope(link.office_id):
+        last = max(ActualSource.objects.filter(office_id=link.office_id, client_id=client_id, month=link.month,
+                                               provider_office_number=link.partner_office_number)
+                   .values_list("sequence", flat=True), default="")
+    if last and last >= f"{now:%Y%m%d%H%M%S}":
+        now = dt.datetime.strptime(last, "%Y%m%d%H%M%S") + dt.timedelta(seconds=1)
+    return now
+
+
+def answer_units(*, link: PaperLink, schedule, actual: dict[int, list[int]], sequence: dt.datetime) -> list:
+    """The standard files of an answer, as the partner's own software would send them: per service
+    kind a 実績 (UPJSK) unit, or a 実績削除 (DLTJSK) unit when nothing of that kind was provided."""
+    from linkage.exchange.services import _master_units
+    from linkage.standard import build_send_unit
+    from portal.schedules.standard import detail_numbers
+
+    partner = link.partner_office_number
+    care_office = link.office
+    client = schedule.client
+    own = [line for line in schedule.lines.all() if line.provider_office_number == partner]
+    units_of = _master_units({line.service_code for line in own}, schedule.month)
+    per_of = {line.pk: line.units_entered if line.units_entered is not None else units_of.get(line.service_code, 0)
+              for line in own}
+    ym = f"{schedule.month:%Y%m}"
+    built = []
+    for kind in sorted({line.service_type_code for line in own}):
+        lines = [line for line in own if line.service_type_code == kind]
+        detail = detail_numbers((line.pk, partner, line.service_code, per_of[line.pk])
+                                for line in lines if any(actual.get(line.pk, [])))
+        rows = []
+        for line in lines:
+            for day, count in enumerate(actual.get(line.pk, [])[: schedule.days_in_month], start=1):
+                if count:
+                    rows.append({
+                        2: client.insurer_number, 3: client.insured_number, 4: timezone.localdate(),
+                        6: care_office.office_number, 8: per_of[line.pk],
+                        10: schedule.month.replace(day=day), 11: line.prorated_days or None,
+                        12: line.start_time, 13: line.end_time, 14: int(count), 15: line.service_code,
+                        16: line.tais_code or None, 17: line.notified_code or None,
+                        18: line.equipment_name or None, 19: detail.get(line.pk), 20: partner,
+                        21: link.partnership.partner_name[:100], 23: "0", 24: partner,
+                    })
+        if rows:
+            unit_kind, records = "actual", {"UPJSK": rows}
+        else:
+            unit_kind = "actual_delete"
+            records = {"DLTJSK": [{2: client.insurer_number, 3: client.insured_number, 4: ym, 5: partner, 6: kind}]}
+        built.append(build_send_unit(unit_kind, records, sender_office=partner, sender_kind=kind,
+                                     recipient_office=care_office.office_number, recipient_kind="43",
+                                     sequence=sequence, month=schedule.month))
+    return built
+
+
+def paper_link_answer(*, link: PaperLink, schedule_id: int, actual: dict[int, list[int]],
+                      replace: bool = False):
+    """Turn the partner's answer for one 利用者 into standard 実績 files and import them through the
+    same path as files received from the national system (``upload_store`` + ``package_import``)."""
+    from linkage.exchange.importer import UploadRejected, package_import, upload_store
+    from linkage.exchange.models import InboxStatus
+    from portal.paperlinks.models import PaperLinkAnswer
+
+    schedule = {s.pk: s for s in paper_link_schedules(link)}.get(schedule_id)
+    if schedule is None:
+        raise PaperLinkError("この利用者の実績は回答できません（同意が撤回されたか、予定が取り下げられました）。")
+    previous = paper_link_answers(link=link, client_id=schedule.client_id)
+    if previous and not replace:
+        raise AnswerNeedsConfirmation(
+            "この利用者の実績は回答済みです。置き換える場合は「前回の回答を置き換える」にチェックを入れて、"
+            "もう一度「実績を送信」を押してください。")
+    with office_scope(link.office_id), transaction.atomic():
+        units = answer_units(link=link, schedule=schedule, actual=actual,
+                             sequence=_sequence_after(link, schedule.client_id))
+        files = [f for unit in units for f in unit.files]
+        try:
+            upload = upload_store(office=link.office, actor=None, files=files)
+        except UploadRejected as error:
+            logger.warning("paper link answer rejected office=%s link=%s", link.office_id, link.pk)
+            raise PaperLinkError("実績を取り込めませんでした。入力を確認して、もう一度送信してください。") from error
+        statuses = [package_import(office=link.office, received_pk=record.pk) for record in upload.records]
+        if any(status != InboxStatus.IMPORTED for status in statuses):
+            raise PaperLinkError("実績を取り込めませんでした。ケアマネジャーにお問い合わせください。")
+        answer = PaperLinkAnswer.objects.create(link=link, client_id=schedule.client_id, replaced_previous=bool(previous),
+                                                received_package_ids=[r.pk for r in upload.records])
+        audit_record(office=link.office_id, actor=None, actor_name=partner_label(link.partnership),
+                     action=AuditAction.PAPER_LINK_ANSWERED, client=schedule.client_id,
+                     partner_office_number=link.partner_office_number,
+                     detail={"paper_link_id": link.pk, "answer_id": answer.pk, "replaced": bool(previous),
+                             "received_ids": [r.pk for r in upload.records]})
+    return answer

@@ -146,3 +146,95 @@ def pdf(request, token: str, schedule_id: int):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --------------------------------------------------------------------------- 実績 answered by the partner
+
+CHOICE_OK = "ok"
+CHANGED_COUNTS = ("0", "1", "2", "3")
+EXTRA_ROWS = 3
+
+
+def _answer_form_rows(sheet_lines, lines, days_in_month, post):
+    rows = []
+    for grid, line in zip(sheet_lines, lines):
+        days = [{"day": day, "planned": int(count), "name": f"d-{line.pk}-{day}",
+                 "value": post.get(f"d-{line.pk}-{day}", CHOICE_OK)}
+                for day, count in enumerate(line.planned_days[:days_in_month], start=1) if count]
+        rows.append({"grid": grid, "line": line, "days": days})
+    return rows
+
+
+def _read_answer(post, lines, days_in_month) -> tuple[dict[int, list[int]], list[str]]:
+    """{line pk: 31 counts} from the posted choices, and Japanese messages for what cannot be read."""
+    actual: dict[int, list[int]] = {}
+    errors = []
+    by_pk = {line.pk: line for line in lines}
+    for line in lines:
+        counts = [0] * 31
+        for day, planned in enumerate(line.planned_days[:days_in_month], start=1):
+            if not planned:
+                continue
+            value = post.get(f"d-{line.pk}-{day}", CHOICE_OK)
+            if value == CHOICE_OK:
+                counts[day - 1] = int(planned)
+            elif value in CHANGED_COUNTS:
+                counts[day - 1] = int(value)
+            else:
+                errors.append(f"{day}日の回答「{value}」を読み取れません。")
+        actual[line.pk] = counts
+    for i in range(1, EXTRA_ROWS + 1):
+        line_pk, day, count = (post.get(f"extra-{i}-{k}", "").strip() for k in ("line", "day", "count"))
+        if not (line_pk or day):
+            continue
+        where = f"予定外の訪問 {i}行目"
+        if not line_pk.isdigit() or int(line_pk) not in by_pk:
+            errors.append(f"{where}: サービスを選んでください。")
+            continue
+        if not day.isdigit() or not 1 <= int(day) <= days_in_month:
+            errors.append(f"{where}: 日は1〜{days_in_month}日の中から選んでください（「{day or '未入力'}」は対象月にありません）。")
+            continue
+        if count not in ("1", "2", "3"):
+            errors.append(f"{where}: 回数は1〜3回から選んでください。")
+            continue
+        actual[int(line_pk)][int(day) - 1] += int(count)
+    return actual, errors
+
+
+@never_cache
+@single_submit
+def answer(request, token: str, schedule_id: int):
+    link = _opened_link_or_404(request, token)
+    schedule = {s.pk: s for s in services.paper_link_schedules(link)}.get(schedule_id)
+    if schedule is None:
+        raise Http404
+    with office_scope(link.office_id):
+        lines = [ln for ln in schedule.lines.all() if ln.provider_office_number == link.partner_office_number]
+        try:
+            grid = schedule_sheet(schedule, kind="provision", provider_number=link.partner_office_number).lines
+        except DocumentUnavailable as error:
+            messages.error(request, error.message)
+            return redirect("paperlink:sheet", token=token)
+    days_in_month = schedule.days_in_month
+    previous = services.paper_link_answers(link=link, client_id=schedule.client_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        actual, errors = _read_answer(request.POST, lines, days_in_month)
+        if not errors:
+            try:
+                services.paper_link_answer(link=link, schedule_id=schedule.pk, actual=actual,
+                                           replace=request.POST.get("replace") == "1")
+            except services.PaperLinkError as error:
+                errors.append(str(error))
+            else:
+                messages.success(request, f"{schedule.client.full_name}様の実績を送信しました。ありがとうございました。")
+                return redirect("paperlink:sheet", token=token)
+    return _partner_page(request, "paperlinks/answer.html", {
+        "link": link, "token": token, "care_office": link.office, "month_label": wareki_month(link.month),
+        "schedule": schedule, "rows": _answer_form_rows(grid, lines, days_in_month, request.POST), "errors": errors,
+        "previous": previous[0] if previous else None, "month_days": [str(d) for d in range(1, days_in_month + 1)],
+        "extras": [{"i": i, **{k: request.POST.get(f"extra-{i}-{k}", "") for k in ("line", "day", "count")}}
+                   for i in range(1, EXTRA_ROWS + 1)],
+        "line_choices": [(str(line.pk), g.service_name, g.time_label) for g, line in zip(grid, lines)],
+        "changed_counts": CHANGED_COUNTS,
+    }, status=422 if errors else 200)

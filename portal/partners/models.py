@@ -88,6 +88,7 @@ class AuditAction(models.TextChoices):
     PAPER_LINK_CODE_FAILED = "paper_link_code_failed", "リンクの確認コード誤り"
     PAPER_LINK_LOCKED = "paper_link_locked", "リンクのロック"
     PAPER_LINK_DOWNLOADED = "paper_link_downloaded", "リンクからPDFダウンロード"
+    PAPER_LINK_ANSWERED = "paper_link_answered", "リンクで実績の回答"
 
 
 def kinds_label(codes) -> str:
