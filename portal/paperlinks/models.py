@@ -55,6 +55,11 @@ class PaperLink(models.Model):
     def status_label(self) -> str:
         if self.revoked_at:
             return "取消"
+        answered = getattr(self, "answer_count", None)
+        if answered is None:
+            answered = self.answers.count()
+        if answered:
+            return "実績回答済"
         if self.is_locked:
             return "ロック中"
         if self.is_expired:

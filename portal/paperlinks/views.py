@@ -11,6 +11,7 @@ from __future__ import annotations
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -35,7 +36,7 @@ SESSION_KEY = "paper_links_opened"
 
 @care_office_required
 def link_list(request):
-    links = list(PaperLink.objects.select_related("partnership")[:200])
+    links = list(PaperLink.objects.select_related("partnership").annotate(answer_count=Count("answers"))[:200])
     return render(request, "paperlinks/list.html", {"links": links})
 
 
@@ -87,7 +88,7 @@ def _opened_link_or_404(request, token: str) -> PaperLink:
 def _partner_page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
     response = render(request, template, context, status=status)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # no-referrer would make browsers post "Origin: null" (CSRF)
     return response
 
 

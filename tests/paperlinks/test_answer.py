@@ -13,6 +13,7 @@ from linkage.exchange.models import InboxStatus, ReceivedPackage
 from linkage.exchange.services import _master_units
 from linkage.standard import build_send_unit
 from portal.offices.tenancy import office_scope
+from portal.paperlinks.models import PaperLink
 from portal.partners.models import AuditEvent
 from portal.schedules.models import ServiceScheduleLine
 from tests.documents.conftest import HOME_HELP, MONTH, make_client, make_schedule
@@ -69,6 +70,8 @@ def test_answer_with_a_cancelled_and_an_added_visit_becomes_the_care_offices_act
     assert (received.status, received.unit_kind, received.sender_office_number) == (
         InboxStatus.IMPORTED, "actual", HOME_HELP[0])
     assert event.client_id == world["consented"].pk and event.actor_name.startswith("連携先")
+    with office_scope(office):
+        assert PaperLink.objects.get().status_label == "実績回答済"
 
 
 def test_the_answer_gives_identical_records_to_an_upjsk_import_of_the_same_answer(
