@@ -344,3 +344,14 @@ def make_failed_background_job(office, owner):
                                        status=JobStatus.FAILED, total=1, error="テスト")
     return Job.objects.create(office=office, kind="documents.batch", subject_id=batch.pk, status="failed",
                               attempts=3, error="テスト").pk
+
+
+@maker("paper_link_id")
+def make_paper_link(office, owner):
+    from portal.paperlinks.models import PaperLink
+
+    return PaperLink.objects.create(
+        office=office, partnership_id=make_partnership(office, owner), partner_office_number="2799999991",
+        month=dt.date(2026, 11, 1), token_hash=f"{office.pk:064d}", code_hash="!",
+        expires_at=timezone.now() + dt.timedelta(days=45),
+    ).pk

@@ -106,17 +106,20 @@ def paper_link_by_token(token: str) -> PaperLink | None:
     """The link a partner's request names, found by the hash of its token (no office scope yet).
 
     Runs with scopes disabled for this single lookup: the token is the partner's only key and the
-    result is then used strictly inside ``office_scope(link.office_id)``. Revoked links are not found.
+    result is then used strictly inside ``office_scope(link.office_id)``.
     """
     if not token or len(token) > 64:
         return None
     with scopes_disabled():
         return (PaperLink.objects.select_related("office", "partnership")
-                .filter(token_hash=_token_hash(token), revoked_at__isnull=True).first())
+                .filter(token_hash=_token_hash(token)).first())
 
 
 def paper_link_problem(link: PaperLink) -> str | None:
     """Why the link cannot be opened now (Japanese), or None."""
+    if link.revoked_at is not None:
+        return (f"{link.office.name}がこの月（{wareki_month(link.month)}分）の提供票を取り下げました。"
+                "新しい提供票が届くまでお待ちください。")
     if link.is_locked:
         return ("確認コードを続けて間違えたため、このリンクはロックされました。"
                 f"{link.office.name}に電話でお問い合わせください。")
@@ -311,3 +314,14 @@ def paper_link_answer(*, link: PaperLink, schedule_id: int, actual: dict[int, li
                      detail={"paper_link_id": link.pk, "answer_id": answer.pk, "replaced": bool(previous),
                              "received_ids": [r.pk for r in upload.records]})
     return answer
+
+
+def paper_link_revoke(*, link: PaperLink, membership) -> PaperLink:
+    """The care office withdraws a link: the partner's page then says so and shows nothing."""
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+        audit_record(office=link.office_id, actor=membership, action=AuditAction.PAPER_LINK_REVOKED,
+                     partner_office_number=link.partner_office_number,
+                     detail={"paper_link_id": link.pk, "month": f"{link.month:%Y-%m}"})
+    return link

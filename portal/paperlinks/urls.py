@@ -9,4 +9,5 @@ app_name = "paperlinks"
 urlpatterns = [
     path("", views.link_list, name="list"),
     path("send/<int:partnership_id>/", views.link_send, name="send"),
+    path("<int:paper_link_id>/revoke/", views.link_revoke, name="revoke"),
 ]

@@ -40,6 +40,17 @@ def link_list(request):
     return render(request, "paperlinks/list.html", {"links": links})
 
 
+@care_office_required
+@single_submit
+def link_revoke(request, paper_link_id: int):
+    link = get_object_or_404(PaperLink, pk=paper_link_id)
+    if request.method == "POST":
+        services.paper_link_revoke(link=link, membership=request.membership)
+        messages.success(request, f"{link.partner_office_number} への{wareki_month(link.month)}分のリンクを取り下げました。")
+        return redirect("paperlinks:list")
+    return render(request, "paperlinks/revoke.html", {"link": link, "month_label": wareki_month(link.month)})
+
+
 def _qr_svg(url: str) -> str:
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     return image.to_string(encoding="unicode")

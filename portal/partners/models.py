@@ -89,6 +89,7 @@ class AuditAction(models.TextChoices):
     PAPER_LINK_LOCKED = "paper_link_locked", "リンクのロック"
     PAPER_LINK_DOWNLOADED = "paper_link_downloaded", "リンクからPDFダウンロード"
     PAPER_LINK_ANSWERED = "paper_link_answered", "リンクで実績の回答"
+    PAPER_LINK_REVOKED = "paper_link_revoked", "リンクの取り下げ"
 
 
 def kinds_label(codes) -> str:

@@ -180,3 +180,21 @@ def test_the_code_of_one_link_never_opens_another(office, owner, world, outsider
     page = browser.get(path_of(first.url) + "sheet/").content.decode()
     assert "通所" not in page
     del MembershipFactory, outsider_office
+
+
+def test_withdrawn_link_says_it_was_withdrawn_and_shows_nothing(owner_client, office, owner, world):
+    new = new_link(office, owner, world["partner"])
+    browser = Client()
+    _enter(browser, new.url, new.code)
+    page = owner_client.get(reverse("paperlinks:list")).content.decode()
+    assert "取り下げる" in page
+    response = submit(owner_client, reverse("paperlinks:revoke", kwargs={"paper_link_id": new.link.pk}), {},
+                      button="取り下げる")
+    assert response.status_code == 302
+    assert browser.get(path_of(new.url) + "sheet/").status_code == 404
+    response = browser.get(path_of(new.url))
+    assert response.status_code == 410
+    assert "令和8年11月分）の提供票を取り下げました" in response.content.decode()
+    with office_scope(office):
+        assert PaperLink.objects.get().status_label == "取消"
+        assert AuditEvent.objects.filter(action="paper_link_revoked").count() == 1
