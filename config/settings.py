@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "portal.billing",
     "portal.documents",
     "portal.claims",
+    "portal.paperlinks",
     "linkage.exchange",
     "portal.jobs",
     "portal.exports",
@@ -294,6 +295,10 @@ RENKEI_PARTNER_INVITATION_DAYS = envint("RENKEI_PARTNER_INVITATION_DAYS", 14)
 RENKEI_PARTNER_EMAIL_INVITATIONS_PER_DAY = envint("RENKEI_PARTNER_EMAIL_INVITATIONS_PER_DAY", 10)
 RENKEI_CLIENT_DRAFT_HOURS = envint("RENKEI_CLIENT_DRAFT_HOURS", 24)  # autosaved 利用者 form, encrypted
 CELERY_BEAT_SCHEDULE["core-purge-expired"] = {"task": "core.purge_expired", "schedule": 3600}  # sessions, drafts
+# 提供票 sent by link to partners on no system (portal.paperlinks): days a link stays valid,
+# wrong access codes before it locks.
+RENKEI_PAPER_LINK_DAYS = envint("RENKEI_PAPER_LINK_DAYS", 45)
+RENKEI_PAPER_LINK_MAX_ATTEMPTS = envint("RENKEI_PAPER_LINK_MAX_ATTEMPTS", 5)
 RENKEI_CONSENT_MAX_BYTES = envint("RENKEI_CONSENT_MAX_BYTES", 5 * 1024 * 1024)
 # 家族構成 image of the 利用者基本情報 (JPEG only; re-encoded on upload).
 RENKEI_FAMILY_IMAGE_MAX_BYTES = envint("RENKEI_FAMILY_IMAGE_MAX_BYTES", 2 * 1024 * 1024)

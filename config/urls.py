@@ -28,4 +28,6 @@ urlpatterns = [
     path("documents/", include("portal.documents.urls")),
     path("exchange/", include("linkage.exchange.urls")),
     path("claims/", include("portal.claims.urls")),
+    path("paperlinks/", include("portal.paperlinks.urls")),
+    path("l/", include("portal.paperlinks.link_urls")),
 ]

@@ -17,6 +17,9 @@ MAKERS: dict = {}
 
 # URL names that are not office-scoped, with the reason.
 EXEMPT: dict[str, str] = {
+    **{name: "a partner without an account: the token and the access code name the link; "
+             "tests/test_isolation.py::test_link_pages_answer_404_without_a_valid_token_and_code walks them"
+       for name in ("paperlink:enter", "paperlink:sheet", "paperlink:pdf", "paperlink:answer")},
     "offices:invitation": "the signed token names its own office; tested in tests/offices/test_staff.py",
     **{name: "operator (staff) page: every non-staff user gets 404; tested in tests/billing/test_operator.py"
        for name in ("billing:operator_office", "billing:operator_licence_apply", "billing:operator_licence_renew",
@@ -373,3 +376,14 @@ def make_prevention_plan(office, owner):
     from portal.prevention.models import PreventionPlan
 
     return PreventionPlan.objects.create(client=_documents_client(office), plan_date=dt.date(2026, 10, 3)).pk
+
+
+@maker("paper_link_id")
+def make_paper_link(office, owner):
+    from portal.paperlinks.models import PaperLink
+
+    return PaperLink.objects.create(
+        office=office, partnership_id=make_partnership(office, owner), partner_office_number="2799999991",
+        month=dt.date(2026, 11, 1), token_hash=f"{office.pk:064d}", code_hash="!",
+        expires_at=timezone.now() + dt.timedelta(days=45),
+    ).pk

@@ -103,3 +103,60 @@ def test_provider_office_and_clerk_get_403_where_the_view_says_so(name, url, vie
         assert _ask(provider, url) == 403, f"{name} ({url}) must refuse a provider office"
     if roles is not None and Role.CLERK not in roles:
         assert _ask(clerk, url) == 403, f"{name} ({url}) must refuse a clerk"
+
+
+# --- Pages for partners without an account (issue 19): the token and the access code are the key ----
+
+LINK_NAMESPACE = "paperlink"
+
+
+def link_urls():
+    return sorted((name, tuple(pattern.pattern.converters)) for name, pattern in _walk(get_resolver().url_patterns)
+                  if name.startswith(LINK_NAMESPACE + ":"))
+
+
+def test_link_pages_answer_404_without_a_valid_token_and_code(office, owner, outsider_client, owner_client):
+    """Every page under /l/ answers 404 to a made-up token, and (all but the code page) to a real token
+    whose code was not entered — also to signed-in members of the sending office and of another office."""
+    import re
+
+    from django.test import Client
+
+    from tests.documents.conftest import HOME_HELP, MONTH, make_client, make_schedule
+    from tests.factories import make_consent, make_external_partnership
+    from tests.forms import submit
+    from portal.paperlinks import services
+
+    with office_scope(office):
+        partner = make_external_partnership(office, HOME_HELP[0], HOME_HELP[1], ["11"])
+        client = make_client(office)
+        schedule = make_schedule(client)
+        make_consent(office, client, partner)
+        new = services.paper_link_create(office=office, membership=owner, partnership=partner, month=MONTH)
+        other = services.paper_link_create(office=office, membership=owner, partnership=partner, month=MONTH)
+    token = new.url.rstrip("/").rsplit("/", 1)[1]
+    routes = link_urls()
+    assert {name for name, _ in routes} >= {"paperlink:enter", "paperlink:sheet", "paperlink:pdf"}
+
+    def url(name, kwargs, token):
+        values = {"token": token, "schedule_id": schedule.pk}
+        return reverse(name, kwargs={kw: values[kw] for kw in kwargs})
+
+    anonymous = Client()
+    for name, kwargs in routes:
+        for browser in (anonymous, owner_client, outsider_client):
+            for fake in ("x", token[:-1] + ("A" if token[-1] != "A" else "B"), "0" * 70):
+                assert _ask(browser, url(name, kwargs, fake)) == 404, f"{name} must answer 404 to a made-up token"
+            if name != "paperlink:enter":
+                assert _ask(browser, url(name, kwargs, token)) == 404, f"{name} must answer 404 before the code"
+    # with the code of the other link entered, this link's pages still answer 404
+    other_path = re.sub(r"^https?://[^/]+", "", other.url)
+    assert submit(anonymous, other_path, {"code": other.code}, button="提供票を開く").status_code == 302
+    for name, kwargs in routes:
+        if name != "paperlink:enter":
+            assert _ask(anonymous, url(name, kwargs, token)) == 404, f"{name} opened with another link's code"
+    # and once its own code is entered, they open
+    path = re.sub(r"^https?://[^/]+", "", new.url)
+    assert submit(anonymous, path, {"code": new.code}, button="提供票を開く").status_code == 302
+    for name, kwargs in routes:
+        assert _ask(anonymous, url(name, kwargs, token)) in (200, 302), f"{name} must open with its code"

@@ -91,6 +91,13 @@ class ExternalPartnerForm(forms.Form):
     )
     note = forms.CharField(label="メモ", max_length=200, required=False,
                            help_text="使っている介護ソフト、連絡先など（利用者の個人情報は書かないでください）。")
+    contact_email = forms.EmailField(
+        label="連絡先メールアドレス（任意）", required=False,
+        help_text="介護ソフトを使っていない事業所に、提供票のリンクをお知らせするアドレス。",
+        error_messages={"invalid": "連絡先メールアドレスの形式が正しくありません（例: office@example.jp）。"},
+    )
+    paper_only = forms.BooleanField(label="紙のみ（メールを使わない）", required=False,
+                                    help_text="送付状を印刷して郵送・FAX し、QR コードで提供票のページを案内します。")
 
     def __init__(self, *args, kind_codes=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -84,6 +84,13 @@ class AuditAction(models.TextChoices):
     PDF_EXPORTED = "pdf_exported", "PDF出力"
     DOCUMENT_VIEWED = "document_viewed", "書類の閲覧"
     DATA_EXPORTED = "data_exported", "データの書き出し"
+    PAPER_LINK_SENT = "paper_link_sent", "リンクで送付"
+    PAPER_LINK_OPENED = "paper_link_opened", "リンクの閲覧"
+    PAPER_LINK_CODE_FAILED = "paper_link_code_failed", "リンクの確認コード誤り"
+    PAPER_LINK_LOCKED = "paper_link_locked", "リンクのロック"
+    PAPER_LINK_DOWNLOADED = "paper_link_downloaded", "リンクからPDFダウンロード"
+    PAPER_LINK_ANSWERED = "paper_link_answered", "リンクで実績の回答"
+    PAPER_LINK_REVOKED = "paper_link_revoked", "リンクの取り下げ"
 
 
 def kinds_label(codes) -> str:
@@ -200,6 +207,10 @@ class Partnership(models.Model):
     is_external = models.BooleanField("外部の連携先", default=False,
                                       help_text="Renkei を使っていない事業所（国の連携システムでファイルをやり取り）")
     service_type_codes = models.JSONField("対象のサービス種類", default=list)
+    contact_email = models.EmailField("連絡先メールアドレス", blank=True,
+                                      help_text="Renkei を使っていない連携先に、提供票のリンクのお知らせを送るアドレス")
+    paper_only = models.BooleanField("紙のみ", default=False,
+                                     help_text="メールを使わない連携先（送付状を印刷して QR コードで案内）")
     counterpart = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     invitation = models.ForeignKey(PartnerInvitation, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")

@@ -77,11 +77,12 @@ def _clean_detail(detail: dict | None) -> dict:
 
 
 def audit_record(*, office, actor, action: str, client=None, clients=(), partner_office_number: str = "",
-                 detail: dict | None = None) -> AuditEvent:
+                 detail: dict | None = None, actor_name: str = "") -> AuditEvent:
     """Append one event to ``office``'s audit trail.
 
     ``office`` an Office (or its id); ``actor`` a Membership, a User or ``None`` for the
-    system (a worker); ``client`` a Client (or its id) or ``None``; ``clients`` every 利用者
+    system (a worker) — ``actor_name`` then names who acted without an account (e.g. a partner
+    through a link); ``client`` a Client (or its id) or ``None``; ``clients`` every 利用者
     (Clients or ids) a batch event concerns — each is recorded as a relation so the trail can be
     followed per 利用者; ``action`` one of ``AuditAction``; ``detail`` ids and codes only
     (e.g. ``{"package_id": 12}``).
@@ -89,7 +90,8 @@ def audit_record(*, office, actor, action: str, client=None, clients=(), partner
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action: {action!r}")
     office_id = getattr(office, "pk", office)
-    actor_id, actor_name = _actor(office_id, actor)
+    actor_id, default_name = _actor(office_id, actor)
+    actor_name = actor_name if actor is None and actor_name else default_name
     client_ids = list(dict.fromkeys(getattr(c, "pk", c) for c in clients if c is not None))
     if client is None and len(client_ids) == 1:
         client = client_ids[0]
@@ -422,7 +424,8 @@ def partner_invitation_cancel(*, invitation: PartnerInvitation, membership: Memb
 
 @transaction.atomic
 def partnership_external_create(*, office: Office, membership: Membership, partner_office_number: str,
-                                partner_name: str, service_type_codes: list[str], note: str = "") -> Partnership:
+                                partner_name: str, service_type_codes: list[str], note: str = "",
+                                contact_email: str = "", paper_only: bool = False) -> Partnership:
     """Record a partner that is not on Renkei (files exchanged through the national system)."""
     number = (partner_office_number or "").strip()
     try:
@@ -446,6 +449,7 @@ def partnership_external_create(*, office: Office, membership: Membership, partn
             partnership = Partnership.objects.create(
                 office=office, partner_office_number=number, partner_name=partner_name.strip(), is_external=True,
                 service_type_codes=codes, note=note.strip(), started_on=timezone.localdate(),
+                contact_email=(contact_email or "").strip(), paper_only=bool(paper_only),
             )
     except IntegrityError:
         raise ValidationError({"partner_office_number": f"事業所番号 {number} はすでに連携先に登録されています。"})
