@@ -519,6 +519,33 @@ def _compile_typed(convs: list):
     return env["typed"]
 
 
+def to_typed_rows(layout: Layout, rows: Sequence[Sequence[str]]) -> list[list]:
+    """``[to_typed(layout, r) for r in rows]`` for rows of the layout's field count, column by
+    column: each distinct value of a column is converted once."""
+    n = layout.field_count
+    if not rows or any(len(r) != n for r in rows):
+        return [to_typed(layout, r) for r in rows]
+    key = (layout.prefix, layout.csv_version)
+    convs = _TYPED.get(key)
+    if convs is None:
+        convs = _TYPED[key] = _converters(layout)
+    cols = []
+    empty = {"": None}
+    try:
+        for c, col in zip(convs, zip(*rows)):
+            if c is _ident:
+                cols.append(map(empty.get, col, col))
+            else:
+                cache = {"": None}
+                for v in set(col):
+                    if v not in cache:
+                        cache[v] = c(v)
+                cols.append(map(cache.__getitem__, col))
+    except (ValueError, InvalidOperation):
+        return [to_typed(layout, r) for r in rows]  # raises the per-record message
+    return list(map(list, zip(*cols)))
+
+
 def to_typed(layout: Layout, row: Sequence[str]) -> list:
     """Typed values of a *validated* raw record.
 

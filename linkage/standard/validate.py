@@ -8,7 +8,9 @@ Entry points: :func:`read_file` (one file → :class:`ParsedFile` with findings)
 from __future__ import annotations
 
 import calendar
+import gc
 import re
+from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +24,7 @@ from .codec import (
     formatter_for,
     open_text,
     to_typed,
+    to_typed_rows,
 )
 from .filename import FileName, FileNameError, guess_prefix
 from .findings import ERROR, WARNING, Finding, StandardFileError
@@ -432,7 +435,8 @@ class ParsedFile:
     def records(self) -> list[list]:
         if not self.ok:
             raise StandardFileError(self.errors or [Finding(ERROR, self.name, None, None, None, "レイアウト不明")])
-        return [to_typed(self.layout, r) for r in self.rows]
+        with _gc_paused():
+            return to_typed_rows(self.layout, self.rows)
 
     def dicts(self) -> list[dict[int, object]]:
         """Typed records keyed by 項目No."""
@@ -617,6 +621,88 @@ class FileChecker:
                     )
         self._semantic(recno, line, row)
         return True
+
+    def records(self, chunk: list) -> list | None:
+        """Check many ``(recno, line, row, raw)`` records at once, column by column.
+
+        Only a shortcut for the common case — 第6表 records of a file whose first record was
+        checked on its own, where no rule can fire: it then updates the state exactly as
+        :meth:`record` would and returns the rows to keep. Otherwise it changes nothing and
+        returns None, and the caller checks the records one by one (same findings, same order).
+        """
+        layout = self.layout
+        fn = self.file_name
+        if (layout is None or layout.prefix != "UPPLAN" or fn is None or self._tolerated_version is not None
+                or not chunk):
+            return None
+        rules = self._rules
+        n = layout.field_count
+        rows = [c[2] for c in chunk]
+        if set(map(len, rows)) != {n}:
+            return None
+        cols = list(zip(*rows))
+        # canonical: each raw record is exactly what write_records makes of its row
+        text_idx = set(rules.text_idx)
+        out_cols = [
+            ['"' + v.replace('"', '""') + '"' if v else "" for v in col] if i in text_idx else col
+            for i, col in enumerate(cols)
+        ]
+        expected = [line + "\r\n" for line in map(",".join, zip(*out_cols))]
+        raws = [c[3] for c in chunk]
+        if expected != raws:
+            return None
+        if _PUA.search("".join(raws)):
+            return None
+        version = self._version
+        if set(cols[0]) != {version}:
+            return None
+        # field rules: every required field filled, every value accepted by its checker
+        for i, _f, _sev in rules.required:
+            if "" in set(cols[i]):
+                return None
+        for i, _f, check, memo in rules.checks:
+            for v in set(cols[i]):
+                if v == "" or v in memo:
+                    continue
+                if check(v) is not None:
+                    return None
+                if len(memo) < _MEMO_SIZE:
+                    memo.add(v)
+        # 第6表 rules (see _semantic / _check_schedule)
+        no = rules.no1
+        months = set(cols[no["対象年月"] - 1])
+        if len(months) != 1:
+            return None
+        month = next(iter(months))
+        if month != self._month or (fn.month is not None and month != fn.month) or len(month) != 6:
+            return None
+        if not fn.month:
+            return None
+        for used in set(cols[no["サービス利用日"] - 1]):
+            if not (len(used) == 8 and used.isdigit() and used.startswith(month)):
+                return None
+        if set(cols[no["日割対象日"] - 1]) != {""} or set(cols[no["明細判別コード"] - 1]) != {""}:
+            return None
+        for start, end in set(zip(cols[no["サービス開始時刻"] - 1], cols[no["サービス終了時刻"] - 1])):
+            if (start == "9999") != (end == "9999"):
+                return None
+        for code in set(cols[no["サービスコード"] - 1]):
+            kind = code[:2]
+            if kind not in LINKED_SERVICE_KINDS or kind in UNLINKED_SERVICE_KINDS or kind in WELFARE_EQUIPMENT_KINDS:
+                return None
+        if not set(cols[no["プラン担当業者コード"] - 1]) <= {"", fn.sender_office}:
+            return None
+        # nothing fires: update the state record() keeps
+        pu = self._plan_users
+        recipient = fn.recipient_office
+        for c, ins, num, office in zip(chunk, cols[1], cols[2], cols[no["サービス事業者コード"] - 1]):
+            key = (ins, num, month)
+            hit = pu.get(key)
+            if hit is None:
+                hit = pu[key] = [c[0], c[1], False]
+            if office == recipient:
+                hit[2] = True
+        return rows
 
     def _field_rules(self, recno, line, row, rules: _Rules):
         for i, f, sev in rules.required:
@@ -1033,6 +1119,35 @@ def _start(name: str, lenient: bool = False) -> tuple[FileChecker, list[Finding]
     return checker, pre
 
 
+_CHUNK = 1000  # records checked together by FileChecker.records
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while a file's rows are built: they are lists of str
+    (no reference cycles), and with a large heap its repeated full passes cost more than the
+    reading itself. Reference counting still frees everything as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _feed(checker: FileChecker, pf: ParsedFile, chunk: list) -> None:
+    rows = checker.records(chunk)
+    if rows is not None:
+        pf.rows.extend(rows)
+        pf.row_numbers.extend(c[0] for c in chunk)
+        return
+    for recno, line, row, raw in chunk:
+        if checker.record(recno, line, row, raw):
+            pf.rows.append(row)
+            pf.row_numbers.append(recno)
+
+
 def read_file(name: str, source: bytes | BinaryIO, *, lenient: bool = False) -> ParsedFile:
     """Read and check one file. Never raises for bad content; see ``ParsedFile.findings``.
 
@@ -1042,17 +1157,30 @@ def read_file(name: str, source: bytes | BinaryIO, *, lenient: bool = False) -> 
     without commas/quotes/newlines, UTF-8 whose characters all exist in MS932) become
     warnings that say what was assumed; everything else is checked as strictly as without it.
     """
+    with _gc_paused():
+        return _read_file(name, source, lenient)
+
+
+def _read_file(name: str, source: bytes | BinaryIO, lenient: bool) -> ParsedFile:
     checker, _ = _start(name, lenient)
     pf = ParsedFile(checker.display, checker.file_name, None)
     pf.lenient = lenient
+    chunk: list = []
     try:
         text = open_text(source, checker.display, lenient=lenient, notes=checker.findings)
-        for recno, line, row, raw in RecordStream(text, checker.display):
-            if checker.record(recno, line, row, raw):
-                pf.rows.append(row)
-                pf.row_numbers.append(recno)
+        for rec in RecordStream(text, checker.display):
+            if checker._seen_data:
+                chunk.append(rec)
+                if len(chunk) >= _CHUNK:
+                    _feed(checker, pf, chunk)
+                    chunk = []
+            elif checker.record(*rec):
+                pf.rows.append(rec[2])
+                pf.row_numbers.append(rec[0])
+        _feed(checker, pf, chunk)
         checker.finish()
     except StandardFileError as e:
+        _feed(checker, pf, chunk)  # the records before the break are checked as they were before
         checker.findings.extend(e.findings)
         pf.rows.clear()
         pf.row_numbers.clear()

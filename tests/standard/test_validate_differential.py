@@ -130,3 +130,32 @@ def test_iter_file_streams_the_same_records_or_the_same_error():
                 return "error", e.findings
 
         assert run(iter_file) == run(legacy.iter_file)
+
+
+def test_files_that_break_off_mid_way_get_the_same_findings():
+    """A structural error (unclosed quote, bad bytes) after many good records."""
+    for seed in range(8):
+        fname, data = _random_file("UPPLAN", 9000 + seed, n_max=2500)
+        cut = random.Random(seed).choice([b'"unclosed,', b"\x81\x20broken\r\n", b'1,"a"b",2\r\n'])
+        for lenient in (False, True):
+            _same_file(fname, data + cut, lenient)
+
+
+@pytest.mark.parametrize("field_name,value", [
+    ("日割対象日", "1" * 31), ("日割対象日", "2" * 31), ("サービス開始時刻", "9999"), ("明細判別コード", "1"),
+    ("プラン担当業者コード", "0300000999"), ("サービス利用日", "20250501"), ("サービスコード", "ZZ1111"),
+    ("サービスコード", "171111"),
+    ("対象年月", "202505"), ("CSVバージョン", "202208"), ("単位数", "12345678"),
+])
+def test_one_odd_record_in_a_long_clean_schedule_file_gets_the_same_findings(field_name, value):
+    """Clean files are checked many records at a time; one odd record must still be found."""
+    layout = LAYOUTS["UPPLAN"]
+    data, _ = write_records(layout, valid_rows("UPPLAN") * 1600)
+    rows = [r for r in csv.reader(io.StringIO(data.decode("cp932"), newline=""))]
+    for at in (1, 999, len(rows) - 1):
+        odd = [list(r) for r in rows]
+        odd[at][layout.no(field_name) - 1] = value
+        text = "".join(",".join('"' + v + '"' if f.type == T_TEXT and v else v for f, v in zip(layout.fields, r)) + "\r\n"
+                       for r in odd)
+        old = _same_file(name("UPPLAN"), text.encode("cp932"), False)
+        assert old.findings  # the odd value is really one the validator reports
