@@ -82,9 +82,14 @@ def main() -> int:
                         ActualSource.objects.create(office=office, client=client, month=MONTH,
                                                     provider_office_number=number, service_type_code=kind,
                                                     sequence="20261102000000")
+                # the setup is what it claims before anything is timed
+                made = ServiceSchedule.objects.filter(client__office=office, month=MONTH).count()
+                made_lines = ServiceScheduleLine.objects.filter(schedule__client__office=office, schedule__month=MONTH).count()
+                assert made == args.clients and made_lines >= args.clients, (made, made_lines)
                 t0 = time.perf_counter()
                 rows = services.month_close(office, MONTH)
                 t1 = time.perf_counter()
+                assert len(rows) == args.clients, f"month_close gave {len(rows)} rows for {args.clients} 利用者"
                 for row in rows:
                     services.confirmation_create(office=office, client=row.client, month=MONTH, membership=cm,
                                                  base_version=0)

@@ -24,6 +24,7 @@ import time
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
 
 
 def opener_for(jar):
@@ -57,14 +58,50 @@ def find_schedule(base: str, jar) -> str:
     return m.group(1)
 
 
+class _LineInputs(HTMLParser):
+    """The values a browser submits for the inputs of one grid line (``line-0-*``): text and hidden
+    inputs with their value, checkboxes only when checked (an unchecked 日割 box sends nothing)."""
+
+    def __init__(self, prefix: str):
+        super().__init__(convert_charrefs=True)
+        self.prefix = prefix
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag != "input":
+            return
+        a = dict(attrs)
+        name = a.get("name") or ""
+        if not name.startswith(self.prefix):
+            return
+        if (a.get("type") or "text").lower() in ("checkbox", "radio") and "checked" not in a:
+            return
+        self.values[name[len(self.prefix):]] = a.get("value") or ("on" if a.get("type") == "checkbox" else "")
+
+
+def saved_lines(html: str) -> tuple[int, int]:
+    """(lines with a saved id, lines shown with errors) of a 第6表 page."""
+    saved = len(re.findall(r'name="line-\d+-id" value="\d+"', html))
+    errors = len(re.findall(r'class="[^"]*row-error', html))
+    return saved, errors
+
+
 def grow_schedule(base: str, jar, path: str, lines: int) -> None:
-    """Save the schedule with ``lines`` lines copied from its first line (through the page's own form)."""
+    """Save the schedule with ``lines`` lines copied from its first line (through the page's own form),
+    then check on a fresh GET that exactly ``lines`` lines were saved without errors."""
     op = opener_for(jar)
+    html = op.open(base + path).read().decode()
+    # an earlier run may have left this member's unsaved draft (shown instead of the saved lines):
+    # discard it so the copied line is the saved one
+    discard = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf_from(html)}).encode()
+    op.open(urllib.request.Request(base + path + "draft/discard/", data=discard, headers={"Referer": base + path})).read()
     html = op.open(base + path).read().decode()
     first = re.search(r'<tr class="line[^"]*" data-row="0">(.*?)</tr>', html, re.S)
     if not first:
         raise SystemExit("the schedule has no line to copy")
-    values = dict(re.findall(r'name="line-0-([a-z0-9_]+)" value="([^"]*)"', first.group(1)))
+    parser = _LineInputs("line-0-")
+    parser.feed(first.group(1))
+    values = parser.values
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
     form = [("csrfmiddlewaretoken", csrf_from(html)), ("version", version)]
     for i in range(lines):
@@ -73,7 +110,13 @@ def grow_schedule(base: str, jar, path: str, lines: int) -> None:
             if k != "id":
                 form.append((f"line-{i}-{k}", v))
     req = urllib.request.Request(base + path, data=urllib.parse.urlencode(form).encode(), headers={"Referer": base + path})
-    op.open(req).read()
+    answer = op.open(req).read().decode()
+    _saved, errors = saved_lines(answer)
+    if errors:
+        raise SystemExit(f"setup failed: saving {lines} lines answered with {errors} error rows (nothing timed)")
+    saved, errors = saved_lines(op.open(base + path).read().decode())
+    if saved != lines or errors:
+        raise SystemExit(f"setup failed: the page shows {saved} saved lines and {errors} error rows, not {lines} saved lines")
 
 
 def measure(base: str, jar, path: str, n: int, threads: int) -> tuple[list[float], float]:
@@ -117,7 +160,9 @@ def main():
         grow_schedule(args.base, jar, path, args.lines)
     trivial = "/schedules/alive/"
     html = opener_for(jar).open(args.base + path).read().decode()
-    line_count = len(re.findall(r'data-row="\d+"', html))
+    line_count, error_rows = saved_lines(html)
+    if error_rows or (args.lines and line_count != args.lines) or not line_count:
+        raise SystemExit(f"setup failed: {path} shows {line_count} saved lines and {error_rows} error rows")
     for target in (trivial, path):  # warm up
         measure(args.base, jar, target, args.threads * 2, args.threads)
     base_times, base_wall = measure(args.base, jar, trivial, args.requests, args.threads)
@@ -129,9 +174,10 @@ def main():
 
     print(f"{args.requests} requests each, {args.threads} threads, against {args.base}")
     print(row(f"trivial view {trivial}", base_times, base_wall))
-    print(row(f"第6表 page {path} ({line_count} lines)", page_times, page_wall))
+    print(row(f"第6表 page {path} ({line_count} saved lines)", page_times, page_wall))
     ratio = p(page_times, .95) / p(base_times, .95)
-    print(f"p95 ratio (第6表 / trivial): {ratio:.2f}×  (target ≤ 3×) {'OK' if ratio <= 3 else 'OVER TARGET'}")
+    print(f"p95 ratio (第6表 {line_count} lines / trivial): {ratio:.2f}x, p95 {p(page_times, .95) * 1000:.1f} ms vs "
+          f"{p(base_times, .95) * 1000:.1f} ms (target <= 3x) {'OK' if ratio <= 3 else 'OVER'}")
     return 0 if ratio <= 3 else 1
 
 

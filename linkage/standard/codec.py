@@ -502,6 +502,50 @@ def _converters(layout: Layout):
 _TYPED: dict[tuple[str, str], list] = {}
 
 
+_TYPED_FAST: dict[tuple[str, str], Any] = {}
+
+
+def _compile_typed(convs: list):
+    """``row -> typed list`` as one generated expression (no Python call per str field)."""
+    env: dict[str, Any] = {}
+    items = []
+    for i, c in enumerate(convs):
+        if c is _ident:
+            items.append(f"r[{i}] or None")
+        else:
+            env[f"c{i}"] = c
+            items.append(f"c{i}(r[{i}]) if r[{i}] else None")
+    exec("def typed(r):\n    return [" + ", ".join(items) + "]\n", env)  # noqa: S102 - from layout data only
+    return env["typed"]
+
+
+def to_typed_rows(layout: Layout, rows: Sequence[Sequence[str]]) -> list[list]:
+    """``[to_typed(layout, r) for r in rows]`` for rows of the layout's field count, column by
+    column: each distinct value of a column is converted once."""
+    n = layout.field_count
+    if not rows or any(len(r) != n for r in rows):
+        return [to_typed(layout, r) for r in rows]
+    key = (layout.prefix, layout.csv_version)
+    convs = _TYPED.get(key)
+    if convs is None:
+        convs = _TYPED[key] = _converters(layout)
+    cols = []
+    empty = {"": None}
+    try:
+        for c, col in zip(convs, zip(*rows)):
+            if c is _ident:
+                cols.append(map(empty.get, col, col))
+            else:
+                cache = {"": None}
+                for v in set(col):
+                    if v not in cache:
+                        cache[v] = c(v)
+                cols.append(map(cache.__getitem__, col))
+    except (ValueError, InvalidOperation):
+        return [to_typed(layout, r) for r in rows]  # raises the per-record message
+    return list(map(list, zip(*cols)))
+
+
 def to_typed(layout: Layout, row: Sequence[str]) -> list:
     """Typed values of a *validated* raw record.
 
@@ -514,6 +558,11 @@ def to_typed(layout: Layout, row: Sequence[str]) -> list:
     if convs is None:
         convs = _TYPED[key] = _converters(layout)
     try:
+        if len(row) == len(convs):
+            fast = _TYPED_FAST.get(key)
+            if fast is None:
+                fast = _TYPED_FAST[key] = _compile_typed(convs)
+            return fast(row)
         return [c(v) if v != "" else None for c, v in zip(convs, row)]
     except (ValueError, InvalidOperation) as e:  # pragma: no cover - only for unvalidated input
         raise ValueError(f"{layout.prefix}: cannot convert {row!r}: {e}") from None

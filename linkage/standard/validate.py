@@ -8,7 +8,9 @@ Entry points: :func:`read_file` (one file → :class:`ParsedFile` with findings)
 from __future__ import annotations
 
 import calendar
+import gc
 import re
+from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +24,7 @@ from .codec import (
     formatter_for,
     open_text,
     to_typed,
+    to_typed_rows,
 )
 from .filename import FileName, FileNameError, guess_prefix
 from .findings import ERROR, WARNING, Finding, StandardFileError
@@ -308,12 +311,51 @@ def _field_checker(layout: Layout, f: Field):
     return None
 
 
+#: values a checker accepted are remembered (per field, up to this many) so that the next
+#: record with the same value skips the check; the checkers are pure functions of the value.
+_MEMO_SIZE = 4096
+
+
 @dataclass
 class _Rules:
     layout: Layout
-    checks: list  # (index, field, checker or None)
+    checks: list  # (index, field, checker, memo set of accepted values)
     required: list  # (index, field, severity)
     text_idx: list
+    clean: object = None  # row -> True when no field rule can fire (see _compile_clean)
+    ix: dict = field(default_factory=dict)  # field name -> index of its first field
+    no1: dict = field(default_factory=dict)  # field name -> 項目No. of its first field (Layout.no)
+    sched: tuple | None = None  # field indices used by FileChecker._check_schedule
+
+
+def _compile_clean(checks, required):
+    """Build ``clean(row, version) -> bool``: True when every required field is filled and every
+    checked value is one a checker already accepted (and field 1 equals ``version``).
+
+    Only a shortcut: a record for which it answers False goes through the field rules one by
+    one, exactly as before, so findings and their order do not change.
+    """
+    env: dict = {}
+    conds = []
+    req = {i for i, _f, _sev in required}
+    checked = {}
+    for i, _f, _check, memo in checks:
+        checked[i] = memo
+    for i in sorted(req | set(checked)):
+        if i == 0:
+            conds.append("r[0] == version")
+            if 0 in checked:
+                env["M0"] = checked[0]
+                conds.append("r[0] in M0")
+            continue
+        if i in checked:
+            env[f"M{i}"] = checked[i]
+            conds.append(f"r[{i}] in M{i}" if i in req else f"(r[{i}] == '' or r[{i}] in M{i})")
+        else:
+            conds.append(f"r[{i}] != ''")
+    src = "def clean(r, version):\n    return (" + " and\n            ".join(conds or ["True"]) + ")\n"
+    exec(src, env)  # noqa: S102 - generated from layout data only
+    return env["clean"]
 
 
 _RULES: dict[tuple[str, str], _Rules] = {}
@@ -323,12 +365,17 @@ def _rules(layout: Layout) -> _Rules:
     key = (layout.prefix, layout.csv_version)
     r = _RULES.get(key)
     if r is None:
-        checks = [(f.no - 1, f, _field_checker(layout, f)) for f in layout.fields]
+        checks = [(f.no - 1, f, _field_checker(layout, f), set()) for f in layout.fields]
+        checks = [c for c in checks if c[2] is not None]
         required = [
             (f.no - 1, f, ERROR if f.required else WARNING) for f in layout.fields if f.required is not False
         ]
         text_idx = [f.no - 1 for f in layout.fields if f.is_text]
-        r = _RULES[key] = _Rules(layout, [c for c in checks if c[2] is not None], required, text_idx)
+        ix: dict[str, int] = {}
+        for f in layout.fields:
+            ix.setdefault(f.name, f.no - 1)
+        r = _RULES[key] = _Rules(layout, checks, required, text_idx, _compile_clean(checks, required), ix,
+                                  {k: v + 1 for k, v in ix.items()})
     return r
 
 
@@ -388,7 +435,8 @@ class ParsedFile:
     def records(self) -> list[list]:
         if not self.ok:
             raise StandardFileError(self.errors or [Finding(ERROR, self.name, None, None, None, "レイアウト不明")])
-        return [to_typed(self.layout, r) for r in self.rows]
+        with _gc_paused():
+            return to_typed_rows(self.layout, self.rows)
 
     def dicts(self) -> list[dict[int, object]]:
         """Typed records keyed by 項目No."""
@@ -558,20 +606,10 @@ class FileChecker:
                 f"1ファイルに複数のCSVバージョン（「{self._version}」と「{row[0]}」）が混在しています。1ファイルのCSVバージョンは1つにしてください。",
                 recno, layout.fields[0], line,
             )
-        # field rules
-        for i, f, sev in self._rules.required:
-            if row[i] == "":
-                if sev == ERROR:
-                    self.add(ERROR, "required", f"必須項目が空です。{_TYPE_EXPECT.get(f.type, '値')}を指定してください。", recno, f, line)
-                else:
-                    self.add(WARNING, "required", "必須と思われる項目が空です（仕様書の必須欄の位置が不明瞭な項目）。", recno, f, line)
-        for i, f, check in self._rules.checks:
-            v = row[i]
-            if v == "" or (i == 0 and (row[0] != self._version or self._tolerated_version is not None)):
-                continue
-            res = check(v)
-            if res is not None:
-                self.add(res[0], res[1], res[2], recno, f, line)
+        # field rules (clean() is a shortcut for records where none of them can fire)
+        rules = self._rules
+        if self._tolerated_version is not None or not rules.clean(row, self._version):
+            self._field_rules(recno, line, row, rules)
         if _PUA.search(raw):
             for i, v in enumerate(row):
                 m = _PUA.search(v)
@@ -583,6 +621,107 @@ class FileChecker:
                     )
         self._semantic(recno, line, row)
         return True
+
+    def records(self, chunk: list) -> list | None:
+        """Check many ``(recno, line, row, raw)`` records at once, column by column.
+
+        Only a shortcut for the common case — 第6表 records of a file whose first record was
+        checked on its own, where no rule can fire: it then updates the state exactly as
+        :meth:`record` would and returns the rows to keep. Otherwise it changes nothing and
+        returns None, and the caller checks the records one by one (same findings, same order).
+        """
+        layout = self.layout
+        fn = self.file_name
+        if (layout is None or layout.prefix != "UPPLAN" or fn is None or self._tolerated_version is not None
+                or not chunk):
+            return None
+        rules = self._rules
+        n = layout.field_count
+        rows = [c[2] for c in chunk]
+        if set(map(len, rows)) != {n}:
+            return None
+        cols = list(zip(*rows))
+        # canonical: each raw record is exactly what write_records makes of its row
+        text_idx = set(rules.text_idx)
+        out_cols = [
+            ['"' + v.replace('"', '""') + '"' if v else "" for v in col] if i in text_idx else col
+            for i, col in enumerate(cols)
+        ]
+        expected = [line + "\r\n" for line in map(",".join, zip(*out_cols))]
+        raws = [c[3] for c in chunk]
+        if expected != raws:
+            return None
+        if _PUA.search("".join(raws)):
+            return None
+        version = self._version
+        if set(cols[0]) != {version}:
+            return None
+        # field rules: every required field filled, every value accepted by its checker
+        for i, _f, _sev in rules.required:
+            if "" in set(cols[i]):
+                return None
+        for i, _f, check, memo in rules.checks:
+            for v in set(cols[i]):
+                if v == "" or v in memo:
+                    continue
+                if check(v) is not None:
+                    return None
+                if len(memo) < _MEMO_SIZE:
+                    memo.add(v)
+        # 第6表 rules (see _semantic / _check_schedule)
+        no = rules.no1
+        months = set(cols[no["対象年月"] - 1])
+        if len(months) != 1:
+            return None
+        month = next(iter(months))
+        if month != self._month or (fn.month is not None and month != fn.month) or len(month) != 6:
+            return None
+        if not fn.month:
+            return None
+        for used in set(cols[no["サービス利用日"] - 1]):
+            if not (len(used) == 8 and used.isdigit() and used.startswith(month)):
+                return None
+        if set(cols[no["日割対象日"] - 1]) != {""} or set(cols[no["明細判別コード"] - 1]) != {""}:
+            return None
+        for start, end in set(zip(cols[no["サービス開始時刻"] - 1], cols[no["サービス終了時刻"] - 1])):
+            if (start == "9999") != (end == "9999"):
+                return None
+        for code in set(cols[no["サービスコード"] - 1]):
+            kind = code[:2]
+            if kind not in LINKED_SERVICE_KINDS or kind in UNLINKED_SERVICE_KINDS or kind in WELFARE_EQUIPMENT_KINDS:
+                return None
+        if not set(cols[no["プラン担当業者コード"] - 1]) <= {"", fn.sender_office}:
+            return None
+        # nothing fires: update the state record() keeps
+        pu = self._plan_users
+        recipient = fn.recipient_office
+        for c, ins, num, office in zip(chunk, cols[1], cols[2], cols[no["サービス事業者コード"] - 1]):
+            key = (ins, num, month)
+            hit = pu.get(key)
+            if hit is None:
+                hit = pu[key] = [c[0], c[1], False]
+            if office == recipient:
+                hit[2] = True
+        return rows
+
+    def _field_rules(self, recno, line, row, rules: _Rules):
+        for i, f, sev in rules.required:
+            if row[i] == "":
+                if sev == ERROR:
+                    self.add(ERROR, "required", f"必須項目が空です。{_TYPE_EXPECT.get(f.type, '値')}を指定してください。", recno, f, line)
+                else:
+                    self.add(WARNING, "required", "必須と思われる項目が空です（仕様書の必須欄の位置が不明瞭な項目）。", recno, f, line)
+        for i, f, check, memo in rules.checks:
+            v = row[i]
+            if v == "" or (i == 0 and (row[0] != self._version or self._tolerated_version is not None)):
+                continue
+            if v in memo:
+                continue
+            res = check(v)
+            if res is not None:
+                self.add(res[0], res[1], res[2], recno, f, line)
+            elif len(memo) < _MEMO_SIZE:
+                memo.add(v)
 
     def _unquoted_text(self, recno, line, i, value):
         f = self.layout.fields[i]
@@ -634,9 +773,9 @@ class FileChecker:
         p = layout.prefix
         fn = self.file_name
         F = layout.field
-        no = layout.no
+        no = self._rules.no1
         if p in ("UPPLAN", "UPJSK", "UPSIKYU", "DLTPLAN", "DLTJSK", "UPHOSOKU"):
-            month_no = no("削除対象年月") if p.startswith("DLT") else no("対象年月")
+            month_no = no["削除対象年月"] if p.startswith("DLT") else no["対象年月"]
             mv = row[month_no - 1]
             if self._month is None:
                 self._month = mv
@@ -722,57 +861,82 @@ class FileChecker:
 
     def _check_schedule(self, recno, line, row):
         layout = self.layout
-        no = layout.no
+        rules = self._rules
+        no = rules.no1
         F = layout.field
         fn = self.file_name
-        month = row[no("対象年月") - 1]
-        used = row[no("サービス利用日") - 1]
+        ix = rules.sched
+        if ix is None:
+            g = rules.ix.get
+            ix = rules.sched = tuple(g(name) for name in (
+                "対象年月", "サービス利用日", "日割対象日", "サービス開始時刻", "サービス終了時刻", "サービスコード",
+                "明細判別コード", "サービス事業者コード"))
+        i_month, i_used, i_flags, i_start, i_end, i_code, i_detail, i_office = ix
+        month = row[i_month]
+        used = row[i_used]
+        if fn is not None and layout.prefix == "UPPLAN":
+            # the common case first: nothing below can fire for this record
+            code = row[i_code]
+            kind = code[:2]
+            start = row[i_start]
+            if (len(used) == 8 and used.isdigit() and used.startswith(month) and len(month) == 6
+                    and (not fn.month or month == fn.month)
+                    and not row[i_flags] and (start == "9999") == (row[i_end] == "9999")
+                    and kind in LINKED_SERVICE_KINDS and kind not in UNLINKED_SERVICE_KINDS
+                    and kind not in WELFARE_EQUIPMENT_KINDS and not row[i_detail]):
+                plan_office = row[no["プラン担当業者コード"] - 1]
+                if not plan_office or plan_office == fn.sender_office:
+                    user = (row[1], row[2], month)
+                    hit = self._plan_users.setdefault(user, [recno, line, False])
+                    if row[i_office] == fn.recipient_office:
+                        hit[2] = True
+                    return
         if len(month) == 6 and len(used) == 8 and used.isdigit() and not used.startswith(month):
             self.add(
                 ERROR, "use_date_month",
                 f"サービス利用日「{used}」が対象年月「{month}」の日付ではありません。",
-                recno, F(no("サービス利用日")), line,
+                recno, F(no["サービス利用日"]), line,
             )
         if (fn is not None and fn.month and month != fn.month and len(used) == 8 and used.isdigit()
                 and not used.startswith(fn.month)):
             self.add(
                 ERROR, "use_date_name_month",
                 f"サービス利用日「{used}」がファイル名の年月「{fn.month}」の日付ではありません。1ファイルには1か月分のサービスだけを入れてください。",
-                recno, F(no("サービス利用日")), line,
+                recno, F(no["サービス利用日"]), line,
             )
-        flags = row[no("日割対象日") - 1]
+        flags = row[no["日割対象日"] - 1]
         if flags and _FLAGS31.fullmatch(flags) and month.isdigit() and len(month) == 6 and 1 <= int(month[4:]) <= 12:
             days = calendar.monthrange(int(month[:4]), int(month[4:]))[1]
             if "1" in flags[days:]:
                 self.add(
                     WARNING, "flags_days",
                     f"日割対象日に{month[:4]}年{int(month[4:])}月にない日（{days + 1}日以降）が1になっています。",
-                    recno, F(no("日割対象日")), line,
+                    recno, F(no["日割対象日"]), line,
                 )
-        start, end = row[no("サービス開始時刻") - 1], row[no("サービス終了時刻") - 1]
+        start, end = row[no["サービス開始時刻"] - 1], row[no["サービス終了時刻"] - 1]
         if (start == "9999") != (end == "9999") and start and end:
             self.add(
                 WARNING, "time_pair",
                 "サービス開始時刻とサービス終了時刻の一方だけが9999（時間表示の無いサービス）です。",
-                recno, F(no("サービス開始時刻")), line,
+                recno, F(no["サービス開始時刻"]), line,
             )
-        code = row[no("サービスコード") - 1]
-        kind = self._check_kind(recno, line, F(no("サービスコード")), code) if code else ""
+        code = row[no["サービスコード"] - 1]
+        kind = self._check_kind(recno, line, F(no["サービスコード"]), code) if code else ""
         if layout.version == 4 and kind in WELFARE_EQUIPMENT_KINDS:
-            tais, todoke = row[no("TAISコード") - 1], row[no("福祉用具届出コード") - 1]
+            tais, todoke = row[no["TAISコード"] - 1], row[no["福祉用具届出コード"] - 1]
             if not tais and not todoke:
                 self.add(
                     ERROR, "equipment_code",
                     f"福祉用具貸与（サービス種類{kind}）ではTAISコードまたは福祉用具届出コードのどちらかを指定してください。",
-                    recno, F(no("TAISコード")), line,
+                    recno, F(no["TAISコード"]), line,
                 )
-        detail_no = no("明細判別コード")
+        detail_no = no["明細判別コード"]
         if row[detail_no - 1] and kind and kind not in WELFARE_EQUIPMENT_KINDS:
             self.add(
                 ERROR, "detail_code",
                 "明細判別コードは福祉用具貸与（17）以外では空（Null）にしてください。", recno, F(detail_no), line,
             )
-        office_no = no("サービス事業者コード")
+        office_no = no["サービス事業者コード"]
         office = row[office_no - 1]
         if fn is not None and layout.prefix == "UPJSK" and office and office != fn.sender_office:
             self.add(
@@ -781,12 +945,12 @@ class FileChecker:
                 recno, F(office_no), line,
             )
         if fn is not None and layout.prefix == "UPPLAN":
-            plan_office = row[no("プラン担当業者コード") - 1]
+            plan_office = row[no["プラン担当業者コード"] - 1]
             if plan_office and plan_office != fn.sender_office:
                 self.add(
                     WARNING, "name_office",
                     f"プラン担当業者コード「{plan_office}」がファイル名の送信元事業所番号「{fn.sender_office}」と一致しません。",
-                    recno, F(no("プラン担当業者コード")), line,
+                    recno, F(no["プラン担当業者コード"]), line,
                 )
             user = (row[1], row[2], month)
             hit = self._plan_users.setdefault(user, [recno, line, False])
@@ -795,11 +959,11 @@ class FileChecker:
 
     def _check_sikyu(self, recno, line, row):
         layout = self.layout
-        no = layout.no
+        no = self._rules.no1
         F = layout.field
-        code = row[no("サービスコード") - 1]
-        office = row[no("サービス事業所コード") - 1]
-        units_no = no("単位数")
+        code = row[no["サービスコード"] - 1]
+        office = row[no["サービス事業所コード"] - 1]
+        units_no = no["単位数"]
         if code == TOTAL_SERVICE_CODE or _SUBTOTAL.fullmatch(code):
             is_total = code == TOTAL_SERVICE_CODE
             what = "全合計" if is_total else "種類別小計"
@@ -807,34 +971,34 @@ class FileChecker:
                 self.add(
                     ERROR, "total_row",
                     f"全合計行（サービスコード999999）のサービス事業所コードは「9999999999」です（「{office}」になっています）。",
-                    recno, F(no("サービス事業所コード")), line,
+                    recno, F(no["サービス事業所コード"]), line,
                 )
             if row[units_no - 1] != "0":
                 self.add(ERROR, "total_row", f"{what}行の単位数は「0」固定です（「{row[units_no - 1]}」になっています）。", recno, F(units_no), line)
             for name in ("割引後率", "割引後単位数"):
-                i = no(name)
+                i = no[name]
                 if row[i - 1] != "":
                     self.add(ERROR, "total_row", f"{what}行の{name}は空（Null）固定です（「{row[i - 1]}」になっています）。", recno, F(i), line)
             if not is_total:
-                self._check_kind(recno, line, F(no("サービスコード")), code)
+                self._check_kind(recno, line, F(no["サービスコード"]), code)
             kind = "TOTAL" if is_total else "S:" + code
         else:
             if office == TOTAL_OFFICE:
                 self.add(
                     ERROR, "total_row",
                     f"サービス事業所コード「9999999999」は全合計行専用です。サービスコード「{code}」の行には事業所番号を指定してください。",
-                    recno, F(no("サービス事業所コード")), line,
+                    recno, F(no["サービス事業所コード"]), line,
                 )
-            kind = self._check_kind(recno, line, F(no("サービスコード")), code) if code else ""
+            kind = self._check_kind(recno, line, F(no["サービスコード"]), code) if code else ""
             if layout.version == 4 and kind in WELFARE_EQUIPMENT_KINDS:
-                if not row[no("TAISコード") - 1] and not row[no("福祉用具届出コード") - 1]:
+                if not row[no["TAISコード"] - 1] and not row[no["福祉用具届出コード"] - 1]:
                     self.add(
                         ERROR, "equipment_code",
                         f"福祉用具貸与（サービス種類{kind}）ではTAISコードまたは福祉用具届出コードのどちらかを指定してください。",
-                        recno, F(no("TAISコード")), line,
+                        recno, F(no["TAISコード"]), line,
                     )
             kind = "D:" + kind
-        self._sikyu.append((recno, line, row[1], row[2], row[no("対象年月") - 1], office, code, kind))
+        self._sikyu.append((recno, line, row[1], row[2], row[no["対象年月"] - 1], office, code, kind))
 
     # ---- whole-file rules
     def finish(self) -> list[Finding]:
@@ -955,6 +1119,35 @@ def _start(name: str, lenient: bool = False) -> tuple[FileChecker, list[Finding]
     return checker, pre
 
 
+_CHUNK = 1000  # records checked together by FileChecker.records
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while a file's rows are built: they are lists of str
+    (no reference cycles), and with a large heap its repeated full passes cost more than the
+    reading itself. Reference counting still frees everything as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _feed(checker: FileChecker, pf: ParsedFile, chunk: list) -> None:
+    rows = checker.records(chunk)
+    if rows is not None:
+        pf.rows.extend(rows)
+        pf.row_numbers.extend(c[0] for c in chunk)
+        return
+    for recno, line, row, raw in chunk:
+        if checker.record(recno, line, row, raw):
+            pf.rows.append(row)
+            pf.row_numbers.append(recno)
+
+
 def read_file(name: str, source: bytes | BinaryIO, *, lenient: bool = False) -> ParsedFile:
     """Read and check one file. Never raises for bad content; see ``ParsedFile.findings``.
 
@@ -964,17 +1157,30 @@ def read_file(name: str, source: bytes | BinaryIO, *, lenient: bool = False) -> 
     without commas/quotes/newlines, UTF-8 whose characters all exist in MS932) become
     warnings that say what was assumed; everything else is checked as strictly as without it.
     """
+    with _gc_paused():
+        return _read_file(name, source, lenient)
+
+
+def _read_file(name: str, source: bytes | BinaryIO, lenient: bool) -> ParsedFile:
     checker, _ = _start(name, lenient)
     pf = ParsedFile(checker.display, checker.file_name, None)
     pf.lenient = lenient
+    chunk: list = []
     try:
         text = open_text(source, checker.display, lenient=lenient, notes=checker.findings)
-        for recno, line, row, raw in RecordStream(text, checker.display):
-            if checker.record(recno, line, row, raw):
-                pf.rows.append(row)
-                pf.row_numbers.append(recno)
+        for rec in RecordStream(text, checker.display):
+            if checker._seen_data:
+                chunk.append(rec)
+                if len(chunk) >= _CHUNK:
+                    _feed(checker, pf, chunk)
+                    chunk = []
+            elif checker.record(*rec):
+                pf.rows.append(rec[2])
+                pf.row_numbers.append(rec[0])
+        _feed(checker, pf, chunk)
         checker.finish()
     except StandardFileError as e:
+        _feed(checker, pf, chunk)  # the records before the break are checked as they were before
         checker.findings.extend(e.findings)
         pf.rows.clear()
         pf.row_numbers.clear()
