@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "portal.billing",
     "portal.documents",
     "portal.claims",
+    "portal.casework",
     "linkage.exchange",
     "portal.jobs",
     "portal.exports",

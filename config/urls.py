@@ -27,4 +27,5 @@ urlpatterns = [
     path("documents/", include("portal.documents.urls")),
     path("exchange/", include("linkage.exchange.urls")),
     path("claims/", include("portal.claims.urls")),
+    path("casework/", include("portal.casework.urls")),
 ]

@@ -355,3 +355,15 @@ def make_ready_export(office, owner):
     export = DataExport.objects.create(office=office, requested_by=owner.user, ready_at=timezone.now(), size=4)
     export.file.save("export.zip", ContentFile(b"PK\x05\x06" + b"\0" * 18))
     return export.pk
+
+
+# --- portal.casework (issue 18) ------------------------------------------------------------------
+
+@maker("entry_id")
+def make_support_log_entry(office, owner):
+    from portal.casework.models import SupportLogEntry
+
+    return SupportLogEntry.objects.create(
+        office=office, client=_documents_client(office), occurred_on=timezone.localdate(), kind="phone",
+        content="電話で体調を確認した。", written_by=owner,
+    ).pk

@@ -1,0 +1,58 @@
+"""A care manager on a visit logs two contacts on a phone-sized screen (390 px), then reads them back."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.casework.models import SupportLogEntry
+from portal.offices.models import Role
+from portal.offices.tenancy import office_scope
+from tests.e2e.conftest import login
+from tests.factories import PASSWORD, MembershipFactory, OfficeFactory
+from tests.isolation_objects import _documents_client
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_log_two_contacts_on_a_phone(new_page, live_server, screenshot):
+    office = OfficeFactory(kinds=["43"])
+    member = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="鈴木 一郎")
+    with office_scope(office):
+        client = _documents_client(office)
+    page = new_page(is_mobile=True, has_touch=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, member.user.email, PASSWORD)
+
+    page.goto(f"{live_server.url}/clients/{client.pk}/")
+    card = page.locator("#casework")
+    card.get_by_label("種別").select_option(label="訪問")
+    card.get_by_label("相手").fill("本人・長女")
+    card.get_by_label("内容").fill("自宅を訪問。居室内の移動は伝い歩きで安定。")
+    screenshot(page, "casework-client-card-390")
+    card.get_by_role("button", name="支援経過に記録").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/clients/{client.pk}/")
+    assert "支援経過を記録しました" in page.content()
+
+    page.goto(f"{live_server.url}/casework/clients/{client.pk}/log/")
+    page.get_by_label("種別").first.select_option(label="電話")
+    page.get_by_label("内容").fill("")
+    page.get_by_role("button", name="記録する").click()
+    page.wait_for_load_state()
+    assert "内容を入力してください" in page.content()
+    page.get_by_label("内容").fill("ひまわり訪問介護に訪問時間の変更を連絡。")
+    page.get_by_role("button", name="記録する").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=log-entry]").count() == 2
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the log page scrolls sideways on a phone ({width}px)"
+    screenshot(page, "casework-log-390")
+    with office_scope(office):
+        assert sorted(SupportLogEntry.objects.values_list("kind", flat=True)) == ["phone", "visit"]
+
+    wide = new_page()
+    login(wide, live_server, member.user.email, PASSWORD)
+    wide.goto(f"{live_server.url}/casework/clients/{client.pk}/log/")
+    screenshot(wide, "casework-log-1366")
+    wide.goto(f"{live_server.url}/clients/{client.pk}/")
+    screenshot(wide, "casework-client-card-1366")
