@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.casework import services
-from portal.casework.forms import SupportLogEntryForm, SupportLogFilterForm
-from portal.casework.models import ContactKind, SupportLogEntry
+from portal.casework.forms import MonitoringForm, SupportLogEntryForm, SupportLogFilterForm
+from portal.casework.models import Monitoring, SupportLogEntry
 from portal.clients.models import Client
 from portal.core.forms import single_submit
 from portal.offices.permissions import care_office_required
@@ -78,4 +78,139 @@ def support_log_pdf(request, client_id: int):
     pdf_export_record(office=request.office, actor=request.membership, kind="support_log", client=client,
                       detail={"entries": entries.count()})
     return _pdf_response(pdf, f"support-log-{client.pk}-{timezone.localdate():%Y%m%d}.pdf",
+                         inline=request.GET.get("inline") == "1")
+
+
+# --------------------------------------------------------------------------- モニタリング
+
+
+def _monitoring_page(request, client, form, monitoring=None, plan=None, status=200):
+    return render(request, "casework/monitoring_form.html", {
+        "client": client, "form": form, "monitoring": monitoring, "plan": plan, "rule": services.MONITORING_RULE,
+    }, status=status)
+
+
+@care_office_required
+def monitoring_list(request, client_id: int):
+    client = get_object_or_404(Client, pk=client_id)
+    today = timezone.localdate()
+    monitorings = list(Monitoring.objects.filter(client=client).select_related("written_by__user")
+                       .order_by("-month"))
+    by_month = {m.month: m for m in monitorings}
+    rows = [(m, services.monitoring_counts(m, by_month.get(services.previous_month(m.month)))) for m in monitorings]
+    missing = services.monitoring_missing(today=today, clients=[client])
+    return render(request, "casework/monitoring_list.html", {
+        "client": client, "rows": rows, "missing": missing[0] if missing else None,
+        "this_month": services.month_start(today), "this_month_done": services.month_start(today) in by_month,
+        "rule": services.MONITORING_RULE,
+    })
+
+
+@care_office_required
+@single_submit
+def monitoring_create(request, client_id: int):
+    client = get_object_or_404(Client, pk=client_id)
+    plan = services.plan_in_effect(client=client, on=timezone.localdate())
+    form = MonitoringForm(request.POST or None, client=client, short_goals=services.plan_short_goals(plan))
+    if request.method == "POST" and form.is_valid():
+        services.monitoring_save(office=request.office, client=client, author=request.membership, plan=plan,
+                                 data=form.record_data(), evaluations=form.evaluations())
+        messages.success(request, "モニタリングを記録しました。")
+        return redirect("casework:monitoring_list", client_id=client.pk)
+    return _monitoring_page(request, client, form, plan=plan, status=422 if request.method == "POST" else 200)
+
+
+@care_office_required
+@single_submit
+def monitoring_edit(request, monitoring_id: int):
+    monitoring = get_object_or_404(Monitoring.objects.select_related("client", "plan"), pk=monitoring_id)
+    evaluations = {e.short_goal_id: e for e in monitoring.evaluations.all()}
+    form = MonitoringForm(request.POST or None, instance=monitoring, client=monitoring.client,
+                          short_goals=services.plan_short_goals(monitoring.plan), evaluations=evaluations)
+    if request.method == "POST" and form.is_valid():
+        services.monitoring_save(office=request.office, client=monitoring.client, author=request.membership,
+                                 instance=monitoring, data=form.record_data(), evaluations=form.evaluations())
+        messages.success(request, "モニタリングを更新しました。")
+        return redirect("casework:monitoring_list", client_id=monitoring.client_id)
+    return _monitoring_page(request, monitoring.client, form, monitoring=monitoring, plan=monitoring.plan,
+                            status=422 if request.method == "POST" else 200)
+
+
+# --------------------------------------------------------------------------- 第4表 サービス担当者会議の要点
+
+
+def _meeting_form(request, client, meeting=None):
+    from portal.casework.forms import AttendeeFormSet, ServiceMeetingForm
+    from portal.casework.models import MeetingAttendee
+
+    form = ServiceMeetingForm(request.POST or None, instance=meeting, client=client, prefix="meeting")
+    queryset = meeting.attendees.all() if meeting else MeetingAttendee.objects.none()
+    formset = AttendeeFormSet(request.POST or None, queryset=queryset, prefix="att")
+    return form, formset
+
+
+def _meeting_save(request, client, meeting=None):
+    form, formset = _meeting_form(request, client, meeting)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        rows = [{k: f.cleaned_data[k] for k in ("affiliation", "name", "absent", "absent_view")}
+                for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if not rows:
+            form.add_error(None, "会議出席者を1人以上入力してください。")
+        else:
+            saved = services.service_meeting_save(office=request.office, client=client, author=request.membership,
+                                                  data=form.record_data(), attendees=rows, instance=meeting)
+            messages.success(request, "サービス担当者会議の要点を保存しました。")
+            for warning in services.service_meeting_warnings(saved):
+                messages.warning(request, warning)
+            return redirect("casework:meeting_list", client_id=client.pk)
+    return render(request, "casework/meeting_form.html", {
+        "client": client, "form": form, "formset": formset, "meeting": meeting,
+    }, status=422 if request.method == "POST" else 200)
+
+
+@care_office_required
+def meeting_list(request, client_id: int):
+    from portal.casework.models import ServiceMeeting
+
+    client = get_object_or_404(Client, pk=client_id)
+    meetings = list(ServiceMeeting.objects.filter(client=client).select_related("plan")
+                    .prefetch_related("attendees"))
+    return render(request, "casework/meeting_list.html", {"client": client, "meetings": meetings})
+
+
+@care_office_required
+@single_submit
+def meeting_create(request, client_id: int):
+    return _meeting_save(request, get_object_or_404(Client, pk=client_id))
+
+
+@care_office_required
+@single_submit
+def meeting_edit(request, meeting_id: int):
+    from portal.casework.models import ServiceMeeting
+
+    meeting = get_object_or_404(ServiceMeeting.objects.select_related("client", "plan"), pk=meeting_id)
+    return _meeting_save(request, meeting.client, meeting)
+
+
+@care_office_required
+def meeting_pdf(request, meeting_id: int):
+    from portal.casework.models import ServiceMeeting
+    from portal.documents.render import JapaneseFontMissing
+    from portal.documents.services import pdf_export_record
+    from portal.documents.views import _pdf_response, _unavailable
+
+    meeting = get_object_or_404(ServiceMeeting.objects.select_related("client__care_manager__user", "plan"),
+                                pk=meeting_id)
+    client = meeting.client
+    author = (meeting.plan.author_name if meeting.plan and meeting.plan.author_name
+              else client.care_manager.name if client.care_manager else request.membership.name)
+    try:
+        pdf = services.service_meeting_pdf(meeting=meeting, author_name=author)
+    except JapaneseFontMissing as error:
+        return _unavailable(request, str(error), status=503,
+                            back=reverse("casework:meeting_list", kwargs={"client_id": client.pk}))
+    pdf_export_record(office=request.office, actor=request.membership, kind="service_meeting", client=client,
+                      detail={"meeting_id": meeting.pk})
+    return _pdf_response(pdf, f"service-meeting-{meeting.pk}-{meeting.held_on:%Y%m%d}.pdf",
                          inline=request.GET.get("inline") == "1")

@@ -56,3 +56,46 @@ def test_log_two_contacts_on_a_phone(new_page, live_server, screenshot):
     screenshot(wide, "casework-log-1366")
     wide.goto(f"{live_server.url}/clients/{client.pk}/")
     screenshot(wide, "casework-client-card-1366")
+
+
+def test_record_this_months_monitoring_on_a_phone_and_the_dashboard_warning_goes(new_page, live_server, screenshot):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal.casework.models import Monitoring
+    from tests.documents.conftest import make_plan
+
+    office = OfficeFactory(kinds=["43"])
+    member = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="鈴木 一郎")
+    with office_scope(office):
+        client = _documents_client(office)
+        plan = make_plan(client, needs=1)
+        plan.status = "delivered"
+        plan.plan_date = timezone.localdate().replace(day=1) - dt.timedelta(days=10)
+        plan.save()
+    page = new_page(is_mobile=True, has_touch=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server, member.user.email, PASSWORD)
+    page.goto(f"{live_server.url}/dashboard/")
+    warning = page.locator("[data-testid=monitoring-warnings]")
+    assert "未記録の利用者: 1人" in warning.inner_text()
+    screenshot(page, "casework-dashboard-warning-390")
+    warning.get_by_role("link", name="帳票　太郎さん").click()
+    page.get_by_role("link", name="のモニタリングを記録").click()
+    page.get_by_label("利用者の居宅（訪問）").check()
+    for label in ("達成", "一部達成"):
+        page.locator(".cw-goal").nth(0 if label == "達成" else 1).get_by_label(label, exact=True).check()
+    page.get_by_label("利用者・家族の意見").fill("本人: 入浴が楽になった。")
+    page.get_by_label("今後の方針").fill("現行計画を継続。")
+    screenshot(page, "casework-monitoring-form-390")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the monitoring form scrolls sideways on a phone ({width}px)"
+    page.get_by_role("button", name="記録する").click()
+    page.wait_for_load_state()
+    assert "モニタリングを記録しました" in page.content()
+    screenshot(page, "casework-monitoring-list-390")
+    with office_scope(office):
+        assert Monitoring.objects.get().evaluations.count() == 2
+    page.goto(f"{live_server.url}/dashboard/")
+    assert "未記録の利用者" not in page.locator("[data-testid=monitoring-warnings]").inner_text()
