@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.casework import services
 from portal.casework.forms import MonitoringForm, SupportLogEntryForm, SupportLogFilterForm
@@ -33,7 +34,11 @@ def support_log(request, client_id: int):
         services.support_log_create(office=request.office, client=client, author=request.membership,
                                     data=form.cleaned_data)
         messages.success(request, "支援経過を記録しました。")
-        return redirect(request.POST.get("next") or request.get_full_path())
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            target = request.get_full_path()
+        return redirect(target)
     filter_form, values = _filters(request)
     entries = list(services.support_log_filter(client=client, **values).reverse())
     return render(request, "casework/support_log.html", {

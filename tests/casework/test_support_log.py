@@ -151,3 +151,16 @@ def test_provider_office_does_not_see_the_card(db):
     response = login_client(member).get(reverse("clients:detail", kwargs={"client_id": client.pk}))
     assert response.status_code == 200
     assert "支援経過（第5表）" not in response.content.decode()
+
+
+def test_the_return_address_stays_on_this_site(owner_client, client_obj):
+    """A tampered "next" (what an attacker, not a browser, sends: hence the edited rendered form)."""
+    from tests.forms import read_form
+
+    url = reverse("casework:support_log", kwargs={"client_id": client_obj.pk})
+    detail = reverse("clients:detail", kwargs={"client_id": client_obj.pk})
+    rendered = read_form(owner_client, detail, form="support-log-form")
+    data = {c.name: c.value for c in rendered.form.controls if c.name}
+    data.update({"log-kind": "phone", "log-content": "確認", "next": "https://evil.example/"})
+    response = owner_client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == url

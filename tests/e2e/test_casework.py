@@ -57,6 +57,18 @@ def test_log_two_contacts_on_a_phone(new_page, live_server, screenshot):
     wide.goto(f"{live_server.url}/clients/{client.pk}/")
     screenshot(wide, "casework-client-card-1366")
 
+    wide.get_by_role("link", name="担当者会議（第4表）").click()
+    wide.get_by_role("link", name="会議を記録する").click()
+    wide.get_by_label("開催場所").fill("利用者宅")
+    wide.get_by_label("所属（職種）").first.fill("長女")
+    wide.get_by_label("氏名").first.fill("帳票 花子")
+    wide.get_by_label("検討した項目").fill("入浴の支援方法")
+    screenshot(wide, "casework-meeting-form-1366")
+    wide.get_by_role("button", name="保存する").click()
+    wide.wait_for_load_state()
+    assert "サービス担当者会議の要点を保存しました" in wide.content()
+    screenshot(wide, "casework-meeting-list-1366")
+
 
 def test_record_this_months_monitoring_on_a_phone_and_the_dashboard_warning_goes(new_page, live_server, screenshot):
     import datetime as dt
