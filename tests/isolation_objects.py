@@ -387,3 +387,11 @@ def make_service_meeting(office, owner):
     MeetingAttendee.objects.create(meeting=meeting, position=1, affiliation="訪問介護（サービス提供責任者）",
                                    name="田中 一郎")
     return meeting.pk
+
+
+@maker("assessment_id")
+def make_assessment(office, owner):
+    from portal.casework.models import Assessment
+
+    return Assessment.objects.create(office=office, client=_documents_client(office), assessed_on=timezone.localdate(),
+                                     items={"9": "初回"}).pk

@@ -193,3 +193,61 @@ class MeetingAttendee(models.Model):
         ordering = ("meeting", "position", "pk")
         verbose_name = "会議出席者"
         verbose_name_plural = "会議出席者"
+
+
+# --------------------------------------------------------------------------- アセスメント（課題分析標準項目）
+
+# 課題分析標準項目 (23 items) as revised by 老認発1016第1号 (令和5年10月16日): No. 1–9 基本情報に関する項目,
+# No. 10–23 課題分析（アセスメント）に関する項目.
+ASSESSMENT_ITEMS = (
+    (1, "基本情報（受付、利用者等基本情報）"),
+    (2, "これまでの生活と現在の状況"),
+    (3, "利用者の社会保障制度の利用情報"),
+    (4, "現在利用している支援や社会資源の状況"),
+    (5, "日常生活自立度（障害）"),
+    (6, "日常生活自立度（認知症）"),
+    (7, "主訴・意向"),
+    (8, "認定情報"),
+    (9, "今回のアセスメントの理由"),
+    (10, "健康状態"),
+    (11, "ADL"),
+    (12, "IADL"),
+    (13, "認知機能や判断能力"),
+    (14, "コミュニケーションにおける理解と表出の状況"),
+    (15, "生活リズム"),
+    (16, "排泄の状況"),
+    (17, "清潔の保持に関する状況"),
+    (18, "口腔内の状況"),
+    (19, "食事摂取の状況"),
+    (20, "社会との関わり"),
+    (21, "家族等の状況"),
+    (22, "居住環境"),
+    (23, "その他留意すべき事項・状況"),
+)
+
+
+class Assessment(models.Model):
+    """アセスメント（課題分析）: one dated version; a new one starts from the previous one."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assessments",
+                               verbose_name="利用者")
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                 verbose_name="前回のアセスメント")
+    assessed_on = models.DateField("実施日")
+    items = models.JSONField("課題分析標準項目", default=dict)  # {"1": "…", …, "23": "…"}
+    problems = models.TextField("課題（ニーズ）の整理", blank=True)
+    written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name="記録者")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        ordering = ("-assessed_on", "-pk")
+        verbose_name = "アセスメント"
+        verbose_name_plural = "アセスメント"
+
+    def item_rows(self):
+        return [(no, label, self.items.get(str(no), "")) for no, label in ASSESSMENT_ITEMS]

@@ -22,3 +22,9 @@ urlpatterns += [
     path("meetings/<int:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:meeting_id>/pdf/", views.meeting_pdf, name="meeting_pdf"),
 ]
+
+urlpatterns += [
+    path("clients/<int:client_id>/assessments/", views.assessment_list, name="assessment_list"),
+    path("clients/<int:client_id>/assessments/new/", views.assessment_create, name="assessment_create"),
+    path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
+]

@@ -219,3 +219,46 @@ def meeting_pdf(request, meeting_id: int):
                       detail={"meeting_id": meeting.pk})
     return _pdf_response(pdf, f"service-meeting-{meeting.pk}-{meeting.held_on:%Y%m%d}.pdf",
                          inline=request.GET.get("inline") == "1")
+
+
+# --------------------------------------------------------------------------- アセスメント
+
+
+@care_office_required
+def assessment_list(request, client_id: int):
+    from portal.casework.models import Assessment
+
+    client = get_object_or_404(Client, pk=client_id)
+    assessments = list(Assessment.objects.filter(client=client).select_related("written_by__user"))
+    return render(request, "casework/assessment_list.html", {"client": client, "assessments": assessments})
+
+
+@care_office_required
+@single_submit
+def assessment_create(request, client_id: int):
+    """A new アセスメント, prefilled from the latest one (only what changed needs typing)."""
+    from portal.casework.forms import AssessmentForm
+
+    client = get_object_or_404(Client, pk=client_id)
+    latest = services.assessment_latest(client=client)
+    initial = {f"item_{k}": v for k, v in latest.items.items()} if latest else {}
+    if latest:
+        initial["problems"] = latest.problems
+    form = AssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.assessment_create(office=request.office, client=client, author=request.membership,
+                                   data=form.record_data())
+        messages.success(request, "アセスメントを保存しました。")
+        return redirect("casework:assessment_list", client_id=client.pk)
+    return render(request, "casework/assessment_form.html", {"client": client, "form": form, "latest": latest},
+                  status=422 if request.method == "POST" else 200)
+
+
+@care_office_required
+def assessment_detail(request, assessment_id: int):
+    from portal.casework.models import Assessment
+
+    assessment = get_object_or_404(Assessment.objects.select_related("client", "written_by__user"),
+                                   pk=assessment_id)
+    return render(request, "casework/assessment_detail.html", {"client": assessment.client,
+                                                               "assessment": assessment})
