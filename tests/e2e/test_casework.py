@@ -50,6 +50,15 @@ def test_log_two_contacts_on_a_phone(new_page, live_server, screenshot):
     with office_scope(office):
         assert sorted(SupportLogEntry.objects.values_list("kind", flat=True)) == ["phone", "visit"]
 
+    page.goto(f"{live_server.url}/casework/clients/{client.pk}/assessments/new/")
+    page.get_by_label("9. 今回のアセスメントの理由").fill("初回（新規の依頼）")
+    page.get_by_label("11. ADL").fill("屋内は伝い歩き。入浴は一部介助。")
+    screenshot(page, "casework-assessment-form-390")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.get_by_role("button", name="保存する").click()
+    page.wait_for_load_state()
+    assert "アセスメントを保存しました" in page.content()
+
     wide = new_page()
     login(wide, live_server, member.user.email, PASSWORD)
     wide.goto(f"{live_server.url}/casework/clients/{client.pk}/log/")
