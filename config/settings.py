@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "portal.documents",
     "portal.claims",
     "portal.paperlinks",
+    "portal.casework",
     "linkage.exchange",
     "portal.jobs",
     "portal.exports",

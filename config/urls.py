@@ -30,4 +30,5 @@ urlpatterns = [
     path("claims/", include("portal.claims.urls")),
     path("paperlinks/", include("portal.paperlinks.urls")),
     path("l/", include("portal.paperlinks.link_urls")),
+    path("casework/", include("portal.casework.urls")),
 ]

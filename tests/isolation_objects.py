@@ -387,3 +387,43 @@ def make_paper_link(office, owner):
         month=dt.date(2026, 11, 1), token_hash=f"{office.pk:064d}", code_hash="!",
         expires_at=timezone.now() + dt.timedelta(days=45),
     ).pk
+
+
+# --- portal.casework (issue 18) ------------------------------------------------------------------
+
+@maker("entry_id")
+def make_support_log_entry(office, owner):
+    from portal.casework.models import SupportLogEntry
+
+    return SupportLogEntry.objects.create(
+        office=office, client=_documents_client(office), occurred_on=timezone.localdate(), kind="phone",
+        content="電話で体調を確認した。", written_by=owner,
+    ).pk
+
+
+@maker("monitoring_id")
+def make_monitoring(office, owner):
+    from portal.casework.models import Monitoring
+
+    day = timezone.localdate()
+    return Monitoring.objects.create(office=office, client=_documents_client(office), month=day.replace(day=1),
+                                     visited_on=day, place="home", written_by=owner).pk
+
+
+@maker("meeting_id")
+def make_service_meeting(office, owner):
+    from portal.casework.models import MeetingAttendee, ServiceMeeting
+
+    meeting = ServiceMeeting.objects.create(office=office, client=_documents_client(office),
+                                            held_on=timezone.localdate(), place="利用者宅", topics="計画原案の検討")
+    MeetingAttendee.objects.create(meeting=meeting, position=1, affiliation="訪問介護（サービス提供責任者）",
+                                   name="田中 一郎")
+    return meeting.pk
+
+
+@maker("assessment_id")
+def make_assessment(office, owner):
+    from portal.casework.models import Assessment
+
+    return Assessment.objects.create(office=office, client=_documents_client(office), assessed_on=timezone.localdate(),
+                                     items={"9": "初回"}).pk

@@ -1,0 +1,53 @@
+"""The casework card on the 利用者 page: one template tag so clients/detail.html changes by one line."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+register = template.Library()
+
+
+@register.inclusion_tag("casework/_client_card.html", takes_context=True)
+def casework_card(context, client):
+    """Quick 支援経過 entry and the latest entries (care offices only; nothing for a provider office)."""
+    from portal.casework.forms import SupportLogEntryForm
+    from portal.casework.models import SupportLogEntry
+
+    request = context.get("request")
+    office = getattr(request, "office", None)
+    if office is None or not office.is_care_management:
+        return {"show": False}
+    from django.utils import timezone
+
+    from portal.casework import services
+
+    missing = services.monitoring_missing(today=timezone.localdate(), clients=[client])
+    latest = list(SupportLogEntry.objects.filter(client=client).select_related("written_by__user")
+                  .order_by("-occurred_on", "-occurred_time", "-pk")[:3])
+    return {
+        "show": True, "client": client, "latest": latest, "request": request,
+        "form": SupportLogEntryForm(prefix="log"), "button": "支援経過に記録",
+        "next": reverse("clients:detail", kwargs={"client_id": client.pk}),
+        "missing": missing[0] if missing else None, "rule": services.MONITORING_RULE,
+    }
+
+
+@register.inclusion_tag("casework/_dashboard_card.html", takes_context=True)
+def monitoring_warnings_card(context):
+    """運営基準減算 warnings of the office (care offices only): who has no monitoring recorded."""
+    from django.utils import timezone
+
+    from portal.casework import services
+
+    request = context.get("request")
+    office = getattr(request, "office", None)
+    if office is None or not office.is_care_management:
+        return {"show": False}
+    today = timezone.localdate()
+    missing = services.monitoring_missing(today=today)
+    return {
+        "show": True, "this_month": services.month_start(today), "rule": services.MONITORING_RULE,
+        "this_month_missing": [m for m in missing if m.this_month_missing],
+        "past_only": [m for m in missing if not m.this_month_missing],
+    }

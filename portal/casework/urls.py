@@ -1,0 +1,30 @@
+from django.urls import path
+
+from portal.casework import views
+
+app_name = "casework"
+
+urlpatterns = [
+    path("clients/<int:client_id>/log/", views.support_log, name="support_log"),
+    path("clients/<int:client_id>/log/pdf/", views.support_log_pdf, name="support_log_pdf"),
+    path("log/<int:entry_id>/edit/", views.support_log_edit, name="support_log_edit"),
+]
+
+urlpatterns += [
+    path("clients/<int:client_id>/monitoring/", views.monitoring_list, name="monitoring_list"),
+    path("clients/<int:client_id>/monitoring/new/", views.monitoring_create, name="monitoring_create"),
+    path("monitoring/<int:monitoring_id>/edit/", views.monitoring_edit, name="monitoring_edit"),
+]
+
+urlpatterns += [
+    path("clients/<int:client_id>/meetings/", views.meeting_list, name="meeting_list"),
+    path("clients/<int:client_id>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("meetings/<int:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:meeting_id>/pdf/", views.meeting_pdf, name="meeting_pdf"),
+]
+
+urlpatterns += [
+    path("clients/<int:client_id>/assessments/", views.assessment_list, name="assessment_list"),
+    path("clients/<int:client_id>/assessments/new/", views.assessment_create, name="assessment_create"),
+    path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
+]
