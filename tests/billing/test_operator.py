@@ -12,7 +12,7 @@ from portal.billing.models import Invoice, InvoiceKind, Licence, Payment
 from portal.offices.tenancy import office_scope, scopes_disabled
 from tests.billing.conftest import paid_licence
 from portal.core.wareki import wareki_date
-from tests.factories import PASSWORD, OfficeFactory
+from tests.factories import PASSWORD, OfficeFactory, totp_code
 from tests.forms import submit
 
 D = dt.date
@@ -181,6 +181,8 @@ def test_dashboard_warns_when_the_issuer_is_not_configured(operator_client, sett
 def test_the_operator_lands_on_the_operator_dashboard_after_login(operator, client):
     response = submit(client, reverse("account_login"), {"login": "operator@example.jp", "password": PASSWORD},
                       button="ログイン", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_authenticate")  # MFA is mandatory for the operator
+    response = submit(client, reverse("mfa_authenticate"), {"code": totp_code()}, response=response, follow=True)
     assert response.redirect_chain[-1][0] == reverse("billing:operator_dashboard")
     assert "運営者ダッシュボード" in response.content.decode() and "事業所の登録" not in response.content.decode()
     # the portal's home page sends the operator (who belongs to no office) there too

@@ -24,7 +24,7 @@ from portal.offices.models import (
 )
 from portal.offices.tenancy import office_scope, scopes_disabled
 from tests.conftest import login_client
-from tests.factories import MembershipFactory, OfficeFactory, UserFactory
+from tests.factories import MembershipFactory, OfficeFactory, UserFactory, give_totp
 from tests.forms import submit
 
 PDF = b"%PDF-1.4\n% scanned notice\n%%EOF\n"
@@ -52,6 +52,7 @@ def test_ca():
 @pytest.fixture
 def operator(db):
     user = UserFactory(email="ops@example.jp", is_staff=True)
+    give_totp(user)  # MFA is mandatory for operators
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return user, client
@@ -60,6 +61,7 @@ def operator(db):
 @pytest.fixture
 def newcomer(db):
     user = UserFactory(email="newcomer@example.jp")
+    give_totp(user)  # the office admin they become must have an authenticator app (MFA is mandatory)
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return user, client
