@@ -29,6 +29,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from portal.schedules import masters
+from tests.e2e.conftest import activate_totp
 from tests.e2e.test_signup_journey import PASSWORD, link_in, signup_and_verify
 from tests.exchange.processes import CeleryWorker, RedisServer, worker_env
 from tests.hub.conftest import hub, hub_ca  # noqa: F401  (the real hub process)
@@ -111,6 +112,9 @@ def register_office(page, *, number, name, kind, display_name):
     page.check(f"input[name=service_type_codes][value='{kind}']")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
+    # the new office admin must set up an authenticator app before anything else (MFA is mandatory)
+    assert "事業所の管理者は2段階認証が必須です" in page.content()
+    activate_totp(page, PASSWORD)
 
 
 def apply_for_verification(page):
@@ -143,6 +147,8 @@ def operator_signs_in(page, live_server):
             page.fill("input[name=password]", PASSWORD)
             page.click("main form button[type=submit]")
             page.wait_for_load_state()
+    # MFA is mandatory for the operator: the first sign-in sets up the authenticator app
+    activate_totp(page, PASSWORD)
 
 
 def add_month(day: dt.date) -> dt.date:
@@ -162,6 +168,7 @@ def test_first_month_of_two_new_offices(services_running, new_page, live_server,
     cm = new_page()
     signup_and_verify(cm, live_server, "kanri@hikari.example.jp")
     register_office(cm, number=CM_NUMBER, name="ひかり居宅介護支援事業所", kind="43", display_name="光 一郎")
+    cm.goto(f"{live_server.url}/offices/verification/")
     assert "本人確認" in cm.locator("[data-testid=verification-banner]").inner_text()
     shot(cm, "cm-registered-unverified")
     apply_for_verification(cm)
@@ -170,6 +177,7 @@ def test_first_month_of_two_new_offices(services_running, new_page, live_server,
     signup_and_verify(provider, live_server, "kanri@sora.example.jp")
     register_office(provider, number=PROVIDER_NUMBER, name="そら訪問介護ステーション", kind="11",
                     display_name="空 花子")
+    provider.goto(f"{live_server.url}/offices/verification/")
     apply_for_verification(provider)
     shot(provider, "provider-applied")
 
