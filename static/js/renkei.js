@@ -108,6 +108,8 @@
     });
     scrollBoxes();
     window.addEventListener("resize", scrollBoxes);
+    window.addEventListener("load", scrollBoxes);
+    document.addEventListener("htmx:afterSettle", scrollBoxes);
   }
 
   // A link in the error summary focuses its field (a plain #fragment only scrolls).
@@ -121,7 +123,7 @@
   // A table box that scrolls sideways (narrow screens) must be reachable by keyboard and named
   // (WCAG 2.1.1): give it a Tab stop and the name of its table's caption or the nearest heading.
   function scrollBoxes() {
-    document.querySelectorAll(".table-wrap, .grid-wrap").forEach(function (box) {
+    document.querySelectorAll(".table-wrap, .grid-wrap, .week-grid").forEach(function (box) {
       if (box.dataset.scrollBox === "static") { return; }
       if (box.scrollWidth > box.clientWidth + 1) {
         if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); box.dataset.scrollBox = "js"; }

@@ -35,6 +35,10 @@ TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Rule violations accepted on a page, with the reason. Keep this empty unless a reason is written here.
 EXCEPTIONS: dict[tuple[str, str], str] = {}
 
+# Pages a care manager may open on a visit (item 5): at 390 px the page itself must not scroll sideways
+# (wide tables scroll in their own box). Their screenshots go to var/screenshots/phone-*.png.
+PHONE_PAGES = ("clients:detail", "clients:edit", "clients:create", "careplans:", "documents:list", "billing:economics")
+
 # Pages that are not for a browser visit even though they answer a GET with HTML.
 SKIP: dict[str, str] = {}
 
@@ -79,7 +83,7 @@ def _axe(page):
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_axe_finds_nothing_on_member_pages(browser, live_server, office, owner, width):
+def test_axe_finds_nothing_on_member_pages(browser, live_server, office, owner, width, screenshot):
     assert AXE.exists(), "run bin/setup: it installs axe-core into var/npm"
     pages = member_pages(office, owner)
     assert len(pages) > 30, pages  # the walk found the office's pages
@@ -90,12 +94,18 @@ def test_axe_finds_nothing_on_member_pages(browser, live_server, office, owner, 
     page = context.new_page()
     login(page, live_server, owner.user.email, PASSWORD)
 
-    found = {}
+    found, wide = {}, []
     for name, url in pages:
         page.goto(live_server.url + url)
         page.wait_for_load_state("networkidle")
         for violation in _axe(page):
             if (name, violation["id"]) not in EXCEPTIONS:
                 found.setdefault(name, []).append(violation)
+        if width == 390 and name.startswith(PHONE_PAGES):
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                wide.append((name, overflow))
+            screenshot(page, f"phone-{name.replace(':', '-')}")
     context.close()
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+    assert not wide, f"pages scroll sideways at 390 px: {wide}"
