@@ -109,3 +109,22 @@ def test_axe_finds_nothing_on_member_pages(browser, live_server, office, owner, 
     context.close()
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
     assert not wide, f"pages scroll sideways at 390 px: {wide}"
+
+
+def test_failed_submit_focuses_the_error_summary_and_its_links_focus_fields(page, live_server, office, owner,
+                                                                             screenshot):
+    login(page, live_server, owner.user.email, PASSWORD)
+    page.goto(f"{live_server.url}{reverse('offices:staff_invite')}")
+    page.fill("input[name=email]", "not-an-address")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    focused = page.evaluate("document.activeElement.getAttribute('data-testid')")
+    assert focused == "error-summary"
+    summary = page.locator("[data-testid=error-summary]")
+    assert "メールアドレス" in summary.inner_text()
+    page.keyboard.press("Tab")  # the first link of the summary
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.name") == "email"
+    described = page.get_attribute("input[name=email]", "aria-describedby")
+    assert page.locator(f"#{described}").inner_text().strip()
+    screenshot(page, "error-summary-1366")
