@@ -10,6 +10,7 @@ argument fails that test until its maker is registered here.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from django.utils import timezone
 
@@ -76,7 +77,8 @@ def _partners_client(office):
 def _partners_partnership(office):
     from portal.partners.models import Partnership
 
-    return Partnership.objects.create(
+    existing = Partnership.objects.filter(office=office, partner_office_number="2799999991").first()
+    return existing or Partnership.objects.create(
         office=office, partner_office_number="2799999991", partner_name="外部の訪問介護", is_external=True,
         service_type_codes=["11"], started_on=timezone.localdate(),
     )
@@ -245,6 +247,9 @@ def make_invoice(office, owner):
 # --------------------------------------------------------------------------- exchange
 
 
+_SEQUENCE = itertools.count()  # packages of one route need distinct sequence numbers
+
+
 def _exchange_batch(office, owner):
     import uuid
 
@@ -254,7 +259,7 @@ def _exchange_batch(office, owner):
     package = Package.objects.create(
         office=office, batch=batch, package_id=uuid.uuid4(), channel=Channel.FILE, unit_kind="schedule",
         month=dt.date(2026, 11, 1), sender_kind="43", recipient_office_number="1370000011", recipient_kind="11",
-        sequence="20261025100000", file_names=[], client_ids=[], content=_empty_zip(), status=PackageStatus.DOWNLOADED,
+        sequence=f"202610251000{next(_SEQUENCE) % 60:02d}", file_names=[], client_ids=[], content=_empty_zip(), status=PackageStatus.DOWNLOADED,
     )
     return batch, package
 

@@ -90,6 +90,52 @@
   function ready() {
     document.querySelectorAll(".dropzone[data-dropzone], #dropzone").forEach(dropzone);
     document.querySelectorAll("[data-lookup-for][data-lookup-url]").forEach(lookup);
+    // After a failed submit, move focus to the error summary so a screen reader reads it first.
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) { summary.focus(); }
+    // Menus collapse on a phone so the page's content starts on the first screen.
+    if (window.matchMedia && window.matchMedia("(max-width: 800px)").matches) {
+      document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
+    }
+    // A wide table scrolls inside its own box, not the page (phones): wrap tables that have no box.
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.closest(".table-wrap, .grid-wrap, [data-no-wrap]")) { return; }
+      if (table.offsetWidth <= table.parentNode.clientWidth) { return; }
+      var box = document.createElement("div");
+      box.className = "table-wrap";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+    scrollBoxes();
+    window.addEventListener("resize", scrollBoxes);
+    window.addEventListener("load", scrollBoxes);
+    document.addEventListener("htmx:afterSettle", scrollBoxes);
+  }
+
+  // A link in the error summary focuses its field (a plain #fragment only scrolls).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-focus-field]") : null;
+    if (!link) { return; }
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field) { event.preventDefault(); field.focus(); if (field.scrollIntoView) { field.scrollIntoView({block: "center"}); } }
+  });
+
+  // A table box that scrolls sideways (narrow screens) must be reachable by keyboard and named
+  // (WCAG 2.1.1): give it a Tab stop and the name of its table's caption or the nearest heading.
+  function scrollBoxes() {
+    document.querySelectorAll(".table-wrap, .grid-wrap, .week-grid").forEach(function (box) {
+      if (box.dataset.scrollBox === "static") { return; }
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); box.dataset.scrollBox = "js"; }
+        if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
+        if (!box.hasAttribute("aria-label") && !box.hasAttribute("aria-labelledby")) {
+          var caption = box.querySelector("caption");
+          var section = box.closest("section, .card, main");
+          var heading = section ? section.querySelector("h1, h2, h3") : null;
+          box.setAttribute("aria-label", ((caption || heading || {}).textContent || "表").trim() + "（横にスクロールできます）");
+        }
+      }
+    });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
 })();
