@@ -454,6 +454,7 @@ def package_retry(*, office, received: ReceivedPackage) -> str | None:
         if not _is_partner(office, envelope.sender_office):
             return None
         values = _opened(office, envelope, str(received.package_id))
+        values.pop("_files", None)
         if values["status"] == InboxStatus.REJECTED:
             ReceivedPackage.objects.filter(pk=received.pk).update(**values)
             return InboxStatus.REJECTED

@@ -19,6 +19,10 @@ BUILDERS = {"build_package", "build_send_unit", "plan_send_units", "plan_deletio
 ALLOWED = {
     "linkage/exchange/services.py", "linkage/exchange/package.py", "portal/careplans/standard.py",
     "portal/schedules/standard.py",
+    # builds the 予防 records for the gate, as careplans/standard.py does for 第1〜3表
+    "portal/prevention/standard.py",
+    # the receiving side: a paper partner's 実績 answer becomes a UPJSK unit that goes into the importer
+    "portal/paperlinks/services.py",
 }
 # Download views in other apps that build files without the gate. Their owners are asked to call
 # linkage.exchange.services.plan_download / schedule_download (which go through units_send).
