@@ -22,7 +22,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-
 TIERS = ("i", "ii", "iii")
 TIER_LABELS = {"i": "（ⅰ）", "ii": "（ⅱ）", "iii": "（ⅲ）"}
 SYSTEM_LABELS = {"I": "居宅介護支援費（Ⅰ）", "II": "居宅介護支援費（Ⅱ）"}

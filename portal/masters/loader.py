@@ -11,11 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Callable, Iterable
 
 from django.db import transaction
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import models
 
+
 class CalcUnit(models.TextChoices):
     """算定単位."""
 

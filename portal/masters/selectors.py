@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
 
 from django.db.models import Q
 
@@ -49,7 +49,7 @@ class MonthMasters:
 # Masters change a few times a year; a month's lookups are kept for a short while in each process
 # (cleared at once in the importing process; other processes see an import within CACHE_SECONDS).
 CACHE_SECONDS = 60
-_cache: dict[tuple, tuple[float, "MonthMasters"]] = {}
+_cache: dict[tuple, tuple[float, MonthMasters]] = {}
 
 
 def clear_cache() -> None:
@@ -79,9 +79,8 @@ def _month_masters(month: date, *, service_codes: Iterable[str] | None = None, k
                    ) -> MonthMasters:
     import calendar
 
-    from portal.masters.models import BenefitLimit, CostShareGroup, ServiceCode, UnitPrice
-
     from portal.masters.loader import ensure_loaded
+    from portal.masters.models import BenefitLimit, CostShareGroup, ServiceCode, UnitPrice
 
     ensure_loaded()
     first = month.replace(day=1)
@@ -113,9 +112,8 @@ def _month_masters(month: date, *, service_codes: Iterable[str] | None = None, k
 
 def benefit_limit_for(care_level: str, day: date) -> int | None:
     """区分支給限度基準額 for a care level on a day (None when the master has no row)."""
-    from portal.masters.models import BenefitLimit
-
     from portal.masters.loader import ensure_loaded
+    from portal.masters.models import BenefitLimit
 
     ensure_loaded()
     row = (BenefitLimit.objects.filter(care_level=care_level, valid_from__lte=day)

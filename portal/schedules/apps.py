@@ -20,6 +20,10 @@ class SchedulesConfig(AppConfig):
         total = Client.objects.filter(is_active=True).count()
         done = ServiceSchedule.objects.filter(month=month, client__is_active=True).count()
         return [
-            {"title": f"サービス利用票（{month.month}月分）", "body": f"{total}人中 {done}人 作成済み",
-             "url": reverse("schedules:list"), "link_label": "今月の利用票を開く"},
+            {
+                "title": f"サービス利用票（{month.month}月分）",
+                "body": f"{total}人中 {done}人 作成済み",
+                "url": reverse("schedules:list"),
+                "link_label": "今月の利用票を開く",
+            },
         ]
