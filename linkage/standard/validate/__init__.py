@@ -13,7 +13,8 @@ streaming reader). Import from ``linkage.standard.validate``, not from the modul
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import BinaryIO, Iterable
+from collections.abc import Iterable
+from typing import BinaryIO
 
 from ..findings import Finding
 from .checker import FileChecker, ParsedFile
@@ -55,7 +56,7 @@ def validate_parsed(parsed: list[ParsedFile], *, lenient: bool | None = None, se
     for pf in parsed:
         if pf.file_name is not None:
             units[pf.file_name.unit_key].append(pf)
-    for key, pfs in units.items():
+    for pfs in units.values():
         findings.extend(check_unit(pfs, lenient=lenient))
     return findings
 

@@ -404,7 +404,7 @@ class FileChecker(LayoutRules):
             elif p == "UP2KYO":
                 self._finish_kyo2()
             elif p == "UPPLAN" and self.file_name is not None:
-                for (ins, num, month), (recno, line, hit) in self._plan_users.items():
+                for (_ins, num, _month), (recno, line, hit) in self._plan_users.items():
                     if not hit:
                         self.add(
                             WARNING, "recipient_unrelated",

@@ -253,7 +253,7 @@ class LayoutRules:
         users: dict[tuple, list] = defaultdict(list)
         for rec in self._sikyu:
             users[(rec[2], rec[3], rec[4])].append(rec)
-        for (ins, num, month), recs in users.items():
+        for (_ins, num, month), recs in users.items():
             totals = [r for r in recs if r[7] == "TOTAL"]
             first = recs[0]
             if not totals:
@@ -287,7 +287,7 @@ class LayoutRules:
         for rec in self._kyo2:
             row = rec[2]
             plans[(row[1], row[2], row[4])].append(rec)
-        for key, recs in plans.items():
+        for recs in plans.values():
             prev = None
             seen = set()
             prev_issue = None

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..codec import RecordStream, open_text, to_typed
 from ..filename import FileName, FileNameError, guess_prefix
