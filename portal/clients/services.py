@@ -63,7 +63,7 @@ def _check_care_manager(office: Office, care_manager: Membership | None) -> None
 
 def default_benefit_limit(care_level: str, day: date) -> int:
     """区分支給限度基準額 from the dated master (fallback: the 令和6年度 table)."""
-    from portal.schedules.masters import benefit_limit_for
+    from portal.masters.selectors import benefit_limit_for
 
     return benefit_limit_for(care_level, day) or DEFAULT_BENEFIT_LIMITS.get(care_level, 0)
 

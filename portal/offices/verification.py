@@ -14,7 +14,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portal.billing.operator import operator_required
 from portal.core.forms import apply_validation_error, single_submit
 from portal.offices import services
 from portal.offices.forms import (
@@ -30,7 +29,7 @@ from portal.offices.models import (
     VerificationEvent,
     VerificationStatus,
 )
-from portal.offices.permissions import admin_required
+from portal.offices.permissions import admin_required, operator_required
 
 
 @admin_required

@@ -1,14 +1,14 @@
-"""manage.py import_service_codes FILE — load a サービスコード CSV (layout: portal/schedules/masters/README.md)."""
+"""manage.py import_service_codes FILE — load a サービスコード CSV (layout: portal/masters/data/README.md)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.schedules.masters import MasterFileError, import_master
+from portal.masters.loader import MasterFileError, import_master
 
 
 class Command(BaseCommand):
-    help = "サービスコード表のCSV（portal/schedules/masters/README.md の形式）を読み込みます。1行でも誤りがあれば何も変更しません。"
+    help = "サービスコード表のCSV（portal/masters/data/README.md の形式）を読み込みます。1行でも誤りがあれば何も変更しません。"
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSVファイル（UTF-8 または Shift_JIS）")

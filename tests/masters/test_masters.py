@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from portal.schedules.masters import benefit_limit_for, month_masters
-from portal.schedules.models import BenefitLimit, ServiceCode
+from portal.masters.models import BenefitLimit, ServiceCode
+from portal.masters.selectors import benefit_limit_for, month_masters
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_benefit_limits_import_and_lookup(tmp_path):
 
 
 def test_care_levels_column_is_optional_and_checked(tmp_path):
-    from portal.schedules.masters import MasterFileError, import_master
+    from portal.masters.loader import MasterFileError, import_master
 
     with_levels = HEADER.replace("適用終了日\n", "適用終了日,要介護状態区分\n")
     import_master("service_codes", with_levels + "15,9511,テスト通所・要介護1,600,,回,1,0,0,2030-04-01,,21\n"

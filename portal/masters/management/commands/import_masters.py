@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.schedules.masters import KINDS, MasterFileError, import_master, load_bundled
+from portal.masters.loader import KINDS, MasterFileError, import_master, load_bundled
 
 
 class Command(BaseCommand):
