@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from linkage.exchange import crypto, pki
+from linkage.exchange import crypto
+from linkage.signing import pki
 from linkage.exchange.models import CertificateSource, OfficeCertificate
 from portal.offices.tenancy import scopes_disabled
 

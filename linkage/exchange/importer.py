@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from linkage.exchange import certificates, sealing
-from linkage.exchange import package as package_module
+from linkage.exchange import certificates
+from linkage.signing import sealing
+from linkage.signing import package as package_module
 from linkage.exchange.models import (
     ActualSource,
     Channel,
@@ -39,7 +40,7 @@ from linkage.exchange.models import (
     ReceivedSchedule,
     UnitKind,
 )
-from linkage.exchange.package import PackageError, open_package, peek_manifest
+from linkage.signing.package import PackageError, open_package, peek_manifest
 from linkage.exchange.safezip import UnsafeZip, looks_like_zip, unzip
 from linkage.standard import ZERO_MONTH, FileName, FileNameError, read_file
 from linkage.standard.validate import unit_kind_of, validate_parsed

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from linkage.exchange import certificates, pki, sealing
+from linkage.exchange import certificates
+from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import (
     Channel,
@@ -35,7 +36,7 @@ from linkage.exchange.models import (
     SendBatch,
     UnitKind,
 )
-from linkage.exchange.package import build_package, new_package_id
+from linkage.signing.package import build_package, new_package_id
 from linkage.standard import LINKED_SERVICE_KINDS, FileName, next_sequence
 from portal.core.wareki import wareki_month
 

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from linkage.exchange import certificates, pki, sealing, services
+from linkage.exchange import certificates, services
+from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient
 from linkage.exchange.models import InboxStatus, ReceivedPackage, ReceivedSchedule
-from linkage.exchange.package import build_package, new_package_id
+from linkage.signing.package import build_package, new_package_id
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client

@@ -8,10 +8,11 @@ import zipfile
 
 import pytest
 
-from linkage.exchange import certificates, importer, pki, sealing, services
+from linkage.exchange import certificates, importer, services
+from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import InboxStatus, ReceivedPackage, ReceivedSchedule
-from linkage.exchange.package import build_package, new_package_id
+from linkage.signing.package import build_package, new_package_id
 from portal.offices.tenancy import office_scope
 from tests.exchange.samples import schedule_unit
 from tests.exchange.world import make_world
