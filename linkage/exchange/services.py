@@ -184,7 +184,7 @@ def month_send_plan(*, office, month: dt.date, client_ids=None, on: dt.date | No
     """利用票 units of one month (§d-2/§d-3): one per provider office × linked service kind, carrying
     every 利用者 related to that recipient (only those with active consent; the others in ``refused``)."""
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
-    from portal.schedules.standard import sender_kind_of
+    from portal.offices.selectors import sender_kind_of
 
     schedules = ServiceSchedule.objects.filter(client__office=office, month=month).select_related("client")
     if client_ids is not None:
@@ -242,7 +242,7 @@ def _schedule_builder(*, office, month, by_client, cache, recipient, sender_kind
 def schedule_delete_plan(*, office, client, month: dt.date, recipient_office_number: str, recipient_kind: str,
                          on: dt.date | None = None) -> UnitPlan:
     """第6表（サービス利用票）予定削除 of one 利用者 and month for one provider (7表 goes with it)."""
-    from portal.schedules.standard import sender_kind_of
+    from portal.offices.selectors import sender_kind_of
 
     def build(sequence, clients):
         from linkage.standard import build_send_unit
@@ -263,6 +263,7 @@ def schedule_delete_plan(*, office, client, month: dt.date, recipient_office_num
 def plan_send_plan(*, office, plan, on: dt.date | None = None, delete: bool = False) -> list[UnitPlan]:
     """居宅サービス計画書 (or its 1表削除) to every provider the plan names."""
     from portal.careplans import standard as plan_standard
+    from portal.offices.selectors import sender_kind_of
 
     recipients = plan_standard.plan_recipients(plan)
     units = []
@@ -274,7 +275,7 @@ def plan_send_plan(*, office, plan, on: dt.date | None = None, delete: bool = Fa
 
         unit = UnitPlan(unit_kind=UnitKind.PLAN_DELETE if delete else UnitKind.PLAN,
                         recipient_office_number=r.office_number, recipient_kind=r.service_type_code,
-                        sender_kind=plan_standard.sender_kind_of(office), clients=[plan.client], build=build,
+                        sender_kind=sender_kind_of(office), clients=[plan.client], build=build,
                         recipient_name=r.name, plan_id=plan.pk)
         units.append(_refusals(office, unit, on))
     return units
