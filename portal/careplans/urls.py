@@ -16,7 +16,6 @@ urlpatterns = [
     path("<int:plan_id>/reopen/", views.plan_reopen, name="plan_reopen"),
     path("<int:plan_id>/deliver/", views.plan_deliver, name="plan_deliver"),
     path("<int:plan_id>/delete/", views.plan_delete, name="plan_delete"),
-    path("<int:plan_id>/csv/", views.plan_csv, name="plan_csv"),
     # 第2表, edited in place
     path("<int:plan_id>/needs/add/", views.need_add, name="need_add"),
     path("needs/<int:need_id>/save/", views.need_save, name="need_save"),

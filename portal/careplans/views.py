@@ -403,40 +403,6 @@ def plan_delete(request, plan_id):
     return redirect("careplans:client_plans", client_id=client_id)
 
 
-@care_required
-def plan_csv(request, plan_id):
-    """ZIP of the standard CSVs (計画書 send unit) for each provider the plan names (or one).
-
-    Goes through the one send gate (licence, partnership and consent checks), like a hub send.
-    """
-    from linkage.exchange import services as exchange
-    from portal.billing.services import SendingBlocked
-    from portal.partners.services import SharingNotAllowed
-
-    plan = _load_plan(plan_id)
-    if not standard.plan_can_be_sent(plan):
-        messages.error(request, "標準仕様CSVは確定した計画書から作成します。先に計画書を確定してください。")
-        return redirect("careplans:plan_detail", plan_id=plan.pk)
-    units = exchange.plan_send_plan(office=request.office, plan=plan)
-    wanted = request.GET.get("to", "")
-    if wanted:
-        units = [u for u in units if f"{u.recipient_office_number}_{u.recipient_kind}" == wanted]
-    if not units:
-        messages.error(request, "送信先のサービス事業所がありません。第2表の援助内容に事業所番号とサービス種類を入力してください。")
-        return redirect("careplans:plan_detail", plan_id=plan.pk)
-    try:
-        _, content = exchange.units_download(
-            office=request.office, actor=request.membership, units=units, label="居宅サービス計画書（ファイル）"
-        )
-    except (SendingBlocked, SharingNotAllowed, exchange.SendError) as exc:
-        messages.error(request, str(exc))
-        return redirect("careplans:plan_detail", plan_id=plan.pk)
-    response = HttpResponse(content, content_type="application/zip")
-    filename = f"careplan_{plan.pk}_{plan.plan_date:%Y%m%d}.zip"  # no 被保険者番号 in file names
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 # --------------------------------------------------------------------------- 第2表 (in place)
 
 
