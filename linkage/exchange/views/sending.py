@@ -19,7 +19,6 @@ from portal.core.forms import single_submit
 from portal.core.wareki import wareki_month
 from portal.offices.permissions import care_office_required, office_required
 
-
 DONE_STATUSES = [PackageStatus.SENT, PackageStatus.RECEIVED, PackageStatus.IMPORTED, PackageStatus.REJECTED,
                  PackageStatus.ERROR, PackageStatus.DOWNLOADED]
 
