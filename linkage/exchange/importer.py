@@ -11,6 +11,10 @@ first as a ``ReceivedPackage`` — whatever it contains. Import then runs per pa
   (1表削除 → 2表/3表; 6表削除 → 7表; 実績削除 per 事業者 + 種類).
 
 A package is claimed with a conditional UPDATE, so a package delivered twice is imported once.
+
+Over 400 lines, on purpose for now: storing, opening, importing and applying are one all-or-nothing
+flow, and tests patch names on this module (``importer.open_package``); a split into applying per
+unit kind (``_apply_*``) is the next step (issue 15).
 """
 
 from __future__ import annotations
