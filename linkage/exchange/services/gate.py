@@ -16,7 +16,7 @@ from django.utils import timezone
 from linkage.exchange import certificates
 from linkage.exchange.models import Channel, Package, PackageStatus, RouteSequence, SendBatch
 from linkage.exchange.services.base import SEQUENCE_FORMAT, SendError
-from linkage.exchange.services.units import UnitPlan, _ym, plan_send_plan
+from linkage.exchange.services.units import UnitPlan, _ym, month_send_plan, plan_send_plan
 from linkage.signing import pki
 from linkage.signing.package import build_package, new_package_id
 from linkage.standard import next_sequence
@@ -198,3 +198,5 @@ def plan_download(*, office, actor, plan) -> tuple[str, bytes]:
 
 def schedule_download(*, office, actor, schedule) -> tuple[str, bytes]:
     """ZIP of one 利用者's month (利用票) for every provider (for portal.schedules)."""
+    units = month_send_plan(office=office, month=schedule.month, client_ids=[schedule.client_id])
+    return units_download(office=office, actor=actor, units=units, label="サービス利用票（ファイル）")
