@@ -219,7 +219,7 @@ def client_draft_save(*, office: Office, author, data: dict):
     from django.conf import settings
     from django.utils import timezone
 
-    from linkage.exchange import crypto
+    from portal.core import crypto
     from portal.clients.models import ClientDraft
 
     now = timezone.now()
@@ -238,7 +238,7 @@ def client_draft_load(*, office: Office, author) -> dict | None:
 
     from django.utils import timezone
 
-    from linkage.exchange import crypto
+    from portal.core import crypto
     from portal.clients.models import ClientDraft
 
     draft = ClientDraft.objects.filter(office=office, author=author, expires_at__gt=timezone.now()).first()

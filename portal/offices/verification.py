@@ -94,9 +94,9 @@ def operator_office(request, office_id):
             if decision == "approve":
                 services.office_verify(office=office, operator=request.user)
                 office.refresh_from_db()
-                from linkage.exchange.certificates import active_certificate
+                from portal.offices.certificates import has_active_certificate
 
-                issued = active_certificate(office)
+                issued = has_active_certificate(office)
                 messages.success(request, f"{office.name}を本人確認済みにしました。" + (
                     "電子証明書を発行しました。" if issued else
                     "電子証明書は発行されていません（発行用認証局の設定を確認してください）。"))

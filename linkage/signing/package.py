@@ -1,7 +1,7 @@
 """Signed packages: one send unit's standard CSV files + a signed manifest, as a ZIP.
 
 Pure Python (no Django). The portal's workers build and open it; on the way through the hub it
-travels encrypted inside a sealed package (linkage.exchange.sealing), so the hub never opens it.
+travels encrypted inside a sealed package (linkage.signing.sealing), so the hub never opens it.
 
 ZIP members::
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 
-from linkage.exchange import pki
+from linkage.signing import pki
 from linkage.standard import FileName, FileNameError
 
 FORMAT = "renkei-package/1"

@@ -9,7 +9,7 @@ Layout (binary, big-endian lengths)::
     u32 len | header    UTF-8 JSON, see below (routing data only: office numbers, kinds, ids)
     u32 len | signature the sender's signature over the exact header bytes (as pki.sign)
     u32 len | cert.pem  the sender's certificate
-    payload             AES-256-GCM ciphertext of the signed package ZIP (linkage.exchange.package)
+    payload             AES-256-GCM ciphertext of the signed package ZIP (linkage.signing.package)
 
 The header carries the package id, unit kind, ファイル連番, month, sender and recipient (office
 number + kind), the GCM nonce, the SHA-256 and size of the payload, and one wrapped content key
@@ -39,8 +39,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
-from linkage.exchange import pki
-from linkage.exchange.package import UNIT_KINDS
+from linkage.signing import pki
+from linkage.signing.package import UNIT_KINDS
 
 MAGIC = b"RENKEI-SEALED/1\n"
 FORMAT = "renkei-sealed/1"
@@ -168,8 +168,8 @@ def _unwrap(entry: dict, key) -> bytes:
 
 
 def seal_package(package: bytes, *, key, certificate: x509.Certificate, recipients: list[x509.Certificate]) -> bytes:
-    """Encrypt a signed package (linkage.exchange.package) to every recipient certificate and sign the outside."""
-    from linkage.exchange.package import peek_manifest
+    """Encrypt a signed package (linkage.signing.package) to every recipient certificate and sign the outside."""
+    from linkage.signing.package import peek_manifest
 
     if not recipients:
         raise SealError("送信先の事業所の電子証明書がないため暗号化できません。", "no_recipient_certificate")

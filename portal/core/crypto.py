@@ -2,6 +2,8 @@
 
 The first key encrypts; every key decrypts (MultiFernet), so a key is rotated by putting the
 new key first and running ``manage.py reencrypt_secrets``. Plain secrets are never logged.
+Used by the certificates of the exchange, the MFA secrets of members and the clients' secrets, so
+it lives in ``portal.core`` (the lowest floor), not in the exchange.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyBuilder, Store, VerificationError
 
-from portal.core.wareki import wareki_date
+from linkage.standard.wareki import era_date
 
 OFFICE_NUMBER_RE = re.compile(r"^\d{10}$")
 EXPIRY_WARNING_DAYS = 30
@@ -172,13 +172,13 @@ def check_signing_certificate(cert: x509.Certificate, *, now: dt.datetime | None
     now = now or utcnow()
     if cert.not_valid_after_utc <= now:
         raise CertificateError(
-            f"この電子証明書は有効期限（{wareki_date(cert.not_valid_after_utc.astimezone(JST))}）が切れています。"
+            f"この電子証明書は有効期限（{era_date(cert.not_valid_after_utc.astimezone(JST).date())}）が切れています。"
             "新しい証明書を取得してください。",
             "expired",
         )
     if cert.not_valid_before_utc > now:
         raise CertificateError(
-            f"この電子証明書はまだ有効になっていません（有効期間の開始: {wareki_date(cert.not_valid_before_utc.astimezone(JST))}）。",
+            f"この電子証明書はまだ有効になっていません（有効期間の開始: {era_date(cert.not_valid_before_utc.astimezone(JST).date())}）。",
             "not_yet_valid",
         )
     try:

@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from linkage.exchange import pki
-from linkage.exchange.package import (
+from linkage.signing import pki
+from linkage.signing.package import (
     MANIFEST, SIGNATURE, PackageError, build_package, new_package_id, open_package, peek_manifest,
 )
 from tests.exchange.samples import schedule_unit

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from linkage.exchange import pki, sealing
-from linkage.exchange.package import build_package, new_package_id, open_package
+from linkage.signing import pki, sealing
+from linkage.signing.package import build_package, new_package_id, open_package
 from tests.exchange.samples import schedule_unit
 
 
