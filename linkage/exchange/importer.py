@@ -81,7 +81,7 @@ def service_codes_known(month: str, codes: set[str]) -> set[str]:
     """The codes of ``codes`` that the service code master has for ``month`` ('YYYYMM')."""
     from django.db.models import Q
 
-    from portal.schedules.models import ServiceCode
+    from portal.masters.models import ServiceCode
 
     first = _month_date(month)
     if first is None or not codes:

@@ -1,8 +1,7 @@
 """サービス利用票 (第6表) with its lines and drafts.
 
 The master data the 第7表 is calculated from (``ServiceCode``, ``UnitPrice``, ``CostShareGroup``,
-``BenefitLimit``) lives in ``portal/masters``; the names are imported here for the callers that
-still reach them through this module.
+``BenefitLimit``) lives in ``portal/masters``.
 
 Models carry no side effects; writes live in ``portal/schedules/services.py``.
 """
@@ -14,7 +13,6 @@ from datetime import date
 
 from django.db import models
 
-from portal.masters.models import BenefitLimit, CalcUnit, CostShareGroup, ServiceCode, UnitPrice  # noqa: F401
 from portal.offices.tenancy import office_scoped
 
 # --------------------------------------------------------------------------- 第6表

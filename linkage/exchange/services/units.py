@@ -244,7 +244,7 @@ def plan_send_plan(*, office, plan, on: dt.date | None = None, delete: bool = Fa
 
 
 def _master_units(codes: set[str], month: dt.date) -> dict[str, int]:
-    from portal.schedules.models import ServiceCode
+    from portal.masters.models import ServiceCode
 
     last = month.replace(day=28) + dt.timedelta(days=4)
     last = last - dt.timedelta(days=last.day)

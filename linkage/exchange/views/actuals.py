@@ -47,7 +47,7 @@ ACTUAL_COPY_CONFIRM = "保存済みの実績があります。予定をコピー
 
 def _rate_line_ids(lines, month):
     """Lines whose code is a 率 加算 (処遇改善加算 etc.) in the month's master."""
-    from portal.schedules.masters import month_masters
+    from portal.masters.selectors import month_masters
 
     masters = month_masters(month, service_codes={line.service_code for line in lines})
     return {line.pk for line in lines if (info := masters.code(line.service_code)) is not None and info.is_rate}, masters
