@@ -27,7 +27,7 @@ KNOWN_EXCEPTIONS = {
     "portal/claims/services.py": "月次の締め reads the 予実 differences and the 実績 source",
     "portal/paperlinks/services.py": "paper links send and import through the exchange's send gate and importer",
     "portal/partners/views.py": "the partner page shows the exchange's channel and package counts",
-    "portal/documents/sheets.py": "the 提供票 sheet reads the received schedule (module split by struct-b)",
+    "portal/documents/sheets/schedule.py": "the 提供票 sheet reads the received schedule",
 }
 
 
