@@ -162,7 +162,7 @@ def rows_from_post(data: Mapping) -> list[GridRow]:
     for n, idx in enumerate(getlist("row")):
         idx = str(idx)
 
-        def get(name, default=""):
+        def get(name, default="", idx=idx):
             values = getlist(f"line-{idx}-{name}")
             if isinstance(values, str):
                 return values

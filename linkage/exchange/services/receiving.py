@@ -133,10 +133,3 @@ def office_used_exchange(office, month: dt.date) -> bool:
 
 def new_upload_id() -> str:
     return str(uuid.uuid4())
-
-
-__all__ = [
-    "UnitPlan", "SendError", "month_send_plan", "plan_send_plan", "schedule_delete_plan", "actual_send_plan",
-    "units_send", "batch_zip", "package_deliver", "outbox_due", "sent_status_sync", "inbox_receive",
-    "imports_acknowledge", "office_sync", "office_used_exchange", "FileName",
-]
