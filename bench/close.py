@@ -86,15 +86,20 @@ def main() -> int:
                 made = ServiceSchedule.objects.filter(client__office=office, month=MONTH).count()
                 made_lines = ServiceScheduleLine.objects.filter(schedule__client__office=office, schedule__month=MONTH).count()
                 assert made == args.clients and made_lines >= args.clients, (made, made_lines)
+                from django.db import connection
+                from django.test.utils import CaptureQueriesContext
+
                 t0 = time.perf_counter()
-                rows = services.month_close(office, MONTH)
+                with CaptureQueriesContext(connection) as build_queries:
+                    rows = services.month_close(office, MONTH)
                 t1 = time.perf_counter()
                 assert len(rows) == args.clients, f"month_close gave {len(rows)} rows for {args.clients} 利用者"
                 for row in rows:
                     services.confirmation_create(office=office, client=row.client, month=MONTH, membership=cm,
                                                  base_version=0)
                 t2 = time.perf_counter()
-                check, pending = services.benefit_file_check(office, MONTH)
+                with CaptureQueriesContext(connection) as check_queries:
+                    check, pending = services.benefit_file_check(office, MONTH)
                 t3 = time.perf_counter()
                 file = services.benefit_file_make(office=office, month=MONTH, membership=cm,
                                                   today=dt.date(2026, 11, 5))
@@ -103,9 +108,9 @@ def main() -> int:
                 t5 = time.perf_counter()
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
                 print(f"利用者 {len(rows)} / records {file.record_count} / file {len(file.content):,} bytes")
-                print(f"build (月次の締め)       {t1 - t0:7.2f} s")
+                print(f"build (月次の締め)       {t1 - t0:7.2f} s  ({len(build_queries)} queries)")
                 print(f"confirm each 利用者      {t2 - t1:7.2f} s  ({(t2 - t1) / len(rows) * 1000:.0f} ms each)")
-                print(f"check before the file  {t3 - t2:7.2f} s  (errors {len(check.errors)})")
+                print(f"check before the file  {t3 - t2:7.2f} s  ({len(check_queries)} queries, errors {len(check.errors)})")
                 print(f"make the file (incl. check, write, read back) {t4 - t3:7.2f} s")
                 print(f"read the file          {t5 - t4:7.2f} s")
                 print(f"peak RSS of the process {peak / 1024:6.1f} MiB (Django, masters and the data included)")
