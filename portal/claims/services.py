@@ -520,13 +520,19 @@ def kyotaku_settings(office):
 
 
 def _kyotaku_codes(month: dt.date, names: set[str]) -> dict[str, str]:
+    """name → サービスコード: the bundled 令和6年 codes, the loaded master for the others (reduced bases)."""
     from django.db.models import Q
 
+    from portal.claims.kyotaku import SERVICE_CODES
     from portal.schedules.models import ServiceCode
 
-    rows = (ServiceCode.objects.filter(service_type_code="43", name__in=names, valid_from__lte=month_end(month))
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).order_by("valid_from"))
-    return {r.name: r.service_type_code + r.service_item_code for r in rows}
+    codes = {name: SERVICE_CODES[name] for name in names if name in SERVICE_CODES}
+    others = names - set(codes)
+    if others:
+        rows = (ServiceCode.objects.filter(service_type_code="43", name__in=others, valid_from__lte=month_end(month))
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).order_by("valid_from"))
+        codes.update({r.name: r.service_type_code + r.service_item_code for r in rows})
+    return codes
 
 
 def kyotaku_month(office, month: dt.date) -> KyotakuState:
