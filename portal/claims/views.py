@@ -58,9 +58,10 @@ def close(request):
     check, pending = services.benefit_file_check(request.office, month, rows=rows)
     files = list(TransmissionFile.objects.filter(office=request.office, month=month).prefetch_related("downloads"))
     names = {r.client.pk: r.client.full_name for r in rows}
+    order = {r.client.pk: i for i, r in enumerate(rows)}  # 50音順, as the rows
     for f in files:  # 実績未着のまま確定した利用者 and their reasons, on the file's summary
-        f.missing_list = [(names.get(int(pk), "（利用者）"), reason)
-                          for pk, reason in (f.summary or {}).get("missing", {}).items()]
+        missing = sorted((f.summary or {}).get("missing", {}).items(), key=lambda item: order.get(int(item[0]), 0))
+        f.missing_list = [(names.get(int(pk), "（利用者）"), reason) for pk, reason in missing]
     today = timezone.localdate()
     deadline = services.process_month_for(month, today).replace(day=10)
     return render(request, "claims/close.html", {
