@@ -30,9 +30,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transacti
 HOME_CARE_2 = 387  # 111211 訪問介護 身体介護２ (令和6年4月〜)
 
 
-def _download(page, link_name) -> tuple[str, bytes]:
+def _download(page, scope, link_name) -> tuple[str, bytes]:
+    """Click the link ``link_name`` inside ``scope`` (a locator on ``page``); the downloaded name and bytes."""
     with page.expect_download() as info:
-        page.get_by_role("link", name=link_name).first.click()
+        scope.get_by_role("link", name=link_name).first.click()
     download = info.value
     return download.suggested_filename, Path(download.path()).read_bytes()
 
@@ -86,7 +87,7 @@ def test_close_the_month_from_received_actuals_to_the_files(services_running, ne
     click(cm, "提出用ファイルを作る")
     expect(cm.locator("main")).to_contain_text("給付管理票のファイル")
     files = cm.locator("[data-testid=files]")
-    name, content = _download(files, "ダウンロード")
+    name, content = _download(cm, files, "ダウンロード")
     assert re.fullmatch(r"d0\d{3}a\.csv", name), name
     parsed = kokuho.read(content)
     assert parsed.control["data_type"] == "821" and parsed.control["office_number"] == CM_NUMBER
@@ -94,7 +95,7 @@ def test_close_the_month_from_received_actuals_to_the_files(services_running, ne
     assert (line["provider"], line["service_kind"], line.int("plan_units")) == (PROVIDER_NUMBER, "11", units)
     assert (total["insured"], total.int("total_units"), total["care_manager_no"]) == ("0001234567", units, "13123456")
     assert total["kind"] == "1" and total["care_level"] == "22"
-    pdf_name, pdf = _download(files, "給付管理票（PDF）")
+    pdf_name, pdf = _download(cm, files, "給付管理票（PDF）")
     assert "青木" not in pdf_name and "0001234567" not in pdf_name
     [sheet] = _pdf_text(pdf)
     assert "給付管理票" in sheet.replace(" ", "") and f"{units:,}" in sheet and "13123456" in sheet.replace(" ", "")
@@ -116,14 +117,14 @@ def test_close_the_month_from_received_actuals_to_the_files(services_running, ne
     shot(cm, "close-kyotaku")
     cm.goto(f"{live_server.url}/claims/?month={ym}")
     claim_files = cm.locator("[data-testid=files] tr", has_text="介護給付費請求書・明細書")
-    name, content = _download(claim_files, "ダウンロード")
+    name, content = _download(cm, claim_files, "ダウンロード")
     claim = kokuho.read(content)
     [bill] = claim.of("7111")
     assert (bill.int("count"), bill.int("units"), bill.int("cost_total"), bill.int("insurance_claim")) == (
         1, 1386, 15800, 15800)
     details = claim.of("8124")
     assert [(r["service_code"], r.int("service_units")) for r in details] == [("432111", 1086), ("434001", 300)]
-    pdf_name, pdf = _download(claim_files, "請求書・明細書（PDF）")
+    pdf_name, pdf = _download(cm, claim_files, "請求書・明細書（PDF）")
     assert "青木" not in pdf_name
     bill_page, detail_page = _pdf_text(pdf)
     assert "介護給付費請求書" in bill_page.replace(" ", "")
