@@ -1,5 +1,6 @@
 """Benchmark: closing a month of N 利用者 (default 300) — build the close page's data, confirm each
-利用者, run the checks and write the 給付管理票 file — with the time of each step and the peak memory.
+利用者, run the checks and write the 給付管理票 file, then the 居宅介護支援費 claim file (and with
+``--pdf`` its 請求書・明細書 PDF) — with the time and queries of each step and the peak memory.
 
     .venv/bin/python bench/close.py [--clients 300]
 
@@ -37,6 +38,7 @@ class Rollback(Exception):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=300)
+    parser.add_argument("--pdf", action="store_true", help="also render the 請求書・明細書 PDF of the claim file")
     args = parser.parse_args()
     import django
     from django.core.management import call_command
@@ -106,6 +108,16 @@ def main() -> int:
                 t4 = time.perf_counter()
                 kokuho.read(bytes(file.content))
                 t5 = time.perf_counter()
+                claim = services.claim_file_make(office=office, month=MONTH, membership=cm,
+                                                 today=dt.date(2026, 11, 5))
+                t6 = time.perf_counter()
+                if args.pdf:
+                    from portal.claims.paper import claim_paper
+                    from portal.documents.render import render_pdf
+
+                    pdf = render_pdf("claims/claim_pdf.html", {"file": claim, "paper": claim_paper(claim),
+                                                               "office": office, "care_levels": []})
+                t7 = time.perf_counter()
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
                 print(f"利用者 {len(rows)} / records {file.record_count} / file {len(file.content):,} bytes")
                 print(f"build (月次の締め)       {t1 - t0:7.2f} s  ({len(build_queries)} queries)")
@@ -113,6 +125,9 @@ def main() -> int:
                 print(f"check before the file  {t3 - t2:7.2f} s  ({len(check_queries)} queries, errors {len(check.errors)})")
                 print(f"make the file (incl. check, write, read back) {t4 - t3:7.2f} s")
                 print(f"read the file          {t5 - t4:7.2f} s")
+                print(f"居宅介護支援費 file     {t6 - t5:7.2f} s  ({claim.record_count} records)")
+                if args.pdf:
+                    print(f"請求書・明細書 PDF       {t7 - t6:7.2f} s  ({len(pdf):,} bytes)")
                 print(f"peak RSS of the process {peak / 1024:6.1f} MiB (Django, masters and the data included)")
             raise Rollback
     except Rollback:
