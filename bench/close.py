@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import sys
 import time
-import resource
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,9 +53,9 @@ def main() -> int:
     from portal.claims import services
     from portal.claims.models import CareManagerNumber
     from portal.clients.models import Certification, Client
+    from portal.masters import loader as masters
     from portal.offices.models import Membership, Office, OfficeServiceKind
     from portal.offices.tenancy import office_scope
-    from portal.schedules import masters
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
     masters.ensure_loaded()

@@ -22,10 +22,10 @@ a 減算 line; the lengths of 8124 単位数/回数/サービス単位数; wheth
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 _DATA = json.loads((Path(__file__).with_name("layouts.json")).read_text(encoding="utf-8"))
 

@@ -13,8 +13,8 @@ Master data — 単位数, 令和6年4月1日〜 (指定居宅介護支援に要
     特定事業所医療介護連携加算 125 / 特定事業所集中減算 −200 / 運営基準減算 所定単位数の50%
     (2月以上継続: 算定しない) / 同一建物に居住する利用者 所定単位数の95%.
 
-サービスコード (6 digits, kind 43): ``SERVICE_CODES`` below, the 令和6年4月 table (介護給付費単位数等
-サービスコード表, unchanged for these codes in the 令和8年6月 table). The official PDF/Excel could not be
+サービスコード (6 digits, kind 43): ``portal.masters.kyotaku.SERVICE_CODES``, the 令和6年4月 table
+(介護給付費単位数等サービスコード表, unchanged for these codes in the 令和8年6月 table). The official PDF/Excel could not be
 read here; the codes were confirmed against a public open-source care-billing implementation that
 states it checked them against the 令和6年 and 令和8年6月 masters and real 8124 transmissions (the
 units printed beside each agree with the 告示 above). The composite codes of a reduced base
@@ -26,11 +26,12 @@ which names are missing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Mapping, Sequence
 
-from portal.billing.economics import GROUP_LABELS, KYOTAKU_UNIT_PRICES, SYSTEM_LABELS, TIER_LABELS, TierResult
+from portal.billing.economics import TierResult
+from portal.masters.kyotaku import GROUP_LABELS, KYOTAKU_UNIT_PRICES, SYSTEM_LABELS, TIER_LABELS
 
 KIND = "43"
 
@@ -63,25 +64,6 @@ SPECIFIC_ADDONS: Mapping[str, tuple[str, int]] = {
 CONCENTRATION = ("特定事業所集中減算", -200)
 REDUCTIONS = {"standards": "運営基準減算（50%）", "standards_2months": "運営基準減算（2月以上継続・算定しない）",
               "same_building": "同一建物減算（95%）"}
-
-# name → サービスコード (令和6年4月〜; see the module docstring for the source)
-SERVICE_CODES: Mapping[str, str] = {
-    "居宅介護支援Ⅰⅰ１": "432111", "居宅介護支援Ⅰⅰ２": "432211",
-    "居宅介護支援Ⅰⅱ１": "433111", "居宅介護支援Ⅰⅱ２": "433211",
-    "居宅介護支援Ⅰⅲ１": "434111", "居宅介護支援Ⅰⅲ２": "434211",
-    "居宅介護支援Ⅱⅰ１": "435011", "居宅介護支援Ⅱⅰ２": "435211",
-    "居宅介護支援Ⅱⅱ１": "435311", "居宅介護支援Ⅱⅱ２": "435411",
-    "居宅介護支援Ⅱⅲ１": "435511", "居宅介護支援Ⅱⅲ２": "435611",
-    "特定事業所集中減算": "434000", "初回加算": "434001",
-    "特定事業所加算Ⅰ": "434002", "特定事業所加算Ⅱ": "434003", "特定事業所加算Ⅲ": "434004",
-    "特定事業所加算Ａ": "434006", "特定事業所医療介護連携加算": "434005",
-    "ターミナルケアマネジメント加算": "436100",
-    "入院時情報連携加算Ⅰ": "436125", "入院時情報連携加算Ⅱ": "436129",
-    "退院退所加算Ⅰイ": "436132", "退院退所加算Ⅰロ": "436143", "退院退所加算Ⅱイ": "436144",
-    "退院退所加算Ⅱロ": "436145", "退院退所加算Ⅲ": "436146",
-    "緊急時等居宅カンファレンス加算": "436133", "通院時情報連携加算": "436135",
-}
-CODE_NAMES: Mapping[str, str] = {code: name for name, code in SERVICE_CODES.items()}
 
 TIER_CODE_NAMES = {
     ("I", "i"): "居宅介護支援Ⅰⅰ", ("I", "ii"): "居宅介護支援Ⅰⅱ", ("I", "iii"): "居宅介護支援Ⅰⅲ",

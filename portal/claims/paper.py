@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from linkage import kokuho
-from portal.claims.kyotaku import CODE_NAMES
+from portal.masters.kyotaku import CODE_NAMES
 
 
 def _date(text: str) -> dt.date | None:
@@ -98,7 +98,7 @@ def claim_paper(file) -> ClaimPaper:
     for key, sheet in details.items():
         sheet.client = clients.get(key)
     if any(not line.name for sheet in details.values() for line in sheet.lines):
-        from portal.schedules.models import ServiceCode
+        from portal.masters.models import ServiceCode
 
         codes = {line.code for sheet in details.values() for line in sheet.lines if not line.name}
         names = {}

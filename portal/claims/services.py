@@ -13,10 +13,22 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from linkage import kokuho
-from portal.claims.benefit import CertPeriod, ProviderUnits, Statement, StatementError, StatementLine, statement_build, \
-    statement_records
+from portal.claims.benefit import (
+    CertPeriod,
+    ProviderUnits,
+    Statement,
+    StatementError,
+    StatementLine,
+    statement_build,
+    statement_records,
+)
 from portal.claims.models import (
-    ActualConfirmation, CareManagerNumber, FileDownload, Rejection, StatementKind, TransmissionFile,
+    ActualConfirmation,
+    CareManagerNumber,
+    FileDownload,
+    Rejection,
+    StatementKind,
+    TransmissionFile,
 )
 
 logger = logging.getLogger(__name__)
@@ -201,8 +213,8 @@ def _units_and_statement(schedule, office, *, masters=None, offices=None
 def _month_masters_and_offices(schedules, month: dt.date):
     """The month's masters and the verified provider offices for every schedule at once (2–3 queries,
     whatever the number of 利用者), handed to each 利用者's 第7表."""
+    from portal.masters.selectors import month_masters
     from portal.offices.models import Office
-    from portal.schedules.masters import month_masters
 
     codes, kinds, numbers = set(), set(), set()
     for schedule in schedules:
@@ -523,8 +535,8 @@ def _kyotaku_codes(month: dt.date, names: set[str]) -> dict[str, str]:
     """name → サービスコード: the bundled 令和6年 codes, the loaded master for the others (reduced bases)."""
     from django.db.models import Q
 
-    from portal.claims.kyotaku import SERVICE_CODES
-    from portal.schedules.models import ServiceCode
+    from portal.masters.kyotaku import SERVICE_CODES
+    from portal.masters.models import ServiceCode
 
     codes = {name: SERVICE_CODES[name] for name in names if name in SERVICE_CODES}
     others = names - set(codes)

@@ -4,8 +4,6 @@ through the hub and every download read back, is tests/e2e/test_close_journey.py
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from linkage import kokuho
@@ -20,7 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def bundled_masters(transactional_db):
-    from portal.schedules import masters
+    from portal.masters import loader as masters
 
     masters.reset_loaded_flag()
     masters.ensure_loaded()

@@ -22,7 +22,15 @@ from pypdf import PdfReader
 
 from linkage import kokuho
 from tests.e2e.journey import (  # noqa: F401  (hub, hub_ca, services_running are fixtures)
-    CM_NUMBER, PROVIDER_NUMBER, Shots, click, hub, hub_ca, month_of_actuals_received, reload_until, services_running,
+    CM_NUMBER,
+    PROVIDER_NUMBER,
+    Shots,
+    click,
+    hub,
+    hub_ca,
+    month_of_actuals_received,
+    reload_until,
+    services_running,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
