@@ -1,5 +1,6 @@
 """Benchmark: closing a month of N 利用者 (default 300) — build the close page's data, confirm each
-利用者, run the checks and write the 給付管理票 file — with the time of each step and the peak memory.
+利用者, run the checks and write the 給付管理票 file, then the 居宅介護支援費 claim file (and with
+``--pdf`` its 請求書・明細書 PDF) — with the time and queries of each step and the peak memory.
 
     .venv/bin/python bench/close.py [--clients 300]
 
@@ -12,9 +13,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import sys
 import time
-import resource
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ class Rollback(Exception):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=300)
+    parser.add_argument("--pdf", action="store_true", help="also render the 請求書・明細書 PDF of the claim file")
     args = parser.parse_args()
     import django
     from django.core.management import call_command
@@ -51,9 +53,9 @@ def main() -> int:
     from portal.claims import services
     from portal.claims.models import CareManagerNumber
     from portal.clients.models import Certification, Client
+    from portal.masters import loader as masters
     from portal.offices.models import Membership, Office, OfficeServiceKind
     from portal.offices.tenancy import office_scope
-    from portal.masters import loader as masters
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
     masters.ensure_loaded()
@@ -86,28 +88,46 @@ def main() -> int:
                 made = ServiceSchedule.objects.filter(client__office=office, month=MONTH).count()
                 made_lines = ServiceScheduleLine.objects.filter(schedule__client__office=office, schedule__month=MONTH).count()
                 assert made == args.clients and made_lines >= args.clients, (made, made_lines)
+                from django.db import connection
+                from django.test.utils import CaptureQueriesContext
+
                 t0 = time.perf_counter()
-                rows = services.month_close(office, MONTH)
+                with CaptureQueriesContext(connection) as build_queries:
+                    rows = services.month_close(office, MONTH)
                 t1 = time.perf_counter()
                 assert len(rows) == args.clients, f"month_close gave {len(rows)} rows for {args.clients} 利用者"
                 for row in rows:
                     services.confirmation_create(office=office, client=row.client, month=MONTH, membership=cm,
                                                  base_version=0)
                 t2 = time.perf_counter()
-                check, pending = services.benefit_file_check(office, MONTH)
+                with CaptureQueriesContext(connection) as check_queries:
+                    check, pending = services.benefit_file_check(office, MONTH)
                 t3 = time.perf_counter()
                 file = services.benefit_file_make(office=office, month=MONTH, membership=cm,
                                                   today=dt.date(2026, 11, 5))
                 t4 = time.perf_counter()
                 kokuho.read(bytes(file.content))
                 t5 = time.perf_counter()
+                claim = services.claim_file_make(office=office, month=MONTH, membership=cm,
+                                                 today=dt.date(2026, 11, 5))
+                t6 = time.perf_counter()
+                if args.pdf:
+                    from portal.claims.paper import claim_paper
+                    from portal.documents.render import render_pdf
+
+                    pdf = render_pdf("claims/claim_pdf.html", {"file": claim, "paper": claim_paper(claim),
+                                                               "office": office, "care_levels": []})
+                t7 = time.perf_counter()
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
                 print(f"利用者 {len(rows)} / records {file.record_count} / file {len(file.content):,} bytes")
-                print(f"build (月次の締め)       {t1 - t0:7.2f} s")
+                print(f"build (月次の締め)       {t1 - t0:7.2f} s  ({len(build_queries)} queries)")
                 print(f"confirm each 利用者      {t2 - t1:7.2f} s  ({(t2 - t1) / len(rows) * 1000:.0f} ms each)")
-                print(f"check before the file  {t3 - t2:7.2f} s  (errors {len(check.errors)})")
+                print(f"check before the file  {t3 - t2:7.2f} s  ({len(check_queries)} queries, errors {len(check.errors)})")
                 print(f"make the file (incl. check, write, read back) {t4 - t3:7.2f} s")
                 print(f"read the file          {t5 - t4:7.2f} s")
+                print(f"居宅介護支援費 file     {t6 - t5:7.2f} s  ({claim.record_count} records)")
+                if args.pdf:
+                    print(f"請求書・明細書 PDF       {t7 - t6:7.2f} s  ({len(pdf):,} bytes)")
                 print(f"peak RSS of the process {peak / 1024:6.1f} MiB (Django, masters and the data included)")
             raise Rollback
     except Rollback:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from typing import Iterable, Mapping
 
 from linkage.kokuho.layouts import (
     CONTROL,

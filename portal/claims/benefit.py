@@ -17,8 +17,8 @@ linkage/kokuho/layouts.json):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 # 地域密着型サービス (識別コード 5 on the 給付管理票): QKAN80 QP001SpecialCase.isRegionStickingService
 # (32 36 37 38 39 54 71 72 73 74 75) plus the kinds created later as 地域密着型 by 介護保険法 第8条第14項

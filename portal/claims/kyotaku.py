@@ -13,20 +13,25 @@ Master data — 単位数, 令和6年4月1日〜 (指定居宅介護支援に要
     特定事業所医療介護連携加算 125 / 特定事業所集中減算 −200 / 運営基準減算 所定単位数の50%
     (2月以上継続: 算定しない) / 同一建物に居住する利用者 所定単位数の95%.
 
-サービスコード (6 digits) are NOT bundled: apart from 432111 and 435611 none could be confirmed
-here. They are looked up by name in the サービスコード master (``schedules.ServiceCode``, kind 43);
-load the official 令和6年 table with ``manage.py import_service_codes`` — the checks before the
-file say which names are missing.
+サービスコード (6 digits, kind 43): ``portal.masters.kyotaku.SERVICE_CODES``, the 令和6年4月 table
+(介護給付費単位数等サービスコード表, unchanged for these codes in the 令和8年6月 table). The official PDF/Excel could not be
+read here; the codes were confirmed against a public open-source care-billing implementation that
+states it checked them against the 令和6年 and 令和8年6月 masters and real 8124 transmissions (the
+units printed beside each agree with the 告示 above). The composite codes of a reduced base
+(運営基準減算, 同一建物減算: "居宅介護支援Ⅰⅰ１・運" …) are not bundled: they are looked up by name in
+the loaded サービスコード master (``manage.py import_service_codes``); the checks before the file say
+which names are missing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Mapping, Sequence
 
-from portal.billing.economics import GROUP_LABELS, KYOTAKU_UNIT_PRICES, SYSTEM_LABELS, TIER_LABELS, TierResult
+from portal.billing.economics import TierResult
+from portal.masters.kyotaku import GROUP_LABELS, KYOTAKU_UNIT_PRICES, SYSTEM_LABELS, TIER_LABELS
 
 KIND = "43"
 

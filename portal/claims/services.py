@@ -13,10 +13,22 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from linkage import kokuho
-from portal.claims.benefit import CertPeriod, ProviderUnits, Statement, StatementError, StatementLine, statement_build, \
-    statement_records
+from portal.claims.benefit import (
+    CertPeriod,
+    ProviderUnits,
+    Statement,
+    StatementError,
+    StatementLine,
+    statement_build,
+    statement_records,
+)
 from portal.claims.models import (
-    ActualConfirmation, CareManagerNumber, FileDownload, Rejection, StatementKind, TransmissionFile,
+    ActualConfirmation,
+    CareManagerNumber,
+    FileDownload,
+    Rejection,
+    StatementKind,
+    TransmissionFile,
 )
 
 logger = logging.getLogger(__name__)
@@ -151,14 +163,15 @@ def _actual_rows(schedule):
     return lines, rows
 
 
-def _units_and_statement(schedule, office) -> tuple[list[ProviderUnits], Statement | None, list[str], list]:
+def _units_and_statement(schedule, office, *, masters=None, offices=None
+                         ) -> tuple[list[ProviderUnits], Statement | None, list[str], list]:
     """The 第7表 of the 実績 and the 給付管理票 built from it (problems in Japanese)."""
     from portal.schedules.selectors import sheet_state
 
     client = schedule.client
     month = schedule.month
     lines, rows = _actual_rows(schedule)
-    state = sheet_state(client=client, month=month, rows=rows, care_office=office)
+    state = sheet_state(client=client, month=month, rows=rows, care_office=office, masters=masters, offices=offices)
     units = []
     for group in state.annex.groups:
         managed = group.managed_units
@@ -197,6 +210,28 @@ def _units_and_statement(schedule, office) -> tuple[list[ProviderUnits], Stateme
     return units, statement, problems, periods
 
 
+def _month_masters_and_offices(schedules, month: dt.date):
+    """The month's masters and the verified provider offices for every schedule at once (2–3 queries,
+    whatever the number of 利用者), handed to each 利用者's 第7表."""
+    from portal.masters.selectors import month_masters
+    from portal.offices.models import Office
+
+    codes, kinds, numbers = set(), set(), set()
+    for schedule in schedules:
+        for line in schedule.lines.all():
+            codes.add(line.service_type_code + line.service_item_code)
+            kinds.add(line.service_type_code)
+            numbers.add(line.provider_office_number)
+        for s in schedule.client.services.all():
+            kinds.add(s.service_type_code)
+            numbers.add(s.provider_office_number)
+    kinds.discard("")
+    masters = month_masters(month, service_codes=codes, kinds=kinds)
+    offices = list(Office.objects.filter(verification_status="verified", office_number__in=numbers)
+                   .prefetch_related("service_kinds")) if numbers else []
+    return masters, offices
+
+
 def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
     """Per 利用者 with a 第6表 in ``month``: 実績 arrived per provider, 予実 differences, excess, problems."""
     from linkage.exchange.comparison import month_differences
@@ -214,6 +249,7 @@ def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
         schedules = schedules.filter(client_id__in=list(client_ids))
     schedules = list(schedules)
     ids = [s.client_id for s in schedules]
+    masters, offices = _month_masters_and_offices(schedules, month)
     received = {(a.client_id, a.provider_office_number, a.service_type_code)
                 for a in ActualSource.objects.filter(office=office, month=month, client_id__in=ids)}
     differences: dict[int, list[dict]] = {}
@@ -239,7 +275,7 @@ def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
                                                          arrived=via_hub, how="受信" if via_hub else "")
             if not status.arrived and line.actual_total > 0:
                 status.arrived, status.how = True, "手入力"
-        units, statement, problems, periods = _units_and_statement(schedule, office)
+        units, statement, problems, periods = _units_and_statement(schedule, office, masters=masters, offices=offices)
         mine = confirmations.get(schedule.client_id, [])
         moved = mine[0].statement.get("over_by") if mine else None
         if statement is not None and moved:  # the care manager moved the excess when confirming: keep it
@@ -496,13 +532,19 @@ def kyotaku_settings(office):
 
 
 def _kyotaku_codes(month: dt.date, names: set[str]) -> dict[str, str]:
+    """name → サービスコード: the bundled 令和6年 codes, the loaded master for the others (reduced bases)."""
     from django.db.models import Q
 
+    from portal.masters.kyotaku import SERVICE_CODES
     from portal.masters.models import ServiceCode
 
-    rows = (ServiceCode.objects.filter(service_type_code="43", name__in=names, valid_from__lte=month_end(month))
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).order_by("valid_from"))
-    return {r.name: r.service_type_code + r.service_item_code for r in rows}
+    codes = {name: SERVICE_CODES[name] for name in names if name in SERVICE_CODES}
+    others = names - set(codes)
+    if others:
+        rows = (ServiceCode.objects.filter(service_type_code="43", name__in=others, valid_from__lte=month_end(month))
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).order_by("valid_from"))
+        codes.update({r.name: r.service_type_code + r.service_item_code for r in rows})
+    return codes
 
 
 def kyotaku_month(office, month: dt.date) -> KyotakuState:

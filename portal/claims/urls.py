@@ -13,6 +13,7 @@ urlpatterns = [
     path("statements/<int:confirmation_id>/pdf/", views.statement_pdf, name="statement_pdf"),
     path("files/make/", views.file_make, name="file_make"),
     path("files/<int:file_id>/", views.file_download, name="file_download"),
+    path("files/<int:file_id>/pdf/", views.file_pdf, name="file_pdf"),
     path("care-managers/", views.care_managers, name="care_managers"),
     path("kyotaku/", views.kyotaku, name="kyotaku"),
     path("kyotaku/file/", views.claim_file_make, name="claim_file_make"),

@@ -58,9 +58,10 @@ def close(request):
     check, pending = services.benefit_file_check(request.office, month, rows=rows)
     files = list(TransmissionFile.objects.filter(office=request.office, month=month).prefetch_related("downloads"))
     names = {r.client.pk: r.client.full_name for r in rows}
+    order = {r.client.pk: i for i, r in enumerate(rows)}  # 50音順, as the rows
     for f in files:  # 実績未着のまま確定した利用者 and their reasons, on the file's summary
-        f.missing_list = [(names.get(int(pk), "（利用者）"), reason)
-                          for pk, reason in (f.summary or {}).get("missing", {}).items()]
+        missing = sorted((f.summary or {}).get("missing", {}).items(), key=lambda item: order.get(int(item[0]), 0))
+        f.missing_list = [(names.get(int(pk), "（利用者）"), reason) for pk, reason in missing]
     today = timezone.localdate()
     deadline = services.process_month_for(month, today).replace(day=10)
     return render(request, "claims/close.html", {
@@ -126,13 +127,17 @@ def cancel(request, client_id: int):
     return redirect(_close_url(month) + f"#client-{client.pk}")
 
 
-def _statement_context(confirmation: ActualConfirmation) -> dict:
+def _statement_context(confirmation: ActualConfirmation, numbers: dict[int, str] | None = None) -> dict:
     client = confirmation.client
     statement = services.statement_from_json(confirmation.statement)
     cm = client.care_manager
-    number = CareManagerNumber.objects.filter(membership=cm).first() if cm else None
+    if numbers is not None:
+        number = numbers.get(cm.pk, "") if cm else ""
+    else:
+        found = CareManagerNumber.objects.filter(membership=cm).first() if cm else None
+        number = found.number if found else ""
     return {"c": confirmation, "client": client, "s": statement, "office": confirmation.office,
-            "care_manager": cm, "care_manager_number": number.number if number else "",
+            "care_manager": cm, "care_manager_number": number,
             "insurer8": client.insurer_number.zfill(8),
             "created_on": confirmation.file.created_at if confirmation.file else confirmation.confirmed_at}
 
@@ -183,6 +188,33 @@ def file_download(request, file_id: int):
     content = services.file_download(file=file, membership=request.membership)
     response = HttpResponse(content, content_type="text/csv; charset=Shift_JIS")
     response["Content-Disposition"] = f'attachment; filename="{file.name}"'
+    return response
+
+
+@care_office_required
+def file_pdf(request, file_id: int):
+    """The paper of a kept file: 介護給付費請求書 + 明細書 (711) or the 給付管理票 it carries (821)."""
+    from portal.clients.models import CareLevel
+    from portal.documents.render import render_pdf
+
+    file = get_object_or_404(TransmissionFile.objects.select_related("office"), pk=file_id, office=request.office)
+    if file.data_type == "711":
+        from portal.claims.paper import claim_paper
+
+        pdf = render_pdf("claims/claim_pdf.html", {
+            "file": file, "paper": claim_paper(file), "office": file.office,
+            "care_levels": [(c.value, c.label) for c in CareLevel if c.value.startswith("2")]})
+        name = f"kyufuhi-seikyu-{file.month:%Y%m}-{file.pk}.pdf"
+    else:
+        confirmations = (ActualConfirmation.objects.filter(office=request.office, file=file)
+                         .select_related("client__care_manager", "file", "office")
+                         .order_by("client__insurer_number", "client__insured_number"))
+        numbers = dict(CareManagerNumber.objects.filter(office=request.office).values_list("membership_id", "number"))
+        pdf = render_pdf("claims/statements_pdf.html", {
+            "sheets": [_statement_context(c, numbers) for c in confirmations], "file": file})
+        name = f"kyufukanri-{file.month:%Y%m}-{file.pk}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -19,6 +19,7 @@ Master data (dated, with its source) — 居宅介護支援費 単位数, 令和
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -66,3 +67,29 @@ def unit_table_on(day: dt.date) -> KyotakuUnitTable:
     if not tables:
         raise LookupError(f"no 居宅介護支援費 unit table for {day}")
     return max(tables, key=lambda t: t.valid_from)
+
+
+# 居宅介護支援 サービスコード (kind 43), name → code, valid from 2024-04-01 (令和6年度改定; unchanged for
+# these codes in the 令和8年6月 table). The official 介護給付費単位数等サービスコード表 could not be read
+# here: confirmed 2026-11-30 against a public open-source care-billing implementation that states it
+# checked them against the 令和6年 and 令和8年6月 masters and real 8124 transmissions (its units agree
+# with the 告示). The composite codes of a reduced base (運営基準減算, 同一建物減算) are not here: they
+# come from the loaded サービスコード表 (portal.masters.models.ServiceCode).
+SERVICE_CODES_VALID_FROM = dt.date(2024, 4, 1)
+SERVICE_CODES: Mapping[str, str] = {
+    "居宅介護支援Ⅰⅰ１": "432111", "居宅介護支援Ⅰⅰ２": "432211",
+    "居宅介護支援Ⅰⅱ１": "433111", "居宅介護支援Ⅰⅱ２": "433211",
+    "居宅介護支援Ⅰⅲ１": "434111", "居宅介護支援Ⅰⅲ２": "434211",
+    "居宅介護支援Ⅱⅰ１": "435011", "居宅介護支援Ⅱⅰ２": "435211",
+    "居宅介護支援Ⅱⅱ１": "435311", "居宅介護支援Ⅱⅱ２": "435411",
+    "居宅介護支援Ⅱⅲ１": "435511", "居宅介護支援Ⅱⅲ２": "435611",
+    "特定事業所集中減算": "434000", "初回加算": "434001",
+    "特定事業所加算Ⅰ": "434002", "特定事業所加算Ⅱ": "434003", "特定事業所加算Ⅲ": "434004",
+    "特定事業所加算Ａ": "434006", "特定事業所医療介護連携加算": "434005",
+    "ターミナルケアマネジメント加算": "436100",
+    "入院時情報連携加算Ⅰ": "436125", "入院時情報連携加算Ⅱ": "436129",
+    "退院退所加算Ⅰイ": "436132", "退院退所加算Ⅰロ": "436143", "退院退所加算Ⅱイ": "436144",
+    "退院退所加算Ⅱロ": "436145", "退院退所加算Ⅲ": "436146",
+    "緊急時等居宅カンファレンス加算": "436133", "通院時情報連携加算": "436135",
+}
+CODE_NAMES: Mapping[str, str] = {code: name for name, code in SERVICE_CODES.items()}

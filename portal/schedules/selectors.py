@@ -42,15 +42,24 @@ class SheetState:
         return len(self.sheet_errors) + sum(len(r.all_errors) for r in self.rows)
 
 
-def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Office, over_mode: str = "auto"
-                ) -> SheetState:
-    """Check the rows and calculate the 第7表 (fixed number of queries)."""
+def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Office, over_mode: str = "auto",
+                masters: MonthMasters | None = None, offices: list[Office] | None = None) -> SheetState:
+    """Check the rows and calculate the 第7表 (fixed number of queries).
+
+    ``masters`` (covering at least these rows' codes and kinds) and ``offices`` (the verified offices,
+    with ``service_kinds`` prefetched, of at least these rows' providers) may be given by a caller
+    that reads many 利用者 at once, so that it makes no query per 利用者."""
     services = list(client.services.all())
     certifications = list(client.certifications.all())
     kinds = {s.service_type_code for s in services} | {r.service_type_code for r in rows if r.service_type_code}
-    masters = month_masters(month, service_codes={r.service_code for r in rows}, kinds=kinds)
+    if masters is None:
+        masters = month_masters(month, service_codes={r.service_code for r in rows}, kinds=kinds)
     numbers = {r.provider_office_number for r in rows} | {s.provider_office_number for s in services}
-    offices = list(Office.objects.filter(verification_status="verified", office_number__in=numbers).prefetch_related("service_kinds"))
+    if offices is None:
+        offices = list(Office.objects.filter(verification_status="verified", office_number__in=numbers)
+                       .prefetch_related("service_kinds"))
+    else:
+        offices = [o for o in offices if o.office_number in numbers]
     renkei_kinds = {o.office_number: {k.service_type_code for k in o.service_kinds.all()} for o in offices}
     provider_names = {s.provider_office_number: s.provider_name for s in services}
     provider_names.update({o.office_number: o.name for o in offices})

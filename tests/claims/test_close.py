@@ -211,7 +211,7 @@ def test_a_returned_statement_is_filed_again_as_new(owner_client, office, owner,
 def test_registered_kind_skips_returned_files():
     from types import SimpleNamespace as NS
 
-    t = [dt.datetime(2026, 11, d, 9, tzinfo=dt.timezone.utc) for d in range(1, 10)]
+    t = [dt.datetime(2026, 11, d, 9, tzinfo=dt.UTC) for d in range(1, 10)]
     v1 = NS(file_id=1, file=NS(created_at=t[0]), kind="1")
     v2 = NS(file_id=2, file=NS(created_at=t[2]), kind="2")
     returned_v2 = [NS(kind="returned", target="benefit", recorded_at=t[4])]

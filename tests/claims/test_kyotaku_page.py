@@ -17,15 +17,6 @@ from tests.forms import submit
 PAGE = reverse("claims:kyotaku") + "?month=2026-10"
 
 
-def service_code(item, name, units):
-    from portal.masters.models import ServiceCode
-
-    # 432111 is the code of the 令和6年 table; the add-on's item code here is a test value (the real table
-    # is loaded by the operator with import_service_codes)
-    ServiceCode.objects.create(service_type_code="43", service_item_code=item, name=name, units=units,
-                               calc_unit="3", valid_from=dt.date(2024, 4, 1))
-
-
 @pytest.fixture
 def confirmed_month(office, owner, care_manager):
     with office_scope(office):
@@ -42,9 +33,6 @@ def confirmed_month(office, owner, care_manager):
 
 def test_add_ons_entered_on_the_page_and_the_claim_file(owner_client, office, owner, confirmed_month):
     light, heavy = confirmed_month
-    with office_scope(office):
-        service_code("2111", "居宅介護支援Ⅰⅰ１", 1086)
-        service_code("2121", "居宅介護支援Ⅰⅰ２", 1411)
     page = owner_client.get(PAGE).content.decode()
     assert "居宅介護支援費（Ⅰ）" in page and "2.0" in page  # 取扱件数
     response = submit(owner_client, PAGE, {f"addon-{light.pk}": ["first"]}, form="kyotaku-form", follow=True)
@@ -52,11 +40,14 @@ def test_add_ons_entered_on_the_page_and_the_claim_file(owner_client, office, ow
     assert "加算・減算を保存しました" in page
     # (1086 + 300) × 11.40 = 15,800.4 → 15,800; 1411 × 11.40 = 16,085.4 → 16,085
     assert "31,885円" in page and "2,797" in page
-    assert "サービスコード表に「初回加算」（居宅介護支援・43）がありません" in page
+    assert "サービスコード表に" not in page  # the 令和6年 codes of the base and the add-ons are bundled
+    # 運営基準減算 makes a composite code (not bundled): the page and the file say which is missing
+    response = submit(owner_client, PAGE, {f"reduction-{heavy.pk}": ["standards"]}, form="kyotaku-form", follow=True)
+    assert "サービスコード表に「居宅介護支援Ⅰⅰ２・運」（居宅介護支援・43）がありません" in response.content.decode()
     with office_scope(office):
-        with pytest.raises(services.CloseError, match="初回加算"):
+        with pytest.raises(services.CloseError, match="居宅介護支援Ⅰⅰ２・運"):
             services.claim_file_make(office=office, month=OCT, membership=owner)
-        service_code("4001", "初回加算", 300)
+    submit(owner_client, PAGE, {f"reduction-{heavy.pk}": []}, form="kyotaku-form", follow=True)
     response = submit(owner_client, PAGE, {}, button="請求のファイルを作る", follow=True)
     assert "介護給付費請求書・明細書のファイル d0811a.csv（2人）を作りました" in response.content.decode()
     with office_scope(office):
@@ -66,7 +57,7 @@ def test_add_ons_entered_on_the_page_and_the_claim_file(owner_client, office, ow
     assert (bill.int("count"), bill.int("units"), bill.int("cost_total"), bill.int("copay")) == (2, 2797, 31885, 0)
     assert [(r["insured"], r["line_no"], r["service_code"], r["service_units"]) for r in parsed.of("8124")] == [
         ("0000011111", "01", "432111", "1086"), ("0000011111", "99", "434001", "300"),
-        ("0000022222", "99", "432121", "1411")]
+        ("0000022222", "99", "432211", "1411")]
     assert {r["unit_price"] for r in parsed.of("8124")} == {"1140"}
 
 
@@ -84,8 +75,6 @@ def test_bad_fte_is_told_and_nothing_is_saved(owner_client, office, confirmed_mo
 def test_a_month_is_claimed_once_and_a_returned_statement_again(office, owner, confirmed_month):
     light, heavy = confirmed_month
     with office_scope(office):
-        service_code("2111", "居宅介護支援Ⅰⅰ１", 1086)
-        service_code("2121", "居宅介護支援Ⅰⅰ２", 1411)
         services.claim_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 5))
         with pytest.raises(services.CloseError, match="d0811a.csv で請求済みです"):
             services.claim_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 6))

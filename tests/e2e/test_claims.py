@@ -1,9 +1,8 @@
 """月次の締め in a browser: see what is missing, acknowledge a difference, confirm, make and download the
-file, open the 給付管理票 PDF. (Data from factories; the signup-based journey is still to be written.)"""
+file, open the 給付管理票 PDF. (Data from factories; the journey from an empty database, with 実績 received
+through the hub and every download read back, is tests/e2e/test_close_journey.py.)"""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 

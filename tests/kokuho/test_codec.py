@@ -47,7 +47,27 @@ def test_every_field_names_its_source_and_the_unconfirmed_are_listed():
         for f in layout.fields:
             assert f.source.strip(), (layout.exchange_id, f.key)
             assert any(f.source.startswith(name) for name in SOURCES), (layout.exchange_id, f.key, f.source)
+            for check in f.checked:  # a second source names itself, its version and what agreed
+                assert check["source"] in SOURCES and check["version"] and check["what"], (layout.exchange_id, f.key)
+            if not f.confirmed_for_2021_2024:
+                assert any("令和3年" in u and "令和6年" in u for u in UNCONFIRMED)
     assert UNCONFIRMED
+
+
+def test_every_benefit_record_item_is_checked_against_a_second_source():
+    """Every 8222 item is one the insurer-side REAMS entity of the 平成18年4月 layout also has (by name)."""
+    layout = LAYOUTS["8222"]
+    unchecked = [f.key for f in layout.fields if not any(c["source"] == "REAMS" for c in f.checked)]
+    assert unchecked == []
+    reams_items = {"交換情報識別番号", "サービス提供年月", "証記載保険者番号", "居宅支援事業所番号", "給付管理票情報作成区分コード",
+                   "給付管理票作成年月日", "給付管理票種別区分コード", "給付管理票明細行番号", "被保険者番号", "被保険者生年月日",
+                   "性別コード", "要介護状態区分コード", "限度額適用開始年月", "限度額適用終了年月", "居宅_介護予防支給限度額",
+                   "居宅サービス計画作成区分コード", "サービス事業所番号", "指定_基準該当_地域密着型サービス識別コード",
+                   "サービス種類コード", "給付計画単位数_日数", "限度額管理期間における前月までの給付計画日数", "指定サービス分小計",
+                   "基準該当サービス分小計", "給付計画合計単位数_日数", "担当介護支援専門員番号", "委託先の居宅介護支援事業所番号",
+                   "委託先の担当介護支援専門員番号"}
+    assert {f.checked[0]["what"].split(": ", 1)[1] for f in layout.fields} == reams_items
+    assert len(layout.fields) == len(reams_items)
 
 
 def test_benefit_file_round_trip_with_the_exact_bytes():
