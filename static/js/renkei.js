@@ -99,7 +99,7 @@
     }
     // A wide table scrolls inside its own box, not the page (phones): wrap tables that have no box.
     document.querySelectorAll("main table").forEach(function (table) {
-      if (table.closest(".table-wrap, .grid-wrap, [data-no-wrap]")) { return; }
+      if (table.closest(".table-wrap, .grid-wrap, [data-no-wrap]") || table.hasAttribute("data-grid")) { return; }
       if (table.offsetWidth <= table.parentNode.clientWidth) { return; }
       var box = document.createElement("div");
       box.className = "table-wrap";
@@ -125,6 +125,7 @@
   function scrollBoxes() {
     document.querySelectorAll(".table-wrap, .grid-wrap, .week-grid").forEach(function (box) {
       if (box.dataset.scrollBox === "static") { return; }
+      if (box.querySelector("table[data-grid]")) { return; }  // a keyboard grid is its own Tab stop (grid.js)
       if (box.scrollWidth > box.clientWidth + 1) {
         if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); box.dataset.scrollBox = "js"; }
         if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }
