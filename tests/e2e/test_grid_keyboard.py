@@ -18,6 +18,7 @@ from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from portal.schedules import masters
 from tests.e2e.conftest import login
+from tests.e2e.test_accessibility import AXE, _axe
 from tests.exchange.world import MONTH
 from tests.exchange.world import client as make_client
 from tests.exchange.world import schedule as make_schedule
@@ -195,6 +196,7 @@ def sheet(world):
 
 
 def open_sheet(page, live_server, cm, schedule):
+    page.context.add_init_script(path=str(AXE))
     login(page, live_server, cm.user.email, PASSWORD)
     page.goto(f"{live_server.url}/schedules/{schedule.pk}/")
     tab_until(page, "el => !!el.closest('table[data-grid]')")
@@ -256,7 +258,11 @@ def test_day_cell_keys_and_names(new_page, live_server, sheet, screenshot):
     # The 第7表 follows the keys: 身体介護２ 387 × 3 (the 1st) + 通所介護 777 + 身体介護３ 567 = 2,505.
     expect(page.locator("[data-testid=annex-total]")).to_contain_text(f"{387 * 3 + 777 + 567:,}")
     assert page.evaluate("document.querySelectorAll('table[data-grid] [tabindex=\"0\"]').length") == 1
+    assert not _axe(page)  # with the keyboard changes on the page
     screenshot(page, "grid-keyboard-focus")
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert not _axe(page)
+    screenshot(page, "grid-keyboard-focus-390")
 
 
 def test_weekday_fill_applies_only_when_confirmed(new_page, live_server, sheet):
@@ -308,7 +314,7 @@ def test_deleting_a_line_keeps_focus_in_the_grid(new_page, live_server, sheet):
     assert focused(page)["id"] == "add-row"  # no line left: 「行を追加」, not the page
 
 
-def test_actuals_grid_by_keyboard(new_page, live_server):
+def test_actuals_grid_by_keyboard(new_page, live_server, screenshot):
     office = OfficeFactory(name="ひまわり訪問介護", kinds=["11"])
     admin = MembershipFactory(office=office, role=Role.ADMIN, display_name="田中 次郎")
     client = make_client(office, 1)
@@ -316,8 +322,10 @@ def test_actuals_grid_by_keyboard(new_page, live_server):
     with office_scope(office):
         line = schedule.lines.get()
     page = new_page()
+    page.context.add_init_script(path=str(AXE))
     login(page, live_server, admin.user.email, PASSWORD)
     page.goto(f"{live_server.url}/exchange/schedules/{schedule.pk}/actuals/")
+    assert not _axe(page)
     tab_until(page, "el => !!el.closest('table[data-grid]')")
     assert "svc" in focused(page)["cls"]
     page.keyboard.press("Tab")  # one Tab stop: out of the grid
@@ -344,6 +352,11 @@ def test_actuals_grid_by_keyboard(new_page, live_server):
     assert page.input_value(f"input[name='a{line.pk}_8']") == "2"
     expect(page.locator("tr.act td.sum")).to_have_text("3")
     expect(page.locator("#unsaved")).to_have_text("保存していない変更があります")
+    screenshot(page, "grid-keyboard-actuals-1366")
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert not _axe(page)
+    screenshot(page, "grid-keyboard-actuals-390")
+    page.set_viewport_size({"width": 1366, "height": 900})
     tab_until(page, "el => el.textContent.trim() === '実績を保存'")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
