@@ -37,7 +37,12 @@ def row_label(row: GridRow | None) -> str:
 
 
 def _bad(row: GridRow | None, key: str) -> str:
-    return ' class="bad"' if row is not None and row.errors.get(key) else ""
+    """A refused field: marked, named by the sheet's error summary (its id) and described by its line's
+    messages (the error line under it)."""
+    if row is None or not row.errors.get(key):
+        return ""
+    p = f"line-{escape(str(row.index))}-"
+    return f' class="bad" id="{p}{key}" aria-invalid="true" aria-describedby="{p}errors"'
 
 
 def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool = False) -> SafeString:
@@ -77,17 +82,23 @@ def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool
     ]
     if r.is_rate:
         hidden = "".join(f'<input type="hidden" name="{p}d{h["day"]}" value="">' for h in header)
-        parts.append(f'<td class="rate-note" colspan="{len(header)}">{RATE_NOTE}{hidden}</td>')
+        bad = f' id="{p}days" tabindex="-1" aria-describedby="{p}errors"' if row is not None and row.errors.get("days") else ""
+        parts.append(f'<td class="rate-note" colspan="{len(header)}"{bad}>{RATE_NOTE}{hidden}</td>')
     else:
-        bad_days = " bad" if row is not None and row.errors.get("days") else ""
+        days_bad = row is not None and bool(row.errors.get("days"))
+        bad_days = " bad" if days_bad else ""
+        invalid = f' aria-invalid="true" aria-describedby="{p}errors"' if days_bad else ""
+        first = True
         for h, value in zip(header, r.days):
             day = h["day"]
             if h["cls"] == "void":
                 parts.append(f'<td class="day void"><input name="{p}d{day}" value="{e(value)}" tabindex="-1" aria-hidden="true"></td>')
             else:
+                anchor = f' id="{p}days"' if days_bad and first else ""
+                first = False
                 parts.append(f'<td class="day {h["cls"]}"><input name="{p}d{day}" value="{e(value)}" inputmode="numeric" '
                              f'maxlength="2" placeholder=" " aria-labelledby="{p}name day-{day}" data-wd="{h["wd"]}" '
-                             f'class="d{bad_days}"></td>')
+                             f'class="d{bad_days}"{anchor}{invalid}></td>')
     total = r.total if row is not None and r.total else ""
     parts.append(
         f'<td class="total"><span class="count">{total}</span>'
@@ -95,6 +106,7 @@ def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool
         f'maxlength="6" placeholder="{r.default_over or ""}" aria-label="この行の限度超の単位数"{_bad(row, "over")}>単位</label>'
         f'<button type="button" class="button small danger del" aria-label="この行を削除">削除</button></td></tr>')
     if row is not None and row.has_errors:
-        messages = "".join(f'<p role="alert">{e(m)}</p>' for m in row.all_errors)
-        parts.append(f'<tr class="errors"><td colspan="{len(header) + 5}">{messages}</td></tr>')
+        # Not alerts one by one: the sheet's error summary announces them and links to each field.
+        messages = "".join(f'<p>{e(m)}</p>' for m in row.all_errors)
+        parts.append(f'<tr class="errors"><td colspan="{len(header) + 5}" id="{p}errors">{messages}</td></tr>')
     return mark_safe("".join(parts))

@@ -116,3 +116,26 @@ def test_table2_field_saved_in_place_is_marked_invalid(page, live_server, office
     field.press("Tab")
     expect(field).not_to_have_attribute("aria-invalid", "true")
     assert not box.inner_text().strip()
+
+
+def test_schedule_sheet_summary_links_to_the_refused_cells(page, live_server, office, owner, screenshot):
+    with office_scope(office):
+        schedule_id = MAKERS["schedule_id"](office, owner)
+    page.goto(live_server.url + reverse("schedules:edit", kwargs={"schedule_id": schedule_id}))
+    page.fill("input[name='line-0-start']", "25:00")
+    page.click("[data-testid=save]")
+    page.wait_for_load_state()
+    summary = page.locator("[data-testid=sheet-errors]")
+    expect(summary).to_be_focused()
+    link = summary.locator("a[href='#line-0-start']")
+    assert "25:00" in link.inner_text()
+    field = page.locator("#line-0-start")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "25:00" in page.locator(f"#{field.get_attribute('aria-describedby')}").inner_text()
+    assert page.locator("tr.errors [role=alert]").count() == 0  # one summary, not an alert per message
+    link.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.name") == "line-0-start"
+    found = _axe(page)
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+    screenshot(page, "errors-schedule-1366")
