@@ -266,6 +266,8 @@
         ws[0].focus();
         if (isText(ws[0]) && ws[0].select) ws[0].select();
       }
+    } else if (key === " ") {
+      e.preventDefault();  // no page scroll, and no literal space typed into a field
     } else if (key.length === 1 && ws.length && isText(ws[0]) && !ws[0].readOnly) {
       e.preventDefault();  // typing on a cell starts editing its first field with that character
       ws[0].focus();

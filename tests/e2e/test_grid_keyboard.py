@@ -1,7 +1,7 @@
 """The 第6表 and 実績 grids by keyboard alone (issue 21 item 1).
 
-Only Playwright's keyboard is used on the grid pages (no clicks, no fill): a care manager creates an empty
-利用票, fills a month for two services, saves, and reads the 第7表 totals; then the keys one by one —
+Only Playwright's keyboard is used in the journey, from signing in to saving (no clicks, no fill): a care
+manager creates an empty 利用票, fills a month for two services, saves, and reads the 第7表 totals; then the keys one by one —
 one Tab stop per grid, arrows, Space/Enter/digits/Delete on a day, Enter never submitting, the day
 cells' accessible names, 「曜日で入力」 only on confirmation, and where focus goes when a line is deleted.
 """
@@ -89,8 +89,14 @@ def go_to_day(page, day):
 def test_keyboard_only_month_for_two_services(new_page, live_server, world, screenshot):
     office, cm, client, visiting, day_care = world
     page = new_page()
-    login(page, live_server, cm.user.email, PASSWORD)
-    page.goto(f"{live_server.url}/schedules/clients/{client.pk}/?month={MONTH:%Y-%m}")
+    # signed in by keyboard too
+    page.goto(f"{live_server.url}/accounts/login/?next=/schedules/clients/{client.pk}/%3Fmonth%3D{MONTH:%Y-%m}")
+    tab_until(page, "el => el.name === 'login'")
+    page.keyboard.type(cm.user.email)
+    tab_until(page, "el => el.name === 'password'")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/schedules/clients/{client.pk}/?month={MONTH:%Y-%m}")
     tab_until(page, "el => el.textContent.trim() === '空の利用票を作成'")
     page.keyboard.press("Enter")
     page.wait_for_url("**/schedules/*/")
@@ -255,6 +261,8 @@ def test_day_cell_keys_and_names(new_page, live_server, sheet, screenshot):
     assert "total" in focused(page)["cls"]
     page.keyboard.press("Home")
     assert "provider" in focused(page)["cls"]
+    page.keyboard.press("Space")  # on a cell with a text field: no literal space typed
+    assert page.input_value("input[name='line-1-provider']") == "1370099012"
     # The 第7表 follows the keys: 身体介護２ 387 × 3 (the 1st) + 通所介護 777 + 身体介護３ 567 = 2,505.
     expect(page.locator("[data-testid=annex-total]")).to_contain_text(f"{387 * 3 + 777 + 567:,}")
     assert page.evaluate("document.querySelectorAll('table[data-grid] [tabindex=\"0\"]').length") == 1
