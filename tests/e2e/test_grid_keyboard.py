@@ -372,3 +372,19 @@ def test_actuals_grid_by_keyboard(new_page, live_server, screenshot):
     with office_scope(office):
         line.refresh_from_db()
         assert line.actual_days[0] == 1 and line.actual_days[7] == 2
+    # Enter in the 予定外の訪問 fields adds the visit (not 「予定をすべて実績にコピー」, the form's first button)
+    tab_until(page, "el => el.name === 'new_code'")
+    page.keyboard.type("111211")
+    page.keyboard.press("Tab")
+    page.keyboard.type("12")
+    page.keyboard.press("Tab")
+    page.keyboard.type("14:00")
+    page.keyboard.press("Tab")
+    page.keyboard.type("15:00")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    expect(page.locator("text=入力した実績を保存し、予定外の訪問を追加しました。")).to_be_visible()
+    with office_scope(office):
+        assert schedule.lines.count() == 2
+        line.refresh_from_db()
+        assert line.actual_days[0] == 1 and line.actual_days[7] == 2  # the saved 実績 kept, not replaced by a copy
