@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.e2e.conftest import login
 from tests.e2e.test_accessibility import AXE, _axe
 from tests.exchange.world import MONTH
