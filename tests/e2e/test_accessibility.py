@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from django.urls import get_resolver, reverse
 
-from portal.offices.tenancy import office_scope
 from portal.masters import loader as masters
+from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, OfficeFactory, UserFactory, give_totp

@@ -9,14 +9,13 @@ cells' accessible names, 「曜日で入力」 only on confirmation, and where f
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 
 import pytest
 from playwright.sync_api import expect
 
+from portal.masters import loader as masters
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.masters import loader as masters
 from tests.e2e.conftest import login
 from tests.e2e.test_accessibility import AXE, _axe
 from tests.exchange.world import MONTH
