@@ -13,17 +13,36 @@ from django.utils.safestring import SafeString, mark_safe
 
 from portal.schedules.grid import GridRow
 
+# 「曜日で入力」 applies a choice only when confirmed: the 入力 button, Enter on the select, or a pick from
+# its list with the mouse (static/js/schedules.js). Moving through the choices with ↓ changes nothing.
 WEEKFILL = (
-    '<select class="weekfill" aria-label="曜日でまとめて入力"><option value="">曜日で入力</option>'
+    '<span class="weekfill-box"><select class="weekfill" aria-label="曜日でまとめて入力"><option value="">曜日で入力</option>'
     '<option value="0">毎週月</option><option value="1">毎週火</option><option value="2">毎週水</option>'
     '<option value="3">毎週木</option><option value="4">毎週金</option><option value="5">毎週土</option>'
     '<option value="6">毎週日</option><option value="clear">すべて消す</option></select>'
+    '<button type="button" class="button small weekfill-apply" aria-label="選んだ曜日を入力">入力</button></span>'
 )
 RATE_NOTE = "処遇改善加算など率で計算する加算です。日付の入力は不要です（第7表で月1回、自動計算）。"
 
 
+def row_label(row: GridRow | None) -> str:
+    """What a line is, for the accessible name of its day cells: 「訪問介護 身体介護２（…） 09:00〜10:00」.
+    static/js/schedules.js keeps it up to date while the care manager types."""
+    if row is None or not row.service_code:
+        return "サービス未入力の行"
+    parts = [row.kind_name, row.name or row.service_code]
+    if row.start or row.end:
+        parts.append(f"{row.start}〜{row.end}")
+    return " ".join(p for p in parts if p)
+
+
 def _bad(row: GridRow | None, key: str) -> str:
-    return ' class="bad"' if row is not None and row.errors.get(key) else ""
+    """A refused field: marked, named by the sheet's error summary (its id) and described by its line's
+    messages (the error line under it)."""
+    if row is None or not row.errors.get(key):
+        return ""
+    p = f"line-{escape(str(row.index))}-"
+    return f' class="bad" id="{p}{key}" aria-invalid="true" aria-describedby="{p}errors"'
 
 
 def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool = False) -> SafeString:
@@ -51,7 +70,8 @@ def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool
         f'<span class="name provider-name">{e(r.provider_name)}</span></td>',
         f'<td class="code"><input type="text" name="{p}code" value="{e(r.service_code)}" list="code-options" maxlength="6" '
         f'placeholder="コード" aria-label="サービスコード" autocomplete="off"{_bad(row, "code")}>',
-        f'<span class="name code-name">{name}</span><div class="equip{equip_show}">',
+        f'<span class="name code-name">{name}</span><span id="{p}name" hidden>{e(row_label(row))}</span>'
+        f'<div class="equip{equip_show}">',
         f'<label>単位数<input type="text" name="{p}units" value="{e(r.units_entered)}" inputmode="numeric" placeholder="貸与価格÷10"{_bad(row, "units")}></label>',
         f'<label>TAIS<input type="text" name="{p}tais" value="{e(r.tais_code)}" maxlength="12" placeholder="00001-000010"{_bad(row, "tais")}></label>',
         f'<label>届出<input type="text" name="{p}notified" value="{e(r.notified_code)}" maxlength="12" placeholder="福祉用具届出コード"{_bad(row, "notified")}></label>',
@@ -62,16 +82,23 @@ def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool
     ]
     if r.is_rate:
         hidden = "".join(f'<input type="hidden" name="{p}d{h["day"]}" value="">' for h in header)
-        parts.append(f'<td class="rate-note" colspan="{len(header)}">{RATE_NOTE}{hidden}</td>')
+        bad = f' id="{p}days" tabindex="-1" aria-describedby="{p}errors"' if row is not None and row.errors.get("days") else ""
+        parts.append(f'<td class="rate-note" colspan="{len(header)}"{bad}>{RATE_NOTE}{hidden}</td>')
     else:
-        bad_days = " bad" if row is not None and row.errors.get("days") else ""
+        days_bad = row is not None and bool(row.errors.get("days"))
+        bad_days = " bad" if days_bad else ""
+        invalid = f' aria-invalid="true" aria-describedby="{p}errors"' if days_bad else ""
+        first = True
         for h, value in zip(header, r.days):
             day = h["day"]
             if h["cls"] == "void":
                 parts.append(f'<td class="day void"><input name="{p}d{day}" value="{e(value)}" tabindex="-1" aria-hidden="true"></td>')
             else:
+                anchor = f' id="{p}days"' if days_bad and first else ""
+                first = False
                 parts.append(f'<td class="day {h["cls"]}"><input name="{p}d{day}" value="{e(value)}" inputmode="numeric" '
-                             f'maxlength="2" placeholder=" " aria-label="{day}日" data-wd="{h["wd"]}" class="d{bad_days}"></td>')
+                             f'maxlength="2" placeholder=" " aria-labelledby="{p}name day-{day}" data-wd="{h["wd"]}" '
+                             f'class="d{bad_days}"{anchor}{invalid}></td>')
     total = r.total if row is not None and r.total else ""
     parts.append(
         f'<td class="total"><span class="count">{total}</span>'
@@ -79,6 +106,7 @@ def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool
         f'maxlength="6" placeholder="{r.default_over or ""}" aria-label="この行の限度超の単位数"{_bad(row, "over")}>単位</label>'
         f'<button type="button" class="button small danger del" aria-label="この行を削除">削除</button></td></tr>')
     if row is not None and row.has_errors:
-        messages = "".join(f'<p role="alert">{e(m)}</p>' for m in row.all_errors)
-        parts.append(f'<tr class="errors"><td colspan="{len(header) + 5}">{messages}</td></tr>')
+        # Not alerts one by one: the sheet's error summary announces them and links to each field.
+        messages = "".join(f'<p>{e(m)}</p>' for m in row.all_errors)
+        parts.append(f'<tr class="errors"><td colspan="{len(header) + 5}" id="{p}errors">{messages}</td></tr>')
     return mark_safe("".join(parts))

@@ -27,6 +27,37 @@
   document.body.addEventListener("htmx:sendError", networkProblem);
   document.body.addEventListener("htmx:responseError", networkProblem);
 
+  // 第2表 fields save themselves (htmx, on change). When the server refuses a change, its message goes
+  // into the card's error box (errors-…, role="alert"); the field that was changed is marked invalid and
+  // described by that message until a later save of the same form succeeds.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest ? event.target.closest("form.row-form, form.item-row") : null;
+    if (form && event.target.name) { form._changed = event.target; }
+  }, true);
+  function errorBox(form) {
+    var box = form.nextElementSibling;
+    return box && box.classList.contains("card-errors") ? box : null;
+  }
+  function markField(form) {
+    var box = errorBox(form), field = form._changed;
+    if (!box || !field) { return; }
+    var failed = box.textContent.trim() !== "";
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+      if (el.getAttribute("aria-describedby") === box.id) { el.removeAttribute("aria-describedby"); }
+    });
+    if (failed) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", box.id);
+    }
+  }
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.matches && form.matches("form.row-form, form.item-row")) {
+      setTimeout(function () { markField(form); }, 0);
+    }
+  });
+
   // 「認定の有効期間を入れる」: fill both dates of a period and save.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-fill-period], [data-fill-from]");

@@ -92,14 +92,20 @@
     document.querySelectorAll("[data-lookup-for][data-lookup-url]").forEach(lookup);
     // After a failed submit, move focus to the error summary so a screen reader reads it first.
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) { summary.focus(); }
+    if (summary) {
+      summary.focus();
+      // Scrolling to a #fragment (a GET form whose action ends in #section) takes focus back to the page.
+      window.addEventListener("load", function () {
+        setTimeout(function () { if (document.activeElement === document.body) { summary.focus(); } }, 0);
+      });
+    }
     // Menus collapse on a phone so the page's content starts on the first screen.
     if (window.matchMedia && window.matchMedia("(max-width: 800px)").matches) {
       document.querySelectorAll("details[data-collapse-narrow]").forEach(function (d) { d.open = false; });
     }
     // A wide table scrolls inside its own box, not the page (phones): wrap tables that have no box.
     document.querySelectorAll("main table").forEach(function (table) {
-      if (table.closest(".table-wrap, .grid-wrap, [data-no-wrap]")) { return; }
+      if (table.closest(".table-wrap, .grid-wrap, [data-no-wrap]") || table.hasAttribute("data-grid")) { return; }
       if (table.offsetWidth <= table.parentNode.clientWidth) { return; }
       var box = document.createElement("div");
       box.className = "table-wrap";
@@ -110,6 +116,12 @@
     window.addEventListener("resize", scrollBoxes);
     window.addEventListener("load", scrollBoxes);
     document.addEventListener("htmx:afterSettle", scrollBoxes);
+    // A form that htmx re-rendered with errors (第3表, …): focus its summary too.
+    document.addEventListener("htmx:afterSettle", function (event) {
+      var root = event.detail && event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : document;
+      var found = root.querySelector ? root.querySelector("[data-error-summary]") : null;
+      if (found) { found.focus(); }
+    });
   }
 
   // A link in the error summary focuses its field (a plain #fragment only scrolls).
@@ -117,6 +129,9 @@
     var link = event.target.closest ? event.target.closest("a[data-focus-field]") : null;
     if (!link) { return; }
     var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (field && !field.matches("input, select, textarea, button, [tabindex]")) {
+      field = field.querySelector("input:not([type=hidden]), select, textarea") || field;  // a group of boxes: its first box
+    }
     if (field) { event.preventDefault(); field.focus(); if (field.scrollIntoView) { field.scrollIntoView({block: "center"}); } }
   });
 
@@ -125,6 +140,7 @@
   function scrollBoxes() {
     document.querySelectorAll(".table-wrap, .grid-wrap, .week-grid").forEach(function (box) {
       if (box.dataset.scrollBox === "static") { return; }
+      if (box.querySelector("table[data-grid]")) { return; }  // a keyboard grid is its own Tab stop (grid.js)
       if (box.scrollWidth > box.clientWidth + 1) {
         if (!box.hasAttribute("tabindex")) { box.setAttribute("tabindex", "0"); box.dataset.scrollBox = "js"; }
         if (!box.hasAttribute("role")) { box.setAttribute("role", "region"); }

@@ -46,6 +46,21 @@
       if (show) equip.classList.add("show");
     }
   }
+  // The name a screen reader gives each day cell: the line (kind, service, time) and the date
+  // (aria-labelledby="line-…-name day-…"), kept up to date as the line is typed.
+  function updateLabel(tr) {
+    var label = tr.querySelector('span[id$="-name"][hidden]');
+    var input = tr.querySelector('input[name$="-code"]');
+    if (!label || !input) return;
+    var value = input.value.trim().toUpperCase();
+    if (!value) { label.textContent = "サービス未入力の行"; return; }
+    var opt = codeOption(value);
+    var start = tr.querySelector('input[name$="-start"]').value.trim();
+    var end = tr.querySelector('input[name$="-end"]').value.trim();
+    var parts = opt ? [opt.getAttribute("data-kind"), opt.getAttribute("data-name")] : [value];
+    if (start || end) parts.push(start + "〜" + end);
+    label.textContent = parts.filter(Boolean).join(" ");
+  }
   function updateProvider(tr) {
     var input = tr.querySelector('input[name$="-provider"]');
     if (!input) return;
@@ -98,9 +113,24 @@
       var tr = del.closest("tr");
       var next = tr.nextElementSibling;
       if (next && next.classList.contains("errors")) next.remove();
+      // Focus goes to the same cell of the next line, else of the line above, else to 「行を追加」
+      // (never to the page: a keyboard user keeps their place).
+      var neighbour = tr.nextElementSibling, previous = tr.previousElementSibling;
+      while (neighbour && !neighbour.classList.contains("line")) neighbour = neighbour.nextElementSibling;
+      while (previous && !previous.classList.contains("line")) previous = previous.previousElementSibling;
+      var to = neighbour || previous;
+      var hadFocus = tr.contains(document.activeElement);
       tr.remove();
+      if (hadFocus || event.detail === 0) {
+        var grid = body.closest("table").renkeiGrid;
+        if (to && grid) grid.focusCell(to.querySelector("td.total"));
+        else document.getElementById("add-row").focus();
+      }
+      if (status) status.textContent = "行を削除しました";
       markDirty();
     }
+    var apply = event.target.closest("button.weekfill-apply");
+    if (apply) weekfill(apply.closest("tr.line").querySelector("select.weekfill"));
   });
   body.addEventListener("input", function (event) {
     var tr = event.target.closest("tr.line");
@@ -108,6 +138,7 @@
     tr.classList.remove("blank");  // typed into the empty line: it is a line now
     if (event.target.closest("td.day")) rowTotal(tr);
     if (/-code$/.test(event.target.name)) updateCode(tr);
+    if (/-(code|start|end)$/.test(event.target.name)) updateLabel(tr);
     if (/-provider$/.test(event.target.name)) updateProvider(tr);
     markDirty();
   });
@@ -118,19 +149,40 @@
       markDirty();
     });
   });
-  body.addEventListener("change", function (event) {
-    var select = event.target.closest("select.weekfill");
-    if (!select) { markDirty(); return; }
+  // 「曜日で入力」: the chosen weekday is put into the line only when the choice is confirmed — the 入力
+  // button, Enter on the select (grid.js sends grid:confirm), or a pick from the list with the mouse.
+  // Going through the choices with the arrow keys changes nothing.
+  function weekfill(select) {
     var tr = select.closest("tr.line");
     var value = select.value;
+    if (value === "") return;
+    tr.classList.remove("blank");
     tr.querySelectorAll("td.day input").forEach(function (input) {
       if (input.closest("td.void")) return;
       if (value === "clear") input.value = "";
-      else if (value !== "" && input.getAttribute("data-wd") === value && input.value === "") input.value = "1";
+      else if (input.getAttribute("data-wd") === value && input.value === "") input.value = "1";
     });
     select.value = "";
     rowTotal(tr);
     markDirty();
+    if (status) status.textContent = value === "clear" ? "この行の日をすべて消しました" : "曜日の日に1を入れました";
+  }
+  var pointerPick = null;
+  body.addEventListener("mousedown", function (event) { pointerPick = event.target.closest("select.weekfill"); });
+  body.addEventListener("keydown", function (event) { if (event.target.closest("select.weekfill")) pointerPick = null; });
+  body.addEventListener("grid:confirm", function (event) {
+    var select = event.target.closest("select.weekfill");
+    if (select) weekfill(select);
+  });
+  body.addEventListener("change", function (event) {
+    var select = event.target.closest("select.weekfill");
+    if (!select) { markDirty(); return; }
+    if (pointerPick === select) { pointerPick = null; weekfill(select); }
+  });
+  // Enter in a field of the sheet never sends the whole sheet (only the 保存する button does).
+  form.addEventListener("keydown", function (event) {
+    var t = event.target;
+    if (event.key === "Enter" && t.tagName === "INPUT" && !/^(submit|button|image)$/i.test(t.type)) event.preventDefault();
   });
   document.getElementById("add-row").addEventListener("click", function () {
     var html = template.innerHTML.replace(/__i__/g, "n" + nextIndex);
@@ -159,4 +211,5 @@
   });
   window.addEventListener("beforeunload", function () { if (dirty) saveDraft(); });
   body.querySelectorAll("tr.line").forEach(function (tr) { updateCode(tr); });
+  // The grid's day cells announce their line and date; the help text says how to use the keys.
 })();

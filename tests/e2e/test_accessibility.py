@@ -1,6 +1,6 @@
-"""axe-core over every page of the URLconf that a member of a 居宅介護支援事業所 can open (issue 21 item 3),
-at 1366 px and 390 px; and no horizontal page scrolling at 390 px on the pages a care manager opens on a
-visit (item 5).
+"""axe-core over every page of the URLconf that a member of a 居宅介護支援事業所 can open, and every page
+the operator opens (signed in with MFA), at 1366 px and 390 px (issue 21 item 3); and no horizontal page
+scrolling at 390 px on the pages a care manager opens on a visit (item 5).
 
 axe-core comes from the npm registry (bin/setup installs it into var/npm, not committed). It is injected
 with ``context.add_init_script``: Playwright hands the source to Chromium through the DevTools protocol, so
@@ -8,7 +8,11 @@ it runs without a <script> element and the pages' strict Content-Security-Policy
 eval) stays in force — the test sees the pages exactly as they are served.
 
 The page list is the URLconf walked as in tests/test_isolation.py, with the objects made by the makers in
-tests/isolation_objects.py; a page is kept when the signed-in admin gets a full HTML page from a GET.
+tests/isolation_objects.py; a page is kept when the signed-in admin gets a full HTML page from a GET. The
+operator's walk makes an office with a licence, an unpaid invoice, a pending 本人確認 and a contested
+事業所番号, and keeps every page the operator gets as a full HTML page. Django's own admin
+(/operator/admin/, the "admin" namespace the walk skips) is Django's markup, not Renkei's, and is not
+checked.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from pathlib import Path
 import pytest
 from django.urls import get_resolver, reverse
 
-from portal.offices.tenancy import office_scope
 from portal.masters import loader as masters
+from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.e2e.conftest import login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, OfficeFactory, UserFactory, give_totp
 from tests.isolation_objects import EXEMPT, MAKERS
 from tests.test_isolation import _walk
 
@@ -109,6 +113,98 @@ def test_axe_finds_nothing_on_member_pages(browser, live_server, office, owner, 
     context.close()
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
     assert not wide, f"pages scroll sideways at 390 px: {wide}"
+
+
+OPERATOR_KWARGS = ("office_id", "licence_id", "invoice_id", "claim_id")
+
+
+@pytest.fixture
+def operator_world(settings):
+    """The operator, and an office with something on every operator page."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.billing import services as billing
+    from portal.offices import services as offices
+    from portal.offices.models import VerificationStatus
+
+    settings.RENKEI_INVOICE_ISSUER_NAME = "株式会社れんけい運営"
+    settings.RENKEI_INVOICE_REGISTRATION_NUMBER = "T5010001234567"
+    operator = UserFactory(email="operator@example.jp", is_staff=True)
+    give_totp(operator)  # MFA is mandatory for operators
+    office = OfficeFactory(office_number="1310099999", name="みなと居宅介護支援事業所",
+                           verification_status=VerificationStatus.UNVERIFIED)
+    applicant = UserFactory(email="minato-admin@example.jp")
+    pdf = b"%PDF-1.4\n% scanned notice\n%%EOF\n"
+    offices.office_verification_request(office=office, user=applicant, method="document",
+                                        document=SimpleUploadedFile("notice.pdf", pdf, "application/pdf"))
+    claimant = UserFactory(email="claimant@example.jp")
+    claim = offices.office_number_claim_create(
+        user=claimant, office_number=office.office_number, claimant_office_name="本物の居宅介護支援事業所",
+        claimant_name="本物 花子", phone="03-1111-2222",
+        document=SimpleUploadedFile("notice.pdf", pdf, "application/pdf"))
+    with office_scope(office):
+        licence = billing.licence_apply(office=office, start=dt.date.today() - dt.timedelta(days=40))
+        invoice = billing.invoice_issue(licence=licence, issued_on=dt.date.today() - dt.timedelta(days=40),
+                                        send_email=False)
+    suspended = OfficeFactory(office_number="1370099998", name="やすみ訪問介護", kinds=["11"])
+    offices.office_suspend(office=suspended, reason="利用料の未払いが続いているため")
+    objects = {"office_id": office.pk, "licence_id": licence.pk, "invoice_id": invoice.pk, "claim_id": claim.pk,
+               "suspended_office_id": suspended.pk}
+    return operator, objects
+
+
+def operator_pages(operator, objects):
+    """(name, url) of every full HTML page the operator gets from a GET."""
+    from django.test import Client
+
+    browser_like = Client()
+    browser_like.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    pages = []
+    for name, pattern in sorted(_walk(get_resolver().url_patterns), key=lambda item: item[0]):
+        kwargs = list(pattern.pattern.converters)
+        if name in SKIP or any(kw not in OPERATOR_KWARGS for kw in kwargs):
+            continue
+        url = reverse(name, kwargs={kw: objects[kw] for kw in kwargs})
+        response = browser_like.get(url)
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        if b"<html" not in response.content[:200]:
+            continue
+        pages.append((name, url))
+    # the same office page for a suspended office (利用停止中: the resume form instead of the suspend form)
+    pages.append(("billing:operator_office (suspended)",
+                  reverse("billing:operator_office", kwargs={"office_id": objects["suspended_office_id"]})))
+    return pages
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_axe_finds_nothing_on_operator_pages(browser, live_server, operator_world, width, screenshot):
+    assert AXE.exists(), "run bin/setup: it installs axe-core into var/npm"
+    operator, objects = operator_world
+    pages = operator_pages(operator, objects)
+    names = {name for name, _ in pages}
+    assert {"billing:operator_dashboard", "billing:operator_invoices", "billing:operator_office",
+            "billing:operator_licence_apply", "billing:operator_payment_record", "offices:operator_verifications",
+            "offices:operator_verification", "offices:operator_claim"} <= names, names
+
+    context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
+    context.set_default_timeout(15000)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    login(page, live_server, operator.email, PASSWORD)
+    found = {}
+    for name, url in pages:
+        page.goto(live_server.url + url)
+        page.wait_for_load_state("networkidle")
+        for violation in _axe(page):
+            if (name, violation["id"]) not in EXCEPTIONS:
+                found.setdefault(name, []).append(violation)
+        if "operator" in name:
+            screenshot(page, f"operator-{width}-{name.replace(':', '-').replace(' ', '').replace('(', '-').replace(')', '')}")
+    context.close()
+    assert not found, json.dumps(found, ensure_ascii=False, indent=1)
 
 
 def test_failed_submit_focuses_the_error_summary_and_its_links_focus_fields(page, live_server, office, owner,

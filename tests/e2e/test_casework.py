@@ -40,7 +40,7 @@ def test_log_two_contacts_on_a_phone(new_page, live_server, screenshot):
     page.get_by_role("button", name="記録する").click()
     page.wait_for_load_state()
     assert "内容を入力してください" in page.content()
-    page.get_by_label("内容").fill("ひまわり訪問介護に訪問時間の変更を連絡。")
+    page.get_by_role("textbox", name="内容").fill("ひまわり訪問介護に訪問時間の変更を連絡。")
     page.get_by_role("button", name="記録する").click()
     page.wait_for_load_state()
     assert page.locator("[data-testid=log-entry]").count() == 2

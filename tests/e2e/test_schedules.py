@@ -108,7 +108,8 @@ def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
     new_row.locator("input[name$='-code']").fill("155301")
     new_row.locator("input[name$='-start']").fill("09:30")
     new_row.locator("input[name$='-end']").fill("16:45")
-    new_row.locator("select.weekfill").select_option("2")  # every Wednesday
+    new_row.locator("select.weekfill").select_option("2")  # every Wednesday…
+    new_row.locator("button.weekfill-apply").click()  # …applied when confirmed
     screenshot(page, "schedules-grid-before-save")
     page.click("[data-testid=save]")
     page.wait_for_load_state()

@@ -61,3 +61,12 @@ def duration_ja(value):
     if hours < 48:
         return f"{hours}時間{minutes}分" if minutes else f"{hours}時間"
     return f"{hours // 24}日"
+
+
+@register.filter
+def service_kind(code):
+    """The サービス種類 name of a service code (its first two digits): 「111211」 → 「訪問介護」."""
+    from portal.core.codes import service_kind_name
+
+    code = str(code or "")[:2]
+    return service_kind_name(code) if code else ""
