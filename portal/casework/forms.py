@@ -209,34 +209,3 @@ class AttendeeForm(forms.ModelForm):
 
 
 AttendeeFormSet = forms.modelformset_factory(MeetingAttendee, form=AttendeeForm, extra=4, can_delete=True)
-
-
-class AssessmentForm(forms.Form):
-    """The 23 課題分析標準項目 as free text, plus the problems identified."""
-
-    assessed_on = WarekiDateField(label="実施日")
-    problems = forms.CharField(label="課題（ニーズ）の整理", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-
-    def __init__(self, *args, **kwargs):
-        from portal.casework.models import ASSESSMENT_ITEMS
-
-        super().__init__(*args, **kwargs)
-        for no, label in ASSESSMENT_ITEMS:
-            self.fields[f"item_{no}"] = forms.CharField(label=f"{no}. {label}", required=no == 9,
-                                                        widget=forms.Textarea(attrs={"rows": 3}))
-        self.fields["item_9"].error_messages["required"] = "9. 今回のアセスメントの理由を入力してください（初回・更新・区分変更など）。"
-        if not self.is_bound:
-            self.initial.setdefault("assessed_on", timezone.localdate())
-
-    def clean_assessed_on(self):
-        day = self.cleaned_data.get("assessed_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError("実施日: 未来の日付は記録できません。")
-        return day
-
-    def item_fields(self):
-        return [self[f"item_{no}"] for no in range(1, 24)]
-
-    def record_data(self) -> dict:
-        return {"assessed_on": self.cleaned_data["assessed_on"], "problems": self.cleaned_data["problems"],
-                "items": {str(no): self.cleaned_data[f"item_{no}"] for no in range(1, 24)}}

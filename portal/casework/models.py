@@ -236,9 +236,12 @@ class Assessment(models.Model):
                                  verbose_name="前回のアセスメント")
     assessed_on = models.DateField("実施日")
     items = models.JSONField("課題分析標準項目", default=dict)  # {"1": "…", …, "23": "…"}
-    problems = models.TextField("課題（ニーズ）の整理", blank=True)
+    # the structured fields of the items (see assessment_items.STRUCTURE): {"11": {"walking": "partial"}, …}
+    choices = models.JSONField("課題分析標準項目（選択項目）", default=dict, blank=True)
     written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="記録者")
+    lock_version = models.PositiveIntegerField("更新番号", default=1)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -249,5 +252,54 @@ class Assessment(models.Model):
         verbose_name = "アセスメント"
         verbose_name_plural = "アセスメント"
 
+    def __str__(self) -> str:
+        return f"アセスメント {self.pk}"
+
     def item_rows(self):
-        return [(no, label, self.items.get(str(no), "")) for no, label in ASSESSMENT_ITEMS]
+        """(no, label, structured rows, text) of the 23 items."""
+        from portal.casework.assessment_items import rows
+
+        structured = rows(self.choices)
+        return [(no, label, structured.get(no, []), self.items.get(str(no), "")) for no, label in ASSESSMENT_ITEMS]
+
+    @property
+    def reason_label(self) -> str:
+        from portal.casework.assessment_items import STRUCTURE
+
+        value = (self.choices or {}).get("9", {}).get("reason")
+        return dict(STRUCTURE[9][0][2]).get(value, "") if value else ""
+
+
+class AssessmentProblem(models.Model):
+    """A 課題 identified by an assessment (生活全般の解決すべき課題の候補); 第2表 needs can start from them."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="problem_rows",
+                                   verbose_name="アセスメント")
+    position = models.PositiveSmallIntegerField("順番")
+    text = models.TextField("課題")
+    item_no = models.PositiveSmallIntegerField("関連する項目", null=True, blank=True,
+                                               choices=[(no, f"{no}. {label}") for no, label in ASSESSMENT_ITEMS])
+
+    objects = office_scoped("assessment__office")
+
+    class Meta:
+        ordering = ("assessment", "position", "pk")
+        verbose_name = "課題"
+        verbose_name_plural = "課題"
+
+
+class PlanBasis(models.Model):
+    """The assessment a plan version rests on (set when the plan's 第2表 needs were started from it)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    plan = models.OneToOneField("careplans.CarePlan", on_delete=models.CASCADE, related_name="casework_basis",
+                                verbose_name="居宅サービス計画")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="plan_bases",
+                                   verbose_name="アセスメント")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        verbose_name = "計画の根拠となるアセスメント"
+        verbose_name_plural = "計画の根拠となるアセスメント"

@@ -222,21 +222,3 @@ def service_meeting_pdf(*, meeting, author_name: str) -> bytes:
         "meeting": meeting, "client": meeting.client, "attendee_rows": pairs,
         "absentees": [a for a in attendees if a.absent], "author_name": author_name,
     })
-
-
-# --------------------------------------------------------------------------- アセスメント
-
-
-def assessment_latest(*, client):
-    from portal.casework.models import Assessment
-
-    return Assessment.objects.filter(client=client).order_by("-assessed_on", "-pk").first()
-
-
-@transaction.atomic
-def assessment_create(*, office, client, author, data: dict):
-    """A new version; it records the version it started from (the latest before it)."""
-    from portal.casework.models import Assessment
-
-    return Assessment.objects.create(office=office, client=client, written_by=author,
-                                     previous=assessment_latest(client=client), **data)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.casework import views
+from portal.casework import assessment_views, views
 
 app_name = "casework"
 
@@ -24,7 +24,10 @@ urlpatterns += [
 ]
 
 urlpatterns += [
-    path("clients/<int:client_id>/assessments/", views.assessment_list, name="assessment_list"),
-    path("clients/<int:client_id>/assessments/new/", views.assessment_create, name="assessment_create"),
-    path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
+    path("clients/<int:client_id>/assessments/", assessment_views.assessment_list, name="assessment_list"),
+    path("clients/<int:client_id>/assessments/new/", assessment_views.assessment_create, name="assessment_create"),
+    path("assessments/<int:assessment_id>/", assessment_views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:assessment_id>/edit/", assessment_views.assessment_edit, name="assessment_edit"),
+    path("assessments/<int:assessment_id>/pdf/", assessment_views.assessment_pdf, name="assessment_pdf"),
+    path("assessments/<int:assessment_id>/plan/", assessment_views.assessment_plan, name="assessment_plan"),
 ]

@@ -51,8 +51,10 @@ def test_log_two_contacts_on_a_phone(new_page, live_server, screenshot):
         assert sorted(SupportLogEntry.objects.values_list("kind", flat=True)) == ["phone", "visit"]
 
     page.goto(f"{live_server.url}/casework/clients/{client.pk}/assessments/new/")
-    page.get_by_label("9. 今回のアセスメントの理由").fill("初回（新規の依頼）")
-    page.get_by_label("11. ADL").fill("屋内は伝い歩き。入浴は一部介助。")
+    page.get_by_label("理由", exact=True).select_option(label="初回")
+    page.get_by_label("歩行").select_option(label="見守り")
+    page.locator("#id_item_11").fill("屋内は伝い歩き。入浴は一部介助。")
+    page.locator("#id_problem_1").fill("自宅の風呂に安心して入りたい。")
     screenshot(page, "casework-assessment-form-390")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="保存する").click()

@@ -51,3 +51,16 @@ def monitoring_warnings_card(context):
         "this_month_missing": [m for m in missing if m.this_month_missing],
         "past_only": [m for m in missing if not m.this_month_missing],
     }
+
+
+@register.inclusion_tag("casework/_plan_basis.html", takes_context=True)
+def plan_basis(context, plan):
+    """On the plan pages: the アセスメント the plan version rests on (linked, or the latest done before it)."""
+    from portal.casework.assessments import plan_basis as basis_of
+
+    request = context.get("request")
+    office = getattr(request, "office", None)
+    if office is None or not office.is_care_management or plan is None:
+        return {"show": False}
+    assessment, linked = basis_of(plan)
+    return {"show": True, "plan": plan, "assessment": assessment, "linked": linked}
