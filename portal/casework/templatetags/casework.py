@@ -22,14 +22,17 @@ def casework_card(context, client):
 
     from portal.casework import services
 
+    from portal.casework.compliance import plan_warnings
+
     missing = services.monitoring_missing(today=timezone.localdate(), clients=[client])
+    warnings = plan_warnings(today=timezone.localdate(), clients=[client])
     latest = list(SupportLogEntry.objects.filter(client=client).select_related("written_by__user")
                   .order_by("-occurred_on", "-occurred_time", "-pk")[:3])
     return {
         "show": True, "client": client, "latest": latest, "request": request,
         "form": SupportLogEntryForm(prefix="log"), "button": "支援経過に記録",
         "next": reverse("clients:detail", kwargs={"client_id": client.pk}),
-        "missing": missing[0] if missing else None, "rule": services.MONITORING_RULE,
+        "missing": missing[0] if missing else None, "rule": services.MONITORING_RULE, "warnings": warnings,
     }
 
 
@@ -44,9 +47,12 @@ def monitoring_warnings_card(context):
     office = getattr(request, "office", None)
     if office is None or not office.is_care_management:
         return {"show": False}
+    from portal.casework.compliance import plan_warnings
+
     today = timezone.localdate()
     missing = services.monitoring_missing(today=today)
     return {
+        "plan_warnings": plan_warnings(today=today),
         "show": True, "this_month": services.month_start(today), "rule": services.MONITORING_RULE,
         "this_month_missing": [m for m in missing if m.this_month_missing],
         "past_only": [m for m in missing if not m.this_month_missing],
