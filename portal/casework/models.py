@@ -37,8 +37,12 @@ class SupportLogEntry(models.Model):
     counterpart = models.CharField("相手", max_length=100, blank=True,
                                    help_text="例: 本人・長女、ひまわり訪問介護 サービス提供責任者")
     content = models.TextField("内容")
+    # an event Renkei knew that the care manager added with one click ("plan_delivered:12", …); "" when typed
+    source = models.CharField("記録のもとになった出来事", max_length=40, blank=True)
     written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="記録者")
+    lock_version = models.PositiveIntegerField("更新番号", default=1)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -47,6 +51,8 @@ class SupportLogEntry(models.Model):
     class Meta:
         ordering = ("occurred_on", "occurred_time", "pk")
         indexes = [models.Index(fields=("office", "client", "occurred_on"))]
+        constraints = [models.UniqueConstraint(fields=("client", "source"), condition=~models.Q(source=""),
+                                               name="casework_log_event_once")]
         verbose_name = "居宅介護支援経過"
         verbose_name_plural = "居宅介護支援経過"
 
@@ -95,6 +101,8 @@ class Monitoring(models.Model):
     plan_change_needed = models.BooleanField("計画の変更が必要", default=False)
     written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="記録者")
+    lock_version = models.PositiveIntegerField("更新番号", default=1)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +170,8 @@ class ServiceMeeting(models.Model):
     next_meeting = models.CharField("次回の開催時期", max_length=100, blank=True)
     written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="記録者")
+    lock_version = models.PositiveIntegerField("更新番号", default=1)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

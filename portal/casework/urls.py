@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.casework import assessment_views, views
+from portal.casework import assessment_views, timeline_views, views
 
 app_name = "casework"
 
@@ -30,4 +30,10 @@ urlpatterns += [
     path("assessments/<int:assessment_id>/edit/", assessment_views.assessment_edit, name="assessment_edit"),
     path("assessments/<int:assessment_id>/pdf/", assessment_views.assessment_pdf, name="assessment_pdf"),
     path("assessments/<int:assessment_id>/plan/", assessment_views.assessment_plan, name="assessment_plan"),
+]
+
+urlpatterns += [
+    path("clients/<int:client_id>/timeline/", timeline_views.client_timeline, name="timeline"),
+    path("clients/<int:client_id>/timeline/pdf/", timeline_views.client_timeline_pdf, name="timeline_pdf"),
+    path("clients/<int:client_id>/log/event/", timeline_views.log_event, name="log_event"),
 ]

@@ -41,8 +41,11 @@ def support_log(request, client_id: int):
         return redirect(target)
     filter_form, values = _filters(request)
     entries = list(services.support_log_filter(client=client, **values).reverse())
+    from portal.casework.timeline import loggable_events
+
     return render(request, "casework/support_log.html", {
         "client": client, "form": form, "filter_form": filter_form, "entries": entries,
+        "known_events": loggable_events(client=client, days=60),
         "filtered": bool(values), "query": request.GET.urlencode(),
     }, status=422 if request.method == "POST" else 200)
 
