@@ -46,6 +46,19 @@ class SupportLogEntryForm(forms.ModelForm):
         return day
 
 
+class SupportLogEditForm(SupportLogEntryForm):
+    """Correcting an entry: the page carries the version it was built from (optimistic lock)."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["lock_version"] = self.instance.lock_version
+
+    def record_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
 class SupportLogFilterForm(forms.Form):
     """Filters of the 支援経過 list (GET)."""
 
@@ -84,6 +97,9 @@ class MonitoringForm(forms.ModelForm):
         evaluations = evaluations or {}
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("visited_on", timezone.localdate())
+        if self.instance.pk:
+            self.fields["lock_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                                             initial=self.instance.lock_version)
         self.goal_fields = []
         for goal in self.short_goals:
             name = f"goal_{goal.pk}"
@@ -171,6 +187,9 @@ class ServiceMeetingForm(forms.ModelForm):
         self.fields["plan"].label_from_instance = (
             lambda p: f"{wareki_date(p.plan_date)} 作成（変更）・{p.get_status_display()}")
         self.fields["plan"].empty_label = "（計画書の版を選ぶ）"
+        if self.instance.pk:
+            self.fields["lock_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                                             initial=self.instance.lock_version)
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("held_on", timezone.localdate())
             first = plans.first()

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from portal.clients.models import Client
@@ -313,3 +314,53 @@ class PlanBasis(models.Model):
     class Meta:
         verbose_name = "計画の根拠となるアセスメント"
         verbose_name_plural = "計画の根拠となるアセスメント"
+
+
+# --------------------------------------------------------------------------- 定型文 and drafts
+
+
+class PhraseTemplate(models.Model):
+    """定型文: a phrase the office keeps for the 支援経過 (inserted into the content with the keyboard)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    text = models.CharField("定型文", max_length=200)
+    position = models.PositiveSmallIntegerField("順番", default=0)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        ordering = ("position", "pk")
+        verbose_name = "定型文"
+        verbose_name_plural = "定型文"
+
+    def __str__(self) -> str:
+        return f"定型文 {self.pk}"
+
+
+class CaseworkDraft(models.Model):
+    """The half-written 支援経過 entry or モニタリング of one staff member for one 利用者 (autosave).
+
+    Encrypted with ``RENKEI_ENCRYPTION_KEYS`` and expiring like the 利用者 registration draft. After the record is
+    saved, the row stays empty (``encrypted_data`` "") with ``saved_at`` set, so the page can tell a device that
+    kept a copy that its input arrived.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                               verbose_name="入力した人")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name="利用者")
+    kind = models.CharField("種類", max_length=12)  # "log" | "monitoring"
+    encrypted_data = models.TextField("入力内容（暗号化）", blank=True)
+    saved_at = models.DateTimeField("保存日時")
+    expires_at = models.DateTimeField("有効期限", db_index=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        verbose_name = "支援経過・モニタリングの下書き"
+        verbose_name_plural = "支援経過・モニタリングの下書き"
+        constraints = [models.UniqueConstraint(fields=("office", "author", "client", "kind"),
+                                               name="casework_draft_unique")]

@@ -114,3 +114,19 @@ def log_event(request, client_id: int):
     else:
         messages.success(request, f"支援経過に記録しました: {event.title}")
     return redirect(target)
+
+
+@care_office_required
+@require_POST
+def draft(request, client_id: int, kind: str):
+    """Autosave of a half-written 支援経過 entry or モニタリング (the page's script retries until it arrives)."""
+    from django.http import Http404, JsonResponse
+
+    from portal.casework import drafts
+
+    if kind not in drafts.KINDS:
+        raise Http404
+    client = get_object_or_404(Client, pk=client_id)
+    data = {k: request.POST.getlist(k) for k in request.POST if k not in drafts.SKIP}
+    saved = drafts.draft_save(office=request.office, author=request.user, client=client, kind=kind, data=data)
+    return JsonResponse({"saved_at": timezone.localtime(saved.saved_at).strftime("%H:%M:%S")})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.casework import assessment_views, timeline_views, views
+from portal.casework import assessment_views, phrase_views, timeline_views, views
 
 app_name = "casework"
 
@@ -36,4 +36,11 @@ urlpatterns += [
     path("clients/<int:client_id>/timeline/", timeline_views.client_timeline, name="timeline"),
     path("clients/<int:client_id>/timeline/pdf/", timeline_views.client_timeline_pdf, name="timeline_pdf"),
     path("clients/<int:client_id>/log/event/", timeline_views.log_event, name="log_event"),
+    path("clients/<int:client_id>/draft/log/", timeline_views.draft, {"kind": "log"}, name="log_draft"),
+    path("clients/<int:client_id>/draft/monitoring/", timeline_views.draft, {"kind": "monitoring"},
+         name="monitoring_draft"),
+]
+
+urlpatterns += [
+    path("phrases/", phrase_views.phrases, name="phrases"),
 ]

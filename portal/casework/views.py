@@ -24,15 +24,30 @@ def _filters(request):
     return form, values
 
 
+def _rebase(form, conflict) -> None:
+    """After a conflict the page keeps the user's input and carries the current version: saving again, having
+    looked, is deliberate."""
+    data = form.data.copy()
+    data[form.add_prefix("lock_version")] = str(conflict.fresh.lock_version)
+    form.data = data
+
+
 @care_office_required
 @single_submit
 def support_log(request, client_id: int):
     """第5表 居宅介護支援経過 of one 利用者: the entry form on top, the log (filtered) below."""
+    from portal.casework import drafts
+    from portal.casework.timeline import loggable_events
+
     client = get_object_or_404(Client, pk=client_id)
-    form = SupportLogEntryForm(request.POST or None, prefix="log")
+    draft_state, draft_data = drafts.draft_state(office=request.office, author=request.user, client=client,
+                                                 kind="log")
+    form = SupportLogEntryForm(request.POST or None, prefix="log",
+                               initial=drafts.as_initial(draft_data, prefix="log"))
     if request.method == "POST" and form.is_valid():
         services.support_log_create(office=request.office, client=client, author=request.membership,
                                     data=form.cleaned_data)
+        drafts.draft_done(office=request.office, author=request.user, client=client, kind="log")
         messages.success(request, "支援経過を記録しました。")
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
@@ -41,26 +56,36 @@ def support_log(request, client_id: int):
         return redirect(target)
     filter_form, values = _filters(request)
     entries = list(services.support_log_filter(client=client, **values).reverse())
-    from portal.casework.timeline import loggable_events
-
     return render(request, "casework/support_log.html", {
         "client": client, "form": form, "filter_form": filter_form, "entries": entries,
         "known_events": loggable_events(client=client, days=60),
         "filtered": bool(values), "query": request.GET.urlencode(),
+        "draft_url": reverse("casework:log_draft", kwargs={"client_id": client.pk}), "draft_state": draft_state,
     }, status=422 if request.method == "POST" else 200)
 
 
 @care_office_required
 @single_submit
 def support_log_edit(request, entry_id: int):
+    from portal.casework.forms import SupportLogEditForm
+    from portal.casework.locking import RecordConflict
+
     entry = get_object_or_404(SupportLogEntry.objects.select_related("client"), pk=entry_id)
-    form = SupportLogEntryForm(request.POST or None, instance=entry, prefix="log")
+    form = SupportLogEditForm(request.POST or None, instance=entry, prefix="log")
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.support_log_update(entry=entry, data=form.cleaned_data)
-        messages.success(request, "支援経過を更新しました。")
-        return redirect("casework:support_log", client_id=entry.client_id)
-    return render(request, "casework/support_log_edit.html", {"entry": entry, "client": entry.client,
-                                                               "form": form})
+        try:
+            services.support_log_update(entry=entry, data=form.record_data(), by=request.membership,
+                                        lock_version=form.cleaned_data["lock_version"])
+        except RecordConflict as exc:
+            conflict = exc
+            _rebase(form, exc)
+        else:
+            messages.success(request, "支援経過を更新しました。")
+            return redirect("casework:support_log", client_id=entry.client_id)
+    return render(request, "casework/support_log_edit.html", {
+        "entry": entry, "client": entry.client, "form": form, "conflict": conflict,
+    }, status=409 if conflict else 422 if request.method == "POST" else 200)
 
 
 @care_office_required
@@ -92,10 +117,12 @@ def support_log_pdf(request, client_id: int):
 # --------------------------------------------------------------------------- モニタリング
 
 
-def _monitoring_page(request, client, form, monitoring=None, plan=None, status=200):
+def _monitoring_page(request, client, form, monitoring=None, plan=None, status=200, conflict=None, draft_state=None):
     return render(request, "casework/monitoring_form.html", {
         "client": client, "form": form, "monitoring": monitoring, "plan": plan, "rule": services.MONITORING_RULE,
-    }, status=status)
+        "conflict": conflict, "draft_state": draft_state,
+        "draft_url": None if monitoring else reverse("casework:monitoring_draft", kwargs={"client_id": client.pk}),
+    }, status=409 if conflict else status)
 
 
 @care_office_required
@@ -117,31 +144,47 @@ def monitoring_list(request, client_id: int):
 @care_office_required
 @single_submit
 def monitoring_create(request, client_id: int):
+    from portal.casework import drafts
+
     client = get_object_or_404(Client, pk=client_id)
     plan = services.plan_in_effect(client=client, on=timezone.localdate())
-    form = MonitoringForm(request.POST or None, client=client, short_goals=services.plan_short_goals(plan))
+    draft_state, draft_data = drafts.draft_state(office=request.office, author=request.user, client=client,
+                                                 kind="monitoring")
+    form = MonitoringForm(request.POST or None, client=client, short_goals=services.plan_short_goals(plan),
+                          initial=drafts.as_initial(draft_data))
     if request.method == "POST" and form.is_valid():
         services.monitoring_save(office=request.office, client=client, author=request.membership, plan=plan,
                                  data=form.record_data(), evaluations=form.evaluations())
+        drafts.draft_done(office=request.office, author=request.user, client=client, kind="monitoring")
         messages.success(request, "モニタリングを記録しました。")
         return redirect("casework:monitoring_list", client_id=client.pk)
-    return _monitoring_page(request, client, form, plan=plan, status=422 if request.method == "POST" else 200)
+    return _monitoring_page(request, client, form, plan=plan, status=422 if request.method == "POST" else 200,
+                            draft_state=draft_state)
 
 
 @care_office_required
 @single_submit
 def monitoring_edit(request, monitoring_id: int):
+    from portal.casework.locking import RecordConflict
+
     monitoring = get_object_or_404(Monitoring.objects.select_related("client", "plan"), pk=monitoring_id)
     evaluations = {e.short_goal_id: e for e in monitoring.evaluations.all()}
     form = MonitoringForm(request.POST or None, instance=monitoring, client=monitoring.client,
                           short_goals=services.plan_short_goals(monitoring.plan), evaluations=evaluations)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.monitoring_save(office=request.office, client=monitoring.client, author=request.membership,
-                                 instance=monitoring, data=form.record_data(), evaluations=form.evaluations())
-        messages.success(request, "モニタリングを更新しました。")
-        return redirect("casework:monitoring_list", client_id=monitoring.client_id)
+        try:
+            services.monitoring_save(office=request.office, client=monitoring.client, author=request.membership,
+                                     instance=monitoring, data=form.record_data(), evaluations=form.evaluations(),
+                                     lock_version=form.cleaned_data.get("lock_version"))
+        except RecordConflict as exc:
+            conflict = exc
+            _rebase(form, exc)
+        else:
+            messages.success(request, "モニタリングを更新しました。")
+            return redirect("casework:monitoring_list", client_id=monitoring.client_id)
     return _monitoring_page(request, monitoring.client, form, monitoring=monitoring, plan=monitoring.plan,
-                            status=422 if request.method == "POST" else 200)
+                            status=422 if request.method == "POST" else 200, conflict=conflict)
 
 
 # --------------------------------------------------------------------------- 第4表 サービス担当者会議の要点
@@ -158,6 +201,9 @@ def _meeting_form(request, client, meeting=None):
 
 
 def _meeting_save(request, client, meeting=None):
+    from portal.casework.locking import RecordConflict
+
+    conflict = None
     form, formset = _meeting_form(request, client, meeting)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = [{k: f.cleaned_data[k] for k in ("affiliation", "name", "absent", "absent_view")}
@@ -165,15 +211,21 @@ def _meeting_save(request, client, meeting=None):
         if not rows:
             form.add_error(None, "会議出席者を1人以上入力してください。")
         else:
-            saved = services.service_meeting_save(office=request.office, client=client, author=request.membership,
-                                                  data=form.record_data(), attendees=rows, instance=meeting)
-            messages.success(request, "サービス担当者会議の要点を保存しました。")
-            for warning in services.service_meeting_warnings(saved):
-                messages.warning(request, warning)
-            return redirect("casework:meeting_list", client_id=client.pk)
+            try:
+                saved = services.service_meeting_save(
+                    office=request.office, client=client, author=request.membership, data=form.record_data(),
+                    attendees=rows, instance=meeting, lock_version=form.cleaned_data.get("lock_version"))
+            except RecordConflict as exc:
+                conflict = exc
+                _rebase(form, exc)
+            else:
+                messages.success(request, "サービス担当者会議の要点を保存しました。")
+                for warning in services.service_meeting_warnings(saved):
+                    messages.warning(request, warning)
+                return redirect("casework:meeting_list", client_id=client.pk)
     return render(request, "casework/meeting_form.html", {
-        "client": client, "form": form, "formset": formset, "meeting": meeting,
-    }, status=422 if request.method == "POST" else 200)
+        "client": client, "form": form, "formset": formset, "meeting": meeting, "conflict": conflict,
+    }, status=409 if conflict else 422 if request.method == "POST" else 200)
 
 
 @care_office_required

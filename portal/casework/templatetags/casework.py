@@ -26,11 +26,16 @@ def casework_card(context, client):
 
     missing = services.monitoring_missing(today=timezone.localdate(), clients=[client])
     warnings = plan_warnings(today=timezone.localdate(), clients=[client])
+    from portal.casework import drafts
+
+    draft_state, draft_data = drafts.draft_state(office=office, author=request.user, client=client, kind="log")
     latest = list(SupportLogEntry.objects.filter(client=client).select_related("written_by__user")
                   .order_by("-occurred_on", "-occurred_time", "-pk")[:3])
     return {
         "show": True, "client": client, "latest": latest, "request": request,
-        "form": SupportLogEntryForm(prefix="log"), "button": "支援経過に記録",
+        "form": SupportLogEntryForm(prefix="log", initial=drafts.as_initial(draft_data, prefix="log")),
+        "button": "支援経過に記録", "draft_state": draft_state,
+        "draft_url": reverse("casework:log_draft", kwargs={"client_id": client.pk}),
         "next": reverse("clients:detail", kwargs={"client_id": client.pk}),
         "missing": missing[0] if missing else None, "rule": services.MONITORING_RULE, "warnings": warnings,
     }
@@ -70,3 +75,14 @@ def plan_basis(context, plan):
         return {"show": False}
     assessment, linked = basis_of(plan)
     return {"show": True, "plan": plan, "assessment": assessment, "linked": linked}
+
+
+@register.simple_tag(takes_context=True)
+def casework_phrases(context):
+    """The office's 定型文 for the 支援経過 form (empty outside a care office)."""
+    from portal.casework.models import PhraseTemplate
+
+    request = context.get("request")
+    if getattr(request, "office", None) is None:
+        return []
+    return list(PhraseTemplate.objects.all())
