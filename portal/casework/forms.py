@@ -227,4 +227,6 @@ class AttendeeForm(forms.ModelForm):
         return data
 
 
-AttendeeFormSet = forms.modelformset_factory(MeetingAttendee, form=AttendeeForm, extra=4, can_delete=True)
+# A plain formset (no row ids): saving replaces the attendees, so a page built before another member's save still
+# submits cleanly and the optimistic lock, not a vanished row id, decides.
+AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=4, can_delete=True)

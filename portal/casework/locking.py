@@ -18,7 +18,7 @@ class RecordConflict(Exception):
         who = getattr(fresh, "updated_by_name", "") or "他の職員"
         when = timezone.localtime(fresh.updated_at).strftime("%H:%M")
         self.message = (f"{who}さんが{when}にこの{label}を更新しました。あなたの変更はまだ保存していません（上書きを防ぐため）。"
-                        "入力した内容はこの画面に残っています。下の最新の内容と見比べてから、もう一度「保存する」を押してください。")
+                        "入力した内容はこの画面に残っています。最新の内容を確かめてから、もう一度「保存する」を押すと、あなたの内容で保存します。")
         super().__init__(self.message)
 
 

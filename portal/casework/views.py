@@ -24,12 +24,41 @@ def _filters(request):
     return form, values
 
 
+def _shown(value) -> str:
+    import datetime as dt
+
+    from portal.core.wareki import wareki_date
+
+    if value is None or value == "":
+        return "（空欄）"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, dt.date):
+        return wareki_date(value)
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
 def _rebase(form, conflict) -> None:
-    """After a conflict the page keeps the user's input and carries the current version: saving again, having
-    looked, is deliberate."""
+    """After a conflict the page keeps the user's input, lists the fields where the other member's saved version
+    differs from it, and carries the current version: saving again, having looked, is deliberate."""
     data = form.data.copy()
     data[form.add_prefix("lock_version")] = str(conflict.fresh.lock_version)
     form.data = data
+    fresh, rows = conflict.fresh, []
+    for name in getattr(form._meta, "fields", ()):
+        field = form.fields[name]
+        mine = form.cleaned_data.get(name)
+        theirs = getattr(fresh, name)
+        if hasattr(mine, "pk") or hasattr(theirs, "pk"):
+            same = getattr(mine, "pk", None) == getattr(theirs, "pk", None)
+        else:
+            same = (mine or "") == (theirs or "") if not isinstance(theirs, bool) else bool(mine) == theirs
+        if not same:
+            choices = dict(getattr(field, "choices", []) or [])
+            rows.append((field.label, _shown(choices.get(theirs, theirs)), _shown(choices.get(mine, mine))))
+    conflict.differences = rows
 
 
 @care_office_required
@@ -192,11 +221,11 @@ def monitoring_edit(request, monitoring_id: int):
 
 def _meeting_form(request, client, meeting=None):
     from portal.casework.forms import AttendeeFormSet, ServiceMeetingForm
-    from portal.casework.models import MeetingAttendee
 
     form = ServiceMeetingForm(request.POST or None, instance=meeting, client=client, prefix="meeting")
-    queryset = meeting.attendees.all() if meeting else MeetingAttendee.objects.none()
-    formset = AttendeeFormSet(request.POST or None, queryset=queryset, prefix="att")
+    initial = [{"affiliation": a.affiliation, "name": a.name, "absent": a.absent, "absent_view": a.absent_view}
+               for a in meeting.attendees.all()] if meeting else []
+    formset = AttendeeFormSet(request.POST or None, initial=initial, prefix="att")
     return form, formset
 
 
