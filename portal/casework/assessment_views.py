@@ -118,6 +118,12 @@ def assessment_pdf(request, assessment_id: int):
                          inline=request.GET.get("inline") == "1")
 
 
+def _latest_plan(client):
+    from portal.careplans.models import CarePlan
+
+    return CarePlan.objects.filter(client=client).order_by("-plan_date", "-pk").first()
+
+
 @plan_editor_required
 @single_submit
 def assessment_plan(request, assessment_id: int):
@@ -146,5 +152,5 @@ def assessment_plan(request, assessment_id: int):
             return redirect("careplans:plan_table2", plan_id=plan.pk)
     return render(request, "casework/assessment_plan.html", {
         "client": assessment.client, "assessment": assessment, "form": form, "draft": draft,
-        "problems": problems,
+        "problems": problems, "latest_plan": None if draft else _latest_plan(assessment.client),
     }, status=422 if request.method == "POST" else 200)
