@@ -141,9 +141,9 @@ def assessment_plan(request, assessment_id: int):
                 plan_date=form.cleaned_data.get("plan_date"), draft=draft,
                 lock_version=form.cleaned_data.get("lock_version"))
         except ValidationError as error:
-            for message in (error.message_dict.get("plan_date", []) if hasattr(error, "error_dict")
-                            else error.messages):
-                form.add_error("plan_date" if draft is None else None, message)
+            target = "plan_date" if "plan_date" in form.fields else None
+            for message in error.messages:
+                form.add_error(target, message)
         except (plan_services.PlanConflict, plan_services.PlanNotEditable) as exc:
             form.add_error(None, exc.message)
         else:

@@ -138,13 +138,23 @@ def _plan_events(client, date_from, date_to):
     return events
 
 
+def _naming(queryset, client):
+    """The packages whose ``client_ids`` name ``client`` (a JSON containment on PostgreSQL; the SQLite
+    quick-start has no such lookup, so there the list is filtered here)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return list(queryset.filter(client_ids__contains=[client.pk]))
+    return [p for p in queryset if client.pk in (p.client_ids or [])]
+
+
 def _send_events(client, date_from, date_to):
     from linkage.exchange.models import Package, UnitKind
 
     events = []
-    for p in Package.objects.filter(client_ids__contains=[client.pk]).only(
+    for p in _naming(Package.objects.only(
             "pk", "unit_kind", "month", "recipient_name", "recipient_office_number", "status", "created_at",
-            "sent_at").order_by("created_at"):
+            "sent_at", "client_ids").order_by("created_at"), client):
         at = _local(p.sent_at or p.created_at)
         if not _in(at.date(), date_from, date_to):
             continue
@@ -160,9 +170,9 @@ def _receipt_events(client, date_from, date_to):
     from linkage.exchange.models import ReceivedPackage, UnitKind
 
     events = []
-    for r in ReceivedPackage.objects.filter(client_ids__contains=[client.pk]).only(
-            "pk", "unit_kind", "month", "sender_name", "sender_office_number", "status", "received_at").order_by(
-            "received_at"):
+    for r in _naming(ReceivedPackage.objects.only(
+            "pk", "unit_kind", "month", "sender_name", "sender_office_number", "status", "received_at",
+            "client_ids").order_by("received_at"), client):
         at = _local(r.received_at)
         if not _in(at.date(), date_from, date_to):
             continue

@@ -91,6 +91,8 @@
     var local = null;
     try { local = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { local = null; }
     function forget() { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } local = null; }
+    // the device copy holds personal data: it is kept one day at most, like the server draft
+    if (local && (!local.at || Date.now() - local.at > 24 * 3600 * 1000)) forget();
     if (local && local.submitted && state === "saved") {
       forget();  // sent with the form and saved (the server empties the draft only then)
     } else if (local && (local.submitted || !local.synced)) {

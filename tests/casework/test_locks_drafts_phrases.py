@@ -160,3 +160,8 @@ def test_an_expired_draft_is_not_offered(owner, office, client_obj):
         assert drafts.draft_state(office=office, author=owner.user, client=client_obj, kind="log")[0] == "draft"
         CaseworkDraft.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
         assert drafts.draft_state(office=office, author=owner.user, client=client_obj, kind="log") == ("", None)
+    from portal.core.tasks import purge_expired
+
+    purge_expired()
+    with office_scope(office):
+        assert not CaseworkDraft.objects.exists()
