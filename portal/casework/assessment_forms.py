@@ -26,18 +26,19 @@ class AssessmentForm(forms.Form):
             choice_names = []
             for key, choice_label, options in STRUCTURE.get(no, ()):
                 name = field_name(no, key)
-                self.fields[name] = forms.ChoiceField(label=choice_label, required=False,
-                                                      choices=[("", "—"), *options])
+                self.fields[name] = forms.ChoiceField(label=choice_label, required=False, choices=[("", "—"), *options])
                 choice_names.append(name)
             self.fields[f"item_{no}"] = forms.CharField(
-                label=f"{no}. {label}", required=False, widget=forms.Textarea(attrs={"rows": 3 if no > 1 else 4}))
+                label=f"{no}. {label}", required=False, widget=forms.Textarea(attrs={"rows": 3 if no > 1 else 4})
+            )
             self.items.append((no, label, choice_names))
         rows = max(PROBLEM_ROWS_MIN, len(problems) + PROBLEM_ROWS_SPARE)
         item_choices = [("", "（関連する項目）"), *[(str(no), f"{no}. {label}") for no, label in ASSESSMENT_ITEMS[9:]]]
         for i in range(1, rows + 1):
             self.fields[f"problem_{i}"] = forms.CharField(label=f"課題 {i}", required=False, max_length=500)
             self.fields[f"problem_{i}_item"] = forms.TypedChoiceField(
-                label=f"課題 {i} の関連する項目", required=False, choices=item_choices, coerce=int, empty_value=None)
+                label=f"課題 {i} の関連する項目", required=False, choices=item_choices, coerce=int, empty_value=None
+            )
         self.problem_count = rows
         if not self.is_bound:
             self.initial.setdefault("assessed_on", timezone.localdate())
@@ -61,16 +62,23 @@ class AssessmentForm(forms.Form):
     def clean_assessed_on(self):
         day = self.cleaned_data.get("assessed_on")
         if day and day > timezone.localdate():
-            raise forms.ValidationError("実施日: 未来の日付は記録できません。アセスメントを行った日を入力してください。")
+            raise forms.ValidationError(
+                "実施日: 未来の日付は記録できません。アセスメントを行った日を入力してください。"
+            )
         return day
 
     def clean(self):
         data = super().clean()
         if not data.get(field_name(9, "reason")) and not (data.get("item_9") or "").strip():
-            self.add_error("item_9", "9. 今回のアセスメントの理由を選ぶか入力してください（初回・更新・区分変更など）。")
+            self.add_error(
+                "item_9", "9. 今回のアセスメントの理由を選ぶか入力してください（初回・更新・区分変更など）。"
+            )
         for i in range(1, self.problem_count + 1):
             if data.get(f"problem_{i}_item") and not (data.get(f"problem_{i}") or "").strip():
-                self.add_error(f"problem_{i}", f"課題 {i}: 関連する項目を選んだ行に課題の内容がありません。内容を書くか、項目の選択を外してください。")
+                self.add_error(
+                    f"problem_{i}",
+                    f"課題 {i}: 関連する項目を選んだ行に課題の内容がありません。内容を書くか、項目の選択を外してください。",
+                )
         return data
 
     def record_data(self) -> dict:
@@ -80,12 +88,18 @@ class AssessmentForm(forms.Form):
             values = {n.split("_", 2)[2]: data[n] for n in names if data.get(n)}
             if values:
                 choices[str(no)] = values
-        return {"assessed_on": data["assessed_on"], "choices": choices,
-                "items": {str(no): data[f"item_{no}"].strip() for no, _label, _names in self.items}}
+        return {
+            "assessed_on": data["assessed_on"],
+            "choices": choices,
+            "items": {str(no): data[f"item_{no}"].strip() for no, _label, _names in self.items},
+        }
 
     def problems(self) -> list[dict]:
-        return [{"text": self.cleaned_data[f"problem_{i}"].strip(), "item_no": self.cleaned_data[f"problem_{i}_item"]}
-                for i in range(1, self.problem_count + 1) if (self.cleaned_data.get(f"problem_{i}") or "").strip()]
+        return [
+            {"text": self.cleaned_data[f"problem_{i}"].strip(), "item_no": self.cleaned_data[f"problem_{i}_item"]}
+            for i in range(1, self.problem_count + 1)
+            if (self.cleaned_data.get(f"problem_{i}") or "").strip()
+        ]
 
 
 class PlanFromAssessmentForm(forms.Form):
@@ -98,9 +112,12 @@ class PlanFromAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.draft = draft
         self.fields["problems"] = forms.TypedMultipleChoiceField(
-            label="第2表の「生活全般の解決すべき課題（ニーズ）」にする課題", coerce=int,
-            choices=[(p.pk, p.text) for p in problems], widget=forms.CheckboxSelectMultiple,
-            error_messages={"required": "計画書に入れる課題を1つ以上選んでください。"})
+            label="第2表の「生活全般の解決すべき課題（ニーズ）」にする課題",
+            coerce=int,
+            choices=[(p.pk, p.text) for p in problems],
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": "計画書に入れる課題を1つ以上選んでください。"},
+        )
         if not self.is_bound:
             self.initial["problems"] = [p.pk for p in problems]
             self.initial["plan_date"] = timezone.localdate()
@@ -111,7 +128,11 @@ class PlanFromAssessmentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.draft is None and "plan_date" in self.fields and not data.get("plan_date") \
-                and "plan_date" not in self.errors:
+        if (
+            self.draft is None
+            and "plan_date" in self.fields
+            and not data.get("plan_date")
+            and "plan_date" not in self.errors
+        ):
             self.add_error("plan_date", "居宅サービス計画作成（変更）日を入力してください。")
         return data

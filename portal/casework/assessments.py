@@ -16,18 +16,25 @@ def assessment_latest(*, client):
 
 def _replace_problems(assessment, problems: list[dict]) -> None:
     assessment.problem_rows.all().delete()
-    AssessmentProblem.objects.bulk_create([
-        AssessmentProblem(assessment=assessment, position=i, text=p["text"], item_no=p.get("item_no"))
-        for i, p in enumerate(problems, start=1)
-    ])
+    AssessmentProblem.objects.bulk_create(
+        [
+            AssessmentProblem(assessment=assessment, position=i, text=p["text"], item_no=p.get("item_no"))
+            for i, p in enumerate(problems, start=1)
+        ]
+    )
 
 
 @transaction.atomic
 def assessment_create(*, office, client, author, data: dict, problems: list[dict]) -> Assessment:
     """A new version; it records the version it started from (the latest before it)."""
     assessment = Assessment.objects.create(
-        office=office, client=client, written_by=author, previous=assessment_latest(client=client),
-        updated_by_name=author.name if author else "", **data)
+        office=office,
+        client=client,
+        written_by=author,
+        previous=assessment_latest(client=client),
+        updated_by_name=author.name if author else "",
+        **data,
+    )
     _replace_problems(assessment, problems)
     return assessment
 
@@ -60,8 +67,9 @@ def plan_target(*, client):
 
 
 @transaction.atomic
-def plan_from_assessment(*, assessment, problem_ids: list[int], by, plan_date: dt.date | None = None,
-                         draft=None, lock_version=None):
+def plan_from_assessment(
+    *, assessment, problem_ids: list[int], by, plan_date: dt.date | None = None, draft=None, lock_version=None
+):
     """Add the chosen 課題 of ``assessment`` as 第2表 needs, to ``draft`` (with its page's ``lock_version``) or to a
     new plan version dated ``plan_date``; record that the plan rests on the assessment. Raises the plan services'
     ``ValidationError`` / ``PlanConflict`` / ``PlanNotEditable`` unchanged (nothing is written then)."""
@@ -74,8 +82,7 @@ def plan_from_assessment(*, assessment, problem_ids: list[int], by, plan_date: d
     for problem in chosen:
         plan_services.need_add(plan=draft, lock_version=lock_version, by=by, text=problem.text)
         lock_version = draft.lock_version
-    PlanBasis.objects.update_or_create(plan=draft, defaults={"assessment": assessment,
-                                                             "office": assessment.office})
+    PlanBasis.objects.update_or_create(plan=draft, defaults={"assessment": assessment, "office": assessment.office})
     return draft
 
 
@@ -84,8 +91,11 @@ def plan_basis(plan):
     basis = PlanBasis.objects.filter(plan=plan).select_related("assessment").first()
     if basis is not None:
         return basis.assessment, True
-    latest = (Assessment.objects.filter(client_id=plan.client_id, assessed_on__lte=plan.plan_date)
-              .order_by("-assessed_on", "-pk").first())
+    latest = (
+        Assessment.objects.filter(client_id=plan.client_id, assessed_on__lte=plan.plan_date)
+        .order_by("-assessed_on", "-pk")
+        .first()
+    )
     return latest, False
 
 
@@ -93,7 +103,14 @@ def assessment_pdf(*, assessment, author_name: str, version_no: int) -> bytes:
     """アセスメント（課題分析）シート: A4 portrait, the 23 標準項目 in the order of the notice."""
     from portal.documents.render import render_pdf
 
-    return render_pdf("casework/assessment_pdf.html", {
-        "assessment": assessment, "client": assessment.client, "rows": assessment.item_rows(),
-        "problems": list(assessment.problem_rows.all()), "author_name": author_name, "version_no": version_no,
-    })
+    return render_pdf(
+        "casework/assessment_pdf.html",
+        {
+            "assessment": assessment,
+            "client": assessment.client,
+            "rows": assessment.item_rows(),
+            "problems": list(assessment.problem_rows.all()),
+            "author_name": author_name,
+            "version_no": version_no,
+        },
+    )

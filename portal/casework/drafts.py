@@ -20,9 +20,16 @@ def draft_save(*, office, author, client, kind: str, data: dict) -> CaseworkDraf
     now = timezone.now()
     token = crypto.encrypt_secret(json.dumps(data, ensure_ascii=False).encode("utf-8"))
     draft, _ = CaseworkDraft.objects.update_or_create(
-        office=office, author=author, client=client, kind=kind,
-        defaults={"encrypted_data": token, "saved_at": now,
-                  "expires_at": now + timedelta(hours=settings.RENKEI_CLIENT_DRAFT_HOURS)})
+        office=office,
+        author=author,
+        client=client,
+        kind=kind,
+        defaults={
+            "encrypted_data": token,
+            "saved_at": now,
+            "expires_at": now + timedelta(hours=settings.RENKEI_CLIENT_DRAFT_HOURS),
+        },
+    )
     return draft
 
 
@@ -30,8 +37,9 @@ def draft_state(*, office, author, client, kind: str) -> tuple[str, dict | None]
     """("draft", data) while a draft is kept; ("saved", None) after the record was saved; ("", None) otherwise."""
     from linkage.exchange import crypto
 
-    draft = CaseworkDraft.objects.filter(office=office, author=author, client=client, kind=kind,
-                                         expires_at__gt=timezone.now()).first()
+    draft = CaseworkDraft.objects.filter(
+        office=office, author=author, client=client, kind=kind, expires_at__gt=timezone.now()
+    ).first()
     if draft is None:
         return "", None
     if not draft.encrypted_data:
@@ -46,8 +54,12 @@ def draft_done(*, office, author, client, kind: str) -> None:
     """The record was saved: empty the draft, keeping a marker for the device's copy."""
     now = timezone.now()
     CaseworkDraft.objects.update_or_create(
-        office=office, author=author, client=client, kind=kind,
-        defaults={"encrypted_data": "", "saved_at": now, "expires_at": now + timedelta(hours=12)})
+        office=office,
+        author=author,
+        client=client,
+        kind=kind,
+        defaults={"encrypted_data": "", "saved_at": now, "expires_at": now + timedelta(hours=12)},
+    )
 
 
 def as_initial(data: dict | None, *, prefix: str = "") -> dict:
@@ -57,6 +69,6 @@ def as_initial(data: dict | None, *, prefix: str = "") -> dict:
         if prefix:
             if not name.startswith(prefix + "-"):
                 continue
-            name = name[len(prefix) + 1:]
+            name = name[len(prefix) + 1 :]
         initial[name] = values[0] if len(values) == 1 else values
     return initial

@@ -4,7 +4,13 @@ from django import forms
 from django.utils import timezone
 
 from portal.casework.models import (
-    Achievement, ContactKind, MeetingAttendee, Monitoring, MonitoringPlace, ServiceMeeting, SupportLogEntry,
+    Achievement,
+    ContactKind,
+    MeetingAttendee,
+    Monitoring,
+    MonitoringPlace,
+    ServiceMeeting,
+    SupportLogEntry,
 )
 from portal.core.forms import WarekiDateField
 

@@ -17,8 +17,10 @@ class RecordConflict(Exception):
         self.fresh = fresh
         who = getattr(fresh, "updated_by_name", "") or "他の職員"
         when = timezone.localtime(fresh.updated_at).strftime("%H:%M")
-        self.message = (f"{who}さんが{when}にこの{label}を更新しました。あなたの変更はまだ保存していません（上書きを防ぐため）。"
-                        "入力した内容はこの画面に残っています。最新の内容を確かめてから、もう一度「保存する」を押すと、あなたの内容で保存します。")
+        self.message = (
+            f"{who}さんが{when}にこの{label}を更新しました。あなたの変更はまだ保存していません（上書きを防ぐため）。"
+            "入力した内容はこの画面に残っています。最新の内容を確かめてから、もう一度「保存する」を押すと、あなたの内容で保存します。"
+        )
         super().__init__(self.message)
 
 
@@ -33,7 +35,8 @@ def claim(instance, lock_version, by, *, label: str) -> None:
     name = by.name if by is not None else ""
     now = timezone.now()
     updated = model.objects.filter(pk=instance.pk, lock_version=expected).update(
-        lock_version=F("lock_version") + 1, updated_at=now, updated_by_name=name)
+        lock_version=F("lock_version") + 1, updated_at=now, updated_by_name=name
+    )
     if not updated:
         raise RecordConflict(model.objects.get(pk=instance.pk), label)
     instance.lock_version = expected + 1

@@ -21,8 +21,7 @@ class PhraseForm(forms.ModelForm):
         error_messages = {"text": {"max_length": "定型文は200文字までにしてください。"}}
 
 
-PhraseFormSet = forms.modelformset_factory(PhraseTemplate, form=PhraseForm, extra=3, can_delete=True,
-                                           can_order=False)
+PhraseFormSet = forms.modelformset_factory(PhraseTemplate, form=PhraseForm, extra=3, can_delete=True, can_order=False)
 
 
 @care_office_required(roles=(Role.CARE_MANAGER,))
@@ -53,5 +52,6 @@ def phrases(request):
                 phrase.save()
         messages.success(request, "定型文を保存しました。")
         return redirect("casework:phrases")
-    return render(request, "casework/phrases.html", {"formset": formset},
-                  status=422 if request.method == "POST" else 200)
+    return render(
+        request, "casework/phrases.html", {"formset": formset}, status=422 if request.method == "POST" else 200
+    )

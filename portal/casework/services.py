@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
 
 from portal.casework.models import SupportLogEntry
-
 
 # --------------------------------------------------------------------------- 第5表 居宅介護支援経過
 

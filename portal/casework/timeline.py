@@ -55,8 +55,9 @@ def _in(day, date_from, date_to):
     return day is not None and (date_from is None or day >= date_from) and (date_to is None or day <= date_to)
 
 
-def client_events(*, client, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                  kinds: set[str] | None = None) -> list[Event]:
+def client_events(
+    *, client, date_from: dt.date | None = None, date_to: dt.date | None = None, kinds: set[str] | None = None
+) -> list[Event]:
     """The events of ``client`` between the dates (inclusive), oldest first."""
     kinds = set(kinds or KINDS)
     events: list[Event] = []
@@ -71,38 +72,71 @@ def client_events(*, client, date_from: dt.date | None = None, date_to: dt.date 
     if "assessment" in kinds:
         from portal.casework.models import Assessment
 
-        for a in window(Assessment.objects.filter(client=client), "assessed_on").annotate(
-                problem_count=Count("problem_rows")).select_related("written_by__user"):
-            events.append(Event("assessment", a.assessed_on, None, f"アセスメント（{a.reason_label or '理由の記載なし'}）",
-                                f"課題{a.problem_count}件" + (f"・{a.written_by.name}" if a.written_by else ""),
-                                reverse("casework:assessment_detail", kwargs={"assessment_id": a.pk})))
+        for a in (
+            window(Assessment.objects.filter(client=client), "assessed_on")
+            .annotate(problem_count=Count("problem_rows"))
+            .select_related("written_by__user")
+        ):
+            events.append(
+                Event(
+                    "assessment",
+                    a.assessed_on,
+                    None,
+                    f"アセスメント（{a.reason_label or '理由の記載なし'}）",
+                    f"課題{a.problem_count}件" + (f"・{a.written_by.name}" if a.written_by else ""),
+                    reverse("casework:assessment_detail", kwargs={"assessment_id": a.pk}),
+                )
+            )
     if "plan" in kinds:
         events.extend(_plan_events(client, date_from, date_to))
     if "meeting" in kinds:
         from portal.casework.models import ServiceMeeting
 
         for m in window(ServiceMeeting.objects.filter(client=client), "held_on").annotate(
-                attendee_count=Count("attendees")):
-            at = (timezone.make_aware(dt.datetime.combine(m.held_on, m.start_time)) if m.start_time else None)
-            events.append(Event("meeting", m.held_on, at, "サービス担当者会議（第4表）",
-                                f"{m.place}・出席者{m.attendee_count}人・{m.topics[:40]}",
-                                reverse("casework:meeting_edit", kwargs={"meeting_id": m.pk})))
+            attendee_count=Count("attendees")
+        ):
+            at = timezone.make_aware(dt.datetime.combine(m.held_on, m.start_time)) if m.start_time else None
+            events.append(
+                Event(
+                    "meeting",
+                    m.held_on,
+                    at,
+                    "サービス担当者会議（第4表）",
+                    f"{m.place}・出席者{m.attendee_count}人・{m.topics[:40]}",
+                    reverse("casework:meeting_edit", kwargs={"meeting_id": m.pk}),
+                )
+            )
     if "log" in kinds:
         from portal.casework.models import SupportLogEntry
 
         for e in window(SupportLogEntry.objects.filter(client=client), "occurred_on").select_related(
-                "written_by__user"):
-            at = (timezone.make_aware(dt.datetime.combine(e.occurred_on, e.occurred_time))
-                  if e.occurred_time else None)
-            events.append(Event("log", e.occurred_on, at, f"{e.get_kind_display()}" + (f"：{e.counterpart}" if e.counterpart else ""),
-                                e.content, reverse("casework:support_log_edit", kwargs={"entry_id": e.pk})))
+            "written_by__user"
+        ):
+            at = timezone.make_aware(dt.datetime.combine(e.occurred_on, e.occurred_time)) if e.occurred_time else None
+            events.append(
+                Event(
+                    "log",
+                    e.occurred_on,
+                    at,
+                    f"{e.get_kind_display()}" + (f"：{e.counterpart}" if e.counterpart else ""),
+                    e.content,
+                    reverse("casework:support_log_edit", kwargs={"entry_id": e.pk}),
+                )
+            )
     if "monitoring" in kinds:
         from portal.casework.models import Monitoring
 
         for m in window(Monitoring.objects.filter(client=client), "visited_on"):
-            events.append(Event("monitoring", m.visited_on, None, f"{wareki_month(m.month)}のモニタリング（{m.get_place_display()}）",
-                                ("計画の変更が必要" if m.plan_change_needed else "") + (f" {m.policy[:60]}" if m.policy else ""),
-                                reverse("casework:monitoring_edit", kwargs={"monitoring_id": m.pk})))
+            events.append(
+                Event(
+                    "monitoring",
+                    m.visited_on,
+                    None,
+                    f"{wareki_month(m.month)}のモニタリング（{m.get_place_display()}）",
+                    ("計画の変更が必要" if m.plan_change_needed else "") + (f" {m.policy[:60]}" if m.policy else ""),
+                    reverse("casework:monitoring_edit", kwargs={"monitoring_id": m.pk}),
+                )
+            )
     if "send" in kinds:
         events.extend(_send_events(client, date_from, date_to))
     if "receipt" in kinds:
@@ -111,8 +145,7 @@ def client_events(*, client, date_from: dt.date | None = None, date_to: dt.date 
         events.extend(_consent_events(client, date_from, date_to))
     for i, event in enumerate(events):
         event.order = i
-    events.sort(key=lambda e: (e.day, e.at or timezone.make_aware(dt.datetime.combine(e.day, dt.time(0, 0))),
-                               e.order))
+    events.sort(key=lambda e: (e.day, e.at or timezone.make_aware(dt.datetime.combine(e.day, dt.time(0, 0))), e.order))
     return events
 
 
@@ -120,9 +153,20 @@ def _plan_events(client, date_from, date_to):
     from portal.careplans.models import CarePlan
 
     events = []
-    plans = list(CarePlan.objects.filter(client=client).only(
-        "pk", "plan_date", "status", "confirmed_at", "delivered_on", "delivered_to", "previous_id",
-        "delivered_by_name").order_by("plan_date", "pk"))
+    plans = list(
+        CarePlan.objects.filter(client=client)
+        .only(
+            "pk",
+            "plan_date",
+            "status",
+            "confirmed_at",
+            "delivered_on",
+            "delivered_to",
+            "previous_id",
+            "delivered_by_name",
+        )
+        .order_by("plan_date", "pk")
+    )
     for no, plan in enumerate(plans, start=1):
         url = reverse("careplans:plan_detail", kwargs={"plan_id": plan.pk})
         label = f"居宅サービス計画 第{no}版（{wareki_date(plan.plan_date)} {'変更' if plan.previous_id else '作成'}）"
@@ -132,9 +176,18 @@ def _plan_events(client, date_from, date_to):
         if confirmed and _in(confirmed.date(), date_from, date_to):
             events.append(Event("plan", confirmed.date(), confirmed, f"{label}を確定", "", url))
         if plan.delivered_on and _in(plan.delivered_on, date_from, date_to):
-            events.append(Event("plan", plan.delivered_on, None, f"{label}を交付",
-                                "交付先: " + plan.delivered_to if plan.delivered_to else "", url,
-                                source=f"plan_delivered:{plan.pk}", log_kind="other"))
+            events.append(
+                Event(
+                    "plan",
+                    plan.delivered_on,
+                    None,
+                    f"{label}を交付",
+                    "交付先: " + plan.delivered_to if plan.delivered_to else "",
+                    url,
+                    source=f"plan_delivered:{plan.pk}",
+                    log_kind="other",
+                )
+            )
     return events
 
 
@@ -152,17 +205,36 @@ def _send_events(client, date_from, date_to):
     from linkage.exchange.models import Package, UnitKind
 
     events = []
-    for p in _naming(Package.objects.only(
-            "pk", "unit_kind", "month", "recipient_name", "recipient_office_number", "status", "created_at",
-            "sent_at", "client_ids").order_by("created_at"), client):
+    for p in _naming(
+        Package.objects.only(
+            "pk",
+            "unit_kind",
+            "month",
+            "recipient_name",
+            "recipient_office_number",
+            "status",
+            "created_at",
+            "sent_at",
+            "client_ids",
+        ).order_by("created_at"),
+        client,
+    ):
         at = _local(p.sent_at or p.created_at)
         if not _in(at.date(), date_from, date_to):
             continue
         what = {UnitKind.SCHEDULE: "サービス提供票"}.get(p.unit_kind, p.get_unit_kind_display())
         month = f"{wareki_month(p.month)}分の" if p.month else ""
-        events.append(Event("send", at.date(), at, f"{month}{what}を{p.recipient_name or p.recipient_office_number}へ送信",
-                            p.get_status_display(), source=f"package_sent:{p.pk}" if p.sent_at else "",
-                            log_kind="other"))
+        events.append(
+            Event(
+                "send",
+                at.date(),
+                at,
+                f"{month}{what}を{p.recipient_name or p.recipient_office_number}へ送信",
+                p.get_status_display(),
+                source=f"package_sent:{p.pk}" if p.sent_at else "",
+                log_kind="other",
+            )
+        )
     return events
 
 
@@ -170,16 +242,28 @@ def _receipt_events(client, date_from, date_to):
     from linkage.exchange.models import ReceivedPackage, UnitKind
 
     events = []
-    for r in _naming(ReceivedPackage.objects.only(
-            "pk", "unit_kind", "month", "sender_name", "sender_office_number", "status", "received_at",
-            "client_ids").order_by("received_at"), client):
+    for r in _naming(
+        ReceivedPackage.objects.only(
+            "pk", "unit_kind", "month", "sender_name", "sender_office_number", "status", "received_at", "client_ids"
+        ).order_by("received_at"),
+        client,
+    ):
         at = _local(r.received_at)
         if not _in(at.date(), date_from, date_to):
             continue
         what = {UnitKind.ACTUAL: "サービス提供実績"}.get(r.unit_kind, r.get_unit_kind_display() or "ファイル")
         month = f"{wareki_month(r.month)}分の" if r.month else ""
-        events.append(Event("receipt", at.date(), at, f"{month}{what}を{r.sender_name or r.sender_office_number}から受信",
-                            r.get_status_display(), source=f"package_received:{r.pk}", log_kind="other"))
+        events.append(
+            Event(
+                "receipt",
+                at.date(),
+                at,
+                f"{month}{what}を{r.sender_name or r.sender_office_number}から受信",
+                r.get_status_display(),
+                source=f"package_received:{r.pk}",
+                log_kind="other",
+            )
+        )
     return events
 
 
@@ -190,11 +274,29 @@ def _consent_events(client, date_from, date_to):
     for c in Consent.objects.filter(client=client).select_related("partnership"):
         partner = c.partnership.partner_name or "連携先"
         if _in(c.obtained_on, date_from, date_to):
-            events.append(Event("consent", c.obtained_on, None, f"{partner}との情報共有に同意（{c.get_method_display()}）",
-                                c.scopes_label, source=f"consent_obtained:{c.pk}", log_kind="other"))
+            events.append(
+                Event(
+                    "consent",
+                    c.obtained_on,
+                    None,
+                    f"{partner}との情報共有に同意（{c.get_method_display()}）",
+                    c.scopes_label,
+                    source=f"consent_obtained:{c.pk}",
+                    log_kind="other",
+                )
+            )
         if c.revoked_on and _in(c.revoked_on, date_from, date_to):
-            events.append(Event("consent", c.revoked_on, None, f"{partner}との情報共有の同意を撤回",
-                                c.revocation_reason, source=f"consent_revoked:{c.pk}", log_kind="other"))
+            events.append(
+                Event(
+                    "consent",
+                    c.revoked_on,
+                    None,
+                    f"{partner}との情報共有の同意を撤回",
+                    c.revocation_reason,
+                    source=f"consent_revoked:{c.pk}",
+                    log_kind="other",
+                )
+            )
     return events
 
 
@@ -206,8 +308,13 @@ LOGGABLE = ("plan", "send", "receipt", "consent")
 def loggable_events(*, client, days: int = 90) -> list[Event]:
     """Known events of the last ``days`` days that can go to the 支援経過, each marked when already added."""
     today = timezone.localdate()
-    events = [e for e in client_events(client=client, date_from=today - dt.timedelta(days=days), date_to=today,
-                                       kinds=set(LOGGABLE)) if e.source]
+    events = [
+        e
+        for e in client_events(
+            client=client, date_from=today - dt.timedelta(days=days), date_to=today, kinds=set(LOGGABLE)
+        )
+        if e.source
+    ]
     logged = logged_sources(client=client)
     for event in events:
         event.logged = event.source in logged

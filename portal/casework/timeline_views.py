@@ -20,8 +20,9 @@ from portal.offices.permissions import care_office_required
 class TimelineFilterForm(forms.Form):
     date_from = WarekiDateField(label="期間（から）", required=False)
     date_to = WarekiDateField(label="期間（まで）", required=False)
-    kinds = forms.MultipleChoiceField(label="記録の種類", required=False, choices=list(timeline.KINDS.items()),
-                                      widget=forms.CheckboxSelectMultiple)
+    kinds = forms.MultipleChoiceField(
+        label="記録の種類", required=False, choices=list(timeline.KINDS.items()), widget=forms.CheckboxSelectMultiple
+    )
     order = forms.ChoiceField(label="並び順", required=False, choices=[("desc", "新しい順"), ("asc", "古い順")])
 
     def clean(self):
@@ -36,8 +37,12 @@ def _filtered(request, client):
     values = {}
     if form.is_bound and form.is_valid():
         values = form.cleaned_data
-    events = timeline.client_events(client=client, date_from=values.get("date_from"), date_to=values.get("date_to"),
-                                    kinds=set(values.get("kinds") or []) or None)
+    events = timeline.client_events(
+        client=client,
+        date_from=values.get("date_from"),
+        date_to=values.get("date_to"),
+        kinds=set(values.get("kinds") or []) or None,
+    )
     return form, values, events
 
 
@@ -50,16 +55,22 @@ def client_timeline(request, client_id: int):
         event.logged = event.source in logged
     if values.get("order") != "asc":
         events.reverse()
-    return render(request, "casework/timeline.html", {
-        "client": client, "form": form, "events": events, "query": request.GET.urlencode(),
-        "filtered": any(values.get(k) for k in ("date_from", "date_to", "kinds")),
-    })
+    return render(
+        request,
+        "casework/timeline.html",
+        {
+            "client": client,
+            "form": form,
+            "events": events,
+            "query": request.GET.urlencode(),
+            "filtered": any(values.get(k) for k in ("date_from", "date_to", "kinds")),
+        },
+    )
 
 
 @care_office_required
 def client_timeline_pdf(request, client_id: int):
-    from portal.documents.render import JapaneseFontMissing
-    from portal.documents.render import render_pdf
+    from portal.documents.render import JapaneseFontMissing, render_pdf
     from portal.documents.services import pdf_export_record
     from portal.documents.views import _pdf_response, _unavailable
 
@@ -72,17 +83,25 @@ def client_timeline_pdf(request, client_id: int):
         return _unavailable(request, "この期間の記録はありません。", back=back)
     author = client.care_manager.name if client.care_manager else request.membership.name
     try:
-        pdf = render_pdf("casework/timeline_pdf.html", {
-            "client": client, "events": events, "author_name": author, "created_on": timezone.localdate(),
-            "period": (values.get("date_from"), values.get("date_to")),
-            "kinds": [timeline.KINDS[k] for k in values.get("kinds") or []],
-        })
+        pdf = render_pdf(
+            "casework/timeline_pdf.html",
+            {
+                "client": client,
+                "events": events,
+                "author_name": author,
+                "created_on": timezone.localdate(),
+                "period": (values.get("date_from"), values.get("date_to")),
+                "kinds": [timeline.KINDS[k] for k in values.get("kinds") or []],
+            },
+        )
     except JapaneseFontMissing as error:
         return _unavailable(request, str(error), back=back, status=503)
-    pdf_export_record(office=request.office, actor=request.membership, kind="timeline", client=client,
-                      detail={"events": len(events)})
-    return _pdf_response(pdf, f"timeline-{client.pk}-{timezone.localdate():%Y%m%d}.pdf",
-                         inline=request.GET.get("inline") == "1")
+    pdf_export_record(
+        office=request.office, actor=request.membership, kind="timeline", client=client, detail={"events": len(events)}
+    )
+    return _pdf_response(
+        pdf, f"timeline-{client.pk}-{timezone.localdate():%Y%m%d}.pdf", inline=request.GET.get("inline") == "1"
+    )
 
 
 @care_office_required
@@ -96,19 +115,30 @@ def log_event(request, client_id: int):
     source = request.POST.get("source", "")
     event = timeline.event_by_source(client=client, source=source)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("casework:support_log", kwargs={"client_id": client.pk})
     if event is None:
-        messages.error(request, "この出来事は見つかりませんでした（1年以上前のもの、または削除されたもの）。支援経過には記録していません。")
+        messages.error(
+            request,
+            "この出来事は見つかりませんでした（1年以上前のもの、または削除されたもの）。支援経過には記録していません。",
+        )
         return redirect(target)
     try:
         with transaction.atomic():
             SupportLogEntry.objects.create(
-                office=request.office, client=client, occurred_on=event.day,
+                office=request.office,
+                client=client,
+                occurred_on=event.day,
                 occurred_time=event.at.time().replace(second=0, microsecond=0) if event.at else None,
-                kind=event.log_kind or "other", counterpart="", content=event.log_text, source=event.source,
-                written_by=request.membership, updated_by_name=request.membership.name)
+                kind=event.log_kind or "other",
+                counterpart="",
+                content=event.log_text,
+                source=event.source,
+                written_by=request.membership,
+                updated_by_name=request.membership.name,
+            )
     except IntegrityError:
         messages.info(request, "この出来事はすでに支援経過に記録されています。")
     else:

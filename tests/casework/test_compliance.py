@@ -24,16 +24,20 @@ TODAY = timezone.localdate()
 
 
 def _plan(client, *, days_ago: int, status="delivered", delivered_days_ago=None, start_days_ago=None, previous=None):
-    plan = CarePlan.objects.create(client=client, plan_date=TODAY - dt.timedelta(days=days_ago), status=status,
-                                   previous=previous,
-                                   delivered_on=(TODAY - dt.timedelta(days=delivered_days_ago)
-                                                 if delivered_days_ago is not None else None))
+    plan = CarePlan.objects.create(
+        client=client,
+        plan_date=TODAY - dt.timedelta(days=days_ago),
+        status=status,
+        previous=previous,
+        delivered_on=(TODAY - dt.timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None),
+    )
     if start_days_ago is not None:
         need = Need.objects.create(plan=plan, position=1, text="入浴")
         goal = Goal.objects.create(need=need, position=1)
         short = ShortTermGoal.objects.create(goal=goal, position=1)
-        ServiceItem.objects.create(short_goal=short, position=1, content="入浴介助",
-                                   period_from=TODAY - dt.timedelta(days=start_days_ago))
+        ServiceItem.objects.create(
+            short_goal=short, position=1, content="入浴介助", period_from=TODAY - dt.timedelta(days=start_days_ago)
+        )
     return plan
 
 
@@ -42,8 +46,9 @@ def _good_client(office):
     client = _documents_client(office)
     Assessment.objects.create(office=office, client=client, assessed_on=TODAY - dt.timedelta(days=50))
     plan = _plan(client, days_ago=45, delivered_days_ago=40, start_days_ago=35)
-    ServiceMeeting.objects.create(office=office, client=client, plan=plan, held_on=TODAY - dt.timedelta(days=42),
-                                  place="利用者宅", topics="原案")
+    ServiceMeeting.objects.create(
+        office=office, client=client, plan=plan, held_on=TODAY - dt.timedelta(days=42), place="利用者宅", topics="原案"
+    )
     return client, plan
 
 
@@ -59,16 +64,18 @@ def test_records_in_order_give_no_warning_and_each_gap_names_its_rule(office):
         late = _documents_client(office)
         Assessment.objects.create(office=office, client=late, assessed_on=TODAY - dt.timedelta(days=30))
         plan = _plan(late, days_ago=25, delivered_days_ago=5, start_days_ago=20)
-        ServiceMeeting.objects.create(office=office, client=late, held_on=TODAY - dt.timedelta(days=24),
-                                      place="利用者宅", topics="原案")  # not linked, but held for this version
+        ServiceMeeting.objects.create(
+            office=office, client=late, held_on=TODAY - dt.timedelta(days=24), place="利用者宅", topics="原案"
+        )  # not linked, but held for this version
         warnings = plan_warnings(today=TODAY)
     assert _rules(warnings, good) == []
     assert _rules(warnings, bare) == ["assessment", "delivery", "meeting"]
     assert _rules(warnings, late) == ["delivery"]
     [delivery] = [w for w in warnings if w.client.pk == late.pk]
     assert "交付" in delivery.message and "サービスの開始" in delivery.message
-    assert "第13条第10号" in delivery.rule_text and delivery.url == reverse("careplans:plan_detail",
-                                                                           kwargs={"plan_id": plan.pk})
+    assert "第13条第10号" in delivery.rule_text and delivery.url == reverse(
+        "careplans:plan_detail", kwargs={"plan_id": plan.pk}
+    )
 
 
 def test_a_plan_change_without_a_new_assessment_or_meeting(office):
@@ -80,16 +87,18 @@ def test_a_plan_change_without_a_new_assessment_or_meeting(office):
         [assessment] = [w for w in warnings if w.rule == "assessment"]
         assert "再アセスメントがありません" in assessment.message and "変更した計画" in assessment.message
         Assessment.objects.create(office=office, client=client, assessed_on=TODAY - dt.timedelta(days=12))
-        ServiceMeeting.objects.create(office=office, client=client, held_on=TODAY - dt.timedelta(days=11),
-                                      place="事業所", topics="変更")
+        ServiceMeeting.objects.create(
+            office=office, client=client, held_on=TODAY - dt.timedelta(days=11), place="事業所", topics="変更"
+        )
         assert _rules(plan_warnings(today=TODAY), client) == []
 
 
 def test_a_certification_ending_within_60_days_without_a_review(office):
     with office_scope(office):
         client, _ = _good_client(office)
-        Certification.objects.filter(client=client).update(valid_from=TODAY - dt.timedelta(days=300),
-                                                           valid_to=TODAY + dt.timedelta(days=59))
+        Certification.objects.filter(client=client).update(
+            valid_from=TODAY - dt.timedelta(days=300), valid_to=TODAY + dt.timedelta(days=59)
+        )
         [warning] = plan_warnings(today=TODAY)
         assert warning.rule == "certification" and "あと59日" in warning.message
         assert "第13条第15号" in warning.rule_text
@@ -129,6 +138,8 @@ def test_the_dashboard_and_the_client_page_show_the_warnings_with_their_rule(own
     for expected in ("サービス担当者会議", "計画書の交付", "アセスメント", "第13条第9号"):
         assert expected in html, expected
     page = owner_client.get(reverse("clients:detail", kwargs={"client_id": bare.pk})).content.decode()
-    assert 'data-testid="client-compliance-warnings"' in page and "サービス担当者会議（第4表）の記録がありません" in page
+    assert (
+        'data-testid="client-compliance-warnings"' in page and "サービス担当者会議（第4表）の記録がありません" in page
+    )
     page = owner_client.get(reverse("clients:detail", kwargs={"client_id": good.pk})).content.decode()
     assert 'data-testid="client-compliance-warnings"' not in page

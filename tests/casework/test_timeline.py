@@ -34,30 +34,78 @@ def _day(days_ago):
 
 def _records(office, client, *, shift=0):
     """One record of every kind, ``shift`` days earlier than the first set."""
-    Assessment.objects.create(office=office, client=client, assessed_on=_day(40 + shift), choices={"9": {"reason": "first"}})
-    CarePlan.objects.create(client=client, plan_date=_day(35 + shift), status="delivered", delivered_on=_day(30 + shift),
-                            delivered_to="本人")
-    ServiceMeeting.objects.create(office=office, client=client, held_on=_day(33 + shift), place="利用者宅",
-                                  topics="原案の検討", start_time=dt.time(14, 0))
-    SupportLogEntry.objects.create(office=office, client=client, occurred_on=_day(20 + shift), kind="phone",
-                                   content="長女と電話。体調に変わりなし。")
+    Assessment.objects.create(
+        office=office, client=client, assessed_on=_day(40 + shift), choices={"9": {"reason": "first"}}
+    )
+    CarePlan.objects.create(
+        client=client,
+        plan_date=_day(35 + shift),
+        status="delivered",
+        delivered_on=_day(30 + shift),
+        delivered_to="本人",
+    )
+    ServiceMeeting.objects.create(
+        office=office,
+        client=client,
+        held_on=_day(33 + shift),
+        place="利用者宅",
+        topics="原案の検討",
+        start_time=dt.time(14, 0),
+    )
+    SupportLogEntry.objects.create(
+        office=office,
+        client=client,
+        occurred_on=_day(20 + shift),
+        kind="phone",
+        content="長女と電話。体調に変わりなし。",
+    )
     month = _day(10 + shift).replace(day=1)
     if not Monitoring.objects.filter(client=client, month=month).exists():
-        Monitoring.objects.create(office=office, client=client, month=month, visited_on=_day(10 + shift), place="home",
-                                  policy="現行計画を継続。")
+        Monitoring.objects.create(
+            office=office,
+            client=client,
+            month=month,
+            visited_on=_day(10 + shift),
+            place="home",
+            policy="現行計画を継続。",
+        )
     sent = timezone.make_aware(dt.datetime.combine(_day(25 + shift), dt.time(9, 30)))
-    Package.objects.create(office=office, package_id=uuid.uuid4(), unit_kind="schedule", month=_day(25 + shift).replace(day=1),
-                           sender_kind="43", recipient_office_number="1370000011", recipient_kind="11",
-                           recipient_name="ひまわり訪問介護", sequence=f"2026102510{next(_SEQ):04d}", client_ids=[client.pk],
-                           content=b"", status="imported", sent_at=sent)
-    received = ReceivedPackage.objects.create(office=office, package_id=uuid.uuid4(), sender_office_number="1370000011",
-                                              sender_name="ひまわり訪問介護", unit_kind="actual",
-                                              month=_day(15 + shift).replace(day=1), content=b"", status="imported",
-                                              client_ids=[client.pk])
+    Package.objects.create(
+        office=office,
+        package_id=uuid.uuid4(),
+        unit_kind="schedule",
+        month=_day(25 + shift).replace(day=1),
+        sender_kind="43",
+        recipient_office_number="1370000011",
+        recipient_kind="11",
+        recipient_name="ひまわり訪問介護",
+        sequence=f"2026102510{next(_SEQ):04d}",
+        client_ids=[client.pk],
+        content=b"",
+        status="imported",
+        sent_at=sent,
+    )
+    received = ReceivedPackage.objects.create(
+        office=office,
+        package_id=uuid.uuid4(),
+        sender_office_number="1370000011",
+        sender_name="ひまわり訪問介護",
+        unit_kind="actual",
+        month=_day(15 + shift).replace(day=1),
+        content=b"",
+        status="imported",
+        client_ids=[client.pk],
+    )
     ReceivedPackage.objects.filter(pk=received.pk).update(
-        received_at=timezone.make_aware(dt.datetime.combine(_day(15 + shift), dt.time(11, 0))))
-    Consent.objects.create(office=office, client=client, partnership=_partners_partnership(office),
-                           obtained_on=_day(36 + shift), method="written")
+        received_at=timezone.make_aware(dt.datetime.combine(_day(15 + shift), dt.time(11, 0)))
+    )
+    Consent.objects.create(
+        office=office,
+        client=client,
+        partnership=_partners_partnership(office),
+        obtained_on=_day(36 + shift),
+        method="written",
+    )
 
 
 @pytest.fixture
@@ -77,9 +125,17 @@ def test_every_kind_of_record_in_date_order(owner_client, recorded):
     html = response.content.decode()
     kinds = [part.split('"')[0] for part in html.split('data-kind="')[1:]]
     assert kinds == ["assessment", "consent", "plan", "meeting", "plan", "send", "log", "receipt", "monitoring"]
-    for expected in ("アセスメント（初回）", "居宅サービス計画 第1版", "を交付", "サービス担当者会議（第4表）",
-                     "サービス提供票をひまわり訪問介護へ送信", "長女と電話。", "サービス提供実績をひまわり訪問介護から受信",
-                     "外部の訪問介護との情報共有に同意", "のモニタリング（利用者の居宅（訪問））"):
+    for expected in (
+        "アセスメント（初回）",
+        "居宅サービス計画 第1版",
+        "を交付",
+        "サービス担当者会議（第4表）",
+        "サービス提供票をひまわり訪問介護へ送信",
+        "長女と電話。",
+        "サービス提供実績をひまわり訪問介護から受信",
+        "外部の訪問介護との情報共有に同意",
+        "のモニタリング（利用者の居宅（訪問））",
+    ):
         assert expected in html, expected
     newest_first = owner_client.get(url).content.decode()
     assert [p.split('"')[0] for p in newest_first.split('data-kind="')[1:]] == list(reversed(kinds))
@@ -90,8 +146,12 @@ def test_a_period_and_kinds_and_a_bad_period(owner_client, recorded):
     form = read_form(owner_client, url, form="timeline-filters")
     from portal.core.wareki import wareki_date
 
-    response = owner_client.get(url, form.data({"date_from": wareki_date(_day(26)), "date_to": wareki_date(_day(12)),
-                                                "kinds": ["log", "send", "receipt"]}))
+    response = owner_client.get(
+        url,
+        form.data(
+            {"date_from": wareki_date(_day(26)), "date_to": wareki_date(_day(12)), "kinds": ["log", "send", "receipt"]}
+        ),
+    )
     kinds = [p.split('"')[0] for p in response.content.decode().split('data-kind="')[1:]]
     assert sorted(kinds) == ["log", "receipt", "send"]
     bad = owner_client.get(url, form.data({"date_from": wareki_date(_day(1)), "date_to": wareki_date(_day(5))}))
@@ -122,8 +182,16 @@ def test_one_pdf_for_a_chosen_period(owner_client, recorded):
     response = owner_client.get(url, {"date_from": wareki_date(_day(34)), "date_to": wareki_date(TODAY)})
     assert response.status_code == 200 and "帳票" not in response["Content-Disposition"]
     text = text_of(response.content)
-    for expected in ("利用者の記録（タイムライン）", "帳票太郎", "殿", "サービス担当者会議", "長女と電話。",
-                     "サービス提供実績", "モニタリング", "（6件）"):
+    for expected in (
+        "利用者の記録（タイムライン）",
+        "帳票太郎",
+        "殿",
+        "サービス担当者会議",
+        "長女と電話。",
+        "サービス提供実績",
+        "モニタリング",
+        "（6件）",
+    ):
         assert expected in text, expected
     assert "アセスメント（初回）" not in text  # before the period
     assert_only_japanese_font_embedded(response.content)
@@ -137,8 +205,11 @@ def test_known_events_go_to_the_log_only_on_a_click_and_once(owner_client, offic
         assert not SupportLogEntry.objects.filter(client=recorded).exclude(source="").exists()  # never silently
     page = owner_client.get(log_url).content.decode()
     assert "Renkeiの記録から追加できる出来事" in page and "を交付" in page
-    forms = [f for f in parse_forms(page)
-             if any(c.name == "source" and c.value.startswith("plan_delivered:") for c in f.controls)]
+    forms = [
+        f
+        for f in parse_forms(page)
+        if any(c.name == "source" and c.value.startswith("plan_delivered:") for c in f.controls)
+    ]
     assert len(forms) == 1
     data = form_data(forms[0], button="支援経過に記録")
     response = owner_client.post(reverse("casework:log_event", kwargs={"client_id": recorded.pk}), data)

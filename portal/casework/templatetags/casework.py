@@ -21,7 +21,6 @@ def casework_card(context, client):
     from django.utils import timezone
 
     from portal.casework import services
-
     from portal.casework.compliance import plan_warnings
 
     missing = services.monitoring_missing(today=timezone.localdate(), clients=[client])
