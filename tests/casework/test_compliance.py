@@ -143,3 +143,13 @@ def test_the_dashboard_and_the_client_page_show_the_warnings_with_their_rule(own
     )
     page = owner_client.get(reverse("clients:detail", kwargs={"client_id": good.pk})).content.decode()
     assert 'data-testid="client-compliance-warnings"' not in page
+
+
+def test_a_long_list_shows_the_first_fifteen_and_folds_the_rest(owner_client, office):
+    with office_scope(office):
+        for _ in range(6):
+            bare = _documents_client(office)
+            _plan(bare, days_ago=20, status="confirmed", start_days_ago=10)  # 3 warnings each
+    html = owner_client.get(reverse("dashboard")).content.decode()
+    assert "記録から見つかった注意: 18件" in html and "ほか3件を表示" in html
+    assert html.count('data-testid="compliance-warning"') == 18
