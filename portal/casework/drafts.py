@@ -15,7 +15,7 @@ SKIP = {"csrfmiddlewaretoken", "form_token", "lock_version"}
 
 
 def draft_save(*, office, author, client, kind: str, data: dict) -> CaseworkDraft:
-    from linkage.exchange import crypto
+    from portal.core import crypto
 
     now = timezone.now()
     token = crypto.encrypt_secret(json.dumps(data, ensure_ascii=False).encode("utf-8"))
@@ -35,7 +35,7 @@ def draft_save(*, office, author, client, kind: str, data: dict) -> CaseworkDraf
 
 def draft_state(*, office, author, client, kind: str) -> tuple[str, dict | None]:
     """("draft", data) while a draft is kept; ("saved", None) after the record was saved; ("", None) otherwise."""
-    from linkage.exchange import crypto
+    from portal.core import crypto
 
     draft = CaseworkDraft.objects.filter(
         office=office, author=author, client=client, kind=kind, expires_at__gt=timezone.now()
