@@ -137,10 +137,8 @@ def client_events(
                     reverse("casework:monitoring_edit", kwargs={"monitoring_id": m.pk}),
                 )
             )
-    if "send" in kinds:
-        events.extend(_send_events(client, date_from, date_to))
-    if "receipt" in kinds:
-        events.extend(_receipt_events(client, date_from, date_to))
+    if kinds & {"send", "receipt"}:
+        events.extend(_package_events(client, kinds & {"send", "receipt"}, date_from, date_to))
     if "consent" in kinds:
         events.extend(_consent_events(client, date_from, date_to))
     for i, event in enumerate(events):
@@ -191,79 +189,19 @@ def _plan_events(client, date_from, date_to):
     return events
 
 
-def _naming(queryset, client):
-    """The packages whose ``client_ids`` name ``client`` (a JSON containment on PostgreSQL; the SQLite
-    quick-start has no such lookup, so there the list is filtered here)."""
-    from django.db import connection
+def _package_events(client, kinds, date_from, date_to):
+    """Sends and receipts of packages naming ``client``: the exchange tells (portal modules do not import it)."""
+    from django.apps import apps
 
-    if connection.vendor == "postgresql":
-        return list(queryset.filter(client_ids__contains=[client.pk]))
-    return [p for p in queryset if client.pk in (p.client_ids or [])]
-
-
-def _send_events(client, date_from, date_to):
-    from linkage.exchange.models import Package, UnitKind
-
+    if not apps.is_installed("linkage.exchange"):
+        return []
     events = []
-    for p in _naming(
-        Package.objects.only(
-            "pk",
-            "unit_kind",
-            "month",
-            "recipient_name",
-            "recipient_office_number",
-            "status",
-            "created_at",
-            "sent_at",
-            "client_ids",
-        ).order_by("created_at"),
-        client,
-    ):
-        at = _local(p.sent_at or p.created_at)
-        if not _in(at.date(), date_from, date_to):
-            continue
-        what = {UnitKind.SCHEDULE: "サービス提供票"}.get(p.unit_kind, p.get_unit_kind_display())
-        month = f"{wareki_month(p.month)}分の" if p.month else ""
-        events.append(
-            Event(
-                "send",
-                at.date(),
-                at,
-                f"{month}{what}を{p.recipient_name or p.recipient_office_number}へ送信",
-                p.get_status_display(),
-                source=f"package_sent:{p.pk}" if p.sent_at else "",
-                log_kind="other",
+    for row in apps.get_app_config("exchange").client_package_events(client=client, kinds=kinds):
+        at = _local(row["at"])
+        if _in(at.date(), date_from, date_to):
+            events.append(
+                Event(row["kind"], at.date(), at, row["title"], row["detail"], source=row["source"], log_kind="other")
             )
-        )
-    return events
-
-
-def _receipt_events(client, date_from, date_to):
-    from linkage.exchange.models import ReceivedPackage, UnitKind
-
-    events = []
-    for r in _naming(
-        ReceivedPackage.objects.only(
-            "pk", "unit_kind", "month", "sender_name", "sender_office_number", "status", "received_at", "client_ids"
-        ).order_by("received_at"),
-        client,
-    ):
-        at = _local(r.received_at)
-        if not _in(at.date(), date_from, date_to):
-            continue
-        what = {UnitKind.ACTUAL: "サービス提供実績"}.get(r.unit_kind, r.get_unit_kind_display() or "ファイル")
-        month = f"{wareki_month(r.month)}分の" if r.month else ""
-        events.append(
-            Event(
-                "receipt",
-                at.date(),
-                at,
-                f"{month}{what}を{r.sender_name or r.sender_office_number}から受信",
-                r.get_status_display(),
-                source=f"package_received:{r.pk}",
-                log_kind="other",
-            )
-        )
     return events
 
 
