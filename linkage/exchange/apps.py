@@ -22,6 +22,13 @@ class ExchangeConfig(AppConfig):
 
         return active_certificate(office) is not None
 
+    # --- hook the casework timeline calls (portal.casework.timeline); casework does not import the exchange
+
+    def client_package_events(self, client, kinds=("send", "receipt")) -> list[dict]:
+        from linkage.exchange.client_events import package_events
+
+        return package_events(client=client, kinds=kinds)
+
     def dashboard_cards(self, request):
         """Dashboard cards: certificate missing / expiring within 30 days / expired."""
         from django.urls import reverse

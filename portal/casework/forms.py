@@ -4,7 +4,13 @@ from django import forms
 from django.utils import timezone
 
 from portal.casework.models import (
-    Achievement, ContactKind, MeetingAttendee, Monitoring, MonitoringPlace, ServiceMeeting, SupportLogEntry,
+    Achievement,
+    ContactKind,
+    MeetingAttendee,
+    Monitoring,
+    MonitoringPlace,
+    ServiceMeeting,
+    SupportLogEntry,
 )
 from portal.core.forms import WarekiDateField
 
@@ -46,6 +52,19 @@ class SupportLogEntryForm(forms.ModelForm):
         return day
 
 
+class SupportLogEditForm(SupportLogEntryForm):
+    """Correcting an entry: the page carries the version it was built from (optimistic lock)."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["lock_version"] = self.instance.lock_version
+
+    def record_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
 class SupportLogFilterForm(forms.Form):
     """Filters of the 支援経過 list (GET)."""
 
@@ -84,6 +103,9 @@ class MonitoringForm(forms.ModelForm):
         evaluations = evaluations or {}
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("visited_on", timezone.localdate())
+        if self.instance.pk:
+            self.fields["lock_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                                             initial=self.instance.lock_version)
         self.goal_fields = []
         for goal in self.short_goals:
             name = f"goal_{goal.pk}"
@@ -171,6 +193,9 @@ class ServiceMeetingForm(forms.ModelForm):
         self.fields["plan"].label_from_instance = (
             lambda p: f"{wareki_date(p.plan_date)} 作成（変更）・{p.get_status_display()}")
         self.fields["plan"].empty_label = "（計画書の版を選ぶ）"
+        if self.instance.pk:
+            self.fields["lock_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                                             initial=self.instance.lock_version)
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("held_on", timezone.localdate())
             first = plans.first()
@@ -208,35 +233,6 @@ class AttendeeForm(forms.ModelForm):
         return data
 
 
-AttendeeFormSet = forms.modelformset_factory(MeetingAttendee, form=AttendeeForm, extra=4, can_delete=True)
-
-
-class AssessmentForm(forms.Form):
-    """The 23 課題分析標準項目 as free text, plus the problems identified."""
-
-    assessed_on = WarekiDateField(label="実施日")
-    problems = forms.CharField(label="課題（ニーズ）の整理", required=False, widget=forms.Textarea(attrs={"rows": 4}))
-
-    def __init__(self, *args, **kwargs):
-        from portal.casework.models import ASSESSMENT_ITEMS
-
-        super().__init__(*args, **kwargs)
-        for no, label in ASSESSMENT_ITEMS:
-            self.fields[f"item_{no}"] = forms.CharField(label=f"{no}. {label}", required=no == 9,
-                                                        widget=forms.Textarea(attrs={"rows": 3}))
-        self.fields["item_9"].error_messages["required"] = "9. 今回のアセスメントの理由を入力してください（初回・更新・区分変更など）。"
-        if not self.is_bound:
-            self.initial.setdefault("assessed_on", timezone.localdate())
-
-    def clean_assessed_on(self):
-        day = self.cleaned_data.get("assessed_on")
-        if day and day > timezone.localdate():
-            raise forms.ValidationError("実施日: 未来の日付は記録できません。")
-        return day
-
-    def item_fields(self):
-        return [self[f"item_{no}"] for no in range(1, 24)]
-
-    def record_data(self) -> dict:
-        return {"assessed_on": self.cleaned_data["assessed_on"], "problems": self.cleaned_data["problems"],
-                "items": {str(no): self.cleaned_data[f"item_{no}"] for no in range(1, 24)}}
+# A plain formset (no row ids): saving replaces the attendees, so a page built before another member's save still
+# submits cleanly and the optimistic lock, not a vanished row id, decides.
+AttendeeFormSet = forms.formset_factory(AttendeeForm, extra=4, can_delete=True)

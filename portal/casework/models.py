@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from portal.clients.models import Client
@@ -37,8 +38,12 @@ class SupportLogEntry(models.Model):
     counterpart = models.CharField("相手", max_length=100, blank=True,
                                    help_text="例: 本人・長女、ひまわり訪問介護 サービス提供責任者")
     content = models.TextField("内容")
+    # an event Renkei knew that the care manager added with one click ("plan_delivered:12", …); "" when typed
+    source = models.CharField("記録のもとになった出来事", max_length=40, blank=True)
     written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="記録者")
+    lock_version = models.PositiveIntegerField("更新番号", default=1)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -47,6 +52,8 @@ class SupportLogEntry(models.Model):
     class Meta:
         ordering = ("occurred_on", "occurred_time", "pk")
         indexes = [models.Index(fields=("office", "client", "occurred_on"))]
+        constraints = [models.UniqueConstraint(fields=("client", "source"), condition=~models.Q(source=""),
+                                               name="casework_log_event_once")]
         verbose_name = "居宅介護支援経過"
         verbose_name_plural = "居宅介護支援経過"
 
@@ -95,6 +102,8 @@ class Monitoring(models.Model):
     plan_change_needed = models.BooleanField("計画の変更が必要", default=False)
     written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="記録者")
+    lock_version = models.PositiveIntegerField("更新番号", default=1)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +171,8 @@ class ServiceMeeting(models.Model):
     next_meeting = models.CharField("次回の開催時期", max_length=100, blank=True)
     written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="記録者")
+    lock_version = models.PositiveIntegerField("更新番号", default=1)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -236,9 +247,12 @@ class Assessment(models.Model):
                                  verbose_name="前回のアセスメント")
     assessed_on = models.DateField("実施日")
     items = models.JSONField("課題分析標準項目", default=dict)  # {"1": "…", …, "23": "…"}
-    problems = models.TextField("課題（ニーズ）の整理", blank=True)
+    # the structured fields of the items (see assessment_items.STRUCTURE): {"11": {"walking": "partial"}, …}
+    choices = models.JSONField("課題分析標準項目（選択項目）", default=dict, blank=True)
     written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="記録者")
+    lock_version = models.PositiveIntegerField("更新番号", default=1)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -249,5 +263,104 @@ class Assessment(models.Model):
         verbose_name = "アセスメント"
         verbose_name_plural = "アセスメント"
 
+    def __str__(self) -> str:
+        return f"アセスメント {self.pk}"
+
     def item_rows(self):
-        return [(no, label, self.items.get(str(no), "")) for no, label in ASSESSMENT_ITEMS]
+        """(no, label, structured rows, text) of the 23 items."""
+        from portal.casework.assessment_items import rows
+
+        structured = rows(self.choices)
+        return [(no, label, structured.get(no, []), self.items.get(str(no), "")) for no, label in ASSESSMENT_ITEMS]
+
+    @property
+    def reason_label(self) -> str:
+        from portal.casework.assessment_items import STRUCTURE
+
+        value = (self.choices or {}).get("9", {}).get("reason")
+        return dict(STRUCTURE[9][0][2]).get(value, "") if value else ""
+
+
+class AssessmentProblem(models.Model):
+    """A 課題 identified by an assessment (生活全般の解決すべき課題の候補); 第2表 needs can start from them."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="problem_rows",
+                                   verbose_name="アセスメント")
+    position = models.PositiveSmallIntegerField("順番")
+    text = models.TextField("課題")
+    item_no = models.PositiveSmallIntegerField("関連する項目", null=True, blank=True,
+                                               choices=[(no, f"{no}. {label}") for no, label in ASSESSMENT_ITEMS])
+
+    objects = office_scoped("assessment__office")
+
+    class Meta:
+        ordering = ("assessment", "position", "pk")
+        verbose_name = "課題"
+        verbose_name_plural = "課題"
+
+
+class PlanBasis(models.Model):
+    """The assessment a plan version rests on (set when the plan's 第2表 needs were started from it)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    plan = models.OneToOneField("careplans.CarePlan", on_delete=models.CASCADE, related_name="casework_basis",
+                                verbose_name="居宅サービス計画")
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="plan_bases",
+                                   verbose_name="アセスメント")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        verbose_name = "計画の根拠となるアセスメント"
+        verbose_name_plural = "計画の根拠となるアセスメント"
+
+
+# --------------------------------------------------------------------------- 定型文 and drafts
+
+
+class PhraseTemplate(models.Model):
+    """定型文: a phrase the office keeps for the 支援経過 (inserted into the content with the keyboard)."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    text = models.CharField("定型文", max_length=200)
+    position = models.PositiveSmallIntegerField("順番", default=0)
+    updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        ordering = ("position", "pk")
+        verbose_name = "定型文"
+        verbose_name_plural = "定型文"
+
+    def __str__(self) -> str:
+        return f"定型文 {self.pk}"
+
+
+class CaseworkDraft(models.Model):
+    """The half-written 支援経過 entry or モニタリング of one staff member for one 利用者 (autosave).
+
+    Encrypted with ``RENKEI_ENCRYPTION_KEYS`` and expiring like the 利用者 registration draft. After the record is
+    saved, the row stays empty (``encrypted_data`` "") with ``saved_at`` set, so the page can tell a device that
+    kept a copy that its input arrived.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                               verbose_name="入力した人")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name="利用者")
+    kind = models.CharField("種類", max_length=12)  # "log" | "monitoring"
+    encrypted_data = models.TextField("入力内容（暗号化）", blank=True)
+    saved_at = models.DateTimeField("保存日時")
+    expires_at = models.DateTimeField("有効期限", db_index=True)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        verbose_name = "支援経過・モニタリングの下書き"
+        verbose_name_plural = "支援経過・モニタリングの下書き"
+        constraints = [models.UniqueConstraint(fields=("office", "author", "client", "kind"),
+                                               name="casework_draft_unique")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -11,18 +10,22 @@ from django.db.models import Q
 
 from portal.casework.models import SupportLogEntry
 
-
 # --------------------------------------------------------------------------- 第5表 居宅介護支援経過
 
 
 @transaction.atomic
 def support_log_create(*, office, client, author, data: dict) -> SupportLogEntry:
     """Add one entry (``data``: cleaned fields of ``SupportLogEntryForm``) to ``client``'s log."""
-    return SupportLogEntry.objects.create(office=office, client=client, written_by=author, **data)
+    return SupportLogEntry.objects.create(office=office, client=client, written_by=author,
+                                          updated_by_name=author.name if author else "", **data)
 
 
 @transaction.atomic
-def support_log_update(*, entry: SupportLogEntry, data: dict) -> SupportLogEntry:
+def support_log_update(*, entry: SupportLogEntry, data: dict, by=None, lock_version=None) -> SupportLogEntry:
+    """Correct an entry (optimistic lock: ``RecordConflict`` if another member saved it meanwhile)."""
+    from portal.casework.locking import claim
+
+    claim(entry, lock_version, by, label="支援経過")
     for name, value in data.items():
         setattr(entry, name, value)
     entry.save()
@@ -87,12 +90,17 @@ def plan_short_goals(plan) -> list:
 
 
 @transaction.atomic
-def monitoring_save(*, office, client, author, data: dict, evaluations: list[dict], instance=None, plan=None):
+def monitoring_save(*, office, client, author, data: dict, evaluations: list[dict], instance=None, plan=None,
+                    lock_version=None):
     """Create or update the month's monitoring and its 目標の達成状況 (``evaluations``: short_goal, goal_text,
-    achievement, note)."""
+    achievement, note). An update checks ``lock_version`` (``RecordConflict`` if someone saved meanwhile)."""
+    from portal.casework.locking import claim
     from portal.casework.models import GoalEvaluation, Monitoring
 
-    monitoring = instance or Monitoring(office=office, client=client, written_by=author, plan=plan)
+    if instance is not None:
+        claim(instance, lock_version, author, label="モニタリング")
+    monitoring = instance or Monitoring(office=office, client=client, written_by=author, plan=plan,
+                                        updated_by_name=author.name if author else "")
     for name, value in data.items():
         setattr(monitoring, name, value)
     monitoring.month = month_start(monitoring.visited_on)
@@ -184,11 +192,17 @@ def monitoring_counts(monitoring, previous=None) -> bool:
 
 
 @transaction.atomic
-def service_meeting_save(*, office, client, author, data: dict, attendees: list[dict], instance=None):
-    """Create or update a meeting and replace its attendees (``attendees``: cleaned rows, in order)."""
+def service_meeting_save(*, office, client, author, data: dict, attendees: list[dict], instance=None,
+                         lock_version=None):
+    """Create or update a meeting and replace its attendees (``attendees``: cleaned rows, in order). An update
+    checks ``lock_version`` (``RecordConflict`` if someone saved meanwhile)."""
+    from portal.casework.locking import claim
     from portal.casework.models import MeetingAttendee, ServiceMeeting
 
-    meeting = instance or ServiceMeeting(office=office, client=client, written_by=author)
+    if instance is not None:
+        claim(instance, lock_version, author, label="担当者会議の記録")
+    meeting = instance or ServiceMeeting(office=office, client=client, written_by=author,
+                                         updated_by_name=author.name if author else "")
     for name, value in data.items():
         setattr(meeting, name, value)
     meeting.save()
@@ -222,21 +236,3 @@ def service_meeting_pdf(*, meeting, author_name: str) -> bytes:
         "meeting": meeting, "client": meeting.client, "attendee_rows": pairs,
         "absentees": [a for a in attendees if a.absent], "author_name": author_name,
     })
-
-
-# --------------------------------------------------------------------------- アセスメント
-
-
-def assessment_latest(*, client):
-    from portal.casework.models import Assessment
-
-    return Assessment.objects.filter(client=client).order_by("-assessed_on", "-pk").first()
-
-
-@transaction.atomic
-def assessment_create(*, office, client, author, data: dict):
-    """A new version; it records the version it started from (the latest before it)."""
-    from portal.casework.models import Assessment
-
-    return Assessment.objects.create(office=office, client=client, written_by=author,
-                                     previous=assessment_latest(client=client), **data)

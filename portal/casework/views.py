@@ -24,15 +24,59 @@ def _filters(request):
     return form, values
 
 
+def _shown(value) -> str:
+    import datetime as dt
+
+    from portal.core.wareki import wareki_date
+
+    if value is None or value == "":
+        return "（空欄）"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if isinstance(value, dt.date):
+        return wareki_date(value)
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def _rebase(form, conflict) -> None:
+    """After a conflict the page keeps the user's input, lists the fields where the other member's saved version
+    differs from it, and carries the current version: saving again, having looked, is deliberate."""
+    data = form.data.copy()
+    data[form.add_prefix("lock_version")] = str(conflict.fresh.lock_version)
+    form.data = data
+    fresh, rows = conflict.fresh, []
+    for name in getattr(form._meta, "fields", ()):
+        field = form.fields[name]
+        mine = form.cleaned_data.get(name)
+        theirs = getattr(fresh, name)
+        if hasattr(mine, "pk") or hasattr(theirs, "pk"):
+            same = getattr(mine, "pk", None) == getattr(theirs, "pk", None)
+        else:
+            same = (mine or "") == (theirs or "") if not isinstance(theirs, bool) else bool(mine) == theirs
+        if not same:
+            choices = dict(getattr(field, "choices", []) or [])
+            rows.append((field.label, _shown(choices.get(theirs, theirs)), _shown(choices.get(mine, mine))))
+    conflict.differences = rows
+
+
 @care_office_required
 @single_submit
 def support_log(request, client_id: int):
     """第5表 居宅介護支援経過 of one 利用者: the entry form on top, the log (filtered) below."""
+    from portal.casework import drafts
+    from portal.casework.timeline import loggable_events
+
     client = get_object_or_404(Client, pk=client_id)
-    form = SupportLogEntryForm(request.POST or None, prefix="log")
+    draft_state, draft_data = drafts.draft_state(office=request.office, author=request.user, client=client,
+                                                 kind="log")
+    form = SupportLogEntryForm(request.POST or None, prefix="log",
+                               initial=drafts.as_initial(draft_data, prefix="log"))
     if request.method == "POST" and form.is_valid():
         services.support_log_create(office=request.office, client=client, author=request.membership,
                                     data=form.cleaned_data)
+        drafts.draft_done(office=request.office, author=request.user, client=client, kind="log")
         messages.success(request, "支援経過を記録しました。")
         target = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
@@ -43,21 +87,34 @@ def support_log(request, client_id: int):
     entries = list(services.support_log_filter(client=client, **values).reverse())
     return render(request, "casework/support_log.html", {
         "client": client, "form": form, "filter_form": filter_form, "entries": entries,
+        "known_events": loggable_events(client=client, days=60),
         "filtered": bool(values), "query": request.GET.urlencode(),
+        "draft_url": reverse("casework:log_draft", kwargs={"client_id": client.pk}), "draft_state": draft_state,
     }, status=422 if request.method == "POST" else 200)
 
 
 @care_office_required
 @single_submit
 def support_log_edit(request, entry_id: int):
+    from portal.casework.forms import SupportLogEditForm
+    from portal.casework.locking import RecordConflict
+
     entry = get_object_or_404(SupportLogEntry.objects.select_related("client"), pk=entry_id)
-    form = SupportLogEntryForm(request.POST or None, instance=entry, prefix="log")
+    form = SupportLogEditForm(request.POST or None, instance=entry, prefix="log")
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.support_log_update(entry=entry, data=form.cleaned_data)
-        messages.success(request, "支援経過を更新しました。")
-        return redirect("casework:support_log", client_id=entry.client_id)
-    return render(request, "casework/support_log_edit.html", {"entry": entry, "client": entry.client,
-                                                               "form": form})
+        try:
+            services.support_log_update(entry=entry, data=form.record_data(), by=request.membership,
+                                        lock_version=form.cleaned_data["lock_version"])
+        except RecordConflict as exc:
+            conflict = exc
+            _rebase(form, exc)
+        else:
+            messages.success(request, "支援経過を更新しました。")
+            return redirect("casework:support_log", client_id=entry.client_id)
+    return render(request, "casework/support_log_edit.html", {
+        "entry": entry, "client": entry.client, "form": form, "conflict": conflict,
+    }, status=409 if conflict else 422 if request.method == "POST" else 200)
 
 
 @care_office_required
@@ -89,10 +146,12 @@ def support_log_pdf(request, client_id: int):
 # --------------------------------------------------------------------------- モニタリング
 
 
-def _monitoring_page(request, client, form, monitoring=None, plan=None, status=200):
+def _monitoring_page(request, client, form, monitoring=None, plan=None, status=200, conflict=None, draft_state=None):
     return render(request, "casework/monitoring_form.html", {
         "client": client, "form": form, "monitoring": monitoring, "plan": plan, "rule": services.MONITORING_RULE,
-    }, status=status)
+        "conflict": conflict, "draft_state": draft_state,
+        "draft_url": None if monitoring else reverse("casework:monitoring_draft", kwargs={"client_id": client.pk}),
+    }, status=409 if conflict else status)
 
 
 @care_office_required
@@ -114,31 +173,47 @@ def monitoring_list(request, client_id: int):
 @care_office_required
 @single_submit
 def monitoring_create(request, client_id: int):
+    from portal.casework import drafts
+
     client = get_object_or_404(Client, pk=client_id)
     plan = services.plan_in_effect(client=client, on=timezone.localdate())
-    form = MonitoringForm(request.POST or None, client=client, short_goals=services.plan_short_goals(plan))
+    draft_state, draft_data = drafts.draft_state(office=request.office, author=request.user, client=client,
+                                                 kind="monitoring")
+    form = MonitoringForm(request.POST or None, client=client, short_goals=services.plan_short_goals(plan),
+                          initial=drafts.as_initial(draft_data))
     if request.method == "POST" and form.is_valid():
         services.monitoring_save(office=request.office, client=client, author=request.membership, plan=plan,
                                  data=form.record_data(), evaluations=form.evaluations())
+        drafts.draft_done(office=request.office, author=request.user, client=client, kind="monitoring")
         messages.success(request, "モニタリングを記録しました。")
         return redirect("casework:monitoring_list", client_id=client.pk)
-    return _monitoring_page(request, client, form, plan=plan, status=422 if request.method == "POST" else 200)
+    return _monitoring_page(request, client, form, plan=plan, status=422 if request.method == "POST" else 200,
+                            draft_state=draft_state)
 
 
 @care_office_required
 @single_submit
 def monitoring_edit(request, monitoring_id: int):
+    from portal.casework.locking import RecordConflict
+
     monitoring = get_object_or_404(Monitoring.objects.select_related("client", "plan"), pk=monitoring_id)
     evaluations = {e.short_goal_id: e for e in monitoring.evaluations.all()}
     form = MonitoringForm(request.POST or None, instance=monitoring, client=monitoring.client,
                           short_goals=services.plan_short_goals(monitoring.plan), evaluations=evaluations)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        services.monitoring_save(office=request.office, client=monitoring.client, author=request.membership,
-                                 instance=monitoring, data=form.record_data(), evaluations=form.evaluations())
-        messages.success(request, "モニタリングを更新しました。")
-        return redirect("casework:monitoring_list", client_id=monitoring.client_id)
+        try:
+            services.monitoring_save(office=request.office, client=monitoring.client, author=request.membership,
+                                     instance=monitoring, data=form.record_data(), evaluations=form.evaluations(),
+                                     lock_version=form.cleaned_data.get("lock_version"))
+        except RecordConflict as exc:
+            conflict = exc
+            _rebase(form, exc)
+        else:
+            messages.success(request, "モニタリングを更新しました。")
+            return redirect("casework:monitoring_list", client_id=monitoring.client_id)
     return _monitoring_page(request, monitoring.client, form, monitoring=monitoring, plan=monitoring.plan,
-                            status=422 if request.method == "POST" else 200)
+                            status=422 if request.method == "POST" else 200, conflict=conflict)
 
 
 # --------------------------------------------------------------------------- 第4表 サービス担当者会議の要点
@@ -146,15 +221,18 @@ def monitoring_edit(request, monitoring_id: int):
 
 def _meeting_form(request, client, meeting=None):
     from portal.casework.forms import AttendeeFormSet, ServiceMeetingForm
-    from portal.casework.models import MeetingAttendee
 
     form = ServiceMeetingForm(request.POST or None, instance=meeting, client=client, prefix="meeting")
-    queryset = meeting.attendees.all() if meeting else MeetingAttendee.objects.none()
-    formset = AttendeeFormSet(request.POST or None, queryset=queryset, prefix="att")
+    initial = [{"affiliation": a.affiliation, "name": a.name, "absent": a.absent, "absent_view": a.absent_view}
+               for a in meeting.attendees.all()] if meeting else []
+    formset = AttendeeFormSet(request.POST or None, initial=initial, prefix="att")
     return form, formset
 
 
 def _meeting_save(request, client, meeting=None):
+    from portal.casework.locking import RecordConflict
+
+    conflict = None
     form, formset = _meeting_form(request, client, meeting)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = [{k: f.cleaned_data[k] for k in ("affiliation", "name", "absent", "absent_view")}
@@ -162,15 +240,21 @@ def _meeting_save(request, client, meeting=None):
         if not rows:
             form.add_error(None, "会議出席者を1人以上入力してください。")
         else:
-            saved = services.service_meeting_save(office=request.office, client=client, author=request.membership,
-                                                  data=form.record_data(), attendees=rows, instance=meeting)
-            messages.success(request, "サービス担当者会議の要点を保存しました。")
-            for warning in services.service_meeting_warnings(saved):
-                messages.warning(request, warning)
-            return redirect("casework:meeting_list", client_id=client.pk)
+            try:
+                saved = services.service_meeting_save(
+                    office=request.office, client=client, author=request.membership, data=form.record_data(),
+                    attendees=rows, instance=meeting, lock_version=form.cleaned_data.get("lock_version"))
+            except RecordConflict as exc:
+                conflict = exc
+                _rebase(form, exc)
+            else:
+                messages.success(request, "サービス担当者会議の要点を保存しました。")
+                for warning in services.service_meeting_warnings(saved):
+                    messages.warning(request, warning)
+                return redirect("casework:meeting_list", client_id=client.pk)
     return render(request, "casework/meeting_form.html", {
-        "client": client, "form": form, "formset": formset, "meeting": meeting,
-    }, status=422 if request.method == "POST" else 200)
+        "client": client, "form": form, "formset": formset, "meeting": meeting, "conflict": conflict,
+    }, status=409 if conflict else 422 if request.method == "POST" else 200)
 
 
 @care_office_required
@@ -219,46 +303,3 @@ def meeting_pdf(request, meeting_id: int):
                       detail={"meeting_id": meeting.pk})
     return _pdf_response(pdf, f"service-meeting-{meeting.pk}-{meeting.held_on:%Y%m%d}.pdf",
                          inline=request.GET.get("inline") == "1")
-
-
-# --------------------------------------------------------------------------- アセスメント
-
-
-@care_office_required
-def assessment_list(request, client_id: int):
-    from portal.casework.models import Assessment
-
-    client = get_object_or_404(Client, pk=client_id)
-    assessments = list(Assessment.objects.filter(client=client).select_related("written_by__user"))
-    return render(request, "casework/assessment_list.html", {"client": client, "assessments": assessments})
-
-
-@care_office_required
-@single_submit
-def assessment_create(request, client_id: int):
-    """A new アセスメント, prefilled from the latest one (only what changed needs typing)."""
-    from portal.casework.forms import AssessmentForm
-
-    client = get_object_or_404(Client, pk=client_id)
-    latest = services.assessment_latest(client=client)
-    initial = {f"item_{k}": v for k, v in latest.items.items()} if latest else {}
-    if latest:
-        initial["problems"] = latest.problems
-    form = AssessmentForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        services.assessment_create(office=request.office, client=client, author=request.membership,
-                                   data=form.record_data())
-        messages.success(request, "アセスメントを保存しました。")
-        return redirect("casework:assessment_list", client_id=client.pk)
-    return render(request, "casework/assessment_form.html", {"client": client, "form": form, "latest": latest},
-                  status=422 if request.method == "POST" else 200)
-
-
-@care_office_required
-def assessment_detail(request, assessment_id: int):
-    from portal.casework.models import Assessment
-
-    assessment = get_object_or_404(Assessment.objects.select_related("client", "written_by__user"),
-                                   pk=assessment_id)
-    return render(request, "casework/assessment_detail.html", {"client": assessment.client,
-                                                               "assessment": assessment})

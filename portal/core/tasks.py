@@ -36,13 +36,16 @@ def ping(value: str) -> str:
 
 @shared_task(name="core.purge_expired")
 def purge_expired() -> None:
-    """Delete expired sessions (``clearsessions``) and expired 利用者 registration drafts."""
+    """Delete expired sessions (``clearsessions``), expired 利用者 registration drafts and expired 支援経過・
+    モニタリング drafts."""
     from django.core.management import call_command
     from django.utils import timezone
 
+    from portal.casework.models import CaseworkDraft
     from portal.clients.models import ClientDraft
     from portal.offices.tenancy import scopes_disabled
 
     call_command("clearsessions")
     with scopes_disabled():
         ClientDraft.objects.filter(expires_at__lte=timezone.now()).delete()
+        CaseworkDraft.objects.filter(expires_at__lte=timezone.now()).delete()

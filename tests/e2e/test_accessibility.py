@@ -41,7 +41,8 @@ EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 # Pages a care manager may open on a visit (item 5): at 390 px the page itself must not scroll sideways
 # (wide tables scroll in their own box). Their screenshots go to var/screenshots/phone-*.png.
-PHONE_PAGES = ("clients:detail", "clients:edit", "clients:create", "careplans:", "documents:list", "billing:economics")
+PHONE_PAGES = ("clients:detail", "clients:edit", "clients:create", "careplans:", "documents:list", "billing:economics",
+               "casework:")
 
 # Pages that are not for a browser visit even though they answer a GET with HTML.
 SKIP: dict[str, str] = {}

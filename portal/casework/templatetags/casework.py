@@ -21,15 +21,22 @@ def casework_card(context, client):
     from django.utils import timezone
 
     from portal.casework import services
+    from portal.casework.compliance import plan_warnings
 
     missing = services.monitoring_missing(today=timezone.localdate(), clients=[client])
+    warnings = plan_warnings(today=timezone.localdate(), clients=[client])
+    from portal.casework import drafts
+
+    draft_state, draft_data = drafts.draft_state(office=office, author=request.user, client=client, kind="log")
     latest = list(SupportLogEntry.objects.filter(client=client).select_related("written_by__user")
                   .order_by("-occurred_on", "-occurred_time", "-pk")[:3])
     return {
         "show": True, "client": client, "latest": latest, "request": request,
-        "form": SupportLogEntryForm(prefix="log"), "button": "支援経過に記録",
+        "form": SupportLogEntryForm(prefix="log", initial=drafts.as_initial(draft_data, prefix="log")),
+        "button": "支援経過に記録", "draft_state": draft_state,
+        "draft_url": reverse("casework:log_draft", kwargs={"client_id": client.pk}),
         "next": reverse("clients:detail", kwargs={"client_id": client.pk}),
-        "missing": missing[0] if missing else None, "rule": services.MONITORING_RULE,
+        "missing": missing[0] if missing else None, "rule": services.MONITORING_RULE, "warnings": warnings,
     }
 
 
@@ -44,10 +51,37 @@ def monitoring_warnings_card(context):
     office = getattr(request, "office", None)
     if office is None or not office.is_care_management:
         return {"show": False}
+    from portal.casework.compliance import plan_warnings
+
     today = timezone.localdate()
     missing = services.monitoring_missing(today=today)
     return {
+        "plan_warnings": plan_warnings(today=today),
         "show": True, "this_month": services.month_start(today), "rule": services.MONITORING_RULE,
         "this_month_missing": [m for m in missing if m.this_month_missing],
         "past_only": [m for m in missing if not m.this_month_missing],
     }
+
+
+@register.inclusion_tag("casework/_plan_basis.html", takes_context=True)
+def plan_basis(context, plan):
+    """On the plan pages: the アセスメント the plan version rests on (linked, or the latest done before it)."""
+    from portal.casework.assessments import plan_basis as basis_of
+
+    request = context.get("request")
+    office = getattr(request, "office", None)
+    if office is None or not office.is_care_management or plan is None:
+        return {"show": False}
+    assessment, linked = basis_of(plan)
+    return {"show": True, "plan": plan, "assessment": assessment, "linked": linked}
+
+
+@register.simple_tag(takes_context=True)
+def casework_phrases(context):
+    """The office's 定型文 for the 支援経過 form (empty outside a care office)."""
+    from portal.casework.models import PhraseTemplate
+
+    request = context.get("request")
+    if getattr(request, "office", None) is None:
+        return []
+    return list(PhraseTemplate.objects.all())
