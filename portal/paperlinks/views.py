@@ -9,9 +9,9 @@ from __future__ import annotations
 
 
 import qrcode
+from django.conf import settings
 import qrcode.image.svg
 from django.contrib import messages
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,9 +23,10 @@ from portal.documents.render import JapaneseFontMissing
 from portal.documents.sheets import DocumentUnavailable, schedule_sheet
 from portal.offices.permissions import care_office_required
 from portal.offices.tenancy import office_scope
-from portal.paperlinks import services
-from portal.paperlinks.forms import AccessCodeForm, SendForm
+from portal.paperlinks import join, services
+from portal.paperlinks.forms import AccessCodeForm, JoinForm, SendForm
 from portal.paperlinks.models import PaperLink
+from portal.paperlinks.status import link_states
 from portal.partners.models import Partnership
 
 SESSION_KEY = "paper_links_opened"
@@ -36,8 +37,10 @@ SESSION_KEY = "paper_links_opened"
 
 @care_office_required
 def link_list(request):
-    links = list(PaperLink.objects.select_related("partnership").annotate(answer_count=Count("answers"))[:200])
-    return render(request, "paperlinks/list.html", {"links": links})
+    links = list(PaperLink.objects.select_related("partnership", "office")[:200])
+    return render(request, "paperlinks/list.html", {
+        "states": link_states(links), "actual_day": settings.RENKEI_PAPER_LINK_ACTUAL_DAY,
+        "reminder_days": settings.RENKEI_PAPER_LINK_REMINDER_DAYS})
 
 
 @care_office_required
@@ -140,8 +143,30 @@ def sheet(request, token: str):
                 cards.append({"schedule": schedule, "problem": error.message})
     return _partner_page(request, "paperlinks/sheet.html", {
         "link": link, "token": token, "care_office": link.office, "month_label": wareki_month(link.month),
-        "cards": cards,
+        "cards": cards, "answer_closed": services.answer_problem(link), "moved": join.moved(link),
+        "invitation": join.pending_invitation(link),
     })
+
+
+@never_cache
+@single_submit
+def join_request(request, token: str):
+    """「Renkei で受け取る」: an invitation from the care office to this partner's 事業所番号."""
+    link = _opened_link_or_404(request, token)
+    form = JoinForm(request.POST or None, initial={"email": link.emailed_to or link.partnership.contact_email})
+    invitation = join.pending_invitation(link)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = join.paper_link_join(link=link, email=form.cleaned_data["email"])
+        except join.JoinError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, "招待のメールを送りました。メールの手順で Renkei に登録してください。")
+            return redirect("paperlink:join", token=token)
+    return _partner_page(request, "paperlinks/join.html", {
+        "link": link, "token": token, "care_office": link.office, "month_label": wareki_month(link.month),
+        "form": form, "invitation": invitation, "moved": join.moved(link),
+    }, status=422 if form.errors else 200)
 
 
 @never_cache
