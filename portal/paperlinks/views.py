@@ -135,9 +135,10 @@ def sheet(request, token: str):
     link = _opened_link_or_404(request, token)
     cards = []
     for schedule in services.paper_link_schedules(link):
+        answers = services.paper_link_answers(link=link, client_id=schedule.client_id)
         with office_scope(link.office_id):
             try:
-                cards.append({"schedule": schedule, "sheet": schedule_sheet(
+                cards.append({"schedule": schedule, "answered": answers[0] if answers else None, "sheet": schedule_sheet(
                     schedule, kind="provision", provider_number=link.partner_office_number)})
             except DocumentUnavailable as error:
                 cards.append({"schedule": schedule, "problem": error.message})

@@ -60,6 +60,22 @@ def _send_by_link(desk, live_server, screenshot, cm, partner) -> tuple[str, str]
 
 
 def _open_on_phone(new_page, url, code, screenshot=None):
+    phone = new_page()  # another person: a fresh context, no login
+    phone.set_viewport_size(PHONE)
+    phone.goto(url)
+    if screenshot:
+        screenshot(phone, "paper-03-phone-code")
+    phone.fill("input[name=code]", code)
+    phone.click("text=提供票を開く")
+    assert "山田" in phone.locator("[data-testid=schedule-card]").inner_text()
+    return phone
+
+
+def test_paper_partner_answers_on_a_phone(new_page, live_server, screenshot):
+    office, cm, partner = _care_office_with_paper_partner()
+    desk = new_page()
+    url, code = _send_by_link(desk, live_server, screenshot, cm, partner)
+    phone = _open_on_phone(new_page, url, code, screenshot)
     screenshot(phone, "paper-04-phone-sheet")
     phone.click("text=実績を回答する")
     days = phone.locator("fieldset[data-testid=answer-line]").first.locator("[data-testid=answer-day]")
@@ -150,6 +166,7 @@ def test_paper_partner_moves_to_renkei(new_page, live_server, screenshot, settin
     desk.goto(f"{live_server.url}/partners/{partner.pk}/")  # the same record, now a Renkei partnership
     page = desk.locator("main").inner_text()
     assert HOME_HELP[1] in page and "提供票をリンクで送る" not in page
+    assert "令和8年11月" in desk.locator("[data-testid=paper-link-months]").inner_text()
     screenshot(desk, "paper-join-04-partnership")
     desk.goto(f"{live_server.url}/paperlinks/")
     assert "令和8年11月" in desk.locator("[data-testid=paper-link-row]").inner_text()  # the past month stays

@@ -68,7 +68,8 @@ def test_answer_with_a_cancelled_a_retimed_and_an_added_visit_becomes_the_care_o
     values, expected = _answer_values(office, world["schedule"])
     response = submit(browser, url, values, button="実績を送信")
     assert response.status_code == 302
-    assert "実績を送信しました" in browser.get(response["Location"]).content.decode()
+    sheet = browser.get(response["Location"]).content.decode()
+    assert "実績を送信しました" in sheet and "✓ 実績を回答済み" in sheet and "回答を直す" in sheet
     state = _state(office, world["schedule"])
     assert {key: (s[0], s[2]) for key, s in state.items()} == expected
     assert state[("111211", "1000")][1] == [0] * 31  # the visit at another time is 実績 only, beside the plan

@@ -27,3 +27,16 @@ def paper_link_status(context, month: dt.date | None = None):
         months = [month.replace(day=1)]
     shown = [{"month": m, "deadline": actual_deadline(m), "states": month_states(office, m)} for m in months]
     return {"months": [m for m in shown if m["states"]], "single": month is not None}
+
+
+@register.simple_tag
+def paper_link_months(partnership) -> str:
+    """The months sent to ``partnership`` by link, in 和暦 (「令和8年10月、令和8年11月」), or ""."""
+    from portal.core.wareki import wareki_month
+    from portal.offices.tenancy import office_scope
+    from portal.paperlinks.models import PaperLink
+
+    with office_scope(partnership.office_id):
+        months = sorted(set(PaperLink.objects.filter(office_id=partnership.office_id, partnership=partnership)
+                            .values_list("month", flat=True)))
+    return "、".join(wareki_month(m) for m in months)
