@@ -60,6 +60,8 @@ def paper_link_join(*, link: PaperLink, email: str) -> PartnerInvitation:
         raise JoinError("招待を受け取るメールアドレスを、例: jimu@example.jp の形で入力してください。") from None
     if moved(link):
         raise JoinError(f"{link.office.name}とは、すでに Renkei で連携しています。")
+    if not link.office.is_verified or not link.partnership.is_active:
+        raise JoinError(f"いまは Renkei での受け取りを申し込めません。{link.office.name}にお問い合わせください。")
     existing = pending_invitation(link)
     if existing is not None:
         return existing
