@@ -114,6 +114,9 @@ def test_paper_partner_answers_on_a_phone(new_page, live_server, screenshot):
     desk.goto(f"{live_server.url}/paperlinks/")
     assert "実績回答済" in desk.locator("[data-testid=paper-link-row]").inner_text()
     screenshot(desk, "paper-09-list")
+    desk.goto(f"{live_server.url}/exchange/outbox/")
+    assert "実績回答済" in desk.locator("[data-testid=paper-link-status]").inner_text()
+    screenshot(desk, "paper-10-outbox")
 
 
 def test_paper_partner_moves_to_renkei(new_page, live_server, screenshot, settings):
