@@ -89,6 +89,8 @@ def test_deadline_is_configurable_with_the_fifth_of_the_next_month_by_default(se
 def test_reminder_goes_once_without_personal_data_and_the_care_office_sees_it(
         owner_client, office, owner, world, django_capture_on_commit_callbacks):
     new = new_link(office, owner, world["partner"])
+    with office_scope(office):  # sent on 11/20 (the reminder never follows the notice on the same day)
+        PaperLink.objects.filter(pk=new.link.pk).update(created_at=dt.datetime(2026, 11, 20, 1, tzinfo=dt.timezone.utc))
     mail.outbox.clear()
     assert status.reminders_due(REMINDER_DAY - dt.timedelta(days=1)) == []  # not yet
     assert status.reminders_due(dt.date(2026, 12, 6)) == []  # the deadline has passed
