@@ -7,10 +7,9 @@ office's scope. Anything else answers 404.
 
 from __future__ import annotations
 
-
 import qrcode
-from django.conf import settings
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render

@@ -9,13 +9,19 @@ import re
 
 import pytest
 
+from portal.masters import loader as masters
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.masters import loader as masters
 from tests.documents.conftest import HOME_HELP, make_client, make_schedule
 from tests.e2e.conftest import login
-from tests.factories import (PASSWORD, MembershipFactory, OfficeFactory, give_totp, make_consent,
-                             make_external_partnership)
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OfficeFactory,
+    give_totp,
+    make_consent,
+    make_external_partnership,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

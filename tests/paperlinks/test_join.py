@@ -16,7 +16,7 @@ from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from portal.paperlinks import services
 from portal.paperlinks.models import PaperLinkAnswer
-from portal.partners.models import AuditEvent, ConsentScope, InvitationStatus, Partnership, PartnerInvitation
+from portal.partners.models import AuditEvent, ConsentScope, InvitationStatus, PartnerInvitation, Partnership
 from portal.partners.services import sharing_refusals
 from tests.conftest import login_client
 from tests.documents.conftest import HOME_HELP, MONTH

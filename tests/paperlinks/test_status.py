@@ -55,9 +55,9 @@ def test_outbox_and_monthly_close_show_each_step_of_the_link(owner_client, offic
     assert "令和8年11月分" in outbox and "送付済" in outbox and "令和8年12月5日" in outbox and "未送信" in outbox
     page = owner_client.get(close).content.decode()
     assert "送付済" in _statuses(page)
-    row = page.split('id="client-%d"' % world["consented"].pk)[1].split("</section>")[0]
+    row = page.split(f'id="client-{world["consented"].pk}"')[1].split("</section>")[0]
     assert "未着" in row and "リンク: 送付済" in row  # the unanswered 利用者 shows where its link stands
-    other = page.split('id="client-%d"' % world["other"].pk)[1].split("</section>")[0]
+    other = page.split(f'id="client-{world["other"].pk}"')[1].split("</section>")[0]
     assert "リンク:" not in other  # no consent for that partner: the link does not concern this 利用者
 
     browser = _open(new)
@@ -67,7 +67,7 @@ def test_outbox_and_monthly_close_show_each_step_of_the_link(owner_client, offic
     assert _answer(browser, new, world["schedule"]).status_code == 302
     page = owner_client.get(close).content.decode()
     assert "実績回答済" in _statuses(page) and "1/1人" in _statuses(page)
-    row = page.split('id="client-%d"' % world["consented"].pk)[1].split("</section>")[0]
+    row = page.split(f'id="client-{world["consented"].pk}"')[1].split("</section>")[0]
     assert "リンクで回答" in row  # the partner's answer counts as arrived
 
 
@@ -90,7 +90,7 @@ def test_reminder_goes_once_without_personal_data_and_the_care_office_sees_it(
         owner_client, office, owner, world, django_capture_on_commit_callbacks):
     new = new_link(office, owner, world["partner"])
     with office_scope(office):  # sent on 11/20 (the reminder never follows the notice on the same day)
-        PaperLink.objects.filter(pk=new.link.pk).update(created_at=dt.datetime(2026, 11, 20, 1, tzinfo=dt.timezone.utc))
+        PaperLink.objects.filter(pk=new.link.pk).update(created_at=dt.datetime(2026, 11, 20, 1, tzinfo=dt.UTC))
     mail.outbox.clear()
     assert status.reminders_due(REMINDER_DAY - dt.timedelta(days=1)) == []  # not yet
     assert status.reminders_due(dt.date(2026, 12, 6)) == []  # the deadline has passed
