@@ -306,6 +306,11 @@ CELERY_BEAT_SCHEDULE["core-purge-expired"] = {"task": "core.purge_expired", "sch
 # wrong access codes before it locks.
 RENKEI_PAPER_LINK_DAYS = envint("RENKEI_PAPER_LINK_DAYS", 45)
 RENKEI_PAPER_LINK_MAX_ATTEMPTS = envint("RENKEI_PAPER_LINK_MAX_ATTEMPTS", 5)
+# 実績 of a month are asked of a link partner by this day of the next month (the care office checks them and
+# files the 給付管理票 by the 10th); one reminder email goes this many days before it.
+RENKEI_PAPER_LINK_ACTUAL_DAY = envint("RENKEI_PAPER_LINK_ACTUAL_DAY", 5)
+RENKEI_PAPER_LINK_REMINDER_DAYS = envint("RENKEI_PAPER_LINK_REMINDER_DAYS", 3)
+CELERY_BEAT_SCHEDULE["paperlinks-reminders"] = {"task": "paperlinks.send_reminders", "schedule": 3600}
 RENKEI_CONSENT_MAX_BYTES = envint("RENKEI_CONSENT_MAX_BYTES", 5 * 1024 * 1024)
 # 家族構成 image of the 利用者基本情報 (JPEG only; re-encoded on upload).
 RENKEI_FAMILY_IMAGE_MAX_BYTES = envint("RENKEI_FAMILY_IMAGE_MAX_BYTES", 2 * 1024 * 1024)

@@ -20,7 +20,7 @@ MAKERS: dict = {}
 EXEMPT: dict[str, str] = {
     **{name: "a partner without an account: the token and the access code name the link; "
              "tests/test_isolation.py::test_link_pages_answer_404_without_a_valid_token_and_code walks them"
-       for name in ("paperlink:enter", "paperlink:sheet", "paperlink:pdf", "paperlink:answer")},
+       for name in ("paperlink:enter", "paperlink:sheet", "paperlink:pdf", "paperlink:answer", "paperlink:join")},
     "offices:invitation": "the signed token names its own office; tested in tests/offices/test_staff.py",
     **{name: "operator (staff) page: every non-staff user gets 404; tested in tests/billing/test_operator.py"
        for name in ("billing:operator_office", "billing:operator_licence_apply", "billing:operator_licence_renew",

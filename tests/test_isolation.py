@@ -136,7 +136,8 @@ def test_link_pages_answer_404_without_a_valid_token_and_code(office, owner, out
         other = services.paper_link_create(office=office, membership=owner, partnership=partner, month=MONTH)
     token = new.url.rstrip("/").rsplit("/", 1)[1]
     routes = link_urls()
-    assert {name for name, _ in routes} >= {"paperlink:enter", "paperlink:sheet", "paperlink:pdf"}
+    assert {name for name, _ in routes} >= {"paperlink:enter", "paperlink:sheet", "paperlink:pdf", "paperlink:answer",
+                                            "paperlink:join"}
 
     def url(name, kwargs, token):
         values = {"token": token, "schedule_id": schedule.pk}

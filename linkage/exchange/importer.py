@@ -730,6 +730,10 @@ def _clear_actuals(lines: list, provider: str, kind: str) -> list:
     return kept
 
 
+def _timed(start: str, end: str) -> bool:
+    return any(t and t != "9999" for t in (start, end))
+
+
 def _apply_actual(*, office, fn, rows, record) -> list[int]:
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
@@ -756,9 +760,12 @@ def _apply_actual(*, office, fn, rows, record) -> list[int]:
         for r in records:
             code, start, end, day, count = r[14], r[11], r[12], int(r[9][6:8]), int(r[13] or 0)
             candidates = [x for x in lines + new_lines if x.provider_office_number == provider and x.service_code == code]
+            # a visit at other times than every timed line of the code (時間変更) is a line of its own, so that
+            # 予実の比較 shows the planned time missing and the actual time added; untimed rows or lines match loosely
+            loose = [x for x in candidates if not (_timed(start, end) and _timed(x.start_time, x.end_time))]
             line = (next((x for x in candidates if x.start_time == start and x.end_time == end), None)
-                    or next((x for x in candidates if x.planned_days[day - 1]), None)
-                    or (candidates[0] if candidates else None))
+                    or next((x for x in loose if x.planned_days[day - 1]), None)
+                    or (loose[0] if loose else None))
             if line is None:
                 line = ServiceScheduleLine(
                     schedule=schedule, sort_order=900 + len(new_lines), provider_office_number=provider,

@@ -18,6 +18,7 @@ from portal.claims.models import ActualConfirmation, CareManagerNumber, Statemen
 from portal.core.forms import single_submit
 from portal.offices.models import Membership, Role
 from portal.offices.permissions import office_required
+from portal.paperlinks.status import client_states
 
 
 def care_office_required(view):
@@ -55,6 +56,12 @@ def _close_url(month: dt.date) -> str:
 def close(request):
     month = _month(request.GET.get("month")) or _default_month()
     rows = services.month_close(request.office, month)
+    paper_links = client_states(request.office, month)  # 実績 of partners on no system (提供票 by link)
+    for row in rows:
+        for provider in row.providers:
+            provider.link_state = paper_links.get((row.client.pk, provider.provider_office_number), "")
+            if provider.arrived and provider.link_state == "リンクで回答":
+                provider.how = provider.link_state
     check, pending = services.benefit_file_check(request.office, month, rows=rows)
     files = list(TransmissionFile.objects.filter(office=request.office, month=month).prefetch_related("downloads"))
     names = {r.client.pk: r.client.full_name for r in rows}

@@ -22,3 +22,12 @@ class SendForm(forms.Form):
 
     def clean_month(self) -> dt.date:
         return self.cleaned_data["month"].replace(day=1)
+
+
+class JoinForm(forms.Form):
+    email = forms.EmailField(
+        label="招待を受け取るメールアドレス", max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+        error_messages={"required": "招待を受け取るメールアドレスを入力してください。",
+                        "invalid": "メールアドレスを、例: jimu@example.jp の形で入力してください。"},
+    )

@@ -14,4 +14,5 @@ urlpatterns = [
 
 urlpatterns += [
     path("<str:token>/answer/<int:schedule_id>/", views.answer, name="answer"),
+    path("<str:token>/join/", views.join_request, name="join"),
 ]

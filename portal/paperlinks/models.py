@@ -32,6 +32,7 @@ class PaperLink(models.Model):
     revoked_at = models.DateTimeField("取消日時", null=True, blank=True)
     first_opened_at = models.DateTimeField("初回閲覧日時", null=True, blank=True)
     emailed_to = models.EmailField("お知らせの送付先", blank=True)
+    reminded_at = models.DateTimeField("リマインダー送信日時", null=True, blank=True)
 
     objects = office_scoped("office")
 
@@ -53,20 +54,10 @@ class PaperLink(models.Model):
 
     @property
     def status_label(self) -> str:
-        if self.revoked_at:
-            return "取消"
-        answered = getattr(self, "answer_count", None)
-        if answered is None:
-            answered = self.answers.count()
-        if answered:
-            return "実績回答済"
-        if self.is_locked:
-            return "ロック中"
-        if self.is_expired:
-            return "期限切れ"
-        if self.first_opened_at:
-            return "閲覧済"
-        return "送付済"
+        """送付済 / 閲覧済 / 実績回答済 / 期限切れ … (see ``portal.paperlinks.status``; inside the office scope)."""
+        from portal.paperlinks.status import link_states
+
+        return link_states([self])[0].label
 
 
 class PaperLinkAnswer(models.Model):

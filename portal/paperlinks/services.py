@@ -234,7 +234,19 @@ def _sequence_after(link: PaperLink, client_id: int) -> dt.datetime:
     return now
 
 
-def answer_units(*, link: PaperLink, schedule, actual: dict[int, list[int]], sequence: dt.datetime) -> list:
+@dataclass(frozen=True)
+class Visit:
+    """One answered visit: ``count`` times on ``day`` of a line; ``start``/``end`` (HHMM) only when the
+    partner changed the time (empty: the line's own time)."""
+
+    line_pk: int
+    day: int
+    count: int
+    start: str = ""
+    end: str = ""
+
+
+def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt.datetime) -> list:
     """The standard files of an answer, as the partner's own software would send them: per service
     kind a 実績 (UPJSK) unit, or a 実績削除 (DLTJSK) unit when nothing of that kind was provided."""
     from linkage.exchange.services import _master_units
@@ -248,25 +260,36 @@ def answer_units(*, link: PaperLink, schedule, actual: dict[int, list[int]], seq
     units_of = _master_units({line.service_code for line in own}, schedule.month)
     per_of = {line.pk: line.units_entered if line.units_entered is not None else units_of.get(line.service_code, 0)
               for line in own}
+    counts: dict[tuple[int, int, str, str], int] = {}
+    by_pk = {line.pk: line for line in own}
+    for visit in visits:
+        line = by_pk.get(visit.line_pk)
+        if line is None or not 1 <= visit.day <= schedule.days_in_month or visit.count <= 0:
+            continue
+        key = (line.pk, visit.day, visit.start or line.start_time, visit.end or line.end_time)
+        counts[key] = counts.get(key, 0) + visit.count
+    order = {line.pk: i for i, line in enumerate(own)}
     ym = f"{schedule.month:%Y%m}"
     built = []
     for kind in sorted({line.service_type_code for line in own}):
         lines = [line for line in own if line.service_type_code == kind]
+        answered = {key[0] for key in counts}
         detail = detail_numbers((line.pk, partner, line.service_code, per_of[line.pk])
-                                for line in lines if any(actual.get(line.pk, [])))
+                                for line in lines if line.pk in answered)
         rows = []
-        for line in lines:
-            for day, count in enumerate(actual.get(line.pk, [])[: schedule.days_in_month], start=1):
-                if count:
-                    rows.append({
-                        2: client.insurer_number, 3: client.insured_number, 4: timezone.localdate(),
-                        6: care_office.office_number, 8: per_of[line.pk],
-                        10: schedule.month.replace(day=day), 11: line.prorated_days or None,
-                        12: line.start_time, 13: line.end_time, 14: int(count), 15: line.service_code,
-                        16: line.tais_code or None, 17: line.notified_code or None,
-                        18: line.equipment_name or None, 19: detail.get(line.pk), 20: partner,
-                        21: link.partnership.partner_name[:100], 23: "0", 24: partner,
-                    })
+        for (pk, day, start, end), count in sorted(counts.items(), key=lambda kv: (order[kv[0][0]], kv[0][1:])):
+            line = by_pk[pk]
+            if line.service_type_code != kind:
+                continue
+            rows.append({
+                2: client.insurer_number, 3: client.insured_number, 4: timezone.localdate(),
+                6: care_office.office_number, 8: per_of[line.pk],
+                10: schedule.month.replace(day=day), 11: line.prorated_days or None,
+                12: start, 13: end, 14: int(count), 15: line.service_code,
+                16: line.tais_code or None, 17: line.notified_code or None,
+                18: line.equipment_name or None, 19: detail.get(line.pk), 20: partner,
+                21: link.partnership.partner_name[:100], 23: "0", 24: partner,
+            })
         if rows:
             unit_kind, records = "actual", {"UPJSK": rows}
         else:
@@ -278,24 +301,33 @@ def answer_units(*, link: PaperLink, schedule, actual: dict[int, list[int]], seq
     return built
 
 
-def paper_link_answer(*, link: PaperLink, schedule_id: int, actual: dict[int, list[int]],
-                      replace: bool = False):
+def paper_link_answer(*, link: PaperLink, schedule_id: int, visits: list[Visit], replace: bool = False):
     """Turn the partner's answer for one 利用者 into standard 実績 files and import them through the
-    same path as files received from the national system (``upload_store`` + ``package_import``)."""
+    same path as files received from the national system (``upload_store`` + ``package_import``).
+
+    A second answer for the same 利用者 and month needs ``replace`` (the partner's confirmation); the
+    row of every answer stays, and each one is in the audit trail. The lock on the link serialises two
+    answers sent at the same moment, so that the second one meets the first and asks for confirmation.
+    """
     from linkage.exchange.importer import UploadRejected, package_import, upload_store
     from linkage.exchange.models import InboxStatus
     from portal.paperlinks.models import PaperLinkAnswer
 
+    problem = answer_problem(link)
+    if problem:
+        raise PaperLinkError(problem)
     schedule = {s.pk: s for s in paper_link_schedules(link)}.get(schedule_id)
     if schedule is None:
         raise PaperLinkError("この利用者の実績は回答できません（同意が撤回されたか、予定が取り下げられました）。")
-    previous = paper_link_answers(link=link, client_id=schedule.client_id)
-    if previous and not replace:
-        raise AnswerNeedsConfirmation(
-            "この利用者の実績は回答済みです。置き換える場合は「前回の回答を置き換える」にチェックを入れて、"
-            "もう一度「実績を送信」を押してください。")
     with office_scope(link.office_id), transaction.atomic():
-        units = answer_units(link=link, schedule=schedule, actual=actual,
+        with scopes_disabled():
+            PaperLink.objects.select_for_update().filter(pk=link.pk).first()
+        previous = paper_link_answers(link=link, client_id=schedule.client_id)
+        if previous and not replace:
+            raise AnswerNeedsConfirmation(
+                "この利用者の実績は回答済みです。置き換える場合は「前回の回答を置き換える」にチェックを入れて、"
+                "もう一度「実績を送信」を押してください。")
+        units = answer_units(link=link, schedule=schedule, visits=visits,
                              sequence=_sequence_after(link, schedule.client_id))
         files = [f for unit in units for f in unit.files]
         try:
@@ -312,8 +344,27 @@ def paper_link_answer(*, link: PaperLink, schedule_id: int, actual: dict[int, li
                      action=AuditAction.PAPER_LINK_ANSWERED, client=schedule.client_id,
                      partner_office_number=link.partner_office_number,
                      detail={"paper_link_id": link.pk, "answer_id": answer.pk, "replaced": bool(previous),
-                             "received_ids": [r.pk for r in upload.records]})
+                             "replaced_answer_id": previous[0].pk if previous else None,
+                             "visits": len(visits), "received_ids": [r.pk for r in upload.records]})
     return answer
+
+
+def hub_sent(link: PaperLink) -> bool:
+    """The care office has since sent this month's 提供票 to the partner through Renkei (it moved)."""
+    from linkage.exchange.models import Channel, Package, PackageStatus, UnitKind
+
+    with office_scope(link.office_id):
+        return (Package.objects.filter(office_id=link.office_id, channel=Channel.HUB, unit_kind=UnitKind.SCHEDULE,
+                                       month=link.month, recipient_office_number=link.partner_office_number)
+                .exclude(status=PackageStatus.ERROR).exists())
+
+
+def answer_problem(link: PaperLink) -> str | None:
+    """Why the link takes no answer now (Japanese), or None."""
+    if hub_sent(link):
+        return (f"{wareki_month(link.month)}分の提供票は、{link.office.name}から Renkei で送られています。"
+                "実績は Renkei の「実績を送る」から送ってください（このページでは回答を受け付けません）。")
+    return None
 
 
 def paper_link_revoke(*, link: PaperLink, membership) -> PaperLink:

@@ -91,6 +91,9 @@ class AuditAction(models.TextChoices):
     PAPER_LINK_DOWNLOADED = "paper_link_downloaded", "リンクからPDFダウンロード"
     PAPER_LINK_ANSWERED = "paper_link_answered", "リンクで実績の回答"
     PAPER_LINK_REVOKED = "paper_link_revoked", "リンクの取り下げ"
+    PAPER_LINK_REMINDED = "paper_link_reminded", "リンクの実績回答のリマインダー"
+    PAPER_LINK_JOIN_REQUESTED = "paper_link_join_requested", "リンクから Renkei での受け取りを申込"
+    PAPER_PARTNER_MOVED = "paper_partner_moved", "リンクの連携先が Renkei に移行"
 
 
 def kinds_label(codes) -> str:

@@ -13,7 +13,7 @@ from linkage.exchange.models import InboxStatus, ReceivedPackage
 from linkage.exchange.services import _master_units
 from linkage.standard import build_send_unit
 from portal.offices.tenancy import office_scope
-from portal.paperlinks.models import PaperLink
+from portal.paperlinks.models import PaperLink, PaperLinkAnswer
 from portal.partners.models import AuditEvent
 from portal.schedules.models import ServiceScheduleLine
 from tests.documents.conftest import HOME_HELP, MONTH, make_client, make_schedule
@@ -38,16 +38,23 @@ def _partner_lines(office, schedule):
 
 
 def _answer_values(office, schedule):
-    """One cancelled visit (the first planned 身体介護 day) and one unplanned 生活援助 visit."""
+    """One cancelled visit (the first planned 身体介護 day), one visit at another time (the second
+    身体介護 day, 10:00–11:00 instead of 9:00–10:00), and one unplanned 生活援助 visit.
+
+    Returns the form values and the expected 実績 per (service code, start): (end, 31 counts)."""
     lines = _partner_lines(office, schedule)
     body, help_ = lines[("111211", "0900")], lines[("117211", "1400")]
-    cancelled = body.planned_days.index(1) + 1
+    planned_body = [d for d, c in enumerate(body.planned_days, start=1) if c]
+    cancelled, retimed = planned_body[0], planned_body[1]
     added = next(d for d in range(1, 31) if not help_.planned_days[d - 1])
-    values = {f"d-{body.pk}-{cancelled}": "0", "extra-1-line": str(help_.pk), "extra-1-day": str(added),
-              "extra-1-count": "1"}
-    expected = {key: list(ln.planned_days) for key, ln in lines.items()}
-    expected[("111211", "0900")][cancelled - 1] = 0
-    expected[("117211", "1400")][added - 1] = 1
+    values = {f"d-{body.pk}-{cancelled}": "0", f"t-{body.pk}-{retimed}-start": "10:00",
+              f"t-{body.pk}-{retimed}-end": "11:00",
+              "extra-1-line": str(help_.pk), "extra-1-day": str(added), "extra-1-count": "1"}
+    expected = {key: (ln.end_time, list(ln.planned_days)) for key, ln in lines.items()}
+    expected[("111211", "0900")][1][cancelled - 1] = 0
+    expected[("111211", "0900")][1][retimed - 1] = 0
+    expected[("111211", "1000")] = ("1100", [1 if d == retimed else 0 for d in range(1, 32)])
+    expected[("117211", "1400")][1][added - 1] = 1
     return values, expected
 
 
@@ -56,14 +63,16 @@ def _state(office, schedule):
             for key, ln in _partner_lines(office, schedule).items()}
 
 
-def test_answer_with_a_cancelled_and_an_added_visit_becomes_the_care_offices_actuals(office, owner, world):
+def test_answer_with_a_cancelled_a_retimed_and_an_added_visit_becomes_the_care_offices_actuals(office, owner, world):
     browser, url = _opened(office, owner, world)
     values, expected = _answer_values(office, world["schedule"])
     response = submit(browser, url, values, button="実績を送信")
     assert response.status_code == 302
-    assert "実績を送信しました" in browser.get(response["Location"]).content.decode()
+    sheet = browser.get(response["Location"]).content.decode()
+    assert "実績を送信しました" in sheet and "✓ 実績を回答済み" in sheet and "回答を直す" in sheet
     state = _state(office, world["schedule"])
-    assert {key: s[2] for key, s in state.items()} == expected
+    assert {key: (s[0], s[2]) for key, s in state.items()} == expected
+    assert state[("111211", "1000")][1] == [0] * 31  # the visit at another time is 実績 only, beside the plan
     with office_scope(office):
         received = ReceivedPackage.objects.get()
         event = AuditEvent.objects.get(action="paper_link_answered")
@@ -89,10 +98,10 @@ def test_the_answer_gives_identical_records_to_an_upjsk_import_of_the_same_answe
     lines = _partner_lines(outsider_office, twin_schedule)
     units = _master_units({code for code, _ in lines}, MONTH)
     rows = [{2: "131011", 3: "0000012345", 4: dt.date(2026, 11, 29), 6: outsider_office.office_number,
-             8: units.get(code, 0), 10: MONTH.replace(day=day), 12: start, 13: ln.end_time, 14: count, 15: code,
+             8: units.get(code, 0), 10: MONTH.replace(day=day), 12: start, 13: end, 14: count, 15: code,
              20: HOME_HELP[0], 21: HOME_HELP[1], 23: "0", 24: HOME_HELP[0]}
-            for (code, start), ln in sorted(lines.items())
-            for day, count in enumerate(expected[(code, start)][:30], start=1) if count]
+            for (code, start), (end, days) in sorted(expected.items())
+            for day, count in enumerate(days[:30], start=1) if count]
     unit = build_send_unit("actual", {"UPJSK": rows}, sender_office=HOME_HELP[0], sender_kind="11",
                            recipient_office=outsider_office.office_number, recipient_kind="43",
                            sequence=dt.datetime(2026, 11, 29, 12, 0, 0), month=MONTH)
@@ -136,4 +145,29 @@ def test_a_day_outside_the_month_is_refused_with_a_message_and_nothing_changes(o
     response = browser.post(url, data)
     assert response.status_code == 422
     assert "日は1〜30日の中から選んでください（「31」は対象月にありません）" in response.content.decode()
+    assert _state(office, world["schedule"]) == before
+
+
+def test_a_double_submission_gives_one_answer(office, owner, world):
+    browser, url = _opened(office, owner, world)
+    values, _ = _answer_values(office, world["schedule"])
+    data = read_form(browser, url, button="実績を送信").data(values, button="実績を送信")
+    first = browser.post(url, data)
+    second = browser.post(url, data)  # the same rendered form sent again (a double tap, a resend)
+    assert first.status_code == second.status_code == 302
+    assert "二重送信を防ぐため" in browser.get(second["Location"]).content.decode()
+    with office_scope(office):
+        assert PaperLinkAnswer.objects.count() == 1
+        assert AuditEvent.objects.filter(action="paper_link_answered").count() == 1
+
+
+def test_a_changed_time_needs_both_times_and_says_where(office, owner, world):
+    browser, url = _opened(office, owner, world)
+    before = _state(office, world["schedule"])
+    body = _partner_lines(office, world["schedule"])[("111211", "0900")]
+    day = body.planned_days.index(1) + 1
+    response = submit(browser, url, {f"t-{body.pk}-{day}-start": "10:00"}, button="実績を送信")
+    assert response.status_code == 422
+    assert f"{day}日: 時間を変更するときは、開始と終了の時刻を両方入力してください。" in response.content.decode()
+    assert 'value="10:00"' in response.content.decode()  # what was typed is kept
     assert _state(office, world["schedule"]) == before

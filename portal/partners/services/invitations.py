@@ -200,6 +200,7 @@ def partnership_pair_create(*, inviter: Office, invitee: Office, service_type_co
                 created_at=now,
             )
         else:
+            was_external = inviter_side.is_external
             inviter_side.partner_office = invitee
             inviter_side.partner_name = invitee.name
             inviter_side.is_external = False
@@ -207,6 +208,10 @@ def partnership_pair_create(*, inviter: Office, invitee: Office, service_type_co
             inviter_side.invitation = invitation
             inviter_side.save(update_fields=["partner_office", "partner_name", "is_external",
                                              "service_type_codes", "invitation"])
+            if was_external:  # a partner on no system (files, or 提供票 by link) moves to Renkei
+                from portal.paperlinks.join import record_move
+
+                record_move(partnership=inviter_side, invitee=invitee)
     with office_scope(invitee):
         invitee_side = Partnership.objects.create(
             office=invitee, partner_office=inviter, partner_office_number=inviter.office_number,
