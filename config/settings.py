@@ -352,6 +352,7 @@ RENKEI_HEARTBEAT_SECONDS = envint("RENKEI_HEARTBEAT_SECONDS", 10)  # workers, be
 RENKEI_WORKER_STALE_SECONDS = envint("RENKEI_WORKER_STALE_SECONDS", 60)  # no worker seen this long: banner
 RENKEI_JOB_STALE_SECONDS = envint("RENKEI_JOB_STALE_SECONDS", 60)  # running job without heartbeat: worker died
 RENKEI_JOB_QUEUED_GRACE = envint("RENKEI_JOB_QUEUED_GRACE", 30)  # queued this long: the sweep sends it again
+RENKEI_JOB_RESEND_SECONDS = envint("RENKEI_JOB_RESEND_SECONDS", 300)  # ... but at most once per this interval
 RENKEI_HEALTH_POLL_SECONDS = envint("RENKEI_HEALTH_POLL_SECONDS", 10)  # how often open pages re-check the banner
 RENKEI_JOB_RETRY_BASE = envint("RENKEI_JOB_RETRY_BASE", 10)  # seconds; doubles per failed attempt
 # Retention: records are kept this many years after the end of an office's contract (the law asks
