@@ -362,6 +362,9 @@ RENKEI_RETENTION_YEARS = envint("RENKEI_RETENTION_YEARS", 5)
 CELERY_BEAT_SCHEDULE["offices-retention"] = {"task": "offices.retention",
                                              "schedule": envint("RENKEI_RETENTION_SECONDS", 6 * 3600)}
 RENKEI_BATCH_PDF_DAYS = envint("RENKEI_BATCH_PDF_DAYS", 30)  # batch PDFs are deleted this long after they were made
+RENKEI_PDF_CACHE_DAYS = envint("RENKEI_PDF_CACHE_DAYS", 30)  # a stored single 提供票 PDF unused this long is deleted
+RENKEI_PDF_CHUNK = envint("RENKEI_PDF_CHUNK", 10)  # sheets per HTML document in a batch
+RENKEI_PDF_PROCESSES = envint("RENKEI_PDF_PROCESSES", 0) or None  # rendering processes per batch (default: CPUs, ≤ 4)
 RENKEI_EXPORT_KEEP_DAYS = envint("RENKEI_EXPORT_KEEP_DAYS", 7)  # an export not downloaded is deleted after this
 CELERY_BEAT_SCHEDULE["jobs-cleanup"] = {"task": "jobs.cleanup", "schedule": 6 * 3600}
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
