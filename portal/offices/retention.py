@@ -246,8 +246,13 @@ def retention_purge(office_id: int, today: dt.date | None = None) -> RetentionRu
             if kind.files:
                 files += _stored_files(qs, kind.files)
             if kind.model == "documents.DocumentJob":
-                ids = list(qs.values_list("pk", flat=True))
-                _add(counts, Job.objects.filter(kind="documents.batch", subject_id__in=ids).delete()[1])
+                from portal.documents.batch import discard_parts
+
+                batches = list(qs)
+                _add(counts, Job.objects.filter(kind="documents.batch", subject_id__in=[b.pk for b in batches])
+                     .delete()[1])
+                for b in batches:  # parts of a batch that never finished
+                    transaction.on_commit(lambda b=b: discard_parts(b))
             _add(counts, qs.delete()[1])
 
         clients = _expired_clients(office, today)
