@@ -36,14 +36,17 @@ def write_frame(stream, data: bytes) -> None:
 
 
 def main() -> int:
+    # Frames go to a private copy of the pipe; file descriptor 1 becomes stderr before anything
+    # (logging set up by Django included) can write to it.
+    stdout = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    stdin = sys.stdin.buffer
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
     from portal.documents.render import render_pdf_from_html
-
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but frames on the pipe
     while True:
         html = read_frame(stdin)
         if html is None:
