@@ -355,3 +355,9 @@ def test_unticking_in_use_records_the_end_of_the_contract(office, owner, owner_c
     assert not client.is_active and client.ended_on == timezone.localdate()
     response = submit(owner_client, url, {"client-is_active": True}, button="保存する")
     assert "利用終了日を入れる場合は「利用中」のチェックを外してください" in response.content.decode()
+
+
+def test_the_export_page_says_the_period_and_links_to_what_goes_next(office, owner_client):
+    Office.objects.filter(pk=office.pk).update(retention_years=7)
+    page = owner_client.get(reverse("exports:page")).content.decode()
+    assert "記録の保存期間は7年です" in page and f'{reverse("offices:settings")}#retention' in page
