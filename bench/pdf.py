@@ -78,7 +78,7 @@ def main() -> int:
     from portal.documents import services, sheets
     from portal.offices.middleware import SESSION_KEY
     from portal.offices.tenancy import office_scope
-    from tests.documents.conftest import HOME_HELP, MONTH, make_client, make_schedule
+    from tests.documents.conftest import HOME_HELP, make_client, make_schedule
     from tests.factories import MembershipFactory, OfficeFactory
 
     class Rollback(Exception):
@@ -136,7 +136,7 @@ def main() -> int:
             load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
             print(f"one サービス提供票 (第6表+第7表, {lines} lines, 2 pages), median of {args.runs} "
                   f"(load average {load:.1f} on {os.cpu_count()} CPUs):")
-            print(f"                          wall            CPU of this process")
+            print("                          wall            CPU of this process")
             print(f"  portal (request → PDF): {p * 1000:7.1f} ms      {pc * 1000:7.1f} ms"
                   f"   (min wall {min(t[0] for t in portal_times) * 1000:.1f} ms)")
             print(f"  bare WeasyPrint:        {b * 1000:7.1f} ms      {bc * 1000:7.1f} ms"
@@ -171,7 +171,7 @@ def main() -> int:
                                                            provider_number=HOME_HELP[0])
                         assert job.total == n, f"the job has {job.total} sheets, not {n}"
                         children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                        elapsed, cpu = timed(lambda: services.document_job_run(job_id=job.pk))
+                        elapsed, cpu = timed(lambda job=job: services.document_job_run(job_id=job.pk))
                         children = resource.getrusage(resource.RUSAGE_CHILDREN)
                         job.refresh_from_db()
                         assert job.status == "done" and not job.skipped, (job.error, job.skipped)

@@ -8,9 +8,9 @@ import unicodedata
 from django import forms
 from django.utils import timezone
 
+from portal.clients.models import CareLevel, Certification, Client, ClientService, KindLimit
 from portal.core.codes import SERVICE_KINDS
 from portal.core.forms import WarekiDateField, WarekiDateInput
-from portal.clients.models import CareLevel, Certification, Client, ClientService, KindLimit
 from portal.offices.models import Membership, Role
 
 DATE = WarekiDateInput()

@@ -68,8 +68,11 @@ class _Child:
     def __init__(self):
         root = Path(settings.BASE_DIR)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "portal.documents.render_process"], cwd=root,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(root)},
+            [sys.executable, "-m", "portal.documents.render_process"],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(root)},
         )
 
     def render(self, html: str) -> bytes:
@@ -187,7 +190,7 @@ def render_batch(job, *, chunk_size: int | None = None, processes: int | None = 
             skipped.append(error.message)
     done = len(items) - len(made)  # those that cannot be made count as handled
     size = max(1, chunk_size or getattr(settings, "RENKEI_PDF_CHUNK", 10))
-    chunks = [made[i:i + size] for i in range(0, len(made), size)]
+    chunks = [made[i : i + size] for i in range(0, len(made), size)]
     folder = parts_dir(job)
     folder.mkdir(parents=True, exist_ok=True)
     parts: list[Path | None] = [None] * len(chunks)
@@ -211,16 +214,24 @@ def render_batch(job, *, chunk_size: int | None = None, processes: int | None = 
         try:
             pdf = renderers.render(html)
         except RenderFailed as failure:
-            logger.warning("document job %s: chunk %s failed (%s); rendering it sheet by sheet", job.pk, index,
-                           failure.args[0] if failure.args else "")
+            logger.warning(
+                "document job %s: chunk %s failed (%s); rendering it sheet by sheet",
+                job.pk,
+                index,
+                failure.args[0] if failure.args else "",
+            )
             pdfs = []
             for position, sheet in enumerate(chunk):
                 try:
                     pdfs.append(renderers.render(chunk_html([sheet], title=job.download_name)))
                 except RenderFailed:
                     logger.warning("document job %s: schedule %s left out", job.pk, sheet.schedule_id)
-                    failures.append((index * size + position,
-                                     SHEET_FAILED.format(name=sheet.client_name, provider=sheet.provider_label)))
+                    failures.append(
+                        (
+                            index * size + position,
+                            SHEET_FAILED.format(name=sheet.client_name, provider=sheet.provider_label),
+                        )
+                    )
             pdf = _join(pdfs) if pdfs else None
         if pdf is not None:
             tmp = part.with_suffix(".tmp")

@@ -63,8 +63,9 @@ def _read(row: SheetPDF) -> bytes | None:
         return None
 
 
-def schedule_pdf_cached(*, schedule, kind: str, provider_number: str = "", template: str,
-                        title_of=None) -> tuple[bytes | None, sheets.ScheduleSheet, str]:
+def schedule_pdf_cached(
+    *, schedule, kind: str, provider_number: str = "", template: str, title_of=None
+) -> tuple[bytes | None, sheets.ScheduleSheet, str]:
     """(PDF bytes, sheet, ETag) of one schedule's 提供票 or 利用票 (inside the office scope).
 
     Raises ``sheets.DocumentUnavailable`` like the sheet does."""
@@ -91,7 +92,8 @@ def _store(*, schedule, kind, provider_number, digest, pdf, old) -> None:
     now = timezone.now()
     if old is not None:
         if SheetPDF.objects.filter(pk=old.pk, digest=old.digest).update(
-                digest=digest, file=name, size=len(pdf), created_at=now, last_used_at=now):
+            digest=digest, file=name, size=len(pdf), created_at=now, last_used_at=now
+        ):
             if old.file.name != name:
                 _delete_file(old.file.name)
             return
@@ -99,8 +101,15 @@ def _store(*, schedule, kind, provider_number, digest, pdf, old) -> None:
         return
     try:
         with transaction.atomic():
-            SheetPDF.objects.create(office_id=office_id, schedule=schedule, kind=kind,
-                                    provider_number=provider_number, digest=digest, file=name, size=len(pdf))
+            SheetPDF.objects.create(
+                office_id=office_id,
+                schedule=schedule,
+                kind=kind,
+                provider_number=provider_number,
+                digest=digest,
+                file=name,
+                size=len(pdf),
+            )
     except IntegrityError:
         default_storage.delete(name)
         logger.info("sheet pdf for schedule %s stored by another request", schedule.pk)

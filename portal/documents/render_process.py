@@ -47,6 +47,7 @@ def main() -> int:
 
     django.setup()
     from portal.documents.render import render_pdf_from_html
+
     while True:
         html = read_frame(stdin)
         if html is None:

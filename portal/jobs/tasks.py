@@ -39,11 +39,10 @@ def cleanup_files() -> dict:
     than 90 days are forgotten. Nothing personal outlives its purpose on disk."""
     from django.conf import settings
 
+    from portal.documents.cache import sheet_pdfs_cleanup
     from portal.documents.services import document_files_cleanup
     from portal.exports.services import export_files_cleanup
     from portal.jobs.models import Job, JobStatus
-
-    from portal.documents.cache import sheet_pdfs_cleanup
 
     totals = {"batch_pdfs": 0, "exports": 0, "jobs": 0, "sheet_pdfs": 0}
     for office_id in Office.objects.values_list("pk", flat=True):

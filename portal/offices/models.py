@@ -9,7 +9,6 @@ from portal.core.codes import CARE_MANAGEMENT_KINDS, RegionalGrade, service_kind
 from portal.core.validators import validate_office_number
 from portal.offices.tenancy import office_scoped
 
-
 # 記録の保存期間 (years), set by each office's admin at 事業所設定. 2 years is the minimum of the
 # 介護保険法's 運営基準 (e.g. 指定居宅介護支援等の事業の人員及び運営に関する基準 第29条: two years after
 # the record is complete); many municipalities require 5 (the limitation period of 介護給付費 claims).

@@ -120,7 +120,9 @@ CLIENT_LABEL = "利用終了から保存期間を過ぎた利用者（計画書�
 def _expired_clients(office: Office, today: dt.date):
     from portal.clients.models import Client
 
-    return Client.objects.filter(office=office, is_active=False, ended_on__lt=ended_cutoff(office.retention_years, today))
+    return Client.objects.filter(
+        office=office, is_active=False, ended_on__lt=ended_cutoff(office.retention_years, today)
+    )
 
 
 def _client_packages(client_ids: set[int]) -> list[tuple[str, int]]:
@@ -181,8 +183,9 @@ def retention_preview(office: Office, today: dt.date | None = None) -> Preview:
     today = today or timezone.localdate()
     years = office.retention_years
     cutoff = month_cutoff(years, today)
-    rows = [PreviewRow(kind.label, month, n) for kind in MONTH_KINDS
-            for month, n in sorted(kind.months(cutoff).items())]
+    rows = [
+        PreviewRow(kind.label, month, n) for kind in MONTH_KINDS for month, n in sorted(kind.months(cutoff).items())
+    ]
     clients_qs = _expired_clients(office, today)
     by_month: dict[dt.date, int] = defaultdict(int)
     for ended in clients_qs.values_list("ended_on", flat=True):
@@ -190,7 +193,11 @@ def retention_preview(office: Office, today: dt.date | None = None) -> Preview:
     clients = [PreviewRow(CLIENT_LABEL, month, n) for month, n in sorted(by_month.items())]
     client_records = _count_cascade([clients_qs]) - sum(by_month.values()) if clients else 0
     return Preview(
-        years=years, month_cutoff=cutoff, ended_cutoff=ended_cutoff(years, today), rows=rows, clients=clients,
+        years=years,
+        month_cutoff=cutoff,
+        ended_cutoff=ended_cutoff(years, today),
+        rows=rows,
+        clients=clients,
         client_records=client_records,
         ended_without_date=Client.objects.filter(office=office, is_active=False, ended_on__isnull=True).count(),
     )
@@ -227,7 +234,6 @@ def _add(counts: dict, deleted: dict) -> None:
 def retention_purge(office_id: int, today: dt.date | None = None) -> RetentionRun | None:
     """Delete what is past the office's retention period; returns the audit record, or None when
     nothing was due (or another run holds the office right now)."""
-    from portal.documents.models import DocumentJob
     from portal.jobs.models import Job
     from portal.partners.models import Consent
 
@@ -249,8 +255,10 @@ def retention_purge(office_id: int, today: dt.date | None = None) -> RetentionRu
                 from portal.documents.batch import discard_parts
 
                 batches = list(qs)
-                _add(counts, Job.objects.filter(kind="documents.batch", subject_id__in=[b.pk for b in batches])
-                     .delete()[1])
+                _add(
+                    counts,
+                    Job.objects.filter(kind="documents.batch", subject_id__in=[b.pk for b in batches]).delete()[1],
+                )
                 for b in batches:  # parts of a batch that never finished
                     transaction.on_commit(lambda b=b: discard_parts(b))
             _add(counts, qs.delete()[1])
@@ -270,11 +278,13 @@ def retention_purge(office_id: int, today: dt.date | None = None) -> RetentionRu
 
         if not counts:
             return None
-        run = RetentionRun.objects.create(office=office, years=years, month_cutoff=cutoff, ended_cutoff=ended,
-                                          counts=counts)
+        run = RetentionRun.objects.create(
+            office=office, years=years, month_cutoff=cutoff, ended_cutoff=ended, counts=counts
+        )
         _delete_files_on_commit(files)
-    logger.info("retention: office %s, %s rows and %s files deleted (%s years)", office_id, run.total,
-                len(files), years)
+    logger.info(
+        "retention: office %s, %s rows and %s files deleted (%s years)", office_id, run.total, len(files), years
+    )
     return run
 
 

@@ -23,9 +23,19 @@ def media(settings, tmp_path):
 @pytest.fixture
 def five_clients(in_office, member, media):
     names = [("阿部", "アベ"), ("井上", "イノウエ"), ("上田", "ウエダ"), ("江藤", "エトウ"), ("小川", "オガワ")]
-    return [make_schedule(make_client(in_office, care_manager=member, family=family, given="太郎",
-                                      kana=(kana, "タロウ"), insured=f"{i + 1:010d}"))
-            for i, (family, kana) in enumerate(names)]
+    return [
+        make_schedule(
+            make_client(
+                in_office,
+                care_manager=member,
+                family=family,
+                given="太郎",
+                kana=(kana, "タロウ"),
+                insured=f"{i + 1:010d}",
+            )
+        )
+        for i, (family, kana) in enumerate(names)
+    ]
 
 
 def _per_sheet_pdfs(job) -> list[bytes]:
@@ -45,8 +55,9 @@ def _font_names(pdf: bytes) -> set[str]:
 
 @pytest.mark.parametrize("processes", [1, 2])
 def test_the_chunked_batch_equals_the_per_sheet_pdfs(five_clients, processes):
-    job = services.document_job_create(office=five_clients[0].client.office, user=None, month=MONTH,
-                                       provider_number=HOME_HELP[0])
+    job = services.document_job_create(
+        office=five_clients[0].client.office, user=None, month=MONTH, provider_number=HOME_HELP[0]
+    )
     pdf, pages, skipped = batch.render_batch(job, chunk_size=2, processes=processes)  # chunks of 2, 2 and 1
     singles = _per_sheet_pdfs(job)
     assert len(singles) == 5 and not skipped
@@ -57,8 +68,9 @@ def test_the_chunked_batch_equals_the_per_sheet_pdfs(five_clients, processes):
 
 
 def test_progress_moves_with_every_chunk(five_clients):
-    job = services.document_job_create(office=five_clients[0].client.office, user=None, month=MONTH,
-                                       provider_number=HOME_HELP[0])
+    job = services.document_job_create(
+        office=five_clients[0].client.office, user=None, month=MONTH, provider_number=HOME_HELP[0]
+    )
     seen = []
     batch.render_batch(job, chunk_size=2, processes=2, progress=seen.append)
     assert seen[0] == 0 and seen[-1] == 5 and len(seen) == 4 and seen == sorted(set(seen))  # 0, then each chunk
@@ -74,12 +86,15 @@ def test_a_sheet_that_cannot_be_rendered_is_left_out_and_named(five_clients, mon
 
     monkeypatch.setattr(batch, "render_in_process", flaky)
     monkeypatch.setattr(batch, "processes_default", lambda: 1)  # the seam is in this process
-    job = services.document_job_create(office=five_clients[0].client.office, user=None, month=MONTH,
-                                       provider_number=HOME_HELP[0])
+    job = services.document_job_create(
+        office=five_clients[0].client.office, user=None, month=MONTH, provider_number=HOME_HELP[0]
+    )
     services.document_job_run(job_id=job.pk, chunk_size=2)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.page_count == 8  # four 利用者 made, one left out
-    assert len(job.skipped) == 1 and job.skipped[0].startswith("上田　太郎さん（") and "入っていません" in job.skipped[0]
+    assert (
+        len(job.skipped) == 1 and job.skipped[0].startswith("上田　太郎さん（") and "入っていません" in job.skipped[0]
+    )
     with job.file.open("rb") as f:
         texts = "".join(page_texts(f.read()))
     assert "阿部" in texts and "井上" in texts and "江藤" in texts and "小川" in texts and "上田" not in texts
@@ -97,8 +112,9 @@ def test_a_batch_whose_worker_died_halfway_keeps_what_was_made(five_clients, mon
 
     monkeypatch.setattr(batch, "render_in_process", dies_at_the_third_chunk)
     monkeypatch.setattr(batch, "processes_default", lambda: 1)
-    job = services.document_job_create(office=five_clients[0].client.office, user=None, month=MONTH,
-                                       provider_number=HOME_HELP[0])
+    job = services.document_job_create(
+        office=five_clients[0].client.office, user=None, month=MONTH, provider_number=HOME_HELP[0]
+    )
     with pytest.raises(SystemExit):
         services.document_job_run(job_id=job.pk, chunk_size=2, reclaim=True)
     assert len(list(batch.parts_dir(job).glob("*.pdf"))) == 2 and len(rendered) == 2  # kept on disk

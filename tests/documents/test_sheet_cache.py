@@ -39,8 +39,9 @@ def _get(client, schedule, **headers):
     return client.get(url, {"provider": HOME_HELP[0]}, **headers)
 
 
-def test_the_same_content_is_rendered_once_and_a_change_renders_again(member_client, schedule, media, renders,
-                                                                    django_capture_on_commit_callbacks):
+def test_the_same_content_is_rendered_once_and_a_change_renders_again(
+    member_client, schedule, media, renders, django_capture_on_commit_callbacks
+):
     first = _get(member_client, schedule)
     assert first.status_code == 200 and first.content.startswith(b"%PDF") and len(renders) == 1
     second = _get(member_client, schedule)

@@ -35,8 +35,9 @@ def _reload(job) -> Job:
 def test_a_waiting_job_is_sent_again_only_after_the_resend_interval(office, settings, broker_queue):
     settings.RENKEI_JOB_RESEND_SECONDS = 300
     with office_scope(office):
-        job = Job.objects.create(office=office, kind="documents.batch", subject_id=1,
-                                 due_at=timezone.now() - dt.timedelta(minutes=2))
+        job = Job.objects.create(
+            office=office, kind="documents.batch", subject_id=1, due_at=timezone.now() - dt.timedelta(minutes=2)
+        )
         assert broker_queue() == 0
         assert services.jobs_sweep(office=office) == 1  # never sent (the broker was down at first)
         sent_at = _reload(job).last_sent_at
@@ -50,8 +51,9 @@ def test_a_waiting_job_is_sent_again_only_after_the_resend_interval(office, sett
         assert broker_queue() == 2 and _reload(job).requeued == 2 and _reload(job).status == JobStatus.QUEUED
 
 
-def test_a_job_sent_when_created_is_not_sent_again_by_the_next_sweep(office, owner, broker_queue,
-                                                                    django_capture_on_commit_callbacks):
+def test_a_job_sent_when_created_is_not_sent_again_by_the_next_sweep(
+    office, owner, broker_queue, django_capture_on_commit_callbacks
+):
     with office_scope(office), django_capture_on_commit_callbacks(execute=True):
         job = services.job_create(office=office, kind="documents.batch", subject_id=1, user=owner.user)
     assert broker_queue() == 1 and _reload(job).last_sent_at is not None

@@ -42,8 +42,10 @@ def media(settings, tmp_path):
 @pytest.fixture
 def at(monkeypatch):
     """Run what follows at a given moment (django.utils.timezone.now is what localdate() reads)."""
+
     def move(moment: dt.datetime):
-        monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(dt.timezone.utc))
+        monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(dt.UTC))
+
     return move
 
 
@@ -55,9 +57,17 @@ def _client(office, *, insured=None, **values):
 
     with office_scope(office):
         return Client.objects.create(
-            office=office, family_name="保存", given_name="花子", family_name_kana="ホゾン", given_name_kana="ハナコ",
-            sex="2", birth_date=dt.date(1938, 5, 1), insurer_number="131011",
-            insured_number=insured or f"{next(_seq) + 1:010d}", **values)
+            office=office,
+            family_name="保存",
+            given_name="花子",
+            family_name_kana="ホゾン",
+            given_name_kana="ハナコ",
+            sex="2",
+            birth_date=dt.date(1938, 5, 1),
+            insurer_number="131011",
+            insured_number=insured or f"{next(_seq) + 1:010d}",
+            **values,
+        )
 
 
 def _at(day: dt.date) -> dt.datetime:
@@ -70,18 +80,32 @@ def _schedule(o, c, p, day):
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
     s = ServiceSchedule.objects.create(client=c, month=day.replace(day=1), created_on=day)
-    ServiceScheduleLine.objects.create(schedule=s, provider_office_number="1370000001", service_type_code="11",
-                                       service_item_code="1211", planned_days=[1] + [0] * 30, actual_days=[1] + [0] * 30)
+    ServiceScheduleLine.objects.create(
+        schedule=s,
+        provider_office_number="1370000001",
+        service_type_code="11",
+        service_item_code="1211",
+        planned_days=[1] + [0] * 30,
+        actual_days=[1] + [0] * 30,
+    )
     return s
 
 
 def _package(o, c, p, day, *, month=True):
     from linkage.exchange.models import Package
 
-    pkg = Package.objects.create(office=o, package_id=uuid.uuid4(), unit_kind="schedule", sender_kind="43",
-                                 recipient_office_number="1370000001", recipient_kind="11",
-                                 sequence=f"{next(_seq):014d}", content=b"PK", client_ids=[c.pk],
-                                 month=day.replace(day=1) if month else None)
+    pkg = Package.objects.create(
+        office=o,
+        package_id=uuid.uuid4(),
+        unit_kind="schedule",
+        sender_kind="43",
+        recipient_office_number="1370000001",
+        recipient_kind="11",
+        sequence=f"{next(_seq):014d}",
+        content=b"PK",
+        client_ids=[c.pk],
+        month=day.replace(day=1) if month else None,
+    )
     Package.objects.filter(pk=pkg.pk).update(created_at=_at(day))
     return pkg
 
@@ -89,8 +113,14 @@ def _package(o, c, p, day, *, month=True):
 def _received(o, c, p, day, *, month=True):
     from linkage.exchange.models import ReceivedPackage
 
-    pkg = ReceivedPackage.objects.create(office=o, package_id=uuid.uuid4(), sender_office_number="1370000001",
-                                         content=b"PK", client_ids=[c.pk], month=day.replace(day=1) if month else None)
+    pkg = ReceivedPackage.objects.create(
+        office=o,
+        package_id=uuid.uuid4(),
+        sender_office_number="1370000001",
+        content=b"PK",
+        client_ids=[c.pk],
+        month=day.replace(day=1) if month else None,
+    )
     ReceivedPackage.objects.filter(pk=pkg.pk).update(received_at=_at(day))
     return pkg
 
@@ -106,34 +136,60 @@ def _batch_pdf(o, c, p, day):
 MAKERS = {
     "schedules": _schedule,
     "received_schedules": lambda o, c, p, day: apps.get_model("exchange.ReceivedSchedule").objects.create(
-        office=o, client=c, month=day.replace(day=1), sender_office_number="1370000001", sequence="1"),
+        office=o, client=c, month=day.replace(day=1), sender_office_number="1370000001", sequence="1"
+    ),
     "actual_sources": lambda o, c, p, day: apps.get_model("exchange.ActualSource").objects.create(
-        office=o, client=c, month=day.replace(day=1), provider_office_number="1370000001", service_type_code="11",
-        sequence="1"),
+        office=o,
+        client=c,
+        month=day.replace(day=1),
+        provider_office_number="1370000001",
+        service_type_code="11",
+        sequence="1",
+    ),
     "sent_packages": _package,
     "sent_plan_packages": lambda o, c, p, day: _package(o, c, p, day, month=False),
     "received_packages": _received,
     "received_plan_packages": lambda o, c, p, day: _received(o, c, p, day, month=False),
     "paper_links": lambda o, c, p, day: apps.get_model("paperlinks.PaperLink").objects.create(
-        office=o, partnership=p, partner_office_number="1370000001", month=day.replace(day=1),
-        token_hash=uuid.uuid4().hex, code_hash="x", expires_at=_at(day)),
+        office=o,
+        partnership=p,
+        partner_office_number="1370000001",
+        month=day.replace(day=1),
+        token_hash=uuid.uuid4().hex,
+        code_hash="x",
+        expires_at=_at(day),
+    ),
     "confirmations": lambda o, c, p, day: apps.get_model("claims.ActualConfirmation").objects.create(
-        office=o, client=c, month=day.replace(day=1), version=1),
+        office=o, client=c, month=day.replace(day=1), version=1
+    ),
     "kyotaku": lambda o, c, p, day: apps.get_model("claims.KyotakuEntry").objects.create(
-        office=o, client=c, month=day.replace(day=1)),
+        office=o, client=c, month=day.replace(day=1)
+    ),
     "rejections": lambda o, c, p, day: apps.get_model("claims.Rejection").objects.create(
-        office=o, client=c, month=day.replace(day=1), kind="returned", target="benefit", note="テスト"),
+        office=o, client=c, month=day.replace(day=1), kind="returned", target="benefit", note="テスト"
+    ),
     "transmission_files": lambda o, c, p, day: apps.get_model("claims.TransmissionFile").objects.create(
-        office=o, month=day.replace(day=1), process_month=day.replace(day=1), data_type="821", name="f.csv",
-        content=b"x", record_count=1, client_count=1),
+        office=o,
+        month=day.replace(day=1),
+        process_month=day.replace(day=1),
+        data_type="821",
+        name="f.csv",
+        content=b"x",
+        record_count=1,
+        client_count=1,
+    ),
     "support_log": lambda o, c, p, day: apps.get_model("casework.SupportLogEntry").objects.create(
-        office=o, client=c, occurred_on=day, kind="visit", content="訪問した"),
+        office=o, client=c, occurred_on=day, kind="visit", content="訪問した"
+    ),
     "monitorings": lambda o, c, p, day: apps.get_model("casework.Monitoring").objects.create(
-        office=o, client=c, month=day.replace(day=1), visited_on=day),
+        office=o, client=c, month=day.replace(day=1), visited_on=day
+    ),
     "meetings": lambda o, c, p, day: apps.get_model("casework.ServiceMeeting").objects.create(
-        office=o, client=c, held_on=day, place="自宅", topics="計画"),
+        office=o, client=c, held_on=day, place="自宅", topics="計画"
+    ),
     "assessments": lambda o, c, p, day: apps.get_model("casework.Assessment").objects.create(
-        office=o, client=c, assessed_on=day),
+        office=o, client=c, assessed_on=day
+    ),
     "batch_pdfs": _batch_pdf,
 }
 
@@ -145,7 +201,8 @@ def _exists(row) -> bool:
 
 @pytest.mark.parametrize("kind", sorted(MAKERS))
 def test_a_month_record_just_past_the_period_is_deleted_and_one_just_inside_is_kept(
-        kind, office, outsider_office, media, at, django_capture_on_commit_callbacks):
+    kind, office, outsider_office, media, at, django_capture_on_commit_callbacks
+):
     make = MAKERS[kind]
     Office.objects.filter(pk=outsider_office.pk).update(retention_years=10)  # keeps both of its rows
     pa, pb = make_partnership(office, outsider_office, ["43"])
@@ -178,7 +235,8 @@ def test_a_month_record_just_past_the_period_is_deleted_and_one_just_inside_is_k
 
 
 def test_a_client_whose_contract_ended_more_than_the_period_ago_goes_with_all_records_and_files(
-        office, outsider_office, media, at, django_capture_on_commit_callbacks):
+    office, outsider_office, media, at, django_capture_on_commit_callbacks
+):
     from linkage.exchange.models import Package
     from portal.careplans.models import CarePlan
     from portal.clients.models import Certification, Client
@@ -194,8 +252,9 @@ def test_a_client_whose_contract_ended_more_than_the_period_ago_goes_with_all_re
     elsewhere = _client(outsider_office, is_active=False, ended_on=dt.date(2018, 1, 31))
     with office_scope(office):
         CarePlan.objects.create(client=ended, plan_date=dt.date(2021, 4, 1))
-        Certification.objects.create(client=ended, care_level="21", valid_from=dt.date(2021, 4, 1),
-                                     valid_to=dt.date(2022, 3, 31))
+        Certification.objects.create(
+            client=ended, care_level="21", valid_from=dt.date(2021, 4, 1), valid_to=dt.date(2022, 3, 31)
+        )
         BasicInfo.objects.create(client=ended, consultation_date=dt.date(2021, 4, 1), family_image=b"\xff\xd8JPEG")
         ServiceSchedule.objects.create(client=ended, month=dt.date(2026, 10, 1), created_on=dt.date(2026, 9, 25))
         own_plan_package = _package(office, ended, pa, dt.date(2026, 5, 1), month=False)
@@ -333,9 +392,9 @@ def test_the_settings_page_shows_what_the_next_run_deletes_per_kind_and_month(of
     from portal.core.wareki import wareki_month
 
     month = wareki_month(past_month)
-    assert f"<td>支援経過（第5表）</td><td>{month}</td><td class=\"num\">2件</td>" in page
+    assert f'<td>支援経過（第5表）</td><td>{month}</td><td class="num">2件</td>' in page
     assert "サービス利用票・提供票" not in page  # inside the period: not listed
-    assert f"{month}</td><td class=\"num\">1人</td>" in page
+    assert f'{month}</td><td class="num">1人</td>' in page
     assert "その方の記録 1件" in page  # the plan
     assert "利用終了日が入っていない利用終了の利用者が1人います" in page
     retention.run()
@@ -360,4 +419,4 @@ def test_unticking_in_use_records_the_end_of_the_contract(office, owner, owner_c
 def test_the_export_page_says_the_period_and_links_to_what_goes_next(office, owner_client):
     Office.objects.filter(pk=office.pk).update(retention_years=7)
     page = owner_client.get(reverse("exports:page")).content.decode()
-    assert "記録の保存期間は7年です" in page and f'{reverse("offices:settings")}#retention' in page
+    assert "記録の保存期間は7年です" in page and f"{reverse('offices:settings')}#retention" in page
