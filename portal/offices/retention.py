@@ -272,9 +272,8 @@ def retention_purge(office_id: int, today: dt.date | None = None) -> RetentionRu
             _add(counts, clients.delete()[1])
 
         # a send whose packages are all gone says nothing any more
-        from linkage.exchange.models import SendBatch
-
-        _add(counts, SendBatch.objects.filter(packages__isnull=True, created_at__lt=_start_of(cutoff)).delete()[1])
+        send_batch = apps.get_model("exchange.SendBatch")  # by label: portal imports no linkage.exchange
+        _add(counts, send_batch.objects.filter(packages__isnull=True, created_at__lt=_start_of(cutoff)).delete()[1])
 
         if not counts:
             return None
