@@ -16,6 +16,7 @@ Environment:
     HUB_MAX_PACKAGE_BYTES   largest package accepted (default 8 MB); larger requests are refused unread
     HUB_RETENTION_DAYS      days a package is kept after the recipient acknowledged it (default 30);
                             ``manage.py hub_purge`` (run daily from cron) deletes it then
+    HUB_UNACKNOWLEDGED_DAYS days a package nobody acknowledged is kept after it was submitted (365)
     HUB_CERTIFICATE_OVERLAP_HOURS  how long an office's previous certificate keeps working after a
                             new one is registered (default 24)
 """
@@ -78,6 +79,7 @@ RENKEI_ISSUING_CA_CERT_FILE = env("RENKEI_ISSUING_CA_CERT_FILE", "")
 
 HUB_MAX_PACKAGE_BYTES = int(env("HUB_MAX_PACKAGE_BYTES", str(8 * 1024 * 1024)))
 HUB_RETENTION_DAYS = int(env("HUB_RETENTION_DAYS", "30"))
+HUB_UNACKNOWLEDGED_DAYS = int(env("HUB_UNACKNOWLEDGED_DAYS", "365"))
 HUB_CERTIFICATE_OVERLAP_HOURS = float(env("HUB_CERTIFICATE_OVERLAP_HOURS", "24"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = HUB_MAX_PACKAGE_BYTES + 64 * 1024
 USE_TZ = True

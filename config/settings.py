@@ -358,12 +358,19 @@ RENKEI_HEARTBEAT_SECONDS = envint("RENKEI_HEARTBEAT_SECONDS", 10)  # workers, be
 RENKEI_WORKER_STALE_SECONDS = envint("RENKEI_WORKER_STALE_SECONDS", 60)  # no worker seen this long: banner
 RENKEI_JOB_STALE_SECONDS = envint("RENKEI_JOB_STALE_SECONDS", 60)  # running job without heartbeat: worker died
 RENKEI_JOB_QUEUED_GRACE = envint("RENKEI_JOB_QUEUED_GRACE", 30)  # queued this long: the sweep sends it again
+RENKEI_JOB_RESEND_SECONDS = envint("RENKEI_JOB_RESEND_SECONDS", 300)  # ... but at most once per this interval
 RENKEI_HEALTH_POLL_SECONDS = envint("RENKEI_HEALTH_POLL_SECONDS", 10)  # how often open pages re-check the banner
 RENKEI_JOB_RETRY_BASE = envint("RENKEI_JOB_RETRY_BASE", 10)  # seconds; doubles per failed attempt
-# Retention: records are kept this many years after the end of an office's contract (the law asks
-# for at least 5 years after the service month or the contract's end; some municipalities ask more).
+# Retention: the default of each office's 記録の保存期間 (Office.retention_years, 2–10, set by its admin
+# at 事業所設定): month records are kept that many years after the service month, a 利用者's records
+# after 利用終了, an office's after its 契約終了; the beat task offices.retention deletes what is past.
 RENKEI_RETENTION_YEARS = envint("RENKEI_RETENTION_YEARS", 5)
+CELERY_BEAT_SCHEDULE["offices-retention"] = {"task": "offices.retention",
+                                             "schedule": envint("RENKEI_RETENTION_SECONDS", 6 * 3600)}
 RENKEI_BATCH_PDF_DAYS = envint("RENKEI_BATCH_PDF_DAYS", 30)  # batch PDFs are deleted this long after they were made
+RENKEI_PDF_CACHE_DAYS = envint("RENKEI_PDF_CACHE_DAYS", 30)  # a stored single 提供票 PDF unused this long is deleted
+RENKEI_PDF_CHUNK = envint("RENKEI_PDF_CHUNK", 10)  # sheets per HTML document in a batch
+RENKEI_PDF_PROCESSES = envint("RENKEI_PDF_PROCESSES", 0) or None  # rendering processes per batch (default: CPUs, ≤ 4)
 RENKEI_EXPORT_KEEP_DAYS = envint("RENKEI_EXPORT_KEEP_DAYS", 7)  # an export not downloaded is deleted after this
 CELERY_BEAT_SCHEDULE["jobs-cleanup"] = {"task": "jobs.cleanup", "schedule": 6 * 3600}
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}

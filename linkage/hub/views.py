@@ -354,6 +354,8 @@ def package_fetch(request, package_id):
     if p is None:
         return error(404, "not_found", "パッケージが見つかりません。")
     if p.deleted_at is not None:
+        if p.acknowledged_at is None:
+            return error(410, "deleted", "このパッケージは受信の確認がないまま保存期間を過ぎたため、連携基盤から削除しました。")
         return error(410, "deleted", f"このパッケージは受信の確認から{retention_days()}日の保存期間を過ぎたため、"
                                      "連携基盤から削除しました。")
     with default_storage.open(p.storage_name, "rb") as f:

@@ -8,9 +8,9 @@ import unicodedata
 from django import forms
 from django.utils import timezone
 
+from portal.clients.models import CareLevel, Certification, Client, ClientService, KindLimit
 from portal.core.codes import SERVICE_KINDS
 from portal.core.forms import WarekiDateField, WarekiDateInput
-from portal.clients.models import CareLevel, Certification, Client, ClientService, KindLimit
 from portal.offices.models import Membership, Role
 
 DATE = WarekiDateInput()
@@ -37,9 +37,10 @@ class ClientForm(forms.ModelForm):
         fields = [
             "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date",
             "postal_code", "address", "address2", "phone", "insurer_number", "insurer_name", "insured_number",
-            "plan_notified_on", "copay_ratio", "care_manager", "is_active",
+            "plan_notified_on", "copay_ratio", "care_manager", "is_active", "ended_on",
         ]
-        field_classes = {"birth_date": WarekiDateField, "plan_notified_on": WarekiDateField}
+        field_classes = {"birth_date": WarekiDateField, "plan_notified_on": WarekiDateField,
+                         "ended_on": WarekiDateField}
         widgets = {
             "birth_date": DATE,
             "sex": forms.RadioSelect,
@@ -47,6 +48,7 @@ class ClientForm(forms.ModelForm):
             "insurer_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "131011"}),
             "insurer_name": forms.TextInput(attrs={"placeholder": "空欄で自動（例: 東京都千代田区）"}),
             "plan_notified_on": DATE,
+            "ended_on": DATE,
             "insured_number": forms.TextInput(attrs={"autocomplete": "off", "placeholder": "0000123456"}),
             "postal_code": forms.TextInput(attrs={"placeholder": "160-0023", "autocomplete": "postal-code"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "03-1234-5678"}),
@@ -57,6 +59,8 @@ class ClientForm(forms.ModelForm):
             "family_name_kana": "全角カタカナ（ひらがなで入力しても自動でカタカナにします）。",
             "copay_ratio": "負担割合証の割合。給付率は 1割→90%、2割→80%、3割→70% になります。",
             "is_active": "チェックを外すと「利用終了」になり、利用者一覧・ダッシュボード・サービス利用票に出なくなります。",
+            "ended_on": ("利用（契約）が終わった日。空欄のまま「利用中」のチェックを外すと今日の日付が入ります。"
+                         "この日から事業所の記録の保存期間が過ぎると、この方の記録はすべて自動で削除されます。"),
         }
 
     def __init__(self, *args, office=None, **kwargs):
@@ -101,6 +105,19 @@ class ClientForm(forms.ModelForm):
         if value and value > timezone.localdate():
             raise forms.ValidationError("生年月日が未来の日付になっています。")
         return value
+
+    def clean(self):
+        data = super().clean()
+        ended = data.get("ended_on")
+        if "is_active" in data and "ended_on" not in self.errors:
+            if data["is_active"] and ended:
+                self.add_error("ended_on", "利用終了日を入れる場合は「利用中」のチェックを外してください"
+                                           "（利用を再開する場合は利用終了日を消してください）。")
+            elif not data["is_active"] and not ended:
+                data["ended_on"] = timezone.localdate()
+        if ended and data.get("birth_date") and ended < data["birth_date"]:
+            self.add_error("ended_on", "利用終了日が生年月日より前になっています。")
+        return data
 
     def validate_unique(self):
         """Uniqueness (保険者番号+被保険者番号 in the office) is checked by the service with a clear message."""

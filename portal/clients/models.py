@@ -160,6 +160,9 @@ class Client(models.Model):
     )
     copay_ratio = models.PositiveSmallIntegerField("負担割合", choices=CopayRatio.choices, default=CopayRatio.ONE)
     is_active = models.BooleanField("利用中", default=True)
+    # 利用終了日: the 利用者's own records (plans, 認定, consents …) are kept the office's retention
+    # period after this day, then deleted (portal.offices.retention). Set when 利用中 is unticked.
+    ended_on = models.DateField("利用終了日", null=True, blank=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 

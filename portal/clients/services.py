@@ -27,7 +27,7 @@ from portal.core.wareki import wareki_date
 CLIENT_FIELDS = (
     "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date", "postal_code",
     "address", "address2", "phone", "insurer_number", "insurer_name", "insured_number", "plan_notified_on",
-    "copay_ratio", "care_manager", "is_active",
+    "copay_ratio", "care_manager", "is_active", "ended_on",
 )
 CERT_FIELDS = ("status", "care_level", "valid_from", "valid_to", "certified_on", "benefit_limit_units")
 

@@ -9,10 +9,14 @@ from portal.jobs.registry import JobFailed, register
 
 
 def _failed(job) -> None:
+    from portal.documents.batch import discard_parts
     from portal.documents.models import DocumentJob, JobStatus
 
     DocumentJob.objects.filter(pk=job.subject_id).exclude(status=JobStatus.DONE).update(
         status=JobStatus.FAILED, error=job.error, finished_at=timezone.now())
+    batch = DocumentJob.objects.filter(pk=job.subject_id).first()
+    if batch is not None:
+        discard_parts(batch)  # nothing half-made stays on the disk; 「もう一度」 starts afresh
 
 
 def _retry(job) -> None:

@@ -90,3 +90,35 @@ class DocumentJob(models.Model):
     @property
     def download_name(self) -> str:
         return f"service-provision-{self.month:%Y%m}-{self.provider_office_number or 'all'}.pdf"
+
+
+def _sheet_pdf_path(row: SheetPDF, filename: str) -> str:
+    return f"documents/{row.office_id}/sheets/{row.schedule_id}/{row.digest[:32]}.pdf"
+
+
+class SheetPDF(models.Model):
+    """A single サービス提供票・利用票 PDF rendered once and served again while its content is the same.
+
+    ``digest`` is the SHA-256 of the HTML the PDF was made from: any change that shows on the form
+    (the schedule's lines, the 利用者, the 認定, the masters, the sent snapshot …) changes it, and
+    the next request renders and stores a new PDF in place of this one. It is also the ETag.
+    The stored file goes with the row (``portal.documents.cache``), and the row with its schedule."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    schedule = models.ForeignKey("schedules.ServiceSchedule", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name="サービス利用票")
+    kind = models.CharField("帳票の種類", max_length=20, choices=DocumentKind.choices)
+    provider_number = models.CharField("サービス事業所番号", max_length=10, blank=True)
+    digest = models.CharField("内容のハッシュ", max_length=64)
+    file = models.FileField("PDF", upload_to=_sheet_pdf_path)
+    size = models.PositiveIntegerField("サイズ", default=0)
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    last_used_at = models.DateTimeField("最終利用日時", auto_now_add=True)
+
+    objects = office_scoped()
+
+    class Meta:
+        verbose_name = "帳票PDF（作成済み）"
+        verbose_name_plural = "帳票PDF（作成済み）"
+        constraints = [models.UniqueConstraint(fields=["schedule", "kind", "provider_number"],
+                                               name="documents_sheet_pdf_unique")]

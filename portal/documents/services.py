@@ -12,7 +12,6 @@ No personal data is logged: log lines carry ids only.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from dataclasses import dataclass
 
@@ -20,12 +19,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal.documents import sheets
 from portal.documents.models import DocumentJob, DocumentKind, JobStatus
-from portal.documents.render import JapaneseFontMissing, render_pdf, render_pdf_from_html
+from portal.documents.render import JapaneseFontMissing, render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +38,18 @@ BATCH_JOB_KIND = "documents.batch"  # the portal.jobs kind that renders a Docume
 
 
 def schedule_pdf(*, schedule, kind: str, provider_number: str = "") -> tuple[bytes, sheets.ScheduleSheet]:
-    """第6表 + 第7表 of one schedule. Raises ``DocumentUnavailable`` (Japanese message) when it cannot be made."""
-    sheet = sheets.schedule_sheet(schedule, kind=kind, provider_number=provider_number)
-    title = f"{sheet.title} {sheet.client_name}"
-    return render_pdf(SCHEDULE_TEMPLATE, {"sheets": [sheet], "title": title}), sheet
+    """第6表 + 第7表 of one schedule. Raises ``DocumentUnavailable`` (Japanese message) when it cannot be made.
+    Rendered once per version of its content and then served from storage (``portal.documents.cache``)."""
+    pdf, sheet, _etag = schedule_pdf_tagged(schedule=schedule, kind=kind, provider_number=provider_number)
+    return pdf, sheet
+
+
+def schedule_pdf_tagged(*, schedule, kind: str, provider_number: str = "") -> tuple[bytes, sheets.ScheduleSheet, str]:
+    """``schedule_pdf`` with the ETag of the content (for conditional requests)."""
+    from portal.documents.cache import schedule_pdf_cached
+
+    return schedule_pdf_cached(schedule=schedule, kind=kind, provider_number=provider_number,
+                               template=SCHEDULE_TEMPLATE)
 
 
 def careplan_pdf(*, plan, tables: tuple[int, ...] = PLAN_TABLES) -> tuple[bytes, sheets.PlanSheet]:
@@ -172,8 +178,8 @@ def document_job_run(*, job_id: int, chunk_size: int | None = None, reclaim: boo
                      raise_errors: bool = False) -> None:
     """Render a batch into one PDF. Idempotent: a finished or running job is left alone.
 
-    Must run inside the job's office scope (the task does that). Each 利用者 × provider is
-    rendered on its own so progress can be shown; the parts are joined with pypdf.
+    Must run inside the job's office scope (the task does that). The sheets are rendered in
+    chunks, side by side, each chunk kept as it is made (``portal.documents.batch``).
     A 利用者 whose 提供票 cannot be made (no 認定 …) is skipped and listed on the job page.
     ``raise_errors``: an unexpected error propagates (the job mechanism retries, then fails it).
     """
@@ -184,8 +190,13 @@ def document_job_run(*, job_id: int, chunk_size: int | None = None, reclaim: boo
         logger.info("document job %s already claimed or finished", job_id)
         return
     job = DocumentJob.objects.get(pk=job_id)
+    from portal.documents.batch import discard_parts
+
+    def progress(done: int) -> None:
+        DocumentJob.objects.filter(pk=job_id).update(done=done)
+
     try:
-        pdf, pages, skipped = _render_batch(job, chunk_size=chunk_size)
+        pdf, pages, skipped = _render_batch(job, chunk_size=chunk_size, progress=progress)
     except JapaneseFontMissing as error:
         logger.error("document job %s: Japanese fonts missing", job_id)
         DocumentJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, finished_at=timezone.now(),
@@ -214,50 +225,15 @@ def document_job_run(*, job_id: int, chunk_size: int | None = None, reclaim: boo
         file=job.file.name, status=JobStatus.DONE, finished_at=timezone.now(), page_count=pages,
         done=job.total, skipped=skipped,
     )
+    discard_parts(job)
     logger.info("document job %s done (%s pages)", job_id, pages)
 
 
-def _render_batch(job: DocumentJob, *, chunk_size: int | None = None):
-    from pypdf import PdfReader, PdfWriter
+def _render_batch(job: DocumentJob, *, chunk_size: int | None = None, progress=None):
+    """(PDF, pages, skipped): see ``portal.documents.batch`` (chunks side by side, parts kept)."""
+    from portal.documents.batch import render_batch
 
-    items = batch_items(month=job.month, provider_number=job.provider_office_number)
-    DocumentJob.objects.filter(pk=job.pk).update(total=len(items))
-    schedules = {s.pk: s for s in sheets.schedule_queryset().filter(pk__in={i.schedule_id for i in items})}
-    chunk_size = chunk_size or max(1, min(10, len(items) // 20 or 1))
-    writer = PdfWriter()
-    skipped: list[str] = []
-    pending: list[sheets.ScheduleSheet] = []
-    pages = 0
-    done = 0
-
-    def flush():
-        nonlocal pages
-        if not pending:
-            return
-        html = render_to_string(SCHEDULE_TEMPLATE, {"sheets": pending, "batch": True, "title": job.download_name})
-        reader = PdfReader(io.BytesIO(render_pdf_from_html(html)))
-        writer.append(reader)
-        pages += len(reader.pages)
-        pending.clear()
-
-    for item in items:
-        schedule = schedules.get(item.schedule_id)
-        if schedule is not None:
-            try:
-                pending.append(sheets.schedule_sheet(schedule, kind="provision", provider_number=item.provider_number))
-            except sheets.DocumentUnavailable as error:
-                skipped.append(error.message)
-        done += 1
-        if len(pending) >= chunk_size:
-            flush()
-            DocumentJob.objects.filter(pk=job.pk).update(done=done)
-    flush()
-    if not pages:
-        return None, 0, skipped
-    out = io.BytesIO()
-    writer.add_metadata({"/Title": f"サービス提供票 {job.month:%Y年%m月} {job.provider_label}"})
-    writer.write(out)
-    return out.getvalue(), pages, skipped
+    return render_batch(job, chunk_size=chunk_size, progress=progress)
 
 
 def document_files_cleanup(*, older_than: dt.timedelta) -> int:

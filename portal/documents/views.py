@@ -126,15 +126,22 @@ def _schedule_pdf(request, schedule_id: int, kind: str):
     schedule = get_object_or_404(schedule_queryset(), pk=schedule_id)
     provider = request.GET.get("provider", "").strip()
     try:
-        pdf, sheet = services.schedule_pdf(schedule=schedule, kind=kind, provider_number=provider)
+        pdf, sheet, etag = services.schedule_pdf_tagged(schedule=schedule, kind=kind, provider_number=provider)
     except sheets.DocumentUnavailable as error:
         return _unavailable(request, error.message, back=_list_url(schedule.month, schedule.client_id))
     except JapaneseFontMissing as error:
         return _unavailable(request, str(error), back=_list_url(schedule.month, schedule.client_id), status=503)
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)  # the browser has this very PDF already
+        response["ETag"] = etag
+        response["Cache-Control"] = "private, no-cache"
+        return response
     services.pdf_export_record(office=request.office, actor=request.membership, kind=kind, client=schedule.client,
                                partner_office_number=provider,
                                detail={"schedule_id": schedule.pk, "month": f"{schedule.month:%Y-%m}"})
-    return _pdf_response(pdf, services.schedule_pdf_filename(sheet), inline=request.GET.get("inline") == "1")
+    response = _pdf_response(pdf, services.schedule_pdf_filename(sheet), inline=request.GET.get("inline") == "1")
+    response["ETag"] = etag
+    return response
 
 
 @office_required

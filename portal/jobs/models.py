@@ -10,6 +10,8 @@ an inbox sync, an invoice email, a data export …). The kind names a runner reg
 
 A running job's worker refreshes ``heartbeat_at``; the sweep (beat) re-queues a queued job whose
 broker message was lost and a running job whose heartbeat stopped, so no job waits forever.
+``last_sent_at`` is when the job's message last reached the broker: the sweep sends it again only
+after ``RENKEI_JOB_RESEND_SECONDS``, not every minute while no worker runs.
 
 ``ProcessHeartbeat`` is one row per worker / beat process, refreshed every few seconds; the
 banner, the operator dashboard and /healthz read it.
@@ -52,6 +54,9 @@ class Job(models.Model):
     heartbeat_at = models.DateTimeField("最後の応答", null=True, blank=True)
     finished_at = models.DateTimeField("終了日時", null=True, blank=True)
     requeued = models.PositiveSmallIntegerField("再投入回数", default=0)
+    # when its message was last handed to the broker: the sweep sends a queued job's message again
+    # only RENKEI_JOB_RESEND_SECONDS after that, so a queue with no worker does not fill up with copies
+    last_sent_at = models.DateTimeField("最後にメッセージを送った日時", null=True, blank=True)
 
     objects = office_scoped("office")
 

@@ -53,6 +53,8 @@ def _send(job: Job, *, countdown: float | None = None) -> None:
     from portal.jobs.tasks import run_job
 
     run_job.apply_async(args=(job.office_id, job.pk), countdown=countdown)
+    with office_scope(job.office_id):
+        Job.objects.filter(pk=job.pk).update(last_sent_at=timezone.now())
 
 
 def job_enqueue(job: Job) -> None:
@@ -221,12 +223,24 @@ def jobs_sweep(*, office) -> int:
             logger.warning("job %s (%s): worker lost, queued again", job.pk, job.kind)
             _send(job)
             count += 1
-    for job in Job.objects.filter(office=office, status=JobStatus.QUEUED, due_at__lt=lost_before):
-        # The message may be sitting in a busy queue or may be lost: sending it again is harmless
-        # (the claim lets one worker run it); due_at moves on so the page keeps its honest wait time.
-        Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(requeued=F("requeued") + 1)
+    resend_before = now - _seconds("RENKEI_JOB_RESEND_SECONDS", 300)
+    waiting = (Job.objects.filter(office=office, status=JobStatus.QUEUED, due_at__lt=lost_before)
+               .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=resend_before)))
+    for job in waiting:
+        # The message may be sitting in a queue no worker reads yet, or may be lost: send it again, but
+        # only once per RENKEI_JOB_RESEND_SECONDS (each copy stays in the broker until a worker comes;
+        # the claim lets one worker run the job, the others skip it). The conditional UPDATE makes two
+        # sweeps at once send it once.
+        if not Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED, last_sent_at=job.last_sent_at).update(
+                requeued=F("requeued") + 1, last_sent_at=now):
+            continue
         logger.info("job %s (%s) still queued: message sent again", job.pk, job.kind)
-        _send(job)
+        try:
+            _send(job)
+        except Exception as exc:  # noqa: BLE001 — broker down: the next sweep tries again
+            Job.objects.filter(pk=job.pk, last_sent_at=now).update(last_sent_at=job.last_sent_at)
+            logger.warning("job %s: broker unavailable (%s)", job.pk, type(exc).__name__)
+            continue
         count += 1
     return count
 

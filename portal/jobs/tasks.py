@@ -39,14 +39,16 @@ def cleanup_files() -> dict:
     than 90 days are forgotten. Nothing personal outlives its purpose on disk."""
     from django.conf import settings
 
+    from portal.documents.cache import sheet_pdfs_cleanup
     from portal.documents.services import document_files_cleanup
     from portal.exports.services import export_files_cleanup
     from portal.jobs.models import Job, JobStatus
 
-    totals = {"batch_pdfs": 0, "exports": 0, "jobs": 0}
+    totals = {"batch_pdfs": 0, "exports": 0, "jobs": 0, "sheet_pdfs": 0}
     for office_id in Office.objects.values_list("pk", flat=True):
         with office_scope(office_id):
             totals["batch_pdfs"] += document_files_cleanup(older_than=dt.timedelta(days=settings.RENKEI_BATCH_PDF_DAYS))
+            totals["sheet_pdfs"] += sheet_pdfs_cleanup(unused_for=dt.timedelta(days=settings.RENKEI_PDF_CACHE_DAYS))
             totals["exports"] += export_files_cleanup(older_than=dt.timedelta(days=settings.RENKEI_EXPORT_KEEP_DAYS))
             totals["jobs"] += Job.objects.filter(status__in=(JobStatus.DONE, JobStatus.FAILED),
                                                  finished_at__lt=timezone.now() - dt.timedelta(days=90)).delete()[0]

@@ -1,7 +1,14 @@
 from django import forms
 
 from portal.core.codes import SERVICE_KINDS, RegionalGrade
-from portal.offices.models import Office, Role, VerificationMethod
+from portal.offices.models import (
+    RETENTION_MAX_YEARS,
+    RETENTION_MIN_YEARS,
+    RETENTION_RANGE_MESSAGE,
+    Office,
+    Role,
+    VerificationMethod,
+)
 
 SERVICE_KIND_CHOICES = [(code, f"{code} {name}") for code, name in SERVICE_KINDS.items()]
 
@@ -25,10 +32,39 @@ class OfficeRegisterForm(forms.ModelForm):
         help_texts = {"office_number": "介護保険の事業所番号（半角数字10桁）。先頭2桁は都道府県番号です。"}
 
 
+class RetentionYearsField(forms.CharField):
+    """記録の保存期間: a number of years, typed as 「5」「５」 or 「5年」; 2–10."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "size": 4, "maxlength": 6})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789")).strip()
+        text = text.removesuffix("年").strip()
+        if not text:
+            return None
+        if not text.isdigit():
+            raise forms.ValidationError("記録の保存期間は年数を半角数字で入力してください（例: 5）。")
+        years = int(text)
+        if not RETENTION_MIN_YEARS <= years <= RETENTION_MAX_YEARS:
+            raise forms.ValidationError(RETENTION_RANGE_MESSAGE)
+        return years
+
+
 class OfficeSettingsForm(forms.ModelForm):
+    retention_years = RetentionYearsField(
+        label="記録の保存期間（年）",
+        help_text=(f"サービス提供月から、または利用者の利用終了日から、この年数が過ぎた記録を自動で削除します"
+                   f"（{RETENTION_MIN_YEARS}〜{RETENTION_MAX_YEARS}年。介護保険法の運営基準の最低限は{RETENTION_MIN_YEARS}年、"
+                   "多くの保険者（市町村）は5年を求めています。保険者の定めを確認してください）。"),
+        error_messages={"required": "記録の保存期間（年数）を入力してください。"},
+    )
+
     class Meta:
         model = Office
-        fields = ["name", "postal_code", "address", "phone", "regional_grade", "require_mfa"]
+        fields = ["name", "postal_code", "address", "phone", "regional_grade", "require_mfa", "retention_years"]
 
 
 class StaffInviteForm(forms.Form):

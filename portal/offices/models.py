@@ -1,12 +1,25 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from portal.core.codes import CARE_MANAGEMENT_KINDS, RegionalGrade, service_kind_name
 from portal.core.validators import validate_office_number
 from portal.offices.tenancy import office_scoped
+
+# 記録の保存期間 (years), set by each office's admin at 事業所設定. 2 years is the minimum of the
+# 介護保険法's 運営基準 (e.g. 指定居宅介護支援等の事業の人員及び運営に関する基準 第29条: two years after
+# the record is complete); many municipalities require 5 (the limitation period of 介護給付費 claims).
+RETENTION_MIN_YEARS = 2
+RETENTION_MAX_YEARS = 10
+RETENTION_RANGE_MESSAGE = (f"記録の保存期間は{RETENTION_MIN_YEARS}年以上{RETENTION_MAX_YEARS}年以下で入力してください"
+                           f"（{RETENTION_MIN_YEARS}年は介護保険法の運営基準で定められた最低限の期間です）。")
+
+
+def default_retention_years() -> int:
+    return settings.RENKEI_RETENTION_YEARS
 
 
 class OfficeKind(models.TextChoices):
@@ -60,9 +73,17 @@ class Office(models.Model):
     # Separate from any verification state: see portal.offices.services.office_suspend.
     suspended_at = models.DateTimeField("利用停止日時", null=True, blank=True)
     suspension_reason = models.TextField("利用停止の理由", blank=True)
-    # 契約終了: the office's records are kept RENKEI_RETENTION_YEARS after this day, then deleted
+    # 契約終了: the office's records are kept ``retention_years`` after this day, then deleted
     # with the operator's confirmation (portal.offices.services.office_delete_after_retention).
     contract_ended_on = models.DateField("契約終了日", null=True, blank=True)
+    # 記録の保存期間: month records are kept this many years after their service month, a 利用者's
+    # own records this many years after 利用終了; then the beat task offices.retention deletes them
+    # (portal.offices.retention). Also the period after 契約終了 before the whole office is deleted.
+    retention_years = models.PositiveSmallIntegerField(
+        "記録の保存期間（年）", default=default_retention_years,
+        validators=[MinValueValidator(RETENTION_MIN_YEARS, RETENTION_RANGE_MESSAGE),
+                    MaxValueValidator(RETENTION_MAX_YEARS, RETENTION_RANGE_MESSAGE)],
+    )
 
     class Meta:
         verbose_name = "事業所"
@@ -290,3 +311,26 @@ class OfficeDeletion(models.Model):
         verbose_name = "保存期間後の削除"
         verbose_name_plural = "保存期間後の削除"
         ordering = ["-deleted_at"]
+
+
+class RetentionRun(models.Model):
+    """The audit record of one run of the retention task for one office that deleted something:
+    the counts per kind of record (model label → rows), the period and the cut-offs. No personal data."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
+    ran_at = models.DateTimeField("削除日時", default=timezone.now)
+    years = models.PositiveSmallIntegerField("保存期間（年）")
+    month_cutoff = models.DateField("この月より前のサービス提供月の記録を削除")
+    ended_cutoff = models.DateField("この日より前に利用終了した利用者を削除")
+    counts = models.JSONField("削除した件数", default=dict)
+
+    objects = office_scoped("office")
+
+    class Meta:
+        verbose_name = "保存期間を過ぎた記録の削除"
+        verbose_name_plural = "保存期間を過ぎた記録の削除"
+        ordering = ["-ran_at", "-pk"]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())

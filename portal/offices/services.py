@@ -389,7 +389,7 @@ def retention_until(office: Office):
         return None
     from portal.billing.services import add_years
 
-    return add_years(office.contract_ended_on, settings.RENKEI_RETENTION_YEARS)
+    return add_years(office.contract_ended_on, office.retention_years)
 
 
 def offices_due_for_deletion(on=None) -> list[Office]:

@@ -79,12 +79,18 @@ def office_switch(request):
 @admin_required
 @single_submit
 def office_settings(request):
+    from portal.offices.models import RetentionRun
+    from portal.offices.retention import retention_preview
+
     form = OfficeSettingsForm(request.POST or None, instance=request.office)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "事業所の情報を保存しました。")
         return redirect("offices:settings")
-    return render(request, "offices/settings.html", {"form": form})
+    office = Office.objects.get(pk=request.office.pk)  # the saved period, not the one being typed
+    return render(request, "offices/settings.html", {
+        "form": form, "retention": retention_preview(office), "retention_runs": RetentionRun.objects.all()[:5],
+    })
 
 
 @office_required

@@ -83,14 +83,17 @@ def test_progress_is_shown_while_rendering_and_the_poll_stops_when_done(member_c
     assert 'hx-trigger="every 1s"' in html and 'aria-valuenow="0"' in html and "待機中" in html
     assert "<html" not in html  # the fragment only
 
+    from portal.documents import batch
+
     seen = []
-    real = services.render_pdf_from_html
+    real = batch.render_in_process
 
     def watching(html):
         seen.append(DocumentJob.objects.get(pk=job.pk).done)
         return real(html)
 
-    monkeypatch.setattr(services, "render_pdf_from_html", watching)
+    monkeypatch.setattr(batch, "render_in_process", watching)
+    monkeypatch.setattr(batch, "processes_default", lambda: 1)  # render here, where the test watches
     services.document_job_run(job_id=job.pk, chunk_size=1)
     assert seen == sorted(seen) and len(set(seen)) > 1  # progress moved while the parts were rendered
     html = member_client.get(reverse("documents:job_detail", kwargs={"job_id": job.pk}), HTTP_HX_REQUEST="true").content.decode()
