@@ -605,6 +605,11 @@ def _line_key(provider, code, start, end, prorated, tais, notified, equipment) -
     return (provider, code, start, end, prorated or "", tais or "", notified or "", equipment or "")
 
 
+def _over30_flags(flags: list[str]) -> str:
+    """31 characters 0/1 of the days received with ３０日超区分 1, or "" when there is none."""
+    return "".join(flags) if "1" in flags else ""
+
+
 def _received_discounts(annex_rows: list[list[str]]) -> dict[tuple[str, str], int]:
     """割引後率 (第7表 No.14) per (事業所番号, サービスコード) of the detail rows of a received 第7表."""
     out = {}
@@ -639,9 +644,11 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
         for r in records:
             k = _line_key(r[19], r[14], r[11], r[12], r[10], r[15], r[16], r[17])
             line = new.setdefault(k, {"days": [0] * 31, "name": r[20], "units": None, "satellite": r[21] or "",
-                                      "discount": discounts.get((r[19], r[14]))})
+                                      "discount": discounts.get((r[19], r[14])), "over30": ["0"] * 31})
             day = int(r[9][6:8])
             line["days"][day - 1] += int(r[13] or 0)
+            if r[22] == "1":
+                line["over30"][day - 1] = "1"
             if r[14][:2] in ("17", "67") and r[7]:
                 line["units"] = int(r[7])
         before = next((int(r[8]) for r in records if r[8] and r[8].isdigit()), None)
@@ -659,8 +666,9 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
                 line.units_entered = v["units"] if v["units"] is not None else line.units_entered
                 line.sort_order = order
                 line.satellite_branch, line.discount_rate = v["satellite"][:2], v["discount"]
+                line.over30_received = _over30_flags(v["over30"])
                 line.save(update_fields=["planned_days", "provider_name", "units_entered", "sort_order",
-                                         "satellite_branch", "discount_rate"])
+                                         "satellite_branch", "discount_rate", "over30_received"])
             else:
                 provider, code, start, end, prorated, tais, notified, equipment = k
                 to_create.append(ServiceScheduleLine(
@@ -669,6 +677,7 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
                     planned_days=v["days"], actual_days=[0] * 31, prorated_days=prorated, units_entered=v["units"],
                     tais_code=tais, notified_code=notified, equipment_name=equipment[:100],
                     satellite_branch=v["satellite"][:2], discount_rate=v["discount"],
+                    over30_received=_over30_flags(v["over30"]),
                 ))
         ServiceScheduleLine.objects.bulk_create(to_create)
         if schedule.short_stay_days_before != before:

@@ -347,6 +347,8 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
                         continue
                     per = per_of[line.pk]
                     short = stay is not None and line.service_type_code in SHORT_STAY_KINDS
+                    over30 = (set(stay.over30_days) | {d for d, c in enumerate(line.over30_received, start=1)
+                                                       if c == "1"}) if short else set()
                     for day, count in enumerate(line.actual_days[: schedule.days_in_month], start=1):
                         if count:
                             rows.append({
@@ -357,7 +359,7 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
                                 16: line.tais_code or None, 17: line.notified_code or None,
                                 18: line.equipment_name or None, 19: detail.get(line.pk), 20: office.office_number,
                                 21: office.name, 22: line.satellite_branch or None,
-                                23: "1" if short and day in stay.over30_days else "0",
+                                23: "1" if day in over30 else "0",
                                 24: office.office_number,
                                 **({9: stay.before} if short and (stay.used or stay.entered) else {}),
                             })

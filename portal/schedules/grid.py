@@ -44,6 +44,7 @@ class GridRow:
     discount_rate: int | None = None  # 割引後率 (%): the 利用者's service, else received with the line
     satellite_branch: str = ""  # サテライト枝番: the 利用者's service, else received with the line
     over30_days: frozenset = frozenset()  # 短期入所 days past 30 consecutive days (set by sheet_state)
+    over30_received: frozenset = frozenset()  # days received with ３０日超区分 1 (a provider's copy)
     errors: dict[str, list[str]] = field(default_factory=dict)
     # filled from the masters for display
     name: str = ""
@@ -146,6 +147,7 @@ def rows_from_lines(lines) -> list[GridRow]:
             prorated=bool(line.prorated_days),
             over="" if line.class_over_units is None else str(line.class_over_units),
             discount_rate=line.discount_rate, satellite_branch=line.satellite_branch,
+            over30_received=frozenset(d for d, c in enumerate(line.over30_received, start=1) if c == "1"),
         ))
     return rows
 

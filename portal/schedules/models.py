@@ -245,6 +245,10 @@ class ServiceScheduleLine(models.Model):
         "割引後率（%・受信）", null=True, blank=True,
         help_text="受信した第7表の割引後率。自事業所の利用者では利用サービスに登録した割引後率が優先される。",
     )
+    over30_received = models.CharField(
+        "30日超の日（受信）", max_length=31, blank=True,
+        help_text="受信した第6表で３０日超区分が1の日（31桁の0/1、1日目が先頭）。前月の利用票がない事業所でも30日超を引き継ぐ。",
+    )
     satellite_branch = models.CharField(
         "サテライト枝番（受信）", max_length=2, blank=True,
         help_text="受信した第6表・実績のサテライト枝番。自事業所の利用者では利用サービスに登録した枝番が優先される。",

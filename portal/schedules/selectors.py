@@ -86,7 +86,7 @@ def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Offi
         elif r.satellite_branch:
             satellites.setdefault(key, r.satellite_branch)
         if r.service_type_code in SHORT_STAY_KINDS:
-            r.over30_days = short_stay.over30_days
+            r.over30_days = short_stay.over30_days | r.over30_received
     annex = build_annex(
         rows=rows, masters=masters, certifications=certifications,
         kind_limits={k.service_type_code: k.units for k in client.kind_limits.all()},

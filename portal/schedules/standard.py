@@ -215,17 +215,20 @@ def _group_amounts(g: AnnexGroup) -> dict:
 
 
 def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str,
-                  short_stay: ShortStay | None = None, entry_code: str | None = None) -> list[dict]:
+                  short_stay: ShortStay | None = None) -> list[dict]:
     """UPSIKYU: detail rows, a 区分支給対象種類別小計 (<kind>AAAA) per provider × kind with several
     rows, and the 全合計 (999999 / 9999999999). Amounts sit on the group's 小計 row, or on the
     detail row of a single-row group, as on the printed 第7表.
 
     A 割引 fills 割引後率 / 割引後単位数 (Nos.14/15) of the detail rows; the 短期入所 rows carry the
     days (Nos.30–32), and the days past 30 consecutive days a row of their own with ３０日超区分 1.
-    No.35 入力者コード is ``entry_code`` (see :func:`entry_code_of`)."""
+
+    No.35 入力者コード stays empty: the standard gives it only as a 10-digit number (数字, 10) with no
+    meaning or code list, and no member has such a code (the 介護支援専門員番号 is 8 digits); padding a
+    personal number into it would invent a format the receiver cannot read."""
     client = schedule.client
     common = {2: client.insurer_number, 3: client.insured_number, 4: created_on, 5: _ym(schedule.month),
-              33: "0", 34: TOTAL_OFFICE, 35: entry_code or None, 36: office_number}
+              33: "0", 34: TOTAL_OFFICE, 36: office_number}
     out = []
     satellites = satellite_branches(client, schedule.lines.all())
     stay = _stay_days_fields(short_stay)
@@ -272,17 +275,6 @@ class ScheduleRecords:
     recipients: list[tuple[str, str]]  # (provider office number, service kind)
 
 
-def entry_code_of(schedule: ServiceSchedule) -> str | None:
-    """第7表 No.35 入力者コード (digits, 10): the 介護支援専門員番号 of the member who last saved the
-    month, when registered. The standard gives the field no further meaning; a received or
-    unregistered month leaves it empty."""
-    member = schedule.updated_by
-    if member is None:
-        return None
-    number = getattr(getattr(member, "care_manager_number", None), "number", "") or ""
-    return number if number.isdigit() and len(number) <= 10 else None
-
-
 def schedule_records(*, schedule: ServiceSchedule, annex: Annex, sender_office, created_on: date,
                      short_stay: ShortStay | None = None) -> ScheduleRecords:
     client = schedule.client
@@ -299,8 +291,7 @@ def schedule_records(*, schedule: ServiceSchedule, annex: Annex, sender_office, 
     return ScheduleRecords(
         plan=plan,
         annex=annex_records(schedule=schedule, annex=annex, created_on=created_on,
-                            office_number=sender_office.office_number, short_stay=short_stay,
-                            entry_code=entry_code_of(schedule)),
+                            office_number=sender_office.office_number, short_stay=short_stay),
         hosoku=hosoku_rows(client, month=schedule.month, office_number=sender_office.office_number, annex=annex,
                            short_stay=short_stay),
         recipients=recipients,
