@@ -274,8 +274,8 @@ class ClientService(models.Model):
     )
     discount_rate = models.PositiveSmallIntegerField(
         "割引後率（%）", null=True, blank=True,
-        validators=[MinValueValidator(1, "割引後率は1〜99の整数（%）で入力してください。"),
-                    MaxValueValidator(99, "割引後率は1〜99の整数（%）で入力してください（割引がない場合は空欄）。")],
+        validators=[MinValueValidator(1, "割引後率は1〜99の整数（%%）で入力してください。"),
+                    MaxValueValidator(99, "割引後率は1〜99の整数（%%）で入力してください（割引がない場合は空欄）。")],
         help_text="事業所が割引を行っている場合の割引後の率（例: 5%割引なら95）。第7表の割引後単位数（単位数×率、1単位未満四捨五入）に使われます。",
     )
     note = models.CharField("備考", max_length=200, blank=True)
