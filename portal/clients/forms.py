@@ -144,7 +144,7 @@ class ClientServiceForm(forms.ModelForm):
             "provider_name": forms.TextInput(attrs={"placeholder": "空欄なら Renkei 登録の事業所名"}),
             "service_type_code": forms.Select(choices=SERVICE_KIND_CHOICES),
             "satellite_branch": forms.TextInput(attrs={"size": 3, "maxlength": 2, "placeholder": "空欄"}),
-            "discount_rate": forms.NumberInput(attrs={"min": 1, "max": 99, "style": "width:5em", "placeholder": "割引なし"}),
+            "discount_rate": forms.NumberInput(attrs={"min": 1, "max": 99, "placeholder": "なし"}),
         }
 
     def __init__(self, *args, **kwargs):

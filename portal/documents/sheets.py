@@ -628,7 +628,9 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
         )
     state = schedule_state(schedule)
     annex = state.annex
-    names = {row.line.line_id: row.name for row in annex.rows}
+    names: dict = {}
+    for row in annex.rows:  # a line's first row (its 30日超 row, if any, follows)
+        names.setdefault(row.line.line_id, row.name)
     days_in_month = schedule.days_in_month
     grid: list[GridLine] = []
     for ln in lines:
