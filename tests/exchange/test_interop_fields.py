@@ -8,13 +8,17 @@ import datetime as dt
 
 import pytest
 
+from django.urls import reverse
+
 from linkage.exchange import services
 from linkage.exchange.importer import service_codes_known
 from linkage.standard import read_file, validate_files
 from portal.claims.models import CareManagerNumber
 from portal.clients.models import ClientService
+from portal.documents.sheets import schedule_sheet
 from portal.offices.tenancy import office_scope
 from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
+from portal.schedules.selectors import load_schedule
 from tests.conftest import login_client
 from tests.exchange.test_interop import upload
 from tests.exchange.world import MONTH, make_world
@@ -100,7 +104,8 @@ def test_written_strictly_clean_kept_on_import_and_written_back(world):
     assert (hosoku[56], hosoku[57]) == ("20", "50")  # 入所前月迄利用日数 / 入所累積利用日数
 
     # the short-stay provider imports the unit: the values stay with its copy of the month
-    page = upload(login_client(stay.admin), files)
+    stay_web = login_client(stay.admin)
+    page = upload(stay_web, files)
     assert "1件の送信単位を取り込みました" in page
     with office_scope(stay.office):
         schedule = ServiceSchedule.objects.get(client=stay.clients[0], month=MONTH)
@@ -109,10 +114,17 @@ def test_written_strictly_clean_kept_on_import_and_written_back(world):
         other = schedule.lines.get(service_type_code="11")
         assert (own.satellite_branch, own.discount_rate) == ("1", None)
         assert (other.satellite_branch, other.discount_rate) == ("", 95)
+        sheet = schedule_sheet(load_schedule(schedule.pk), kind="provision")  # the provider's 提供票 PDF
         own.actual_days = list(own.planned_days)
         own.save()
         back = services.actual_send_plan(office=stay.office, schedule=schedule)
         (actual_files,) = _built(stay.office, back).values()
+    visit_print = next(r for r in sheet.annex.rows if r.service_code == "111211")
+    assert (visit_print.discount_rate, visit_print.discounted_units) == (95, 368)
+    assert [r.count for r in sheet.annex.rows if r.service_code == "212121"] == [29, 1]
+    assert (sheet.short_stay_days_before, sheet.annex.short_stay_total) == (20, 50)
+    provision = stay_web.get(reverse("exchange:provision", kwargs={"schedule_id": schedule.pk})).content.decode()
+    assert "30日超（全額自己負担）" in provision and '<td class="num">95</td><td class="num">368</td>' in provision
     assert validate_files(actual_files, service_codes=service_codes_known) == []
     actual = {r[9]: r for r in _rows(actual_files, "UPJSK")}
     assert len(actual) == 30 and {r[21] for r in actual.values()} == {"1"} and {r[8] for r in actual.values()} == {"20"}
