@@ -53,7 +53,7 @@ def main() -> int:
     from portal.clients.models import Certification, Client
     from portal.offices.models import Membership, Office, OfficeServiceKind
     from portal.offices.tenancy import office_scope
-    from portal.schedules import masters
+    from portal.masters import loader as masters
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
     masters.ensure_loaded()

@@ -58,7 +58,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.test.utils import override_settings
 
-    from linkage.exchange import pki, services
+    from linkage.exchange import services
+    from linkage.signing import pki
     from linkage.exchange.models import InboxStatus, Package, ReceivedPackage
 
     print("preparing databases and the hub …", flush=True)
@@ -79,7 +80,8 @@ def main() -> None:
 def make_data(ca, n_clients: int, n_partners: int):
     from django.utils import timezone
 
-    from linkage.exchange import certificates, pki
+    from linkage.exchange import certificates
+    from linkage.signing import pki
     from portal.clients.models import Certification, Client
     from portal.offices.models import Membership, Office, OfficeServiceKind, Role
     from portal.offices.tenancy import office_scope

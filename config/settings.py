@@ -65,12 +65,13 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "portal.core",
+    "portal.masters",
     "portal.offices",
     "portal.partners",
     "portal.clients",
+    "portal.schedules",  # right after clients: its dashboard card follows the 利用者 card
     "portal.careplans",
     "portal.prevention",
-    "portal.schedules",
     "portal.billing",
     "portal.documents",
     "portal.claims",
@@ -340,7 +341,7 @@ RENKEI_SEND_MAX_ATTEMPTS = envint("RENKEI_SEND_MAX_ATTEMPTS", 15)
 RENKEI_SEND_CLAIM_TIMEOUT = envint("RENKEI_SEND_CLAIM_TIMEOUT", 300)  # 送信中 longer than this: worker died
 RENKEI_SEND_QUEUED_DEADLINE = envint("RENKEI_SEND_QUEUED_DEADLINE", 120)  # 送信待ち longer than this: the page says so
 RENKEI_SEND_QUEUED_GRACE = envint("RENKEI_SEND_QUEUED_GRACE", 30)  # 送信待ち longer than this: message lost, re-queue
-# limits on a received package, checked before it is opened / while it is unzipped (linkage.exchange.package)
+# limits on a received package, checked before it is opened / while it is unzipped (linkage.signing.package)
 RENKEI_PACKAGE_MAX_BYTES = envint("RENKEI_PACKAGE_MAX_BYTES", 8 * 1024 * 1024)
 RENKEI_PACKAGE_MAX_UNPACKED_BYTES = envint("RENKEI_PACKAGE_MAX_UNPACKED_BYTES", 32 * 1024 * 1024)
 RENKEI_PACKAGE_MAX_FILES = envint("RENKEI_PACKAGE_MAX_FILES", 64)

@@ -26,7 +26,7 @@ urlpatterns = [
     path("schedules/", include("portal.schedules.urls")),
     path("billing/", include("portal.billing.urls")),
     path("documents/", include("portal.documents.urls")),
-    path("exchange/", include("linkage.exchange.urls")),
+    path("", include("linkage.exchange.urls")),  # /exchange/… and the form downloads beside their forms
     path("claims/", include("portal.claims.urls")),
     path("paperlinks/", include("portal.paperlinks.urls")),
     path("l/", include("portal.paperlinks.link_urls")),

@@ -335,7 +335,8 @@ def make_claims_file(office, owner):
 
 @maker("certificate_id")
 def make_office_certificate(office, owner):
-    from linkage.exchange import certificates, pki
+    from linkage.exchange import certificates
+    from linkage.signing import pki
 
     ca = pki.create_test_ca()
     key, cert = pki.issue_office_certificate(ca, office_number=office.office_number)

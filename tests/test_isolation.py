@@ -58,7 +58,7 @@ def test_other_office_gets_404(name, kwargs, office, owner, owner_client, outsid
 
 # Pages that only a 居宅介護支援事業所 has (issue 13 item 10). A provider office gets 403 from each.
 CARE_OFFICE_PAGES = {"careplans:list", "prevention:client_index", "prevention:plan", "exchange:comparison", "billing:economics", "exchange:send_month",
-                     "exchange:send_plan", "documents:careplan_pdf"}
+                     "exchange:send_plan", "exchange:plan_csv", "documents:careplan_pdf"}
 
 
 def all_urls():

@@ -5,6 +5,23 @@ class ExchangeConfig(AppConfig):
     name = "linkage.exchange"
     verbose_name = "データ連携"
 
+    # --- hooks the offices app calls (portal.offices.certificates); offices does not import the exchange
+
+    def office_certificate_issue(self, office):
+        from linkage.exchange.certificates import certificate_issue_if_needed
+
+        return certificate_issue_if_needed(office=office)
+
+    def office_certificates_deactivate(self, office) -> int:
+        from linkage.exchange.certificates import certificates_deactivate
+
+        return certificates_deactivate(office=office)
+
+    def office_has_certificate(self, office) -> bool:
+        from linkage.exchange.certificates import active_certificate
+
+        return active_certificate(office) is not None
+
     def dashboard_cards(self, request):
         """Dashboard cards: certificate missing / expiring within 30 days / expired."""
         from django.urls import reverse

@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from linkage.exchange import crypto, pki
 from linkage.exchange.models import CertificateSource, OfficeCertificate
+from linkage.signing import pki
+from portal.core import crypto
 from portal.offices.tenancy import scopes_disabled
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ def month_differences(office, month: dt.date, client_ids=None) -> list[dict]:
     only a real difference shows.
     """
     from portal.schedules.annex import rate_addon_count
-    from portal.schedules.masters import month_masters
+    from portal.masters.selectors import month_masters
     from portal.schedules.models import ServiceScheduleLine
 
     lines = (ServiceScheduleLine.objects.filter(schedule__client__office=office, schedule__month=month)

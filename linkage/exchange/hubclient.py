@@ -8,7 +8,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from linkage.exchange import pki
+from linkage.signing import pki
 from linkage.hub import protocol
 
 

@@ -20,7 +20,7 @@ class CertificateSource(models.TextChoices):
 class OfficeCertificate(models.Model):
     """電子証明書: an office's signing certificate with its private key (encrypted at rest).
 
-    ``encrypted_private_key`` is a Fernet token (see linkage.exchange.crypto) of the PKCS#8 DER
+    ``encrypted_private_key`` is a Fernet token (see portal.core.crypto) of the PKCS#8 DER
     key; it is never shown, logged or exported again after upload. One certificate per office is
     active (the newest upload); older ones are kept for the record.
     """

@@ -1,33 +1,48 @@
-from django.urls import path
+"""URLs of the exchange, under ``/exchange/``, plus the form downloads, which keep their old paths beside
+the form pages (bookmarks). Mounted at the root by ``config/urls.py`` so both share the ``exchange``
+namespace."""
 
-from linkage.exchange import views
+from django.urls import include, path
+
+from linkage.exchange.views import actuals, certificates, checking, downloads, receiving, sending
 
 app_name = "exchange"
 
-urlpatterns = [
-    path("certificates/", views.certificate_list, name="certificates"),
-    path("certificates/<int:certificate_id>/revoke/", views.certificate_revoke, name="certificate_revoke"),
-    path("check/", views.csv_check, name="check"),
+exchange_patterns = [
+    path("certificates/", certificates.certificate_list, name="certificates"),
+    path("certificates/<int:certificate_id>/revoke/", certificates.certificate_revoke, name="certificate_revoke"),
+    path("check/", checking.csv_check, name="check"),
     # sending
-    path("outbox/", views.outbox, name="outbox"),
-    path("send/month/", views.send_month, name="send_month"),
-    path("send/plans/<int:plan_id>/", views.send_plan, name="send_plan"),
-    path("batches/<int:batch_id>/", views.batch_detail, name="batch"),
-    path("batches/<int:batch_id>/progress/", views.batch_progress, name="batch_progress"),
-    path("batches/<int:batch_id>/download/", views.batch_download, name="batch_download"),
-    path("packages/<int:package_id>/", views.package_detail, name="package"),
-    path("packages/<int:package_id>/download/", views.package_download, name="package_download"),
-    path("packages/<int:package_id>/delete-schedule/", views.schedule_delete_send, name="schedule_delete"),
+    path("outbox/", sending.outbox, name="outbox"),
+    path("send/month/", sending.send_month, name="send_month"),
+    path("send/plans/<int:plan_id>/", sending.send_plan, name="send_plan"),
+    path("batches/<int:batch_id>/", sending.batch_detail, name="batch"),
+    path("batches/<int:batch_id>/progress/", sending.batch_progress, name="batch_progress"),
+    path("batches/<int:batch_id>/download/", sending.batch_download, name="batch_download"),
+    path("packages/<int:package_id>/", sending.package_detail, name="package"),
+    path("packages/<int:package_id>/download/", sending.package_download, name="package_download"),
+    path("packages/<int:package_id>/delete-schedule/", sending.schedule_delete_send, name="schedule_delete"),
     # receiving
-    path("inbox/", views.inbox, name="inbox"),
-    path("inbox/refresh/", views.inbox_refresh, name="inbox_refresh"),
-    path("inbox/upload/", views.upload, name="upload"),
-    path("received/<int:received_id>/", views.received_detail, name="received"),
-    path("received/<int:received_id>/retry/", views.received_retry, name="received_retry"),
-    path("received/<int:received_id>/match/", views.received_match, name="received_match"),
-    path("received/<int:received_id>/download/", views.received_download, name="received_download"),
-    path("received-plans/<int:received_plan_id>/", views.received_plan, name="received_plan"),
-    path("schedules/<int:schedule_id>/provision/", views.provision, name="provision"),
-    path("schedules/<int:schedule_id>/actuals/", views.actual_entry, name="actual_entry"),
-    path("comparison/", views.comparison, name="comparison"),
+    path("inbox/", receiving.inbox, name="inbox"),
+    path("inbox/refresh/", receiving.inbox_refresh, name="inbox_refresh"),
+    path("inbox/upload/", receiving.upload, name="upload"),
+    path("received/<int:received_id>/", receiving.received_detail, name="received"),
+    path("received/<int:received_id>/retry/", receiving.received_retry, name="received_retry"),
+    path("received/<int:received_id>/match/", receiving.received_match, name="received_match"),
+    path("received/<int:received_id>/download/", receiving.received_download, name="received_download"),
+    path("received-plans/<int:received_plan_id>/", receiving.received_plan, name="received_plan"),
+    path("schedules/<int:schedule_id>/provision/", actuals.provision, name="provision"),
+    path("schedules/<int:schedule_id>/actuals/", actuals.actual_entry, name="actual_entry"),
+    path("comparison/", actuals.comparison, name="comparison"),
+]
+
+# the standard-CSV download of one form, linked from the form's page; old paths kept
+form_patterns = [
+    path("schedules/<int:schedule_id>/download/", downloads.schedule_download, name="schedule_download"),
+    path("careplans/<int:plan_id>/csv/", downloads.plan_csv, name="plan_csv"),
+]
+
+urlpatterns = [
+    path("exchange/", include(exchange_patterns)),
+    *form_patterns,
 ]

@@ -18,7 +18,7 @@ import hashlib
 import secrets
 import time
 
-from linkage.exchange import pki
+from linkage.signing import pki
 
 VERSION = "RENKEI-HUB-1"
 H_OFFICE = "X-Renkei-Office"

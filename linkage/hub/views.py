@@ -1,6 +1,6 @@
 """The hub's HTTP API (JSON; sealed package bodies as application/octet-stream). See openapi.json beside this file.
 
-The hub reads only the outside of a sealed package (linkage.exchange.sealing): routing data and the
+The hub reads only the outside of a sealed package (linkage.signing.sealing): routing data and the
 sender's signature. The signed standard CSVs inside are encrypted to the recipient office.
 """
 
@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from linkage.exchange import pki, sealing
+from linkage.signing import pki, sealing
 from linkage.hub import protocol
 from linkage.hub.models import STATUS_ORDER, HubCertificate, HubPackage, Nonce, PackageStatus
 

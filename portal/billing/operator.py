@@ -1,15 +1,13 @@
 """Operator (staff) pages at /billing/operator/: the one place outside Django admin that runs
-with scopes disabled — explicitly, in ``operator_required``. Non-staff get 404.
+with scopes disabled — explicitly, in ``operator_required`` (portal/offices/permissions.py). Non-staff get 404.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Sum
 from django.db.models.functions import TruncMonth
@@ -29,23 +27,7 @@ from portal.core.forms import apply_validation_error, single_submit
 from portal.core.spreadsheet import SpreadsheetWriter
 from portal.core.wareki import wareki_date
 from portal.offices.models import Office, OfficeServiceKind
-from portal.offices.tenancy import scopes_disabled
-
-
-def operator_required(view):
-    """Staff only (others: login, then 404); the view runs with scopes disabled."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            raise Http404
-        with scopes_disabled():
-            return view(request, *args, **kwargs)
-
-    wrapper.operator_only = True
-    return wrapper
+from portal.offices.permissions import operator_required
 
 
 def _offices():

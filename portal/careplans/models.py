@@ -13,7 +13,7 @@ need; 援助内容NO numbers the service lines of a long-term goal across its sh
 (the standard's §d-6 example: a second short-term goal under the same long-term goal keeps
 援助目標NO 1 and its line is 援助内容NO 3).
 
-Models carry no side effects; writes live in ``portal/careplans/services.py``.
+Models carry no side effects; writes live in ``portal/careplans/services/``.
 """
 
 from __future__ import annotations

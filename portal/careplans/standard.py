@@ -23,8 +23,8 @@ from linkage.standard import LINKED_SERVICE_KINDS, ZERO_MONTH, BuiltUnit, build_
 from portal.careplans.models import CarePlan, PlanStatus
 from portal.careplans.selectors import needs_tree, table2_rows
 from portal.clients.models import DEFAULT_BENEFIT_LIMITS, CertificationStatus
-from portal.core.codes import CARE_MANAGEMENT_KINDS
 from portal.core.wareki import wareki_date
+from portal.offices.selectors import sender_kind_of
 
 KIND_LIMIT_SLOTS = 9  # 利用者補足情報 Nos.20–55: 種類支給限度 slots １〜９
 
@@ -45,15 +45,6 @@ def _period(start: dt.date | None, end: dt.date | None) -> str | None:
     if not start and not end:
         return None
     return f"{wareki_date(start) if start else ''}～{wareki_date(end) if end else ''}"
-
-
-def sender_kind_of(office) -> str:
-    """The sender's サービス種類コード: 43 (居宅介護支援) or 46 (介護予防支援)."""
-    codes = [k.service_type_code for k in office.service_kinds.all()]
-    for code in ("43", "46"):
-        if code in codes:
-            return code
-    return next((c for c in codes if c in CARE_MANAGEMENT_KINDS), "43")
 
 
 # --------------------------------------------------------------------------- records

@@ -498,7 +498,7 @@ def kyotaku_settings(office):
 def _kyotaku_codes(month: dt.date, names: set[str]) -> dict[str, str]:
     from django.db.models import Q
 
-    from portal.schedules.models import ServiceCode
+    from portal.masters.models import ServiceCode
 
     rows = (ServiceCode.objects.filter(service_type_code="43", name__in=names, valid_from__lte=month_end(month))
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).order_by("valid_from"))

@@ -6,28 +6,23 @@ class ClientsConfig(AppConfig):
     verbose_name = "利用者"
 
     def dashboard_cards(self, request):
-        """利用者 and this month's サービス利用票 on the office dashboard (a fixed number of queries)."""
+        """利用者 on the office dashboard (a fixed number of queries; the サービス利用票 card is schedules')."""
         from django.db.models import Exists, OuterRef
         from django.urls import reverse
         from django.utils import timezone
 
         from portal.clients.models import Certification, Client
         from portal.clients.services import expiry_limit
-        from portal.schedules.models import ServiceSchedule
 
         office = getattr(request, "office", None)
         if office is None or request.membership is None:
             return []
         today = timezone.localdate()
-        month = today.replace(day=1)
         active = Client.objects.filter(is_active=True)
         total = active.count()
         expiring = active.filter(Exists(Certification.objects.filter(
             client=OuterRef("pk"), valid_from__lte=today, valid_to__gte=today, valid_to__lte=expiry_limit(today)))).count()
-        done = ServiceSchedule.objects.filter(month=month, client__is_active=True).count()
         return [
             {"title": "利用者", "body": f"利用中 {total}人 ／ 認定有効期間が60日以内に終了 {expiring}人",
              "url": reverse("clients:list") + "?expiring=on", "link_label": "認定期限が近い利用者を見る"},
-            {"title": f"サービス利用票（{month.month}月分）", "body": f"{total}人中 {done}人 作成済み",
-             "url": reverse("schedules:list"), "link_label": "今月の利用票を開く"},
         ]

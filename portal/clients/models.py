@@ -54,7 +54,7 @@ class CareLevel(models.TextChoices):
 
 
 # 区分支給限度基準額 (units per month) by care level — 令和元年10月改定, unchanged in 令和6年度.
-# The dated table lives in portal.schedules (BenefitLimit); this is the fallback used when the
+# The dated table lives in portal.masters (BenefitLimit); this is the fallback used when the
 # master is not loaded. 事業対象者 uses the 要支援1 amount.
 DEFAULT_BENEFIT_LIMITS: dict[str, int] = {
     "06": 5032,

@@ -63,7 +63,7 @@ def _check_care_manager(office: Office, care_manager: Membership | None) -> None
 
 def default_benefit_limit(care_level: str, day: date) -> int:
     """区分支給限度基準額 from the dated master (fallback: the 令和6年度 table)."""
-    from portal.schedules.masters import benefit_limit_for
+    from portal.masters.selectors import benefit_limit_for
 
     return benefit_limit_for(care_level, day) or DEFAULT_BENEFIT_LIMITS.get(care_level, 0)
 
@@ -219,7 +219,7 @@ def client_draft_save(*, office: Office, author, data: dict):
     from django.conf import settings
     from django.utils import timezone
 
-    from linkage.exchange import crypto
+    from portal.core import crypto
     from portal.clients.models import ClientDraft
 
     now = timezone.now()
@@ -238,7 +238,7 @@ def client_draft_load(*, office: Office, author) -> dict | None:
 
     from django.utils import timezone
 
-    from linkage.exchange import crypto
+    from portal.core import crypto
     from portal.clients.models import ClientDraft
 
     draft = ClientDraft.objects.filter(office=office, author=author, expires_at__gt=timezone.now()).first()

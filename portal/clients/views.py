@@ -190,9 +190,6 @@ def client_detail(request, client_id):
         pk=client_id,
     )
     today = timezone.localdate()
-    from portal.schedules.models import ServiceSchedule
-
-    schedules = list(ServiceSchedule.objects.filter(client=client).order_by("-month")[:24])
     try:
         plans_url = reverse("careplans:client_plans", kwargs={"client_id": client.pk})
     except NoReverseMatch:
@@ -206,7 +203,7 @@ def client_detail(request, client_id):
         audit_url = f"{reverse('partners:audit')}?client={client.pk}"
     return render(request, "clients/detail.html", {
         "audit_url": audit_url, "prevention_url": prevention_url,
-        "client": client, "today": today, "current": current, "schedules": schedules, "plans_url": plans_url,
+        "client": client, "today": today, "current": current, "plans_url": plans_url,
         "expiring": current is not None and current.valid_to <= services.expiry_limit(today),
         "this_month": today.replace(day=1),
         "services_list": [(s, service_kind_name(s.service_type_code)) for s in client.services.all()],

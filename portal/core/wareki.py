@@ -1,4 +1,8 @@
-"""和暦 (Japanese era) formatting. Dates are stored as ``date``; eras exist only at display time."""
+"""和暦 (Japanese era) formatting. Dates are stored as ``date``; eras exist only at display time.
+
+The era table and arithmetic are pure (``linkage.standard.wareki``); this module adds the Asia/Tokyo
+localisation of datetimes and the parsing of typed dates.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 
-# (first day of the era, name)
-ERAS: tuple[tuple[dt.date, str], ...] = (
-    (dt.date(2019, 5, 1), "令和"),
-    (dt.date(1989, 1, 8), "平成"),
-    (dt.date(1926, 12, 25), "昭和"),
-    (dt.date(1912, 7, 30), "大正"),
-    (dt.date(1868, 10, 23), "明治"),
-)
-
-
-def era_of(day: dt.date) -> tuple[str, int]:
-    """Return (era name, year within the era) for a date."""
-    for start, name in ERAS:
-        if day >= start:
-            return name, day.year - start.year + 1
-    raise ValueError("明治より前の日付は和暦で表示できません")
-
-
-def _year_label(year: int) -> str:
-    return "元" if year == 1 else str(year)
+from linkage.standard.wareki import ERAS, era_of, year_label as _year_label  # noqa: F401 (re-exported)
 
 
 def wareki_date(day: dt.date | dt.datetime | None) -> str:

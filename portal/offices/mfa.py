@@ -15,7 +15,7 @@ from __future__ import annotations
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
-from linkage.exchange import crypto
+from portal.core import crypto
 
 PREFIX = "fernet:"
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import functools
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 
 from portal.offices.models import OfficeKind, Role
+from portal.offices.tenancy import scopes_disabled
 
 CARE_OFFICE = (OfficeKind.CARE_MANAGEMENT.value,)
 PROVIDER_OFFICE = (OfficeKind.PROVIDER.value,)
@@ -72,3 +75,19 @@ def view_allows(view, membership) -> bool:
     if roles is not None and not membership.is_admin and membership.role not in roles:
         return False
     return True
+
+
+def operator_required(view):
+    """Staff only (others: login, then 404); the view runs with scopes disabled."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise Http404
+        with scopes_disabled():
+            return view(request, *args, **kwargs)
+
+    wrapper.operator_only = True
+    return wrapper

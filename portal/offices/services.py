@@ -241,10 +241,10 @@ def office_verify(*, office: Office, operator) -> Office:
           f"{locked.name}（事業所番号 {locked.office_number}）の本人確認が完了しました。"
           "連携先の招待とデータ連携ができるようになりました。\n"
           f"{settings.SITE_URL}{reverse('dashboard')}\n", _admin_emails(locked))
-    from linkage.exchange.certificates import certificate_issue_if_needed
+    from portal.offices.certificates import certificate_issue_if_needed
 
     with office_scope(locked):
-        record = certificate_issue_if_needed(office=locked)
+        record = certificate_issue_if_needed(locked)
     if record is not None:
         _event(office=locked, actor=operator, action=VerificationAction.CERTIFICATE_ISSUED,
                reason=f"シリアル番号 {record.serial}")
@@ -312,10 +312,10 @@ def office_number_claim_decide(*, claim: OfficeNumberClaim, operator, uphold: bo
     if uphold:
         office_verification_reject(office=office, operator=operator,
                                    reason=f"事業所番号 {office.office_number} について、別の申立人の異議が認められました。{reason}")
-        from linkage.exchange.certificates import certificates_deactivate
+        from portal.offices.certificates import certificates_deactivate
 
         with office_scope(office):
-            certificates_deactivate(office=office)
+            certificates_deactivate(office)
     if locked.claimant and locked.claimant.email:
         _mail(f"[Renkei] 事業所番号 {locked.office_number} への異議について",
               f"申し立てていただいた異議を{'認めました' if uphold else '認めませんでした'}。\n理由: {reason}\n",

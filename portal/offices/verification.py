@@ -14,7 +14,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from portal.billing.operator import operator_required
 from portal.core.forms import apply_validation_error, single_submit
 from portal.offices import services
 from portal.offices.forms import (
@@ -30,7 +29,7 @@ from portal.offices.models import (
     VerificationEvent,
     VerificationStatus,
 )
-from portal.offices.permissions import admin_required
+from portal.offices.permissions import admin_required, operator_required
 
 
 @admin_required
@@ -95,9 +94,9 @@ def operator_office(request, office_id):
             if decision == "approve":
                 services.office_verify(office=office, operator=request.user)
                 office.refresh_from_db()
-                from linkage.exchange.certificates import active_certificate
+                from portal.offices.certificates import has_active_certificate
 
-                issued = active_certificate(office)
+                issued = has_active_certificate(office)
                 messages.success(request, f"{office.name}を本人確認済みにしました。" + (
                     "電子証明書を発行しました。" if issued else
                     "電子証明書は発行されていません（発行用認証局の設定を確認してください）。"))

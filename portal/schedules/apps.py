@@ -1,26 +1,29 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
-
-
-def _reload_masters(sender, using="default", **kwargs):
-    """After migrate — and after a test database flush, which also sends post_migrate — put the
-    bundled masters back if the tables are empty (a 第7表 without masters would be wrong, not empty)."""
-    from django.db import DatabaseError
-
-    from portal.schedules import masters
-
-    if using != "default":
-        return
-    masters.reset_loaded_flag()
-    try:
-        masters.ensure_loaded()
-    except DatabaseError:  # tables not there (e.g. migrating backwards)
-        masters.reset_loaded_flag()
 
 
 class SchedulesConfig(AppConfig):
     name = "portal.schedules"
     verbose_name = "サービス利用票"
 
-    def ready(self):
-        post_migrate.connect(_reload_masters, sender=self, dispatch_uid="schedules-reload-masters")
+    def dashboard_cards(self, request):
+        """This month's サービス利用票 on the office dashboard (after the 利用者 card; a fixed number of queries)."""
+        from django.urls import reverse
+        from django.utils import timezone
+
+        from portal.clients.models import Client
+        from portal.schedules.models import ServiceSchedule
+
+        office = getattr(request, "office", None)
+        if office is None or request.membership is None:
+            return []
+        month = timezone.localdate().replace(day=1)
+        total = Client.objects.filter(is_active=True).count()
+        done = ServiceSchedule.objects.filter(month=month, client__is_active=True).count()
+        return [
+            {
+                "title": f"サービス利用票（{month.month}月分）",
+                "body": f"{total}人中 {done}人 作成済み",
+                "url": reverse("schedules:list"),
+                "link_label": "今月の利用票を開く",
+            },
+        ]

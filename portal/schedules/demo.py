@@ -12,7 +12,7 @@ import calendar
 from django.utils import timezone
 
 from portal.clients.models import Client
-from portal.schedules import masters
+from portal.masters import loader as masters
 from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
 # insured number → [(provider, name, code, start, end, weekdays (0 = Mon) or "all"/"first", units, tais)]

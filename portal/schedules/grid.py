@@ -17,8 +17,9 @@ from typing import Iterable, Mapping
 from portal.core.codes import service_kind_name
 from portal.core.wareki import wareki_date, wareki_month
 from portal.schedules.annex import Annex, AnnexLine, CodeInfo, calculate_annex
-from portal.schedules.masters import MonthMasters
-from portal.schedules.models import NO_TIME, CalcUnit
+from portal.masters.selectors import MonthMasters
+from portal.masters.models import CalcUnit
+from portal.schedules.models import NO_TIME
 
 WELFARE_KINDS = {"17", "67"}
 WEEKDAYS = "月火水木金土日"

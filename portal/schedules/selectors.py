@@ -11,7 +11,7 @@ from portal.clients.models import Certification, Client
 from portal.offices.models import Office
 from portal.schedules.annex import Annex
 from portal.schedules.grid import CheckContext, GridRow, build_annex, check_rows, rows_from_lines
-from portal.schedules.masters import MonthMasters, month_masters
+from portal.masters.selectors import MonthMasters, month_masters
 from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 from portal.schedules.short_stay import SHORT_STAY_KINDS, ShortStay, short_stay_of
 
@@ -109,3 +109,10 @@ def saved_sheet_state(schedule: ServiceSchedule) -> SheetState:
 def schedule_annex(schedule: ServiceSchedule) -> Annex:
     """The 第7表 of the saved lines (used by the CSV builders)."""
     return saved_sheet_state(schedule).annex
+
+
+def client_schedules(client, *, limit: int) -> list:
+    """The client's saved サービス利用票, newest month first."""
+    from portal.schedules.models import ServiceSchedule
+
+    return list(ServiceSchedule.objects.filter(client=client).order_by("-month")[:limit])

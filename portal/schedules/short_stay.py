@@ -24,9 +24,9 @@ Rules:
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable, Mapping, Sequence
 
 SHORT_STAY_KINDS = frozenset({"21", "22", "23", "2A", "24", "25", "26", "2B"})
 CONSECUTIVE_LIMIT = 30

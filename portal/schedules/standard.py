@@ -22,7 +22,7 @@ from linkage.standard import LINKED_SERVICE_KINDS, ZERO_DATE, SendUnit
 from linkage.standard.layouts import WELFARE_EQUIPMENT_KINDS
 
 from portal.clients.models import CertificationStatus
-from portal.core.codes import CARE_MANAGEMENT_KINDS
+from portal.offices.selectors import sender_kind_of
 from portal.schedules.annex import Annex, AnnexGroup, AnnexRow
 from portal.schedules.models import NO_TIME, ServiceSchedule
 from portal.schedules.short_stay import SHORT_STAY_KINDS, ShortStay, short_stay_of
@@ -43,14 +43,6 @@ def _postal(value: str) -> str | None:
 def _phone(value: str) -> str | None:
     value = (value or "").strip()
     return value[:15] if value and re.fullmatch(r"[0-9()\-+ ]+", value) else None
-
-
-def sender_kind_of(office) -> str:
-    """The care-management office's kind in file names (43, or 46 for 介護予防支援 only)."""
-    codes = set(office.service_type_codes)
-    if "43" in codes or not (codes & CARE_MANAGEMENT_KINDS):
-        return "43"
-    return "46"
 
 
 # --------------------------------------------------------------------------- 利用者補足情報

@@ -13,5 +13,4 @@ urlpatterns = [
     path("<int:schedule_id>/recalc/", views.schedule_recalc, name="recalc"),
     path("<int:schedule_id>/draft/discard/", views.schedule_draft_discard, name="draft_discard"),
     path("<int:schedule_id>/fill/", views.schedule_fill, name="fill"),
-    path("<int:schedule_id>/download/", views.schedule_download, name="download"),
 ]

@@ -1,5 +1,6 @@
 """サービス利用票 (第6表) pages: the month list, creating a month, the day grid with its 第7表,
-drafts, copy/fill helpers and the standard CSV download."""
+drafts and copy/fill helpers. The standard-CSV download is ``linkage.exchange.views.downloads``
+(a form does not know how it is sent); the edit page links to it."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -30,7 +30,7 @@ from portal.schedules.grid import (
 )
 from portal.schedules.grid_html import row_html
 from portal.schedules.models import OverMode, ScheduleDraft, ServiceSchedule
-from portal.schedules.selectors import load_schedule, saved_sheet_state, sheet_state
+from portal.schedules.selectors import load_schedule, sheet_state
 from portal.schedules.short_stay import SHORT_STAY_KINDS
 
 NEW_ROWS = 1  # blank lines at the end of the grid (typed into without JavaScript; more are added in place)
@@ -287,47 +287,6 @@ def schedule_fill(request, schedule_id):
     else:
         _store_fill(request, schedule, fill)
     return redirect("schedules:edit", schedule_id=schedule.pk)
-
-
-@office_required
-def schedule_download(request, schedule_id):
-    """The month's standard CSVs (UPPLAN + UPSIKYU + UPHOSOKU per recipient) as one ZIP.
-
-    Built through the one send gate (licence, partnership and consent), like a hub send.
-    """
-    from linkage.exchange import services as exchange
-    from portal.billing.services import SendingBlocked
-    from portal.partners.services import SharingNotAllowed
-
-    schedule = get_object_or_404(ServiceSchedule, pk=schedule_id)
-    schedule = load_schedule(schedule.pk)
-    back = reverse("schedules:edit", kwargs={"schedule_id": schedule.pk})
-    if ScheduleDraft.objects.filter(schedule=schedule, author=request.membership).exists():
-        messages.error(request, "保存していない下書きがあります。先に「保存する」か「下書きを破棄」してから、CSVをダウンロードしてください。")
-        return redirect(back)
-    state = saved_sheet_state(schedule)
-    if not state.rows:
-        messages.error(request, "サービスの行がないため、CSVを作成できません。")
-        return redirect(back)
-    if state.has_errors:
-        messages.error(request, f"保存済みの利用票に{state.error_count}件の誤りがあるため、CSVを作成できません。赤字の箇所を直してください。")
-        return redirect(back)
-    units = exchange.month_send_plan(office=request.office, month=schedule.month, client_ids=[schedule.client_id])
-    if not units:
-        messages.error(request, "連携対象のサービス（標準仕様の対象サービス種類）がないため、CSVを作成できません。")
-        return redirect(back)
-    try:
-        _, content = exchange.units_download(
-            office=request.office, actor=request.membership, units=units, label="サービス利用票（ファイル）"
-        )
-    except (SendingBlocked, SharingNotAllowed, exchange.SendError) as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
-    response = HttpResponse(content, content_type="application/zip")
-    name = f"riyouhyo_{schedule.month:%Y%m}_client{schedule.client_id}_{timezone.localtime():%Y%m%d%H%M%S}.zip"  # no personal data
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
 
 
 @office_required

@@ -232,13 +232,13 @@ def test_confirm_deliver_and_download(member_client, filled_plan, office):
     assert reverse("documents:careplan_pdf", kwargs={"plan_id": plan.pk}) in page
     assert reverse("exchange:send_plan", kwargs={"plan_id": plan.pk}) in page
     # Without a partnership and the 利用者's consent nothing leaves the office.
-    refused = member_client.get(reverse("careplans:plan_csv", kwargs={"plan_id": plan.pk}), follow=True)
+    refused = member_client.get(reverse("exchange:plan_csv", kwargs={"plan_id": plan.pk}), follow=True)
     assert refused["Content-Type"].startswith("text/html")
     assert "送信できる利用者がいません" in refused.content.decode()
     provider = OfficeFactory(office_number="1370000011", name="ひまわり訪問介護", kinds=["11"])
     partnership, _ = make_partnership(office, provider, ["11"])
     make_consent(office, plan.client, partnership)
-    download = member_client.get(reverse("careplans:plan_csv", kwargs={"plan_id": plan.pk}))
+    download = member_client.get(reverse("exchange:plan_csv", kwargs={"plan_id": plan.pk}))
     assert download["Content-Type"] == "application/zip"
     assert plan.client.insured_number not in download["Content-Disposition"]  # no 被保険者番号 in file names
     files = [(info.filename, zipfile.ZipFile(io.BytesIO(download.content)).read(info))
@@ -252,7 +252,7 @@ def test_confirm_deliver_and_download(member_client, filled_plan, office):
 
 
 def test_csv_of_a_draft_is_refused(member_client, filled_plan):
-    response = member_client.get(reverse("careplans:plan_csv", kwargs={"plan_id": filled_plan.pk}), follow=True)
+    response = member_client.get(reverse("exchange:plan_csv", kwargs={"plan_id": filled_plan.pk}), follow=True)
     assert "確定した計画書から作成します" in response.content.decode()
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from portal.clients.models import Certification, Client
 from portal.offices.tenancy import office_scope
-from portal.schedules import masters
+from portal.masters import loader as masters
 from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
 OCT = dt.date(2026, 10, 1)

@@ -18,7 +18,7 @@ PAGE = reverse("claims:kyotaku") + "?month=2026-10"
 
 
 def service_code(item, name, units):
-    from portal.schedules.models import ServiceCode
+    from portal.masters.models import ServiceCode
 
     # 432111 is the code of the 令和6年 table; the add-on's item code here is a test value (the real table
     # is loaded by the operator with import_service_codes)

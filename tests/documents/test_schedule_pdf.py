@@ -160,7 +160,7 @@ def test_export_is_recorded_in_the_audit_trail(member_client, schedule, member):
 
 
 def test_query_count_does_not_grow_with_lines(member_client, schedule, django_assert_max_num_queries):
-    from portal.schedules.masters import clear_cache
+    from portal.masters.selectors import clear_cache
 
     clear_cache()  # both requests load the month's masters (they are cached per process)
     with django_assert_max_num_queries(40) as small:

@@ -20,7 +20,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from portal.offices.tenancy import office_scope
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.conftest import login_client
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def bundled_masters(transactional_db):
-    from portal.schedules import masters
+    from portal.masters import loader as masters
 
     masters.reset_loaded_flag()
     masters.ensure_loaded()

@@ -8,7 +8,7 @@ import pytest
 
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.documents.conftest import DAY_CARE, HOME_HELP, make_client, make_schedule
 from tests.documents.pdfcheck import assert_only_japanese_font_embedded, page_count, page_texts, squash
 from tests.e2e.conftest import login

@@ -28,7 +28,7 @@ from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.e2e.conftest import activate_totp
 from tests.e2e.test_signup_journey import PASSWORD, link_in, signup_and_verify
 from tests.exchange.processes import CeleryWorker, RedisServer, worker_env

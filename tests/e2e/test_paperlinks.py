@@ -11,7 +11,7 @@ import pytest
 
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.documents.conftest import HOME_HELP, make_client, make_schedule
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, make_consent, make_external_partnership

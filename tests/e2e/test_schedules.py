@@ -13,7 +13,7 @@ from django.utils import timezone
 from linkage.standard import validate_files
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, make_consent, make_partnership
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.e2e.conftest import login
 from tests.exchange.world import client as make_client
 from tests.exchange.world import schedule as make_schedule

@@ -10,7 +10,7 @@ import pytest
 from portal.documents.models import DocumentJob
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.documents.conftest import make_client, make_schedule
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, MembershipFactory, OfficeFactory

@@ -1,6 +1,6 @@
 import pytest
 
-from linkage.exchange import pki
+from linkage.signing import pki
 
 
 @pytest.fixture(scope="session")

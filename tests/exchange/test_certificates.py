@@ -6,7 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from linkage.exchange import certificates, pki
+from linkage.exchange import certificates
+from linkage.signing import pki
 from linkage.exchange.models import OfficeCertificate
 from portal.offices.tenancy import office_scope
 from tests.exchange.conftest import make_p12

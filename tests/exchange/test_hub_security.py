@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from linkage.exchange import certificates, importer, pki, sealing, services
+from linkage.exchange import certificates, importer, services
+from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import InboxStatus, OfficeCertificate, Package, PackageStatus, ReceivedPackage
-from linkage.exchange.package import MANIFEST, SIGNATURE, CERTIFICATE, PackageError, make_manifest, new_package_id, open_package
+from linkage.signing.package import MANIFEST, SIGNATURE, CERTIFICATE, PackageError, make_manifest, new_package_id, open_package
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.exchange.world import MONTH, make_world

@@ -11,12 +11,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from linkage.exchange import certificates, pki, sealing, services
+from linkage.exchange import certificates, services
+from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient
 from linkage.exchange.models import InboxStatus, ReceivedPackage, ReceivedSchedule
-from linkage.exchange.package import build_package, new_package_id
+from linkage.signing.package import build_package, new_package_id
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
@@ -122,7 +124,7 @@ def test_vendor_files_uploaded_as_a_zip_are_imported_with_warnings_and_compared(
 def test_vendor_files_through_the_hub_inbox(exchange_env, vendor_world, hub_ca):
     cm, provider, admin, clients = vendor_world
     key, cert = pki.issue_office_certificate(hub_ca, office_number=provider.office_number)
-    hub = HubClient(services.settings.RENKEI_HUB_URL, office_number=provider.office_number, key=key, certificate=cert)
+    hub = HubClient(django_settings.RENKEI_HUB_URL, office_number=provider.office_number, key=key, certificate=cert)
     with office_scope(cm):
         recipient = certificates.signing_identity(cm).certificate
     for name in VENDOR:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from django.urls import reverse
 
 from linkage.exchange import services

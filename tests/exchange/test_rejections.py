@@ -7,11 +7,13 @@ import random
 import zipfile
 
 import pytest
+from django.conf import settings as django_settings
 
-from linkage.exchange import certificates, importer, pki, sealing, services
+from linkage.exchange import certificates, importer, services
+from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import InboxStatus, ReceivedPackage, ReceivedSchedule
-from linkage.exchange.package import build_package, new_package_id
+from linkage.signing.package import build_package, new_package_id
 from portal.offices.tenancy import office_scope
 from tests.exchange.samples import schedule_unit
 from tests.exchange.world import make_world
@@ -64,7 +66,7 @@ def test_bad_packages_rejected_at_hub_and_at_receiver_100_percent(parties, hub_c
         "expired_certificate": lambda: package(cm, provider, key=expired[0], cert=expired[1]),
         "untrusted_ca": lambda: package(cm, provider, key=rogue[0], cert=rogue[1]),
     }
-    hub = HubClient(services.settings.RENKEI_HUB_URL, office_number=cm.office.office_number, key=key, certificate=cert)
+    hub = HubClient(django_settings.RENKEI_HUB_URL, office_number=cm.office.office_number, key=key, certificate=cert)
     figures = {}
     for name, make in makers.items():
         refused_hub = refused_receiver = 0
@@ -88,7 +90,7 @@ def test_bad_packages_rejected_at_hub_and_at_receiver_100_percent(parties, hub_c
 
 def test_fuzzed_packages_no_server_error_nothing_imported(parties):
     cm, provider, key, cert = parties
-    hub = HubClient(services.settings.RENKEI_HUB_URL, office_number=cm.office.office_number, key=key, certificate=cert)
+    hub = HubClient(django_settings.RENKEI_HUB_URL, office_number=cm.office.office_number, key=key, certificate=cert)
     valid = package(cm, provider, key=key, cert=cert)
     blobs = [os.urandom(random.randint(0, 3000)) for _ in range(60)]
     blobs += [valid[: random.randint(0, len(valid) - 1)] for _ in range(60)]
@@ -115,7 +117,7 @@ def test_valid_signature_over_invalid_csv_is_delivered_but_never_imported(partie
     unit = schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number, recipient_kind="11",
                          month="202604", clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients])
     bad_files = [(n, d.replace(b"\r\n", b",extra\r\n", 1)) for n, d in unit.files]
-    hub = HubClient(services.settings.RENKEI_HUB_URL, office_number=cm.office.office_number, key=key, certificate=cert)
+    hub = HubClient(django_settings.RENKEI_HUB_URL, office_number=cm.office.office_number, key=key, certificate=cert)
     with office_scope(provider.office):
         recipient = certificates.signing_identity(provider.office).certificate
     hub.submit(sealing.seal_package(package(cm, provider, key=key, cert=cert, unit=unit, files=bad_files),

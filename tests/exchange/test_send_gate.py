@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILDERS = {"build_package", "build_send_unit", "plan_send_units", "plan_deletion_send_unit", "schedule_send_units"}
 # Modules allowed to call them: the gate itself and the builders' own modules.
 ALLOWED = {
-    "linkage/exchange/services.py", "linkage/exchange/package.py", "portal/careplans/standard.py",
+    "linkage/exchange/services/units.py", "linkage/exchange/services/gate.py", "linkage/signing/package.py",
+    "portal/careplans/standard.py",
     "portal/schedules/standard.py",
     # builds the 予防 records for the gate, as careplans/standard.py does for 第1〜3表
     "portal/prevention/standard.py",

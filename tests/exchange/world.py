@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from linkage.exchange import certificates, pki
+from linkage.exchange import certificates
+from linkage.signing import pki
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from tests.factories import MembershipFactory, OfficeFactory

@@ -17,7 +17,7 @@ from portal.exports.models import DataExport
 from portal.jobs.models import Job
 from portal.offices.tenancy import office_scope
 from portal.partners.models import AuditEvent
-from portal.schedules import masters
+from portal.masters import loader as masters
 from tests.conftest import login_client
 from tests.exchange.world import MONTH, make_world
 from tests.forms import submit

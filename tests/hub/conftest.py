@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from linkage.exchange import pki
+from linkage.signing import pki
 from tests.hub.process import HubProcess, recreate_database
 
 

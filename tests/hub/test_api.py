@@ -10,9 +10,9 @@ import urllib.request
 
 import pytest
 
-from linkage.exchange import pki, sealing
+from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
-from linkage.exchange.package import build_package, new_package_id
+from linkage.signing.package import build_package, new_package_id
 from linkage.hub import protocol
 from tests.exchange.samples import schedule_unit
 from tests.hub.process import ROOT

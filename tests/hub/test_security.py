@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from linkage.exchange import pki, sealing
+from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubError
 from tests.hub.conftest import start_hub
 from tests.hub.process import ROOT

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from linkage.exchange import certificates, pki
+from linkage.exchange import certificates
+from linkage.signing import pki
 from linkage.exchange.models import CertificateSource, OfficeCertificate
 from portal.offices import services
 from portal.offices.models import (
@@ -274,7 +275,7 @@ def test_the_hub_trusts_the_issuing_ca(issuing_ca, tmp_path):
     env.update({"DJANGO_SETTINGS_MODULE": "config.hub_settings", "RENKEI_TRUSTED_CA_FILE": str(bundle),
                 "RENKEI_ISSUING_CA_CERT_FILE": django_settings.RENKEI_ISSUING_CA_CERT_FILE,
                 "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.sqlite3'}"})
-    code = ("import django; django.setup(); from linkage.exchange import pki; from linkage.hub.views import trusted_roots;"
+    code = ("import django; django.setup(); from linkage.signing import pki; from linkage.hub.views import trusted_roots;"
             "print(' '.join(sorted(pki.fingerprint(c) for c in trusted_roots())))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == sorted([pki.fingerprint(other.certificate), pki.fingerprint(issuing_ca.certificate)])

@@ -1,6 +1,6 @@
 import pytest
 
-from portal.schedules import masters
+from portal.masters import loader as masters
 
 
 @pytest.fixture(autouse=True)

@@ -114,14 +114,14 @@ def share_with_every_provider(office, client):
 
 
 def test_download_is_refused_without_consent(owner_client, office, month_schedule):
-    response = owner_client.get(reverse("schedules:download", kwargs={"schedule_id": month_schedule.pk}), follow=True)
+    response = owner_client.get(reverse("exchange:schedule_download", kwargs={"schedule_id": month_schedule.pk}), follow=True)
     assert response["Content-Type"].startswith("text/html")
     assert "送信できる利用者がいません" in response.content.decode()
 
 
 def test_download_zip_validates_with_the_cli(owner_client, office, month_schedule, tmp_path):
     share_with_every_provider(office, month_schedule.client)
-    response = owner_client.get(reverse("schedules:download", kwargs={"schedule_id": month_schedule.pk}))
+    response = owner_client.get(reverse("exchange:schedule_download", kwargs={"schedule_id": month_schedule.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
         names = zf.namelist()
@@ -135,7 +135,7 @@ def test_download_zip_validates_with_the_cli(owner_client, office, month_schedul
 def test_download_refused_while_the_sheet_has_errors(owner_client, office):
     client = make_client(office)
     schedule = make_schedule(office, client, [("1370000011", "119999", "0900", "1000", days(4))])
-    response = owner_client.get(reverse("schedules:download", kwargs={"schedule_id": schedule.pk}))
+    response = owner_client.get(reverse("exchange:schedule_download", kwargs={"schedule_id": schedule.pk}))
     assert response.status_code == 302
     page = owner_client.get(response["Location"]).content.decode()
     assert "誤りがあるため、CSVを作成できません" in page

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from linkage.exchange import pki
+from linkage.signing import pki
 from linkage.exchange.models import OfficeCertificate
 from portal.offices.tenancy import office_scope
 from tests.exchange.conftest import make_p12

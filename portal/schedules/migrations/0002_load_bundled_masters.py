@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from portal.schedules.masters import load_bundled
+    from portal.masters.loader import load_bundled
 
     load_bundled(lambda name: apps.get_model("schedules", name))
 

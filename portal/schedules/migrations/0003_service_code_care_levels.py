@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def reload_bundled(apps, schema_editor):
     """Fill the new column from the bundled サービスコード file (rows are matched on their key)."""
-    from portal.schedules.masters import load_bundled
+    from portal.masters.loader import load_bundled
 
     load_bundled(lambda name: apps.get_model("schedules", name))
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from linkage.exchange import pki
+from linkage.signing import pki
 from linkage.exchange.certificates import active_certificate, certificate_install
 from portal.offices.models import Office
 from portal.offices.tenancy import office_scope
