@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.clients.models import Certification, Client, ClientService
+from portal.masters import loader as masters
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.masters import loader as masters
 from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 from tests.e2e.conftest import SCREENSHOTS, login
 from tests.factories import PASSWORD, MembershipFactory, OfficeFactory
