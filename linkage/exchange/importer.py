@@ -610,6 +610,20 @@ def _line_key(provider, code, start, end, prorated, tais, notified, equipment) -
     return (provider, code, start, end, prorated or "", tais or "", notified or "", equipment or "")
 
 
+def _over30_flags(flags: list[str]) -> str:
+    """31 characters 0/1 of the days received with ３０日超区分 1, or "" when there is none."""
+    return "".join(flags) if "1" in flags else ""
+
+
+def _received_discounts(annex_rows: list[list[str]]) -> dict[tuple[str, str], int]:
+    """割引後率 (第7表 No.14) per (事業所番号, サービスコード) of the detail rows of a received 第7表."""
+    out = {}
+    for r in annex_rows:
+        if r[13] and r[13].isdigit() and r[6] != "9999999999":
+            out[(r[6], r[8])] = int(r[13])
+    return out
+
+
 def _apply_schedule(*, office, fn, rows, record) -> list[int]:
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
@@ -630,13 +644,19 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
             client=client, month=month, defaults={"created_on": _date(records[0][3]),
                                                   "updated_by_name": f"受信（{fn.sender_office}）"})
         new: dict[tuple, dict] = {}
+        annex = [r for r in rows.get("UPSIKYU", []) if (r[1], r[2]) == key]
+        discounts = _received_discounts(annex)
         for r in records:
             k = _line_key(r[19], r[14], r[11], r[12], r[10], r[15], r[16], r[17])
-            line = new.setdefault(k, {"days": [0] * 31, "name": r[20], "units": None})
+            line = new.setdefault(k, {"days": [0] * 31, "name": r[20], "units": None, "satellite": r[21] or "",
+                                      "discount": discounts.get((r[19], r[14])), "over30": ["0"] * 31})
             day = int(r[9][6:8])
             line["days"][day - 1] += int(r[13] or 0)
+            if r[22] == "1":
+                line["over30"][day - 1] = "1"
             if r[14][:2] in ("17", "67") and r[7]:
                 line["units"] = int(r[7])
+        before = next((int(r[8]) for r in records if r[8] and r[8].isdigit()), None)
         existing = {} if created else {
             _line_key(x.provider_office_number, x.service_code, x.start_time, x.end_time, x.prorated_days,
                       x.tais_code, x.notified_code, x.equipment_name): x for x in schedule.lines.all()}
@@ -650,7 +670,10 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
                 line.provider_name = (v["name"] or line.provider_name)[:100]
                 line.units_entered = v["units"] if v["units"] is not None else line.units_entered
                 line.sort_order = order
-                line.save(update_fields=["planned_days", "provider_name", "units_entered", "sort_order"])
+                line.satellite_branch, line.discount_rate = v["satellite"][:2], v["discount"]
+                line.over30_received = _over30_flags(v["over30"])
+                line.save(update_fields=["planned_days", "provider_name", "units_entered", "sort_order",
+                                         "satellite_branch", "discount_rate", "over30_received"])
             else:
                 provider, code, start, end, prorated, tais, notified, equipment = k
                 to_create.append(ServiceScheduleLine(
@@ -658,8 +681,12 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
                     service_type_code=code[:2], service_item_code=code[2:], start_time=start, end_time=end,
                     planned_days=v["days"], actual_days=[0] * 31, prorated_days=prorated, units_entered=v["units"],
                     tais_code=tais, notified_code=notified, equipment_name=equipment[:100],
+                    satellite_branch=v["satellite"][:2], discount_rate=v["discount"],
+                    over30_received=_over30_flags(v["over30"]),
                 ))
         ServiceScheduleLine.objects.bulk_create(to_create)
+        if schedule.short_stay_days_before != before:
+            ServiceSchedule.objects.filter(pk=schedule.pk).update(short_stay_days_before=before)
         for line in existing.values():  # lines no longer planned: keep those with 実績 as unplanned visits
             if line.actual_total:
                 line.planned_days = [0] * 31
@@ -669,7 +696,6 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
         if not created:
             ServiceSchedule.objects.filter(pk=schedule.pk).update(
                 version=schedule.version + 1, updated_by_name=f"受信（{fn.sender_office}）")
-        annex = [r for r in rows.get("UPSIKYU", []) if (r[1], r[2]) == key]
         hosoku = next((r for r in rows.get("UPHOSOKU", []) if (r[1], r[2]) == key), None)
         ReceivedSchedule.objects.update_or_create(
             office=office, client=client, month=month, sender_office_number=fn.sender_office,
@@ -772,8 +798,13 @@ def _apply_actual(*, office, fn, rows, record) -> list[int]:
                     provider_name=(r[20] or "")[:100], service_type_code=code[:2], service_item_code=code[2:],
                     start_time=start, end_time=end, planned_days=[0] * 31, actual_days=[0] * 31,
                     tais_code=r[15] or "", notified_code=r[16] or "", equipment_name=(r[17] or "")[:100],
+                    satellite_branch=(r[21] or "")[:2],
                 )
                 new_lines.append(line)
+            elif r[21] and line.satellite_branch != r[21][:2]:
+                line.satellite_branch = r[21][:2]
+                if line.pk:
+                    ServiceScheduleLine.objects.filter(pk=line.pk).update(satellite_branch=line.satellite_branch)
             line.actual_days = list(line.actual_days)
             line.actual_days[day - 1] += count
         for line in lines:

@@ -162,7 +162,12 @@ class Layout:
         return f"{self.prefix}({self.csv_version}, {self.field_count}項目)"
 
 
-def _build_fields(raw_fields: list[dict]) -> tuple[Field, ...]:
+# Lengths the digest marks as a CONFLICT, with the length a reader (and so the validator) accepts:
+# 第7表 No.30 前月までの利用日数 is 2 in the 4.1 layout text, 5 since the 3.2 revision (§c-8).
+_ACCEPTED_LENGTHS = {("UPSIKYU", "前月までの利用日数"): 5}
+
+
+def _build_fields(raw_fields: list[dict], prefix: str = "") -> tuple[Field, ...]:
     out = []
     for i, f in enumerate(raw_fields, start=1):
         if f["no"] != i:
@@ -175,7 +180,7 @@ def _build_fields(raw_fields: list[dict]) -> tuple[Field, ...]:
                 no=i,
                 name=f["name_ja"],
                 type=f["type"],
-                length=f["length"],
+                length=max(f["length"] or 0, _ACCEPTED_LENGTHS.get((prefix, f["name_ja"]), 0)) or f["length"],
                 required=f["required"],
                 values=MappingProxyType(dict(values)) if values else None,
                 note=f.get("note") or "",
@@ -191,7 +196,7 @@ def _load() -> tuple[dict[str, Layout], dict[str, Layout], dict]:
     meta: dict[str, dict] = {}
     for f in data["files"]:
         prefix = f["prefix"]
-        fields = _build_fields(f["fields"])
+        fields = _build_fields(f["fields"], prefix)
         if len(fields) != f["field_count"]:
             raise ValueError(f"{prefix}: field_count mismatch")
         v41[prefix] = Layout(prefix, f["name_ja"], CSV_VERSION_41, fields, prefix in MONTH_PREFIXES)

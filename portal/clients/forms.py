@@ -153,13 +153,15 @@ class CertificationForm(forms.ModelForm):
 class ClientServiceForm(forms.ModelForm):
     class Meta:
         model = ClientService
-        fields = ["provider_office_number", "provider_name", "service_type_code", "satellite_branch", "note"]
+        fields = ["provider_office_number", "provider_name", "service_type_code", "satellite_branch", "discount_rate",
+                  "note"]
         widgets = {
             "provider_office_number": forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1370000011",
                                                              "size": 11}),
             "provider_name": forms.TextInput(attrs={"placeholder": "空欄なら Renkei 登録の事業所名"}),
             "service_type_code": forms.Select(choices=SERVICE_KIND_CHOICES),
             "satellite_branch": forms.TextInput(attrs={"size": 3, "maxlength": 2, "placeholder": "空欄"}),
+            "discount_rate": forms.NumberInput(attrs={"min": 1, "max": 99, "placeholder": "なし"}),
         }
 
     def __init__(self, *args, **kwargs):

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from portal.offices.models import Membership, Office
@@ -274,6 +274,12 @@ class ClientService(models.Model):
         "サテライト枝番", max_length=2, blank=True,
         validators=[RegexValidator(r"^[0-9A-Za-z]{1,2}$", "サテライト枝番は半角英数字2文字以内で入力してください。")],
         help_text="サテライト事業所からサービスを受ける場合の枝番（事業所が定めた番号、なければ1, 2, 3…）。標準仕様CSVの「サテライト枝番」になります。",
+    )
+    discount_rate = models.PositiveSmallIntegerField(
+        "割引後率（%）", null=True, blank=True,
+        validators=[MinValueValidator(1, "割引後率は1〜99の整数（%%）で入力してください。"),
+                    MaxValueValidator(99, "割引後率は1〜99の整数（%%）で入力してください（割引がない場合は空欄）。")],
+        help_text="事業所が割引を行っている場合の割引後の率（例: 5%割引なら95）。第7表の割引後単位数（単位数×率、1単位未満四捨五入）に使われます。",
     )
     note = models.CharField("備考", max_length=200, blank=True)
 

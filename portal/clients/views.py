@@ -113,7 +113,8 @@ def client_list(request):
 
 def _service_initial(client):
     return [{"provider_office_number": s.provider_office_number, "provider_name": s.provider_name,
-             "service_type_code": s.service_type_code, "note": s.note} for s in client.services.all()]
+             "service_type_code": s.service_type_code, "satellite_branch": s.satellite_branch,
+             "discount_rate": s.discount_rate, "note": s.note} for s in client.services.all()]
 
 
 def _formset_rows(formset) -> list[dict]:

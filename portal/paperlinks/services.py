@@ -251,15 +251,22 @@ def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt
     kind a 実績 (UPJSK) unit, or a 実績削除 (DLTJSK) unit when nothing of that kind was provided."""
     from linkage.exchange.services import _master_units
     from linkage.standard import build_send_unit
-    from portal.schedules.standard import detail_numbers
+    from portal.schedules.annex import discounted
+    from portal.schedules.short_stay import SHORT_STAY_KINDS, short_stay_of
+    from portal.schedules.standard import detail_numbers, satellite_branches
 
     partner = link.partner_office_number
     care_office = link.office
     client = schedule.client
     own = [line for line in schedule.lines.all() if line.provider_office_number == partner]
     units_of = _master_units({line.service_code for line in own}, schedule.month)
-    per_of = {line.pk: line.units_entered if line.units_entered is not None else units_of.get(line.service_code, 0)
-              for line in own}
+    rates = {s.service_type_code: s.discount_rate for s in client.services.all()
+             if s.provider_office_number == partner and s.discount_rate is not None}
+    per_of = {}
+    for line in own:  # No.8: the 割引後単位数 when the partner offers a 割引
+        per = line.units_entered if line.units_entered is not None else units_of.get(line.service_code, 0)
+        rate = rates.get(line.service_type_code, line.discount_rate)
+        per_of[line.pk] = discounted(per, rate) if rate else per
     counts: dict[tuple[int, int, str, str], int] = {}
     by_pk = {line.pk: line for line in own}
     for visit in visits:
@@ -269,6 +276,16 @@ def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt
         key = (line.pk, visit.day, visit.start or line.start_time, visit.end or line.end_time)
         counts[key] = counts.get(key, 0) + visit.count
     order = {line.pk: i for i, line in enumerate(own)}
+    actual: dict[int, list[int]] = {}  # per line, the answered count of each day (for the 短期入所 days)
+    for (pk, day, _start, _end), count in counts.items():
+        actual.setdefault(pk, [0] * schedule.days_in_month)[day - 1] += count
+    satellites = satellite_branches(client, own)
+    planner = client.care_manager.name if client.care_manager_id else ""  # プラン担当者名 (No.7)
+    stay = None
+    if any(line.service_type_code in SHORT_STAY_KINDS for line in own):
+        stay = short_stay_of(client=client, month=schedule.month,
+                             lines=((line.service_type_code, actual.get(line.pk, [])) for line in own),
+                             entered_before=schedule.short_stay_days_before)
     ym = f"{schedule.month:%Y%m}"
     built = []
     for kind in sorted({line.service_type_code for line in own}):
@@ -277,18 +294,21 @@ def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt
         detail = detail_numbers((line.pk, partner, line.service_code, per_of[line.pk])
                                 for line in lines if line.pk in answered)
         rows = []
+        short = stay is not None and kind in SHORT_STAY_KINDS
         for (pk, day, start, end), count in sorted(counts.items(), key=lambda kv: (order[kv[0][0]], kv[0][1:])):
             line = by_pk[pk]
             if line.service_type_code != kind:
                 continue
             rows.append({
                 2: client.insurer_number, 3: client.insured_number, 4: timezone.localdate(),
-                6: care_office.office_number, 8: per_of[line.pk],
+                6: care_office.office_number, 7: planner or None, 8: per_of[line.pk],
                 10: schedule.month.replace(day=day), 11: line.prorated_days or None,
                 12: start, 13: end, 14: int(count), 15: line.service_code,
                 16: line.tais_code or None, 17: line.notified_code or None,
                 18: line.equipment_name or None, 19: detail.get(line.pk), 20: partner,
-                21: link.partnership.partner_name[:100], 23: "0", 24: partner,
+                21: link.partnership.partner_name[:100], 22: satellites.get((partner, kind)),
+                23: "1" if short and day in stay.over30_days else "0", 24: partner,
+                **({9: stay.before} if short and (stay.used or stay.entered) else {}),
             })
         if rows:
             unit_kind, records = "actual", {"UPJSK": rows}

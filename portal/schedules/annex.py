@@ -22,7 +22,12 @@ Rules (as the national 第7表 is filled in):
 - Per group: 単位数単価 (by the provider's 地域区分 and the kind's 人件費割合);
   費用総額 = floor((区分支給限度基準内単位数 + 限度対象外単位数) × 単価);
   保険請求額 = floor(費用総額 × 給付率 / 100); 利用者負担（保険対象分） = 費用総額 − 保険請求額;
-  利用者負担（全額負担分） = floor((種類支給限度超 + 区分支給限度超) × 単価).
+  利用者負担（全額負担分） = floor((種類支給限度超 + 区分支給限度超 + 30日超) × 単価).
+- 割引: a line whose provider offers a 割引 counts 割引後単位数 = round-half-up(単位数 × 割引後率 / 100)
+  per occurrence (the official 第7表: 「割引後 率％・単位数」; the 第6表 CSV No.8 carries it too).
+- 短期入所 30日超: the days of a line past 30 consecutive short-stay days (``over30_days``, from
+  :mod:`portal.schedules.short_stay`) form a row of their own (３０日超区分 1), outside the limits
+  and not covered (全額負担).
 """
 
 from __future__ import annotations
@@ -65,6 +70,8 @@ class AnnexLine:
     equipment_name: str = ""
     line_id: int | None = None
     chosen_class_over: int | None = None  # units over the 区分支給限度 the care manager put on this line
+    discount_rate: int | None = None  # 割引後率 (%) the provider offers, None = no 割引
+    over30_days: frozenset = frozenset()  # days (1..31) past 30 consecutive short-stay days (３０日超)
 
     @property
     def service_type_code(self) -> str:
@@ -83,6 +90,14 @@ class AnnexRow:
     unknown: bool = False
     kind_over: int = 0
     class_over: int = 0
+    discount_rate: int | None = None
+    discounted_units: int | None = None  # 割引後単位数 (per occurrence)
+    over30: bool = False  # the days past 30 consecutive short-stay days: not covered, 全額負担
+
+    @property
+    def unit_value(self) -> int:
+        """The units one occurrence counts for (割引後単位数 when there is a 割引)."""
+        return self.discounted_units if self.discounted_units is not None else self.units
 
     @property
     def provider_office_number(self) -> str:
@@ -132,7 +147,12 @@ class AnnexGroup:
     @property
     def outside_units(self) -> int:
         """Units of the group outside the 区分支給限度 (e.g. 処遇改善加算)."""
-        return sum(r.service_units for r in self.rows if not r.limit_target)
+        return sum(r.service_units for r in self.rows if not r.limit_target and not r.over30)
+
+    @property
+    def over30_units(self) -> int:
+        """Units of the days past 30 consecutive short-stay days (not covered: 全額負担)."""
+        return sum(r.service_units for r in self.rows if r.over30)
 
     @property
     def kind_over(self) -> int:
@@ -169,7 +189,7 @@ class AnnexGroup:
 
     @property
     def copay_full(self) -> int:
-        return floor_yen(self.over_units * self.unit_price)
+        return floor_yen((self.over_units + self.over30_units) * self.unit_price)
 
     @property
     def needs_subtotal(self) -> bool:
@@ -218,6 +238,10 @@ class Annex:
     @property
     def over_units(self) -> int:
         return self.kind_over + self.class_over
+
+    @property
+    def over30_units(self) -> int:
+        return sum(g.over30_units for g in self.groups)
 
     @property
     def is_over(self) -> bool:
@@ -269,6 +293,13 @@ def floor_yen(value) -> int:
 
 def round_units(value) -> int:
     return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def discounted(units: int, rate: int | None) -> int | None:
+    """割引後単位数: 単位数 × 割引後率 / 100, 1単位未満四捨五入 (None without a 割引)."""
+    if rate is None:
+        return None
+    return round_units(Decimal(units) * rate / 100)
 
 
 def count_of(days: Sequence[int], calc_unit: str) -> int:
@@ -330,9 +361,21 @@ def calculate_annex(
             rate_rows.append((group, row, info))
         else:
             units = (line.units_entered or 0) if info.units_entered else info.units
-            count = count_of(line.days, info.calc_unit)
-            row = AnnexRow(line=line, name=info.name, units=units, count=count, service_units=units * count,
-                           limit_target=info.limit_target)
+            after = discounted(units, line.discount_rate)
+            per = units if after is None else after
+            days = list(line.days)
+            over30 = [n if d in line.over30_days else 0 for d, n in enumerate(days, start=1)]
+            if any(over30):
+                days = [0 if d in line.over30_days else n for d, n in enumerate(days, start=1)]
+            count = count_of(days, info.calc_unit)
+            row = AnnexRow(line=line, name=info.name, units=units, count=count, service_units=per * count,
+                           limit_target=info.limit_target, discount_rate=line.discount_rate, discounted_units=after)
+            if any(over30):
+                group.rows.append(row)
+                count = count_of(over30, info.calc_unit)
+                row = AnnexRow(line=line, name=f"{info.name}（30日超）", units=units, count=count,
+                               service_units=per * count, limit_target=False, discount_rate=line.discount_rate,
+                               discounted_units=after, over30=True)
         group.rows.append(row)
 
     ordered = [r for g in groups.values() for r in g.rows]
@@ -372,7 +415,7 @@ def _chosen_problems(rows: list[AnnexRow], excess: int) -> list:
     problems: list = []
     for r in rows:
         chosen = r.line.chosen_class_over or 0
-        if not chosen:
+        if not chosen or r.over30:
             continue
         if not r.limit_target:
             problems.append((r.line, f"{r.service_code}（{r.name}）は区分支給限度の対象外のため、限度超の単位数は指定できません。"))

@@ -42,6 +42,10 @@ class GridRow:
     equipment_name: str = ""
     prorated: bool = False
     over: str = ""  # units over the 区分支給限度 the care manager put on this line (as typed)
+    discount_rate: int | None = None  # 割引後率 (%): the 利用者's service, else received with the line
+    satellite_branch: str = ""  # サテライト枝番: the 利用者's service, else received with the line
+    over30_days: frozenset = frozenset()  # 短期入所 days past 30 consecutive days (set by sheet_state)
+    over30_received: frozenset = frozenset()  # days received with ３０日超区分 1 (a provider's copy)
     errors: dict[str, list[str]] = field(default_factory=dict)
     # filled from the masters for display
     name: str = ""
@@ -143,6 +147,8 @@ def rows_from_lines(lines) -> list[GridRow]:
             tais_code=line.tais_code, notified_code=line.notified_code, equipment_name=line.equipment_name,
             prorated=bool(line.prorated_days),
             over="" if line.class_over_units is None else str(line.class_over_units),
+            discount_rate=line.discount_rate, satellite_branch=line.satellite_branch,
+            over30_received=frozenset(d for d, c in enumerate(line.over30_received, start=1) if c == "1"),
         ))
     return rows
 
@@ -192,9 +198,26 @@ def rows_from_post(data: Mapping) -> list[GridRow]:
     return rows
 
 
-def rows_to_payload(rows: Iterable[GridRow], *, over_mode: str = "auto") -> dict:
-    """A JSON-able form of the rows and the over-limit allocation (for drafts)."""
-    out: dict[str, list[str]] = {"row": [], "over_mode": [over_mode]}
+def short_stay_before_from(data: Mapping, default: int | None = None) -> tuple[str, int | None, str | None]:
+    """The 前月までの短期入所利用日数 the page posts (``short_stay_before``): (as typed, value, error).
+    Blank means "calculate from the previous month"."""
+    getlist = data.getlist if hasattr(data, "getlist") else (lambda k: data.get(k, []))
+    values = getlist("short_stay_before")
+    if not values:
+        return ("" if default is None else str(default)), default, None
+    raw = values if isinstance(values, str) else values[-1]
+    value = _half(raw)
+    if value == "":
+        return "", None, None
+    if not value.isdigit() or len(value) > 5:
+        return raw, default, (f"前月までの短期入所利用日数は0〜99999の半角数字で入力してください（入力値「{raw}」）。"
+                              "前月の利用票から計算する場合は空欄にしてください。")
+    return raw, int(value), None
+
+
+def rows_to_payload(rows: Iterable[GridRow], *, over_mode: str = "auto", short_stay_before: str = "") -> dict:
+    """A JSON-able form of the rows, the over-limit allocation and the typed 短期入所 days (for drafts)."""
+    out: dict[str, list[str]] = {"row": [], "over_mode": [over_mode], "short_stay_before": [short_stay_before]}
     for r in rows:
         i = str(r.index)
         out["row"].append(i)
@@ -413,6 +436,7 @@ def build_annex(*, rows: Iterable[GridRow], masters: MonthMasters, certification
             service_code=r.service_code, days=r.counts, units_entered=r.units_value, tais_code=r.tais_code,
             notified_code=r.notified_code, equipment_name=r.equipment_name, line_id=r.line_id,
             chosen_class_over=int(r.over) if chosen and r.over.isdigit() else None,
+            discount_rate=r.discount_rate, over30_days=r.over30_days,
         )
         for r in rows
     ]
@@ -426,7 +450,9 @@ def build_annex(*, rows: Iterable[GridRow], masters: MonthMasters, certification
                                                                                             masters),
         benefit_rate=benefit_rate, unit_price_for=price, kind_limits=kind_limits, chosen_over=chosen,
     )
-    by_line = {id(r.line): r for r in annex.rows}
+    by_line: dict = {}
+    for r in annex.rows:
+        by_line.setdefault(id(r.line), r)
     row_of = {id(line): row for row, line in zip(rows, lines)}
     for row, line in zip(rows, lines):
         annex_row = by_line.get(id(line))

@@ -42,6 +42,11 @@ class ServiceSchedule(models.Model):
     updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     over_mode = models.CharField("区分支給限度を超える単位の割り振り", max_length=6, choices=OverMode.choices,
                                  default=OverMode.AUTO)
+    short_stay_days_before = models.PositiveIntegerField(
+        "前月までの短期入所利用日数（入力）", null=True, blank=True,
+        help_text="認定有効期間のうち前月までに短期入所を利用した日数。Renkeiに前月の利用票がないとき（Renkeiでの最初の月など）に"
+                  "介護支援専門員が入力するか、受信した利用票の値。空欄なら前月の利用票から計算する。",
+    )
 
     objects = office_scoped("client__office")
 
@@ -98,6 +103,18 @@ class ServiceScheduleLine(models.Model):
     class_over_units = models.PositiveIntegerField(
         "区分支給限度基準を超える単位数（指定）", null=True, blank=True,
         help_text="割り振りを「指定する」にしたときに介護支援専門員が決めた、この行の限度超の単位数。",
+    )
+    discount_rate = models.PositiveSmallIntegerField(
+        "割引後率（%・受信）", null=True, blank=True,
+        help_text="受信した第7表の割引後率。自事業所の利用者では利用サービスに登録した割引後率が優先される。",
+    )
+    over30_received = models.CharField(
+        "30日超の日（受信）", max_length=31, blank=True,
+        help_text="受信した第6表で３０日超区分が1の日（31桁の0/1、1日目が先頭）。前月の利用票がない事業所でも30日超を引き継ぐ。",
+    )
+    satellite_branch = models.CharField(
+        "サテライト枝番（受信）", max_length=2, blank=True,
+        help_text="受信した第6表・実績のサテライト枝番。自事業所の利用者では利用サービスに登録した枝番が優先される。",
     )
 
     objects = office_scoped("schedule__client__office")

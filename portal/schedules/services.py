@@ -90,14 +90,15 @@ def _line_values(row: GridRow, *, sort_order: int, over_mode: str = "auto") -> d
 
 @transaction.atomic
 def schedule_save(*, schedule: ServiceSchedule, rows: list[GridRow], version: int, author: Membership,
-                  provider_names: dict[str, str] | None = None, over_mode: str = "auto") -> ServiceSchedule:
+                  provider_names: dict[str, str] | None = None, over_mode: str = "auto",
+                  short_stay_before: int | None = None) -> ServiceSchedule:
     """Replace the planned lines with ``rows`` (and the over-limit allocation) if nobody saved since ``version``.
 
     Existing lines (matched by id) are updated in place so that their 実績 stays. Raises
     :class:`ScheduleConflict` (nothing changed) when the version moved on."""
     updated = ServiceSchedule.objects.filter(pk=schedule.pk, version=version).update(
         version=F("version") + 1, updated_at=timezone.now(), updated_by=author, updated_by_name=_author_name(author),
-        over_mode=over_mode,
+        over_mode=over_mode, short_stay_days_before=short_stay_before,
     )
     if not updated:
         raise ScheduleConflict(ServiceSchedule.objects.get(pk=schedule.pk))
@@ -126,8 +127,10 @@ def schedule_save(*, schedule: ServiceSchedule, rows: list[GridRow], version: in
 
 
 def schedule_draft_save(*, schedule: ServiceSchedule, author: Membership, rows: list[GridRow], base_version: int,
-                        over_mode: str | None = None) -> ScheduleDraft:
-    payload = rows_to_payload(rows, over_mode=over_mode or schedule.over_mode)
+                        over_mode: str | None = None, short_stay_before: str | None = None) -> ScheduleDraft:
+    if short_stay_before is None:
+        short_stay_before = "" if schedule.short_stay_days_before is None else str(schedule.short_stay_days_before)
+    payload = rows_to_payload(rows, over_mode=over_mode or schedule.over_mode, short_stay_before=short_stay_before)
     draft, _ = ScheduleDraft.objects.update_or_create(
         schedule=schedule, author=author,
         defaults={"payload": payload, "base_version": base_version},

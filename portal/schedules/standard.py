@@ -25,6 +25,7 @@ from portal.clients.models import CertificationStatus
 from portal.offices.selectors import sender_kind_of
 from portal.schedules.annex import Annex, AnnexGroup, AnnexRow
 from portal.schedules.models import NO_TIME, ServiceSchedule
+from portal.schedules.short_stay import SHORT_STAY_KINDS, ShortStay, short_stay_of
 
 KIND_LIMIT_SLOTS = 9
 TOTAL_OFFICE = "9999999999"
@@ -53,7 +54,8 @@ def _month_certifications(client, month: date) -> list:
     return sorted(certs, key=lambda c: c.valid_from)
 
 
-def hosoku_rows(client, *, month: date, office_number: str, annex: Annex | None = None) -> list[dict]:
+def hosoku_rows(client, *, month: date, office_number: str, annex: Annex | None = None,
+                short_stay: ShortStay | None = None) -> list[dict]:
     """利用者補足情報 (UPHOSOKU) in its 6表/7表 mode: No.4 = 00000000, No.63 = 対象年月.
 
     Figures come from the register (the certification(s) overlapping the month) and, when
@@ -101,6 +103,9 @@ def hosoku_rows(client, *, month: date, office_number: str, annex: Annex | None 
         rec[no + 3] = kind_over.get(limit.service_type_code, 0)
     if annex is not None:
         rec[56] = annex.over_units
+    if short_stay is not None and (short_stay.used or short_stay.entered):
+        rec[57] = short_stay.before
+        rec[58] = short_stay.total
     return [rec]
 
 
@@ -111,10 +116,29 @@ def _linked(code: str) -> bool:
     return code[:2] in LINKED_SERVICE_KINDS
 
 
-def satellite_branches(client) -> dict[tuple[str, str], str]:
-    """サテライト枝番 per (provider office, service kind) from the 利用者's services (6表 No.22, 7表 No.8)."""
-    return {(s.provider_office_number, s.service_type_code): s.satellite_branch
-            for s in client.services.all() if s.satellite_branch}
+def satellite_branches(client, lines=()) -> dict[tuple[str, str], str]:
+    """サテライト枝番 per (provider office, service kind) (6表 No.22, 7表 No.8): the 利用者's services
+    (the office's own record), otherwise the value received with the schedule's lines."""
+    out = {(s.provider_office_number, s.service_type_code): s.satellite_branch
+           for s in client.services.all() if s.satellite_branch}
+    for line in lines:
+        if line.satellite_branch:
+            out.setdefault((line.provider_office_number, line.service_type_code), line.satellite_branch)
+    return out
+
+
+def schedule_short_stay(schedule: ServiceSchedule) -> ShortStay:
+    """The month's 短期入所 days of the saved 予定 (see :mod:`portal.schedules.short_stay`)."""
+    return short_stay_of(client=schedule.client, month=schedule.month,
+                         lines=((x.service_type_code, x.planned_days) for x in schedule.lines.all()),
+                         entered_before=schedule.short_stay_days_before)
+
+
+def _stay_days_fields(short_stay: ShortStay | None) -> dict:
+    """第7表 Nos.30–32 on the rows of a 短期入所 kind."""
+    if short_stay is None or not (short_stay.used or short_stay.entered):
+        return {}
+    return {30: short_stay.before, 31: short_stay.this_month, 32: short_stay.total}
 
 
 def detail_numbers(items) -> dict:
@@ -131,8 +155,9 @@ def detail_numbers(items) -> dict:
 
 
 def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str,
-                 planner_name: str) -> list[dict]:
-    """UPPLAN: one record per service, provider and day (予定)."""
+                 planner_name: str, short_stay: ShortStay | None = None) -> list[dict]:
+    """UPPLAN: one record per service, provider and day (予定). No.8 is the 割引後単位数 when the
+    provider offers a 割引; 短期入所 records carry No.9 前月までの利用日数 and No.23 ３０日超区分."""
     month = schedule.month
     days = schedule.days_in_month
     rows = [r for r in annex.rows if _linked(r.service_code) and not r.unknown]
@@ -144,9 +169,10 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
             key = (r.provider_office_number, r.line.service_type_code)
             last_day_of_group[key] = max(last_day_of_group.get(key, 0), planned[-1])
     lines_by_id = {line.pk: line for line in schedule.lines.all()}
-    satellites = satellite_branches(schedule.client)
-    detail = detail_numbers((r.line.line_id or id(r.line), r.provider_office_number, r.service_code, r.units)
-                            for r in rows)
+    satellites = satellite_branches(schedule.client, lines_by_id.values())
+    detail = detail_numbers((r.line.line_id or id(r.line), r.provider_office_number, r.service_code, r.unit_value)
+                            for r in rows if not r.over30)
+    before = short_stay.before if short_stay is not None and (short_stay.used or short_stay.entered) else None
     out = []
     for r in rows:
         line = lines_by_id.get(r.line.line_id)
@@ -158,15 +184,18 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
             6: office_number, 7: planner_name or None, 11: flags, 15: r.service_code,
             16: r.line.tais_code or None, 17: r.line.notified_code or None, 18: r.line.equipment_name or None,
             19: detail.get(r.line.line_id or id(r.line)), 20: r.provider_office_number, 21: r.line.provider_name or None,
-            22: satellites.get((r.provider_office_number, r.line.service_type_code)), 23: "0", 24: office_number,
+            22: satellites.get((r.provider_office_number, r.line.service_type_code)), 23: "1" if r.over30 else "0",
+            24: office_number,
         }
+        if r.line.service_type_code in SHORT_STAY_KINDS:
+            base[9] = before
         if r.is_rate:
             day = last_day_of_group.get((r.provider_office_number, r.line.service_type_code), days)
             out.append({**base, 8: r.units, 10: month.replace(day=day), 12: NO_TIME, 13: NO_TIME, 14: 1})
             continue
         for d, n in enumerate(list(r.line.days)[:days], start=1):
-            if n:
-                out.append({**base, 8: r.units, 10: month.replace(day=d), 12: start, 13: end, 14: int(n)})
+            if n and r.over30 == (d in r.line.over30_days):
+                out.append({**base, 8: r.unit_value, 10: month.replace(day=d), 12: start, 13: end, 14: int(n)})
     return out
 
 
@@ -177,15 +206,24 @@ def _group_amounts(g: AnnexGroup) -> dict:
     }
 
 
-def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str) -> list[dict]:
+def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str,
+                  short_stay: ShortStay | None = None) -> list[dict]:
     """UPSIKYU: detail rows, a 区分支給対象種類別小計 (<kind>AAAA) per provider × kind with several
     rows, and the 全合計 (999999 / 9999999999). Amounts sit on the group's 小計 row, or on the
-    detail row of a single-row group, as on the printed 第7表."""
+    detail row of a single-row group, as on the printed 第7表.
+
+    A 割引 fills 割引後率 / 割引後単位数 (Nos.14/15) of the detail rows; the 短期入所 rows carry the
+    days (Nos.30–32), and the days past 30 consecutive days a row of their own with ３０日超区分 1.
+
+    No.35 入力者コード stays empty: the standard gives it only as a 10-digit number (数字, 10) with no
+    meaning or code list, and no member has such a code (the 介護支援専門員番号 is 8 digits); padding a
+    personal number into it would invent a format the receiver cannot read."""
     client = schedule.client
     common = {2: client.insurer_number, 3: client.insured_number, 4: created_on, 5: _ym(schedule.month),
               33: "0", 34: TOTAL_OFFICE, 36: office_number}
     out = []
-    satellites = satellite_branches(client)
+    satellites = satellite_branches(client, schedule.lines.all())
+    stay = _stay_days_fields(short_stay)
     groups = [g for g in annex.groups if g.service_type_code in LINKED_SERVICE_KINDS]
     for g in groups:
         rows: list[AnnexRow] = [r for r in g.rows if not r.unknown]
@@ -196,7 +234,9 @@ def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, 
                 **common, 6: g.provider_name or None, 7: g.provider_office_number,
                 8: satellites.get((g.provider_office_number, g.service_type_code)), 9: r.service_code,
                 10: r.line.tais_code or None, 11: r.line.notified_code or None, 12: r.line.equipment_name or None,
-                13: r.units, 16: r.count, 17: r.service_units, 18: r.managed_units,
+                13: r.units, 14: r.discount_rate, 15: r.discounted_units, 16: r.count, 17: r.service_units,
+                18: r.managed_units, 33: "1" if r.over30 else "0",
+                **(stay if g.service_type_code in SHORT_STAY_KINDS else {}),
             }
             if len(rows) == 1:
                 rec.update(_group_amounts(g))
@@ -206,6 +246,7 @@ def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, 
                 **common, 6: g.provider_name or None, 7: g.provider_office_number,
                 8: satellites.get((g.provider_office_number, g.service_type_code)), 9: f"{g.service_type_code}AAAA",
                 13: 0, 16: 0, 17: g.service_units, 18: g.managed_units or None, **_group_amounts(g),
+                **(stay if g.service_type_code in SHORT_STAY_KINDS else {}),
             })
     out.append({
         **common, 7: TOTAL_OFFICE, 9: TOTAL_CODE, 13: 0, 16: 0,
@@ -226,11 +267,14 @@ class ScheduleRecords:
     recipients: list[tuple[str, str]]  # (provider office number, service kind)
 
 
-def schedule_records(*, schedule: ServiceSchedule, annex: Annex, sender_office, created_on: date) -> ScheduleRecords:
+def schedule_records(*, schedule: ServiceSchedule, annex: Annex, sender_office, created_on: date,
+                     short_stay: ShortStay | None = None) -> ScheduleRecords:
     client = schedule.client
     planner = client.care_manager.name if client.care_manager_id else (schedule.updated_by_name or "")
+    if short_stay is None:
+        short_stay = schedule_short_stay(schedule)
     plan = plan_records(schedule=schedule, annex=annex, created_on=created_on,
-                        office_number=sender_office.office_number, planner_name=planner)
+                        office_number=sender_office.office_number, planner_name=planner, short_stay=short_stay)
     recipients = []
     for r in annex.rows:
         key = (r.provider_office_number, r.line.service_type_code)
@@ -239,8 +283,9 @@ def schedule_records(*, schedule: ServiceSchedule, annex: Annex, sender_office, 
     return ScheduleRecords(
         plan=plan,
         annex=annex_records(schedule=schedule, annex=annex, created_on=created_on,
-                            office_number=sender_office.office_number),
-        hosoku=hosoku_rows(client, month=schedule.month, office_number=sender_office.office_number, annex=annex),
+                            office_number=sender_office.office_number, short_stay=short_stay),
+        hosoku=hosoku_rows(client, month=schedule.month, office_number=sender_office.office_number, annex=annex,
+                           short_stay=short_stay),
         recipients=recipients,
     )
 

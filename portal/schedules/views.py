@@ -25,11 +25,13 @@ from portal.schedules.grid import (
     over_mode_from,
     rows_from_lines,
     rows_from_post,
+    short_stay_before_from,
     weekday_header,
 )
 from portal.schedules.grid_html import row_html
 from portal.schedules.models import OverMode, ScheduleDraft, ServiceSchedule
 from portal.schedules.selectors import load_schedule, sheet_state
+from portal.schedules.short_stay import SHORT_STAY_KINDS
 
 NEW_ROWS = 1  # blank lines at the end of the grid (typed into without JavaScript; more are added in place)
 MAX_VERSION = 2**31 - 1
@@ -143,6 +145,7 @@ def _page_context(request, schedule, state, *, version, draft=None, conflict=Non
         "new_rows": new_rows,
         "has_weekly": services.weekly_activity_model() is not None,
         "over_mode": state.over_mode, "over_modes": OverMode.choices,
+        "show_short_stay": bool(set(kinds) & SHORT_STAY_KINDS) or state.short_stay.entered,
     }
 
 
@@ -159,20 +162,29 @@ def schedule_edit(request, schedule_id):
         over_mode = over_mode_from(payload, schedule.over_mode)
         version = draft.base_version
     else:
+        payload = {}
         rows = rows_from_lines(schedule.lines.all())
         over_mode = schedule.over_mode
         version = schedule.version
-    state = sheet_state(client=schedule.client, month=schedule.month, rows=rows, care_office=request.office,
-                        over_mode=over_mode)
+    state = _state_with_stay(request, schedule, rows, over_mode, payload)
     return render(request, "schedules/edit.html", _page_context(request, schedule, state, version=version, draft=draft))
 
 
 def _posted_state(request, schedule):
     rows = rows_from_post(request.POST)
     over_mode = over_mode_from(request.POST, schedule.over_mode)
+    return rows, over_mode, _state_with_stay(request, schedule, rows, over_mode, request.POST)
+
+
+def _state_with_stay(request, schedule, rows, over_mode, data):
+    """sheet_state with the 前月までの短期入所利用日数 the page holds (typed text kept on the state)."""
+    raw, before, error = short_stay_before_from(data, schedule.short_stay_days_before)
     state = sheet_state(client=schedule.client, month=schedule.month, rows=rows, care_office=request.office,
-                        over_mode=over_mode)
-    return rows, over_mode, state
+                        over_mode=over_mode, short_stay_before=before)
+    state.short_stay_raw = raw
+    if error:
+        state.sheet_errors.append(error)
+    return state
 
 
 def _schedule_save(request, schedule):
@@ -181,23 +193,27 @@ def _schedule_save(request, schedule):
     conflict = None
     if version is None:
         draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=schedule.version, over_mode=over_mode)
+                                             base_version=schedule.version, over_mode=over_mode,
+                                             short_stay_before=state.short_stay_raw)
         messages.error(request, BAD_VERSION)
         return render(request, "schedules/edit.html",
                       _page_context(request, schedule, state, version=draft.base_version, draft=draft), status=400)
     if state.has_errors:
         draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=version, over_mode=over_mode)
+                                             base_version=version, over_mode=over_mode,
+                                             short_stay_before=state.short_stay_raw)
         messages.error(request, f"{state.error_count}件の誤りがあるため保存していません。赤字の箇所を直してから保存してください"
                                 "（入力した内容は下書きとして残してあります）。")
         return render(request, "schedules/edit.html",
                       _page_context(request, schedule, state, version=version, draft=draft), status=200)
     try:
         services.schedule_save(schedule=schedule, rows=rows, version=version, author=request.membership,
-                               provider_names=state.provider_names, over_mode=over_mode)
+                               provider_names=state.provider_names, over_mode=over_mode,
+                               short_stay_before=short_stay_before_from(request.POST, schedule.short_stay_days_before)[1])
     except services.ScheduleConflict as exc:
         draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=version, over_mode=over_mode)
+                                             base_version=version, over_mode=over_mode,
+                                             short_stay_before=state.short_stay_raw)
         conflict = str(exc)
         messages.error(request, conflict)
         schedule.refresh_from_db()
@@ -222,7 +238,9 @@ def schedule_draft(request, schedule_id):
     version = _posted_version(request)
     draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
                                          base_version=schedule.version if version is None else version,
-                                         over_mode=over_mode_from(request.POST, schedule.over_mode))
+                                         over_mode=over_mode_from(request.POST, schedule.over_mode),
+                                         short_stay_before=short_stay_before_from(
+                                             request.POST, schedule.short_stay_days_before)[0])
     return JsonResponse({"saved_at": timezone.localtime(draft.saved_at).strftime("%H:%M:%S")})
 
 

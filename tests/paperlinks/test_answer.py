@@ -171,3 +171,31 @@ def test_a_changed_time_needs_both_times_and_says_where(office, owner, world):
     assert f"{day}日: 時間を変更するときは、開始と終了の時刻を両方入力してください。" in response.content.decode()
     assert 'value="10:00"' in response.content.decode()  # what was typed is kept
     assert _state(office, world["schedule"]) == before
+
+
+def test_the_answer_carries_the_partners_discount_and_satellite(office, owner, world):
+    from linkage.exchange.importer import service_codes_known
+    from linkage.standard import read_file, validate_files
+    from portal.clients.models import ClientService
+    from portal.paperlinks.services import Visit, answer_units
+
+    schedule = world["schedule"]
+    new_link(office, owner, world["partner"])
+    with office_scope(office):
+        ClientService.objects.update_or_create(
+            client=schedule.client, provider_office_number=HOME_HELP[0], service_type_code="11",
+            defaults={"provider_name": HOME_HELP[1], "discount_rate": 90, "satellite_branch": "3"})
+        type(schedule.client).objects.filter(pk=schedule.client_id).update(care_manager=owner)
+        schedule.client.refresh_from_db()
+        link = PaperLink.objects.get()
+        lines = _partner_lines(office, schedule)
+        visits = [Visit(line_pk=ln.pk, day=day, count=count)
+                  for ln in lines.values() for day, count in enumerate(ln.planned_days, start=1) if count]
+        (unit,) = answer_units(link=link, schedule=schedule, visits=visits, sequence=dt.datetime(2026, 11, 29, 12))
+    findings = validate_files(unit.files, service_codes=service_codes_known)
+    assert findings == [], sorted({(f.field_name, f.message) for f in findings})
+    name, data = unit.files[0]
+    rows = read_file(name, data).rows
+    body = {r[7] for r in rows if r[14] == "111211"}
+    assert body == {"348"}  # 387 × 90% = 348.3 → 348
+    assert {r[21] for r in rows} == {"3"} and {r[6] for r in rows} == {"佐藤 花子"}

@@ -290,17 +290,29 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
                                        5: office.office_number, 6: kind}]}
                 unit_kind = "actual_delete"
             else:
+                from portal.schedules.annex import discounted
+                from portal.schedules.short_stay import SHORT_STAY_KINDS, short_stay_of
                 from portal.schedules.standard import detail_numbers
 
                 rows = []
                 per_of = {line.pk: line.units_entered if line.units_entered is not None
                           else units_of.get(line.service_code, 0) for line in own}
+                per_of = {pk: discounted(per, line.discount_rate) if line.discount_rate else per
+                          for (pk, per), line in zip(per_of.items(), own)}  # No.8: 割引後単位数
+                stay = None
+                if any(line.service_type_code in SHORT_STAY_KINDS for line in own):
+                    stay = short_stay_of(client=client, month=schedule.month,
+                                         lines=((x.service_type_code, x.actual_days) for x in schedule.lines.all()),
+                                         entered_before=schedule.short_stay_days_before)
                 detail = detail_numbers((line.pk, office.office_number, line.service_code, per_of[line.pk])
                                         for line in own if line.service_type_code == kind and line.actual_total)
                 for line in own:
                     if line.service_type_code != kind:
                         continue
                     per = per_of[line.pk]
+                    short = stay is not None and line.service_type_code in SHORT_STAY_KINDS
+                    over30 = (set(stay.over30_days) | {d for d, c in enumerate(line.over30_received, start=1)
+                                                       if c == "1"}) if short else set()
                     for day, count in enumerate(line.actual_days[: schedule.days_in_month], start=1):
                         if count:
                             rows.append({
@@ -310,8 +322,10 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
                                 12: line.start_time, 13: line.end_time, 14: int(count), 15: line.service_code,
                                 16: line.tais_code or None, 17: line.notified_code or None,
                                 18: line.equipment_name or None, 19: detail.get(line.pk), 20: office.office_number,
-                                21: office.name, 23: "0",
+                                21: office.name, 22: line.satellite_branch or None,
+                                23: "1" if day in over30 else "0",
                                 24: office.office_number,
+                                **({9: stay.before} if short and (stay.used or stay.entered) else {}),
                             })
                 if not rows:
                     raise SendError(f"{kind} の実績が1日もありません。実績を入力してから送信してください（サービス種類ごと取り消す場合は「実績削除」）。")

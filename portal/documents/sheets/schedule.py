@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 from portal.clients.models import CareLevel, CertificationStatus, Sex
 from portal.core.codes import service_kind_name
+from portal.schedules.short_stay import SHORT_STAY_KINDS  # noqa: F401  (re-exported by portal.documents.sheets)
 
 from .common import WEEKDAYS, DocumentUnavailable
 
-SHORT_STAY_KINDS = frozenset({"21", "22", "23", "2A", "24", "25", "26", "2B"})
 SCHEDULE_TITLES = {
     "provision": ("サービス提供票", "サービス提供票別表", "居宅介護支援事業者 → サービス事業者"),
     "usage": ("サービス利用票（兼居宅サービス計画）", "サービス利用票別表", "居宅介護支援事業者 → 利用者"),
@@ -167,7 +167,7 @@ def schedule_certification(schedule):
     return cert
 
 
-def _annex_print(annex, *, provider_number: str, schedule_lines) -> AnnexSheet:
+def _annex_print(annex, *, provider_number: str, schedule_lines, short_stay=None) -> AnnexSheet:
     groups = [g for g in annex.groups if not provider_number or g.provider_office_number == provider_number]
     rows: list[AnnexPrintRow] = []
     for g in groups:
@@ -176,7 +176,7 @@ def _annex_print(annex, *, provider_number: str, schedule_lines) -> AnnexSheet:
             row = AnnexPrintRow(
                 row_type="line", provider_name=g.provider_name, provider_number=g.provider_office_number,
                 service_name=r.name, service_code=r.service_code, units=r.units, count=r.count,
-                service_units=r.service_units,
+                service_units=r.service_units, discount_rate=r.discount_rate, discounted_units=r.discounted_units,
             )
             if r.limit_target:
                 row.kind_over, row.kind_within = r.kind_over, r.kind_in
@@ -216,14 +216,12 @@ def _annex_print(annex, *, provider_number: str, schedule_lines) -> AnnexSheet:
          "units": units, "over_units": kind_over.get(code, 0)}
         for code, units in kind_totals.items() if code in shown_kinds
     ]
-    short_days = {
-        i for line in schedule_lines if line.service_type_code in SHORT_STAY_KINDS
-        for i, n in enumerate(line.planned_days) if n
-    }
+    stay = short_stay if short_stay is not None and (short_stay.used or short_stay.entered) else None
     return AnnexSheet(
         rows=rows, total=total, limit_units=annex.benefit_limit_units, limit_over_units=annex.over_units,
         kinds=kinds, kinds_total_units=sum(k["units"] for k in kinds), kinds_total_over=sum(k["over_units"] for k in kinds),
-        short_stay_before=None, short_stay_this_month=len(short_days) if short_days else None, short_stay_total=None,
+        short_stay_before=stay.before if stay else None, short_stay_this_month=stay.this_month if stay else None,
+        short_stay_total=stay.total if stay else None,
         unknown_codes=annex.unknown_codes,
     )
 
@@ -293,7 +291,9 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
         )
     state = schedule_state(schedule)
     annex = state.annex
-    names = {row.line.line_id: row.name for row in annex.rows}
+    names: dict = {}
+    for row in annex.rows:  # a line's first row (its 30日超 row, if any, follows)
+        names.setdefault(row.line.line_id, row.name)
     days_in_month = schedule.days_in_month
     grid: list[GridLine] = []
     for ln in lines:
@@ -329,7 +329,8 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
         changed_on=changed.valid_from if changed else None,
         applying=cert.status == CertificationStatus.APPLYING,
         limit_units=annex.benefit_limit_units, limit_from=cert.valid_from, limit_to=cert.valid_to,
-        short_stay_days_before=None,
+        short_stay_days_before=(state.short_stay.before if state.short_stay is not None
+                                and (state.short_stay.used or state.short_stay.entered) else None),
         care_office_name=care_office_name, care_office_number=care_office_number,
         care_manager_name=care_manager_name,
         provider_number=provider_number, provider_label=provider_label, provider_only=bool(provider_number),
@@ -337,7 +338,7 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
         days=month_days(schedule.month), lines=grid,
         planned_total=sum(g.planned_total for g in grid), actual_total=sum(g.actual_total for g in grid),
         has_actual=any(g.has_actual for g in grid),
-        annex=_annex_print(annex, provider_number=provider_number, schedule_lines=lines),
+        annex=_annex_print(annex, provider_number=provider_number, schedule_lines=lines, short_stay=state.short_stay),
     )
 
 
