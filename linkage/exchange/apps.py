@@ -5,6 +5,12 @@ class ExchangeConfig(AppConfig):
     name = "linkage.exchange"
     verbose_name = "データ連携"
 
+    def ready(self):
+        # The portal apps below declare what they need of the exchange (portal/*/ports.py); answer them.
+        from linkage.exchange.ports import provide_all
+
+        provide_all()
+
     # --- hooks the offices app calls (portal.offices.certificates); offices does not import the exchange
 
     def office_certificate_issue(self, office):

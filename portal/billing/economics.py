@@ -1,8 +1,8 @@
 """Office economics: the 居宅介護支援費 check (tiers (Ⅰ)/(Ⅱ), 逓減 (ⅰ)(ⅱ)(ⅲ)) and the savings simulation.
 
 Pure functions over counts; the view gathers the counts (typed by the user, or counted from
-``portal.clients``) and asks ``linkage.exchange`` lazily whether the office used the data
-exchange in the month.
+``portal.clients``) and asks the port ``billing.exchange_use`` (``portal/billing/ports.py``,
+provided by the exchange) whether the office used the data exchange in the month.
 
 The dated 居宅介護支援費 unit table lives in ``portal/masters/kyotaku.py`` (with its source).
 
@@ -321,21 +321,12 @@ def savings_simulate(*, partners: int, clients: int, sheets_per_month: int, minu
 
 
 def office_used_exchange(office, month: dt.date) -> bool:
-    """Did ``office`` exchange data through Renkei in ``month``? Asks ``linkage.exchange`` lazily.
+    """Did ``office`` exchange data through Renkei in ``month``? Asked through the port
+    ``billing.exchange_use`` (provided by the exchange); without it the answer is False and the page
+    offers a manual override."""
+    from portal.billing.ports import exchange_use
 
-    ``linkage.exchange.services.office_used_exchange(office, month) -> bool`` is the interface;
-    while it does not exist (or the app is not installed) the answer is False and the page
-    offers a manual override.
-    """
-    from django.apps import apps
-
-    if not apps.is_installed("linkage.exchange"):
-        return False
-    try:
-        from linkage.exchange.services import office_used_exchange as ask
-    except ImportError:
-        return False
-    return bool(ask(office, month))
+    return bool(exchange_use.get().office_used_exchange(office, month))
 
 
 def office_has_clerk(office) -> bool:

@@ -234,8 +234,7 @@ def _month_masters_and_offices(schedules, month: dt.date):
 
 def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
     """Per 利用者 with a 第6表 in ``month``: 実績 arrived per provider, 予実 differences, excess, problems."""
-    from linkage.exchange.comparison import month_differences
-    from linkage.exchange.models import ActualSource
+    from portal.claims.ports import received_actuals
     from portal.clients.models import Certification
     from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 
@@ -250,10 +249,9 @@ def month_close(office, month: dt.date, client_ids=None) -> list[CloseRow]:
     schedules = list(schedules)
     ids = [s.client_id for s in schedules]
     masters, offices = _month_masters_and_offices(schedules, month)
-    received = {(a.client_id, a.provider_office_number, a.service_type_code)
-                for a in ActualSource.objects.filter(office=office, month=month, client_id__in=ids)}
+    received = received_actuals.get().received_keys(office, month, ids)
     differences: dict[int, list[dict]] = {}
-    for diff in month_differences(office, month, client_ids=ids):
+    for diff in received_actuals.get().month_differences(office, month, ids):
         differences.setdefault(diff["client"].pk, []).append(diff)
     confirmations: dict[int, list] = {}
     for c in (ActualConfirmation.objects.filter(office=office, month=month, client_id__in=ids)

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from portal.exports.jobs import EXPORT_JOB_KIND
 from portal.exports.models import DataExport
+from portal.exports.ports import exchange_export
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +100,9 @@ def export_build(*, job) -> None:
                 for model in _office_models():
                     put(f"data/{model._meta.label_lower}.json", _rows_json(model))
             elif step == "standard":
-                _standard_files(office, put, problems)
+                exchange_export.get().standard_files(office, put, problems)
             elif step == "received":
-                _received_files(put, problems)
+                exchange_export.get().received_files(put, problems)
             else:
                 _pdfs(office, put, problems)
         put("説明.txt", README.format(office=office.office_number,
@@ -118,58 +119,7 @@ def export_build(*, job) -> None:
     logger.info("export %s for office %s: %s files, %s bytes", export.pk, office.pk, count, len(data))
 
 
-def _build_units(units, prefix, put, problems, sequence):
-    for unit in units:
-        clients = list(unit.clients) + [c for c, _ in unit.refused if c not in unit.clients]
-        if not clients:
-            continue
-        try:
-            built = unit.build(sequence, clients)
-        except Exception as exc:  # noqa: BLE001 — listed in the ZIP, the rest goes on
-            problems.append(f"{prefix}（{unit.recipient_office_number}）: 標準仕様CSVを作成できませんでした（{type(exc).__name__}）。data/ のJSONに記録があります。")
-            continue
-        for name, content in built.files:
-            put(f"{prefix}/{unit.recipient_office_number}-{unit.recipient_kind}/{name}", content)
-
-
-def _standard_files(office, put, problems) -> None:
-    from linkage.exchange.services import month_send_plan, plan_send_plan
-    from portal.careplans.models import CarePlan
-    from portal.schedules.models import ServiceSchedule
-
-    sequence = timezone.localtime().replace(microsecond=0, tzinfo=None)
-    if office.is_care_management:
-        for plan in CarePlan.objects.filter(client__office=office).select_related("client").order_by("pk"):
-            try:
-                units = plan_send_plan(office=office, plan=plan)
-            except Exception as exc:  # noqa: BLE001
-                problems.append(f"計画書 {plan.pk}: 標準仕様CSVを作成できませんでした（{type(exc).__name__}）。")
-                continue
-            _build_units(units, f"standard/plans/{plan.pk}", put, problems, sequence)
-        months = ServiceSchedule.objects.filter(client__office=office).values_list("month", flat=True).distinct()
-        for month in sorted(set(months)):
-            try:
-                units = month_send_plan(office=office, month=month)
-            except Exception as exc:  # noqa: BLE001
-                problems.append(f"{month:%Y-%m} の利用票: 標準仕様CSVを作成できませんでした（{type(exc).__name__}）。")
-                continue
-            _build_units(units, f"standard/schedules/{month:%Y%m}", put, problems, sequence)
-
-
-def _received_files(put, problems) -> None:
-    from linkage.exchange.models import ReceivedPackage
-
-    for received in ReceivedPackage.objects.order_by("pk").iterator():
-        try:
-            with zipfile.ZipFile(io.BytesIO(bytes(received.content))) as zf:
-                for name in zf.namelist():
-                    put(f"received/{received.pk}/{name}", zf.read(name))
-        except zipfile.BadZipFile:
-            problems.append(f"受信 {received.pk}: 受信した内容を読み取れませんでした。")
-
-
 def _pdfs(office, put, problems) -> None:
-    from linkage.exchange.models import Package, PackageStatus, UnitKind
     from portal.careplans.models import PlanStatus
     from portal.documents import services as documents
     from portal.documents import sheets
@@ -183,10 +133,7 @@ def _pdfs(office, put, problems) -> None:
                 problems.append(f"計画書 {plan.pk} のPDF: {error.message}")
                 continue
             put(f"pdf/careplans/{documents.careplan_pdf_filename(sheet)}", pdf)
-        sent = (Package.objects.filter(unit_kind=UnitKind.SCHEDULE)
-                .exclude(status__in=(PackageStatus.QUEUED, PackageStatus.ERROR))
-                .values_list("month", flat=True).distinct())
-        months = sorted({m for m in sent if m})
+        months = exchange_export.get().sent_schedule_months()
         for schedule in sheets.schedule_queryset().filter(month__in=months).order_by("month", "pk"):
             try:
                 pdf, sheet = documents.schedule_pdf(schedule=schedule, kind="provision")

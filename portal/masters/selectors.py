@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
@@ -119,3 +119,22 @@ def benefit_limit_for(care_level: str, day: date) -> int | None:
     row = (BenefitLimit.objects.filter(care_level=care_level, valid_from__lte=day)
            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from").first())
     return row.units if row else None
+
+
+def service_code_units(codes: set[str], month: date) -> dict[str, int]:
+    """単位数 of each of ``codes`` (サービスコード) valid in ``month`` (the latest version); unknown codes are left out."""
+    from portal.masters.models import ServiceCode
+
+    last = month.replace(day=28) + timedelta(days=4)
+    last = last - timedelta(days=last.day)
+    found: dict[str, tuple[date, int]] = {}
+    rows = ServiceCode.objects.filter(
+        service_type_code__in={c[:2] for c in codes}, service_item_code__in={c[2:] for c in codes},
+        valid_from__lte=last,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).values_list(
+        "service_type_code", "service_item_code", "units", "valid_from")
+    for kind, item, units, valid_from in rows:
+        code = kind + item
+        if code in codes and (code not in found or valid_from > found[code][0]):
+            found[code] = (valid_from, units)
+    return {code: units for code, (_, units) in found.items()}

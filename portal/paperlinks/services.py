@@ -66,11 +66,11 @@ class NewLink:
 
 def paper_link_create(*, office, membership, partnership: Partnership, month: dt.date) -> NewLink:
     """Send ``month``'s 提供票 of ``office`` to ``partnership`` by link (email unless 紙のみ)."""
-    from linkage.exchange.services import send_blockers
+    from portal.paperlinks.ports import send_gate
 
-    blockers = [b for b in send_blockers(office=office) if not b.hub_only]
+    blockers = send_gate.get().blocker_messages(office)
     if blockers:
-        raise PaperLinkError(blockers[0].message)
+        raise PaperLinkError(blockers[0])
     if partnership.office_id != office.pk or not partnership.is_active or not partnership.is_external:
         raise PaperLinkError("リンクで送れるのは、Renkei を使っていない連携中の事業所だけです。")
     month = month.replace(day=1)
@@ -222,13 +222,11 @@ def paper_link_answers(*, link: PaperLink, client_id: int):
 
 def _sequence_after(link: PaperLink, client_id: int) -> dt.datetime:
     """A ファイル連番 (second precision) later than every 実績 already imported from this partner."""
-    from linkage.exchange.models import ActualSource
+    from portal.paperlinks.ports import actual_import
 
     now = timezone.localtime().replace(microsecond=0, tzinfo=None)
     with office_scope(link.office_id):
-        last = max(ActualSource.objects.filter(office_id=link.office_id, client_id=client_id, month=link.month,
-                                               provider_office_number=link.partner_office_number)
-                   .values_list("sequence", flat=True), default="")
+        last = actual_import.get().last_sequence(link.office_id, client_id, link.month, link.partner_office_number)
     if last and last >= f"{now:%Y%m%d%H%M%S}":
         now = dt.datetime.strptime(last, "%Y%m%d%H%M%S") + dt.timedelta(seconds=1)
     return now
@@ -249,8 +247,8 @@ class Visit:
 def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt.datetime) -> list:
     """The standard files of an answer, as the partner's own software would send them: per service
     kind a 実績 (UPJSK) unit, or a 実績削除 (DLTJSK) unit when nothing of that kind was provided."""
-    from linkage.exchange.services import _master_units
     from linkage.standard import build_send_unit
+    from portal.masters.selectors import service_code_units
     from portal.schedules.annex import discounted
     from portal.schedules.short_stay import SHORT_STAY_KINDS, short_stay_of
     from portal.schedules.standard import detail_numbers, satellite_branches
@@ -259,7 +257,7 @@ def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt
     care_office = link.office
     client = schedule.client
     own = [line for line in schedule.lines.all() if line.provider_office_number == partner]
-    units_of = _master_units({line.service_code for line in own}, schedule.month)
+    units_of = service_code_units({line.service_code for line in own}, schedule.month)
     rates = {s.service_type_code: s.discount_rate for s in client.services.all()
              if s.provider_office_number == partner and s.discount_rate is not None}
     per_of = {}
@@ -323,15 +321,14 @@ def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt
 
 def paper_link_answer(*, link: PaperLink, schedule_id: int, visits: list[Visit], replace: bool = False):
     """Turn the partner's answer for one 利用者 into standard 実績 files and import them through the
-    same path as files received from the national system (``upload_store`` + ``package_import``).
+    same path as files received from the national system.
 
     A second answer for the same 利用者 and month needs ``replace`` (the partner's confirmation); the
     row of every answer stays, and each one is in the audit trail. The lock on the link serialises two
     answers sent at the same moment, so that the second one meets the first and asks for confirmation.
     """
-    from linkage.exchange.importer import UploadRejected, package_import, upload_store
-    from linkage.exchange.models import InboxStatus
     from portal.paperlinks.models import PaperLinkAnswer
+    from portal.paperlinks.ports import FilesRejected, actual_import
 
     problem = answer_problem(link)
     if problem:
@@ -351,21 +348,20 @@ def paper_link_answer(*, link: PaperLink, schedule_id: int, visits: list[Visit],
                              sequence=_sequence_after(link, schedule.client_id))
         files = [f for unit in units for f in unit.files]
         try:
-            upload = upload_store(office=link.office, actor=None, files=files)
-        except UploadRejected as error:
+            imported = actual_import.get().files_import(link.office, files)
+        except FilesRejected as error:
             logger.warning("paper link answer rejected office=%s link=%s", link.office_id, link.pk)
             raise PaperLinkError("実績を取り込めませんでした。入力を確認して、もう一度送信してください。") from error
-        statuses = [package_import(office=link.office, received_pk=record.pk) for record in upload.records]
-        if any(status != InboxStatus.IMPORTED for status in statuses):
+        if not imported.all_imported:
             raise PaperLinkError("実績を取り込めませんでした。ケアマネジャーにお問い合わせください。")
         answer = PaperLinkAnswer.objects.create(link=link, client_id=schedule.client_id, replaced_previous=bool(previous),
-                                                received_package_ids=[r.pk for r in upload.records])
+                                                received_package_ids=imported.received_ids)
         audit_record(office=link.office_id, actor=None, actor_name=partner_label(link.partnership),
                      action=AuditAction.PAPER_LINK_ANSWERED, client=schedule.client_id,
                      partner_office_number=link.partner_office_number,
                      detail={"paper_link_id": link.pk, "answer_id": answer.pk, "replaced": bool(previous),
                              "replaced_answer_id": previous[0].pk if previous else None,
-                             "visits": len(visits), "received_ids": [r.pk for r in upload.records]})
+                             "visits": len(visits), "received_ids": imported.received_ids})
     return answer
 
 

@@ -39,6 +39,7 @@ from portal.partners.models import (
     PartnerInvitation,
     Partnership,
 )
+from portal.partners.ports import exchange_labels
 from portal.core.wareki import wareki_date, wareki_datetime, wareki_month
 
 
@@ -472,7 +473,6 @@ EXPORT_LABELS = {"audit_trail": "監査ログ"}
 
 
 def _value_label(key: str, value, clients: dict) -> str:
-    from linkage.exchange.models import Channel, InboxStatus, PackageStatus, UnitKind
     from portal.documents.models import DocumentKind
     from portal.partners.models import ConsentMethod, ConsentScope, kinds_label
 
@@ -484,14 +484,11 @@ def _value_label(key: str, value, clients: dict) -> str:
         return "、".join(clients.get(v, f"（削除された利用者 #{v}）") for v in value)
     if key == "method" and value in ConsentMethod.values:
         return ConsentMethod(value).label
-    choices = {"unit_kind": UnitKind, "channel": Channel, "kind": DocumentKind, "status": None}
-    if key in choices and isinstance(value, str):
-        if key == "status":
-            for enum in (InboxStatus, PackageStatus):
-                if value in enum.values:
-                    return enum(value).label
-        elif value in choices[key].values:
-            return choices[key](value).label
+    if key in ("unit_kind", "channel", "status") and isinstance(value, str):
+        if (label := exchange_labels.get().label(key, value)) is not None:
+            return label
+    if key == "kind" and isinstance(value, str) and value in DocumentKind.values:
+        return DocumentKind(value).label
     if key == "export" and value in EXPORT_LABELS:
         return EXPORT_LABELS[value]
     if key in ("obtained_on", "revoked_on") and isinstance(value, str):

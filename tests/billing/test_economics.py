@@ -1,8 +1,6 @@
 """居宅介護支援費 tiers on worked examples, the savings simulation, and the economics page."""
 
 import datetime as dt
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -10,6 +8,7 @@ from django.urls import reverse
 
 from portal.billing import economics
 from portal.billing.economics import kyotaku_check, savings_simulate, tier_split, units_to_yen
+from portal.billing.ports import exchange_use
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
@@ -129,13 +128,18 @@ def test_savings_simulation_from_the_offices_numbers():
                          hourly_wage=0, licence_price=21000)
 
 
-def test_exchange_use_is_asked_lazily_and_missing_means_false(office, monkeypatch):
-    monkeypatch.setitem(sys.modules, "linkage.exchange.services", types.ModuleType("linkage.exchange.services"))
-    assert economics.office_used_exchange(office, MONTH) is False  # module without the function
-    fake = types.ModuleType("linkage.exchange.services")
-    fake.office_used_exchange = lambda o, m: o == office and m == MONTH
-    monkeypatch.setitem(sys.modules, "linkage.exchange.services", fake)
-    assert economics.office_used_exchange(office, MONTH) is True
+def test_exchange_use_is_asked_through_its_port_and_missing_means_false(office):
+    class Exchanged:
+        def office_used_exchange(self, o, m):
+            return o == office and m == MONTH
+
+    assert exchange_use.is_provided  # the exchange app answers; this office exchanged nothing
+    assert economics.office_used_exchange(office, MONTH) is False
+    with exchange_use.override(None):
+        assert economics.office_used_exchange(office, MONTH) is False  # no app provides the port
+    with exchange_use.override(Exchanged()):
+        assert economics.office_used_exchange(office, MONTH) is True
+        assert economics.office_used_exchange(office, dt.date(2026, 11, 1)) is False
 
 
 def test_client_counts_come_from_certifications_on_the_last_day(office, django_assert_max_num_queries):

@@ -10,8 +10,8 @@ from django.test import Client
 
 from linkage.exchange.importer import package_import, upload_store
 from linkage.exchange.models import InboxStatus, ReceivedPackage
-from linkage.exchange.services import _master_units
 from linkage.standard import build_send_unit
+from portal.masters.selectors import service_code_units
 from portal.offices.tenancy import office_scope
 from portal.paperlinks.models import PaperLink, PaperLinkAnswer
 from portal.partners.models import AuditEvent
@@ -96,7 +96,7 @@ def test_the_answer_gives_identical_records_to_an_upjsk_import_of_the_same_answe
     assert submit(browser, url, values, button="実績を送信").status_code == 302
 
     lines = _partner_lines(outsider_office, twin_schedule)
-    units = _master_units({code for code, _ in lines}, MONTH)
+    units = service_code_units({code for code, _ in lines}, MONTH)
     rows = [{2: "131011", 3: "0000012345", 4: dt.date(2026, 11, 29), 6: outsider_office.office_number,
              8: units.get(code, 0), 10: MONTH.replace(day=day), 12: start, 13: end, 14: count, 15: code,
              20: HOME_HELP[0], 21: HOME_HELP[1], 23: "0", 24: HOME_HELP[0]}

@@ -1,7 +1,8 @@
 """Import rules of issue 15, read from the source files (AST; nothing is imported or run).
 
 1. Forms do not know how they are sent: no module under ``portal/`` imports ``linkage.exchange``
-   (only the navigation may name it, and it does so by URL name).
+   (only the navigation may name it, and it does so by URL name). What a portal app needs of the
+   exchange it declares as a port in its ``ports.py``; the exchange provides it (``test_ports.py``).
 3. Signing and packaging are pure: ``linkage/signing`` and ``linkage/standard`` import no Django,
    nothing from ``portal`` and nothing from ``linkage.exchange`` / ``linkage.hub``; the hub imports only
    pure packages and itself (no ``linkage.exchange``, no ``portal``); the signing tests import no Django.
@@ -17,18 +18,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The navigation may know the exchange (it links to its pages).
 NAVIGATION = {"portal/core/navigation.py", "portal/offices/context_processors.py"}
-
-# Portal modules that still reach into the exchange, each with why; this list only shrinks
-# (test_known_exceptions_are_still_needed fails when one is fixed, so it is taken off).
-KNOWN_EXCEPTIONS = {
-    "portal/billing/economics.py": "asks office_used_exchange lazily behind apps.is_installed; "
-                                   "tests/billing/test_economics.py pins that interface",
-    "portal/exports/services.py": "the office's data export includes its packages and received data",
-    "portal/claims/services.py": "月次の締め reads the 予実 differences and the 実績 source",
-    "portal/paperlinks/services.py": "paper links send and import through the exchange's send gate and importer",
-    "portal/partners/views.py": "the partner page shows the exchange's channel and package counts",
-    "portal/documents/sheets/schedule.py": "the 提供票 sheet reads the received schedule",
-}
 
 
 def _py_files(folder: str):
@@ -67,12 +56,7 @@ def offenders(folder: str, forbidden: tuple[str, ...], allowed: set[str] = froze
 
 
 def test_no_portal_module_but_the_navigation_imports_the_exchange():
-    assert offenders("portal", ("linkage.exchange",), NAVIGATION | set(KNOWN_EXCEPTIONS)) == {}
-
-
-def test_known_exceptions_are_still_needed():
-    still = offenders("portal", ("linkage.exchange",))
-    assert set(KNOWN_EXCEPTIONS) <= set(still), "take fixed modules off KNOWN_EXCEPTIONS"
+    assert offenders("portal", ("linkage.exchange",), NAVIGATION) == {}
 
 
 def test_pure_packages_import_no_django_portal_or_django_apps():

@@ -27,7 +27,6 @@ from linkage.exchange.services.base import (  # noqa: F401
     SEQUENCE_FORMAT,
 )
 from linkage.exchange.services.units import (  # noqa: F401
-    _master_units,
     actual_send_plan,
     month_send_plan,
     own_consent_gaps,

@@ -14,6 +14,7 @@ from linkage.exchange.models import UnitKind
 from linkage.exchange.services.base import SCOPE_OF_UNIT, SendError
 from linkage.standard import LINKED_SERVICE_KINDS
 from portal.core.wareki import wareki_month
+from portal.masters.selectors import service_code_units
 
 
 # --------------------------------------------------------------------------- what a send contains
@@ -243,24 +244,6 @@ def plan_send_plan(*, office, plan, on: dt.date | None = None, delete: bool = Fa
     return units
 
 
-def _master_units(codes: set[str], month: dt.date) -> dict[str, int]:
-    from portal.masters.models import ServiceCode
-
-    last = month.replace(day=28) + dt.timedelta(days=4)
-    last = last - dt.timedelta(days=last.day)
-    found: dict[str, tuple[dt.date, int]] = {}
-    rows = ServiceCode.objects.filter(
-        service_type_code__in={c[:2] for c in codes}, service_item_code__in={c[2:] for c in codes},
-        valid_from__lte=last,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).values_list(
-        "service_type_code", "service_item_code", "units", "valid_from")
-    for kind, item, units, valid_from in rows:
-        code = kind + item
-        if code in codes and (code not in found or valid_from > found[code][0]):
-            found[code] = (valid_from, units)
-    return {code: units for code, (_, units) in found.items()}
-
-
 def actual_send_plan(*, office, schedule, service_type_code: str | None = None, delete: bool = False,
                      on: dt.date | None = None) -> list[UnitPlan]:
     """実績 (UPJSK) — or 実績削除 (DLTJSK) — of the provider's own lines of one 利用者's month,
@@ -278,7 +261,7 @@ def actual_send_plan(*, office, schedule, service_type_code: str | None = None, 
     kinds = sorted({line.service_type_code for line in own}) if service_type_code is None else [service_type_code]
     if not kinds:
         raise SendError("この利用票にあなたの事業所のサービスがありません。")
-    units_of = _master_units({line.service_code for line in own}, schedule.month)
+    units_of = service_code_units({line.service_code for line in own}, schedule.month)
     planner = (received.hosoku or {}).get("planner", "")
     units = []
     for kind in kinds:

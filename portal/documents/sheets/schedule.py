@@ -352,16 +352,15 @@ def _care_office_of(schedule) -> tuple[str, str, str]:
     office = client.office
     if office.is_care_management:
         return office.name, office.office_number, client.care_manager.name if client.care_manager else ""
-    from linkage.exchange.models import ReceivedSchedule
+    from portal.documents.ports import received_schedules
     from portal.offices.models import Office
 
-    received = ReceivedSchedule.objects.filter(schedule=schedule).order_by("-received_at").first()
+    received = received_schedules.get().sender_of(schedule)
     if received is None:
         return "", "", ""
     # Office (the tenant table) is not scoped; only the sender's public name is read.
-    sender = Office.objects.filter(office_number=received.sender_office_number).values_list("name", flat=True).first()
-    planner = (received.hosoku or {}).get("planner") or ""
-    return sender or "", received.sender_office_number, planner
+    sender = Office.objects.filter(office_number=received.office_number).values_list("name", flat=True).first()
+    return sender or "", received.office_number, received.planner
 
 
 def schedule_state(schedule):
