@@ -71,6 +71,13 @@ class SendGate:
 
         return [b.message for b in send_blockers(office=office) if not b.hub_only]
 
+    def schedule_sent_by_hub(self, office_id: int, month: dt.date, partner_office_number: str) -> bool:
+        from linkage.exchange.models import Channel, Package, PackageStatus, UnitKind
+
+        return (Package.objects.filter(office_id=office_id, channel=Channel.HUB, unit_kind=UnitKind.SCHEDULE,
+                                       month=month, recipient_office_number=partner_office_number)
+                .exclude(status=PackageStatus.ERROR).exists())
+
 
 class ActualImport:
     """``paperlinks.actual_import``: a paper link's answer enters as files from the national system do."""

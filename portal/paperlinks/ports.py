@@ -13,6 +13,9 @@ class SendGate(Protocol):
     def blocker_messages(self, office) -> list[str]:
         """Why ``office`` may not send now (本人確認, licence, …), the hub-only reasons left out; [] if it may."""
 
+    def schedule_sent_by_hub(self, office_id: int, month: dt.date, partner_office_number: str) -> bool:
+        """Has the office sent ``month``'s 提供票 to that partner through the Renkei hub (not failed)?"""
+
 
 class FilesRejected(Exception):
     """The standard files were refused before import (nothing was stored)."""

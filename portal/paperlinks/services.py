@@ -367,12 +367,10 @@ def paper_link_answer(*, link: PaperLink, schedule_id: int, visits: list[Visit],
 
 def hub_sent(link: PaperLink) -> bool:
     """The care office has since sent this month's 提供票 to the partner through Renkei (it moved)."""
-    from linkage.exchange.models import Channel, Package, PackageStatus, UnitKind
+    from portal.paperlinks.ports import send_gate
 
     with office_scope(link.office_id):
-        return (Package.objects.filter(office_id=link.office_id, channel=Channel.HUB, unit_kind=UnitKind.SCHEDULE,
-                                       month=link.month, recipient_office_number=link.partner_office_number)
-                .exclude(status=PackageStatus.ERROR).exists())
+        return send_gate.get().schedule_sent_by_hub(link.office_id, link.month, link.partner_office_number)
 
 
 def answer_problem(link: PaperLink) -> str | None:
