@@ -87,7 +87,7 @@ def test_annex_prints_exactly_what_the_table7_calculator_computed(member_client,
         assert f"{group.unit_price:.2f}" in text
         for amount in (group.cost_total, group.insurance_claim, group.copay_insured):
             assert n(amount) in text, (group.provider_office_number, amount)
-    total_row = [l.split() for l in page_texts(pdf, layout=True)[1].splitlines() if "合計" in l]
+    total_row = [ln.split() for ln in page_texts(pdf, layout=True)[1].splitlines() if "合計" in ln]
     numbers = [token for row in total_row for token in row]
     for amount in (annex.service_units, annex.cost_total, annex.insurance_claim, annex.copay_insured):
         assert n(amount) in numbers, amount

@@ -84,7 +84,7 @@ def test_bad_packages_rejected_at_hub_and_at_receiver_100_percent(parties, hub_c
         importer.imports_run(office=provider.office)
         assert not ReceivedSchedule.objects.exists()
         assert not ReceivedPackage.objects.exclude(status=InboxStatus.REJECTED).exists()
-    print("\nFIGURES rejections (hub/receiver of %d each): %s" % (N, figures))
+    print(f"\nFIGURES rejections (hub/receiver of {N} each): {figures}")
     assert all(v == (N, N) for v in figures.values())
 
 

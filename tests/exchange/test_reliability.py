@@ -98,13 +98,13 @@ def test_worker_sigkill_mid_send_20_times_every_package_once(live):
     for _ in range(rounds):
         batch = send_month(cm)
         total = len(batch_ids(cm, batch))
-        sent_at_kill = wait_until(lambda: sum(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)) or None, 60, 0.005)
+        sent_at_kill = wait_until(lambda batch=batch: sum(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)) or None, 60, 0.005)
         live.worker.kill()
         if sent_at_kill < total:
             killed_mid += 1
         started = time.monotonic()
         live.worker.start()
-        wait_until(lambda: all(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)), 90)
+        wait_until(lambda batch=batch: all(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)), 90)
         recoveries.append(time.monotonic() - started)
     with office_scope(cm.office):
         packages = list(Package.objects.filter(office=cm.office).values_list("package_id", "attempts"))
@@ -161,7 +161,7 @@ def test_redis_killed_and_restarted_mid_run_nothing_lost(live):
     time.sleep(1.5)
     live.redis.start()
     started = time.monotonic()
-    wait_until(lambda: all(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)), 90)
+    wait_until(lambda batch=batch: all(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)), 90)
     ids = batch_ids(cm, batch)
     counts = hub_counts(live.hub, set(ids))
     print(f"\nFIGURES redis_restart: packages={len(ids)} sent_before_kill={sent_before} "

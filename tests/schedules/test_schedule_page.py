@@ -66,7 +66,7 @@ def test_save_grid_and_see_the_annex(owner_client, office, providers):
         lines = list(ServiceScheduleLine.objects.filter(schedule=schedule).order_by("sort_order"))
         schedule.refresh_from_db()
     assert schedule.version == 4  # saved once per typed line
-    assert [(l.service_code, l.start_time, l.end_time, l.planned_total) for l in lines] == [
+    assert [(ln.service_code, ln.start_time, ln.end_time, ln.planned_total) for ln in lines] == [
         ("111211", "0900", "1000", 4), ("151511", "0930", "1700", 4), ("155301", "0930", "1700", 4)]
     assert lines[0].provider_name == "ひまわり訪問介護"
     text = owner_client.get(edit_url(schedule)).content.decode()
@@ -175,7 +175,7 @@ def test_second_editor_is_refused_and_nothing_is_overwritten(office, owner, prov
     text = response.content.decode()
     assert "佐藤 花子さんが" in text and "先に保存しました。あなたの変更はまだ保存していません" in text
     with office_scope(office):
-        assert [l.service_code for l in ServiceScheduleLine.objects.filter(schedule=schedule)] == ["111211"]
+        assert [ln.service_code for ln in ServiceScheduleLine.objects.filter(schedule=schedule)] == ["111211"]
         assert ScheduleDraft.objects.filter(schedule=schedule, author=colleague).exists()  # their input is kept
 
 

@@ -112,11 +112,11 @@ def test_garbage_to_every_hub_endpoint_gives_no_server_error(hub, hub_ca):
     for path in paths:
         for who in (sender, recipient):
             for query in queries:
-                status = status_of(lambda: who._request("GET", path + query))
+                status = status_of(lambda who=who, path=path, query=query: who._request("GET", path + query))
                 assert status < 500, f"GET {path}{query}: {status}"
             for body in HUB_BODIES:
                 for content_type in ("application/json", "application/zip", "application/x-pem-file"):
-                    status = status_of(lambda: who._request("POST", path, body, content_type))
+                    status = status_of(lambda who=who, path=path, body=body, content_type=content_type: who._request("POST", path, body, content_type))
                     assert status < 500, f"POST {path} {body[:20]!r} {content_type}: {status}"
     # Unsigned and badly signed requests.
     import urllib.error

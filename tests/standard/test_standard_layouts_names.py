@@ -19,8 +19,8 @@ FIELD_COUNTS = {
 
 
 def test_every_41_layout_has_the_spec_field_count():
-    assert {p: l.field_count for p, l in LAYOUTS.items()} == FIELD_COUNTS
-    assert all(l.csv_version == "202407" for l in LAYOUTS.values())
+    assert {p: ln.field_count for p, ln in LAYOUTS.items()} == FIELD_COUNTS
+    assert all(ln.csv_version == "202407" for ln in LAYOUTS.values())
 
 
 def test_32_variants_of_table_6_and_7():
@@ -106,7 +106,7 @@ def test_bad_names_explained(bad, needle):
 
 
 def test_month_prefixes_follow_the_spec():
-    months = {p for p, l in LAYOUTS.items() if l.has_month}
+    months = {p for p, ln in LAYOUTS.items() if ln.has_month}
     assert months == {"UPHOSOKU", "UPPLAN", "DLTPLAN", "UPJSK", "DLTJSK", "UPSIKYU"}
 
 

@@ -118,7 +118,7 @@ def test_wrong_field_count():
     assert [(f.code, f.record) for f in errs] == [("field_count", 1), ("field_count", 2)]
     assert "4項目" in errs[0].message
     with pytest.raises(StandardFileError):
-        pf.records
+        _ = pf.records
 
 
 def test_mixed_csv_versions():

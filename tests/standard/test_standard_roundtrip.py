@@ -71,7 +71,7 @@ def row_strategy(layout):
 
 def expected(layout, row):
     out = []
-    for f, v in zip(layout.fields, row):
+    for _field, v in zip(layout.fields, row):
         if isinstance(v, Decimal):
             v = v.quantize(Decimal("0.01"))
         out.append(v)

@@ -123,7 +123,7 @@ def test_iter_file_streams_the_same_records_or_the_same_error():
     for seed in range(40):
         fname, data = _random_file("UPPLAN", 5000 + seed)
 
-        def run(fn):
+        def run(fn, fname=fname, data=data):
             try:
                 return "ok", list(fn(fname, data))
             except StandardFileError as e:
