@@ -11,30 +11,6 @@ class ExchangeConfig(AppConfig):
 
         provide_all()
 
-    # --- hooks the offices app calls (portal.offices.certificates); offices does not import the exchange
-
-    def office_certificate_issue(self, office):
-        from linkage.exchange.certificates import certificate_issue_if_needed
-
-        return certificate_issue_if_needed(office=office)
-
-    def office_certificates_deactivate(self, office) -> int:
-        from linkage.exchange.certificates import certificates_deactivate
-
-        return certificates_deactivate(office=office)
-
-    def office_has_certificate(self, office) -> bool:
-        from linkage.exchange.certificates import active_certificate
-
-        return active_certificate(office) is not None
-
-    # --- hook the casework timeline calls (portal.casework.timeline); casework does not import the exchange
-
-    def client_package_events(self, client, kinds=("send", "receipt")) -> list[dict]:
-        from linkage.exchange.client_events import package_events
-
-        return package_events(client=client, kinds=kinds)
-
     def dashboard_cards(self, request):
         """Dashboard cards: certificate missing / expiring within 30 days / expired."""
         from django.urls import reverse

@@ -1,5 +1,5 @@
 """The packages that name one 利用者, as events of the care manager's timeline (portal.casework asks for them
-through ``ExchangeConfig.client_package_events``; the portal does not import the exchange)."""
+through the port ``casework.package_events``; the portal does not import the exchange)."""
 
 from __future__ import annotations
 

@@ -102,12 +102,42 @@ class ActualImport:
                                all(status == InboxStatus.IMPORTED for status in statuses))
 
 
+class Certificates:
+    """``offices.certificates``: the office's signing certificates, kept by the exchange."""
+
+    def issue_if_needed(self, office):
+        from linkage.exchange.certificates import certificate_issue_if_needed
+
+        return certificate_issue_if_needed(office=office)
+
+    def deactivate(self, office) -> int:
+        from linkage.exchange.certificates import certificates_deactivate
+
+        return certificates_deactivate(office=office)
+
+    def has_active(self, office) -> bool:
+        from linkage.exchange.certificates import active_certificate
+
+        return active_certificate(office) is not None
+
+
+class PackageEvents:
+    """``casework.package_events``: sends and receipts naming a 利用者, for the timeline."""
+
+    def client_package_events(self, client, kinds=("send", "receipt")) -> list[dict]:
+        from linkage.exchange.client_events import package_events
+
+        return package_events(client=client, kinds=kinds)
+
+
 def provide_all() -> None:
     from linkage.exchange import export
     from portal.billing.ports import exchange_use
+    from portal.casework.ports import package_events
     from portal.claims.ports import received_actuals
     from portal.documents.ports import received_schedules
     from portal.exports.ports import exchange_export
+    from portal.offices.ports import certificates
     from portal.paperlinks.ports import actual_import, send_gate
     from portal.partners.ports import exchange_labels
 
@@ -118,3 +148,5 @@ def provide_all() -> None:
     exchange_labels.provide(AuditValueLabels())
     send_gate.provide(SendGate())
     actual_import.provide(ActualImport())
+    certificates.provide(Certificates())
+    package_events.provide(PackageEvents())

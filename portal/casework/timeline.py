@@ -191,12 +191,10 @@ def _plan_events(client, date_from, date_to):
 
 def _package_events(client, kinds, date_from, date_to):
     """Sends and receipts of packages naming ``client``: the exchange tells (portal modules do not import it)."""
-    from django.apps import apps
+    from portal.casework.ports import package_events
 
-    if not apps.is_installed("linkage.exchange"):
-        return []
     events = []
-    for row in apps.get_app_config("exchange").client_package_events(client=client, kinds=kinds):
+    for row in package_events.get().client_package_events(client=client, kinds=kinds):
         at = _local(row["at"])
         if _in(at.date(), date_from, date_to):
             events.append(
