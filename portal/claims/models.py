@@ -32,7 +32,7 @@ class CareManagerNumber(models.Model):
         verbose_name_plural = "介護支援専門員番号"
 
 
-def _file_pdf_path(file: "TransmissionFile", filename: str) -> str:
+def _file_pdf_path(file: TransmissionFile, filename: str) -> str:
     return f"claims/{file.office_id}/{file.month:%Y%m}/file-{file.pk}.pdf"  # ids only, no personal data
 
 

@@ -117,8 +117,8 @@ def test_the_benefit_file_pdf_carries_each_statement(owner_client, office, owner
         assert "給付管理票" in text.replace(" ", "") and f"{int(total):,}" in text
 
 
-def test_asking_twice_makes_one_job_and_the_page_says_it_is_being_made(owner_client, office, owner,  # noqa: F811
-                                                                        confirmed_month, django_capture_on_commit_callbacks):
+def test_asking_twice_makes_one_job_and_the_page_says_it_is_being_made(
+        owner_client, office, owner, confirmed_month, django_capture_on_commit_callbacks):  # noqa: F811
     with office_scope(office):
         file = services.benefit_file_make(office=office, month=OCT, membership=owner)
     with django_capture_on_commit_callbacks(execute=False):  # no worker: the job stays queued
@@ -138,8 +138,8 @@ def test_asking_twice_makes_one_job_and_the_page_says_it_is_being_made(owner_cli
     assert response.status_code == 302 and response["Location"].startswith(reverse("claims:close"))
 
 
-def test_the_stored_pdf_is_served_again_and_goes_with_its_file(owner_client, office, owner, confirmed_month,  # noqa: F811
-                                                               eager, django_capture_on_commit_callbacks):
+def test_the_stored_pdf_is_served_again_and_goes_with_its_file(
+        owner_client, office, owner, confirmed_month, eager, django_capture_on_commit_callbacks):  # noqa: F811
     with office_scope(office):
         file = services.benefit_file_make(office=office, month=OCT, membership=owner)
     _make_pdf(owner_client, CLOSE, "給付管理票のPDFを作成", django_capture_on_commit_callbacks)
