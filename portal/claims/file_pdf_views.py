@@ -17,8 +17,11 @@ def _file(request, file_id: int) -> TransmissionFile:
     return get_object_or_404(TransmissionFile.objects.select_related("office"), pk=file_id, office=request.office)
 
 
-def _page_url(file: TransmissionFile) -> str:
-    name = "claims:kyotaku" if file.data_type == "711" else "claims:close"
+def _page_url(file: TransmissionFile, back: str = "") -> str:
+    """The page the link sits on: the one it was pressed on (月次の締め / 居宅介護支援費), else by data type."""
+    if back not in ("close", "kyotaku"):
+        back = "kyotaku" if file.data_type == "711" else "close"
+    name = f"claims:{back}"
     return reverse(name) + f"?month={file.month:%Y-%m}#file-{file.pk}"
 
 
@@ -46,7 +49,7 @@ def file_pdf_create(request, file_id: int):
     file_pdf_request(file=file, user=request.user)
     if request.headers.get("HX-Request"):
         return _fragment(request, file)
-    return redirect(_page_url(file))
+    return redirect(_page_url(file, request.POST.get("back", "")))
 
 
 @care_office_required
