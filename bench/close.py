@@ -38,7 +38,8 @@ class Rollback(Exception):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=300)
-    parser.add_argument("--pdf", action="store_true", help="also render the 請求書・明細書 PDF of the claim file")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also render the 請求書・明細書 PDF of the claim file (in the worker: job claims.file_pdf)")
     args = parser.parse_args()
     import django
     from django.core.management import call_command
@@ -112,11 +113,9 @@ def main() -> int:
                                                  today=dt.date(2026, 11, 5))
                 t6 = time.perf_counter()
                 if args.pdf:
-                    from portal.claims.paper import claim_paper
-                    from portal.documents.render import render_pdf
+                    from portal.claims.file_pdf import file_pdf_render
 
-                    pdf = render_pdf("claims/claim_pdf.html", {"file": claim, "paper": claim_paper(claim),
-                                                               "office": office, "care_levels": []})
+                    pdf = file_pdf_render(claim)  # what the worker's claims.file_pdf job renders
                 t7 = time.perf_counter()
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
                 print(f"利用者 {len(rows)} / records {file.record_count} / file {len(file.content):,} bytes")

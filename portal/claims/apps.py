@@ -6,6 +6,9 @@ class ClaimsConfig(AppConfig):
     verbose_name = "月次の締め・給付管理票・請求"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        from portal.claims import file_pdf  # noqa: F401  (the stored PDF goes with its file)
+
     def dashboard_cards(self, request):
         """月次の締め card: last month's confirmations and files against the 10th-of-the-month deadline."""
         import datetime as dt

@@ -32,6 +32,10 @@ class CareManagerNumber(models.Model):
         verbose_name_plural = "介護支援専門員番号"
 
 
+def _file_pdf_path(file: TransmissionFile, filename: str) -> str:
+    return f"claims/{file.office_id}/{file.month:%Y%m}/file-{file.pk}.pdf"  # ids only, no personal data
+
+
 class TransmissionFile(models.Model):
     """One 国保連 interface file (データ種別 821 給付管理票 / 711 請求) kept with its service month."""
 
@@ -47,6 +51,9 @@ class TransmissionFile(models.Model):
     created_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_by_name = models.CharField("作成者", max_length=120, blank=True)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    # Its paper (請求書・明細書 / 給付管理票), rendered once by the worker (portal.claims.file_pdf);
+    # the content never changes after the file is kept, so the PDF is served again as is.
+    pdf = models.FileField("PDF", upload_to=_file_pdf_path, blank=True, editable=False)
 
     objects = office_scoped("office")
 

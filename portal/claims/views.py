@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.claims import services
+from portal.claims.file_pdf import file_pdf_jobs_attach
 from portal.claims.models import ActualConfirmation, CareManagerNumber, StatementKind, TransmissionFile
 from portal.core.forms import single_submit
 from portal.offices.models import Membership, Role
@@ -64,6 +65,7 @@ def close(request):
                 provider.how = provider.link_state
     check, pending = services.benefit_file_check(request.office, month, rows=rows)
     files = list(TransmissionFile.objects.filter(office=request.office, month=month).prefetch_related("downloads"))
+    file_pdf_jobs_attach(files)
     names = {r.client.pk: r.client.full_name for r in rows}
     order = {r.client.pk: i for i, r in enumerate(rows)}  # 50音順, as the rows
     for f in files:  # 実績未着のまま確定した利用者 and their reasons, on the file's summary
@@ -199,33 +201,6 @@ def file_download(request, file_id: int):
 
 
 @care_office_required
-def file_pdf(request, file_id: int):
-    """The paper of a kept file: 介護給付費請求書 + 明細書 (711) or the 給付管理票 it carries (821)."""
-    from portal.clients.models import CareLevel
-    from portal.documents.render import render_pdf
-
-    file = get_object_or_404(TransmissionFile.objects.select_related("office"), pk=file_id, office=request.office)
-    if file.data_type == "711":
-        from portal.claims.paper import claim_paper
-
-        pdf = render_pdf("claims/claim_pdf.html", {
-            "file": file, "paper": claim_paper(file), "office": file.office,
-            "care_levels": [(c.value, c.label) for c in CareLevel if c.value.startswith("2")]})
-        name = f"kyufuhi-seikyu-{file.month:%Y%m}-{file.pk}.pdf"
-    else:
-        confirmations = (ActualConfirmation.objects.filter(office=request.office, file=file)
-                         .select_related("client__care_manager", "file", "office")
-                         .order_by("client__insurer_number", "client__insured_number"))
-        numbers = dict(CareManagerNumber.objects.filter(office=request.office).values_list("membership_id", "number"))
-        pdf = render_pdf("claims/statements_pdf.html", {
-            "sheets": [_statement_context(c, numbers) for c in confirmations], "file": file})
-        name = f"kyufukanri-{file.month:%Y%m}-{file.pk}.pdf"
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@care_office_required
 def care_managers(request):
     members = list(Membership.objects.filter(office=request.office, role__in=(Role.CARE_MANAGER, Role.ADMIN))
                    .select_related("user").order_by("pk"))
@@ -284,7 +259,8 @@ def kyotaku(request):
     details = {d.case.key: d for d in state.claim.details} if state.claim else {}
     rows = [{"client": client, "case": case, "detail": details.get(client.pk), "entry": entries.get(client.pk)}
             for client, case in state.cases]
-    files = TransmissionFile.objects.filter(office=request.office, month=month, data_type="711").prefetch_related("downloads")
+    files = file_pdf_jobs_attach(list(TransmissionFile.objects.filter(office=request.office, month=month, data_type="711")
+                                      .prefetch_related("downloads")))
     return render(request, "claims/kyotaku.html", {
         "month": month, "state": state, "rows": rows, "settings": settings, "addon_labels": ADDON_LABELS,
         "reduction_labels": REDUCTIONS, "files": files, "systems": KyotakuSettings.System.choices,

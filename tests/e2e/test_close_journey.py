@@ -5,7 +5,7 @@ sign up as strangers would and are verified, become partners, the care manager r
 (with herself as 担当介護支援専門員), delivers the plan and sends next month's 第6表; the provider
 cancels one visit, adds another and sends 実績 back. Then the care manager registers her
 介護支援専門員番号, opens 月次の締め, sees the 実績 arrived and the two differences, resolves them
-(acknowledges them: the 実績 stand), confirms, makes and downloads the 給付管理票 file and its PDF,
+(acknowledges them: the 実績 stand), confirms, makes and downloads the 給付管理票 file and its PDF (the real worker renders it),
 ticks 初回加算 on the 居宅介護支援費 page, makes and downloads the claim file and the 請求書・明細書
 PDF. Every download is read back: the files with Renkei's 国保連 reader, the PDFs with pypdf.
 """
@@ -44,6 +44,21 @@ def _download(page, scope, link_name) -> tuple[str, bytes]:
         scope.get_by_role("link", name=link_name).first.click()
     download = info.value
     return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def _make_pdf(page, row, button_name, shot=None, name=""):
+    """Press 「…のPDFを作成」 in ``row``: the real worker renders it while the cell says 「PDFを作成中…」
+    (polled by htmx, no reload); wait until the download link is there."""
+    row.get_by_role("button", name=button_name).click()
+    page.wait_for_load_state()
+    cell = row.locator("[data-testid=file-pdf]")
+    status, text = cell.evaluate("e => [e.dataset.status, e.innerText]")  # one look: htmx swaps the cell
+    assert status in ("queued", "running", "done"), (status, text)
+    if status != "done":
+        assert "PDFを作成中…" in text, text
+        if shot is not None:
+            shot(page, name)
+    expect(cell).to_have_attribute("data-status", "done", timeout=120_000)
 
 
 def _pdf_text(data: bytes) -> list[str]:
@@ -103,6 +118,7 @@ def test_close_the_month_from_received_actuals_to_the_files(services_running, ne
     assert (line["provider"], line["service_kind"], line.int("plan_units")) == (PROVIDER_NUMBER, "11", units)
     assert (total["insured"], total.int("total_units"), total["care_manager_no"]) == ("0001234567", units, "13123456")
     assert total["kind"] == "1" and total["care_level"] == "22"
+    _make_pdf(cm, files.locator("tbody tr").first, "給付管理票のPDFを作成", shot, "close-pdf-being-made")
     pdf_name, pdf = _download(cm, files, "給付管理票（PDF）")
     assert "青木" not in pdf_name and "0001234567" not in pdf_name
     [sheet] = _pdf_text(pdf)
@@ -132,6 +148,7 @@ def test_close_the_month_from_received_actuals_to_the_files(services_running, ne
         1, 1386, 15800, 15800)
     details = claim.of("8124")
     assert [(r["service_code"], r.int("service_units")) for r in details] == [("432111", 1086), ("434001", 300)]
+    _make_pdf(cm, claim_files.first, "請求書・明細書のPDFを作成")
     pdf_name, pdf = _download(cm, claim_files, "請求書・明細書（PDF）")
     assert "青木" not in pdf_name
     bill_page, detail_page = _pdf_text(pdf)
