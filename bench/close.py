@@ -38,8 +38,11 @@ class Rollback(Exception):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=300)
-    parser.add_argument("--pdf", action="store_true",
-                        help="also render the 請求書・明細書 PDF of the claim file (in the worker: job claims.file_pdf)")
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also render the 請求書・明細書 PDF of the claim file (in the worker: job claims.file_pdf)",
+    )
     args = parser.parse_args()
     import django
     from django.core.management import call_command
@@ -71,23 +74,49 @@ def main() -> int:
                 CareManagerNumber.objects.create(office=office, membership=cm, number="13999999")
                 for n in range(args.clients):
                     client = Client.objects.create(
-                        office=office, family_name="試験", given_name=f"{n}", family_name_kana="シケン",
-                        given_name_kana="タロウ", sex="1", birth_date=dt.date(1940, 1, 1), insurer_number="131011",
-                        insured_number=f"{1000000000 + n:010d}", care_manager=cm)
-                    Certification.objects.create(client=client, care_level="22", valid_from=dt.date(2026, 4, 1),
-                                                 valid_to=dt.date(2028, 3, 31))
+                        office=office,
+                        family_name="試験",
+                        given_name=f"{n}",
+                        family_name_kana="シケン",
+                        given_name_kana="タロウ",
+                        sex="1",
+                        birth_date=dt.date(1940, 1, 1),
+                        insurer_number="131011",
+                        insured_number=f"{1000000000 + n:010d}",
+                        care_manager=cm,
+                    )
+                    Certification.objects.create(
+                        client=client, care_level="22", valid_from=dt.date(2026, 4, 1), valid_to=dt.date(2028, 3, 31)
+                    )
                     schedule = ServiceSchedule.objects.create(client=client, month=MONTH, created_on=MONTH)
-                    for i, (number, kind, item) in enumerate((("1370000011", "11", "1211"), ("1370000022", "15", "1321"))):
+                    for i, (number, kind, item) in enumerate(
+                        (("1370000011", "11", "1211"), ("1370000022", "15", "1321"))
+                    ):
                         ServiceScheduleLine.objects.create(
-                            schedule=schedule, sort_order=i, provider_office_number=number, provider_name="事業所",
-                            service_type_code=kind, service_item_code=item, start_time="0900", end_time="1000",
-                            planned_days=plan, actual_days=plan)
-                        ActualSource.objects.create(office=office, client=client, month=MONTH,
-                                                    provider_office_number=number, service_type_code=kind,
-                                                    sequence="20261102000000")
+                            schedule=schedule,
+                            sort_order=i,
+                            provider_office_number=number,
+                            provider_name="事業所",
+                            service_type_code=kind,
+                            service_item_code=item,
+                            start_time="0900",
+                            end_time="1000",
+                            planned_days=plan,
+                            actual_days=plan,
+                        )
+                        ActualSource.objects.create(
+                            office=office,
+                            client=client,
+                            month=MONTH,
+                            provider_office_number=number,
+                            service_type_code=kind,
+                            sequence="20261102000000",
+                        )
                 # the setup is what it claims before anything is timed
                 made = ServiceSchedule.objects.filter(client__office=office, month=MONTH).count()
-                made_lines = ServiceScheduleLine.objects.filter(schedule__client__office=office, schedule__month=MONTH).count()
+                made_lines = ServiceScheduleLine.objects.filter(
+                    schedule__client__office=office, schedule__month=MONTH
+                ).count()
                 assert made == args.clients and made_lines >= args.clients, (made, made_lines)
                 from django.db import connection
                 from django.test.utils import CaptureQueriesContext
@@ -98,19 +127,18 @@ def main() -> int:
                 t1 = time.perf_counter()
                 assert len(rows) == args.clients, f"month_close gave {len(rows)} rows for {args.clients} 利用者"
                 for row in rows:
-                    services.confirmation_create(office=office, client=row.client, month=MONTH, membership=cm,
-                                                 base_version=0)
+                    services.confirmation_create(
+                        office=office, client=row.client, month=MONTH, membership=cm, base_version=0
+                    )
                 t2 = time.perf_counter()
                 with CaptureQueriesContext(connection) as check_queries:
                     check, pending = services.benefit_file_check(office, MONTH)
                 t3 = time.perf_counter()
-                file = services.benefit_file_make(office=office, month=MONTH, membership=cm,
-                                                  today=dt.date(2026, 11, 5))
+                file = services.benefit_file_make(office=office, month=MONTH, membership=cm, today=dt.date(2026, 11, 5))
                 t4 = time.perf_counter()
                 kokuho.read(bytes(file.content))
                 t5 = time.perf_counter()
-                claim = services.claim_file_make(office=office, month=MONTH, membership=cm,
-                                                 today=dt.date(2026, 11, 5))
+                claim = services.claim_file_make(office=office, month=MONTH, membership=cm, today=dt.date(2026, 11, 5))
                 t6 = time.perf_counter()
                 if args.pdf:
                     from portal.claims.file_pdf import file_pdf_render
@@ -121,7 +149,9 @@ def main() -> int:
                 print(f"利用者 {len(rows)} / records {file.record_count} / file {len(file.content):,} bytes")
                 print(f"build (月次の締め)       {t1 - t0:7.2f} s  ({len(build_queries)} queries)")
                 print(f"confirm each 利用者      {t2 - t1:7.2f} s  ({(t2 - t1) / len(rows) * 1000:.0f} ms each)")
-                print(f"check before the file  {t3 - t2:7.2f} s  ({len(check_queries)} queries, errors {len(check.errors)})")
+                print(
+                    f"check before the file  {t3 - t2:7.2f} s  ({len(check_queries)} queries, errors {len(check.errors)})"
+                )
                 print(f"make the file (incl. check, write, read back) {t4 - t3:7.2f} s")
                 print(f"read the file          {t5 - t4:7.2f} s")
                 print(f"居宅介護支援費 file     {t6 - t5:7.2f} s  ({claim.record_count} records)")

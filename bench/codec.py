@@ -39,12 +39,31 @@ def make_rows(n: int, typed: bool) -> list[list]:
         start = rnd.choice(["0900", "1000", "1330", "9999"])
         end = "9999" if start == "9999" else f"{int(start[:2]) + 1:02d}{start[2:]}"
         row = [
-            "202407", "131011", f"{1000000 + u:010d}",
-            date(2025, 3, 25) if typed else "20250325", "202504", "0300000100",
-            "ケアマネ　太郎", 250 + (i % 400) if typed else str(250 + (i % 400)), None if typed else "",
+            "202407",
+            "131011",
+            f"{1000000 + u:010d}",
+            date(2025, 3, 25) if typed else "20250325",
+            "202504",
+            "0300000100",
+            "ケアマネ　太郎",
+            250 + (i % 400) if typed else str(250 + (i % 400)),
+            None if typed else "",
             used if typed else used.strftime("%Y%m%d"),
-            "", start, end, 1 if typed else "1", rnd.choice(["111211", "112111", "151111", "161111"]),
-            "", "", "", "", "0300000005", "訪問介護ステーション「ひまわり」, 本店", "", "0", "0300000100", "",
+            "",
+            start,
+            end,
+            1 if typed else "1",
+            rnd.choice(["111211", "112111", "151111", "161111"]),
+            "",
+            "",
+            "",
+            "",
+            "0300000005",
+            "訪問介護ステーション「ひまわり」, 本店",
+            "",
+            "0",
+            "0300000100",
+            "",
         ]
         if typed:
             row = [None if v == "" else v for v in row]

@@ -62,9 +62,19 @@ def timed(fn) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1, 10, 100],
-                        help="batch sizes to time (per-sheet time for each; none to skip)")
-    parser.add_argument("--lines", type=int, default=5, help="lines kept in the schedule (max 5); the measured provider's share of them is printed")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[1, 10, 100],
+        help="batch sizes to time (per-sheet time for each; none to skip)",
+    )
+    parser.add_argument(
+        "--lines",
+        type=int,
+        default=5,
+        help="lines kept in the schedule (max 5); the measured provider's share of them is printed",
+    )
     args = parser.parse_args()
     setup()
 
@@ -134,22 +144,34 @@ def main() -> int:
             pc, bc = (statistics.median(t[1] for t in portal_times), statistics.median(t[1] for t in bare_times))
             lines = len(sheet.lines)
             load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-            print(f"one サービス提供票 (第6表+第7表, {lines} lines, 2 pages), median of {args.runs} "
-                  f"(load average {load:.1f} on {os.cpu_count()} CPUs):")
+            print(
+                f"one サービス提供票 (第6表+第7表, {lines} lines, 2 pages), median of {args.runs} "
+                f"(load average {load:.1f} on {os.cpu_count()} CPUs):"
+            )
             print("                          wall            CPU of this process")
-            print(f"  portal (request → PDF): {p * 1000:7.1f} ms      {pc * 1000:7.1f} ms"
-                  f"   (min wall {min(t[0] for t in portal_times) * 1000:.1f} ms)")
-            print(f"  bare WeasyPrint:        {b * 1000:7.1f} ms      {bc * 1000:7.1f} ms"
-                  f"   (min wall {min(t[0] for t in bare_times) * 1000:.1f} ms)")
-            print(f"  ratio portal / bare:    {p / b:7.2f}×        {pc / bc:7.2f}×     target ≤ 1.20×  "
-                  f"{'OK' if max(p / b, pc / bc) <= 1.2 else 'OVER'}")
-            print(f"  portal time:            {p:7.3f} s       {pc:7.3f} s     target ≤ 0.50 s  "
-                  f"{'OK' if p <= 0.5 else 'OVER (wall; see the load average)' if pc <= 0.5 else 'OVER'}")
+            print(
+                f"  portal (request → PDF): {p * 1000:7.1f} ms      {pc * 1000:7.1f} ms"
+                f"   (min wall {min(t[0] for t in portal_times) * 1000:.1f} ms)"
+            )
+            print(
+                f"  bare WeasyPrint:        {b * 1000:7.1f} ms      {bc * 1000:7.1f} ms"
+                f"   (min wall {min(t[0] for t in bare_times) * 1000:.1f} ms)"
+            )
+            print(
+                f"  ratio portal / bare:    {p / b:7.2f}×        {pc / bc:7.2f}×     target ≤ 1.20×  "
+                f"{'OK' if max(p / b, pc / bc) <= 1.2 else 'OVER'}"
+            )
+            print(
+                f"  portal time:            {p:7.3f} s       {pc:7.3f} s     target ≤ 0.50 s  "
+                f"{'OK' if p <= 0.5 else 'OVER (wall; see the load average)' if pc <= 0.5 else 'OVER'}"
+            )
             cached()
             cached_times = [timed(cached) for _ in range(args.runs)]
             c, cc = statistics.median(t[0] for t in cached_times), statistics.median(t[1] for t in cached_times)
-            print(f"  same version again (stored PDF): {c * 1000:7.1f} ms wall {cc * 1000:7.1f} ms CPU, "
-                  f"{c / p:.2f}× a first request (target ≤ 0.20×)  {'OK' if c / p <= 0.2 else 'OVER'}")
+            print(
+                f"  same version again (stored PDF): {c * 1000:7.1f} ms wall {cc * 1000:7.1f} ms CPU, "
+                f"{c / p:.2f}× a first request (target ≤ 0.20×)  {'OK' if c / p <= 0.2 else 'OVER'}"
+            )
 
             if args.sizes:
                 import resource
@@ -159,16 +181,25 @@ def main() -> int:
                 sizes = sorted(args.sizes)
                 with office_scope(office):
                     clients = [schedule.client] + [
-                        make_client(office, care_manager=member, insured=f"{7000000000 + i:010d}",
-                                    kana=("ベンチ", f"タロウ{i:03d}")) for i in range(max(sizes) - 1)]
-                print(f"batches of サービス提供票 (one provider, 2 pages each; {processes_default()} rendering "
-                      f"processes, chunks of {settings.RENKEI_PDF_CHUNK}); target 15 s for 100 = 150 ms per 提供票:")
+                        make_client(
+                            office,
+                            care_manager=member,
+                            insured=f"{7000000000 + i:010d}",
+                            kana=("ベンチ", f"タロウ{i:03d}"),
+                        )
+                        for i in range(max(sizes) - 1)
+                    ]
+                print(
+                    f"batches of サービス提供票 (one provider, 2 pages each; {processes_default()} rendering "
+                    f"processes, chunks of {settings.RENKEI_PDF_CHUNK}); target 15 s for 100 = 150 ms per 提供票:"
+                )
                 for n, month in zip(sizes, (dt.date(2026, 10 - i, 1) for i in range(len(sizes)))):
                     with office_scope(office):
                         for client in clients[:n]:
                             make_schedule(client, month=month)
-                        job = services.document_job_create(office=office, user=member.user, month=month,
-                                                           provider_number=HOME_HELP[0])
+                        job = services.document_job_create(
+                            office=office, user=member.user, month=month, provider_number=HOME_HELP[0]
+                        )
                         assert job.total == n, f"the job has {job.total} sheets, not {n}"
                         children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                         elapsed, cpu = timed(lambda job=job: services.document_job_run(job_id=job.pk))
@@ -181,10 +212,12 @@ def main() -> int:
                     cpu += (children.ru_utime + children.ru_stime) - (children0.ru_utime + children0.ru_stime)
                     per_sheet = elapsed / n
                     rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children.ru_maxrss) / 1024
-                    print(f"  batch of {n:3d}: {elapsed:6.1f} s wall, {cpu:6.1f} s CPU (all processes), "
-                          f"{per_sheet * 1000:5.0f} ms per 提供票, {elapsed / (n * b):.2f}× {n} × bare single sheet, "
-                          f"{size / 1e6:.1f} MB, peak RSS {rss:.0f} MB (target ≤ 150 ms per 提供票, ≤ 500 MB) "
-                          f"{'OK' if per_sheet <= 0.15 and rss <= 500 else 'OVER'}")
+                    print(
+                        f"  batch of {n:3d}: {elapsed:6.1f} s wall, {cpu:6.1f} s CPU (all processes), "
+                        f"{per_sheet * 1000:5.0f} ms per 提供票, {elapsed / (n * b):.2f}× {n} × bare single sheet, "
+                        f"{size / 1e6:.1f} MB, peak RSS {rss:.0f} MB (target ≤ 150 ms per 提供票, ≤ 500 MB) "
+                        f"{'OK' if per_sheet <= 0.15 and rss <= 500 else 'OVER'}"
+                    )
             raise Rollback
     except Rollback:
         pass

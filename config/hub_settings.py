@@ -63,7 +63,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The laptop quick-start runs several processes on one SQLite file: wait for a write lock instead of
     # failing with "database is locked", and take it at the start of each transaction (WAL for readers).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"})
+        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 
 HUB_STORAGE_DIR = Path(env("HUB_STORAGE_DIR", str(VAR_DIR / "hub-storage")))
 STORAGES = {

@@ -133,7 +133,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The laptop quick-start runs several processes on one SQLite file: wait for a write lock instead of
     # failing with "database is locked", and take it at the start of each transaction (WAL for readers).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"})
+        {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 
 # --- Cache, broker --------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
@@ -201,7 +202,10 @@ MFA_ADAPTER = "portal.offices.mfa.MFAAdapter"  # TOTP secrets / recovery seeds e
 MFA_TOTP_ISSUER = "Renkei"
 
 # --- Email ----------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -350,8 +354,13 @@ RENKEI_SEND_QUEUED_GRACE = envint("RENKEI_SEND_QUEUED_GRACE", 30)  # 送信待�
 RENKEI_PACKAGE_MAX_BYTES = envint("RENKEI_PACKAGE_MAX_BYTES", 8 * 1024 * 1024)
 RENKEI_PACKAGE_MAX_UNPACKED_BYTES = envint("RENKEI_PACKAGE_MAX_UNPACKED_BYTES", 32 * 1024 * 1024)
 RENKEI_PACKAGE_MAX_FILES = envint("RENKEI_PACKAGE_MAX_FILES", 64)
-RENKEI_RECEIVED_NOTICE_MINUTES = envint("RENKEI_RECEIVED_NOTICE_MINUTES", 60)  # at most one 受信 mail per office per interval
-CELERY_BEAT_SCHEDULE["exchange-poll-hub"] = {"task": "exchange.poll_hub", "schedule": envint("RENKEI_HUB_POLL_SECONDS", 60)}
+RENKEI_RECEIVED_NOTICE_MINUTES = envint(
+    "RENKEI_RECEIVED_NOTICE_MINUTES", 60
+)  # at most one 受信 mail per office per interval
+CELERY_BEAT_SCHEDULE["exchange-poll-hub"] = {
+    "task": "exchange.poll_hub",
+    "schedule": envint("RENKEI_HUB_POLL_SECONDS", 60),
+}
 CELERY_BEAT_SCHEDULE["exchange-renew-certificates"] = {"task": "exchange.renew_certificates", "schedule": 6 * 3600}
 # --- Background jobs and health (portal.jobs) ------------------------------
 RENKEI_HEARTBEAT_SECONDS = envint("RENKEI_HEARTBEAT_SECONDS", 10)  # workers, beat and running jobs beat this often
@@ -365,8 +374,10 @@ RENKEI_JOB_RETRY_BASE = envint("RENKEI_JOB_RETRY_BASE", 10)  # seconds; doubles 
 # at 事業所設定): month records are kept that many years after the service month, a 利用者's records
 # after 利用終了, an office's after its 契約終了; the beat task offices.retention deletes what is past.
 RENKEI_RETENTION_YEARS = envint("RENKEI_RETENTION_YEARS", 5)
-CELERY_BEAT_SCHEDULE["offices-retention"] = {"task": "offices.retention",
-                                             "schedule": envint("RENKEI_RETENTION_SECONDS", 6 * 3600)}
+CELERY_BEAT_SCHEDULE["offices-retention"] = {
+    "task": "offices.retention",
+    "schedule": envint("RENKEI_RETENTION_SECONDS", 6 * 3600),
+}
 RENKEI_BATCH_PDF_DAYS = envint("RENKEI_BATCH_PDF_DAYS", 30)  # batch PDFs are deleted this long after they were made
 RENKEI_PDF_CACHE_DAYS = envint("RENKEI_PDF_CACHE_DAYS", 30)  # a stored single 提供票 PDF unused this long is deleted
 RENKEI_PDF_CHUNK = envint("RENKEI_PDF_CHUNK", 10)  # sheets per HTML document in a batch
@@ -374,7 +385,10 @@ RENKEI_PDF_PROCESSES = envint("RENKEI_PDF_PROCESSES", 0) or None  # rendering pr
 RENKEI_EXPORT_KEEP_DAYS = envint("RENKEI_EXPORT_KEEP_DAYS", 7)  # an export not downloaded is deleted after this
 CELERY_BEAT_SCHEDULE["jobs-cleanup"] = {"task": "jobs.cleanup", "schedule": 6 * 3600}
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
-CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {"task": "exchange.sweep_outbox", "schedule": envint("RENKEI_SWEEP_SECONDS", 60)}
+CELERY_BEAT_SCHEDULE["exchange-sweep-outbox"] = {
+    "task": "exchange.sweep_outbox",
+    "schedule": envint("RENKEI_SWEEP_SECONDS", 60),
+}
 
 # サービス利用票 (第6表): the day grid posts about 45 fields per line (31 day cells + line fields);
 # allow up to ~200 lines per month (Django's default of 1000 fields stops at ~22 lines).

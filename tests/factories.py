@@ -8,8 +8,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from portal.offices.tenancy import office_scope
 from portal.offices.models import Membership, Office, OfficeServiceKind, Role
+from portal.offices.tenancy import office_scope
 
 PASSWORD = "correct-horse-battery-9"
 # The authenticator-app secret every factory-made admin has (MFA is mandatory for office admins);
@@ -32,6 +32,8 @@ def give_totp(user, secret: str = TOTP_SECRET):
 
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, secret)
+
+
 _numbers = itertools.count(1)
 
 
@@ -53,7 +55,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):
         if create:
-            EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class OfficeFactory(factory.django.DjangoModelFactory):
@@ -98,11 +102,24 @@ def make_partnership(a, b, kinds):
 
     today = timezone.localdate() - dt.timedelta(days=30)
     with office_scope(a):
-        pa = Partnership.objects.create(office=a, partner_office=b, partner_office_number=b.office_number,
-                                        partner_name=b.name, service_type_codes=kinds, started_on=today)
+        pa = Partnership.objects.create(
+            office=a,
+            partner_office=b,
+            partner_office_number=b.office_number,
+            partner_name=b.name,
+            service_type_codes=kinds,
+            started_on=today,
+        )
     with office_scope(b):
-        pb = Partnership.objects.create(office=b, partner_office=a, partner_office_number=a.office_number,
-                                        partner_name=a.name, service_type_codes=kinds, started_on=today, counterpart=pa)
+        pb = Partnership.objects.create(
+            office=b,
+            partner_office=a,
+            partner_office_number=a.office_number,
+            partner_name=a.name,
+            service_type_codes=kinds,
+            started_on=today,
+            counterpart=pa,
+        )
     with office_scope(a):
         pa.counterpart = pb
         pa.save(update_fields=["counterpart"])
@@ -113,8 +130,14 @@ def make_consent(office, client, partnership, **scopes):
     from portal.partners.models import Consent
 
     with office_scope(office):
-        return Consent.objects.create(office=office, client=client, partnership=partnership,
-                                      obtained_on=timezone.localdate() - dt.timedelta(days=10), method="written", **scopes)
+        return Consent.objects.create(
+            office=office,
+            client=client,
+            partnership=partnership,
+            obtained_on=timezone.localdate() - dt.timedelta(days=10),
+            method="written",
+            **scopes,
+        )
 
 
 def make_external_partnership(office, number, name, kinds):
@@ -122,6 +145,11 @@ def make_external_partnership(office, number, name, kinds):
     from portal.partners.models import Partnership
 
     with office_scope(office):
-        return Partnership.objects.create(office=office, partner_office_number=number, partner_name=name,
-                                          is_external=True, service_type_codes=kinds,
-                                          started_on=timezone.localdate() - dt.timedelta(days=30))
+        return Partnership.objects.create(
+            office=office,
+            partner_office_number=number,
+            partner_name=name,
+            is_external=True,
+            service_type_codes=kinds,
+            started_on=timezone.localdate() - dt.timedelta(days=30),
+        )

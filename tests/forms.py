@@ -20,8 +20,24 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-TEXT_TYPES = {"text", "hidden", "email", "number", "date", "datetime-local", "month", "time", "tel", "url",
-              "password", "search", "week", "color", "range", ""}
+TEXT_TYPES = {
+    "text",
+    "hidden",
+    "email",
+    "number",
+    "date",
+    "datetime-local",
+    "month",
+    "time",
+    "tel",
+    "url",
+    "password",
+    "search",
+    "week",
+    "color",
+    "range",
+    "",
+}
 
 
 @dataclass
@@ -93,8 +109,15 @@ class _FormParser(HTMLParser):
                 self._by_id[attrs["id"]] = self._current
         elif tag == "input":
             kind = attrs.get("type", "text").lower()
-            control = Control("input", attrs.get("name", ""), kind, attrs.get("value", ""),
-                              checked="checked" in attrs, disabled="disabled" in attrs, attrs=attrs)
+            control = Control(
+                "input",
+                attrs.get("name", ""),
+                kind,
+                attrs.get("value", ""),
+                checked="checked" in attrs,
+                disabled="disabled" in attrs,
+                attrs=attrs,
+            )
             if kind in ("submit", "image"):
                 control.text = attrs.get("value", "")
                 self._add(attrs, control, button=True)
@@ -105,20 +128,28 @@ class _FormParser(HTMLParser):
                     control.value = "on"
                 self._add(attrs, control)
         elif tag == "select":
-            self._select = Control("select", attrs.get("name", ""), "select", disabled="disabled" in attrs,
-                                   multiple="multiple" in attrs, attrs=attrs)
+            self._select = Control(
+                "select",
+                attrs.get("name", ""),
+                "select",
+                disabled="disabled" in attrs,
+                multiple="multiple" in attrs,
+                attrs=attrs,
+            )
             self._add(attrs, self._select)
         elif tag == "option" and self._select is not None:
             self._option = [attrs.get("value"), "", "selected" in attrs, "disabled" in attrs]
             self._select.options.append(self._option)
         elif tag == "textarea":
-            self._textarea = Control("textarea", attrs.get("name", ""), "textarea", disabled="disabled" in attrs,
-                                     attrs=attrs)
+            self._textarea = Control(
+                "textarea", attrs.get("name", ""), "textarea", disabled="disabled" in attrs, attrs=attrs
+            )
             self._add(attrs, self._textarea)
         elif tag == "button":
             kind = attrs.get("type", "submit").lower()
-            self._button = Control("button", attrs.get("name", ""), kind, attrs.get("value", ""),
-                                   disabled="disabled" in attrs, attrs=attrs)
+            self._button = Control(
+                "button", attrs.get("name", ""), kind, attrs.get("value", ""), disabled="disabled" in attrs, attrs=attrs
+            )
             if kind == "submit":
                 self._add(attrs, self._button, button=True)
 
@@ -156,8 +187,10 @@ class _FormParser(HTMLParser):
         for form in self.forms:
             for control in form.controls:
                 if control.tag == "select":
-                    control.options = [(v if v is not None else label.strip(), label.strip(), sel, dis)
-                                       for v, label, sel, dis in control.options]
+                    control.options = [
+                        (v if v is not None else label.strip(), label.strip(), sel, dis)
+                        for v, label, sel, dis in control.options
+                    ]
                 if control.tag == "textarea" and control.text.startswith("\n"):
                     control.text = control.text[1:]  # the HTML parser keeps the newline browsers drop
 
@@ -239,8 +272,9 @@ def form_data(form_obj: Form, values: dict | None = None, *, button: str | None 
                 for want in wanted:
                     match = [o[0] for o in options if o[0] == str(want)] or [o[0] for o in options if o[1] == str(want)]
                     if not match:
-                        raise AssertionError(f"{name!r} offers no option {want!r} "
-                                             f"(options: {[(o[0], o[1]) for o in options]})")
+                        raise AssertionError(
+                            f"{name!r} offers no option {want!r} (options: {[(o[0], o[1]) for o in options]})"
+                        )
                     chosen.append(match[0])
             data.setdefault(name, []).extend(chosen)
         elif control.tag == "textarea":
@@ -254,8 +288,13 @@ def form_data(form_obj: Form, values: dict | None = None, *, button: str | None 
                 data.setdefault(name, []).append(control.value)
             else:
                 # Several inputs of one name (rows): a list fills them in order, a string fills the first.
-                seen = sum(1 for c in form_obj.controls if c.name == name and c is not control
-                           and form_obj.controls.index(c) < form_obj.controls.index(control))
+                seen = sum(
+                    1
+                    for c in form_obj.controls
+                    if c.name == name
+                    and c is not control
+                    and form_obj.controls.index(c) < form_obj.controls.index(control)
+                )
                 if isinstance(typed, (list, tuple)):
                     data.setdefault(name, []).append(str(typed[seen]) if seen < len(typed) else control.value)
                 else:
@@ -311,8 +350,9 @@ class RenderedForm:
         raise AssertionError(f"no select named {name!r}")
 
 
-def read_form(client, url: str, *, form: str | None = None, button: str | None = None, fields=(),
-              response=None) -> RenderedForm:
+def read_form(
+    client, url: str, *, form: str | None = None, button: str | None = None, fields=(), response=None
+) -> RenderedForm:
     """GET ``url`` (or use ``response``) and return the chosen form."""
     if response is None:
         response = client.get(url)
@@ -321,8 +361,17 @@ def read_form(client, url: str, *, form: str | None = None, button: str | None =
     return RenderedForm(url, find_form(parse_forms(html), form=form, button=button, fields=fields))
 
 
-def submit(client, url: str, values: dict | None = None, *, button: str | None = None, form: str | None = None,
-           response=None, follow: bool = False, **extra):
+def submit(
+    client,
+    url: str,
+    values: dict | None = None,
+    *,
+    button: str | None = None,
+    form: str | None = None,
+    response=None,
+    follow: bool = False,
+    **extra,
+):
     """GET the page at ``url``, fill in ``values``, press ``button`` and return the response to the POST."""
     rendered = read_form(client, url, form=form, button=button, fields=tuple(values or ()), response=response)
     action = rendered.action

@@ -57,8 +57,17 @@ def test_other_office_gets_404(name, kwargs, office, owner, owner_client, outsid
 # --- Office kind and role: declared once on the view, walked here --------------------------------
 
 # Pages that only a 居宅介護支援事業所 has (issue 13 item 10). A provider office gets 403 from each.
-CARE_OFFICE_PAGES = {"careplans:list", "prevention:client_index", "prevention:plan", "exchange:comparison", "billing:economics", "exchange:send_month",
-                     "exchange:send_plan", "exchange:plan_csv", "documents:careplan_pdf"}
+CARE_OFFICE_PAGES = {
+    "careplans:list",
+    "prevention:client_index",
+    "prevention:plan",
+    "exchange:comparison",
+    "billing:economics",
+    "exchange:send_month",
+    "exchange:send_plan",
+    "exchange:plan_csv",
+    "documents:careplan_pdf",
+}
 
 
 def all_urls():
@@ -111,8 +120,11 @@ LINK_NAMESPACE = "paperlink"
 
 
 def link_urls():
-    return sorted((name, tuple(pattern.pattern.converters)) for name, pattern in _walk(get_resolver().url_patterns)
-                  if name.startswith(LINK_NAMESPACE + ":"))
+    return sorted(
+        (name, tuple(pattern.pattern.converters))
+        for name, pattern in _walk(get_resolver().url_patterns)
+        if name.startswith(LINK_NAMESPACE + ":")
+    )
 
 
 def test_link_pages_answer_404_without_a_valid_token_and_code(office, owner, outsider_client, owner_client):
@@ -122,10 +134,10 @@ def test_link_pages_answer_404_without_a_valid_token_and_code(office, owner, out
 
     from django.test import Client
 
+    from portal.paperlinks import services
     from tests.documents.conftest import HOME_HELP, MONTH, make_client, make_schedule
     from tests.factories import make_consent, make_external_partnership
     from tests.forms import submit
-    from portal.paperlinks import services
 
     with office_scope(office):
         partner = make_external_partnership(office, HOME_HELP[0], HOME_HELP[1], ["11"])
@@ -136,8 +148,13 @@ def test_link_pages_answer_404_without_a_valid_token_and_code(office, owner, out
         other = services.paper_link_create(office=office, membership=owner, partnership=partner, month=MONTH)
     token = new.url.rstrip("/").rsplit("/", 1)[1]
     routes = link_urls()
-    assert {name for name, _ in routes} >= {"paperlink:enter", "paperlink:sheet", "paperlink:pdf", "paperlink:answer",
-                                            "paperlink:join"}
+    assert {name for name, _ in routes} >= {
+        "paperlink:enter",
+        "paperlink:sheet",
+        "paperlink:pdf",
+        "paperlink:answer",
+        "paperlink:join",
+    }
 
     def url(name, kwargs, token):
         values = {"token": token, "schedule_id": schedule.pk}

@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 
 def trusted_roots():
     """The CAs whose office certificates are trusted: the configured bundle and the issuing CA."""
-    return pki.load_trusted_roots(getattr(settings, "RENKEI_TRUSTED_CA_FILE", ""),
-                                  getattr(settings, "RENKEI_ISSUING_CA_CERT_FILE", ""))
+    return pki.load_trusted_roots(
+        getattr(settings, "RENKEI_TRUSTED_CA_FILE", ""), getattr(settings, "RENKEI_ISSUING_CA_CERT_FILE", "")
+    )
 
 
 @dataclass
@@ -33,7 +34,9 @@ class SigningIdentity:
     certificate_pem: str
 
 
-def certificate_upload(*, office, uploaded_by, data: bytes, password: str, now: dt.datetime | None = None) -> OfficeCertificate:
+def certificate_upload(
+    *, office, uploaded_by, data: bytes, password: str, now: dt.datetime | None = None
+) -> OfficeCertificate:
     """Check a PKCS#12 file and store it as the office's active certificate.
 
     Raises ValidationError (Japanese, for the field ``file`` or ``password``) when the file
@@ -50,24 +53,36 @@ def certificate_upload(*, office, uploaded_by, data: bytes, password: str, now: 
     office_number = pki.office_number_of(cert)
     if office_number != office.office_number:
         shown = office_number or "記載なし"
-        raise ValidationError({"file": (
-            f"この証明書は事業所番号 {shown} のものです。この事業所（{office.office_number}）の証明書を選んでください。"
-        )})
+        raise ValidationError(
+            {
+                "file": (
+                    f"この証明書は事業所番号 {shown} のものです。この事業所（{office.office_number}）の証明書を選んでください。"
+                )
+            }
+        )
     roots = trusted_roots()
     if not roots and not settings.DEBUG:
         # In production a certificate is only accepted when it chains to a configured CA: without
         # RENKEI_TRUSTED_CA_FILE anyone could make a self-signed certificate naming any office.
-        raise ValidationError({"file": (
-            "連携基盤が信頼する認証局が設定されていないため、証明書を登録できません。"
-            "運営者にお問い合わせください（設定: RENKEI_TRUSTED_CA_FILE）。"
-        )})
+        raise ValidationError(
+            {
+                "file": (
+                    "連携基盤が信頼する認証局が設定されていないため、証明書を登録できません。"
+                    "運営者にお問い合わせください（設定: RENKEI_TRUSTED_CA_FILE）。"
+                )
+            }
+        )
     if roots:
         try:
             pki.verify_chain(cert, roots, intermediates=extra, now=now)
         except pki.CertificateError:
-            raise ValidationError({"file": (
-                "この証明書は連携基盤が信頼する認証局から発行されたものではありません。発行元を確認してください。"
-            )}) from None
+            raise ValidationError(
+                {
+                    "file": (
+                        "この証明書は連携基盤が信頼する認証局から発行されたものではありません。発行元を確認してください。"
+                    )
+                }
+            ) from None
     return _store(office=office, uploaded_by=uploaded_by, key=key, cert=cert)
 
 
@@ -76,11 +91,18 @@ def _store(*, office, uploaded_by, key, cert, source: str = CertificateSource.UP
     info = pki.describe(cert)
     OfficeCertificate.objects.filter(office=office, is_active=True).update(is_active=False)
     record = OfficeCertificate.objects.create(
-        office=office, subject=info.subject, issuer=info.issuer, serial=info.serial,
-        fingerprint=info.fingerprint, not_before=info.not_before, not_after=info.not_after,
+        office=office,
+        subject=info.subject,
+        issuer=info.issuer,
+        serial=info.serial,
+        fingerprint=info.fingerprint,
+        not_before=info.not_before,
+        not_after=info.not_after,
         certificate_pem=pki.certificate_pem(cert),
         encrypted_private_key=crypto.encrypt_secret(pki.private_key_der(key)),
-        uploaded_by=uploaded_by, is_active=True, source=source,
+        uploaded_by=uploaded_by,
+        is_active=True,
+        source=source,
     )
     log.info("certificate %s stored for office %s", record.pk, office.pk)
     from linkage.exchange.tasks import publish_certificate
@@ -111,9 +133,13 @@ def issuing_ca() -> pki.CertificateAuthority:
     if not cert_file or not key_file or not Path(cert_file).exists() or not Path(key_file).exists():
         raise IssuingCANotConfigured(
             "発行用認証局（RENKEI_ISSUING_CA_CERT_FILE・RENKEI_ISSUING_CA_KEY_FILE）が設定されていないため、"
-            "電子証明書を発行できません。")
-    return pki.CertificateAuthority.load(Path(cert_file).read_bytes(), Path(key_file).read_bytes(),
-                                         getattr(settings, "RENKEI_ISSUING_CA_KEY_PASSPHRASE", "") or None)
+            "電子証明書を発行できません。"
+        )
+    return pki.CertificateAuthority.load(
+        Path(cert_file).read_bytes(),
+        Path(key_file).read_bytes(),
+        getattr(settings, "RENKEI_ISSUING_CA_KEY_PASSPHRASE", "") or None,
+    )
 
 
 def certificate_issue(*, office, now: dt.datetime | None = None) -> OfficeCertificate:
@@ -124,7 +150,10 @@ def certificate_issue(*, office, now: dt.datetime | None = None) -> OfficeCertif
     ca = issuing_ca()
     now = now or timezone.now()
     key, cert = pki.issue_office_certificate(
-        ca, office_number=office.office_number, name=office.name, not_before=now - dt.timedelta(hours=1),
+        ca,
+        office_number=office.office_number,
+        name=office.name,
+        not_before=now - dt.timedelta(hours=1),
         not_after=now + dt.timedelta(days=getattr(settings, "RENKEI_ISSUED_CERTIFICATE_DAYS", 397)),
     )
     record = _store(office=office, uploaded_by=None, key=key, cert=cert, source=CertificateSource.ISSUED)
@@ -184,7 +213,9 @@ def signing_identity(office) -> SigningIdentity:
     record = active_certificate(office)
     if record is None:
         if not office.is_verified:
-            raise NoCertificate("事業所の本人確認が済むと、Renkei が電子証明書を発行します。「事業所の本人確認」から申請してください。")
+            raise NoCertificate(
+                "事業所の本人確認が済むと、Renkei が電子証明書を発行します。「事業所の本人確認」から申請してください。"
+            )
         raise NoCertificate("電子証明書が登録されていません。事業所の管理者が「電子証明書」画面で登録してください。")
     if record.is_expired:
         raise NoCertificate("電子証明書の有効期限が切れています。新しい証明書を登録してください。")
@@ -211,9 +242,13 @@ def _hub_client(office, record: OfficeCertificate):
     from linkage.exchange.hubclient import HubClient
 
     key = pki.load_private_key_der(crypto.decrypt_secret(record.encrypted_private_key))
-    return HubClient(settings.RENKEI_HUB_URL, office_number=office.office_number, key=key,
-                     certificate=pki.load_pem_certificate(record.certificate_pem),
-                     timeout=getattr(settings, "RENKEI_HUB_TIMEOUT", 30))
+    return HubClient(
+        settings.RENKEI_HUB_URL,
+        office_number=office.office_number,
+        key=key,
+        certificate=pki.load_pem_certificate(record.certificate_pem),
+        timeout=getattr(settings, "RENKEI_HUB_TIMEOUT", 30),
+    )
 
 
 def certificate_publish(*, office) -> dict | None:
@@ -257,14 +292,22 @@ def certificate_revoke(*, office, record: OfficeCertificate, actor, reason: str 
         try:
             _hub_client(office, record).revoke(record.fingerprint, reason or "revoked_by_office")
         except crypto.SecretUnreadable:
-            raise RevocationFailed("証明書の秘密鍵を復号できないため失効を連携基盤に届けられませんでした。運営者に連絡してください。") from None
+            raise RevocationFailed(
+                "証明書の秘密鍵を復号できないため失効を連携基盤に届けられませんでした。運営者に連絡してください。"
+            ) from None
         except HubError as exc:
             if exc.code != "revoked_certificate":
-                raise RevocationFailed(f"連携基盤で失効させられませんでした（{exc}）。時間をおいてもう一度お試しください。") from None
+                raise RevocationFailed(
+                    f"連携基盤で失効させられませんでした（{exc}）。時間をおいてもう一度お試しください。"
+                ) from None
     now = timezone.now()
     OfficeCertificate.objects.filter(pk=record.pk).update(revoked_at=now, is_active=False)
     record.revoked_at, record.is_active = now, False
-    audit_record(office=office, actor=actor, action=AuditAction.CERTIFICATE_REVOKED,
-                 detail={"certificate_id": record.pk, "fingerprint": record.fingerprint[:16]})
+    audit_record(
+        office=office,
+        actor=actor,
+        action=AuditAction.CERTIFICATE_REVOKED,
+        detail={"certificate_id": record.pk, "fingerprint": record.fingerprint[:16]},
+    )
     log.info("certificate %s of office %s revoked", record.pk, office.pk)
     return record

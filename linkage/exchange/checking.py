@@ -8,9 +8,15 @@ from linkage.standard import read_file
 from linkage.standard.validate import validate_parsed
 
 PREFIX_NAMES = {
-    "UPHOSOKU": "利用者補足情報", "UP1KYO": "居宅サービス計画1表", "DLT1KYO": "居宅サービス計画1表_削除",
-    "UP2KYO": "居宅サービス計画2表", "UP3KYO": "居宅サービス計画3表", "UPPLAN": "第6表（サービス利用票）予定",
-    "DLTPLAN": "第6表 予定削除", "UPJSK": "第6表 実績情報", "DLTJSK": "第6表 実績情報削除",
+    "UPHOSOKU": "利用者補足情報",
+    "UP1KYO": "居宅サービス計画1表",
+    "DLT1KYO": "居宅サービス計画1表_削除",
+    "UP2KYO": "居宅サービス計画2表",
+    "UP3KYO": "居宅サービス計画3表",
+    "UPPLAN": "第6表（サービス利用票）予定",
+    "DLTPLAN": "第6表 予定削除",
+    "UPJSK": "第6表 実績情報",
+    "DLTJSK": "第6表 実績情報削除",
     "UPSIKYU": "第7表（サービス利用票別表）",
 }
 
@@ -63,9 +69,13 @@ def check_uploaded(files: list[tuple[str, bytes]], *, lenient: bool = False) -> 
     for pf in parsed:
         mine = [f for f in findings if f.file == pf.name]
         prefix = pf.file_name.prefix if pf.file_name else (pf.layout.prefix if pf.layout else "")
-        result.files.append(FileSummary(
-            name=pf.name, kind=PREFIX_NAMES.get(prefix, pf.layout.name if pf.layout else "不明"),
-            records=len(pf.rows), errors=sum(1 for f in mine if f.is_error),
-            warnings=sum(1 for f in mine if not f.is_error),
-        ))
+        result.files.append(
+            FileSummary(
+                name=pf.name,
+                kind=PREFIX_NAMES.get(prefix, pf.layout.name if pf.layout else "不明"),
+                records=len(pf.rows),
+                errors=sum(1 for f in mine if f.is_error),
+                warnings=sum(1 for f in mine if not f.is_error),
+            )
+        )
     return result

@@ -15,13 +15,15 @@ def month_differences(office, month: dt.date, client_ids=None) -> list[dict]:
     the same rule (予定: its provider × kind group has planned days; 実績: the provider reported it), so
     only a real difference shows.
     """
-    from portal.schedules.annex import rate_addon_count
     from portal.masters.selectors import month_masters
+    from portal.schedules.annex import rate_addon_count
     from portal.schedules.models import ServiceScheduleLine
 
-    lines = (ServiceScheduleLine.objects.filter(schedule__client__office=office, schedule__month=month)
-             .select_related("schedule__client").order_by("schedule__client__family_name_kana", "schedule__client__pk",
-                                                           "sort_order", "pk"))
+    lines = (
+        ServiceScheduleLine.objects.filter(schedule__client__office=office, schedule__month=month)
+        .select_related("schedule__client")
+        .order_by("schedule__client__family_name_kana", "schedule__client__pk", "sort_order", "pk")
+    )
     if client_ids is not None:
         lines = lines.filter(schedule__client_id__in=list(client_ids))
     lines = list(lines)
@@ -40,13 +42,31 @@ def month_differences(office, month: dt.date, client_ids=None) -> list[dict]:
             actual = 1 if line.actual_total else 0
             if planned == actual:
                 continue
-            rows.append({"line": line, "client": line.schedule.client, "planned": planned, "actual": actual,
-                         "days": [], "rate": True, "no_actual": not any(g.actual_total for g in group) and not actual})
+            rows.append(
+                {
+                    "line": line,
+                    "client": line.schedule.client,
+                    "planned": planned,
+                    "actual": actual,
+                    "days": [],
+                    "rate": True,
+                    "no_actual": not any(g.actual_total for g in group) and not actual,
+                }
+            )
             continue
         planned_days, actual_days = list(line.planned_days), list(line.actual_days)
         if planned_days == actual_days:
             continue
         diff = [d for d in range(1, 32) if (planned_days[d - 1] or 0) != (actual_days[d - 1] or 0)]
-        rows.append({"line": line, "client": line.schedule.client, "planned": line.planned_total,
-                     "actual": line.actual_total, "days": diff, "rate": False, "no_actual": line.actual_total == 0})
+        rows.append(
+            {
+                "line": line,
+                "client": line.schedule.client,
+                "planned": line.planned_total,
+                "actual": line.actual_total,
+                "days": diff,
+                "rate": False,
+                "no_actual": line.actual_total == 0,
+            }
+        )
     return rows

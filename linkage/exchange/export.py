@@ -21,7 +21,9 @@ def _build_units(units, prefix, put: Put, problems: list[str], sequence) -> None
         try:
             built = unit.build(sequence, clients)
         except Exception as exc:  # noqa: BLE001 — listed in the ZIP, the rest goes on
-            problems.append(f"{prefix}（{unit.recipient_office_number}）: 標準仕様CSVを作成できませんでした（{type(exc).__name__}）。data/ のJSONに記録があります。")
+            problems.append(
+                f"{prefix}（{unit.recipient_office_number}）: 標準仕様CSVを作成できませんでした（{type(exc).__name__}）。data/ のJSONに記録があります。"
+            )
             continue
         for name, content in built.files:
             put(f"{prefix}/{unit.recipient_office_number}-{unit.recipient_kind}/{name}", content)
@@ -66,7 +68,10 @@ def received_files(put: Put, problems: list[str]) -> None:
 def sent_schedule_months() -> list[dt.date]:
     from linkage.exchange.models import Package, PackageStatus, UnitKind
 
-    sent = (Package.objects.filter(unit_kind=UnitKind.SCHEDULE)
-            .exclude(status__in=(PackageStatus.QUEUED, PackageStatus.ERROR))
-            .values_list("month", flat=True).distinct())
+    sent = (
+        Package.objects.filter(unit_kind=UnitKind.SCHEDULE)
+        .exclude(status__in=(PackageStatus.QUEUED, PackageStatus.ERROR))
+        .values_list("month", flat=True)
+        .distinct()
+    )
     return sorted({m for m in sent if m})

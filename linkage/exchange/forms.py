@@ -29,7 +29,9 @@ class CertificateUploadForm(forms.Form):
         error_messages={"required": "電子証明書ファイルを選んでください。"},
     )
     password = forms.CharField(
-        label="パスワード", required=False, strip=False,
+        label="パスワード",
+        required=False,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         help_text="証明書ファイルのパスワード（発行時に受け取ったもの）。",
     )
@@ -37,7 +39,9 @@ class CertificateUploadForm(forms.Form):
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > MAX_P12_BYTES:
-            raise forms.ValidationError("ファイルが大きすぎます（64KBまで）。電子証明書ファイル（.p12 / .pfx）を選んでください。")
+            raise forms.ValidationError(
+                "ファイルが大きすぎます（64KBまで）。電子証明書ファイル（.p12 / .pfx）を選んでください。"
+            )
         return f
 
 
@@ -49,14 +53,17 @@ class CsvFilesForm(forms.Form):
         error_messages={"required": "CSVファイルを1つ以上選んでください。"},
     )
     lenient = forms.BooleanField(
-        label="他のソフトによくある書き方の違いを読み替えて確認する（取込時と同じ確認）", required=False,
-        help_text="CSVバージョン202410・202504、\"で囲まれていないフリーテキスト、UTF-8の文字コードなど、意味が一つに決まるものは警告として表示します。",
+        label="他のソフトによくある書き方の違いを読み替えて確認する（取込時と同じ確認）",
+        required=False,
+        help_text='CSVバージョン202410・202504、"で囲まれていないフリーテキスト、UTF-8の文字コードなど、意味が一つに決まるものは警告として表示します。',
     )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
         if len(files) > MAX_CHECK_FILES:
-            raise forms.ValidationError(f"一度に選べるのは{MAX_CHECK_FILES}ファイルまでです（{len(files)}ファイル選ばれています）。")
+            raise forms.ValidationError(
+                f"一度に選べるのは{MAX_CHECK_FILES}ファイルまでです（{len(files)}ファイル選ばれています）。"
+            )
         if sum(f.size for f in files) > MAX_CHECK_BYTES:
             raise forms.ValidationError("ファイルの合計が大きすぎます（20MBまで）。何回かに分けてください。")
         return files

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from linkage.signing import pki
 from linkage.hub import protocol
+from linkage.signing import pki
 
 
 class HubError(Exception):
@@ -34,16 +33,27 @@ class HubClient:
 
     # -- transport -----------------------------------------------------------------
 
-    def _request(self, method: str, path: str, body: bytes = b"", content_type: str = "application/json",
-                 _retry_register: bool = True):
+    def _request(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        content_type: str = "application/json",
+        _retry_register: bool = True,
+    ):
         headers = protocol.sign_headers(
-            key=self.key, fingerprint=self.fingerprint, office_number=self.office_number,
-            method=method, path=path, body=body,
+            key=self.key,
+            fingerprint=self.fingerprint,
+            office_number=self.office_number,
+            method=method,
+            path=path,
+            body=body,
         )
         if body:
             headers["Content-Type"] = content_type
-        request = urllib.request.Request(self.base_url + path, data=body if method != "GET" else None,
-                                         headers=headers, method=method)
+        request = urllib.request.Request(
+            self.base_url + path, data=body if method != "GET" else None, headers=headers, method=method
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, response.headers, response.read()
@@ -58,9 +68,13 @@ class HubClient:
                 self.register()
                 return self._request(method, path, body, content_type, _retry_register=False)
             retryable = exc.code >= 500 or exc.code in (408, 429)
-            raise HubError(message or f"連携基盤がエラーを返しました（HTTP {exc.code}）。", status=exc.code, code=code,
-                           retryable=retryable) from None
-        except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError, OSError) as exc:
+            raise HubError(
+                message or f"連携基盤がエラーを返しました（HTTP {exc.code}）。",
+                status=exc.code,
+                code=code,
+                retryable=retryable,
+            ) from None
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
             raise HubError(f"連携基盤に接続できません（{type(exc).__name__}）。", retryable=True) from None
 
     def _json(self, method: str, path: str, body: bytes = b"", content_type: str = "application/json"):

@@ -32,8 +32,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from linkage.exchange import certificates
-from linkage.signing import sealing
-from linkage.signing import package as package_module
 from linkage.exchange.models import (
     ActualSource,
     Channel,
@@ -44,8 +42,10 @@ from linkage.exchange.models import (
     ReceivedSchedule,
     UnitKind,
 )
-from linkage.signing.package import PackageError, open_package, peek_manifest
 from linkage.exchange.safezip import UnsafeZip, looks_like_zip, unzip
+from linkage.signing import package as package_module
+from linkage.signing import sealing
+from linkage.signing.package import PackageError, open_package
 from linkage.standard import ZERO_MONTH, FileName, FileNameError, read_file
 from linkage.standard.validate import unit_kind_of, validate_parsed
 
@@ -87,10 +87,15 @@ def service_codes_known(month: str, codes: set[str]) -> set[str]:
     if first is None or not codes:
         return set()
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    rows = ServiceCode.objects.filter(
-        service_type_code__in={c[:2] for c in codes}, service_item_code__in={c[2:] for c in codes},
-        valid_from__lte=last,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first)).values_list("service_type_code", "service_item_code")
+    rows = (
+        ServiceCode.objects.filter(
+            service_type_code__in={c[:2] for c in codes},
+            service_item_code__in={c[2:] for c in codes},
+            valid_from__lte=last,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .values_list("service_type_code", "service_item_code")
+    )
     return {k + i for k, i in rows} & set(codes)
 
 
@@ -101,8 +106,15 @@ def read_unit(members: list[tuple[str, bytes]]) -> tuple[list, list]:
 
 
 def finding_json(f) -> dict:
-    return {"severity": f.severity, "file": f.file, "record": f.record, "field_no": f.field_no,
-            "field_name": f.field_name, "detail": f.detail, "message": f.message}
+    return {
+        "severity": f.severity,
+        "file": f.file,
+        "record": f.record,
+        "field_no": f.field_no,
+        "field_name": f.field_name,
+        "detail": f.detail,
+        "message": f.message,
+    }
 
 
 def _month_date(value: str | None) -> dt.date | None:
@@ -136,8 +148,10 @@ def _known_client_ids(office, files: list[tuple[str, bytes]]) -> list[int]:
     if not keys:
         return []
     insured = {k[1] for k in keys}
-    found = {(c.insurer_number, c.insured_number): c.pk
-             for c in Client.objects.filter(office=office, insured_number__in=insured)}
+    found = {
+        (c.insurer_number, c.insured_number): c.pk
+        for c in Client.objects.filter(office=office, insured_number__in=insured)
+    }
     for alias in ClientAlias.objects.filter(office=office, insured_number__in=insured):
         found.setdefault((alias.insurer_number, alias.insured_number), alias.client_id)
     return list(dict.fromkeys(found[k] for k in keys if k in found))
@@ -147,11 +161,19 @@ def _audit_received(office, record: ReceivedPackage, files=()) -> None:
     from portal.partners.models import AuditAction
     from portal.partners.services import audit_record
 
-    audit_record(office=office, actor=None, action=AuditAction.PACKAGE_RECEIVED,
-                 clients=_known_client_ids(office, list(files)),
-                 partner_office_number=record.sender_office_number,
-                 detail={"received_id": record.pk, "package_id": str(record.package_id), "channel": record.channel,
-                         "status": record.status})
+    audit_record(
+        office=office,
+        actor=None,
+        action=AuditAction.PACKAGE_RECEIVED,
+        clients=_known_client_ids(office, list(files)),
+        partner_office_number=record.sender_office_number,
+        detail={
+            "received_id": record.pk,
+            "package_id": str(record.package_id),
+            "channel": record.channel,
+            "status": record.status,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- storing
@@ -160,9 +182,11 @@ def _audit_received(office, record: ReceivedPackage, files=()) -> None:
 def package_limits() -> dict:
     from django.conf import settings
 
-    return {"max_bytes": getattr(settings, "RENKEI_PACKAGE_MAX_BYTES", package_module.MAX_PACKAGE_BYTES),
-            "max_unpacked": getattr(settings, "RENKEI_PACKAGE_MAX_UNPACKED_BYTES", package_module.MAX_UNPACKED_BYTES),
-            "max_files": getattr(settings, "RENKEI_PACKAGE_MAX_FILES", package_module.MAX_FILES)}
+    return {
+        "max_bytes": getattr(settings, "RENKEI_PACKAGE_MAX_BYTES", package_module.MAX_PACKAGE_BYTES),
+        "max_unpacked": getattr(settings, "RENKEI_PACKAGE_MAX_UNPACKED_BYTES", package_module.MAX_UNPACKED_BYTES),
+        "max_files": getattr(settings, "RENKEI_PACKAGE_MAX_FILES", package_module.MAX_FILES),
+    }
 
 
 def _month_of(value) -> dt.date | None:
@@ -190,12 +214,18 @@ def received_package_store(*, office, data: bytes, package_id: str) -> ReceivedP
         log.warning("office %s: package %s refused before opening (%s)", office.pk, package_id, exc.code)
     else:
         h = envelope.header
-        values.update(sender_office_number=envelope.sender_office, sender_kind=h["sender"]["kind"],
-                      recipient_kind=h["recipient"]["kind"],
-                      unit_kind=h["unit_kind"] if h["unit_kind"] in UnitKind.values else "",
-                      month=_month_of(h.get("month")), sequence=h["sequence"])
+        values.update(
+            sender_office_number=envelope.sender_office,
+            sender_kind=h["sender"]["kind"],
+            recipient_kind=h["recipient"]["kind"],
+            unit_kind=h["unit_kind"] if h["unit_kind"] in UnitKind.values else "",
+            month=_month_of(h.get("month")),
+            sequence=h["sequence"],
+        )
         if envelope.recipient_office != office.office_number or envelope.package_id != str(package_id):
-            values.update(status=InboxStatus.REJECTED, error="このパッケージはあなたの事業所宛てではないため取り込んでいません。")
+            values.update(
+                status=InboxStatus.REJECTED, error="このパッケージはあなたの事業所宛てではないため取り込んでいません。"
+            )
         elif not _is_partner(office, envelope.sender_office):
             values.update(status=InboxStatus.REJECTED, error=_not_partner_message(envelope.sender_office))
             log.info("office %s: package %s from a non-partner kept unopened", office.pk, package_id)
@@ -220,8 +250,10 @@ def _is_partner(office, number: str) -> bool:
 
 
 def _not_partner_message(number: str) -> str:
-    return (f"送信元の事業所（{number}）は連携先に登録されていないため、パッケージを開かずに保管しています（取り込んでいません）。"
-            "「連携先」で登録してから「もう一度取り込む」を押してください。")
+    return (
+        f"送信元の事業所（{number}）は連携先に登録されていないため、パッケージを開かずに保管しています（取り込んでいません）。"
+        "「連携先」で登録してから「もう一度取り込む」を押してください。"
+    )
 
 
 def _opened(office, envelope, package_id) -> dict:
@@ -234,14 +266,28 @@ def _opened(office, envelope, package_id) -> dict:
         return {"status": InboxStatus.REJECTED, "error": f"パッケージの検証に失敗したため取り込んでいません: {exc}"}
     m = verified.manifest
     h = envelope.header
-    if (verified.package_id != envelope.package_id or verified.sender_office != envelope.sender_office
-            or verified.recipient_office != envelope.recipient_office or m["sequence"] != h["sequence"]):
-        return {"status": InboxStatus.REJECTED,
-                "error": "パッケージの検証に失敗したため取り込んでいません: 暗号化の外側と中身の宛先・送信元が一致しません。"}
-    return {"content": inner, "sender_kind": m["sender"]["kind"], "recipient_kind": m["recipient"]["kind"],
-            "unit_kind": m["unit_kind"], "month": _month_date(m.get("month")), "sequence": m["sequence"],
-            "files": [{"name": n, "size": len(d)} for n, d in verified.files], "status": InboxStatus.RECEIVED,
-            "error": "", "_files": list(verified.files)}
+    if (
+        verified.package_id != envelope.package_id
+        or verified.sender_office != envelope.sender_office
+        or verified.recipient_office != envelope.recipient_office
+        or m["sequence"] != h["sequence"]
+    ):
+        return {
+            "status": InboxStatus.REJECTED,
+            "error": "パッケージの検証に失敗したため取り込んでいません: 暗号化の外側と中身の宛先・送信元が一致しません。",
+        }
+    return {
+        "content": inner,
+        "sender_kind": m["sender"]["kind"],
+        "recipient_kind": m["recipient"]["kind"],
+        "unit_kind": m["unit_kind"],
+        "month": _month_date(m.get("month")),
+        "sequence": m["sequence"],
+        "files": [{"name": n, "size": len(d)} for n, d in verified.files],
+        "status": InboxStatus.RECEIVED,
+        "error": "",
+        "_files": list(verified.files),
+    }
 
 
 def _sender_name(office, number: str) -> str:
@@ -262,9 +308,12 @@ def _expand(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes, str]]:
             try:
                 members = unzip(data, zip_name=base)
             except UnsafeZip as exc:
-                raise UploadRejected(f"{exc} 何も取り込んでいません。",
-                                     files=[{"name": base, "source": "", "kind": "ZIPファイル", "records": None,
-                                             "errors": 1, "warnings": 0}]) from None
+                raise UploadRejected(
+                    f"{exc} 何も取り込んでいません。",
+                    files=[
+                        {"name": base, "source": "", "kind": "ZIPファイル", "records": None, "errors": 1, "warnings": 0}
+                    ],
+                ) from None
             out += [(n, d, base) for n, d in members]
         else:
             out.append((base, data, ""))
@@ -313,8 +362,17 @@ def upload_check(*, office, files: list[tuple[str, bytes]]) -> tuple[dict, list[
         if recipient != office.office_number:
             from linkage.standard import ERROR, Finding
 
-            findings.append(Finding(ERROR, members[0][0], None, None, None,
-                                    f"送信先事業所番号（{recipient}）があなたの事業所（{office.office_number}）と違います。", "recipient"))
+            findings.append(
+                Finding(
+                    ERROR,
+                    members[0][0],
+                    None,
+                    None,
+                    None,
+                    f"送信先事業所番号（{recipient}）があなたの事業所（{office.office_number}）と違います。",
+                    "recipient",
+                )
+            )
         for pf in parsed:
             entry = next(e for e in summaries if e["name"] == pf.name)
             entry["records"] = len(pf.rows)
@@ -329,8 +387,11 @@ def upload_check(*, office, files: list[tuple[str, bytes]]) -> tuple[dict, list[
             parts.append("標準仕様のファイル名ではないファイルがあります（" + " ".join(bad_names[:5]) + "）")
         if errors:
             parts.append(f"標準仕様のチェックでエラーが{len(errors)}件見つかりました")
-        raise UploadRejected("。".join(parts) + "。アップロードしたファイルは何も取り込んでいません（受信箱にも残しません）。",
-                             files=summaries, findings=findings)
+        raise UploadRejected(
+            "。".join(parts) + "。アップロードしたファイルは何も取り込んでいません（受信箱にも残しません）。",
+            files=summaries,
+            findings=findings,
+        )
     return groups, summaries, [f for f in findings if not f.is_error]
 
 
@@ -366,9 +427,13 @@ def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> Upload:
         kind = unit_kind_of(prefixes, hosoku[0] if hosoku else None) or ""
         months = [FileName.parse(n).month for n, _ in members]
         values = {
-            "channel": Channel.FILE, "content": buffer.getvalue(), "sender_office_number": sender,
-            "sender_kind": sender_kind or "", "recipient_kind": recipient_kind or "",
-            "unit_kind": kind if kind in UnitKind.values else "", "sequence": sequence,
+            "channel": Channel.FILE,
+            "content": buffer.getvalue(),
+            "sender_office_number": sender,
+            "sender_kind": sender_kind or "",
+            "recipient_kind": recipient_kind or "",
+            "unit_kind": kind if kind in UnitKind.values else "",
+            "sequence": sequence,
             "month": next((_month_date(m) for m in months if _month_date(m)), None),
             "files": [{"name": n, "size": len(d)} for n, d in members],
             "sender_name": _sender_name(office, sender),
@@ -379,9 +444,14 @@ def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> Upload:
         except IntegrityError:
             records.append(ReceivedPackage.objects.get(office=office, package_id=package_id))
             continue
-        audit_record(office=office, actor=actor, action=AuditAction.PACKAGE_RECEIVED, partner_office_number=sender,
-                     clients=_known_client_ids(office, members),
-                     detail={"received_id": record.pk, "channel": "file", "files": len(members)})
+        audit_record(
+            office=office,
+            actor=actor,
+            action=AuditAction.PACKAGE_RECEIVED,
+            partner_office_number=sender,
+            clients=_known_client_ids(office, members),
+            detail={"received_id": record.pk, "channel": "file", "files": len(members)},
+        )
         records.append(record)
     return Upload(records, summaries)
 
@@ -391,8 +461,11 @@ def upload_store(*, office, actor, files: list[tuple[str, bytes]]) -> Upload:
 
 def imports_run(*, office) -> int:
     """Import every received package of the office, oldest ファイル連番 first per sender."""
-    pending = list(ReceivedPackage.objects.filter(office=office, status=InboxStatus.RECEIVED)
-                   .order_by("sender_office_number", "sequence", "pk").values_list("pk", flat=True))
+    pending = list(
+        ReceivedPackage.objects.filter(office=office, status=InboxStatus.RECEIVED)
+        .order_by("sender_office_number", "sequence", "pk")
+        .values_list("pk", flat=True)
+    )
     done = 0
     for pk in pending:
         if package_import(office=office, received_pk=pk) == InboxStatus.IMPORTED:
@@ -403,7 +476,8 @@ def imports_run(*, office) -> int:
 def package_import(*, office, received_pk: int) -> str | None:
     """Claim and import one received package; returns its new status (None if not claimed)."""
     claimed = ReceivedPackage.objects.filter(pk=received_pk, office=office, status=InboxStatus.RECEIVED).update(
-        status=InboxStatus.IMPORTING)
+        status=InboxStatus.IMPORTING
+    )
     if not claimed:
         return None
     record = ReceivedPackage.objects.get(pk=received_pk)
@@ -417,29 +491,47 @@ def package_import(*, office, received_pk: int) -> str | None:
             record.error = ""
             record.findings = getattr(record, "warnings", [])[:500]
             record.unknown_clients = []
-            record.save(update_fields=["status", "imported_at", "client_ids", "client_count", "error", "findings",
-                                       "unknown_clients"])
+            record.save(
+                update_fields=[
+                    "status",
+                    "imported_at",
+                    "client_ids",
+                    "client_count",
+                    "error",
+                    "findings",
+                    "unknown_clients",
+                ]
+            )
             from portal.partners.models import AuditAction
             from portal.partners.services import audit_record
 
-            audit_record(office=office, actor=None, action=AuditAction.PACKAGE_IMPORTED, clients=client_ids,
-                         partner_office_number=record.sender_office_number,
-                         detail={"received_id": record.pk, "unit_kind": record.unit_kind,
-                                 "client_count": len(client_ids)})
+            audit_record(
+                office=office,
+                actor=None,
+                action=AuditAction.PACKAGE_IMPORTED,
+                clients=client_ids,
+                partner_office_number=record.sender_office_number,
+                detail={"received_id": record.pk, "unit_kind": record.unit_kind, "client_count": len(client_ids)},
+            )
     except ImportRejected as exc:
         ReceivedPackage.objects.filter(pk=record.pk).update(
-            status=InboxStatus.REJECTED, error=str(exc), findings=exc.findings[:500])
+            status=InboxStatus.REJECTED, error=str(exc), findings=exc.findings[:500]
+        )
         log.info("office %s: received %s rejected", office.pk, record.pk)
         return InboxStatus.REJECTED
     except NeedsClients as exc:
         ReceivedPackage.objects.filter(pk=record.pk).update(
-            status=InboxStatus.PENDING_CLIENT, unknown_clients=exc.unknown,
-            error="登録されていない利用者がいるため、まだ取り込んでいません。利用者を確認してください。")
+            status=InboxStatus.PENDING_CLIENT,
+            unknown_clients=exc.unknown,
+            error="登録されていない利用者がいるため、まだ取り込んでいません。利用者を確認してください。",
+        )
         return InboxStatus.PENDING_CLIENT
     except Exception:
         log.exception("office %s: import of received %s failed", office.pk, record.pk)
         ReceivedPackage.objects.filter(pk=record.pk).update(
-            status=InboxStatus.REJECTED, error="取込中に予期しないエラーが発生したため、取り込んでいません（何も変更していません）。")
+            status=InboxStatus.REJECTED,
+            error="取込中に予期しないエラーが発生したため、取り込んでいません（何も変更していません）。",
+        )
         return InboxStatus.REJECTED
     return InboxStatus.IMPORTED
 
@@ -501,7 +593,11 @@ def _import(office, record: ReceivedPackage) -> list[int]:
         raise ImportRejected("この送信単位の種類（介護予防の計画など）は取り込みに対応していません。")
     allowed = CARE_MANAGEMENT_RECEIVES if office.is_care_management else PROVIDER_RECEIVES
     if kind not in allowed:
-        who = "サービス事業所から居宅介護支援事業所" if kind in CARE_MANAGEMENT_RECEIVES else "居宅介護支援事業所からサービス事業所"
+        who = (
+            "サービス事業所から居宅介護支援事業所"
+            if kind in CARE_MANAGEMENT_RECEIVES
+            else "居宅介護支援事業所からサービス事業所"
+        )
         raise ImportRejected(f"「{UnitKind(kind).label}」は{who}へ送るデータのため、この事業所では取り込めません。")
     if fn.recipient_office != office.office_number:
         raise ImportRejected(f"送信先事業所番号（{fn.recipient_office}）がこの事業所と違います。")
@@ -524,12 +620,16 @@ def _resolve(office, keys: list[tuple[str, str]], rows: dict) -> dict[tuple[str,
     from portal.clients.models import Client
 
     wanted = set(keys)
-    found = {(c.insurer_number, c.insured_number): c for c in Client.objects.filter(
-        office=office, insured_number__in={k[1] for k in wanted})}
+    found = {
+        (c.insurer_number, c.insured_number): c
+        for c in Client.objects.filter(office=office, insured_number__in={k[1] for k in wanted})
+    }
     found = {k: v for k, v in found.items() if k in wanted}
     missing = wanted - set(found)
     if missing:
-        for alias in ClientAlias.objects.filter(office=office, insured_number__in={k[1] for k in missing}).select_related("client"):
+        for alias in ClientAlias.objects.filter(
+            office=office, insured_number__in={k[1] for k in missing}
+        ).select_related("client"):
             key = (alias.insurer_number, alias.insured_number)
             if key in missing:
                 found[key] = alias.client
@@ -572,19 +672,27 @@ def _apply_plan(*, office, fn, rows, record) -> list[int]:
     for r in table1:
         client = clients[(r[1], r[2])]
         plan_date = r[13]
-        existing = ReceivedPlan.objects.filter(office=office, client=client, sender_office_number=fn.sender_office,
-                                               plan_date=_date(plan_date)).first()
+        existing = ReceivedPlan.objects.filter(
+            office=office, client=client, sender_office_number=fn.sender_office, plan_date=_date(plan_date)
+        ).first()
         if existing is not None and existing.sequence > fn.sequence:
             continue  # a newer version was already imported
         key = (r[1], r[2], plan_date)
         values = {
-            "sequence": fn.sequence, "package": record, "table1": r,
+            "sequence": fn.sequence,
+            "package": record,
+            "table1": r,
             "table2": [x for x in rows.get("UP2KYO", []) if (x[1], x[2], x[4]) == key],
             "table3": [x for x in rows.get("UP3KYO", []) if (x[1], x[2], x[4]) == key],
             "hosoku": next(({"row": x} for x in rows.get("UPHOSOKU", []) if (x[1], x[2], x[3]) == key), {}),
         }
-        ReceivedPlan.objects.update_or_create(office=office, client=client, sender_office_number=fn.sender_office,
-                                              plan_date=_date(plan_date), defaults=values)
+        ReceivedPlan.objects.update_or_create(
+            office=office,
+            client=client,
+            sender_office_number=fn.sender_office,
+            plan_date=_date(plan_date),
+            defaults=values,
+        )
         ids.append(client.pk)
     return sorted(set(ids))
 
@@ -600,8 +708,13 @@ def _apply_plan_delete(*, office, fn, rows, record) -> list[int]:
             client = alias.client if alias else None
         if client is None:
             continue  # nothing of this 利用者 was received: nothing to delete
-        ReceivedPlan.objects.filter(office=office, client=client, sender_office_number=fn.sender_office,
-                                    plan_date=_date(r[3]), sequence__lt=fn.sequence).delete()  # 2表/3表 go with it
+        ReceivedPlan.objects.filter(
+            office=office,
+            client=client,
+            sender_office_number=fn.sender_office,
+            plan_date=_date(r[3]),
+            sequence__lt=fn.sequence,
+        ).delete()  # 2表/3表 go with it
         ids.append(client.pk)
     return sorted(set(ids))
 
@@ -636,20 +749,32 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
     ids = []
     for key, records in by_client.items():
         client = clients[key]
-        received = ReceivedSchedule.objects.filter(office=office, client=client, month=month,
-                                                   sender_office_number=fn.sender_office).first()
+        received = ReceivedSchedule.objects.filter(
+            office=office, client=client, month=month, sender_office_number=fn.sender_office
+        ).first()
         if received is not None and received.sequence > fn.sequence:
             continue
         schedule, created = ServiceSchedule.objects.get_or_create(
-            client=client, month=month, defaults={"created_on": _date(records[0][3]),
-                                                  "updated_by_name": f"受信（{fn.sender_office}）"})
+            client=client,
+            month=month,
+            defaults={"created_on": _date(records[0][3]), "updated_by_name": f"受信（{fn.sender_office}）"},
+        )
         new: dict[tuple, dict] = {}
         annex = [r for r in rows.get("UPSIKYU", []) if (r[1], r[2]) == key]
         discounts = _received_discounts(annex)
         for r in records:
             k = _line_key(r[19], r[14], r[11], r[12], r[10], r[15], r[16], r[17])
-            line = new.setdefault(k, {"days": [0] * 31, "name": r[20], "units": None, "satellite": r[21] or "",
-                                      "discount": discounts.get((r[19], r[14])), "over30": ["0"] * 31})
+            line = new.setdefault(
+                k,
+                {
+                    "days": [0] * 31,
+                    "name": r[20],
+                    "units": None,
+                    "satellite": r[21] or "",
+                    "discount": discounts.get((r[19], r[14])),
+                    "over30": ["0"] * 31,
+                },
+            )
             day = int(r[9][6:8])
             line["days"][day - 1] += int(r[13] or 0)
             if r[22] == "1":
@@ -657,9 +782,23 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
             if r[14][:2] in ("17", "67") and r[7]:
                 line["units"] = int(r[7])
         before = next((int(r[8]) for r in records if r[8] and r[8].isdigit()), None)
-        existing = {} if created else {
-            _line_key(x.provider_office_number, x.service_code, x.start_time, x.end_time, x.prorated_days,
-                      x.tais_code, x.notified_code, x.equipment_name): x for x in schedule.lines.all()}
+        existing = (
+            {}
+            if created
+            else {
+                _line_key(
+                    x.provider_office_number,
+                    x.service_code,
+                    x.start_time,
+                    x.end_time,
+                    x.prorated_days,
+                    x.tais_code,
+                    x.notified_code,
+                    x.equipment_name,
+                ): x
+                for x in schedule.lines.all()
+            }
+        )
         to_create = []
         order = 0
         for k, v in new.items():
@@ -672,18 +811,41 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
                 line.sort_order = order
                 line.satellite_branch, line.discount_rate = v["satellite"][:2], v["discount"]
                 line.over30_received = _over30_flags(v["over30"])
-                line.save(update_fields=["planned_days", "provider_name", "units_entered", "sort_order",
-                                         "satellite_branch", "discount_rate", "over30_received"])
+                line.save(
+                    update_fields=[
+                        "planned_days",
+                        "provider_name",
+                        "units_entered",
+                        "sort_order",
+                        "satellite_branch",
+                        "discount_rate",
+                        "over30_received",
+                    ]
+                )
             else:
                 provider, code, start, end, prorated, tais, notified, equipment = k
-                to_create.append(ServiceScheduleLine(
-                    schedule=schedule, sort_order=order, provider_office_number=provider, provider_name=(v["name"] or "")[:100],
-                    service_type_code=code[:2], service_item_code=code[2:], start_time=start, end_time=end,
-                    planned_days=v["days"], actual_days=[0] * 31, prorated_days=prorated, units_entered=v["units"],
-                    tais_code=tais, notified_code=notified, equipment_name=equipment[:100],
-                    satellite_branch=v["satellite"][:2], discount_rate=v["discount"],
-                    over30_received=_over30_flags(v["over30"]),
-                ))
+                to_create.append(
+                    ServiceScheduleLine(
+                        schedule=schedule,
+                        sort_order=order,
+                        provider_office_number=provider,
+                        provider_name=(v["name"] or "")[:100],
+                        service_type_code=code[:2],
+                        service_item_code=code[2:],
+                        start_time=start,
+                        end_time=end,
+                        planned_days=v["days"],
+                        actual_days=[0] * 31,
+                        prorated_days=prorated,
+                        units_entered=v["units"],
+                        tais_code=tais,
+                        notified_code=notified,
+                        equipment_name=equipment[:100],
+                        satellite_branch=v["satellite"][:2],
+                        discount_rate=v["discount"],
+                        over30_received=_over30_flags(v["over30"]),
+                    )
+                )
         ServiceScheduleLine.objects.bulk_create(to_create)
         if schedule.short_stay_days_before != before:
             ServiceSchedule.objects.filter(pk=schedule.pk).update(short_stay_days_before=before)
@@ -695,12 +857,21 @@ def _apply_schedule(*, office, fn, rows, record) -> list[int]:
                 line.delete()
         if not created:
             ServiceSchedule.objects.filter(pk=schedule.pk).update(
-                version=schedule.version + 1, updated_by_name=f"受信（{fn.sender_office}）")
+                version=schedule.version + 1, updated_by_name=f"受信（{fn.sender_office}）"
+            )
         hosoku = next((r for r in rows.get("UPHOSOKU", []) if (r[1], r[2]) == key), None)
         ReceivedSchedule.objects.update_or_create(
-            office=office, client=client, month=month, sender_office_number=fn.sender_office,
-            defaults={"sequence": fn.sequence, "package": record, "schedule": schedule, "annex": annex,
-                      "hosoku": {"row": hosoku, "planner": records[0][6]}},
+            office=office,
+            client=client,
+            month=month,
+            sender_office_number=fn.sender_office,
+            defaults={
+                "sequence": fn.sequence,
+                "package": record,
+                "schedule": schedule,
+                "annex": annex,
+                "hosoku": {"row": hosoku, "planner": records[0][6]},
+            },
         )
         ids.append(client.pk)
     return sorted(set(ids))
@@ -712,9 +883,17 @@ def _apply_schedule_delete(*, office, fn, rows, record) -> list[int]:
     ids = []
     for r in rows["DLTPLAN"]:
         month = _month_date(r[3])
-        received = ReceivedSchedule.objects.filter(
-            office=office, client__insurer_number=r[1], client__insured_number=r[2], month=month,
-            sender_office_number=fn.sender_office).select_related("client").first()
+        received = (
+            ReceivedSchedule.objects.filter(
+                office=office,
+                client__insurer_number=r[1],
+                client__insured_number=r[2],
+                month=month,
+                sender_office_number=fn.sender_office,
+            )
+            .select_related("client")
+            .first()
+        )
         if received is None or received.sequence > fn.sequence:
             continue
         schedule = ServiceSchedule.objects.filter(client=received.client, month=month).first()
@@ -733,12 +912,19 @@ def _apply_schedule_delete(*, office, fn, rows, record) -> list[int]:
 
 
 def _stale_actual(office, client, month, provider, kind, sequence) -> bool:
-    source = ActualSource.objects.filter(office=office, client=client, month=month, provider_office_number=provider,
-                                         service_type_code=kind).first()
+    source = ActualSource.objects.filter(
+        office=office, client=client, month=month, provider_office_number=provider, service_type_code=kind
+    ).first()
     if source is not None and source.sequence > sequence:
         return True
-    ActualSource.objects.update_or_create(office=office, client=client, month=month, provider_office_number=provider,
-                                          service_type_code=kind, defaults={"sequence": sequence})
+    ActualSource.objects.update_or_create(
+        office=office,
+        client=client,
+        month=month,
+        provider_office_number=provider,
+        service_type_code=kind,
+        defaults={"sequence": sequence},
+    )
     return False
 
 
@@ -777,27 +963,42 @@ def _apply_actual(*, office, fn, rows, record) -> list[int]:
         if any([_stale_actual(office, client, month, provider, k, fn.sequence) for k in kinds]):
             continue
         schedule, _ = ServiceSchedule.objects.get_or_create(
-            client=client, month=month, defaults={"created_on": timezone.localdate(),
-                                                  "updated_by_name": f"実績受信（{provider}）"})
+            client=client,
+            month=month,
+            defaults={"created_on": timezone.localdate(), "updated_by_name": f"実績受信（{provider}）"},
+        )
         lines = list(schedule.lines.all())
         for k in kinds:
             lines = _clear_actuals(lines, provider, k)
         new_lines: list = []
         for r in records:
             code, start, end, day, count = r[14], r[11], r[12], int(r[9][6:8]), int(r[13] or 0)
-            candidates = [x for x in lines + new_lines if x.provider_office_number == provider and x.service_code == code]
+            candidates = [
+                x for x in lines + new_lines if x.provider_office_number == provider and x.service_code == code
+            ]
             # a visit at other times than every timed line of the code (時間変更) is a line of its own, so that
             # 予実の比較 shows the planned time missing and the actual time added; untimed rows or lines match loosely
             loose = [x for x in candidates if not (_timed(start, end) and _timed(x.start_time, x.end_time))]
-            line = (next((x for x in candidates if x.start_time == start and x.end_time == end), None)
-                    or next((x for x in loose if x.planned_days[day - 1]), None)
-                    or (loose[0] if loose else None))
+            line = (
+                next((x for x in candidates if x.start_time == start and x.end_time == end), None)
+                or next((x for x in loose if x.planned_days[day - 1]), None)
+                or (loose[0] if loose else None)
+            )
             if line is None:
                 line = ServiceScheduleLine(
-                    schedule=schedule, sort_order=900 + len(new_lines), provider_office_number=provider,
-                    provider_name=(r[20] or "")[:100], service_type_code=code[:2], service_item_code=code[2:],
-                    start_time=start, end_time=end, planned_days=[0] * 31, actual_days=[0] * 31,
-                    tais_code=r[15] or "", notified_code=r[16] or "", equipment_name=(r[17] or "")[:100],
+                    schedule=schedule,
+                    sort_order=900 + len(new_lines),
+                    provider_office_number=provider,
+                    provider_name=(r[20] or "")[:100],
+                    service_type_code=code[:2],
+                    service_item_code=code[2:],
+                    start_time=start,
+                    end_time=end,
+                    planned_days=[0] * 31,
+                    actual_days=[0] * 31,
+                    tais_code=r[15] or "",
+                    notified_code=r[16] or "",
+                    equipment_name=(r[17] or "")[:100],
                     satellite_branch=(r[21] or "")[:2],
                 )
                 new_lines.append(line)
@@ -822,8 +1023,9 @@ def _apply_actual_delete(*, office, fn, rows, record) -> list[int]:
     ids = []
     for r in rows["DLTJSK"]:
         month, provider, kind = _month_date(r[3]), r[4], r[5]
-        schedule = ServiceSchedule.objects.filter(client__office=office, client__insurer_number=r[1],
-                                                  client__insured_number=r[2], month=month).first()
+        schedule = ServiceSchedule.objects.filter(
+            client__office=office, client__insurer_number=r[1], client__insured_number=r[2], month=month
+        ).first()
         if schedule is None or _stale_actual(office, schedule.client, month, provider, kind, fn.sequence):
             continue
         for line in _clear_actuals(list(schedule.lines.all()), provider, kind):
@@ -848,8 +1050,9 @@ APPLY = {
 
 def client_match(*, office, received: ReceivedPackage, insurer_number: str, insured_number: str, client) -> None:
     """Link a received 保険者番号 + 被保険者番号 to one of the office's 利用者, then retry the import."""
-    ClientAlias.objects.update_or_create(office=office, insurer_number=insurer_number, insured_number=insured_number,
-                                         defaults={"client": client})
+    ClientAlias.objects.update_or_create(
+        office=office, insurer_number=insurer_number, insured_number=insured_number, defaults={"client": client}
+    )
 
 
 def client_register_from(*, office, entry: dict):
@@ -860,10 +1063,13 @@ def client_register_from(*, office, entry: dict):
     name = (entry.get("name") or "").replace(" ", "\u3000").split("\u3000", 1)
     birth = entry.get("birth_date") or ""
     data = {
-        "family_name": name[0][:30] or "（氏名不明）", "given_name": (name[1] if len(name) > 1 else "")[:30] or "－",
-        "family_name_kana": kana[0][:60] or "フメイ", "given_name_kana": (kana[1] if len(kana) > 1 else "")[:60] or "フメイ",
+        "family_name": name[0][:30] or "（氏名不明）",
+        "given_name": (name[1] if len(name) > 1 else "")[:30] or "－",
+        "family_name_kana": kana[0][:60] or "フメイ",
+        "given_name_kana": (kana[1] if len(kana) > 1 else "")[:60] or "フメイ",
         "sex": entry.get("sex") or "1",
         "birth_date": _date(birth) if len(birth) == 8 and birth.isdigit() else dt.date(1900, 1, 1),
-        "insurer_number": entry["insurer_number"], "insured_number": entry["insured_number"],
+        "insurer_number": entry["insurer_number"],
+        "insured_number": entry["insured_number"],
     }
     return client_create(office=office, data=data)

@@ -24,8 +24,12 @@ def inbox_sync(job) -> None:
     except OfficeSuspended as exc:
         raise JobFailed(str(exc)) from None
     except NoCertificate:
-        raise JobFailed("電子証明書が登録されていないため受信できません。管理者が「電子証明書」から登録してください。") from None
+        raise JobFailed(
+            "電子証明書が登録されていないため受信できません。管理者が「電子証明書」から登録してください。"
+        ) from None
     except HubError as error:
         if error.retryable:
             raise  # retried with backoff, then failed with the generic reason
-        raise JobFailed(f"連携基盤が受信を受け付けませんでした（{error.code or error.status}）。運営者に連絡してください。") from None
+        raise JobFailed(
+            f"連携基盤が受信を受け付けませんでした（{error.code or error.status}）。運営者に連絡してください。"
+        ) from None

@@ -35,7 +35,9 @@ class OfficeCertificate(models.Model):
     certificate_pem = models.TextField("証明書（PEM）")
     encrypted_private_key = models.TextField("秘密鍵（暗号化済み）", editable=False)
     is_active = models.BooleanField("使用中", default=True)
-    source = models.CharField("入手元", max_length=10, choices=CertificateSource.choices, default=CertificateSource.UPLOADED)
+    source = models.CharField(
+        "入手元", max_length=10, choices=CertificateSource.choices, default=CertificateSource.UPLOADED
+    )
     revoked_at = models.DateTimeField("失効日時", null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -111,8 +113,9 @@ class SendBatch(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
     label = models.CharField("内容", max_length=200)
     channel = models.CharField("送信方法", max_length=10, choices=Channel.choices, default=Channel.HUB)
-    created_by = models.ForeignKey("offices.Membership", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        "offices.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by_name = models.CharField("送信者", max_length=100, blank=True)
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
 
@@ -152,15 +155,17 @@ class Package(models.Model):
     sealed_content = models.BinaryField("暗号化済みパッケージ", editable=False, null=True, blank=True)
     size = models.PositiveIntegerField("サイズ", default=0)
     sha256 = models.CharField(max_length=64, blank=True)
-    status = models.CharField("状態", max_length=12, choices=PackageStatus.choices, default=PackageStatus.QUEUED,
-                              db_index=True)
+    status = models.CharField(
+        "状態", max_length=12, choices=PackageStatus.choices, default=PackageStatus.QUEUED, db_index=True
+    )
     attempts = models.PositiveIntegerField("送信試行回数", default=0)
     last_error = models.TextField("最後のエラー", blank=True)
     next_attempt_at = models.DateTimeField("次の送信予定", null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     remote_detail = models.TextField("相手先からの通知", blank=True)
-    created_by = models.ForeignKey("offices.Membership", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        "offices.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     sent_at = models.DateTimeField("送信日時", null=True, blank=True)
     received_at = models.DateTimeField("相手の受信日時", null=True, blank=True)
@@ -174,8 +179,10 @@ class Package(models.Model):
         verbose_name_plural = "送信パッケージ"
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["office", "recipient_office_number", "recipient_kind", "sequence"],
-                                    name="exchange_package_route_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["office", "recipient_office_number", "recipient_kind", "sequence"],
+                name="exchange_package_route_sequence_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -185,7 +192,12 @@ class Package(models.Model):
     def status_class(self) -> str:
         if self.status in (PackageStatus.ERROR, PackageStatus.REJECTED):
             return "ng"
-        if self.status in (PackageStatus.IMPORTED, PackageStatus.RECEIVED, PackageStatus.SENT, PackageStatus.DOWNLOADED):
+        if self.status in (
+            PackageStatus.IMPORTED,
+            PackageStatus.RECEIVED,
+            PackageStatus.SENT,
+            PackageStatus.DOWNLOADED,
+        ):
             return "ok"
         return "warn"
 
@@ -201,8 +213,11 @@ class RouteSequence(models.Model):
     objects = office_scoped("office")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["office", "recipient_office_number", "recipient_kind"],
-                                               name="exchange_route_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "recipient_office_number", "recipient_kind"], name="exchange_route_sequence_unique"
+            )
+        ]
 
 
 class HubSync(models.Model):
@@ -243,8 +258,9 @@ class ReceivedPackage(models.Model):
     sequence = models.CharField("ファイル連番", max_length=14, blank=True)
     files = models.JSONField("ファイル", default=list)  # [{"name": ..., "size": ...}]
     content = models.BinaryField("受信内容", editable=False)  # the package ZIP (or a ZIP of the uploaded CSVs)
-    status = models.CharField("状態", max_length=16, choices=InboxStatus.choices, default=InboxStatus.RECEIVED,
-                              db_index=True)
+    status = models.CharField(
+        "状態", max_length=16, choices=InboxStatus.choices, default=InboxStatus.RECEIVED, db_index=True
+    )
     error = models.TextField("エラー", blank=True)
     findings = models.JSONField("指摘事項", default=list)
     unknown_clients = models.JSONField("未登録の利用者", default=list)
@@ -278,8 +294,11 @@ class ClientAlias(models.Model):
     objects = office_scoped("office")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["office", "insurer_number", "insured_number"],
-                                               name="exchange_client_alias_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "insurer_number", "insured_number"], name="exchange_client_alias_unique"
+            )
+        ]
 
 
 class ReceivedPlan(models.Model):
@@ -301,8 +320,11 @@ class ReceivedPlan(models.Model):
 
     class Meta:
         ordering = ["-plan_date"]
-        constraints = [models.UniqueConstraint(fields=["office", "client", "sender_office_number", "plan_date"],
-                                               name="exchange_received_plan_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "client", "sender_office_number", "plan_date"], name="exchange_received_plan_unique"
+            )
+        ]
 
 
 class ReceivedSchedule(models.Model):
@@ -323,8 +345,11 @@ class ReceivedSchedule(models.Model):
 
     class Meta:
         ordering = ["-month"]
-        constraints = [models.UniqueConstraint(fields=["office", "client", "month", "sender_office_number"],
-                                               name="exchange_received_schedule_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "client", "month", "sender_office_number"], name="exchange_received_schedule_unique"
+            )
+        ]
 
 
 class ActualSource(models.Model):
@@ -340,6 +365,9 @@ class ActualSource(models.Model):
     objects = office_scoped("office")
 
     class Meta:
-        constraints = [models.UniqueConstraint(
-            fields=["office", "client", "month", "provider_office_number", "service_type_code"],
-            name="exchange_actual_source_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "client", "month", "provider_office_number", "service_type_code"],
+                name="exchange_actual_source_unique",
+            )
+        ]

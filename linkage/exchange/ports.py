@@ -34,8 +34,10 @@ class ReceivedActuals:
     def received_keys(self, office, month: dt.date, client_ids: Iterable[int]) -> set[tuple[int, str, str]]:
         from linkage.exchange.models import ActualSource
 
-        return {(a.client_id, a.provider_office_number, a.service_type_code)
-                for a in ActualSource.objects.filter(office=office, month=month, client_id__in=client_ids)}
+        return {
+            (a.client_id, a.provider_office_number, a.service_type_code)
+            for a in ActualSource.objects.filter(office=office, month=month, client_id__in=client_ids)
+        }
 
 
 class ReceivedSchedules:
@@ -74,9 +76,17 @@ class SendGate:
     def schedule_sent_by_hub(self, office_id: int, month: dt.date, partner_office_number: str) -> bool:
         from linkage.exchange.models import Channel, Package, PackageStatus, UnitKind
 
-        return (Package.objects.filter(office_id=office_id, channel=Channel.HUB, unit_kind=UnitKind.SCHEDULE,
-                                       month=month, recipient_office_number=partner_office_number)
-                .exclude(status=PackageStatus.ERROR).exists())
+        return (
+            Package.objects.filter(
+                office_id=office_id,
+                channel=Channel.HUB,
+                unit_kind=UnitKind.SCHEDULE,
+                month=month,
+                recipient_office_number=partner_office_number,
+            )
+            .exclude(status=PackageStatus.ERROR)
+            .exists()
+        )
 
 
 class ActualImport:
@@ -85,9 +95,12 @@ class ActualImport:
     def last_sequence(self, office_id: int, client_id: int, month: dt.date, provider_office_number: str) -> str:
         from linkage.exchange.models import ActualSource
 
-        return max(ActualSource.objects.filter(office_id=office_id, client_id=client_id, month=month,
-                                               provider_office_number=provider_office_number)
-                   .values_list("sequence", flat=True), default="")
+        return max(
+            ActualSource.objects.filter(
+                office_id=office_id, client_id=client_id, month=month, provider_office_number=provider_office_number
+            ).values_list("sequence", flat=True),
+            default="",
+        )
 
     def files_import(self, office, files: Sequence) -> ActualsImported:
         from linkage.exchange.importer import UploadRejected, package_import, upload_store
@@ -98,8 +111,9 @@ class ActualImport:
         except UploadRejected as error:
             raise FilesRejected(str(error)) from error
         statuses = [package_import(office=office, received_pk=record.pk) for record in upload.records]
-        return ActualsImported([record.pk for record in upload.records],
-                               all(status == InboxStatus.IMPORTED for status in statuses))
+        return ActualsImported(
+            [record.pk for record in upload.records], all(status == InboxStatus.IMPORTED for status in statuses)
+        )
 
 
 class Certificates:

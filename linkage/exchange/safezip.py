@@ -85,7 +85,9 @@ def unzip(
             raise UnsafeZip(f"{label}に同じ名前のファイル「{name}」が2つあります。")
         names.add(name)
         if info.file_size > max_member_bytes:
-            raise UnsafeZip(f"{label}の「{name}」は展開すると大きすぎます（1ファイル{max_member_bytes // (1024 * 1024)}MBまで）。")
+            raise UnsafeZip(
+                f"{label}の「{name}」は展開すると大きすぎます（1ファイル{max_member_bytes // (1024 * 1024)}MBまで）。"
+            )
         if info.file_size > RATIO_FLOOR and info.file_size > max_ratio * max(info.compress_size, 1):
             raise UnsafeZip(f"{label}の「{name}」は圧縮率が異常に高いため（ZIP爆弾の疑い）、取り込みません。")
         declared += info.file_size
@@ -105,7 +107,9 @@ def unzip(
                         break
                     buffer += chunk
                     if len(buffer) > limit:
-                        raise UnsafeZip(f"{label}の「{name}」は申告された大きさより大きく展開されます。取り込みません。")
+                        raise UnsafeZip(
+                            f"{label}の「{name}」は申告された大きさより大きく展開されます。取り込みません。"
+                        )
         except UnsafeZip:
             raise
         except (zipfile.BadZipFile, RuntimeError, ValueError, EOFError, NotImplementedError, OSError) as exc:

@@ -50,7 +50,8 @@ def poll_hub():
 
     count = 0
     for office_id in Office.objects.filter(verification_status="verified", suspended_at__isnull=True).values_list(
-            "pk", flat=True):
+        "pk", flat=True
+    ):
         with office_scope(office_id):
             if not OfficeCertificate.objects.filter(office_id=office_id, is_active=True).exists():
                 continue

@@ -28,7 +28,12 @@ class PackageStatus(models.TextChoices):
     REJECTED = "rejected", "取込エラー"
 
 
-STATUS_ORDER = {PackageStatus.SUBMITTED: 0, PackageStatus.RECEIVED: 1, PackageStatus.IMPORTED: 2, PackageStatus.REJECTED: 2}
+STATUS_ORDER = {
+    PackageStatus.SUBMITTED: 0,
+    PackageStatus.RECEIVED: 1,
+    PackageStatus.IMPORTED: 2,
+    PackageStatus.REJECTED: 2,
+}
 
 
 class HubPackage(models.Model):

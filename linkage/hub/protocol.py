@@ -30,13 +30,14 @@ CLOCK_SKEW_SECONDS = 300
 
 
 def canonical(method: str, path: str, timestamp: str, nonce: str, body: bytes) -> bytes:
-    return "\n".join(
-        [VERSION, method.upper(), path, timestamp, nonce, hashlib.sha256(body or b"").hexdigest()]
-    ).encode("utf-8")
+    return "\n".join([VERSION, method.upper(), path, timestamp, nonce, hashlib.sha256(body or b"").hexdigest()]).encode(
+        "utf-8"
+    )
 
 
-def sign_headers(*, key, fingerprint: str, office_number: str, method: str, path: str, body: bytes = b"",
-                 now: float | None = None) -> dict[str, str]:
+def sign_headers(
+    *, key, fingerprint: str, office_number: str, method: str, path: str, body: bytes = b"", now: float | None = None
+) -> dict[str, str]:
     timestamp = str(int(now if now is not None else time.time()))
     nonce = secrets.token_urlsafe(24)
     signature = pki.sign(key, canonical(method, path, timestamp, nonce, body))

@@ -25,11 +25,11 @@ from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from linkage.signing import pki, sealing
 from linkage.hub import protocol
 from linkage.hub.models import STATUS_ORDER, HubCertificate, HubPackage, Nonce, PackageStatus
+from linkage.signing import pki, sealing
 
 log = logging.getLogger(__name__)
 _NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -59,8 +59,10 @@ def trusted_roots():
     return _roots_cache[key]
 
 
-REVOKED_MESSAGE = ("この電子証明書は失効しています（失効させた証明書・新しい証明書に置き換えた証明書は使えません）。"
-                   "新しい証明書を登録してください。")
+REVOKED_MESSAGE = (
+    "この電子証明書は失効しています（失効させた証明書・新しい証明書に置き換えた証明書は使えません）。"
+    "新しい証明書を登録してください。"
+)
 
 
 def max_package_bytes() -> int:
@@ -77,8 +79,14 @@ def _authenticate(request, *, certificate=None):
     """Check the signed-request headers; return (office_number, certificate). Raises AuthError."""
     h = request.headers
     office, fpr = h.get(protocol.H_OFFICE, ""), h.get(protocol.H_CERT, "").lower()
-    timestamp, nonce, signature = h.get(protocol.H_TIMESTAMP, ""), h.get(protocol.H_NONCE, ""), h.get(protocol.H_SIGNATURE, "")
-    if not (_OFFICE_RE.match(office) and _FPR_RE.match(fpr) and timestamp.isdigit() and _NONCE_RE.match(nonce) and signature):
+    timestamp, nonce, signature = (
+        h.get(protocol.H_TIMESTAMP, ""),
+        h.get(protocol.H_NONCE, ""),
+        h.get(protocol.H_SIGNATURE, ""),
+    )
+    if not (
+        _OFFICE_RE.match(office) and _FPR_RE.match(fpr) and timestamp.isdigit() and _NONCE_RE.match(nonce) and signature
+    ):
         raise AuthError("unauthenticated", "署名付きリクエストのヘッダーがありません。")
     if abs(timezone.now().timestamp() - int(timestamp)) > protocol.CLOCK_SKEW_SECONDS:
         raise AuthError("clock_skew", "リクエストの時刻がずれています（許容 ±300 秒）。")
@@ -100,7 +108,9 @@ def _authenticate(request, *, certificate=None):
     try:
         raw = base64.b64decode(signature, validate=True)
         pki.verify_signature(
-            certificate, raw, protocol.canonical(request.method, request.get_full_path(), timestamp, nonce, request.body)
+            certificate,
+            raw,
+            protocol.canonical(request.method, request.get_full_path(), timestamp, nonce, request.body),
         )
     except (binascii.Error, ValueError, pki.SignatureError):
         raise AuthError("bad_signature", "リクエストの署名を確認できません。") from None
@@ -157,12 +167,25 @@ def retention_days() -> int:
 def package_json(p: HubPackage) -> dict:
     delete_after = p.acknowledged_at + dt.timedelta(days=retention_days()) if p.acknowledged_at else None
     return {
-        "package_id": str(p.package_id), "sender_office": p.sender_office, "sender_kind": p.sender_kind,
-        "recipient_office": p.recipient_office, "recipient_kind": p.recipient_kind, "unit_kind": p.unit_kind,
-        "sequence": p.sequence, "month": p.month or None, "sha256": p.sha256, "size": p.size, "status": p.status,
-        "status_detail": p.status_detail, "submitted_at": _iso(p.submitted_at), "received_at": _iso(p.received_at),
-        "imported_at": _iso(p.imported_at), "updated_at": _iso(p.updated_at),
-        "acknowledged_at": _iso(p.acknowledged_at), "delete_after": _iso(delete_after), "deleted_at": _iso(p.deleted_at),
+        "package_id": str(p.package_id),
+        "sender_office": p.sender_office,
+        "sender_kind": p.sender_kind,
+        "recipient_office": p.recipient_office,
+        "recipient_kind": p.recipient_kind,
+        "unit_kind": p.unit_kind,
+        "sequence": p.sequence,
+        "month": p.month or None,
+        "sha256": p.sha256,
+        "size": p.size,
+        "status": p.status,
+        "status_detail": p.status_detail,
+        "submitted_at": _iso(p.submitted_at),
+        "received_at": _iso(p.received_at),
+        "imported_at": _iso(p.imported_at),
+        "updated_at": _iso(p.updated_at),
+        "acknowledged_at": _iso(p.acknowledged_at),
+        "delete_after": _iso(delete_after),
+        "deleted_at": _iso(p.deleted_at),
     }
 
 
@@ -201,24 +224,32 @@ def certificate_register(request):
     with transaction.atomic():
         record, created = HubCertificate.objects.get_or_create(
             fingerprint=pki.fingerprint(cert),
-            defaults={"office_number": office, "certificate_pem": pki.certificate_pem(cert),
-                      "not_after": cert.not_valid_after_utc},
+            defaults={
+                "office_number": office,
+                "certificate_pem": pki.certificate_pem(cert),
+                "not_after": cert.not_valid_after_utc,
+            },
         )
         if created:  # a new certificate replaces the office's previous ones after the overlap
             overlap = dt.timedelta(hours=float(getattr(settings, "HUB_CERTIFICATE_OVERLAP_HOURS", 24)))
             HubCertificate.objects.filter(office_number=office, revoked_at__isnull=True).exclude(pk=record.pk).update(
-                revoked_at=timezone.now() + overlap, revocation_reason="superseded")
+                revoked_at=timezone.now() + overlap, revocation_reason="superseded"
+            )
     log.info("hub certificate %s registered for an office (created=%s)", record.fingerprint[:16], created)
     return JsonResponse(certificate_json(record), status=201 if created else 200)
 
 
 def certificate_json(record: HubCertificate, *, with_pem: bool = False) -> dict:
     now = timezone.now()
-    data = {"fingerprint": record.fingerprint, "office_number": record.office_number, "not_after": _iso(record.not_after),
-            "registered_at": _iso(record.registered_at),
-            "revokes_at": _iso(record.revoked_at) if record.revoked_at and record.revoked_at > now else None,
-            "revoked_at": _iso(record.revoked_at) if record.is_revoked(now) else None,
-            "revocation_reason": record.revocation_reason}
+    data = {
+        "fingerprint": record.fingerprint,
+        "office_number": record.office_number,
+        "not_after": _iso(record.not_after),
+        "registered_at": _iso(record.registered_at),
+        "revokes_at": _iso(record.revoked_at) if record.revoked_at and record.revoked_at > now else None,
+        "revoked_at": _iso(record.revoked_at) if record.is_revoked(now) else None,
+        "revocation_reason": record.revocation_reason,
+    }
     if with_pem:
         data["certificate_pem"] = record.certificate_pem
     return data
@@ -231,23 +262,30 @@ def office_certificates(request, office_number):
     now = timezone.now()
     if not _OFFICE_RE.match(str(office_number)):
         return error(400, "bad_request", "事業所番号は10桁の数字です。")
-    rows = (HubCertificate.objects.filter(office_number=office_number, not_after__gt=now)
-            .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=now)).order_by("-registered_at", "-id")[:8])
-    return JsonResponse({"office_number": office_number, "certificates": [certificate_json(r, with_pem=True) for r in rows]})
+    rows = (
+        HubCertificate.objects.filter(office_number=office_number, not_after__gt=now)
+        .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=now))
+        .order_by("-registered_at", "-id")[:8]
+    )
+    return JsonResponse(
+        {"office_number": office_number, "certificates": [certificate_json(r, with_pem=True) for r in rows]}
+    )
 
 
 @signed
 @require_POST
 def certificate_revoke(request, fingerprint):
     """An office revokes one of its own certificates (at once; it cannot be registered again)."""
-    record = HubCertificate.objects.filter(fingerprint=str(fingerprint).lower(), office_number=request.hub_office).first()
+    record = HubCertificate.objects.filter(
+        fingerprint=str(fingerprint).lower(), office_number=request.hub_office
+    ).first()
     if record is None:
         return error(404, "not_found", "この事業所の証明書が見つかりません。")
     try:
         data = json.loads(request.body or b"{}")
         reason = str(data.get("reason", "") if isinstance(data, dict) else "")[:200]
     except (ValueError, RecursionError):
-        return error(400, "bad_request", "本文は JSON（{\"reason\": \"…\"}）です。")
+        return error(400, "bad_request", '本文は JSON（{"reason": "…"}）です。')
     revoke_certificate(record, reason or "revoked_by_office")
     return JsonResponse(certificate_json(record), json_dumps_params={"ensure_ascii": False})
 
@@ -268,10 +306,20 @@ def revocations(request):
     """The revocation list: every revoked certificate (fingerprint, office, since when, why)."""
     now = timezone.now()
     rows = HubCertificate.objects.filter(revoked_at__lte=now).order_by("-revoked_at", "-id")[:5000]
-    return JsonResponse({"revoked": [
-        {"fingerprint": r.fingerprint, "office_number": r.office_number, "revoked_at": _iso(r.revoked_at),
-         "reason": r.revocation_reason} for r in rows
-    ]}, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {
+            "revoked": [
+                {
+                    "fingerprint": r.fingerprint,
+                    "office_number": r.office_number,
+                    "revoked_at": _iso(r.revoked_at),
+                    "reason": r.revocation_reason,
+                }
+                for r in rows
+            ]
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @signed
@@ -303,10 +351,17 @@ def package_submit(request):
     try:
         with transaction.atomic():
             record = HubPackage.objects.create(
-                package_id=package_id, sender_office=envelope.sender_office, sender_kind=h["sender"]["kind"],
-                recipient_office=envelope.recipient_office, recipient_kind=h["recipient"]["kind"],
-                unit_kind=h["unit_kind"][:20], sequence=h["sequence"], month=h.get("month") or "",
-                sha256=sha256, size=len(body), storage_name=name,
+                package_id=package_id,
+                sender_office=envelope.sender_office,
+                sender_kind=h["sender"]["kind"],
+                recipient_office=envelope.recipient_office,
+                recipient_kind=h["recipient"]["kind"],
+                unit_kind=h["unit_kind"][:20],
+                sequence=h["sequence"],
+                month=h.get("month") or "",
+                sha256=sha256,
+                size=len(body),
+                storage_name=name,
             )
     except IntegrityError:
         return _duplicate(HubPackage.objects.get(package_id=package_id), sha256)
@@ -355,9 +410,14 @@ def package_fetch(request, package_id):
         return error(404, "not_found", "パッケージが見つかりません。")
     if p.deleted_at is not None:
         if p.acknowledged_at is None:
-            return error(410, "deleted", "このパッケージは受信の確認がないまま保存期間を過ぎたため、連携基盤から削除しました。")
-        return error(410, "deleted", f"このパッケージは受信の確認から{retention_days()}日の保存期間を過ぎたため、"
-                                     "連携基盤から削除しました。")
+            return error(
+                410, "deleted", "このパッケージは受信の確認がないまま保存期間を過ぎたため、連携基盤から削除しました。"
+            )
+        return error(
+            410,
+            "deleted",
+            f"このパッケージは受信の確認から{retention_days()}日の保存期間を過ぎたため、連携基盤から削除しました。",
+        )
     with default_storage.open(p.storage_name, "rb") as f:
         data = f.read()
     if p.recipient_office == request.hub_office:
@@ -397,7 +457,9 @@ def package_ack(request, package_id):
         return error(400, "bad_request", "status は received / imported / rejected のいずれかです。")
     with transaction.atomic():
         p = HubPackage.objects.select_for_update().get(pk=p.pk)
-        if STATUS_ORDER[status] > STATUS_ORDER[p.status] or (status == PackageStatus.REJECTED and p.status == PackageStatus.RECEIVED):
+        if STATUS_ORDER[status] > STATUS_ORDER[p.status] or (
+            status == PackageStatus.REJECTED and p.status == PackageStatus.RECEIVED
+        ):
             now = timezone.now()
             p.status = status
             p.status_detail = detail
@@ -429,5 +491,3 @@ def sent(request):
         limit = 500
     rows = qs.order_by("updated_at", "id")[:limit]
     return JsonResponse({"packages": [package_json(p) for p in rows]}, json_dumps_params={"ensure_ascii": False})
-
-

@@ -7,5 +7,16 @@ writes the files. Renkei makes the files; the office sends them with the nationa
 from linkage.kokuho.codec import KokuhoError, KokuhoFile, Record, claim_amount, file_name, read, write
 from linkage.kokuho.layouts import DATA_TYPE_BENEFIT, DATA_TYPE_CLAIM, LAYOUTS, UNCONFIRMED
 
-__all__ = ["KokuhoError", "KokuhoFile", "Record", "claim_amount", "file_name", "read", "write",
-           "DATA_TYPE_BENEFIT", "DATA_TYPE_CLAIM", "LAYOUTS", "UNCONFIRMED"]
+__all__ = [
+    "KokuhoError",
+    "KokuhoFile",
+    "Record",
+    "claim_amount",
+    "file_name",
+    "read",
+    "write",
+    "DATA_TYPE_BENEFIT",
+    "DATA_TYPE_CLAIM",
+    "LAYOUTS",
+    "UNCONFIRMED",
+]

@@ -123,7 +123,7 @@ def check_field(f: Field, value: str, *, is_total: bool | None) -> str | None:
     if value == "":
         return f"{label}が空です。" if needed else None
     if '"' in value or "\r" in value or "\n" in value:
-        return f"{label}に使えない文字（\" または改行）があります。"
+        return f'{label}に使えない文字（" または改行）があります。'
     if f.type == "digits":
         if not _DIGITS.fullmatch(value) or (f.length and len(value) != f.length):
             return f"{label}は{f.length}桁の数字です（「{value}」）。"
@@ -181,7 +181,12 @@ def cross_findings(file: KokuhoFile) -> list[Finding]:
     allowed = RECORD_IDS_BY_DATA_TYPE.get(file.data_type, ())
     for r in file.records:
         if r.exchange_id not in allowed:
-            found.append(Finding(r.line, f"交換情報識別番号 {r.exchange_id} はデータ種別 {file.data_type} のファイルに入れられません。"))
+            found.append(
+                Finding(
+                    r.line,
+                    f"交換情報識別番号 {r.exchange_id} はデータ種別 {file.data_type} のファイルに入れられません。",
+                )
+            )
 
     def groups(exchange_id: str, keys: tuple[str, ...]) -> dict[tuple, list[Record]]:
         result: dict[tuple, list[Record]] = {}
@@ -195,7 +200,9 @@ def cross_findings(file: KokuhoFile) -> list[Finding]:
         details = [r for r in rows if not r.is_total]
         first = rows[0]
         if len(totals) != 1:
-            found.append(Finding(first.line, f"給付管理票（{_who(first)}）に合計行（明細行番号99）がちょうど1行必要です。"))
+            found.append(
+                Finding(first.line, f"給付管理票（{_who(first)}）に合計行（明細行番号99）がちょうど1行必要です。")
+            )
             continue
         numbers = [r["line_no"] for r in details]
         if numbers != [f"{i:02d}" for i in range(1, len(details) + 1)]:
@@ -205,8 +212,13 @@ def cross_findings(file: KokuhoFile) -> list[Finding]:
         total = totals[0]
         expected = sum(r.int("plan_units") for r in details)
         if total.int("total_units") != expected:
-            found.append(Finding(total.line, f"給付管理票（{_who(total)}）の給付計画合計単位数 {total.int('total_units')} が"
-                                             f"明細の合計 {expected} と一致しません。"))
+            found.append(
+                Finding(
+                    total.line,
+                    f"給付管理票（{_who(total)}）の給付計画合計単位数 {total.int('total_units')} が"
+                    f"明細の合計 {expected} と一致しません。",
+                )
+            )
         seen = set()
         for r in details:
             pair = (r["provider"], r["service_kind"])
@@ -222,7 +234,11 @@ def cross_findings(file: KokuhoFile) -> list[Finding]:
         numbers = [r["line_no"] for r in rows]
         expected_numbers = [f"{i:02d}" for i in range(1, len(rows))] + [TOTAL_LINE]
         if numbers != expected_numbers:
-            found.append(Finding(first.line, f"居宅介護支援の明細書（{_who(first)}）の明細行番号は01から順で、最後の行が99です。"))
+            found.append(
+                Finding(
+                    first.line, f"居宅介護支援の明細書（{_who(first)}）の明細行番号は01から順で、最後の行が99です。"
+                )
+            )
             continue
         for r in rows:
             if r.int("units_each") * r.int("times") != r.int("service_units"):
@@ -230,12 +246,22 @@ def cross_findings(file: KokuhoFile) -> list[Finding]:
         total = rows[-1]
         units = sum(r.int("service_units") for r in rows)
         if total.int("total_units") != units:
-            found.append(Finding(total.line, f"明細書（{_who(total)}）のサービス単位数合計 {total.int('total_units')} が"
-                                             f"各行の合計 {units} と一致しません。"))
+            found.append(
+                Finding(
+                    total.line,
+                    f"明細書（{_who(total)}）のサービス単位数合計 {total.int('total_units')} が"
+                    f"各行の合計 {units} と一致しません。",
+                )
+            )
         yen = claim_amount(units, total["unit_price"])
         if total.int("claim_yen") != yen:
-            found.append(Finding(total.line, f"明細書（{_who(total)}）の請求金額 {total.int('claim_yen')} は"
-                                             f" {units}単位 × {total['unit_price'][:2]}.{total['unit_price'][2:]}円 の切り捨て {yen} です。"))
+            found.append(
+                Finding(
+                    total.line,
+                    f"明細書（{_who(total)}）の請求金額 {total.int('claim_yen')} は"
+                    f" {units}単位 × {total['unit_price'][:2]}.{total['unit_price'][2:]}円 の切り捨て {yen} です。",
+                )
+            )
         claimed_units += total.int("total_units")
         claimed_yen += total.int("claim_yen")
 
@@ -246,13 +272,28 @@ def cross_findings(file: KokuhoFile) -> list[Finding]:
             found.append(Finding(None, "居宅介護支援の介護給付費請求書（7111・請求情報区分02）がちょうど1件必要です。"))
         for bill in bills:
             if bill.int("count") != len(persons):
-                found.append(Finding(bill.line, f"請求書の件数 {bill.int('count')} が明細書の人数 {len(persons)} と一致しません。"))
+                found.append(
+                    Finding(
+                        bill.line, f"請求書の件数 {bill.int('count')} が明細書の人数 {len(persons)} と一致しません。"
+                    )
+                )
             if bill.int("units") != claimed_units:
-                found.append(Finding(bill.line, f"請求書の単位数 {bill.int('units')} が明細書の合計 {claimed_units} と一致しません。"))
+                found.append(
+                    Finding(
+                        bill.line, f"請求書の単位数 {bill.int('units')} が明細書の合計 {claimed_units} と一致しません。"
+                    )
+                )
             if bill.int("cost_total") != claimed_yen:
-                found.append(Finding(bill.line, f"請求書の費用合計 {bill.int('cost_total')} が明細書の請求金額の合計 {claimed_yen} と一致しません。"))
+                found.append(
+                    Finding(
+                        bill.line,
+                        f"請求書の費用合計 {bill.int('cost_total')} が明細書の請求金額の合計 {claimed_yen} と一致しません。",
+                    )
+                )
             if bill.int("insurance_claim") + bill.int("public_claim") + bill.int("copay") != bill.int("cost_total"):
-                found.append(Finding(bill.line, "請求書の 保険請求額＋公費請求額＋利用者負担 が費用合計と一致しません。"))
+                found.append(
+                    Finding(bill.line, "請求書の 保険請求額＋公費請求額＋利用者負担 が費用合計と一致しません。")
+                )
             if bill.int("copay") != 0:
                 found.append(Finding(bill.line, "居宅介護支援に利用者負担はありません（請求書の利用者負担は0です）。"))
     return found
@@ -271,8 +312,17 @@ def _sort_key(record: Record) -> tuple:
     v = record.values
     line = "00" if v.get("line_no") is None else v["line_no"]
     if record.exchange_id == "8222":
-        return (v["month"], "8222", v["insurer"], v["insured"], v["office_number"], v["kind"], v["created_on"],
-                v["sheet_kind"], line)
+        return (
+            v["month"],
+            "8222",
+            v["insurer"],
+            v["insured"],
+            v["office_number"],
+            v["kind"],
+            v["created_on"],
+            v["sheet_kind"],
+            line,
+        )
     if record.exchange_id == "7111":
         return (v["month"], "7111", v["office_number"], v["payer_class"], v["law_no"], v["claim_class"])
     return (v["month"], record.exchange_id, v["insurer"], v["insured"], v["office_number"], v["office_class"], line)
@@ -290,8 +340,9 @@ def file_name(process_month: dt.date, letter: str = "a") -> str:
     return f"d{process_month.year - 2018:02d}{process_month.month:02d}{letter}.csv"
 
 
-def write(*, data_type: str, office_number: str, process_month: dt.date,
-          records: Iterable[tuple[str, Mapping[str, object]]]) -> bytes:
+def write(
+    *, data_type: str, office_number: str, process_month: dt.date, records: Iterable[tuple[str, Mapping[str, object]]]
+) -> bytes:
     """The file's bytes (MS932, CRLF), records in the specification's order; KokuhoError if anything is wrong."""
     built: list[Record] = []
     findings: list[Finding] = []
@@ -306,9 +357,20 @@ def write(*, data_type: str, office_number: str, process_month: dt.date,
         findings += _record_findings(layout, texts, None)
         built.append(Record(exchange_id, texts))
     built.sort(key=_sort_key)
-    control = {"record_kind": "1", "record_no": "1", "volume_no": "0", "record_count": str(len(built)),
-               "data_type": data_type, "welfare_office": "0", "insurer": "000000", "office_number": office_number,
-               "prefecture": "00", "medium": "1", "process_month": process_month.strftime("%Y%m"), "file_control": "0"}
+    control = {
+        "record_kind": "1",
+        "record_no": "1",
+        "volume_no": "0",
+        "record_count": str(len(built)),
+        "data_type": data_type,
+        "welfare_office": "0",
+        "insurer": "000000",
+        "office_number": office_number,
+        "prefecture": "00",
+        "medium": "1",
+        "process_month": process_month.strftime("%Y%m"),
+        "file_control": "0",
+    }
     findings += _record_findings(CONTROL, control, None)
     findings += cross_findings(KokuhoFile(control=control, records=built))
     if findings:
@@ -356,36 +418,49 @@ def read(data: bytes) -> KokuhoFile:
         raise KokuhoError(findings + [Finding(len(lines), "最後の行はエンドレコード（3,レコード番号）です。")])
     end = dict(zip(END.keys, tail))
     if end["record_no"] != str(len(lines)):
-        findings.append(Finding(len(lines), f"エンドレコードのレコード番号は {len(lines)} です（「{end['record_no']}」）。"))
+        findings.append(
+            Finding(len(lines), f"エンドレコードのレコード番号は {len(lines)} です（「{end['record_no']}」）。")
+        )
 
     file = KokuhoFile(control=control)
     for number, line in enumerate(lines[1:-1], start=2):
         parts = line.split(",", 2)
         if len(parts) != 3 or parts[0] != "2":
-            findings.append(Finding(number, "データレコードは 2,レコード番号,\"…\" の形です。"))
+            findings.append(Finding(number, 'データレコードは 2,レコード番号,"…" の形です。'))
             continue
         if parts[1] != str(number):
             findings.append(Finding(number, f"レコード番号は {number} です（「{parts[1]}」）。"))
         values = _split_quoted(parts[2])
         if not values:
-            findings.append(Finding(number, "データレコードの項目は \" で囲みます。"))
+            findings.append(Finding(number, 'データレコードの項目は " で囲みます。'))
             continue
         layout = DATA_LAYOUTS.get(values[0])
         if layout is None:
             findings.append(Finding(number, f"交換情報識別番号「{values[0]}」は扱えません。"))
             continue
         if len(values) != len(layout.fields):
-            findings.append(Finding(number, f"{layout.name}（{layout.exchange_id}）は{len(layout.fields)}項目です（{len(values)}項目あります）。"))
+            findings.append(
+                Finding(
+                    number,
+                    f"{layout.name}（{layout.exchange_id}）は{len(layout.fields)}項目です（{len(values)}項目あります）。",
+                )
+            )
             continue
         record = Record(layout.exchange_id, dict(zip(layout.keys, values)), line=number)
         findings += _record_findings(layout, record.values, number)
         file.records.append(record)
     if control.get("record_count") != str(len(lines) - 2):
-        findings.append(Finding(1, f"コントロールレコードのレコード件数は {len(lines) - 2} です（「{control.get('record_count')}」）。"))
+        findings.append(
+            Finding(
+                1, f"コントロールレコードのレコード件数は {len(lines) - 2} です（「{control.get('record_count')}」）。"
+            )
+        )
     if not findings:
         findings += cross_findings(file)
         if [_sort_key(r) for r in file.records] != sorted(_sort_key(r) for r in file.records):
-            findings.append(Finding(None, "レコードの並び順が仕様の順（年月・識別番号・保険者番号・被保険者番号…）ではありません。"))
+            findings.append(
+                Finding(None, "レコードの並び順が仕様の順（年月・識別番号・保険者番号・被保険者番号…）ではありません。")
+            )
     if findings:
         raise KokuhoError(findings)
     return file

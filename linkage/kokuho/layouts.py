@@ -79,15 +79,28 @@ class RecordLayout:
 
 def _layout(exchange_id: str, spec: dict) -> RecordLayout:
     fields = tuple(
-        Field(key=f["key"], name=f["name"], type=f["type"], length=f.get("len"), required=bool(f.get("required")),
-              rows=f.get("rows", ROWS_ALL), value=f.get("value"),
-              values=MappingProxyType(f["values"]) if "values" in f else None, source=f["source"],
-              checked=tuple(MappingProxyType(c) for c in f.get("checked", ())),
-              confirmed_for_2021_2024=bool(f.get("confirmed_for_2021_2024")))
+        Field(
+            key=f["key"],
+            name=f["name"],
+            type=f["type"],
+            length=f.get("len"),
+            required=bool(f.get("required")),
+            rows=f.get("rows", ROWS_ALL),
+            value=f.get("value"),
+            values=MappingProxyType(f["values"]) if "values" in f else None,
+            source=f["source"],
+            checked=tuple(MappingProxyType(c) for c in f.get("checked", ())),
+            confirmed_for_2021_2024=bool(f.get("confirmed_for_2021_2024")),
+        )
         for f in spec["fields"]
     )
-    return RecordLayout(exchange_id=exchange_id, name=spec["name"], quoted=spec["quoted"],
-                        data_type=spec.get("data_type"), fields=fields)
+    return RecordLayout(
+        exchange_id=exchange_id,
+        name=spec["name"],
+        quoted=spec["quoted"],
+        data_type=spec.get("data_type"),
+        fields=fields,
+    )
 
 
 LAYOUTS: Mapping[str, RecordLayout] = MappingProxyType(

@@ -80,9 +80,19 @@ def new_package_id() -> str:
     return str(uuid.uuid4())
 
 
-def make_manifest(*, package_id: str, files: list[tuple[str, bytes]], sender_office: str, sender_kind: str,
-                  recipient_office: str, recipient_kind: str, sequence: str, unit_kind: str,
-                  month: str | None, created_at: dt.datetime) -> bytes:
+def make_manifest(
+    *,
+    package_id: str,
+    files: list[tuple[str, bytes]],
+    sender_office: str,
+    sender_kind: str,
+    recipient_office: str,
+    recipient_kind: str,
+    sequence: str,
+    unit_kind: str,
+    month: str | None,
+    created_at: dt.datetime,
+) -> bytes:
     manifest = {
         "format": FORMAT,
         "package_id": package_id,
@@ -91,20 +101,39 @@ def make_manifest(*, package_id: str, files: list[tuple[str, bytes]], sender_off
         "month": month,
         "sender": {"office_number": sender_office, "kind": sender_kind},
         "recipient": {"office_number": recipient_office, "kind": recipient_kind},
-        "created_at": created_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": created_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "files": [{"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in files],
     }
     return json.dumps(manifest, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def build_package(*, files: list[tuple[str, bytes]], key, certificate: x509.Certificate, package_id: str,
-                  sender_office: str, sender_kind: str, recipient_office: str, recipient_kind: str,
-                  sequence: str, unit_kind: str, month: str | None, created_at: dt.datetime) -> bytes:
+def build_package(
+    *,
+    files: list[tuple[str, bytes]],
+    key,
+    certificate: x509.Certificate,
+    package_id: str,
+    sender_office: str,
+    sender_kind: str,
+    recipient_office: str,
+    recipient_kind: str,
+    sequence: str,
+    unit_kind: str,
+    month: str | None,
+    created_at: dt.datetime,
+) -> bytes:
     """Sign and pack one send unit. Returns the ZIP bytes."""
     manifest = make_manifest(
-        package_id=package_id, files=files, sender_office=sender_office, sender_kind=sender_kind,
-        recipient_office=recipient_office, recipient_kind=recipient_kind, sequence=sequence,
-        unit_kind=unit_kind, month=month, created_at=created_at,
+        package_id=package_id,
+        files=files,
+        sender_office=sender_office,
+        sender_kind=sender_kind,
+        recipient_office=recipient_office,
+        recipient_kind=recipient_kind,
+        sequence=sequence,
+        unit_kind=unit_kind,
+        month=month,
+        created_at=created_at,
     )
     signature = pki.sign(key, manifest)
     buffer = io.BytesIO()
@@ -121,17 +150,26 @@ def _refuse(message: str, code: str):
     raise PackageError(message, code)
 
 
-def _read_zip(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES, max_unpacked: int = MAX_UNPACKED_BYTES,
-              max_files: int = MAX_FILES) -> dict[str, bytes]:
+def _read_zip(
+    data: bytes,
+    *,
+    max_bytes: int = MAX_PACKAGE_BYTES,
+    max_unpacked: int = MAX_UNPACKED_BYTES,
+    max_files: int = MAX_FILES,
+) -> dict[str, bytes]:
     """The members of a package ZIP, refusing (before reading further) a package that is too big,
     has too many files, or unpacks to more than ``max_unpacked`` bytes — counted while unzipping
     in chunks, whatever the ZIP's directory claims, so memory stays bounded by the limit."""
     if not data:
         _refuse("パッケージが空です。", "empty")
     if len(data) > max_bytes:
-        _refuse(f"パッケージが大きすぎます（{len(data) / 2**20:.1f} MB。上限 {max_bytes / 2**20:.1f} MB）。", "too_large")
-    too_big = (f"パッケージを展開すると大きすぎるため開きません（上限 {max_unpacked / 2**20:.0f} MB）。"
-               "圧縮爆弾の可能性があります。")
+        _refuse(
+            f"パッケージが大きすぎます（{len(data) / 2**20:.1f} MB。上限 {max_bytes / 2**20:.1f} MB）。", "too_large"
+        )
+    too_big = (
+        f"パッケージを展開すると大きすぎるため開きません（上限 {max_unpacked / 2**20:.0f} MB）。"
+        "圧縮爆弾の可能性があります。"
+    )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -159,8 +197,16 @@ def _read_zip(data: bytes, *, max_bytes: int = MAX_PACKAGE_BYTES, max_unpacked: 
         return members
     except PackageError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError, NotImplementedError,
-            RuntimeError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        KeyError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         _refuse("パッケージ（ZIP）が壊れているため読めません。", "bad_zip")
     except Exception:  # noqa: BLE001 - zlib.error and friends: still a broken ZIP
         _refuse("パッケージ（ZIP）が壊れているため読めません。", "bad_zip")
@@ -172,21 +218,29 @@ def _check_manifest(raw: bytes) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError):
         _refuse("マニフェスト（manifest.json）を読めません。", "bad_manifest")
     ok = (
-        isinstance(m, dict) and m.get("format") == FORMAT
-        and isinstance(m.get("package_id"), str) and _UUID_RE.match(m["package_id"])
+        isinstance(m, dict)
+        and m.get("format") == FORMAT
+        and isinstance(m.get("package_id"), str)
+        and _UUID_RE.match(m["package_id"])
         and m.get("unit_kind") in UNIT_KINDS
-        and isinstance(m.get("sequence"), str) and _SEQ_RE.match(m["sequence"])
+        and isinstance(m.get("sequence"), str)
+        and _SEQ_RE.match(m["sequence"])
         and (m.get("month") is None or (isinstance(m["month"], str) and _MONTH_RE.match(m["month"])))
         and isinstance(m.get("created_at"), str)
         and all(
             isinstance(m.get(side), dict)
-            and isinstance(m[side].get("office_number"), str) and _OFFICE_RE.match(m[side]["office_number"])
-            and isinstance(m[side].get("kind"), str) and _KIND_RE.match(m[side]["kind"])
+            and isinstance(m[side].get("office_number"), str)
+            and _OFFICE_RE.match(m[side]["office_number"])
+            and isinstance(m[side].get("kind"), str)
+            and _KIND_RE.match(m[side]["kind"])
             for side in ("sender", "recipient")
         )
-        and isinstance(m.get("files"), list) and 0 < len(m["files"]) <= MAX_FILES
+        and isinstance(m.get("files"), list)
+        and 0 < len(m["files"]) <= MAX_FILES
         and all(
-            isinstance(f, dict) and isinstance(f.get("name"), str) and isinstance(f.get("sha256"), str)
+            isinstance(f, dict)
+            and isinstance(f.get("name"), str)
+            and isinstance(f.get("sha256"), str)
             and isinstance(f.get("size"), int)
             for f in m["files"]
         )
@@ -196,8 +250,9 @@ def _check_manifest(raw: bytes) -> dict:
     return m
 
 
-def open_package(data: bytes, *, roots: list[x509.Certificate], now: dt.datetime | None = None,
-                 limits: dict | None = None) -> VerifiedPackage:
+def open_package(
+    data: bytes, *, roots: list[x509.Certificate], now: dt.datetime | None = None, limits: dict | None = None
+) -> VerifiedPackage:
     """Verify a package completely; raise :class:`PackageError` (Japanese) at the first problem.
 
     ``limits``: optional ``max_bytes`` / ``max_unpacked`` / ``max_files`` (defaults above)."""
@@ -247,7 +302,10 @@ def open_package(data: bytes, *, roots: list[x509.Certificate], now: dt.datetime
         except FileNameError:
             _refuse(f"ファイル名「{name[:80]}」が標準仕様の形式ではありません。", "bad_file_name")
         if fn.route != route or fn.sequence != manifest["sequence"]:
-            _refuse(f"ファイル名「{name[:80]}」の送信元・送信先・ファイル連番がマニフェストと一致しません。", "file_name_mismatch")
+            _refuse(
+                f"ファイル名「{name[:80]}」の送信元・送信先・ファイル連番がマニフェストと一致しません。",
+                "file_name_mismatch",
+            )
         files.append((name, content))
     return VerifiedPackage(manifest=manifest, files=files, certificate=cert, sha256=hashlib.sha256(data).hexdigest())
 

@@ -44,7 +44,7 @@ class SignatureError(ValueError):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 # --------------------------------------------------------------------------- reading
@@ -155,11 +155,17 @@ def load_pkcs12(data: bytes, password: str) -> tuple[object, x509.Certificate, l
             "no_key",
         )
     if cert is None:
-        raise CertificateError("ファイルに証明書が含まれていません。証明書と秘密鍵を含むファイルを選んでください。", "no_certificate")
+        raise CertificateError(
+            "ファイルに証明書が含まれていません。証明書と秘密鍵を含むファイルを選んでください。", "no_certificate"
+        )
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)):
-        raise CertificateError("この種類の鍵には対応していません（RSA・楕円曲線暗号の鍵に対応しています）。", "key_type")
+        raise CertificateError(
+            "この種類の鍵には対応していません（RSA・楕円曲線暗号の鍵に対応しています）。", "key_type"
+        )
     if public_bytes(key.public_key()) != public_bytes(cert.public_key()):
-        raise CertificateError("秘密鍵と証明書が対応していません。同じ証明書の秘密鍵を含むファイルを選んでください。", "key_mismatch")
+        raise CertificateError(
+            "秘密鍵と証明書が対応していません。同じ証明書の秘密鍵を含むファイルを選んでください。", "key_mismatch"
+        )
     return key, cert, list(extra or [])
 
 
@@ -199,7 +205,9 @@ JST = dt.timezone(dt.timedelta(hours=9))
 
 
 def private_key_der(key) -> bytes:
-    return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def load_private_key_der(data: bytes):
@@ -280,12 +288,15 @@ class TestCA:
         return self.certificate.public_bytes(serialization.Encoding.PEM)
 
     def key_pem(self, passphrase: str | None = None) -> bytes:
-        encryption = (serialization.BestAvailableEncryption(passphrase.encode("utf-8")) if passphrase
-                      else serialization.NoEncryption())
+        encryption = (
+            serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+            if passphrase
+            else serialization.NoEncryption()
+        )
         return self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
 
     @classmethod
-    def load(cls, cert_pem: bytes, key_pem: bytes, passphrase: str | None = None) -> "TestCA":
+    def load(cls, cert_pem: bytes, key_pem: bytes, passphrase: str | None = None) -> TestCA:
         """Load a CA from its certificate and (possibly passphrase-encrypted) PEM key.
 
         Raises :class:`CertificateError` when the key cannot be opened or does not belong to the certificate.
@@ -293,7 +304,9 @@ class TestCA:
         try:
             key = serialization.load_pem_private_key(key_pem, passphrase.encode("utf-8") if passphrase else None)
         except (ValueError, TypeError):
-            raise CertificateError("発行用認証局の秘密鍵を開けません（パスフレーズを確認してください）。", "ca_key") from None
+            raise CertificateError(
+                "発行用認証局の秘密鍵を開けません（パスフレーズを確認してください）。", "ca_key"
+            ) from None
         cert = load_pem_certificate(cert_pem)
         if public_bytes(key.public_key()) != public_bytes(cert.public_key()):
             raise CertificateError("発行用認証局の秘密鍵と証明書が対応していません。", "ca_key")
@@ -311,11 +324,13 @@ def new_key():
 def create_test_ca(*, name: str = "Renkei Test CA", days: int = 3650, now: dt.datetime | None = None) -> TestCA:
     now = now or utcnow()
     key = new_key()
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Renkei (test)"),
-        x509.NameAttribute(NameOID.COMMON_NAME, name),
-    ])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Renkei (test)"),
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+        ]
+    )
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -327,8 +342,15 @@ def create_test_ca(*, name: str = "Renkei Test CA", days: int = 3650, now: dt.da
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -371,22 +393,28 @@ def issue_office_certificate(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=signing, content_commitment=signing, key_encipherment=not signing,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                encipher_only=False, decipher_only=False,
+                digital_signature=signing,
+                content_commitment=signing,
+                key_encipherment=not signing,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
         .sign(ca.key, hashes.SHA256())
     )
     return key, cert
 
 
-def pkcs12_bytes(key, cert: x509.Certificate, password: str, *, ca: x509.Certificate | None = None, with_key: bool = True) -> bytes:
+def pkcs12_bytes(
+    key, cert: x509.Certificate, password: str, *, ca: x509.Certificate | None = None, with_key: bool = True
+) -> bytes:
     encryption = (
         serialization.BestAvailableEncryption(password.encode("utf-8")) if password else serialization.NoEncryption()
     )

@@ -105,20 +105,26 @@ def _unb64(text) -> bytes:
 
 
 def _aad(header: dict) -> bytes:
-    return "|".join([FORMAT, header["package_id"], header["sender"]["office_number"],
-                     header["recipient"]["office_number"]]).encode("ascii")
+    return "|".join(
+        [FORMAT, header["package_id"], header["sender"]["office_number"], header["recipient"]["office_number"]]
+    ).encode("ascii")
 
 
 def _kdf(shared: bytes, fingerprint: str, epk_der: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                info=b"renkei-sealed/1|" + fingerprint.encode("ascii") + b"|" + epk_der).derive(shared)
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=b"renkei-sealed/1|" + fingerprint.encode("ascii") + b"|" + epk_der,
+    ).derive(shared)
 
 
 # --------------------------------------------------------------------------- recipients
 
 
-def recipient_certificates(rows: list[dict], *, office_number: str, roots: list[x509.Certificate],
-                           now: dt.datetime | None = None) -> list[x509.Certificate]:
+def recipient_certificates(
+    rows: list[dict], *, office_number: str, roots: list[x509.Certificate], now: dt.datetime | None = None
+) -> list[x509.Certificate]:
     """The certificates the hub published for ``office_number`` that the sender can believe:
     chained to a trusted CA, valid now, naming that 事業所番号, with an RSA or EC key. Others are dropped."""
     found: dict[str, x509.Certificate] = {}
@@ -140,20 +146,29 @@ def _wrap(cek: bytes, cert: x509.Certificate) -> dict:
     fingerprint = pki.fingerprint(cert)
     public_key = cert.public_key()
     if isinstance(public_key, rsa.RSAPublicKey):
-        wrapped = public_key.encrypt(cek, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+        wrapped = public_key.encrypt(
+            cek, padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+        )
         return {"fingerprint": fingerprint, "alg": ALG_RSA, "wrapped": _b64(wrapped)}
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         ephemeral = ec.generate_private_key(public_key.curve)
         epk_der = pki.public_bytes(ephemeral.public_key())
         kek = _kdf(ephemeral.exchange(ec.ECDH(), public_key), fingerprint, epk_der)
-        return {"fingerprint": fingerprint, "alg": ALG_ECDH, "epk": _b64(epk_der), "wrapped": _b64(aes_key_wrap(kek, cek))}
+        return {
+            "fingerprint": fingerprint,
+            "alg": ALG_ECDH,
+            "epk": _b64(epk_der),
+            "wrapped": _b64(aes_key_wrap(kek, cek)),
+        }
     raise SealError("送信先の証明書の鍵は暗号化に使えない種類です（RSA・楕円曲線暗号の証明書が必要です）。", "key_type")
 
 
 def _unwrap(entry: dict, key) -> bytes:
     if entry.get("alg") == ALG_RSA and isinstance(key, rsa.RSAPrivateKey):
-        return key.decrypt(_unb64(entry["wrapped"]),
-                           padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+        return key.decrypt(
+            _unb64(entry["wrapped"]),
+            padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None),
+        )
     if entry.get("alg") == ALG_ECDH and isinstance(key, ec.EllipticCurvePrivateKey):
         epk_der = _unb64(entry["epk"])
         epk = serialization.load_der_public_key(epk_der)
@@ -180,11 +195,15 @@ def seal_package(package: bytes, *, key, certificate: x509.Certificate, recipien
     nonce = os.urandom(12)
     header = {
         "format": FORMAT,
-        "package_id": m.get("package_id"), "unit_kind": m.get("unit_kind"), "sequence": m.get("sequence"),
-        "month": m.get("month"), "created_at": m.get("created_at"),
+        "package_id": m.get("package_id"),
+        "unit_kind": m.get("unit_kind"),
+        "sequence": m.get("sequence"),
+        "month": m.get("month"),
+        "created_at": m.get("created_at"),
         "sender": {"office_number": m["sender"].get("office_number"), "kind": m["sender"].get("kind")},
         "recipient": {"office_number": m["recipient"].get("office_number"), "kind": m["recipient"].get("kind")},
-        "cipher": CIPHER, "nonce": _b64(nonce),
+        "cipher": CIPHER,
+        "nonce": _b64(nonce),
         "keys": [_wrap(cek, cert) for cert in recipients[:MAX_RECIPIENT_KEYS]],
     }
     payload = AESGCM(cek).encrypt(nonce, package, _aad(header))
@@ -193,8 +212,18 @@ def seal_package(package: bytes, *, key, certificate: x509.Certificate, recipien
     header_bytes = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     signature = pki.sign(key, header_bytes)
     cert_pem = pki.certificate_pem(certificate).encode("ascii")
-    return b"".join([MAGIC, struct.pack(">I", len(header_bytes)), header_bytes, struct.pack(">I", len(signature)),
-                     signature, struct.pack(">I", len(cert_pem)), cert_pem, payload])
+    return b"".join(
+        [
+            MAGIC,
+            struct.pack(">I", len(header_bytes)),
+            header_bytes,
+            struct.pack(">I", len(signature)),
+            signature,
+            struct.pack(">I", len(cert_pem)),
+            cert_pem,
+            payload,
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- reading (hub and receiver)
@@ -208,18 +237,20 @@ def read_envelope(data: bytes) -> Envelope:
     """Parse the outside of a sealed package (nothing is decrypted). Raises :class:`SealError`."""
     data = bytes(data)
     if not is_sealed(data):
-        _refuse("暗号化されたパッケージではありません。連携基盤には送信先の証明書で暗号化したパッケージだけを送れます。",
-                "not_sealed")
+        _refuse(
+            "暗号化されたパッケージではありません。連携基盤には送信先の証明書で暗号化したパッケージだけを送れます。",
+            "not_sealed",
+        )
     pos = len(MAGIC)
     parts = []
     for limit in (MAX_HEADER, MAX_SIGNATURE, MAX_CERTIFICATE):
         if len(data) < pos + 4:
             _refuse("暗号化パッケージが途中で切れています。", "bad_envelope")
-        (length,) = struct.unpack(">I", data[pos: pos + 4])
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
         pos += 4
         if length == 0 or length > limit or len(data) < pos + length:
             _refuse("暗号化パッケージの形式が正しくありません。", "bad_envelope")
-        parts.append(data[pos: pos + length])
+        parts.append(data[pos : pos + length])
         pos += length
     header_bytes, signature, cert_pem = parts
     try:
@@ -229,28 +260,43 @@ def read_envelope(data: bytes) -> Envelope:
         _refuse("暗号化パッケージのヘッダーを読めません。", "bad_envelope")
     if not _header_ok(header):
         _refuse("暗号化パッケージのヘッダーの形式が正しくありません。", "bad_envelope")
-    return Envelope(header=header, header_bytes=header_bytes, signature=signature, certificate=certificate,
-                    payload=data[pos:])
+    return Envelope(
+        header=header, header_bytes=header_bytes, signature=signature, certificate=certificate, payload=data[pos:]
+    )
 
 
 def _header_ok(h) -> bool:
     return (
-        isinstance(h, dict) and h.get("format") == FORMAT and h.get("cipher") == CIPHER
-        and isinstance(h.get("package_id"), str) and bool(_UUID_RE.match(h["package_id"]))
-        and h.get("unit_kind") in UNIT_KINDS and isinstance(h.get("sequence"), str) and len(h["sequence"]) == 14
+        isinstance(h, dict)
+        and h.get("format") == FORMAT
+        and h.get("cipher") == CIPHER
+        and isinstance(h.get("package_id"), str)
+        and bool(_UUID_RE.match(h["package_id"]))
+        and h.get("unit_kind") in UNIT_KINDS
+        and isinstance(h.get("sequence"), str)
+        and len(h["sequence"]) == 14
         and h["sequence"].isdigit()
         and (h.get("month") is None or (isinstance(h["month"], str) and len(h["month"]) == 6 and h["month"].isdigit()))
         and all(
             isinstance(h.get(side), dict)
-            and isinstance(h[side].get("office_number"), str) and bool(_OFFICE_RE.match(h[side]["office_number"]))
-            and isinstance(h[side].get("kind"), str) and bool(_KIND_RE.match(h[side]["kind"]))
+            and isinstance(h[side].get("office_number"), str)
+            and bool(_OFFICE_RE.match(h[side]["office_number"]))
+            and isinstance(h[side].get("kind"), str)
+            and bool(_KIND_RE.match(h[side]["kind"]))
             for side in ("sender", "recipient")
         )
-        and isinstance(h.get("nonce"), str) and isinstance(h.get("payload_sha256"), str)
+        and isinstance(h.get("nonce"), str)
+        and isinstance(h.get("payload_sha256"), str)
         and isinstance(h.get("payload_size"), int)
-        and isinstance(h.get("keys"), list) and 0 < len(h["keys"]) <= MAX_RECIPIENT_KEYS
-        and all(isinstance(k, dict) and isinstance(k.get("fingerprint"), str) and bool(_FPR_RE.match(k["fingerprint"]))
-                and isinstance(k.get("wrapped"), str) for k in h["keys"])
+        and isinstance(h.get("keys"), list)
+        and 0 < len(h["keys"]) <= MAX_RECIPIENT_KEYS
+        and all(
+            isinstance(k, dict)
+            and isinstance(k.get("fingerprint"), str)
+            and bool(_FPR_RE.match(k["fingerprint"]))
+            and isinstance(k.get("wrapped"), str)
+            for k in h["keys"]
+        )
     )
 
 
@@ -269,10 +315,14 @@ def verify_envelope(envelope: Envelope, *, roots: list[x509.Certificate], now: d
         _refuse(f"送信元の証明書を確認できません: {exc}", code)
     number = pki.office_number_of(envelope.certificate)
     if number != envelope.sender_office:
-        _refuse(f"署名した証明書（事業所番号 {number or '記載なし'}）が送信元事業所（{envelope.sender_office}）のものではありません。",
-                "certificate_office")
-    if (len(envelope.payload) != envelope.header["payload_size"]
-            or hashlib.sha256(envelope.payload).hexdigest() != envelope.header["payload_sha256"]):
+        _refuse(
+            f"署名した証明書（事業所番号 {number or '記載なし'}）が送信元事業所（{envelope.sender_office}）のものではありません。",
+            "certificate_office",
+        )
+    if (
+        len(envelope.payload) != envelope.header["payload_size"]
+        or hashlib.sha256(envelope.payload).hexdigest() != envelope.header["payload_sha256"]
+    ):
         _refuse("暗号化パッケージの内容が署名時と異なります（改ざんまたは破損）。", "tampered")
 
 
@@ -286,6 +336,11 @@ def unseal(envelope: Envelope, keys: dict) -> bytes:
             cek = _unwrap(entry, key)
             return AESGCM(cek).decrypt(_unb64(envelope.header["nonce"]), envelope.payload, _aad(envelope.header))
         except (ValueError, TypeError, KeyError, InvalidUnwrap, InvalidTag):
-            _refuse("パッケージを復号できません（改ざんされたか、別の証明書あてに暗号化されています）。", "undecryptable")
-    _refuse("このパッケージはこの事業所の電子証明書あてに暗号化されていないため復号できません。"
-            "証明書を更新した直後の場合は、送信元に再送を依頼してください。", "no_key")
+            _refuse(
+                "パッケージを復号できません（改ざんされたか、別の証明書あてに暗号化されています）。", "undecryptable"
+            )
+    _refuse(
+        "このパッケージはこの事業所の電子証明書あてに暗号化されていないため復号できません。"
+        "証明書を更新した直後の場合は、送信元に再送を依頼してください。",
+        "no_key",
+    )

@@ -18,8 +18,7 @@ import sys
 from pathlib import Path
 
 from .codec import write_records
-from .filename import FileName, FileNameError
-from .findings import StandardFileError
+from .filename import FileName
 from .layouts import CSV_VERSION_32, CSV_VERSION_41, layout_for
 from .validate import read_file, validate_files
 
@@ -52,7 +51,9 @@ def cmd_dump(path: str, lenient: bool = False) -> int:
     p = Path(path)
     with p.open("rb") as fh:
         pf = read_file(p.name, fh, lenient=lenient)
-    structural = [f for f in pf.findings if f.is_error and f.code in ("empty", "bom", "encoding", "truncated", "quote", "nul")]
+    structural = [
+        f for f in pf.findings if f.is_error and f.code in ("empty", "bom", "encoding", "truncated", "quote", "nul")
+    ]
     if structural or (pf.layout is None and pf.file_name is None):
         for f in pf.findings:
             print(f, file=sys.stderr)

@@ -35,9 +35,7 @@ def _one_way_chars() -> str:
 
 _ONE_WAY = _one_way_chars()
 #: Characters that are unsafe even though ``str.encode('cp932')`` accepts them.
-UNSAFE_ENCODABLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff" + re.escape(_ONE_WAY) + "]"
-)
+UNSAFE_ENCODABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff" + re.escape(_ONE_WAY) + "]")
 
 #: Known equivalents. The value must be safe (checked at import time). "" means "drop".
 VARIANTS: dict[str, str] = {
@@ -148,7 +146,7 @@ def sanitize(text: str) -> tuple[str, list[tuple[str, str]]]:
             r = ""
         joined = ch == "\u200d"
         if r.startswith("\x00COMPOSE"):
-            composed = r[len("\x00COMPOSE"):]
+            composed = r[len("\x00COMPOSE") :]
             base = out.pop()
             repl.append((base + ch, composed))
             out.append(composed)

@@ -15,9 +15,10 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO
 
 from . import chars
 from .findings import ERROR, Finding, Replacement, StandardFileError
@@ -163,9 +164,7 @@ def _which_plain(layout: Layout, r: Sequence) -> str:
     for f in layout.fields:
         v = r[f.no - 1]
         if f.type != T_TEXT and isinstance(v, str) and _BAD_PLAIN.search(v):
-            return (
-                f"項目No.{f.no}（{f.name}）: フリーテキスト以外の項目にカンマ・ダブルクォート・改行は使えません（{v!r}）"
-            )
+            return f"項目No.{f.no}（{f.name}）: フリーテキスト以外の項目にカンマ・ダブルクォート・改行は使えません（{v!r}）"
     return "カンマ・ダブルクォート・改行を含む値があります"
 
 
@@ -292,8 +291,9 @@ def _file_finding(file: str, detail: str, code: str, record=None, line=None) -> 
     return Finding(ERROR, file, record, None, None, detail, code, line)
 
 
-def open_text(source: bytes | BinaryIO, file: str, *, lenient: bool = False,
-              notes: list[Finding] | None = None) -> io.TextIOBase:
+def open_text(
+    source: bytes | BinaryIO, file: str, *, lenient: bool = False, notes: list[Finding] | None = None
+) -> io.TextIOBase:
     """Check the head of ``source`` and return a cp932 text stream over all of it.
 
     Raises :class:`StandardFileError` for a 0-byte file, a BOM, or UTF-8 content. With
@@ -309,7 +309,9 @@ def open_text(source: bytes | BinaryIO, file: str, *, lenient: bool = False,
     if isinstance(head, str):
         raise TypeError("open the file in binary mode ('rb')")
     if not head:
-        raise StandardFileError([_file_finding(file, "ファイルが空（0バイト）です。1件以上のレコードが必要です。", "empty")])
+        raise StandardFileError(
+            [_file_finding(file, "ファイルが空（0バイト）です。1件以上のレコードが必要です。", "empty")]
+        )
     for bom, what in _BOMS:
         if head.startswith(bom):
             if lenient and bom == codecs.BOM_UTF8:
@@ -345,35 +347,49 @@ def _utf8_text(head: bytes, stream: BinaryIO, file: str, notes: list[Finding] | 
 
     data = head + stream.read()
     if bom:
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise StandardFileError([_file_finding(
-            file,
-            f"文字コードがUTF-8のようですが、ファイルの{line}行目にUTF-8としてもShift-JIS(MS932)としても読めないバイト列があります。"
-            "文字コードを判断できないため読み込みません。Shift-JIS(MS932)で出力してください。",
-            "encoding",
-        )]) from None
+        raise StandardFileError(
+            [
+                _file_finding(
+                    file,
+                    f"文字コードがUTF-8のようですが、ファイルの{line}行目にUTF-8としてもShift-JIS(MS932)としても読めないバイト列があります。"
+                    "文字コードを判断できないため読み込みません。Shift-JIS(MS932)で出力してください。",
+                    "encoding",
+                )
+            ]
+        ) from None
     bad = chars.first_unsafe(text.replace("\r", "").replace("\n", "").replace("\t", ""))
     if bad is not None:
         pos = text.index(bad)
         line = text.count("\n", 0, pos) + 1
-        raise StandardFileError([_file_finding(
-            file,
-            f"文字コードがUTF-8で、ファイルの{line}行目にShift-JIS(MS932)にない文字「{bad}」（U+{ord(bad):04X}）があります。"
-            "どの文字に置き換えるか決められないため読み込みません。送信元でShift-JIS(MS932)の範囲の文字にしてください。",
-            "encoding",
-        )])
+        raise StandardFileError(
+            [
+                _file_finding(
+                    file,
+                    f"文字コードがUTF-8で、ファイルの{line}行目にShift-JIS(MS932)にない文字「{bad}」（U+{ord(bad):04X}）があります。"
+                    "どの文字に置き換えるか決められないため読み込みません。送信元でShift-JIS(MS932)の範囲の文字にしてください。",
+                    "encoding",
+                )
+            ]
+        )
     if notes is not None:
         what = "UTF-8（BOM付き）" if bom else "UTF-8"
-        notes.append(Finding(
-            WARNING, file, None, None, None,
-            f"文字コードが{what}でした（標準仕様はShift-JIS(MS932)）。すべての文字がMS932にあるため、"
-            f"{'BOMを除いて' if bom else ''}UTF-8として読みました。",
-            "tolerated_encoding",
-        ))
+        notes.append(
+            Finding(
+                WARNING,
+                file,
+                None,
+                None,
+                None,
+                f"文字コードが{what}でした（標準仕様はShift-JIS(MS932)）。すべての文字がMS932にあるため、"
+                f"{'BOMを除いて' if bom else ''}UTF-8として読みました。",
+                "tolerated_encoding",
+            )
+        )
     return io.StringIO(text, newline="")
 
 
@@ -450,7 +466,7 @@ class RecordStream:
                 else:
                     detail = (
                         f"ファイルの{self.lines_read}行目のダブルクォートの使い方が正しくありません（{msg}）。"
-                        "フリーテキストは\"で囲み、中の\"は\"\"と2つ重ねてください。"
+                        'フリーテキストは"で囲み、中の"は""と2つ重ねてください。'
                     )
                     code = "quote"
                 raise StandardFileError([_file_finding(file, detail, code, recno + 1)]) from None

@@ -61,7 +61,7 @@ class FileName:
         return (*self.route, self.sequence)
 
     @classmethod
-    def parse(cls, name: str) -> "FileName":
+    def parse(cls, name: str) -> FileName:
         """Parse a 4.1 or 3.2 file name (a path is accepted; only the last component is used)."""
         base = re.split(r"[\\/]", str(name))[-1]
         m = _NAME_RE.match(base)
@@ -113,7 +113,7 @@ class FileName:
     def __str__(self) -> str:
         return self.build()
 
-    def with_(self, **changes) -> "FileName":
+    def with_(self, **changes) -> FileName:
         return replace(self, **changes)
 
     def to_json(self) -> dict:
@@ -130,7 +130,7 @@ class FileName:
         }
 
     @classmethod
-    def from_json(cls, d: dict) -> "FileName":
+    def from_json(cls, d: dict) -> FileName:
         created = d["created"]
         if not isinstance(created, datetime):
             created = datetime.strptime(str(created), SEQUENCE_FORMAT)
@@ -159,9 +159,7 @@ def guess_prefix(name: str) -> str | None:
 def _explain(base: str) -> str:
     prefix = guess_prefix(base)
     if prefix is None:
-        return (
-            f"ファイル名「{base}」: 接頭辞が標準仕様のファイル種別（{', '.join(sorted(PREFIXES))}）ではありません。"
-        )
+        return f"ファイル名「{base}」: 接頭辞が標準仕様のファイル種別（{', '.join(sorted(PREFIXES))}）ではありません。"
     if not re.search(r"\.csv$", base, re.IGNORECASE):
         return f"ファイル名「{base}」: 拡張子は .CSV にしてください。"
     return (

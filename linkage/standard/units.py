@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .codec import ZERO_DATE, ZERO_MONTH, normalize_row, write_records
 from .filename import FileName
@@ -27,8 +28,23 @@ _AUTOFILL: dict[tuple[str, str], dict[int, str]] = {
 }
 # Files are written in this order (parents first).
 _ORDER = [
-    "UP1KYO", "UP2KYO", "UP3KYO", "UPPLAN", "UPSIKYU", "UPHOSOKU", "DLT1KYO", "DLTPLAN", "UPJSK", "DLTJSK",
-    "UPKIHON", "UPKIHON_SUB1", "UPKIHON_SUB2", "UPYOBO", "UPYOBO_SUB", "DLTKIHON", "DLTYOBO",
+    "UP1KYO",
+    "UP2KYO",
+    "UP3KYO",
+    "UPPLAN",
+    "UPSIKYU",
+    "UPHOSOKU",
+    "DLT1KYO",
+    "DLTPLAN",
+    "UPJSK",
+    "DLTJSK",
+    "UPKIHON",
+    "UPKIHON_SUB1",
+    "UPKIHON_SUB2",
+    "UPYOBO",
+    "UPYOBO_SUB",
+    "DLTKIHON",
+    "DLTYOBO",
 ]
 
 
@@ -93,7 +109,7 @@ class SendUnit:
         self.sequence = sequence.replace(microsecond=0)
         self._rows: dict[str, list] = {}
 
-    def add(self, prefix: str, rows: Iterable[Mapping[int, Any] | Sequence[Any]]) -> "SendUnit":
+    def add(self, prefix: str, rows: Iterable[Mapping[int, Any] | Sequence[Any]]) -> SendUnit:
         allowed = UNIT_KINDS[self.kind][0]
         if prefix not in allowed:
             raise ValueError(f"{prefix} does not belong in a {self.kind!r} send unit ({sorted(allowed)})")

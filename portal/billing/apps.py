@@ -43,8 +43,11 @@ def check_invoice_issuer(app_configs, **kwargs):
     try:
         validate_registration_number(number)
     except ValidationError as error:
-        return [checks.Error(
-            error.messages[0], hint="環境変数 RENKEI_INVOICE_REGISTRATION_NUMBER を確認してください。",
-            id="billing.E001",
-        )]
+        return [
+            checks.Error(
+                error.messages[0],
+                hint="環境変数 RENKEI_INVOICE_REGISTRATION_NUMBER を確認してください。",
+                id="billing.E001",
+            )
+        ]
     return []

@@ -27,7 +27,13 @@ from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 from portal.masters.kyotaku import (  # noqa: F401  (the names callers import from here)
-    GROUP_LABELS, KYOTAKU_UNIT_PRICES, KYOTAKU_UNIT_TABLES, SYSTEM_LABELS, TIER_LABELS, TIERS, KyotakuUnitTable,
+    GROUP_LABELS,
+    KYOTAKU_UNIT_PRICES,
+    KYOTAKU_UNIT_TABLES,
+    SYSTEM_LABELS,
+    TIER_LABELS,
+    TIERS,
+    KyotakuUnitTable,
     unit_table_on,
 )
 
@@ -132,8 +138,15 @@ def _check_counts(**counts: int) -> None:
             raise ValueError(f"{name} must be a non-negative int")
 
 
-def tier_split(*, system: str, care_light: int, care_heavy: int, support: int = 0,
-               fte: Fraction | Decimal | int = 1, month: dt.date) -> TierResult:
+def tier_split(
+    *,
+    system: str,
+    care_light: int,
+    care_heavy: int,
+    support: int = 0,
+    fte: Fraction | Decimal | int = 1,
+    month: dt.date,
+) -> TierResult:
     """How many 要介護 cases fall in (ⅰ)(ⅱ)(ⅲ) under ``system`` ("I"/"II"), and their units."""
     _check_counts(care_light=care_light, care_heavy=care_heavy, support=support)
     fte = Fraction(fte)
@@ -160,12 +173,27 @@ def tier_split(*, system: str, care_light: int, care_heavy: int, support: int = 
             counts[(tier, group)] += 1
 
     lines = tuple(
-        TierLine(tier=tier, group=group, cases=counts[(tier, group)],
-                 units_each=table.units[(system, tier)][0 if group == "light" else 1])
-        for tier in TIERS for group in ("light", "heavy")
+        TierLine(
+            tier=tier,
+            group=group,
+            cases=counts[(tier, group)],
+            units_each=table.units[(system, tier)][0 if group == "light" else 1],
+        )
+        for tier in TIERS
+        for group in ("light", "heavy")
     )
-    return TierResult(system=system, care_light=care_light, care_heavy=care_heavy, support=support, fte=fte,
-                      caseload=load, lines=lines, table=table, last_in_i=last_i, last_in_ii=last_ii)
+    return TierResult(
+        system=system,
+        care_light=care_light,
+        care_heavy=care_heavy,
+        support=support,
+        fte=fte,
+        caseload=load,
+        lines=lines,
+        table=table,
+        last_in_i=last_i,
+        last_in_ii=last_ii,
+    )
 
 
 def units_to_yen(units: int, regional_grade: str) -> int:
@@ -221,8 +249,17 @@ class KyotakuCheck:
         return self.difference_yen_month * 12
 
 
-def kyotaku_check(*, month: dt.date, care_light: int, care_heavy: int, support: int, fte=1,
-                  used_exchange: bool, has_clerk: bool, regional_grade: str = "9") -> KyotakuCheck:
+def kyotaku_check(
+    *,
+    month: dt.date,
+    care_light: int,
+    care_heavy: int,
+    support: int,
+    fte=1,
+    used_exchange: bool,
+    has_clerk: bool,
+    regional_grade: str = "9",
+) -> KyotakuCheck:
     reasons = []
     if not used_exchange:
         reasons.append("この月にケアプランデータ連携（データでのやりとり）の利用がありません。")
@@ -230,8 +267,12 @@ def kyotaku_check(*, month: dt.date, care_light: int, care_heavy: int, support: 
         reasons.append("事務職員の配置が確認できません（スタッフに「事務職員」の役割の方がいません）。")
     common = {"care_light": care_light, "care_heavy": care_heavy, "support": support, "fte": fte, "month": month}
     return KyotakuCheck(
-        month=month, tier_one=tier_split(system="I", **common), tier_two=tier_split(system="II", **common),
-        used_exchange=used_exchange, has_clerk=has_clerk, regional_grade=regional_grade,
+        month=month,
+        tier_one=tier_split(system="I", **common),
+        tier_two=tier_split(system="II", **common),
+        used_exchange=used_exchange,
+        has_clerk=has_clerk,
+        regional_grade=regional_grade,
         reasons_not_two=tuple(reasons),
     )
 
@@ -307,14 +348,34 @@ class Savings:
         return (Decimal(self.licence_price) * 12 / self.total_saved_year).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
-def savings_simulate(*, partners: int, clients: int, sheets_per_month: int, minutes_per_sheet: int,
-                     cost_per_sheet: int, hourly_wage: int, licence_price: int) -> Savings:
+def savings_simulate(
+    *,
+    partners: int,
+    clients: int,
+    sheets_per_month: int,
+    minutes_per_sheet: int,
+    cost_per_sheet: int,
+    hourly_wage: int,
+    licence_price: int,
+) -> Savings:
     """Yearly time and money saved by exchanging 提供票 as data instead of paper (time to about ⅓)."""
-    _check_counts(partners=partners, clients=clients, sheets_per_month=sheets_per_month,
-                  minutes_per_sheet=minutes_per_sheet, cost_per_sheet=cost_per_sheet, hourly_wage=hourly_wage)
-    return Savings(partners=partners, clients=clients, sheets_per_month=sheets_per_month,
-                   minutes_per_sheet=minutes_per_sheet, cost_per_sheet=cost_per_sheet, hourly_wage=hourly_wage,
-                   licence_price=licence_price)
+    _check_counts(
+        partners=partners,
+        clients=clients,
+        sheets_per_month=sheets_per_month,
+        minutes_per_sheet=minutes_per_sheet,
+        cost_per_sheet=cost_per_sheet,
+        hourly_wage=hourly_wage,
+    )
+    return Savings(
+        partners=partners,
+        clients=clients,
+        sheets_per_month=sheets_per_month,
+        minutes_per_sheet=minutes_per_sheet,
+        cost_per_sheet=cost_per_sheet,
+        hourly_wage=hourly_wage,
+        licence_price=licence_price,
+    )
 
 
 # --------------------------------------------------------------------------- data from other apps

@@ -147,16 +147,23 @@ class LicenceStatus:
             why = f"ライセンスの有効期限（{wareki_date(lic.period_end)}）と猶予期間が過ぎたため、"
         elif lic is not None and lic.period_end < self.on and not _invoice_overdue(lic, self.on):
             # registered with a start date in the past: the period itself is over (nothing is overdue yet)
-            why = (f"登録されたライセンスの期間（{wareki_date(lic.period_start)}〜{wareki_date(lic.period_end)}）が"
-                   "すでに終わっているため、")
+            why = (
+                f"登録されたライセンスの期間（{wareki_date(lic.period_start)}〜{wareki_date(lic.period_end)}）が"
+                "すでに終わっているため、"
+            )
         elif lic is not None:
             why = "ライセンスの請求書のお支払いが期限を過ぎても確認できないため、"
         else:
             why = "ライセンスが失効しているため、"
-        text = why + "ケアプランデータの送信はできません。ログイン・閲覧・受信・印刷・CSV出力はこれまでどおりご利用いただけます。"
+        text = (
+            why
+            + "ケアプランデータの送信はできません。ログイン・閲覧・受信・印刷・CSV出力はこれまでどおりご利用いただけます。"
+        )
         nxt = self.next_licence
         if nxt is not None and getattr(nxt, "current_invoice_number", None) and not is_settled(nxt):
-            return text + f"更新分の請求書（{nxt.current_invoice_number}）のお支払いが確認できしだい、送信を再開できます。"
+            return (
+                text + f"更新分の請求書（{nxt.current_invoice_number}）のお支払いが確認できしだい、送信を再開できます。"
+            )
         return text + "送信を再開するには、運営者に再申込をご連絡のうえ、請求書のお支払いをお願いします。"
 
 

@@ -77,7 +77,9 @@ class InvoiceKind(models.TextChoices):
 class InvoiceImmutable(Exception):
     """An issued invoice cannot be changed or deleted; issue a cancelling invoice instead."""
 
-    def __init__(self, message: str = "発行済みの請求書は変更・削除できません。訂正するには取消請求書を発行してください。"):
+    def __init__(
+        self, message: str = "発行済みの請求書は変更・削除できません。訂正するには取消請求書を発行してください。"
+    ):
         super().__init__(message)
 
 
@@ -99,12 +101,14 @@ class Invoice(models.Model):
     """請求書 (適格請求書): an immutable snapshot of what was billed to whom by whom."""
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="invoices", verbose_name="宛先事業所")
-    licence = models.ForeignKey(
-        Licence, on_delete=models.PROTECT, related_name="invoices", verbose_name="ライセンス"
-    )
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="invoices", verbose_name="ライセンス")
     kind = models.CharField("種別", max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE)
     cancels = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="cancellation",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cancellation",
         verbose_name="取り消す請求書",
     )
     series = models.CharField("番号系列", max_length=20)
@@ -120,9 +124,7 @@ class Invoice(models.Model):
     tax_rate = models.PositiveSmallIntegerField("税率（%）")
     tax_amount = models.IntegerField("消費税額")
     issuer_name = models.CharField("発行者", max_length=100)
-    issuer_registration_number = models.CharField(
-        "登録番号", max_length=14, validators=[validate_registration_number]
-    )
+    issuer_registration_number = models.CharField("登録番号", max_length=14, validators=[validate_registration_number])
     issuer_address = models.CharField("発行者住所", max_length=200, blank=True)
     issuer_contact = models.CharField("発行者連絡先", max_length=200, blank=True)
     payment_instructions = models.CharField("お支払い方法", max_length=300, blank=True)
@@ -144,7 +146,8 @@ class Invoice(models.Model):
             models.UniqueConstraint(fields=["series", "sequence"], name="billing_invoice_unique_sequence"),
             models.CheckConstraint(
                 condition=(
-                    models.Q(kind="invoice", cancels__isnull=True) | models.Q(kind="cancellation", cancels__isnull=False)
+                    models.Q(kind="invoice", cancels__isnull=True)
+                    | models.Q(kind="cancellation", cancels__isnull=False)
                 ),
                 name="billing_invoice_cancellation_refers",
             ),
@@ -228,7 +231,9 @@ class ReminderKind(models.TextChoices):
 class ReminderSent(models.Model):
     """One email about one event; the unique ``key`` makes sending it twice impossible."""
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="billing_reminders", verbose_name="事業所")
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="billing_reminders", verbose_name="事業所"
+    )
     key = models.CharField("キー", max_length=100, unique=True)
     kind = models.CharField("種類", max_length=20, choices=ReminderKind.choices)
     recipients = models.PositiveSmallIntegerField("送信先の数", default=0)

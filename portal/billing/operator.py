@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 
 from portal.billing import services
 from portal.billing.forms import (
-    ContractEndForm, InvoiceCancelForm, LicenceApplyForm, PaymentForm, RenewForm, RetentionDeleteForm, SuspendForm,
+    ContractEndForm,
+    InvoiceCancelForm,
+    LicenceApplyForm,
+    PaymentForm,
+    RenewForm,
+    RetentionDeleteForm,
+    SuspendForm,
 )
 from portal.billing.licensing import LicenceState, active_invoices, statuses_for_offices, with_settlement
 from portal.billing.models import Invoice, Licence, Payment
@@ -47,42 +53,57 @@ def _month_start(day: dt.date, back: int = 0) -> dt.date:
 def _office_rows(today):
     offices = list(_offices())
     statuses = statuses_for_offices([o.pk for o in offices], today)
-    outstanding = dict(
-        active_invoices().values("office").annotate(total=Sum("amount")).values_list("office", "total")
-    )
+    outstanding = dict(active_invoices().values("office").annotate(total=Sum("amount")).values_list("office", "total"))
     paid = dict(
-        Payment.objects.filter(invoice__in=active_invoices()).values("invoice__office")
-        .annotate(total=Sum("amount")).values_list("invoice__office", "total")
+        Payment.objects.filter(invoice__in=active_invoices())
+        .values("invoice__office")
+        .annotate(total=Sum("amount"))
+        .values_list("invoice__office", "total")
     )
     rows = []
     for office in offices:
         status = statuses[office.pk]
-        rows.append({
-            "office": office, "status": status,
-            "outstanding": (outstanding.get(office.pk) or 0) - (paid.get(office.pk) or 0),
-        })
+        rows.append(
+            {
+                "office": office,
+                "status": status,
+                "outstanding": (outstanding.get(office.pk) or 0) - (paid.get(office.pk) or 0),
+            }
+        )
     return rows
 
 
 def _revenue(today, months: int = 12):
     since = _month_start(today, months - 1)
     invoiced = {
-        row["month"]: row for row in
-        Invoice.objects.filter(issued_on__gte=since).annotate(month=TruncMonth("issued_on")).values("month")
-        .annotate(gross=Sum("amount"), net=Sum("amount_net"), tax=Sum("tax_amount")).order_by()
+        row["month"]: row
+        for row in Invoice.objects.filter(issued_on__gte=since)
+        .annotate(month=TruncMonth("issued_on"))
+        .values("month")
+        .annotate(gross=Sum("amount"), net=Sum("amount_net"), tax=Sum("tax_amount"))
+        .order_by()
     }
     received = dict(
-        Payment.objects.filter(received_on__gte=since).annotate(month=TruncMonth("received_on")).values("month")
-        .annotate(total=Sum("amount")).values_list("month", "total").order_by()
+        Payment.objects.filter(received_on__gte=since)
+        .annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+        .order_by()
     )
     result = []
     for back in range(months - 1, -1, -1):
         month = _month_start(today, back)
         row = invoiced.get(month, {})
-        result.append({
-            "month": month, "gross": row.get("gross") or 0, "net": row.get("net") or 0, "tax": row.get("tax") or 0,
-            "received": received.get(month) or 0,
-        })
+        result.append(
+            {
+                "month": month,
+                "gross": row.get("gross") or 0,
+                "net": row.get("net") or 0,
+                "tax": row.get("tax") or 0,
+                "received": received.get(month) or 0,
+            }
+        )
     return result
 
 
@@ -111,25 +132,35 @@ def dashboard(request):
     next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
     ending = (
         with_settlement(Licence.objects.filter(period_end__gte=month_start, period_end__lt=next_month))
-        .select_related("office").order_by("period_end", "office__office_number")
+        .select_related("office")
+        .order_by("period_end", "office__office_number")
     )
     renewed = set(
-        Licence.objects.filter(period_start__gt=month_start, period_start__lte=next_month)
-        .values_list("office_id", "period_start")
+        Licence.objects.filter(period_start__gt=month_start, period_start__lte=next_month).values_list(
+            "office_id", "period_start"
+        )
     )
     ending_rows = [
-        {"licence": lic, "renewed": (lic.office_id, lic.period_end + dt.timedelta(days=1)) in renewed}
-        for lic in ending
+        {"licence": lic, "renewed": (lic.office_id, lic.period_end + dt.timedelta(days=1)) in renewed} for lic in ending
     ]
-    return render(request, "billing/operator/dashboard.html", {
-        "today": today, "rows": [r for r in rows if not wanted or r["status"].state == wanted],
-        "state_counts": [(state, counts[state]) for state in LicenceState], "wanted": wanted,
-        "wanted_label": LicenceState(wanted).label if wanted in LicenceState.values else "",
-        "revenue": _revenue(today), "unpaid": _unpaid_invoices(today)[:50], "ending": ending_rows,
-        "issuer_problems": services.issuer_problems(), "total_offices": len(rows),
-        "health": operator_figures(),
-        "due_for_deletion": offices_due_for_deletion(today),
-    })
+    return render(
+        request,
+        "billing/operator/dashboard.html",
+        {
+            "today": today,
+            "rows": [r for r in rows if not wanted or r["status"].state == wanted],
+            "state_counts": [(state, counts[state]) for state in LicenceState],
+            "wanted": wanted,
+            "wanted_label": LicenceState(wanted).label if wanted in LicenceState.values else "",
+            "revenue": _revenue(today),
+            "unpaid": _unpaid_invoices(today)[:50],
+            "ending": ending_rows,
+            "issuer_problems": services.issuer_problems(),
+            "total_offices": len(rows),
+            "health": operator_figures(),
+            "due_for_deletion": offices_due_for_deletion(today),
+        },
+    )
 
 
 @operator_required
@@ -142,10 +173,16 @@ def invoice_list(request):
         )
     else:
         invoices = _unpaid_invoices(today, only_overdue=(which == "overdue"))
-    return render(request, "billing/operator/invoices.html", {
-        "invoices": invoices, "which": which, "today": today,
-        "total_outstanding": sum(i.outstanding for i in invoices),
-    })
+    return render(
+        request,
+        "billing/operator/invoices.html",
+        {
+            "invoices": invoices,
+            "which": which,
+            "today": today,
+            "total_outstanding": sum(i.outstanding for i in invoices),
+        },
+    )
 
 
 @operator_required
@@ -158,25 +195,33 @@ def office_detail(request, office_id):
     licences = list(with_settlement(Licence.objects.filter(office=office)).order_by("-period_start"))
     for lic in licences:
         lic.can_issue = not lic.is_free and lic.current_invoice_id is None
-    return render(request, "billing/operator/office.html", {
-        "office": office, "status": status, "licences": licences, "today": today,
-        "invoices": decorate_invoices(
-            invoice_rows(Invoice.objects.filter(office=office)).order_by("-issued_on", "-pk"), today
-        ),
-        "apply_form": LicenceApplyForm(initial={"start": today, "issue_invoice": True}),
-        "renew_form": RenewForm(initial={"issue_invoice": True}),
-        "can_renew": status.state in (LicenceState.ACTIVE, LicenceState.RENEWAL_DUE, LicenceState.GRACE)
-        and bool(licences) and licences[0].pk == status.licence.pk,  # the next period is not registered yet
-        "can_apply": status.state == LicenceState.LAPSED or status.licence is None,
-        "issuer_problems": services.issuer_problems(),
-        "admins": services.office_admin_emails(office),
-        "suspend_form": SuspendForm(),
-        "contract_form": ContractEndForm(initial={"ended_on": office.contract_ended_on or today}),
-        "delete_form": RetentionDeleteForm(),
-        "retention_until": retention_until(office),
-        "retention_over": office in offices_due_for_deletion(today),
-        "status_changes": list(office.status_changes.select_related("by")[:10]),
-    })
+    return render(
+        request,
+        "billing/operator/office.html",
+        {
+            "office": office,
+            "status": status,
+            "licences": licences,
+            "today": today,
+            "invoices": decorate_invoices(
+                invoice_rows(Invoice.objects.filter(office=office)).order_by("-issued_on", "-pk"), today
+            ),
+            "apply_form": LicenceApplyForm(initial={"start": today, "issue_invoice": True}),
+            "renew_form": RenewForm(initial={"issue_invoice": True}),
+            "can_renew": status.state in (LicenceState.ACTIVE, LicenceState.RENEWAL_DUE, LicenceState.GRACE)
+            and bool(licences)
+            and licences[0].pk == status.licence.pk,  # the next period is not registered yet
+            "can_apply": status.state == LicenceState.LAPSED or status.licence is None,
+            "issuer_problems": services.issuer_problems(),
+            "admins": services.office_admin_emails(office),
+            "suspend_form": SuspendForm(),
+            "contract_form": ContractEndForm(initial={"ended_on": office.contract_ended_on or today}),
+            "delete_form": RetentionDeleteForm(),
+            "retention_until": retention_until(office),
+            "retention_over": office in offices_due_for_deletion(today),
+            "status_changes": list(office.status_changes.select_related("by")[:10]),
+        },
+    )
 
 
 @operator_required
@@ -187,8 +232,9 @@ def licence_apply(request, office_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            licence = services.licence_apply(office=office, start=data["start"], free=data["free"],
-                                             by=request.user, note=data["note"])
+            licence = services.licence_apply(
+                office=office, start=data["start"], free=data["free"], by=request.user, note=data["note"]
+            )
             invoice = None
             if data["issue_invoice"] and not licence.is_free:
                 invoice = services.invoice_issue(licence=licence, by=request.user)
@@ -239,7 +285,9 @@ def invoice_issue(request, licence_id):
         for text in error.messages:
             messages.error(request, text)
     else:
-        messages.success(request, f"請求書 {invoice.number}（{invoice.amount:,}円）を発行し、管理者にメールで送ります。")
+        messages.success(
+            request, f"請求書 {invoice.number}（{invoice.amount:,}円）を発行し、管理者にメールで送ります。"
+        )
     return redirect("billing:operator_office", office_id=licence.office_id)
 
 
@@ -261,9 +309,16 @@ def payment_record(request, invoice_id):
             messages.success(request, text)
             return redirect("billing:operator_office", office_id=invoice.office_id)
     payments = Payment.objects.filter(invoice=invoice).order_by("received_on", "pk")
-    return render(request, "billing/operator/payment.html", {
-        "invoice": invoice, "form": form, "outstanding": outstanding, "payments": payments,
-    })
+    return render(
+        request,
+        "billing/operator/payment.html",
+        {
+            "invoice": invoice,
+            "form": form,
+            "outstanding": outstanding,
+            "payments": payments,
+        },
+    )
 
 
 @operator_required
@@ -274,7 +329,9 @@ def invoice_cancel(request, invoice_id):
     if request.method == "POST" and form.is_valid():
         try:
             cancellation, replacement = services.invoice_cancel(
-                invoice=invoice, reason=form.cleaned_data["reason"], reissue=form.cleaned_data["reissue"],
+                invoice=invoice,
+                reason=form.cleaned_data["reason"],
+                reissue=form.cleaned_data["reissue"],
                 by=request.user,
             )
         except ValidationError as error:
@@ -316,31 +373,94 @@ def export_csv(request, what):
         for row in _office_rows(today):
             office, status = row["office"], row["status"]
             lic = status.licence
-            rows.append([
-                office.office_number, office.name, office.kind_label, status.label,
-                lic.period_start.isoformat() if lic else "", lic.period_end.isoformat() if lic else "",
-                "無料" if lic is not None and lic.is_free else "", row["outstanding"],
-            ])
-        return _csv_response(f"renkei-offices-{stamp}.csv", [
-            "事業所番号", "事業所名", "種別", "ライセンス状態", "期間開始", "期間終了", "無料期間", "未入金額",
-        ], rows)
+            rows.append(
+                [
+                    office.office_number,
+                    office.name,
+                    office.kind_label,
+                    status.label,
+                    lic.period_start.isoformat() if lic else "",
+                    lic.period_end.isoformat() if lic else "",
+                    "無料" if lic is not None and lic.is_free else "",
+                    row["outstanding"],
+                ]
+            )
+        return _csv_response(
+            f"renkei-offices-{stamp}.csv",
+            [
+                "事業所番号",
+                "事業所名",
+                "種別",
+                "ライセンス状態",
+                "期間開始",
+                "期間終了",
+                "無料期間",
+                "未入金額",
+            ],
+            rows,
+        )
     if what == "invoices":
-        invoices = decorate_invoices(invoice_rows(Invoice.objects.select_related("office")).order_by("series", "sequence"), today)
-        return _csv_response(f"renkei-invoices-{stamp}.csv", [
-            "請求書番号", "種別", "取り消した請求書", "発行日", "支払期限", "事業所番号", "宛名", "対象期間開始", "対象期間終了",
-            "税込金額", "税抜金額", "税率", "消費税額", "入金済み", "未入金", "状態",
-        ], ([
-            inv.number, inv.get_kind_display(), inv.cancels.number if inv.cancels_id else "", inv.issued_on.isoformat(),
-            inv.due_on.isoformat() if inv.due_on else "", inv.recipient_office_number, inv.recipient_name,
-            inv.period_start.isoformat(), inv.period_end.isoformat(), inv.amount, inv.amount_net, f"{inv.tax_rate}%",
-            inv.tax_amount, inv.paid, inv.outstanding, inv.state_label,
-        ] for inv in invoices))
+        invoices = decorate_invoices(
+            invoice_rows(Invoice.objects.select_related("office")).order_by("series", "sequence"), today
+        )
+        return _csv_response(
+            f"renkei-invoices-{stamp}.csv",
+            [
+                "請求書番号",
+                "種別",
+                "取り消した請求書",
+                "発行日",
+                "支払期限",
+                "事業所番号",
+                "宛名",
+                "対象期間開始",
+                "対象期間終了",
+                "税込金額",
+                "税抜金額",
+                "税率",
+                "消費税額",
+                "入金済み",
+                "未入金",
+                "状態",
+            ],
+            (
+                [
+                    inv.number,
+                    inv.get_kind_display(),
+                    inv.cancels.number if inv.cancels_id else "",
+                    inv.issued_on.isoformat(),
+                    inv.due_on.isoformat() if inv.due_on else "",
+                    inv.recipient_office_number,
+                    inv.recipient_name,
+                    inv.period_start.isoformat(),
+                    inv.period_end.isoformat(),
+                    inv.amount,
+                    inv.amount_net,
+                    f"{inv.tax_rate}%",
+                    inv.tax_amount,
+                    inv.paid,
+                    inv.outstanding,
+                    inv.state_label,
+                ]
+                for inv in invoices
+            ),
+        )
     if what == "revenue":
-        return _csv_response(f"renkei-revenue-{stamp}.csv", [
-            "月", "請求額（税込）", "税抜", "消費税", "入金額",
-        ], ([r["month"].strftime("%Y-%m"), r["gross"], r["net"], r["tax"], r["received"]] for r in _revenue(today, 24)))
+        return _csv_response(
+            f"renkei-revenue-{stamp}.csv",
+            [
+                "月",
+                "請求額（税込）",
+                "税抜",
+                "消費税",
+                "入金額",
+            ],
+            (
+                [r["month"].strftime("%Y-%m"), r["gross"], r["net"], r["tax"], r["received"]]
+                for r in _revenue(today, 24)
+            ),
+        )
     raise Http404
-
 
 
 def _office_status_change(request, office_id, change, done_text):
@@ -368,8 +488,9 @@ def office_suspend(request, office_id):
     """利用停止 (reason required): sending and receiving stop with a banner; the data stays."""
     from portal.offices.services import office_suspend as suspend
 
-    return _office_status_change(request, office_id, suspend,
-                                 "{name}を利用停止にしました。送信と受信が止まり、事業所の画面にお知らせが出ます。")
+    return _office_status_change(
+        request, office_id, suspend, "{name}を利用停止にしました。送信と受信が止まり、事業所の画面にお知らせが出ます。"
+    )
 
 
 @operator_required
@@ -378,8 +499,9 @@ def office_suspend(request, office_id):
 def office_resume(request, office_id):
     from portal.offices.services import office_resume as resume
 
-    return _office_status_change(request, office_id, resume,
-                                 "{name}の利用を再開しました。止まっていた送信は順に送られます。")
+    return _office_status_change(
+        request, office_id, resume, "{name}の利用を再開しました。止まっていた送信は順に送られます。"
+    )
 
 
 @operator_required
@@ -413,7 +535,9 @@ def office_delete(request, office_id):
     try:
         if not form.is_valid():
             raise ValidationError(form.errors["confirm_number"][0])
-        office_delete_after_retention(office=office, confirm_number=form.cleaned_data["confirm_number"], by=request.user)
+        office_delete_after_retention(
+            office=office, confirm_number=form.cleaned_data["confirm_number"], by=request.user
+        )
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)

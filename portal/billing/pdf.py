@@ -11,8 +11,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
 
 def _lines(invoice: Invoice) -> list[dict]:
-    return [{
-        "description": invoice.description,
-        "quantity": 1,
-        "amount": invoice.amount,
-    }]
+    return [
+        {
+            "description": invoice.description,
+            "quantity": 1,
+            "amount": invoice.amount,
+        }
+    ]

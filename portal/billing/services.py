@@ -27,9 +27,9 @@ from django.utils import timezone
 
 from portal.billing.licensing import (
     LicenceState,
-    is_settled,
     LicenceStatus,
     active_invoices,
+    is_settled,
     licence_state,
     licence_status,
 )
@@ -53,9 +53,18 @@ from portal.offices.tenancy import office_scope
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "SendingBlocked", "assert_can_send", "licence_state", "licence_status",
-    "licence_apply", "licence_renew", "invoice_issue", "invoice_cancel", "payment_record",
-    "invoice_outstanding", "office_reminders_send", "invoice_email_send",
+    "SendingBlocked",
+    "assert_can_send",
+    "licence_state",
+    "licence_status",
+    "licence_apply",
+    "licence_renew",
+    "invoice_issue",
+    "invoice_cancel",
+    "payment_record",
+    "invoice_outstanding",
+    "office_reminders_send",
+    "invoice_email_send",
 ]
 
 
@@ -135,17 +144,29 @@ def licence_apply(*, office: Office, start: dt.date, free: bool = False, by=None
         end = licence_period_end(start)
         overlap = next((lic for lic in existing if lic.period_start <= end and start <= lic.period_end), None)
         if overlap is not None:
-            raise ValidationError({"start": (
-                f"この期間（{wareki_date(start)}〜{wareki_date(end)}）には、すでにライセンス"
-                f"（{wareki_date(overlap.period_start)}〜{wareki_date(overlap.period_end)}）があります。"
-                "続けて使う場合は「更新」を使ってください。"
-            )})
+            raise ValidationError(
+                {
+                    "start": (
+                        f"この期間（{wareki_date(start)}〜{wareki_date(end)}）には、すでにライセンス"
+                        f"（{wareki_date(overlap.period_start)}〜{wareki_date(overlap.period_end)}）があります。"
+                        "続けて使う場合は「更新」を使ってください。"
+                    )
+                }
+            )
         if status.state in (LicenceState.ACTIVE, LicenceState.RENEWAL_DUE, LicenceState.GRACE):
-            raise ValidationError({"start": "この事業所のライセンスはまだ続いています。新規申込ではなく「更新」を使ってください。"})
+            raise ValidationError(
+                {"start": "この事業所のライセンスはまだ続いています。新規申込ではなく「更新」を使ってください。"}
+            )
         price = 0 if free else int(settings.RENKEI_LICENCE_PRICE)
         return Licence.objects.create(
-            office=office, kind=LicenceKind.NEW, period_start=start, period_end=end, price=price,
-            is_free=free, note=note, created_by=_actor(by),
+            office=office,
+            kind=LicenceKind.NEW,
+            period_start=start,
+            period_end=end,
+            price=price,
+            is_free=free,
+            note=note,
+            created_by=_actor(by),
         )
 
 
@@ -161,7 +182,9 @@ def licence_renew(*, office: Office, by=None, on: dt.date | None = None, note: s
     with office_scope(office):
         latest = Licence.objects.filter(office=office).order_by("-period_start").first()
         if latest is None:
-            raise ValidationError("この事業所にはまだライセンスがありません。更新ではなく新規申込として登録してください。")
+            raise ValidationError(
+                "この事業所にはまだライセンスがありません。更新ではなく新規申込として登録してください。"
+            )
         status = licence_status(office, on)
         if status.state == LicenceState.LAPSED:
             raise ValidationError(
@@ -173,15 +196,25 @@ def licence_renew(*, office: Office, by=None, on: dt.date | None = None, note: s
                 "申込中のライセンスはまだお支払いが確認できていません。更新はお支払いの確認後にできます。"
             )
         if status.licence.pk != latest.pk:  # a later period is already registered
-            waiting = "（お支払い待ちです）" if status.next_licence is not None and not is_settled(status.next_licence) else ""
+            waiting = (
+                "（お支払い待ちです）"
+                if status.next_licence is not None and not is_settled(status.next_licence)
+                else ""
+            )
             raise ValidationError(
                 f"次の期間（{wareki_date(latest.period_start)}〜{wareki_date(latest.period_end)}）は"
                 f"すでに登録されています{waiting}。"
             )
         start = latest.period_end + dt.timedelta(days=1)
         return Licence.objects.create(
-            office=office, kind=LicenceKind.RENEWAL, period_start=start, period_end=licence_period_end(start),
-            price=int(settings.RENKEI_LICENCE_PRICE), is_free=False, note=note, created_by=_actor(by),
+            office=office,
+            kind=LicenceKind.RENEWAL,
+            period_start=start,
+            period_end=licence_period_end(start),
+            price=int(settings.RENKEI_LICENCE_PRICE),
+            is_free=False,
+            note=note,
+            created_by=_actor(by),
         )
 
 
@@ -253,8 +286,14 @@ def _create_invoice(*, series: str, **fields) -> Invoice:
 
 
 @transaction.atomic
-def invoice_issue(*, licence: Licence, by=None, issued_on: dt.date | None = None,
-                  due_on: dt.date | None = None, send_email: bool = True) -> Invoice:
+def invoice_issue(
+    *,
+    licence: Licence,
+    by=None,
+    issued_on: dt.date | None = None,
+    due_on: dt.date | None = None,
+    send_email: bool = True,
+) -> Invoice:
     """Issue the 適格請求書 for a licence period and (after commit) email it to the office admins."""
     issued_on = issued_on or timezone.localdate()
     with office_scope(licence.office_id):
@@ -274,11 +313,22 @@ def invoice_issue(*, licence: Licence, by=None, issued_on: dt.date | None = None
             raise ValidationError({"due_on": "支払期限は発行日以降の日付にしてください。"})
         invoice = _create_invoice(
             series=f"{settings.RENKEI_INVOICE_NUMBER_PREFIX}-{issued_on.year}",
-            office=locked.office, licence=locked, kind=InvoiceKind.INVOICE, issued_on=issued_on, due_on=due_on,
-            period_start=locked.period_start, period_end=locked.period_end, description=licence_description(locked),
-            amount=split.gross, amount_net=split.net, tax_rate=split.rate, tax_amount=split.tax,
-            payment_instructions=settings.RENKEI_INVOICE_PAYMENT_INSTRUCTIONS, issued_by=_actor(by),
-            **issuer, **_recipient_snapshot(locked.office),
+            office=locked.office,
+            licence=locked,
+            kind=InvoiceKind.INVOICE,
+            issued_on=issued_on,
+            due_on=due_on,
+            period_start=locked.period_start,
+            period_end=locked.period_end,
+            description=licence_description(locked),
+            amount=split.gross,
+            amount_net=split.net,
+            tax_rate=split.rate,
+            tax_amount=split.tax,
+            payment_instructions=settings.RENKEI_INVOICE_PAYMENT_INSTRUCTIONS,
+            issued_by=_actor(by),
+            **issuer,
+            **_recipient_snapshot(locked.office),
         )
     logger.info("invoice %s issued for office %s", invoice.pk, invoice.office_id)
     if send_email:
@@ -290,8 +340,15 @@ def invoice_issue(*, licence: Licence, by=None, issued_on: dt.date | None = None
 
 
 @transaction.atomic
-def invoice_cancel(*, invoice: Invoice, reason: str, reissue: bool = False, by=None,
-                   issued_on: dt.date | None = None, send_email: bool = True) -> tuple[Invoice, Invoice | None]:
+def invoice_cancel(
+    *,
+    invoice: Invoice,
+    reason: str,
+    reissue: bool = False,
+    by=None,
+    issued_on: dt.date | None = None,
+    send_email: bool = True,
+) -> tuple[Invoice, Invoice | None]:
     """Cancel an issued invoice with a cancelling invoice (negative amounts, referring to it).
 
     With ``reissue=True`` a corrected invoice for the same period is issued at once, with
@@ -310,27 +367,46 @@ def invoice_cancel(*, invoice: Invoice, reason: str, reissue: bool = False, by=N
             raise ValidationError(f"請求書 {original.number} はすでに取り消されています。")
         has_payments = Payment.objects.filter(invoice=original).exists()
         if has_payments and not reissue:
-            raise ValidationError({"reissue": (
-                "この請求書には入金が記録されています。取り消す場合は「訂正した請求書を再発行する」を選んでください"
-                "（入金記録は新しい請求書に引き継がれます）。"
-            )})
+            raise ValidationError(
+                {
+                    "reissue": (
+                        "この請求書には入金が記録されています。取り消す場合は「訂正した請求書を再発行する」を選んでください"
+                        "（入金記録は新しい請求書に引き継がれます）。"
+                    )
+                }
+            )
         issuer = _issuer_snapshot()
         cancellation = _create_invoice(
             series=f"{settings.RENKEI_INVOICE_NUMBER_PREFIX}-{issued_on.year}",
-            office=original.office, licence=original.licence, kind=InvoiceKind.CANCELLATION, cancels=original,
-            issued_on=issued_on, due_on=None, period_start=original.period_start, period_end=original.period_end,
+            office=original.office,
+            licence=original.licence,
+            kind=InvoiceKind.CANCELLATION,
+            cancels=original,
+            issued_on=issued_on,
+            due_on=None,
+            period_start=original.period_start,
+            period_end=original.period_end,
             description=f"請求書 {original.number}（{wareki_date(original.issued_on)}発行）の取消",
-            amount=-original.amount, amount_net=-original.amount_net, tax_rate=original.tax_rate,
-            tax_amount=-original.tax_amount, note=f"取消理由: {reason}"[:300], issued_by=_actor(by),
-            recipient_name=original.recipient_name, recipient_office_number=original.recipient_office_number,
-            recipient_postal_code=original.recipient_postal_code, recipient_address=original.recipient_address,
+            amount=-original.amount,
+            amount_net=-original.amount_net,
+            tax_rate=original.tax_rate,
+            tax_amount=-original.tax_amount,
+            note=f"取消理由: {reason}"[:300],
+            issued_by=_actor(by),
+            recipient_name=original.recipient_name,
+            recipient_office_number=original.recipient_office_number,
+            recipient_postal_code=original.recipient_postal_code,
+            recipient_address=original.recipient_address,
             **issuer,
         )
         replacement = None
         if reissue:
             replacement = invoice_issue(
-                licence=original.licence, by=by, issued_on=issued_on,
-                due_on=max(original.due_on or issued_on, issued_on), send_email=send_email,
+                licence=original.licence,
+                by=by,
+                issued_on=issued_on,
+                due_on=max(original.due_on or issued_on, issued_on),
+                send_email=send_email,
             )
             moved = Payment.objects.filter(invoice=original).update(invoice=replacement)
             if moved:
@@ -353,8 +429,9 @@ def invoice_outstanding(invoice: Invoice) -> int:
 
 
 @transaction.atomic
-def payment_record(*, invoice: Invoice, amount: int, received_on: dt.date, method: str,
-                   by=None, note: str = "") -> Payment:
+def payment_record(
+    *, invoice: Invoice, amount: int, received_on: dt.date, method: str, by=None, note: str = ""
+) -> Payment:
     """Record money received for an invoice; partial payments are fine, over-payment is refused."""
     if method not in PaymentMethod.values:
         raise ValidationError({"method": "入金方法を選んでください。"})
@@ -367,15 +444,21 @@ def payment_record(*, invoice: Invoice, amount: int, received_on: dt.date, metho
         if locked.is_cancellation:
             raise ValidationError("取消請求書には入金を記録できません。")
         if Invoice.objects.filter(cancels=locked).exists():
-            raise ValidationError(f"請求書 {locked.number} は取り消されています。入金は再発行した請求書に記録してください。")
+            raise ValidationError(
+                f"請求書 {locked.number} は取り消されています。入金は再発行した請求書に記録してください。"
+            )
         outstanding = invoice_outstanding(locked)
         if outstanding == 0:
             raise ValidationError({"amount": f"請求書 {locked.number} はすでに全額入金済みです。"})
         if amount > outstanding:
-            raise ValidationError({"amount": (
-                f"入金額 {amount:,}円 が未入金額 {outstanding:,}円 を超えています。"
-                f"請求書 {locked.number} に記録できるのは {outstanding:,}円 までです。金額を確認してください。"
-            )})
+            raise ValidationError(
+                {
+                    "amount": (
+                        f"入金額 {amount:,}円 が未入金額 {outstanding:,}円 を超えています。"
+                        f"請求書 {locked.number} に記録できるのは {outstanding:,}円 までです。金額を確認してください。"
+                    )
+                }
+            )
         payment = Payment.objects.create(
             invoice=locked, amount=amount, received_on=received_on, method=method, note=note, recorded_by=_actor(by)
         )
@@ -387,14 +470,24 @@ def payment_record(*, invoice: Invoice, amount: int, received_on: dt.date, metho
 
 
 def office_admin_emails(office: Office) -> list[str]:
-    return sorted({
-        email for email in Membership.objects.filter(office=office, role=Role.ADMIN)
-        .values_list("user__email", flat=True) if email
-    })
+    return sorted(
+        {
+            email
+            for email in Membership.objects.filter(office=office, role=Role.ADMIN).values_list("user__email", flat=True)
+            if email
+        }
+    )
 
 
-def _send_once(*, office: Office, key: str, kind: str, subject: str, body: str,
-               attachments: tuple[tuple[str, bytes, str], ...] = ()) -> bool:
+def _send_once(
+    *,
+    office: Office,
+    key: str,
+    kind: str,
+    subject: str,
+    body: str,
+    attachments: tuple[tuple[str, bytes, str], ...] = (),
+) -> bool:
     """Send one email to the office admins unless ``key`` was sent before; True if sent now.
 
     The ReminderSent row is inserted and the mail sent in one transaction: a second worker
@@ -427,13 +520,21 @@ def invoice_email_send(*, invoice: Invoice) -> bool:
     from portal.billing.pdf import invoice_pdf
 
     office = invoice.office
-    body = render_to_string("billing/email/invoice_issued.txt", {
-        "invoice": invoice, "office": office, "link": _billing_url(),
-    })
+    body = render_to_string(
+        "billing/email/invoice_issued.txt",
+        {
+            "invoice": invoice,
+            "office": office,
+            "link": _billing_url(),
+        },
+    )
     title = "取消請求書" if invoice.is_cancellation else "請求書"
     return _send_once(
-        office=office, key=f"invoice-issued:{invoice.pk}", kind=ReminderKind.INVOICE_ISSUED,
-        subject=f"{title} {invoice.number} を発行しました", body=body,
+        office=office,
+        key=f"invoice-issued:{invoice.pk}",
+        kind=ReminderKind.INVOICE_ISSUED,
+        subject=f"{title} {invoice.number} を発行しました",
+        body=body,
         attachments=((invoice.filename, invoice_pdf(invoice), "application/pdf"),),
     )
 
@@ -451,29 +552,45 @@ def office_reminders_send(*, office: Office, on: dt.date | None = None) -> list[
     context = {"office": office, "status": status, "link": _billing_url(), "on": on}
     if status.state == LicenceState.RENEWAL_DUE:
         key = f"renewal-due:{status.licence.pk}"
-        if _send_once(office=office, key=key, kind=ReminderKind.RENEWAL_DUE,
-                      subject="ライセンス更新のお知らせ",
-                      body=render_to_string("billing/email/renewal_due.txt", context)):
+        if _send_once(
+            office=office,
+            key=key,
+            kind=ReminderKind.RENEWAL_DUE,
+            subject="ライセンス更新のお知らせ",
+            body=render_to_string("billing/email/renewal_due.txt", context),
+        ):
             sent.append(key)
     if status.state == LicenceState.LAPSED and status.licence is not None:
         key = f"licence-lapsed:{status.licence.pk}"
-        if _send_once(office=office, key=key, kind=ReminderKind.LICENCE_LAPSED,
-                      subject="ライセンスが失効しました（送信が止まっています）",
-                      body=render_to_string("billing/email/licence_lapsed.txt", context)):
+        if _send_once(
+            office=office,
+            key=key,
+            kind=ReminderKind.LICENCE_LAPSED,
+            subject="ライセンスが失効しました（送信が止まっています）",
+            body=render_to_string("billing/email/licence_lapsed.txt", context),
+        ):
             sent.append(key)
     overdue = (
-        active_invoices().filter(office=office, due_on__lt=on)
-        .annotate(paid=Sum("payments__amount")).order_by("due_on")
+        active_invoices().filter(office=office, due_on__lt=on).annotate(paid=Sum("payments__amount")).order_by("due_on")
     )
     for invoice in overdue:
         outstanding = invoice.amount - (invoice.paid or 0)
         if outstanding <= 0:
             continue
         key = f"invoice-overdue:{invoice.pk}"
-        if _send_once(office=office, key=key, kind=ReminderKind.INVOICE_OVERDUE,
-                      subject=f"請求書 {invoice.number} のお支払い期限が過ぎています",
-                      body=render_to_string("billing/email/invoice_overdue.txt", {
-                          **context, "invoice": invoice, "outstanding": outstanding,
-                      })):
+        if _send_once(
+            office=office,
+            key=key,
+            kind=ReminderKind.INVOICE_OVERDUE,
+            subject=f"請求書 {invoice.number} のお支払い期限が過ぎています",
+            body=render_to_string(
+                "billing/email/invoice_overdue.txt",
+                {
+                    **context,
+                    "invoice": invoice,
+                    "outstanding": outstanding,
+                },
+            ),
+        ):
             sent.append(key)
     return sent

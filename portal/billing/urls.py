@@ -19,8 +19,11 @@ urlpatterns = [
     path("operator/offices/<int:office_id>/licences/new/", operator.licence_apply, name="operator_licence_apply"),
     path("operator/offices/<int:office_id>/suspend/", operator.office_suspend, name="operator_office_suspend"),
     path("operator/offices/<int:office_id>/resume/", operator.office_resume, name="operator_office_resume"),
-    path("operator/offices/<int:office_id>/contract-end/", operator.office_contract_end,
-         name="operator_office_contract_end"),
+    path(
+        "operator/offices/<int:office_id>/contract-end/",
+        operator.office_contract_end,
+        name="operator_office_contract_end",
+    ),
     path("operator/offices/<int:office_id>/delete/", operator.office_delete, name="operator_office_delete"),
     path("operator/offices/<int:office_id>/renew/", operator.licence_renew, name="operator_licence_renew"),
     path("operator/licences/<int:licence_id>/invoice/", operator.invoice_issue, name="operator_invoice_issue"),

@@ -64,10 +64,17 @@ def office_billing(request):
     invoices = decorate_invoices(
         invoice_rows(Invoice.objects.filter(office=office)).order_by("-issued_on", "-pk"), today
     )
-    return render(request, "billing/office.html", {
-        "status": status, "licences": licences, "invoices": invoices, "today": today,
-        "price": settings.RENKEI_LICENCE_PRICE,
-    })
+    return render(
+        request,
+        "billing/office.html",
+        {
+            "status": status,
+            "licences": licences,
+            "invoices": invoices,
+            "today": today,
+            "price": settings.RENKEI_LICENCE_PRICE,
+        },
+    )
 
 
 @office_required(roles=BILLING_ROLES)
@@ -120,14 +127,25 @@ def office_economics(request):
         if kyotaku_form.is_bound and kyotaku_form.is_valid():
             data = kyotaku_form.cleaned_data
             kyotaku = economics.kyotaku_check(
-                month=month, care_light=data["care_light"], care_heavy=data["care_heavy"], support=data["support"],
-                fte=data["fte"], used_exchange=used_exchange or data["used_exchange"],
-                has_clerk=has_clerk or data["has_clerk"], regional_grade=office.regional_grade,
+                month=month,
+                care_light=data["care_light"],
+                care_heavy=data["care_heavy"],
+                support=data["support"],
+                fte=data["fte"],
+                used_exchange=used_exchange or data["used_exchange"],
+                has_clerk=has_clerk or data["has_clerk"],
+                regional_grade=office.regional_grade,
             )
         elif not kyotaku_form.is_bound and counted is not None:
             kyotaku = economics.kyotaku_check(
-                month=month, care_light=counted.care_light, care_heavy=counted.care_heavy, support=counted.support,
-                fte=1, used_exchange=used_exchange, has_clerk=has_clerk, regional_grade=office.regional_grade,
+                month=month,
+                care_light=counted.care_light,
+                care_heavy=counted.care_heavy,
+                support=counted.support,
+                fte=1,
+                used_exchange=used_exchange,
+                has_clerk=has_clerk,
+                regional_grade=office.regional_grade,
             )
         auto = {"used_exchange": used_exchange, "has_clerk": has_clerk}
     else:
@@ -147,12 +165,22 @@ def office_economics(request):
             initial["clients"] = counted.care_light + counted.care_heavy + counted.support
         savings_form = SavingsForm(prefix="s", initial=initial)
 
-    return render(request, "billing/economics.html", {
-        "kyotaku_form": kyotaku_form, "kyotaku": kyotaku, "counted": counted, "auto": auto,
-        "savings_form": savings_form, "savings": savings, "licence_price": licence_price,
-        "unit_tables": economics.KYOTAKU_UNIT_TABLES, "tier_labels": economics.TIER_LABELS,
-        "national_with_staff": economics.NATIONAL_SAVING_WITH_STAFF,
-        "national_without_staff": economics.NATIONAL_SAVING_WITHOUT_STAFF,
-        "k_query": {k: v for k, v in request.GET.items() if k.startswith("k-")},
-        "s_query": {k: v for k, v in request.GET.items() if k.startswith("s-")},
-    })
+    return render(
+        request,
+        "billing/economics.html",
+        {
+            "kyotaku_form": kyotaku_form,
+            "kyotaku": kyotaku,
+            "counted": counted,
+            "auto": auto,
+            "savings_form": savings_form,
+            "savings": savings,
+            "licence_price": licence_price,
+            "unit_tables": economics.KYOTAKU_UNIT_TABLES,
+            "tier_labels": economics.TIER_LABELS,
+            "national_with_staff": economics.NATIONAL_SAVING_WITH_STAFF,
+            "national_without_staff": economics.NATIONAL_SAVING_WITHOUT_STAFF,
+            "k_query": {k: v for k, v in request.GET.items() if k.startswith("k-")},
+            "s_query": {k: v for k, v in request.GET.items() if k.startswith("s-")},
+        },
+    )

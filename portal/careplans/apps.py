@@ -23,5 +23,11 @@ class CareplansConfig(AppConfig):
         expiring = latest.filter(cert_valid_to__gte=today, cert_valid_to__lte=today + dt.timedelta(days=60)).count()
         undelivered = latest.filter(status=PlanStatus.CONFIRMED).count()
         body = f"作成中の下書き {drafts}件 ／ 交付待ち {undelivered}件 ／ 認定の有効期間が60日以内に終了 {expiring}件"
-        return [{"title": "居宅サービス計画書", "body": body, "url": reverse("careplans:list") + "?expiry=soon",
-                 "link_label": "期限が近い計画書を見る"}]
+        return [
+            {
+                "title": "居宅サービス計画書",
+                "body": body,
+                "url": reverse("careplans:list") + "?expiry=soon",
+                "link_label": "期限が近い計画書を見る",
+            }
+        ]

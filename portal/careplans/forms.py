@@ -40,7 +40,8 @@ class JaTimeField(forms.Field):
                 return dt.time(hour, minute)
         raise ValidationError(
             "%(label)s「%(value)s」は時刻として正しくありません。0:00〜23:59 の範囲で 時:分（例: 09:30）と入力してください。",
-            code="invalid", params={"label": self.label or "時刻", "value": value},
+            code="invalid",
+            params={"label": self.label or "時刻", "value": value},
         )
 
     def prepare_value(self, value):
@@ -54,7 +55,9 @@ class LockForm(forms.Form):
 
 
 def service_kind_choices(blank="（選択しない）"):
-    return [("", blank)] + [(code, f"{code} {name}") for code, name in SERVICE_KINDS.items() if code not in ("43", "46")]
+    return [("", blank)] + [
+        (code, f"{code} {name}") for code, name in SERVICE_KINDS.items() if code not in ("43", "46")
+    ]
 
 
 def _textarea(rows=3):
@@ -68,53 +71,92 @@ class PlanCreateForm(forms.Form):
 class Table1Form(LockForm):
     """居宅サービス計画書（1）."""
 
-    author = forms.ModelChoiceField(label="居宅サービス計画作成者氏名", queryset=None, required=False,
-                                    empty_label="（選んでください）")
+    author = forms.ModelChoiceField(
+        label="居宅サービス計画作成者氏名", queryset=None, required=False, empty_label="（選んでください）"
+    )
     first_plan_date = JaDateField(label="初回居宅サービス計画作成日", required=False)
     category_first = forms.BooleanField(label="初回", required=False)
     category_referral = forms.BooleanField(label="紹介", required=False)
     category_continuing = forms.BooleanField(label="継続", required=False)
-    certification_status = forms.ChoiceField(label="認定状況", required=False, widget=forms.RadioSelect,
-                                             choices=CertificationStatus.choices)
-    care_level = forms.ChoiceField(label="要介護状態区分", required=False,
-                                   choices=[("", "（選んでください）")] + list(CareLevel.choices))
+    certification_status = forms.ChoiceField(
+        label="認定状況", required=False, widget=forms.RadioSelect, choices=CertificationStatus.choices
+    )
+    care_level = forms.ChoiceField(
+        label="要介護状態区分", required=False, choices=[("", "（選んでください）")] + list(CareLevel.choices)
+    )
     certified_on = JaDateField(label="認定日", required=False)
     cert_valid_from = JaDateField(label="認定の有効期間（開始）", required=False)
     cert_valid_to = JaDateField(label="認定の有効期間（終了）", required=False)
-    user_intentions = forms.CharField(label="利用者及び家族の生活に対する意向を踏まえた課題分析の結果", required=False,
-                                      widget=_textarea(5))
-    committee_opinion = forms.CharField(label="介護認定審査会の意見及びサービスの種類の指定", required=False,
-                                        widget=_textarea(2))
+    user_intentions = forms.CharField(
+        label="利用者及び家族の生活に対する意向を踏まえた課題分析の結果", required=False, widget=_textarea(5)
+    )
+    committee_opinion = forms.CharField(
+        label="介護認定審査会の意見及びサービスの種類の指定", required=False, widget=_textarea(2)
+    )
     support_policy = forms.CharField(label="総合的な援助の方針", required=False, widget=_textarea(5))
-    living_support_reason = forms.ChoiceField(label="生活援助中心型の算定理由", required=False, widget=forms.RadioSelect,
-                                              choices=[("", "該当なし")] + list(LivingSupportReason.choices))
+    living_support_reason = forms.ChoiceField(
+        label="生活援助中心型の算定理由",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[("", "該当なし")] + list(LivingSupportReason.choices),
+    )
     living_support_other = forms.CharField(label="その他の理由", required=False, widget=_textarea(1))
 
     def __init__(self, *args, office, plan=None, **kwargs):
         if plan is not None and "initial" not in kwargs:
             first, referral, continuing = flags_from_category(plan.plan_category)
             kwargs["initial"] = {
-                "lock_version": plan.lock_version, "author": plan.author_id,
-                "category_first": first, "category_referral": referral, "category_continuing": continuing,
-                **{name: getattr(plan, name) for name in (
-                    "first_plan_date", "certification_status", "care_level", "certified_on", "cert_valid_from",
-                    "cert_valid_to", "user_intentions", "committee_opinion", "support_policy",
-                    "living_support_reason", "living_support_other")},
+                "lock_version": plan.lock_version,
+                "author": plan.author_id,
+                "category_first": first,
+                "category_referral": referral,
+                "category_continuing": continuing,
+                **{
+                    name: getattr(plan, name)
+                    for name in (
+                        "first_plan_date",
+                        "certification_status",
+                        "care_level",
+                        "certified_on",
+                        "cert_valid_from",
+                        "cert_valid_to",
+                        "user_intentions",
+                        "committee_opinion",
+                        "support_policy",
+                        "living_support_reason",
+                        "living_support_other",
+                    )
+                },
             }
         super().__init__(*args, **kwargs)
-        self.fields["author"].queryset = office.memberships.filter(
-            role__in=(Role.CARE_MANAGER, Role.ADMIN)
-        ).select_related("user").order_by("joined_at")
+        self.fields["author"].queryset = (
+            office.memberships.filter(role__in=(Role.CARE_MANAGER, Role.ADMIN))
+            .select_related("user")
+            .order_by("joined_at")
+        )
         self.fields["author"].label_from_instance = lambda m: m.name
 
     def table1_data(self) -> dict:
         c = self.cleaned_data
-        data = {name: c.get(name) for name in (
-            "first_plan_date", "certification_status", "care_level", "certified_on", "cert_valid_from",
-            "cert_valid_to", "user_intentions", "committee_opinion", "support_policy", "living_support_reason",
-            "living_support_other")}
-        data["plan_category"] = category_from_flags(c.get("category_first"), c.get("category_referral"),
-                                                    c.get("category_continuing"))
+        data = {
+            name: c.get(name)
+            for name in (
+                "first_plan_date",
+                "certification_status",
+                "care_level",
+                "certified_on",
+                "cert_valid_from",
+                "cert_valid_to",
+                "user_intentions",
+                "committee_opinion",
+                "support_policy",
+                "living_support_reason",
+                "living_support_other",
+            )
+        }
+        data["plan_category"] = category_from_flags(
+            c.get("category_first"), c.get("category_referral"), c.get("category_continuing")
+        )
         return data
 
 
@@ -146,21 +188,35 @@ class ItemForm(LockForm):
     period_to = JaDateField(label="期間（終了）", required=False)
 
     def clean_provider_office_number(self):
-        return self.cleaned_data["provider_office_number"].strip().translate(
-            str.maketrans("０１２３４５６７８９", "0123456789"))
+        return (
+            self.cleaned_data["provider_office_number"]
+            .strip()
+            .translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        )
 
 
 class _WeeklyBase(LockForm):
     start_time = JaTimeField(label="開始時刻")
     end_time = JaTimeField(label="終了時刻")
-    content = forms.CharField(label="介護サービス内容", max_length=200,
-                              widget=forms.TextInput(attrs={"placeholder": "例: 訪問介護（身体介護）"}))
+    content = forms.CharField(
+        label="介護サービス内容",
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "例: 訪問介護（身体介護）"}),
+    )
     service_type_code = forms.ChoiceField(label="サービス種類", required=False, choices=service_kind_choices())
-    service_item_code = forms.CharField(label="サービス項目コード", required=False, max_length=4,
-                                        widget=forms.TextInput(attrs={"placeholder": "例: 1111", "size": 6}),
-                                        help_text="サービスコード6桁の後ろ4桁（第6表に使います）。")
-    provider_office_number = forms.CharField(label="事業所番号", required=False, max_length=10,
-                                             widget=forms.TextInput(attrs={"list": "provider-numbers", "size": 12}))
+    service_item_code = forms.CharField(
+        label="サービス項目コード",
+        required=False,
+        max_length=4,
+        widget=forms.TextInput(attrs={"placeholder": "例: 1111", "size": 6}),
+        help_text="サービスコード6桁の後ろ4桁（第6表に使います）。",
+    )
+    provider_office_number = forms.CharField(
+        label="事業所番号",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"list": "provider-numbers", "size": 12}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -172,35 +228,61 @@ class _WeeklyBase(LockForm):
         return self.cleaned_data["service_item_code"].strip().upper()
 
     def clean_provider_office_number(self):
-        return self.cleaned_data["provider_office_number"].strip().translate(
-            str.maketrans("０１２３４５６７８９", "0123456789"))
+        return (
+            self.cleaned_data["provider_office_number"]
+            .strip()
+            .translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        )
 
 
 class WeeklyAddForm(_WeeklyBase):
-    weekdays = forms.TypedMultipleChoiceField(label="曜日", choices=Weekday.choices, coerce=int,
-                                              widget=forms.CheckboxSelectMultiple,
-                                              error_messages={"required": "曜日を1つ以上選んでください。"})
-    field_order = ["weekdays", "start_time", "end_time", "content", "service_type_code", "service_item_code",
-                   "provider_office_number"]
+    weekdays = forms.TypedMultipleChoiceField(
+        label="曜日",
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "曜日を1つ以上選んでください。"},
+    )
+    field_order = [
+        "weekdays",
+        "start_time",
+        "end_time",
+        "content",
+        "service_type_code",
+        "service_item_code",
+        "provider_office_number",
+    ]
 
 
 class WeeklyEditForm(_WeeklyBase):
     weekday = forms.TypedChoiceField(label="曜日", choices=Weekday.choices, coerce=int)
-    field_order = ["weekday", "start_time", "end_time", "content", "service_type_code", "service_item_code",
-                   "provider_office_number"]
+    field_order = [
+        "weekday",
+        "start_time",
+        "end_time",
+        "content",
+        "service_type_code",
+        "service_item_code",
+        "provider_office_number",
+    ]
 
 
 class DailyForm(LockForm):
     start_time = JaTimeField(label="時刻（開始）", error_messages={"required": "時刻（開始）を入力してください。"})
     end_time = JaTimeField(label="時刻（終了）", required=False)
-    content = forms.CharField(label="主な日常生活上の活動", max_length=100,
-                              widget=forms.TextInput(attrs={"placeholder": "例: 起床、昼食、入浴、就寝"}),
-                              error_messages={"required": "主な日常生活上の活動を入力してください。"})
+    content = forms.CharField(
+        label="主な日常生活上の活動",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "例: 起床、昼食、入浴、就寝"}),
+        error_messages={"required": "主な日常生活上の活動を入力してください。"},
+    )
 
 
 class NonWeeklyForm(LockForm):
     non_weekly_services = forms.CharField(
-        label="週単位以外のサービス", required=False, widget=_textarea(3),
+        label="週単位以外のサービス",
+        required=False,
+        widget=_textarea(3),
         help_text="1行に1つ（例: 福祉用具貸与（車いす）、通院（月1回 ○○病院））。",
     )
 
@@ -208,8 +290,11 @@ class NonWeeklyForm(LockForm):
 class DeliverForm(LockForm):
     explained_on = JaDateField(label="説明・同意日", required=False)
     delivered_on = JaDateField(label="交付日", error_messages={"required": "交付日を入力してください。"})
-    delivered_to = forms.CharField(label="交付先（利用者本人・家族の氏名）", max_length=100,
-                                   error_messages={"required": "交付先（利用者本人・家族の氏名）を入力してください。"})
+    delivered_to = forms.CharField(
+        label="交付先（利用者本人・家族の氏名）",
+        max_length=100,
+        error_messages={"required": "交付先（利用者本人・家族の氏名）を入力してください。"},
+    )
     delivered_by = forms.ModelChoiceField(label="説明・交付した職員", queryset=None)
     delivery_note = forms.CharField(label="記録（説明した内容・同意の状況など）", required=False, widget=_textarea(3))
 

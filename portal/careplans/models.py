@@ -91,16 +91,22 @@ class Weekday(models.IntegerChoices):
 class CarePlan(models.Model):
     """居宅サービス計画書（1）第1表 — one version of a client's plan."""
 
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="care_plans",
-                               verbose_name="利用者")
-    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="next_versions", verbose_name="変更前の版")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="care_plans", verbose_name="利用者"
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+        verbose_name="変更前の版",
+    )
 
     plan_date = models.DateField("居宅サービス計画作成（変更）日")
     first_plan_date = models.DateField("初回居宅サービス計画作成日", null=True, blank=True)
     plan_category = models.CharField("計画書区分", max_length=2, choices=PlanCategory.choices, blank=True)
-    certification_status = models.CharField("認定状況", max_length=1, choices=CertificationStatus.choices,
-                                            blank=True)
+    certification_status = models.CharField("認定状況", max_length=1, choices=CertificationStatus.choices, blank=True)
     care_level = models.CharField("要介護状態区分", max_length=2, choices=CareLevel.choices, blank=True)
     certified_on = models.DateField("認定日", null=True, blank=True)
     cert_valid_from = models.DateField("認定の有効期間（開始）", null=True, blank=True)
@@ -108,12 +114,19 @@ class CarePlan(models.Model):
     user_intentions = models.TextField("利用者及び家族の生活に対する意向を踏まえた課題分析の結果", blank=True)
     committee_opinion = models.TextField("介護認定審査会の意見及びサービスの種類の指定", blank=True)
     support_policy = models.TextField("総合的な援助の方針", blank=True)
-    living_support_reason = models.CharField("生活援助中心型の算定理由", max_length=1,
-                                             choices=LivingSupportReason.choices, blank=True)
+    living_support_reason = models.CharField(
+        "生活援助中心型の算定理由", max_length=1, choices=LivingSupportReason.choices, blank=True
+    )
     living_support_other = models.TextField("生活援助中心型の算定理由（その他）", blank=True)
 
-    author = models.ForeignKey("offices.Membership", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+", verbose_name="居宅サービス計画作成者（介護支援専門員）")
+    author = models.ForeignKey(
+        "offices.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="居宅サービス計画作成者（介護支援専門員）",
+    )
     author_name = models.CharField("居宅サービス計画作成者氏名", max_length=60, blank=True)
     # 居宅介護支援事業者・事業所名及び所在地: a snapshot of the office, refreshed while a draft.
     office_number = models.CharField("介護支援事業者コード", max_length=10, blank=True)
@@ -132,8 +145,14 @@ class CarePlan(models.Model):
     explained_on = models.DateField("説明・同意日", null=True, blank=True)
     delivered_on = models.DateField("交付日", null=True, blank=True)
     delivered_to = models.CharField("交付先", max_length=100, blank=True)
-    delivered_by = models.ForeignKey("offices.Membership", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name="交付した職員")
+    delivered_by = models.ForeignKey(
+        "offices.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="交付した職員",
+    )
     delivered_by_name = models.CharField("交付した職員の氏名", max_length=60, blank=True)
     delivery_note = models.TextField("交付の記録（説明内容など）", blank=True)
     # What the plan printed at 交付 (利用者, 認定, office, care manager): the 交付済 version shows it forever.
@@ -151,11 +170,14 @@ class CarePlan(models.Model):
         ordering = ["client", "-plan_date", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "plan_date"], name="careplan_plan_date_unique_per_client",
+                fields=["client", "plan_date"],
+                name="careplan_plan_date_unique_per_client",
                 violation_error_message="この利用者には同じ居宅サービス計画作成（変更）日の計画書がすでにあります。",
             ),
             models.UniqueConstraint(
-                fields=["client"], condition=Q(status="draft"), name="careplan_one_draft_per_client",
+                fields=["client"],
+                condition=Q(status="draft"),
+                name="careplan_one_draft_per_client",
                 violation_error_message="この利用者には編集中の下書きがすでにあります。",
             ),
         ]
@@ -238,8 +260,9 @@ class ShortTermGoal(models.Model):
 class ServiceItem(models.Model):
     """第2表 援助内容: one service line (one UP2KYO record)."""
 
-    short_goal = models.ForeignKey(ShortTermGoal, on_delete=models.CASCADE, related_name="items",
-                                   verbose_name="短期目標")
+    short_goal = models.ForeignKey(
+        ShortTermGoal, on_delete=models.CASCADE, related_name="items", verbose_name="短期目標"
+    )
     position = models.PositiveSmallIntegerField("順番")
     content = models.TextField("サービス内容", blank=True)
     insurance_covered = models.BooleanField("保険給付対象（※1）", default=True)
@@ -265,8 +288,9 @@ class ServiceItem(models.Model):
 class WeeklyActivity(models.Model):
     """第3表 週間サービス計画表: one service on one weekday (the 第6表 is filled from these)."""
 
-    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="weekly_activities",
-                             verbose_name="計画書")
+    plan = models.ForeignKey(
+        CarePlan, on_delete=models.CASCADE, related_name="weekly_activities", verbose_name="計画書"
+    )
     weekday = models.PositiveSmallIntegerField("曜日", choices=Weekday.choices)
     start_time = models.TimeField("開始時刻")
     end_time = models.TimeField("終了時刻")
@@ -296,8 +320,7 @@ class WeeklyActivity(models.Model):
 class DailyActivity(models.Model):
     """第3表 主な日常生活上の活動 (e.g. 起床 6:00, 昼食 12:00–13:00)."""
 
-    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="daily_activities",
-                             verbose_name="計画書")
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="daily_activities", verbose_name="計画書")
     start_time = models.TimeField("開始時刻")
     end_time = models.TimeField("終了時刻", null=True, blank=True)
     content = models.CharField("主な日常生活上の活動", max_length=100)

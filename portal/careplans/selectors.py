@@ -18,7 +18,9 @@ from portal.careplans.models import CarePlan, Goal, Need, ServiceItem, ShortTerm
 def needs_tree(plan: CarePlan) -> list[Need]:
     """Needs → goals → short-term goals → items in 4 queries, whatever the size."""
     return list(
-        Need.objects.filter(plan=plan).order_by("position", "pk").prefetch_related(
+        Need.objects.filter(plan=plan)
+        .order_by("position", "pk")
+        .prefetch_related(
             Prefetch("goals", queryset=Goal.objects.order_by("position", "pk")),
             Prefetch("goals__short_goals", queryset=ShortTermGoal.objects.order_by("position", "pk")),
             Prefetch("goals__short_goals__items", queryset=ServiceItem.objects.order_by("position", "pk")),
@@ -147,10 +149,15 @@ def weekly_grid(plan: CarePlan, activities, daily) -> tuple[list[GridDay], GridD
         for a in items:
             s, e = _minutes(a.start_time), _minutes(a.end_time)
             ranges.append((s, max(e, s + 30)))
-            day.blocks.append(GridBlock(
-                a, top=100 * s / span, height=100 * max(e - s, 30) / span, label=a.content,
-                time_label=f"{a.start_time:%H:%M}〜{a.end_time:%H:%M}",
-            ))
+            day.blocks.append(
+                GridBlock(
+                    a,
+                    top=100 * s / span,
+                    height=100 * max(e - s, 30) / span,
+                    label=a.content,
+                    time_label=f"{a.start_time:%H:%M}〜{a.end_time:%H:%M}",
+                )
+            )
         _lay_out(day.blocks, ranges)
     life = GridDay(0, "主な日常生活上の活動")
     ranges = []
@@ -158,17 +165,24 @@ def weekly_grid(plan: CarePlan, activities, daily) -> tuple[list[GridDay], GridD
         s = _minutes(a.start_time)
         e = _minutes(a.end_time) if a.end_time else s
         ranges.append((s, max(e, s + 30)))
-        life.blocks.append(GridBlock(
-            a, top=100 * s / span, height=100 * max(e - s, 30) / span, label=a.content,
-            time_label=f"{a.start_time:%H:%M}" + (f"〜{a.end_time:%H:%M}" if a.end_time else ""),
-        ))
+        life.blocks.append(
+            GridBlock(
+                a,
+                top=100 * s / span,
+                height=100 * max(e - s, 30) / span,
+                label=a.content,
+                time_label=f"{a.start_time:%H:%M}" + (f"〜{a.end_time:%H:%M}" if a.end_time else ""),
+            )
+        )
     _lay_out(life.blocks, ranges)
     return days, life
 
 
 def hour_marks() -> list[dict]:
     span = GRID_END_HOUR - GRID_START_HOUR
-    return [{"hour": h, "top": 100 * (h - GRID_START_HOUR) / span} for h in range(GRID_START_HOUR, GRID_END_HOUR + 1, 2)]
+    return [
+        {"hour": h, "top": 100 * (h - GRID_START_HOUR) / span} for h in range(GRID_START_HOUR, GRID_END_HOUR + 1, 2)
+    ]
 
 
 def band_marks() -> list[dict]:
@@ -219,16 +233,21 @@ def plan_header_live(plan: CarePlan) -> PlanHeader:
     client = plan.client
     cert = client.certification_on(plan.plan_date)
     return PlanHeader(
-        client_name=client.full_name, client_kana=client.full_name_kana, birth_date=client.birth_date,
-        client_postal_code=client.postal_code, client_address=client.address,
+        client_name=client.full_name,
+        client_kana=client.full_name_kana,
+        birth_date=client.birth_date,
+        client_postal_code=client.postal_code,
+        client_address=client.address,
         certification_status=plan.certification_status or (cert.status if cert else ""),
         care_level=plan.care_level or (cert.care_level if cert else ""),
         certified_on=plan.certified_on or (cert.certified_on if cert else None),
         cert_valid_from=plan.cert_valid_from or (cert.valid_from if cert else None),
         cert_valid_to=plan.cert_valid_to or (cert.valid_to if cert else None),
         author_name=plan.author_name or (plan.author.name if plan.author_id and plan.author else ""),
-        office_number=plan.office_number, office_name=plan.office_name,
-        office_postal_code=plan.office_postal_code, office_address=plan.office_address,
+        office_number=plan.office_number,
+        office_name=plan.office_name,
+        office_postal_code=plan.office_postal_code,
+        office_address=plan.office_address,
     )
 
 

@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 
 from linkage.standard import LINKED_SERVICE_KINDS, ZERO_MONTH, BuiltUnit, build_send_unit
-
 from portal.careplans.models import CarePlan, PlanStatus
 from portal.careplans.selectors import needs_tree, table2_rows
 from portal.clients.models import DEFAULT_BENEFIT_LIMITS, CertificationStatus
@@ -57,33 +56,35 @@ def _keys(client) -> dict:
 def table1_record(plan: CarePlan) -> dict:
     client = plan.client
     rec = _keys(client)
-    rec.update({
-        4: plan.plan_date,
-        5: _postal(client.postal_code),
-        6: _text(client.address),
-        7: _text(client.address2),
-        8: _text(plan.author_name),
-        9: _text(plan.office_name),
-        10: _postal(plan.office_postal_code),
-        11: _text(plan.office_address),
-        12: None,
-        13: plan.office_number or None,
-        14: plan.plan_date,
-        15: plan.first_plan_date,
-        16: plan.plan_category or None,
-        17: plan.certification_status or None,
-        18: plan.certified_on,
-        19: plan.cert_valid_from,
-        20: plan.cert_valid_to,
-        21: plan.care_level or None,
-        22: _text(plan.user_intentions),
-        23: _text(plan.committee_opinion),
-        24: _text(plan.support_policy),
-        25: plan.living_support_reason or None,
-        26: _text(plan.living_support_other) if plan.living_support_reason == "3" else None,
-        27: plan.office_number or None,
-        28: None,
-    })
+    rec.update(
+        {
+            4: plan.plan_date,
+            5: _postal(client.postal_code),
+            6: _text(client.address),
+            7: _text(client.address2),
+            8: _text(plan.author_name),
+            9: _text(plan.office_name),
+            10: _postal(plan.office_postal_code),
+            11: _text(plan.office_address),
+            12: None,
+            13: plan.office_number or None,
+            14: plan.plan_date,
+            15: plan.first_plan_date,
+            16: plan.plan_category or None,
+            17: plan.certification_status or None,
+            18: plan.certified_on,
+            19: plan.cert_valid_from,
+            20: plan.cert_valid_to,
+            21: plan.care_level or None,
+            22: _text(plan.user_intentions),
+            23: _text(plan.committee_opinion),
+            24: _text(plan.support_policy),
+            25: plan.living_support_reason or None,
+            26: _text(plan.living_support_other) if plan.living_support_reason == "3" else None,
+            27: plan.office_number or None,
+            28: None,
+        }
+    )
     return rec
 
 
@@ -106,16 +107,18 @@ def table2_records(plan: CarePlan, needs=None) -> list[dict]:
             rec[12] = _period(row.short_goal.short_from, row.short_goal.short_to)
         item = row.item
         if item is not None:
-            rec.update({
-                13: row.item_no,
-                14: _text(item.content),
-                15: "Y" if item.insurance_covered else "N",
-                16: _text(item.service_kind),
-                17: item.provider_office_number or None,
-                18: _text(item.provider_name),
-                19: _text(item.frequency),
-                20: _period(item.period_from, item.period_to),
-            })
+            rec.update(
+                {
+                    13: row.item_no,
+                    14: _text(item.content),
+                    15: "Y" if item.insurance_covered else "N",
+                    16: _text(item.service_kind),
+                    17: item.provider_office_number or None,
+                    18: _text(item.provider_name),
+                    19: _text(item.frequency),
+                    20: _period(item.period_from, item.period_to),
+                }
+            )
         out.append(rec)
     return out
 
@@ -151,18 +154,26 @@ def _figures_from_plan(plan: CarePlan) -> CertificationFigures:
     limit = None
     cert = None
     if plan.cert_valid_from:
-        cert = next((c for c in plan.client.certifications.all()
-                     if c.valid_from == plan.cert_valid_from and c.care_level == plan.care_level), None)
+        cert = next(
+            (
+                c
+                for c in plan.client.certifications.all()
+                if c.valid_from == plan.cert_valid_from and c.care_level == plan.care_level
+            ),
+            None,
+        )
     if cert is not None:
         limit = cert.limit_units
     elif plan.care_level:
         limit = DEFAULT_BENEFIT_LIMITS.get(plan.care_level)
-    return CertificationFigures(plan.certification_status, plan.care_level, plan.certified_on,
-                                plan.cert_valid_from, plan.cert_valid_to, limit)
+    return CertificationFigures(
+        plan.certification_status, plan.care_level, plan.certified_on, plan.cert_valid_from, plan.cert_valid_to, limit
+    )
 
 
-def hosoku_record(*, client, office_number: str, plan_date: dt.date,
-                  figures: CertificationFigures | None = None) -> dict:
+def hosoku_record(
+    *, client, office_number: str, plan_date: dt.date, figures: CertificationFigures | None = None
+) -> dict:
     """利用者補足情報 (UPHOSOKU) in its 計画書 mode: No.4 = the plan's 作成（変更）日, No.63 = 000000.
 
     The person (name, sex, birth date, address, phone) and the 種類支給限度 slots come from the
@@ -186,20 +197,23 @@ def hosoku_record(*, client, office_number: str, plan_date: dt.date,
     if figures is None:
         cert = client.certification_on(plan_date) or next(iter(client.certifications.all()), None)
         if cert is not None:
-            figures = CertificationFigures(cert.status, cert.care_level, cert.certified_on, cert.valid_from,
-                                           cert.valid_to, cert.limit_units)
+            figures = CertificationFigures(
+                cert.status, cert.care_level, cert.certified_on, cert.valid_from, cert.valid_to, cert.limit_units
+            )
     for no in (13, 14, 15, 16, 18, 19):
         rec.pop(no, None)
     if figures is not None:
         certified = figures.status == CertificationStatus.CERTIFIED
-        rec.update({
-            13: figures.certified_on,
-            14: figures.valid_from if certified else None,
-            15: figures.valid_to if certified else None,
-            16: figures.status or None,
-            18: figures.care_level or None,
-            19: figures.limit_units if (certified and figures.limit_units) else None,
-        })
+        rec.update(
+            {
+                13: figures.certified_on,
+                14: figures.valid_from if certified else None,
+                15: figures.valid_to if certified else None,
+                16: figures.status or None,
+                18: figures.care_level or None,
+                19: figures.limit_units if (certified and figures.limit_units) else None,
+            }
+        )
     return rec
 
 
@@ -215,8 +229,9 @@ def _load(plan: CarePlan) -> CarePlan:
     )
 
 
-def plan_send_units(*, plan: CarePlan, sender_office, recipient_office_number: str, recipient_kind: str,
-                    created_at: dt.datetime) -> BuiltUnit:
+def plan_send_units(
+    *, plan: CarePlan, sender_office, recipient_office_number: str, recipient_kind: str, created_at: dt.datetime
+) -> BuiltUnit:
     """The 計画書 send unit (UP1KYO + UP2KYO + UP3KYO + UPHOSOKU) for one recipient office.
 
     ``created_at`` is the ファイル連番 (second resolution) shared by the files. Returns the
@@ -227,8 +242,14 @@ def plan_send_units(*, plan: CarePlan, sender_office, recipient_office_number: s
         "UP1KYO": [table1_record(plan)],
         "UP2KYO": table2_records(plan),
         "UP3KYO": table3_records(plan),
-        "UPHOSOKU": [hosoku_record(client=plan.client, office_number=plan.office_number or sender_office.office_number,
-                                   plan_date=plan.plan_date, figures=_figures_from_plan(plan))],
+        "UPHOSOKU": [
+            hosoku_record(
+                client=plan.client,
+                office_number=plan.office_number or sender_office.office_number,
+                plan_date=plan.plan_date,
+                figures=_figures_from_plan(plan),
+            )
+        ],
     }
     base = {**_keys(plan.client), 4: plan.plan_date, 5: plan.plan_date}
     # A send unit is a complete set (§d-2): a plan without 2表 rows or 3表 entries still sends
@@ -236,20 +257,29 @@ def plan_send_units(*, plan: CarePlan, sender_office, recipient_office_number: s
     records["UP2KYO"] = records["UP2KYO"] or [{**base, 21: plan.office_number or None}]
     records["UP3KYO"] = records["UP3KYO"] or [dict(base)]
     return build_send_unit(
-        "plan", records,
-        sender_office=sender_office.office_number, sender_kind=sender_kind_of(sender_office),
-        recipient_office=recipient_office_number, recipient_kind=recipient_kind, sequence=created_at,
+        "plan",
+        records,
+        sender_office=sender_office.office_number,
+        sender_kind=sender_kind_of(sender_office),
+        recipient_office=recipient_office_number,
+        recipient_kind=recipient_kind,
+        sequence=created_at,
     )
 
 
-def plan_deletion_send_unit(*, plan: CarePlan, sender_office, recipient_office_number: str, recipient_kind: str,
-                            created_at: dt.datetime) -> BuiltUnit:
+def plan_deletion_send_unit(
+    *, plan: CarePlan, sender_office, recipient_office_number: str, recipient_kind: str, created_at: dt.datetime
+) -> BuiltUnit:
     """DLT1KYO (居宅サービス計画1表_削除) for a plan already sent; receivers drop 2表/3表 with it."""
     client = plan.client
     return build_send_unit(
-        "plan_delete", {"DLT1KYO": [{**_keys(client), 4: plan.plan_date}]},
-        sender_office=sender_office.office_number, sender_kind=sender_kind_of(sender_office),
-        recipient_office=recipient_office_number, recipient_kind=recipient_kind, sequence=created_at,
+        "plan_delete",
+        {"DLT1KYO": [{**_keys(client), 4: plan.plan_date}]},
+        sender_office=sender_office.office_number,
+        sender_kind=sender_kind_of(sender_office),
+        recipient_office=recipient_office_number,
+        recipient_kind=recipient_kind,
+        sequence=created_at,
     )
 
 

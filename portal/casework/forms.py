@@ -85,8 +85,17 @@ class MonitoringForm(forms.ModelForm):
 
     class Meta:
         model = Monitoring
-        fields = ("visited_on", "place", "online_consent", "online_agreed", "special_reason", "service_status",
-                  "client_view", "policy", "plan_change_needed")
+        fields = (
+            "visited_on",
+            "place",
+            "online_consent",
+            "online_agreed",
+            "special_reason",
+            "service_status",
+            "client_view",
+            "policy",
+            "plan_change_needed",
+        )
         field_classes = {"visited_on": WarekiDateField}
         widgets = {
             "place": forms.RadioSelect,
@@ -104,19 +113,26 @@ class MonitoringForm(forms.ModelForm):
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("visited_on", timezone.localdate())
         if self.instance.pk:
-            self.fields["lock_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
-                                                             initial=self.instance.lock_version)
+            self.fields["lock_version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=self.instance.lock_version
+            )
         self.goal_fields = []
         for goal in self.short_goals:
             name = f"goal_{goal.pk}"
             previous = evaluations.get(goal.pk)
             self.fields[name] = forms.ChoiceField(
-                label=goal.text or goal.goal.long_term_goal or "（短期目標）", choices=Achievement.choices,
-                widget=forms.RadioSelect, initial=previous.achievement if previous else None,
-                error_messages={"required": f"短期目標「{(goal.text or '')[:30]}」の達成状況を選んでください。"})
+                label=goal.text or goal.goal.long_term_goal or "（短期目標）",
+                choices=Achievement.choices,
+                widget=forms.RadioSelect,
+                initial=previous.achievement if previous else None,
+                error_messages={"required": f"短期目標「{(goal.text or '')[:30]}」の達成状況を選んでください。"},
+            )
             self.fields[f"{name}_note"] = forms.CharField(
-                label="状況・理由", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                initial=previous.note if previous else "")
+                label="状況・理由",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=previous.note if previous else "",
+            )
             self.goal_fields.append((goal, self[name], self[f"{name}_note"]))
 
     def clean_visited_on(self):
@@ -135,42 +151,68 @@ class MonitoringForm(forms.ModelForm):
             month = services.month_start(day)
             others = Monitoring.objects.filter(client=self.client, month=month).exclude(pk=self.instance.pk)
             if others.exists():
-                self.add_error("visited_on", f"{wareki_month(month)}のモニタリングはすでに記録されています。"
-                                             "1か月に1件です。記録済みのものを修正してください。")
+                self.add_error(
+                    "visited_on",
+                    f"{wareki_month(month)}のモニタリングはすでに記録されています。"
+                    "1か月に1件です。記録済みのものを修正してください。",
+                )
             if self.instance.pk and services.month_start(self.instance.visited_on) != month:
                 self.add_error("visited_on", "実施日は記録した月の中で修正してください（別の月は新しく記録します）。")
         if place == MonitoringPlace.ONLINE:
             if not (data.get("online_consent") and data.get("online_agreed")):
-                self.add_error("place", "オンライン（テレビ電話装置等）でのモニタリングは、利用者の同意と、サービス担当者会議等で"
-                                        "の主治医・担当者等の合意の両方が必要です。満たさない場合は居宅を訪問してください。")
+                self.add_error(
+                    "place",
+                    "オンライン（テレビ電話装置等）でのモニタリングは、利用者の同意と、サービス担当者会議等で"
+                    "の主治医・担当者等の合意の両方が必要です。満たさない場合は居宅を訪問してください。",
+                )
             elif day:
-                previous = Monitoring.objects.filter(client=self.client,
-                                                     month=services.previous_month(day)).first()
+                previous = Monitoring.objects.filter(client=self.client, month=services.previous_month(day)).first()
                 if previous is None or previous.place != MonitoringPlace.HOME:
-                    self.add_error("place", "前月に居宅を訪問したモニタリングの記録がありません。オンラインで実施できるのは、"
-                                            "少なくとも2月に1回は居宅を訪問している場合です。")
+                    self.add_error(
+                        "place",
+                        "前月に居宅を訪問したモニタリングの記録がありません。オンラインで実施できるのは、"
+                        "少なくとも2月に1回は居宅を訪問している場合です。",
+                    )
         if place == MonitoringPlace.OTHER and not (data.get("special_reason") or "").strip():
             self.add_error("special_reason", "居宅以外で実施した場合は、特段の事情（入院中など）を記入してください。")
         return data
 
     def evaluations(self) -> list[dict]:
-        return [{"short_goal": goal, "goal_text": goal.text or goal.goal.long_term_goal,
-                 "achievement": self.cleaned_data[f"goal_{goal.pk}"],
-                 "note": self.cleaned_data.get(f"goal_{goal.pk}_note", "")}
-                for goal in self.short_goals]
+        return [
+            {
+                "short_goal": goal,
+                "goal_text": goal.text or goal.goal.long_term_goal,
+                "achievement": self.cleaned_data[f"goal_{goal.pk}"],
+                "note": self.cleaned_data.get(f"goal_{goal.pk}_note", ""),
+            }
+            for goal in self.short_goals
+        ]
 
     def record_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
 class ServiceMeetingForm(forms.ModelForm):
-    plan = forms.ModelChoiceField(label="対象の居宅サービス計画（版）", queryset=None, required=False,
-                                  help_text="この会議で検討した計画書の版。")
+    plan = forms.ModelChoiceField(
+        label="対象の居宅サービス計画（版）", queryset=None, required=False, help_text="この会議で検討した計画書の版。"
+    )
 
     class Meta:
         model = ServiceMeeting
-        fields = ("plan", "held_on", "start_time", "end_time", "place", "online", "sequence", "topics",
-                  "discussion", "conclusion", "remaining_issues", "next_meeting")
+        fields = (
+            "plan",
+            "held_on",
+            "start_time",
+            "end_time",
+            "place",
+            "online",
+            "sequence",
+            "topics",
+            "discussion",
+            "conclusion",
+            "remaining_issues",
+            "next_meeting",
+        )
         field_classes = {"held_on": WarekiDateField}
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -180,8 +222,10 @@ class ServiceMeetingForm(forms.ModelForm):
             "conclusion": forms.Textarea(attrs={"rows": 4}),
             "remaining_issues": forms.Textarea(attrs={"rows": 3}),
         }
-        error_messages = {"topics": {"required": "検討した項目を入力してください。"},
-                          "place": {"required": "開催場所を入力してください（オンラインの場合も、主な場所を）。"}}
+        error_messages = {
+            "topics": {"required": "検討した項目を入力してください。"},
+            "place": {"required": "開催場所を入力してください（オンラインの場合も、主な場所を）。"},
+        }
 
     def __init__(self, *args, client, **kwargs):
         from portal.careplans.models import CarePlan
@@ -190,12 +234,14 @@ class ServiceMeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         plans = CarePlan.objects.filter(client=client).order_by("-plan_date", "-pk")
         self.fields["plan"].queryset = plans
-        self.fields["plan"].label_from_instance = (
-            lambda p: f"{wareki_date(p.plan_date)} 作成（変更）・{p.get_status_display()}")
+        self.fields["plan"].label_from_instance = lambda p: (
+            f"{wareki_date(p.plan_date)} 作成（変更）・{p.get_status_display()}"
+        )
         self.fields["plan"].empty_label = "（計画書の版を選ぶ）"
         if self.instance.pk:
-            self.fields["lock_version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
-                                                             initial=self.instance.lock_version)
+            self.fields["lock_version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=self.instance.lock_version
+            )
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("held_on", timezone.localdate())
             first = plans.first()
@@ -223,13 +269,17 @@ class AttendeeForm(forms.ModelForm):
         model = MeetingAttendee
         fields = ("affiliation", "name", "absent", "absent_view")
         widgets = {"absent_view": forms.Textarea(attrs={"rows": 2})}
-        error_messages = {"affiliation": {"required": "出席者の所属（職種）を入力してください。"},
-                          "name": {"required": "出席者の氏名を入力してください。"}}
+        error_messages = {
+            "affiliation": {"required": "出席者の所属（職種）を入力してください。"},
+            "name": {"required": "出席者の氏名を入力してください。"},
+        }
 
     def clean(self):
         data = super().clean()
         if data.get("absent") and not (data.get("absent_view") or "").strip():
-            self.add_error("absent_view", "欠席者は、意見を照会した方法と内容を記入してください（運営基準: 担当者に照会）。")
+            self.add_error(
+                "absent_view", "欠席者は、意見を照会した方法と内容を記入してください（運営基準: 担当者に照会）。"
+            )
         return data
 
 

@@ -30,18 +30,19 @@ class SupportLogEntry(models.Model):
     """第5表 居宅介護支援経過: one entry of the chronological support log of a 利用者."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="support_log",
-                               verbose_name="利用者")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="support_log", verbose_name="利用者")
     occurred_on = models.DateField("年月日")
     occurred_time = models.TimeField("時刻", null=True, blank=True)
     kind = models.CharField("種別", max_length=20, choices=ContactKind.choices)
-    counterpart = models.CharField("相手", max_length=100, blank=True,
-                                   help_text="例: 本人・長女、ひまわり訪問介護 サービス提供責任者")
+    counterpart = models.CharField(
+        "相手", max_length=100, blank=True, help_text="例: 本人・長女、ひまわり訪問介護 サービス提供責任者"
+    )
     content = models.TextField("内容")
     # an event Renkei knew that the care manager added with one click ("plan_delivered:12", …); "" when typed
     source = models.CharField("記録のもとになった出来事", max_length=40, blank=True)
-    written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="記録者")
+    written_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="記録者"
+    )
     lock_version = models.PositiveIntegerField("更新番号", default=1)
     updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -52,8 +53,11 @@ class SupportLogEntry(models.Model):
     class Meta:
         ordering = ("occurred_on", "occurred_time", "pk")
         indexes = [models.Index(fields=("office", "client", "occurred_on"))]
-        constraints = [models.UniqueConstraint(fields=("client", "source"), condition=~models.Q(source=""),
-                                               name="casework_log_event_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("client", "source"), condition=~models.Q(source=""), name="casework_log_event_once"
+            )
+        ]
         verbose_name = "居宅介護支援経過"
         verbose_name_plural = "居宅介護支援経過"
 
@@ -83,25 +87,32 @@ class Monitoring(models.Model):
     """The monthly monitoring record of a 利用者: one per month (the visit month)."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="monitorings",
-                               verbose_name="利用者")
-    plan = models.ForeignKey("careplans.CarePlan", on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+", verbose_name="対象の居宅サービス計画")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="monitorings", verbose_name="利用者")
+    plan = models.ForeignKey(
+        "careplans.CarePlan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="対象の居宅サービス計画",
+    )
     month = models.DateField("対象月")  # the first day of the visit month
     visited_on = models.DateField("実施日")
-    place = models.CharField("実施場所", max_length=10, choices=MonitoringPlace.choices,
-                             default=MonitoringPlace.HOME)
+    place = models.CharField("実施場所", max_length=10, choices=MonitoringPlace.choices, default=MonitoringPlace.HOME)
     online_consent = models.BooleanField("利用者の同意を得ている", default=False)
     online_agreed = models.BooleanField(
         "サービス担当者会議等で主治医・担当者等の合意を得ている（状態が安定・意思疎通ができる・"
-        "収集できない情報は事業者との連携で収集）", default=False)
+        "収集できない情報は事業者との連携で収集）",
+        default=False,
+    )
     special_reason = models.TextField("居宅で実施できなかった特段の事情", blank=True)
     service_status = models.TextField("サービスの実施状況", blank=True)
     client_view = models.TextField("利用者・家族の意見", blank=True)
     policy = models.TextField("今後の方針", blank=True)
     plan_change_needed = models.BooleanField("計画の変更が必要", default=False)
-    written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="記録者")
+    written_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="記録者"
+    )
     lock_version = models.PositiveIntegerField("更新番号", default=1)
     updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -131,10 +142,17 @@ class Monitoring(models.Model):
 class GoalEvaluation(models.Model):
     """目標の達成状況 of one 第2表 短期目標 in a monitoring (the goal text is kept as written then)."""
 
-    monitoring = models.ForeignKey(Monitoring, on_delete=models.CASCADE, related_name="evaluations",
-                                   verbose_name="モニタリング")
-    short_goal = models.ForeignKey("careplans.ShortTermGoal", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="短期目標")
+    monitoring = models.ForeignKey(
+        Monitoring, on_delete=models.CASCADE, related_name="evaluations", verbose_name="モニタリング"
+    )
+    short_goal = models.ForeignKey(
+        "careplans.ShortTermGoal",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="短期目標",
+    )
     goal_text = models.TextField("短期目標（記録時）")
     achievement = models.CharField("達成状況", max_length=10, choices=Achievement.choices)
     note = models.TextField("状況・理由", blank=True)
@@ -154,10 +172,15 @@ class ServiceMeeting(models.Model):
     """第4表 サービス担当者会議の要点, held for one version of the plan."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="service_meetings",
-                               verbose_name="利用者")
-    plan = models.ForeignKey("careplans.CarePlan", on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+", verbose_name="対象の居宅サービス計画")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="service_meetings", verbose_name="利用者")
+    plan = models.ForeignKey(
+        "careplans.CarePlan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="対象の居宅サービス計画",
+    )
     held_on = models.DateField("開催日")
     start_time = models.TimeField("開催時間（開始）", null=True, blank=True)
     end_time = models.TimeField("開催時間（終了）", null=True, blank=True)
@@ -169,8 +192,9 @@ class ServiceMeeting(models.Model):
     conclusion = models.TextField("結論", blank=True)
     remaining_issues = models.TextField("残された課題", blank=True)
     next_meeting = models.CharField("次回の開催時期", max_length=100, blank=True)
-    written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="記録者")
+    written_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="記録者"
+    )
     lock_version = models.PositiveIntegerField("更新番号", default=1)
     updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -190,8 +214,9 @@ class ServiceMeeting(models.Model):
 class MeetingAttendee(models.Model):
     """会議出席者 (所属（職種）・氏名); an absent one with how their view was taken (照会)."""
 
-    meeting = models.ForeignKey(ServiceMeeting, on_delete=models.CASCADE, related_name="attendees",
-                                verbose_name="担当者会議")
+    meeting = models.ForeignKey(
+        ServiceMeeting, on_delete=models.CASCADE, related_name="attendees", verbose_name="担当者会議"
+    )
     position = models.PositiveSmallIntegerField("順番", default=0)
     affiliation = models.CharField("所属（職種）", max_length=100)
     name = models.CharField("氏名", max_length=60)
@@ -241,16 +266,17 @@ class Assessment(models.Model):
     """アセスメント（課題分析）: one dated version; a new one starts from the previous one."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assessments",
-                               verbose_name="利用者")
-    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name="前回のアセスメント")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assessments", verbose_name="利用者")
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="前回のアセスメント"
+    )
     assessed_on = models.DateField("実施日")
     items = models.JSONField("課題分析標準項目", default=dict)  # {"1": "…", …, "23": "…"}
     # the structured fields of the items (see assessment_items.STRUCTURE): {"11": {"walking": "partial"}, …}
     choices = models.JSONField("課題分析標準項目（選択項目）", default=dict, blank=True)
-    written_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="記録者")
+    written_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="記録者"
+    )
     lock_version = models.PositiveIntegerField("更新番号", default=1)
     updated_by_name = models.CharField("最終更新者", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -284,12 +310,14 @@ class Assessment(models.Model):
 class AssessmentProblem(models.Model):
     """A 課題 identified by an assessment (生活全般の解決すべき課題の候補); 第2表 needs can start from them."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="problem_rows",
-                                   verbose_name="アセスメント")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="problem_rows", verbose_name="アセスメント"
+    )
     position = models.PositiveSmallIntegerField("順番")
     text = models.TextField("課題")
-    item_no = models.PositiveSmallIntegerField("関連する項目", null=True, blank=True,
-                                               choices=[(no, f"{no}. {label}") for no, label in ASSESSMENT_ITEMS])
+    item_no = models.PositiveSmallIntegerField(
+        "関連する項目", null=True, blank=True, choices=[(no, f"{no}. {label}") for no, label in ASSESSMENT_ITEMS]
+    )
 
     objects = office_scoped("assessment__office")
 
@@ -303,10 +331,12 @@ class PlanBasis(models.Model):
     """The assessment a plan version rests on (set when the plan's 第2表 needs were started from it)."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    plan = models.OneToOneField("careplans.CarePlan", on_delete=models.CASCADE, related_name="casework_basis",
-                                verbose_name="居宅サービス計画")
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="plan_bases",
-                                   verbose_name="アセスメント")
+    plan = models.OneToOneField(
+        "careplans.CarePlan", on_delete=models.CASCADE, related_name="casework_basis", verbose_name="居宅サービス計画"
+    )
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="plan_bases", verbose_name="アセスメント"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = office_scoped("office")
@@ -349,8 +379,9 @@ class CaseworkDraft(models.Model):
     """
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                               verbose_name="入力した人")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="入力した人"
+    )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", verbose_name="利用者")
     kind = models.CharField("種類", max_length=12)  # "log" | "monitoring"
     encrypted_data = models.TextField("入力内容（暗号化）", blank=True)
@@ -362,5 +393,6 @@ class CaseworkDraft(models.Model):
     class Meta:
         verbose_name = "支援経過・モニタリングの下書き"
         verbose_name_plural = "支援経過・モニタリングの下書き"
-        constraints = [models.UniqueConstraint(fields=("office", "author", "client", "kind"),
-                                               name="casework_draft_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=("office", "author", "client", "kind"), name="casework_draft_unique")
+        ]

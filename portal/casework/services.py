@@ -16,8 +16,9 @@ from portal.casework.models import SupportLogEntry
 @transaction.atomic
 def support_log_create(*, office, client, author, data: dict) -> SupportLogEntry:
     """Add one entry (``data``: cleaned fields of ``SupportLogEntryForm``) to ``client``'s log."""
-    return SupportLogEntry.objects.create(office=office, client=client, written_by=author,
-                                          updated_by_name=author.name if author else "", **data)
+    return SupportLogEntry.objects.create(
+        office=office, client=client, written_by=author, updated_by_name=author.name if author else "", **data
+    )
 
 
 @transaction.atomic
@@ -32,8 +33,9 @@ def support_log_update(*, entry: SupportLogEntry, data: dict, by=None, lock_vers
     return entry
 
 
-def support_log_filter(*, client, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                       kind: str = "", q: str = ""):
+def support_log_filter(
+    *, client, date_from: dt.date | None = None, date_to: dt.date | None = None, kind: str = "", q: str = ""
+):
     """The entries of ``client`` in the period, of ``kind``, containing ``q`` (content or 相手)."""
     entries = SupportLogEntry.objects.filter(client=client).select_related("written_by__user")
     if date_from:
@@ -51,10 +53,16 @@ def support_log_pdf(*, client, entries, author_name: str, created_on: dt.date, p
     """第5表 居宅介護支援経過 as a PDF (A4 landscape, the 標準様式 of 老企第29号)."""
     from portal.documents.render import render_pdf
 
-    return render_pdf("casework/support_log_pdf.html", {
-        "client": client, "entries": list(entries), "author_name": author_name, "created_on": created_on,
-        "period": period,
-    })
+    return render_pdf(
+        "casework/support_log_pdf.html",
+        {
+            "client": client,
+            "entries": list(entries),
+            "author_name": author_name,
+            "created_on": created_on,
+            "period": period,
+        },
+    )
 
 
 # --------------------------------------------------------------------------- モニタリング
@@ -75,8 +83,11 @@ def plan_in_effect(*, client, on: dt.date):
     """The 居宅サービス計画 (確定 or 交付済) in effect for ``client`` on ``on``: the latest version dated on or before."""
     from portal.careplans.models import CarePlan
 
-    return (CarePlan.objects.filter(client=client, status__in=EFFECTIVE_PLAN_STATUSES, plan_date__lte=on)
-            .order_by("-plan_date", "-pk").first())
+    return (
+        CarePlan.objects.filter(client=client, status__in=EFFECTIVE_PLAN_STATUSES, plan_date__lte=on)
+        .order_by("-plan_date", "-pk")
+        .first()
+    )
 
 
 def plan_short_goals(plan) -> list:
@@ -85,13 +96,17 @@ def plan_short_goals(plan) -> list:
         return []
     from portal.careplans.models import ShortTermGoal
 
-    return list(ShortTermGoal.objects.filter(goal__need__plan=plan).select_related("goal__need")
-                .order_by("goal__need__position", "goal__need__pk", "goal__position", "goal__pk", "position", "pk"))
+    return list(
+        ShortTermGoal.objects.filter(goal__need__plan=plan)
+        .select_related("goal__need")
+        .order_by("goal__need__position", "goal__need__pk", "goal__position", "goal__pk", "position", "pk")
+    )
 
 
 @transaction.atomic
-def monitoring_save(*, office, client, author, data: dict, evaluations: list[dict], instance=None, plan=None,
-                    lock_version=None):
+def monitoring_save(
+    *, office, client, author, data: dict, evaluations: list[dict], instance=None, plan=None, lock_version=None
+):
     """Create or update the month's monitoring and its 目標の達成状況 (``evaluations``: short_goal, goal_text,
     achievement, note). An update checks ``lock_version`` (``RecordConflict`` if someone saved meanwhile)."""
     from portal.casework.locking import claim
@@ -99,8 +114,9 @@ def monitoring_save(*, office, client, author, data: dict, evaluations: list[dic
 
     if instance is not None:
         claim(instance, lock_version, author, label="モニタリング")
-    monitoring = instance or Monitoring(office=office, client=client, written_by=author, plan=plan,
-                                        updated_by_name=author.name if author else "")
+    monitoring = instance or Monitoring(
+        office=office, client=client, written_by=author, plan=plan, updated_by_name=author.name if author else ""
+    )
     for name, value in data.items():
         setattr(monitoring, name, value)
     monitoring.month = month_start(monitoring.visited_on)
@@ -160,9 +176,11 @@ def monitoring_missing(*, today: dt.date, clients=None, lookback_months: int = 1
         clients = Client.objects.filter(is_active=True)
     clients = {c.pk: c for c in clients}
     first_plan = {}
-    for client_id, plan_date in (CarePlan.objects.filter(client_id__in=clients, status__in=EFFECTIVE_PLAN_STATUSES,
-                                                         plan_date__lte=today)
-                                 .order_by("plan_date").values_list("client_id", "plan_date")):
+    for client_id, plan_date in (
+        CarePlan.objects.filter(client_id__in=clients, status__in=EFFECTIVE_PLAN_STATUSES, plan_date__lte=today)
+        .order_by("plan_date")
+        .values_list("client_id", "plan_date")
+    ):
         first_plan.setdefault(client_id, plan_date)
     done = {}
     for m in Monitoring.objects.filter(client_id__in=first_plan, month__gte=previous_month(oldest)):
@@ -170,8 +188,11 @@ def monitoring_missing(*, today: dt.date, clients=None, lookback_months: int = 1
     result = []
     for client_id, plan_date in first_plan.items():
         start = max(oldest, (month_start(plan_date) + dt.timedelta(days=32)).replace(day=1))
-        missing = [month for month in _months_between(start, this_month)
-                   if not monitoring_counts(done.get((client_id, month)), done.get((client_id, previous_month(month))))]
+        missing = [
+            month
+            for month in _months_between(start, this_month)
+            if not monitoring_counts(done.get((client_id, month)), done.get((client_id, previous_month(month))))
+        ]
         if missing:
             result.append(MissingMonitoring(client=clients[client_id], months=missing, this_month=this_month))
     result.sort(key=lambda m: (m.client.family_name_kana, m.client.given_name_kana, m.client.pk))
@@ -192,8 +213,9 @@ def monitoring_counts(monitoring, previous=None) -> bool:
 
 
 @transaction.atomic
-def service_meeting_save(*, office, client, author, data: dict, attendees: list[dict], instance=None,
-                         lock_version=None):
+def service_meeting_save(
+    *, office, client, author, data: dict, attendees: list[dict], instance=None, lock_version=None
+):
     """Create or update a meeting and replace its attendees (``attendees``: cleaned rows, in order). An update
     checks ``lock_version`` (``RecordConflict`` if someone saved meanwhile)."""
     from portal.casework.locking import claim
@@ -201,14 +223,16 @@ def service_meeting_save(*, office, client, author, data: dict, attendees: list[
 
     if instance is not None:
         claim(instance, lock_version, author, label="担当者会議の記録")
-    meeting = instance or ServiceMeeting(office=office, client=client, written_by=author,
-                                         updated_by_name=author.name if author else "")
+    meeting = instance or ServiceMeeting(
+        office=office, client=client, written_by=author, updated_by_name=author.name if author else ""
+    )
     for name, value in data.items():
         setattr(meeting, name, value)
     meeting.save()
     meeting.attendees.all().delete()
-    MeetingAttendee.objects.bulk_create([MeetingAttendee(meeting=meeting, position=i, **row)
-                                         for i, row in enumerate(attendees, start=1)])
+    MeetingAttendee.objects.bulk_create(
+        [MeetingAttendee(meeting=meeting, position=i, **row) for i, row in enumerate(attendees, start=1)]
+    )
     return meeting
 
 
@@ -219,8 +243,10 @@ def service_meeting_warnings(meeting) -> list[str]:
     warnings = []
     plan = meeting.plan
     if plan is not None and plan.delivered_on and meeting.held_on > plan.delivered_on:
-        warnings.append(f"この会議は計画書の交付日（{wareki_date(plan.delivered_on)}）より後に開かれています。"
-                        "担当者会議は計画の原案を作成したあと、交付の前に開きます（運営基準 第13条第9号・第11号）。")
+        warnings.append(
+            f"この会議は計画書の交付日（{wareki_date(plan.delivered_on)}）より後に開かれています。"
+            "担当者会議は計画の原案を作成したあと、交付の前に開きます（運営基準 第13条第9号・第11号）。"
+        )
     return warnings
 
 
@@ -229,10 +255,16 @@ def service_meeting_pdf(*, meeting, author_name: str) -> bytes:
     from portal.documents.render import render_pdf
 
     attendees = list(meeting.attendees.all())
-    pairs = [attendees[i:i + 3] for i in range(0, max(len(attendees), 1), 3)]
+    pairs = [attendees[i : i + 3] for i in range(0, max(len(attendees), 1), 3)]
     for row in pairs:
         row.extend([None] * (3 - len(row)))
-    return render_pdf("casework/service_meeting_pdf.html", {
-        "meeting": meeting, "client": meeting.client, "attendee_rows": pairs,
-        "absentees": [a for a in attendees if a.absent], "author_name": author_name,
-    })
+    return render_pdf(
+        "casework/service_meeting_pdf.html",
+        {
+            "meeting": meeting,
+            "client": meeting.client,
+            "attendee_rows": pairs,
+            "absentees": [a for a in attendees if a.absent],
+            "author_name": author_name,
+        },
+    )

@@ -37,8 +37,12 @@ urlpatterns += [
     path("clients/<int:client_id>/timeline/pdf/", timeline_views.client_timeline_pdf, name="timeline_pdf"),
     path("clients/<int:client_id>/log/event/", timeline_views.log_event, name="log_event"),
     path("clients/<int:client_id>/draft/log/", timeline_views.draft, {"kind": "log"}, name="log_draft"),
-    path("clients/<int:client_id>/draft/monitoring/", timeline_views.draft, {"kind": "monitoring"},
-         name="monitoring_draft"),
+    path(
+        "clients/<int:client_id>/draft/monitoring/",
+        timeline_views.draft,
+        {"kind": "monitoring"},
+        name="monitoring_draft",
+    ),
 ]
 
 urlpatterns += [

@@ -31,15 +31,24 @@ def file_pdf_render(file: TransmissionFile) -> bytes:
     if file.data_type == "711":
         from portal.claims.paper import claim_paper
 
-        return render_pdf("claims/claim_pdf.html", {
-            "file": file, "paper": claim_paper(file), "office": file.office,
-            "care_levels": [(c.value, c.label) for c in CareLevel if c.value.startswith("2")]})
-    confirmations = (ActualConfirmation.objects.filter(office=file.office, file=file)
-                     .select_related("client__care_manager", "file", "office")
-                     .order_by("client__insurer_number", "client__insured_number"))
+        return render_pdf(
+            "claims/claim_pdf.html",
+            {
+                "file": file,
+                "paper": claim_paper(file),
+                "office": file.office,
+                "care_levels": [(c.value, c.label) for c in CareLevel if c.value.startswith("2")],
+            },
+        )
+    confirmations = (
+        ActualConfirmation.objects.filter(office=file.office, file=file)
+        .select_related("client__care_manager", "file", "office")
+        .order_by("client__insurer_number", "client__insured_number")
+    )
     numbers = dict(CareManagerNumber.objects.filter(office=file.office).values_list("membership_id", "number"))
-    return render_pdf("claims/statements_pdf.html", {
-        "sheets": [_statement_context(c, numbers) for c in confirmations], "file": file})
+    return render_pdf(
+        "claims/statements_pdf.html", {"sheets": [_statement_context(c, numbers) for c in confirmations], "file": file}
+    )
 
 
 def file_pdf_name(file: TransmissionFile) -> str:
@@ -78,8 +87,9 @@ def file_pdf_request(*, file: TransmissionFile, user=None):
 
     if file_pdf_ready(file):
         return None
-    return job_create(office=file.office, kind=FILE_PDF_JOB_KIND, subject_id=file.pk, user=user,
-                      total=file.client_count, unique=True)
+    return job_create(
+        office=file.office, kind=FILE_PDF_JOB_KIND, subject_id=file.pk, user=user, total=file.client_count, unique=True
+    )
 
 
 def file_pdf_store(*, file_id: int, job=None) -> None:

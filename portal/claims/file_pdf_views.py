@@ -37,8 +37,9 @@ def file_pdf(request, file_id: int):
     if not file_pdf_ready(file):
         messages.info(request, "PDFはまだできていません。「PDFを作成」を押すと作成を始めます。")
         return redirect(_page_url(file))
-    return FileResponse(file.pdf.open("rb"), content_type="application/pdf", as_attachment=True,
-                        filename=file_pdf_name(file))
+    return FileResponse(
+        file.pdf.open("rb"), content_type="application/pdf", as_attachment=True, filename=file_pdf_name(file)
+    )
 
 
 @care_office_required

@@ -50,24 +50,39 @@ ADDONS: Mapping[str, tuple[str, int]] = {
     "emergency_conference": ("緊急時等居宅カンファレンス加算", 200),
 }
 ADDON_LABELS: Mapping[str, str] = {
-    "first": "初回加算", "admission_1": "入院時情報連携加算（Ⅰ）", "admission_2": "入院時情報連携加算（Ⅱ）",
-    "discharge_1a": "退院・退所加算（Ⅰ）イ", "discharge_1b": "退院・退所加算（Ⅰ）ロ",
-    "discharge_2a": "退院・退所加算（Ⅱ）イ", "discharge_2b": "退院・退所加算（Ⅱ）ロ", "discharge_3": "退院・退所加算（Ⅲ）",
-    "hospital_visit": "通院時情報連携加算", "terminal": "ターミナルケアマネジメント加算",
+    "first": "初回加算",
+    "admission_1": "入院時情報連携加算（Ⅰ）",
+    "admission_2": "入院時情報連携加算（Ⅱ）",
+    "discharge_1a": "退院・退所加算（Ⅰ）イ",
+    "discharge_1b": "退院・退所加算（Ⅰ）ロ",
+    "discharge_2a": "退院・退所加算（Ⅱ）イ",
+    "discharge_2b": "退院・退所加算（Ⅱ）ロ",
+    "discharge_3": "退院・退所加算（Ⅲ）",
+    "hospital_visit": "通院時情報連携加算",
+    "terminal": "ターミナルケアマネジメント加算",
     "emergency_conference": "緊急時等居宅カンファレンス加算",
 }
 # office-wide (事業所の体制): 特定事業所加算
 SPECIFIC_ADDONS: Mapping[str, tuple[str, int]] = {
-    "1": ("特定事業所加算Ⅰ", 519), "2": ("特定事業所加算Ⅱ", 421), "3": ("特定事業所加算Ⅲ", 323),
+    "1": ("特定事業所加算Ⅰ", 519),
+    "2": ("特定事業所加算Ⅱ", 421),
+    "3": ("特定事業所加算Ⅲ", 323),
     "A": ("特定事業所加算Ａ", 114),
 }
 CONCENTRATION = ("特定事業所集中減算", -200)
-REDUCTIONS = {"standards": "運営基準減算（50%）", "standards_2months": "運営基準減算（2月以上継続・算定しない）",
-              "same_building": "同一建物減算（95%）"}
+REDUCTIONS = {
+    "standards": "運営基準減算（50%）",
+    "standards_2months": "運営基準減算（2月以上継続・算定しない）",
+    "same_building": "同一建物減算（95%）",
+}
 
 TIER_CODE_NAMES = {
-    ("I", "i"): "居宅介護支援Ⅰⅰ", ("I", "ii"): "居宅介護支援Ⅰⅱ", ("I", "iii"): "居宅介護支援Ⅰⅲ",
-    ("II", "i"): "居宅介護支援Ⅱⅰ", ("II", "ii"): "居宅介護支援Ⅱⅱ", ("II", "iii"): "居宅介護支援Ⅱⅲ",
+    ("I", "i"): "居宅介護支援Ⅰⅰ",
+    ("I", "ii"): "居宅介護支援Ⅰⅱ",
+    ("I", "iii"): "居宅介護支援Ⅰⅲ",
+    ("II", "i"): "居宅介護支援Ⅱⅰ",
+    ("II", "ii"): "居宅介護支援Ⅱⅱ",
+    ("II", "iii"): "居宅介護支援Ⅱⅲ",
 }
 
 
@@ -152,7 +167,9 @@ def _percent(units: int, percent: int) -> int:
 def tier_of_cases(tiers: TierResult, cases: Sequence[Case]) -> dict[int, str]:
     """Hand ``tiers``' counts per (tier, group) to the cases, oldest contract first."""
     if (sum(1 for c in cases if c.group == "light"), sum(1 for c in cases if c.group == "heavy")) != (
-            tiers.care_light, tiers.care_heavy):
+        tiers.care_light,
+        tiers.care_heavy,
+    ):
         raise ClaimError("取扱件数の計算に使った人数と明細書の人数が一致しません。")
     result: dict[int, str] = {}
     for group in ("light", "heavy"):
@@ -163,8 +180,15 @@ def tier_of_cases(tiers: TierResult, cases: Sequence[Case]) -> dict[int, str]:
     return result
 
 
-def claim_build(*, month: dt.date, tiers: TierResult, cases: Sequence[Case], regional_grade: str,
-                specific_addon: str = "", concentration: bool = False) -> Claim:
+def claim_build(
+    *,
+    month: dt.date,
+    tiers: TierResult,
+    cases: Sequence[Case],
+    regional_grade: str,
+    specific_addon: str = "",
+    concentration: bool = False,
+) -> Claim:
     """The month's 居宅介護支援費: one 明細書 per case and the totals of the 請求書."""
     price = KYOTAKU_UNIT_PRICES.get(regional_grade, KYOTAKU_UNIT_PRICES["9"])
     assigned = tier_of_cases(tiers, cases)

@@ -84,15 +84,22 @@ class ActualConfirmation(models.Model):
     confirmed_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     confirmed_by_name = models.CharField("確定者", max_length=120, blank=True)
     confirmed_at = models.DateTimeField("確定日時", auto_now_add=True)
-    file = models.ForeignKey(TransmissionFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="confirmations",
-                             verbose_name="載せたファイル")
+    file = models.ForeignKey(
+        TransmissionFile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+        verbose_name="載せたファイル",
+    )
 
     objects = office_scoped("office")
 
     class Meta:
         ordering = ["client_id", "-version"]
-        constraints = [models.UniqueConstraint(fields=["client", "month", "version"],
-                                               name="claims_confirmation_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "month", "version"], name="claims_confirmation_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"実績確定 第{self.version}版"
@@ -123,8 +130,13 @@ class KyotakuSettings(models.Model):
     office = models.OneToOneField(Office, on_delete=models.CASCADE, related_name="+")
     system = models.CharField("居宅介護支援費の区分", max_length=2, choices=System.choices, blank=True, default="")
     fte = models.DecimalField("常勤換算の介護支援専門員数", max_digits=4, decimal_places=1, default=1)
-    specific_addon = models.CharField("特定事業所加算", max_length=1, blank=True, default="",
-                                      choices=[("", "なし"), ("1", "（Ⅰ）"), ("2", "（Ⅱ）"), ("3", "（Ⅲ）"), ("A", "（A）")])
+    specific_addon = models.CharField(
+        "特定事業所加算",
+        max_length=1,
+        blank=True,
+        default="",
+        choices=[("", "なし"), ("1", "（Ⅰ）"), ("2", "（Ⅱ）"), ("3", "（Ⅲ）"), ("A", "（A）")],
+    )
     concentration = models.BooleanField("特定事業所集中減算に該当する", default=False)
 
     objects = office_scoped("office")

@@ -82,19 +82,36 @@ def claim_paper(file) -> ClaimPaper:
         sheet = details.get(key)
         if sheet is None:
             sheet = details[key] = DetailSheet(
-                insurer=r["insurer"], insured=r["insured"], client=None, birth_date=_date(r["birth_date"]),
-                sex=r["sex"], care_level=r["care_level"], cert_from=_date(r["cert_from"]), cert_to=_date(r["cert_to"]),
-                notified_on=_date(r["notified_on"]), care_manager_no=r["care_manager_no"],
-                unit_price=(Decimal(r["unit_price"]) / 100).quantize(Decimal("0.01")))
+                insurer=r["insurer"],
+                insured=r["insured"],
+                client=None,
+                birth_date=_date(r["birth_date"]),
+                sex=r["sex"],
+                care_level=r["care_level"],
+                cert_from=_date(r["cert_from"]),
+                cert_to=_date(r["cert_to"]),
+                notified_on=_date(r["notified_on"]),
+                care_manager_no=r["care_manager_no"],
+                unit_price=(Decimal(r["unit_price"]) / 100).quantize(Decimal("0.01")),
+            )
         if r["service_code"]:
-            sheet.lines.append(PaperLine(name=CODE_NAMES.get(r["service_code"], ""), code=r["service_code"],
-                                         units_each=r.int("units_each"), times=r.int("times"),
-                                         service_units=r.int("service_units"), note=r["note"]))
+            sheet.lines.append(
+                PaperLine(
+                    name=CODE_NAMES.get(r["service_code"], ""),
+                    code=r["service_code"],
+                    units_each=r.int("units_each"),
+                    times=r.int("times"),
+                    service_units=r.int("service_units"),
+                    note=r["note"],
+                )
+            )
         if r.is_total:
             sheet.total_units, sheet.claim_yen = r.int("total_units"), r.int("claim_yen")
     insured = {k[1] for k in details}
-    clients = {(c.insurer_number.zfill(8), c.insured_number): c
-               for c in Client.objects.filter(office=file.office, insured_number__in=insured)}
+    clients = {
+        (c.insurer_number.zfill(8), c.insured_number): c
+        for c in Client.objects.filter(office=file.office, insured_number__in=insured)
+    }
     for key, sheet in details.items():
         sheet.client = clients.get(key)
     if any(not line.name for sheet in details.values() for line in sheet.lines):
@@ -102,13 +119,21 @@ def claim_paper(file) -> ClaimPaper:
 
         codes = {line.code for sheet in details.values() for line in sheet.lines if not line.name}
         names = {}
-        for row in ServiceCode.objects.filter(service_type_code="43",
-                                              service_item_code__in=[c[2:] for c in codes]).order_by("valid_from"):
+        for row in ServiceCode.objects.filter(
+            service_type_code="43", service_item_code__in=[c[2:] for c in codes]
+        ).order_by("valid_from"):
             names[row.service_type_code + row.service_item_code] = row.name
         for sheet in details.values():
             for line in sheet.lines:
                 line.name = line.name or names.get(line.code, "")
-    return ClaimPaper(month=_month(bill["month"]), office_number=bill["office_number"], count=bill.int("count"),
-                      units=bill.int("units"), cost_total=bill.int("cost_total"),
-                      insurance_claim=bill.int("insurance_claim"), public_claim=bill.int("public_claim"),
-                      copay=bill.int("copay"), details=list(details.values()))
+    return ClaimPaper(
+        month=_month(bill["month"]),
+        office_number=bill["office_number"],
+        count=bill.int("count"),
+        units=bill.int("units"),
+        cost_total=bill.int("cost_total"),
+        insurance_claim=bill.int("insurance_claim"),
+        public_claim=bill.int("public_claim"),
+        copay=bill.int("copay"),
+        details=list(details.values()),
+    )

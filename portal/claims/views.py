@@ -73,11 +73,22 @@ def close(request):
         f.missing_list = [(names.get(int(pk), "（利用者）"), reason) for pk, reason in missing]
     today = timezone.localdate()
     deadline = services.process_month_for(month, today).replace(day=10)
-    return render(request, "claims/close.html", {
-        "month": month, "rows": rows, "check": check, "pending": pending, "files": files,
-        "deadline": deadline, "days_left": (deadline - today).days, "days_over": (today - deadline).days,
-        "confirmed": sum(1 for r in rows if r.current and not r.stale), "total": len(rows),
-    })
+    return render(
+        request,
+        "claims/close.html",
+        {
+            "month": month,
+            "rows": rows,
+            "check": check,
+            "pending": pending,
+            "files": files,
+            "deadline": deadline,
+            "days_left": (deadline - today).days,
+            "days_over": (today - deadline).days,
+            "confirmed": sum(1 for r in rows if r.current and not r.stale),
+            "total": len(rows),
+        },
+    )
 
 
 @care_office_required
@@ -97,18 +108,27 @@ def confirm(request, client_id: int):
             if not value.strip().isdigit():
                 messages.error(request, f"{client.full_name}さん: 限度超過の単位数は0以上の整数で入力してください。")
                 return redirect(_close_url(month) + f"#client-{client.pk}")
-            over_by[key[len("over-"):]] = int(value)
+            over_by[key[len("over-") :]] = int(value)
     try:
         version = int(request.POST.get("base_version", "0"))
         confirmation = services.confirmation_create(
-            office=request.office, client=client, month=month, membership=request.membership, base_version=version,
-            missing_reason=request.POST.get("missing_reason", ""), differences_ok=bool(request.POST.get("differences_ok")),
-            over_by=over_by or None)
+            office=request.office,
+            client=client,
+            month=month,
+            membership=request.membership,
+            base_version=version,
+            missing_reason=request.POST.get("missing_reason", ""),
+            differences_ok=bool(request.POST.get("differences_ok")),
+            over_by=over_by or None,
+        )
     except ValueError as exc:
         messages.error(request, str(exc) if isinstance(exc, services.CloseError) else "入力が正しくありません。")
         return redirect(_close_url(month) + f"#client-{client.pk}")
-    messages.success(request, f"{client.full_name}さんの実績を確定しました（第{confirmation.version}版・"
-                              f"{confirmation.get_kind_display()}）。")
+    messages.success(
+        request,
+        f"{client.full_name}さんの実績を確定しました（第{confirmation.version}版・"
+        f"{confirmation.get_kind_display()}）。",
+    )
     return redirect(_close_url(month) + f"#client-{client.pk}")
 
 
@@ -127,8 +147,13 @@ def cancel(request, client_id: int):
         messages.info(request, "取消は「提出済みの給付管理票を取り消す」にチェックを入れたときだけ作ります。")
         return redirect(_close_url(month) + f"#client-{client.pk}")
     try:
-        services.statement_cancel(office=request.office, client=client, month=month, membership=request.membership,
-                                  base_version=int(request.POST.get("base_version", "0")))
+        services.statement_cancel(
+            office=request.office,
+            client=client,
+            month=month,
+            membership=request.membership,
+            base_version=int(request.POST.get("base_version", "0")),
+        )
     except services.CloseError as exc:
         messages.error(request, str(exc))
     else:
@@ -145,18 +170,28 @@ def _statement_context(confirmation: ActualConfirmation, numbers: dict[int, str]
     else:
         found = CareManagerNumber.objects.filter(membership=cm).first() if cm else None
         number = found.number if found else ""
-    return {"c": confirmation, "client": client, "s": statement, "office": confirmation.office,
-            "care_manager": cm, "care_manager_number": number,
-            "insurer8": client.insurer_number.zfill(8),
-            "created_on": confirmation.file.created_at if confirmation.file else confirmation.confirmed_at}
+    return {
+        "c": confirmation,
+        "client": client,
+        "s": statement,
+        "office": confirmation.office,
+        "care_manager": cm,
+        "care_manager_number": number,
+        "insurer8": client.insurer_number.zfill(8),
+        "created_on": confirmation.file.created_at if confirmation.file else confirmation.confirmed_at,
+    }
 
 
 @care_office_required
 def statement(request, confirmation_id: int):
-    confirmation = get_object_or_404(ActualConfirmation.objects.select_related("client__care_manager", "file"),
-                                     pk=confirmation_id, office=request.office)
-    versions = ActualConfirmation.objects.filter(office=request.office, client=confirmation.client,
-                                                 month=confirmation.month).order_by("-version")
+    confirmation = get_object_or_404(
+        ActualConfirmation.objects.select_related("client__care_manager", "file"),
+        pk=confirmation_id,
+        office=request.office,
+    )
+    versions = ActualConfirmation.objects.filter(
+        office=request.office, client=confirmation.client, month=confirmation.month
+    ).order_by("-version")
     return render(request, "claims/statement.html", {**_statement_context(confirmation), "versions": versions})
 
 
@@ -164,11 +199,14 @@ def statement(request, confirmation_id: int):
 def statement_pdf(request, confirmation_id: int):
     from portal.documents.render import render_pdf
 
-    confirmation = get_object_or_404(ActualConfirmation.objects.select_related("client__care_manager", "file"),
-                                     pk=confirmation_id, office=request.office)
+    confirmation = get_object_or_404(
+        ActualConfirmation.objects.select_related("client__care_manager", "file"),
+        pk=confirmation_id,
+        office=request.office,
+    )
     pdf = render_pdf("claims/statement_pdf.html", _statement_context(confirmation))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (f'inline; filename="kyufukanri-{confirmation.month:%Y%m}-{confirmation.pk}.pdf"')
+    response["Content-Disposition"] = f'inline; filename="kyufukanri-{confirmation.month:%Y%m}-{confirmation.pk}.pdf"'
     return response
 
 
@@ -186,8 +224,11 @@ def file_make(request):
         for line in str(exc).splitlines():
             messages.error(request, line)
         return redirect(_close_url(month) + "#file")
-    messages.success(request, f"給付管理票のファイル {file.name}（{file.client_count}人）を作りました。"
-                              "ダウンロードして伝送ソフトで送信してください。")
+    messages.success(
+        request,
+        f"給付管理票のファイル {file.name}（{file.client_count}人）を作りました。"
+        "ダウンロードして伝送ソフトで送信してください。",
+    )
     return redirect(_close_url(month) + "#file")
 
 
@@ -202,8 +243,11 @@ def file_download(request, file_id: int):
 
 @care_office_required
 def care_managers(request):
-    members = list(Membership.objects.filter(office=request.office, role__in=(Role.CARE_MANAGER, Role.ADMIN))
-                   .select_related("user").order_by("pk"))
+    members = list(
+        Membership.objects.filter(office=request.office, role__in=(Role.CARE_MANAGER, Role.ADMIN))
+        .select_related("user")
+        .order_by("pk")
+    )
     numbers = {n.membership_id: n.number for n in CareManagerNumber.objects.filter(office=request.office)}
     errors = {}
     if request.method == "POST":
@@ -216,8 +260,9 @@ def care_managers(request):
                 errors[m.pk] = "8桁の数字で入力してください。"
         if not errors:
             for m in members:
-                services.care_manager_number_set(office=request.office, membership=m,
-                                                 number=request.POST.get(f"number-{m.pk}", ""))
+                services.care_manager_number_set(
+                    office=request.office, membership=m, number=request.POST.get(f"number-{m.pk}", "")
+                )
             messages.success(request, "介護支援専門員番号を保存しました。")
             return redirect("claims:care_managers")
         numbers.update({m.pk: request.POST.get(f"number-{m.pk}", "") for m in members})
@@ -239,15 +284,27 @@ def kyotaku(request):
         state = services.kyotaku_month(request.office, month)
         try:
             fte = dt_decimal(request.POST.get("fte", ""))
-            settings.system = request.POST.get("system", "") if request.POST.get("system", "") in KyotakuSettings.System.values else ""
-            settings.specific_addon = request.POST.get("specific_addon", "") if request.POST.get("specific_addon", "") in ("", "1", "2", "3", "A") else ""
+            settings.system = (
+                request.POST.get("system", "")
+                if request.POST.get("system", "") in KyotakuSettings.System.values
+                else ""
+            )
+            settings.specific_addon = (
+                request.POST.get("specific_addon", "")
+                if request.POST.get("specific_addon", "") in ("", "1", "2", "3", "A")
+                else ""
+            )
             settings.concentration = bool(request.POST.get("concentration"))
             settings.fte = fte
             with transaction.atomic():  # all or nothing
                 for client, _case in state.cases:
                     services.kyotaku_entry_save(
-                        office=request.office, client=client, month=month, addons=request.POST.getlist(f"addon-{client.pk}"),
-                        reductions=request.POST.getlist(f"reduction-{client.pk}"))
+                        office=request.office,
+                        client=client,
+                        month=month,
+                        addons=request.POST.getlist(f"addon-{client.pk}"),
+                        reductions=request.POST.getlist(f"reduction-{client.pk}"),
+                    )
                 settings.save()
         except services.CloseError as exc:
             messages.error(request, str(exc))
@@ -257,14 +314,31 @@ def kyotaku(request):
     state = services.kyotaku_month(request.office, month)
     entries = {e.client_id: e for e in KyotakuEntry.objects.filter(office=request.office, month=month)}
     details = {d.case.key: d for d in state.claim.details} if state.claim else {}
-    rows = [{"client": client, "case": case, "detail": details.get(client.pk), "entry": entries.get(client.pk)}
-            for client, case in state.cases]
-    files = file_pdf_jobs_attach(list(TransmissionFile.objects.filter(office=request.office, month=month, data_type="711")
-                                      .prefetch_related("downloads")))
-    return render(request, "claims/kyotaku.html", {
-        "month": month, "state": state, "rows": rows, "settings": settings, "addon_labels": ADDON_LABELS,
-        "reduction_labels": REDUCTIONS, "files": files, "systems": KyotakuSettings.System.choices,
-    })
+    rows = [
+        {"client": client, "case": case, "detail": details.get(client.pk), "entry": entries.get(client.pk)}
+        for client, case in state.cases
+    ]
+    files = file_pdf_jobs_attach(
+        list(
+            TransmissionFile.objects.filter(office=request.office, month=month, data_type="711").prefetch_related(
+                "downloads"
+            )
+        )
+    )
+    return render(
+        request,
+        "claims/kyotaku.html",
+        {
+            "month": month,
+            "state": state,
+            "rows": rows,
+            "settings": settings,
+            "addon_labels": ADDON_LABELS,
+            "reduction_labels": REDUCTIONS,
+            "files": files,
+            "systems": KyotakuSettings.System.choices,
+        },
+    )
 
 
 def dt_decimal(text: str):
@@ -293,7 +367,9 @@ def claim_file_make(request):
         for line in str(exc).splitlines():
             messages.error(request, line)
     else:
-        messages.success(request, f"介護給付費請求書・明細書のファイル {file.name}（{file.client_count}人）を作りました。")
+        messages.success(
+            request, f"介護給付費請求書・明細書のファイル {file.name}（{file.client_count}人）を作りました。"
+        )
     return redirect(reverse("claims:kyotaku") + f"?month={month:%Y-%m}#file")
 
 
@@ -311,11 +387,19 @@ def reject(request, client_id: int):
         return redirect("claims:close")
     try:
         rejection = services.rejection_record(
-            office=request.office, client=client, month=month, kind=request.POST.get("kind", ""),
-            target=request.POST.get("target", ""), note=request.POST.get("note", ""), membership=request.membership)
+            office=request.office,
+            client=client,
+            month=month,
+            kind=request.POST.get("kind", ""),
+            target=request.POST.get("target", ""),
+            note=request.POST.get("note", ""),
+            membership=request.membership,
+        )
     except services.CloseError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{client.full_name}さんの{rejection.get_target_display()}の"
-                                  f"{rejection.get_kind_display()}を記録しました。")
+        messages.success(
+            request,
+            f"{client.full_name}さんの{rejection.get_target_display()}の{rejection.get_kind_display()}を記録しました。",
+        )
     return redirect(_close_url(month) + f"#client-{client.pk}")

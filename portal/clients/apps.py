@@ -20,9 +20,18 @@ class ClientsConfig(AppConfig):
         today = timezone.localdate()
         active = Client.objects.filter(is_active=True)
         total = active.count()
-        expiring = active.filter(Exists(Certification.objects.filter(
-            client=OuterRef("pk"), valid_from__lte=today, valid_to__gte=today, valid_to__lte=expiry_limit(today)))).count()
+        expiring = active.filter(
+            Exists(
+                Certification.objects.filter(
+                    client=OuterRef("pk"), valid_from__lte=today, valid_to__gte=today, valid_to__lte=expiry_limit(today)
+                )
+            )
+        ).count()
         return [
-            {"title": "利用者", "body": f"利用中 {total}人 ／ 認定有効期間が60日以内に終了 {expiring}人",
-             "url": reverse("clients:list") + "?expiring=on", "link_label": "認定期限が近い利用者を見る"},
+            {
+                "title": "利用者",
+                "body": f"利用中 {total}人 ／ 認定有効期間が60日以内に終了 {expiring}人",
+                "url": reverse("clients:list") + "?expiring=on",
+                "link_label": "認定期限が近い利用者を見る",
+            },
         ]

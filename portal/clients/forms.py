@@ -35,17 +35,37 @@ class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
         fields = [
-            "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date",
-            "postal_code", "address", "address2", "phone", "insurer_number", "insurer_name", "insured_number",
-            "plan_notified_on", "copay_ratio", "care_manager", "is_active", "ended_on",
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "sex",
+            "birth_date",
+            "postal_code",
+            "address",
+            "address2",
+            "phone",
+            "insurer_number",
+            "insurer_name",
+            "insured_number",
+            "plan_notified_on",
+            "copay_ratio",
+            "care_manager",
+            "is_active",
+            "ended_on",
         ]
-        field_classes = {"birth_date": WarekiDateField, "plan_notified_on": WarekiDateField,
-                         "ended_on": WarekiDateField}
+        field_classes = {
+            "birth_date": WarekiDateField,
+            "plan_notified_on": WarekiDateField,
+            "ended_on": WarekiDateField,
+        }
         widgets = {
             "birth_date": DATE,
             "sex": forms.RadioSelect,
             "copay_ratio": forms.RadioSelect,
-            "insurer_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "131011"}),
+            "insurer_number": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "131011"}
+            ),
             "insurer_name": forms.TextInput(attrs={"placeholder": "空欄で自動（例: 東京都千代田区）"}),
             "plan_notified_on": DATE,
             "ended_on": DATE,
@@ -59,8 +79,10 @@ class ClientForm(forms.ModelForm):
             "family_name_kana": "全角カタカナ（ひらがなで入力しても自動でカタカナにします）。",
             "copay_ratio": "負担割合証の割合。給付率は 1割→90%、2割→80%、3割→70% になります。",
             "is_active": "チェックを外すと「利用終了」になり、利用者一覧・ダッシュボード・サービス利用票に出なくなります。",
-            "ended_on": ("利用（契約）が終わった日。空欄のまま「利用中」のチェックを外すと今日の日付が入ります。"
-                         "この日から事業所の記録の保存期間が過ぎると、この方の記録はすべて自動で削除されます。"),
+            "ended_on": (
+                "利用（契約）が終わった日。空欄のまま「利用中」のチェックを外すと今日の日付が入ります。"
+                "この日から事業所の記録の保存期間が過ぎると、この方の記録はすべて自動で削除されます。"
+            ),
         }
 
     def __init__(self, *args, office=None, **kwargs):
@@ -68,7 +90,8 @@ class ClientForm(forms.ModelForm):
         self.office = office
         self.fields["care_manager"].queryset = (
             Membership.objects.filter(office=office, role__in=[Role.CARE_MANAGER, Role.ADMIN]).select_related("user")
-            if office is not None else Membership.objects.none()
+            if office is not None
+            else Membership.objects.none()
         )
         self.fields["care_manager"].empty_label = "（未定）"
         self.fields["sex"].choices = [c for c in self.fields["sex"].choices if c[0]]
@@ -111,8 +134,11 @@ class ClientForm(forms.ModelForm):
         ended = data.get("ended_on")
         if "is_active" in data and "ended_on" not in self.errors:
             if data["is_active"] and ended:
-                self.add_error("ended_on", "利用終了日を入れる場合は「利用中」のチェックを外してください"
-                                           "（利用を再開する場合は利用終了日を消してください）。")
+                self.add_error(
+                    "ended_on",
+                    "利用終了日を入れる場合は「利用中」のチェックを外してください"
+                    "（利用を再開する場合は利用終了日を消してください）。",
+                )
             elif not data["is_active"] and not ended:
                 data["ended_on"] = timezone.localdate()
         if ended and data.get("birth_date") and ended < data["birth_date"]:
@@ -129,7 +155,9 @@ class CertificationForm(forms.ModelForm):
         fields = ["status", "care_level", "valid_from", "valid_to", "certified_on", "benefit_limit_units"]
         field_classes = {"valid_from": WarekiDateField, "valid_to": WarekiDateField, "certified_on": WarekiDateField}
         widgets = {
-            "valid_from": DATE, "valid_to": DATE, "certified_on": DATE,
+            "valid_from": DATE,
+            "valid_to": DATE,
+            "certified_on": DATE,
             "status": forms.RadioSelect,
             "benefit_limit_units": forms.NumberInput(attrs={"min": 0, "placeholder": "空欄で自動設定"}),
         }
@@ -153,11 +181,18 @@ class CertificationForm(forms.ModelForm):
 class ClientServiceForm(forms.ModelForm):
     class Meta:
         model = ClientService
-        fields = ["provider_office_number", "provider_name", "service_type_code", "satellite_branch", "discount_rate",
-                  "note"]
+        fields = [
+            "provider_office_number",
+            "provider_name",
+            "service_type_code",
+            "satellite_branch",
+            "discount_rate",
+            "note",
+        ]
         widgets = {
-            "provider_office_number": forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "1370000011",
-                                                             "size": 11}),
+            "provider_office_number": forms.TextInput(
+                attrs={"inputmode": "numeric", "placeholder": "1370000011", "size": 11}
+            ),
             "provider_name": forms.TextInput(attrs={"placeholder": "空欄なら Renkei 登録の事業所名"}),
             "service_type_code": forms.Select(choices=SERVICE_KIND_CHOICES),
             "satellite_branch": forms.TextInput(attrs={"size": 3, "maxlength": 2, "placeholder": "空欄"}),
@@ -176,8 +211,10 @@ class KindLimitForm(forms.ModelForm):
     class Meta:
         model = KindLimit
         fields = ["service_type_code", "units"]
-        widgets = {"service_type_code": forms.Select(choices=SERVICE_KIND_CHOICES),
-                   "units": forms.NumberInput(attrs={"min": 0})}
+        widgets = {
+            "service_type_code": forms.Select(choices=SERVICE_KIND_CHOICES),
+            "units": forms.NumberInput(attrs={"min": 0}),
+        }
 
 
 class _BaseFormSet(forms.BaseModelFormSet):
@@ -186,16 +223,22 @@ class _BaseFormSet(forms.BaseModelFormSet):
         super().__init__(*args, **kwargs)
 
 
-ServiceFormSet = forms.modelformset_factory(ClientService, form=ClientServiceForm, formset=_BaseFormSet, extra=0,
-                                            can_delete=True)
-KindLimitFormSet = forms.modelformset_factory(KindLimit, form=KindLimitForm, formset=_BaseFormSet, extra=0,
-                                              can_delete=True)
+ServiceFormSet = forms.modelformset_factory(
+    ClientService, form=ClientServiceForm, formset=_BaseFormSet, extra=0, can_delete=True
+)
+KindLimitFormSet = forms.modelformset_factory(
+    KindLimit, form=KindLimitForm, formset=_BaseFormSet, extra=0, can_delete=True
+)
 
 
 class ClientSearchForm(forms.Form):
-    q = forms.CharField(label="検索（氏名・フリガナ・被保険者番号）", required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "例: ヤマダ / 山田 / 0000123456"}))
-    care_level = forms.ChoiceField(label="要介護状態区分", required=False,
-                                   choices=[("", "すべて")] + list(CareLevel.choices))
+    q = forms.CharField(
+        label="検索（氏名・フリガナ・被保険者番号）",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "例: ヤマダ / 山田 / 0000123456"}),
+    )
+    care_level = forms.ChoiceField(
+        label="要介護状態区分", required=False, choices=[("", "すべて")] + list(CareLevel.choices)
+    )
     expiring = forms.BooleanField(label="認定有効期間が60日以内に終わる利用者のみ", required=False)
     inactive = forms.BooleanField(label="利用終了の利用者も表示", required=False)

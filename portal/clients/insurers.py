@@ -56,5 +56,11 @@ def insurer_name_for(number: str, *, office=None) -> str:
         return name
     from portal.clients.models import Client
 
-    return (Client.objects.filter(office=office, insurer_number=number).exclude(insurer_name="")
-            .order_by("-updated_at").values_list("insurer_name", flat=True).first() or "")
+    return (
+        Client.objects.filter(office=office, insurer_number=number)
+        .exclude(insurer_name="")
+        .order_by("-updated_at")
+        .values_list("insurer_name", flat=True)
+        .first()
+        or ""
+    )

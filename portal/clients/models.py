@@ -139,15 +139,25 @@ class Client(models.Model):
     birth_date = models.DateField("生年月日")
     postal_code = models.CharField("郵便番号", max_length=8, blank=True)
     address = models.CharField("住所", max_length=200, blank=True)
-    address2 = models.CharField("住所２（建物名・部屋番号）", max_length=200, blank=True,
-                                help_text="マンション名・部屋番号など。標準仕様CSVの「利用者住所２」になります。")
+    address2 = models.CharField(
+        "住所２（建物名・部屋番号）",
+        max_length=200,
+        blank=True,
+        help_text="マンション名・部屋番号など。標準仕様CSVの「利用者住所２」になります。",
+    )
     phone = models.CharField("電話番号", max_length=20, blank=True)
     insurer_number = models.CharField("保険者番号", max_length=6, validators=[validate_insurer_number])
-    insurer_name = models.CharField("保険者名", max_length=60, blank=True,
-                                    help_text="空欄なら保険者番号から自動で入ります（同梱の保険者一覧、または事業所の登録済みの名前）。")
+    insurer_name = models.CharField(
+        "保険者名",
+        max_length=60,
+        blank=True,
+        help_text="空欄なら保険者番号から自動で入ります（同梱の保険者一覧、または事業所の登録済みの名前）。",
+    )
     insured_number = models.CharField("被保険者番号", max_length=10, validators=[validate_insured_number])
     plan_notified_on = models.DateField(
-        "届出年月日", null=True, blank=True,
+        "届出年月日",
+        null=True,
+        blank=True,
         help_text="居宅サービス計画作成依頼届出書を保険者に届け出た日（サービス利用票・提供票に印字）。",
     )
     care_manager = models.ForeignKey(
@@ -223,14 +233,17 @@ class Certification(models.Model):
     """認定: one certification (or application) with its period and care level."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="certifications", verbose_name="利用者")
-    status = models.CharField("認定状況", max_length=1, choices=CertificationStatus.choices,
-                              default=CertificationStatus.CERTIFIED)
+    status = models.CharField(
+        "認定状況", max_length=1, choices=CertificationStatus.choices, default=CertificationStatus.CERTIFIED
+    )
     care_level = models.CharField("要介護状態区分", max_length=2, choices=CareLevel.choices)
     valid_from = models.DateField("認定有効期間（開始）")
     valid_to = models.DateField("認定有効期間（終了）")
     certified_on = models.DateField("認定日", null=True, blank=True)
     benefit_limit_units = models.PositiveIntegerField(
-        "区分支給限度基準額（単位）", null=True, blank=True,
+        "区分支給限度基準額（単位）",
+        null=True,
+        blank=True,
         help_text="空欄の場合は要介護状態区分から自動で設定します。",
     )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
@@ -259,7 +272,9 @@ class Certification(models.Model):
     def clean(self) -> None:
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError(
-                {"valid_to": "認定有効期間の終了日が開始日より前になっています。終了日は開始日以降の日付を入力してください。"}
+                {
+                    "valid_to": "認定有効期間の終了日が開始日より前になっています。終了日は開始日以降の日付を入力してください。"
+                }
             )
 
 
@@ -271,14 +286,20 @@ class ClientService(models.Model):
     provider_name = models.CharField("事業所名", max_length=100)
     service_type_code = models.CharField("サービス種類コード", max_length=2)
     satellite_branch = models.CharField(
-        "サテライト枝番", max_length=2, blank=True,
+        "サテライト枝番",
+        max_length=2,
+        blank=True,
         validators=[RegexValidator(r"^[0-9A-Za-z]{1,2}$", "サテライト枝番は半角英数字2文字以内で入力してください。")],
         help_text="サテライト事業所からサービスを受ける場合の枝番（事業所が定めた番号、なければ1, 2, 3…）。標準仕様CSVの「サテライト枝番」になります。",
     )
     discount_rate = models.PositiveSmallIntegerField(
-        "割引後率（%）", null=True, blank=True,
-        validators=[MinValueValidator(1, "割引後率は1〜99の整数（%%）で入力してください。"),
-                    MaxValueValidator(99, "割引後率は1〜99の整数（%%）で入力してください（割引がない場合は空欄）。")],
+        "割引後率（%）",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, "割引後率は1〜99の整数（%%）で入力してください。"),
+            MaxValueValidator(99, "割引後率は1〜99の整数（%%）で入力してください（割引がない場合は空欄）。"),
+        ],
         help_text="事業所が割引を行っている場合の割引後の率（例: 5%割引なら95）。第7表の割引後単位数（単位数×率、1単位未満四捨五入）に使われます。",
     )
     note = models.CharField("備考", max_length=200, blank=True)
@@ -334,7 +355,9 @@ class ClientDraft(models.Model):
     """
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="入力した人")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="入力した人"
+    )
     encrypted_data = models.TextField("入力内容（暗号化）")
     saved_at = models.DateTimeField("保存日時")
     expires_at = models.DateTimeField("有効期限", db_index=True)

@@ -6,8 +6,8 @@ the input is wrong.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,13 +21,28 @@ from portal.clients.models import (
     KindLimit,
 )
 from portal.core.codes import service_kind_name
-from portal.offices.models import Membership, Office
 from portal.core.wareki import wareki_date
+from portal.offices.models import Membership, Office
 
 CLIENT_FIELDS = (
-    "family_name", "given_name", "family_name_kana", "given_name_kana", "sex", "birth_date", "postal_code",
-    "address", "address2", "phone", "insurer_number", "insurer_name", "insured_number", "plan_notified_on",
-    "copay_ratio", "care_manager", "is_active", "ended_on",
+    "family_name",
+    "given_name",
+    "family_name_kana",
+    "given_name_kana",
+    "sex",
+    "birth_date",
+    "postal_code",
+    "address",
+    "address2",
+    "phone",
+    "insurer_number",
+    "insurer_name",
+    "insured_number",
+    "plan_notified_on",
+    "copay_ratio",
+    "care_manager",
+    "is_active",
+    "ended_on",
 )
 CERT_FIELDS = ("status", "care_level", "valid_from", "valid_to", "certified_on", "benefit_limit_units")
 
@@ -35,8 +50,10 @@ EXPIRY_WARNING_DAYS = 60
 
 
 def _duplicate_message(other: Client) -> str:
-    return (f"この保険者番号・被保険者番号の利用者はすでに登録されています（{other.full_name}）。"
-            "同じ方を二重に登録していないか確認してください。")
+    return (
+        f"この保険者番号・被保険者番号の利用者はすでに登録されています（{other.full_name}）。"
+        "同じ方を二重に登録していないか確認してください。"
+    )
 
 
 def _check_duplicate(*, office: Office, insurer_number: str, insured_number: str, exclude_pk=None) -> None:
@@ -72,7 +89,11 @@ def _clean_services(services: Iterable[dict]) -> list[dict]:
     """Fill a blank provider name from Renkei's office register; refuse duplicates."""
     services = [dict(s) for s in services]
     numbers = {s["provider_office_number"] for s in services}
-    names = dict(Office.objects.filter(verification_status="verified", office_number__in=numbers).values_list("office_number", "name"))
+    names = dict(
+        Office.objects.filter(verification_status="verified", office_number__in=numbers).values_list(
+            "office_number", "name"
+        )
+    )
     seen = set()
     errors = []
     for s in services:
@@ -101,7 +122,8 @@ def _certification_problems(*, client: Client | None, data: dict, exclude_pk=Non
     frm, to = data.get("valid_from"), data.get("valid_to")
     if frm and to and to < frm:
         errors.setdefault("valid_to", []).append(
-            "認定有効期間の終了日が開始日より前になっています。終了日は開始日以降の日付を入力してください。")
+            "認定有効期間の終了日が開始日より前になっています。終了日は開始日以降の日付を入力してください。"
+        )
     if data.get("status") == CertificationStatus.APPLYING and data.get("certified_on"):
         errors.setdefault("certified_on", []).append("認定状況が「申請中」のときは認定日を入力しないでください。")
     if client is not None and client.pk and frm and to and data.get("status") == CertificationStatus.CERTIFIED:
@@ -127,8 +149,9 @@ def _certification_values(data: dict) -> dict:
 
 
 @transaction.atomic
-def client_create(*, office: Office, data: dict, certification: dict | None = None,
-                  services: Iterable[dict] = ()) -> Client:
+def client_create(
+    *, office: Office, data: dict, certification: dict | None = None, services: Iterable[dict] = ()
+) -> Client:
     """Register a client with (optionally) the current certification and the services used."""
     values = {f: data.get(f) for f in CLIENT_FIELDS if f in data}
     _fill_insurer_name(office, values)
@@ -151,14 +174,19 @@ def client_create(*, office: Office, data: dict, certification: dict | None = No
 
 
 @transaction.atomic
-def client_update(*, client: Client, data: dict, services: Iterable[dict] | None = None,
-                  kind_limits: Iterable[dict] | None = None) -> Client:
+def client_update(
+    *, client: Client, data: dict, services: Iterable[dict] | None = None, kind_limits: Iterable[dict] | None = None
+) -> Client:
     """Change the client's details; ``services``/``kind_limits`` (when given) replace the current rows."""
     values = {f: data.get(f) for f in CLIENT_FIELDS if f in data}
     _fill_insurer_name(client.office, values)
     _check_care_manager(client.office, values.get("care_manager"))
-    _check_duplicate(office=client.office, insurer_number=values.get("insurer_number", client.insurer_number),
-                     insured_number=values.get("insured_number", client.insured_number), exclude_pk=client.pk)
+    _check_duplicate(
+        office=client.office,
+        insurer_number=values.get("insurer_number", client.insurer_number),
+        insured_number=values.get("insured_number", client.insured_number),
+        exclude_pk=client.pk,
+    )
     if services is not None:
         services = _clean_services(services)
     if kind_limits is not None:
@@ -219,15 +247,19 @@ def client_draft_save(*, office: Office, author, data: dict):
     from django.conf import settings
     from django.utils import timezone
 
-    from portal.core import crypto
     from portal.clients.models import ClientDraft
+    from portal.core import crypto
 
     now = timezone.now()
     token = crypto.encrypt_secret(json.dumps(data, ensure_ascii=False).encode("utf-8"))
     draft, _ = ClientDraft.objects.update_or_create(
-        office=office, author=author,
-        defaults={"encrypted_data": token, "saved_at": now,
-                  "expires_at": now + timedelta(hours=settings.RENKEI_CLIENT_DRAFT_HOURS)},
+        office=office,
+        author=author,
+        defaults={
+            "encrypted_data": token,
+            "saved_at": now,
+            "expires_at": now + timedelta(hours=settings.RENKEI_CLIENT_DRAFT_HOURS),
+        },
     )
     return draft
 
@@ -238,8 +270,8 @@ def client_draft_load(*, office: Office, author) -> dict | None:
 
     from django.utils import timezone
 
-    from portal.core import crypto
     from portal.clients.models import ClientDraft
+    from portal.core import crypto
 
     draft = ClientDraft.objects.filter(office=office, author=author, expires_at__gt=timezone.now()).first()
     if draft is None:

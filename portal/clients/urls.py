@@ -12,8 +12,6 @@ urlpatterns = [
     path("<int:client_id>/", views.client_detail, name="detail"),
     path("<int:client_id>/edit/", views.client_edit, name="edit"),
     path("<int:client_id>/certifications/new/", views.certification_create, name="certification_create"),
-    path("certifications/<int:certification_id>/edit/", views.certification_edit,
-         name="certification_edit"),
-    path("certifications/<int:certification_id>/delete/", views.certification_delete,
-         name="certification_delete"),
+    path("certifications/<int:certification_id>/edit/", views.certification_edit, name="certification_edit"),
+    path("certifications/<int:certification_id>/delete/", views.certification_delete, name="certification_delete"),
 ]

@@ -26,8 +26,8 @@ from portal.clients.models import Certification, Client, ClientService, KindLimi
 from portal.core.codes import service_kind_name
 from portal.core.forms import single_submit
 from portal.core.search import search_data, search_redirect
-from portal.offices.permissions import office_required
 from portal.core.wareki import wareki_date
+from portal.offices.permissions import office_required
 
 PAGE_SIZE = 50
 
@@ -58,8 +58,9 @@ def _kana(text: str) -> str:
 
 
 def _current_certification_q(today, **extra):
-    return Exists(Certification.objects.filter(client=OuterRef("pk"), valid_from__lte=today, valid_to__gte=today,
-                                               **extra))
+    return Exists(
+        Certification.objects.filter(client=OuterRef("pk"), valid_from__lte=today, valid_to__gte=today, **extra)
+    )
 
 
 @office_required
@@ -77,9 +78,12 @@ def client_list(request):
         kana = _kana(term)
         half = unicodedata.normalize("NFKC", term).upper()
         qs = qs.filter(
-            Q(family_name__contains=term) | Q(given_name__contains=term)
-            | Q(family_name_kana__contains=kana) | Q(given_name_kana__contains=kana)
-            | Q(insured_number__startswith=half) | Q(insured_number=half)
+            Q(family_name__contains=term)
+            | Q(given_name__contains=term)
+            | Q(family_name_kana__contains=kana)
+            | Q(given_name_kana__contains=kana)
+            | Q(insured_number__startswith=half)
+            | Q(insured_number=half)
         )
     if filters.get("care_level"):
         qs = qs.filter(_current_certification_q(today, care_level=filters["care_level"]))
@@ -95,31 +99,50 @@ def client_list(request):
         current = client.certification_on(today)
         latest = next(iter(client.certifications.all()), None)
         cert = current or latest
-        rows.append({
-            "client": client,
-            "cert": cert,
-            "current": current is not None,
-            "expiring": current is not None and current.valid_to <= limit,
-            "expired": current is None and latest is not None and latest.valid_to < today,
-            "days_left": (current.valid_to - today).days if current else None,
-        })
+        rows.append(
+            {
+                "client": client,
+                "cert": cert,
+                "current": current is not None,
+                "expiring": current is not None and current.valid_to <= limit,
+                "expired": current is None and latest is not None and latest.valid_to < today,
+                "days_left": (current.valid_to - today).days if current else None,
+            }
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "clients/list.html", {
-        "form": form, "rows": rows, "page": page, "today": today, "query": query.urlencode(),
-        "expiry_days": services.EXPIRY_WARNING_DAYS,
-    })
+    return render(
+        request,
+        "clients/list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "today": today,
+            "query": query.urlencode(),
+            "expiry_days": services.EXPIRY_WARNING_DAYS,
+        },
+    )
 
 
 def _service_initial(client):
-    return [{"provider_office_number": s.provider_office_number, "provider_name": s.provider_name,
-             "service_type_code": s.service_type_code, "satellite_branch": s.satellite_branch,
-             "discount_rate": s.discount_rate, "note": s.note} for s in client.services.all()]
+    return [
+        {
+            "provider_office_number": s.provider_office_number,
+            "provider_name": s.provider_name,
+            "service_type_code": s.service_type_code,
+            "satellite_branch": s.satellite_branch,
+            "discount_rate": s.discount_rate,
+            "note": s.note,
+        }
+        for s in client.services.all()
+    ]
 
 
 def _formset_rows(formset) -> list[dict]:
-    return [f.cleaned_data for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.has_changed()]
+    return [
+        f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.has_changed()
+    ]
 
 
 DRAFT_SKIP = {"csrfmiddlewaretoken", "form_token"}
@@ -151,8 +174,12 @@ def client_create(request):
         data = QueryDict(mutable=True)
         for k, values in draft["data"].items():
             data.setlist(k, values)
-    form = ClientForm(data, office=request.office, prefix="client",
-                      initial={"care_manager": request.membership if request.method == "GET" else None})
+    form = ClientForm(
+        data,
+        office=request.office,
+        prefix="client",
+        initial={"care_manager": request.membership if request.method == "GET" else None},
+    )
     cert_form = CertificationForm(data, prefix="cert")
     svc_formset = ServiceFormSet(data, prefix="svc")
     if data is None:
@@ -162,21 +189,42 @@ def client_create(request):
         if valid:
             try:
                 client = services.client_create(
-                    office=request.office, data=form.cleaned_data, certification=cert_form.cleaned_data,
-                    services=[{k: v for k, v in row.items() if k not in ("DELETE", "id")}
-                              for row in _formset_rows(svc_formset)],
+                    office=request.office,
+                    data=form.cleaned_data,
+                    certification=cert_form.cleaned_data,
+                    services=[
+                        {k: v for k, v in row.items() if k not in ("DELETE", "id")}
+                        for row in _formset_rows(svc_formset)
+                    ],
                 )
             except ValidationError as error:
-                _apply_errors({**{f: form for f in form.fields}, **{f: cert_form for f in cert_form.fields},
-                               "services": svc_formset}, error, form)
+                _apply_errors(
+                    {
+                        **{f: form for f in form.fields},
+                        **{f: cert_form for f in cert_form.fields},
+                        "services": svc_formset,
+                    },
+                    error,
+                    form,
+                )
             else:
                 services.client_draft_discard(office=request.office, author=request.user)
                 messages.success(request, f"{client.full_name}さんを登録しました。")
                 return redirect("clients:detail", client_id=client.pk)
-        messages.error(request, "入力内容に誤りがあります。赤字の項目を確認してください（入力した内容はそのまま残っています）。")
-    return render(request, "clients/form.html", {
-        "form": form, "cert_form": cert_form, "svc_formset": svc_formset, "creating": True, "draft": draft,
-    })
+        messages.error(
+            request, "入力内容に誤りがあります。赤字の項目を確認してください（入力した内容はそのまま残っています）。"
+        )
+    return render(
+        request,
+        "clients/form.html",
+        {
+            "form": form,
+            "cert_form": cert_form,
+            "svc_formset": svc_formset,
+            "creating": True,
+            "draft": draft,
+        },
+    )
 
 
 @office_required
@@ -184,7 +232,9 @@ def client_detail(request, client_id):
     client = get_object_or_404(
         Client.objects.select_related("care_manager__user").prefetch_related(
             Prefetch("certifications", queryset=Certification.objects.order_by("-valid_from")),
-            Prefetch("services", queryset=ClientService.objects.order_by("service_type_code", "provider_office_number")),
+            Prefetch(
+                "services", queryset=ClientService.objects.order_by("service_type_code", "provider_office_number")
+            ),
             Prefetch("kind_limits", queryset=KindLimit.objects.order_by("service_type_code")),
         ),
         pk=client_id,
@@ -201,14 +251,22 @@ def client_detail(request, client_id):
     audit_url = None
     if request.membership.is_admin:  # the audit trail is for the office admin
         audit_url = f"{reverse('partners:audit')}?client={client.pk}"
-    return render(request, "clients/detail.html", {
-        "audit_url": audit_url, "prevention_url": prevention_url,
-        "client": client, "today": today, "current": current, "plans_url": plans_url,
-        "expiring": current is not None and current.valid_to <= services.expiry_limit(today),
-        "this_month": today.replace(day=1),
-        "services_list": [(s, service_kind_name(s.service_type_code)) for s in client.services.all()],
-        "kind_limits": [(k, service_kind_name(k.service_type_code)) for k in client.kind_limits.all()],
-    })
+    return render(
+        request,
+        "clients/detail.html",
+        {
+            "audit_url": audit_url,
+            "prevention_url": prevention_url,
+            "client": client,
+            "today": today,
+            "current": current,
+            "plans_url": plans_url,
+            "expiring": current is not None and current.valid_to <= services.expiry_limit(today),
+            "this_month": today.replace(day=1),
+            "services_list": [(s, service_kind_name(s.service_type_code)) for s in client.services.all()],
+            "kind_limits": [(k, service_kind_name(k.service_type_code)) for k in client.kind_limits.all()],
+        },
+    )
 
 
 @office_required
@@ -216,13 +274,15 @@ def client_detail(request, client_id):
 def client_edit(request, client_id):
     client = get_object_or_404(Client.objects.prefetch_related("services", "kind_limits"), pk=client_id)
     form = ClientForm(request.POST or None, instance=client, office=request.office, prefix="client")
-    svc_formset = ServiceFormSet(request.POST or None, prefix="svc",
-                                 initial=_service_initial(client) if request.method == "GET" else None)
+    svc_formset = ServiceFormSet(
+        request.POST or None, prefix="svc", initial=_service_initial(client) if request.method == "GET" else None
+    )
     if request.method == "GET":
         svc_formset.extra = len(svc_formset.initial_extra or [])
     limit_initial = [{"service_type_code": k.service_type_code, "units": k.units} for k in client.kind_limits.all()]
-    limit_formset = KindLimitFormSet(request.POST or None, prefix="limit",
-                                     initial=limit_initial if request.method == "GET" else None)
+    limit_formset = KindLimitFormSet(
+        request.POST or None, prefix="limit", initial=limit_initial if request.method == "GET" else None
+    )
     if request.method == "GET":
         limit_formset.extra = len(limit_initial)
     if request.method == "POST":
@@ -230,23 +290,40 @@ def client_edit(request, client_id):
         if valid:
             try:
                 services.client_update(
-                    client=client, data=form.cleaned_data,
-                    services=[{k: v for k, v in row.items() if k not in ("DELETE", "id")}
-                              for row in _formset_rows(svc_formset)],
-                    kind_limits=[{k: v for k, v in row.items() if k not in ("DELETE", "id")}
-                                 for row in _formset_rows(limit_formset)],
+                    client=client,
+                    data=form.cleaned_data,
+                    services=[
+                        {k: v for k, v in row.items() if k not in ("DELETE", "id")}
+                        for row in _formset_rows(svc_formset)
+                    ],
+                    kind_limits=[
+                        {k: v for k, v in row.items() if k not in ("DELETE", "id")}
+                        for row in _formset_rows(limit_formset)
+                    ],
                 )
             except ValidationError as error:
-                _apply_errors({**{f: form for f in form.fields}, "services": svc_formset,
-                               "kind_limits": limit_formset}, error, form)
+                _apply_errors(
+                    {**{f: form for f in form.fields}, "services": svc_formset, "kind_limits": limit_formset},
+                    error,
+                    form,
+                )
             else:
                 messages.success(request, f"{client.full_name}さんの情報を保存しました。")
                 return redirect("clients:detail", client_id=client.pk)
-        messages.error(request, "入力内容に誤りがあります。赤字の項目を確認してください（入力した内容はそのまま残っています）。")
-    return render(request, "clients/form.html", {
-        "form": form, "svc_formset": svc_formset, "limit_formset": limit_formset, "client": client,
-        "creating": False,
-    })
+        messages.error(
+            request, "入力内容に誤りがあります。赤字の項目を確認してください（入力した内容はそのまま残っています）。"
+        )
+    return render(
+        request,
+        "clients/form.html",
+        {
+            "form": form,
+            "svc_formset": svc_formset,
+            "limit_formset": limit_formset,
+            "client": client,
+            "creating": False,
+        },
+    )
 
 
 @office_required
@@ -288,5 +365,7 @@ def certification_delete(request, certification_id):
     cert = get_object_or_404(Certification.objects.select_related("client"), pk=certification_id)
     client = cert.client
     services.certification_delete(certification=cert)
-    messages.success(request, f"認定（{cert.get_care_level_display()}、{wareki_date(cert.valid_from)}〜）を削除しました。")
+    messages.success(
+        request, f"認定（{cert.get_care_level_display()}、{wareki_date(cert.valid_from)}〜）を削除しました。"
+    )
     return redirect("clients:detail", client_id=client.pk)

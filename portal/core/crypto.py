@@ -24,7 +24,9 @@ class SecretUnreadable(Exception):
 def _fernet() -> MultiFernet:
     keys = list(getattr(settings, "RENKEI_ENCRYPTION_KEYS", []) or [])
     if not keys:
-        raise ImproperlyConfigured("RENKEI_ENCRYPTION_KEYS を設定してください（Fernetキー、カンマ区切り、先頭が暗号化用）。")
+        raise ImproperlyConfigured(
+            "RENKEI_ENCRYPTION_KEYS を設定してください（Fernetキー、カンマ区切り、先頭が暗号化用）。"
+        )
     return MultiFernet([Fernet(_fernet_key(k)) for k in keys])
 
 

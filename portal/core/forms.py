@@ -6,10 +6,9 @@ import datetime as dt
 import functools
 
 from django import forms
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 from portal.core import wareki
@@ -71,8 +70,14 @@ class WarekiDateInput(forms.TextInput):
     """
 
     def __init__(self, attrs=None):
-        base = {"inputmode": "text", "autocomplete": "off", "placeholder": DATE_PLACEHOLDER,
-                "class": "wareki-date", "size": "16", "data-wareki-date": ""}
+        base = {
+            "inputmode": "text",
+            "autocomplete": "off",
+            "placeholder": DATE_PLACEHOLDER,
+            "class": "wareki-date",
+            "size": "16",
+            "data-wareki-date": "",
+        }
         base.update(attrs or {})
         super().__init__(attrs=base)
 

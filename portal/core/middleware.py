@@ -71,7 +71,12 @@ class InputSanitizingMiddleware:
             return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
 
         if dirty(request.GET) or (request.method == "POST" and dirty(request.POST)):
-            return render(request, "core/bad_request.html", {
-                "message": "入力に使えない制御文字（NUL）が含まれていたため、受け付けませんでした。入力内容を確認してください。",
-            }, status=400)
+            return render(
+                request,
+                "core/bad_request.html",
+                {
+                    "message": "入力に使えない制御文字（NUL）が含まれていたため、受け付けませんでした。入力内容を確認してください。",
+                },
+                status=400,
+            )
         return None

@@ -49,8 +49,10 @@ class Port(Generic[T]):
             return self._provided
         if self._default is not None:
             return self._default
-        raise PortNotProvided(f"No installed app provides the port {self.name!r} "
-                              "(it is provided in an AppConfig.ready, e.g. linkage.exchange's).")
+        raise PortNotProvided(
+            f"No installed app provides the port {self.name!r} "
+            "(it is provided in an AppConfig.ready, e.g. linkage.exchange's)."
+        )
 
     @contextmanager
     def override(self, implementation: T | None) -> Iterator[None]:

@@ -12,12 +12,14 @@ def enqueue(task, *args, **kwargs):
 
     A broker that is down does not fail the request: the row the task works on is already
     committed (outbox package, job) and the sweep (beat) sends its message when the broker is back."""
+
     def send():
         try:
             task.apply_async(args=args, kwargs=kwargs)
         except Exception as exc:  # noqa: BLE001 — kombu raises several kinds when Redis is away
-            logger.warning("task %s not queued: broker unavailable (%s); the sweep will queue it",
-                           task.name, type(exc).__name__)
+            logger.warning(
+                "task %s not queued: broker unavailable (%s); the sweep will queue it", task.name, type(exc).__name__
+            )
 
     transaction.on_commit(send)
 

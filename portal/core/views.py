@@ -26,7 +26,8 @@ def operator_admin_login(request):
     if request.user.is_authenticated and not request.user.is_staff:
         raise PermissionDenied("運営管理の画面は運営者だけが開けます。")
     target = request.GET.get("next", "")
-    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                         require_https=request.is_secure()):
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = reverse("admin:index")
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target}, safe='/')}")

@@ -11,7 +11,8 @@ import datetime as dt
 import re
 import unicodedata
 
-from linkage.standard.wareki import ERAS, era_of, year_label as _year_label  # noqa: F401 (re-exported)
+from linkage.standard.wareki import ERAS, era_of  # noqa: F401 (re-exported)
+from linkage.standard.wareki import year_label as _year_label
 
 
 def wareki_date(day: dt.date | dt.datetime | None) -> str:
@@ -64,7 +65,8 @@ _ERA_END = {name: (ERAS[i - 1][0] - dt.timedelta(days=1) if i else None) for i, 
 
 _ERA_RE = re.compile(
     r"^(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|\d{1,2})\s*(?:[./\-]|年)\s*(\d{1,2})\s*(?:[./\-]|月)\s*(\d{1,2})\s*日?$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _WESTERN_RE = re.compile(r"^(\d{4})\s*(?:[./\-]|年)\s*(\d{1,2})\s*(?:[./\-]|月)\s*(\d{1,2})\s*日?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
@@ -110,15 +112,18 @@ def parse_date_text(text: str) -> dt.date | None:
         if end is not None and year > end.year:
             last_year = end.year - start.year + 1
             raise DateTextError(
-                f"「{typed}」の{era}{year_in_era}年は存在しません（{era}は{era}{last_year}年{end.month}月{end.day}日まで）。")
+                f"「{typed}」の{era}{year_in_era}年は存在しません（{era}は{era}{last_year}年{end.month}月{end.day}日まで）。"
+            )
         date = _make(year, month, day, typed)
         if date < start:
             raise DateTextError(
-                f"「{typed}」は{era}の始まり（{wareki_date(start)}）より前の日付です。{era_of(date)[0]}で入力してください。")
+                f"「{typed}」は{era}の始まり（{wareki_date(start)}）より前の日付です。{era_of(date)[0]}で入力してください。"
+            )
         if end is not None and date > end:
             nxt = era_of(date)[0]
             raise DateTextError(
-                f"「{typed}」は{era}の終わり（{wareki_date(end)}）より後の日付です。{nxt}で入力してください。")
+                f"「{typed}」は{era}の終わり（{wareki_date(end)}）より後の日付です。{nxt}で入力してください。"
+            )
         return date
     m = _WESTERN_RE.match(value) or _COMPACT_RE.match(value)
     if m:
@@ -128,4 +133,5 @@ def parse_date_text(text: str) -> dt.date | None:
         return _make(year, month, day, typed)
     raise DateTextError(
         f"「{typed}」は日付として読めません。和暦（例: 令和8年4月1日、R8.4.1、S15.5.10）"
-        "または西暦（例: 2026-04-01）で入力してください。")
+        "または西暦（例: 2026-04-01）で入力してください。"
+    )

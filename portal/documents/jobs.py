@@ -13,7 +13,8 @@ def _failed(job) -> None:
     from portal.documents.models import DocumentJob, JobStatus
 
     DocumentJob.objects.filter(pk=job.subject_id).exclude(status=JobStatus.DONE).update(
-        status=JobStatus.FAILED, error=job.error, finished_at=timezone.now())
+        status=JobStatus.FAILED, error=job.error, finished_at=timezone.now()
+    )
     batch = DocumentJob.objects.filter(pk=job.subject_id).first()
     if batch is not None:
         discard_parts(batch)  # nothing half-made stays on the disk; 「もう一度」 starts afresh
@@ -23,15 +24,22 @@ def _retry(job) -> None:
     from portal.documents.models import DocumentJob, JobStatus
 
     DocumentJob.objects.filter(pk=job.subject_id).exclude(status=JobStatus.DONE).update(
-        status=JobStatus.QUEUED, error="", done=0, finished_at=None)
+        status=JobStatus.QUEUED, error="", done=0, finished_at=None
+    )
 
 
 def _url(job) -> str:
     return reverse("documents:job_detail", kwargs={"job_id": job.subject_id})
 
 
-@register("documents.batch", label="サービス提供票の一括作成", deadline=120, on_failed=_failed, on_retry=_retry,
-          detail_url=_url)
+@register(
+    "documents.batch",
+    label="サービス提供票の一括作成",
+    deadline=120,
+    on_failed=_failed,
+    on_retry=_retry,
+    detail_url=_url,
+)
 def render_batch(job) -> None:
     from portal.documents.models import DocumentJob, JobStatus
     from portal.documents.services import document_job_run

@@ -39,13 +39,20 @@ class DocumentJob(models.Model):
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="document_jobs", verbose_name="事業所")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="作成者",
     )
     kind = models.CharField("帳票の種類", max_length=20, choices=DocumentKind.choices, default=DocumentKind.PROVISION)
     month = models.DateField("サービス提供年月")  # the first day of the month
     provider_office_number = models.CharField(
-        "サービス事業所番号", max_length=10, blank=True, help_text="空欄はすべての事業所",
+        "サービス事業所番号",
+        max_length=10,
+        blank=True,
+        help_text="空欄はすべての事業所",
     )
     provider_name = models.CharField("サービス事業所名", max_length=100, blank=True)
     status = models.CharField("状態", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -105,8 +112,9 @@ class SheetPDF(models.Model):
     The stored file goes with the row (``portal.documents.cache``), and the row with its schedule."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    schedule = models.ForeignKey("schedules.ServiceSchedule", on_delete=models.CASCADE, related_name="+",
-                                 verbose_name="サービス利用票")
+    schedule = models.ForeignKey(
+        "schedules.ServiceSchedule", on_delete=models.CASCADE, related_name="+", verbose_name="サービス利用票"
+    )
     kind = models.CharField("帳票の種類", max_length=20, choices=DocumentKind.choices)
     provider_number = models.CharField("サービス事業所番号", max_length=10, blank=True)
     digest = models.CharField("内容のハッシュ", max_length=64)
@@ -120,5 +128,6 @@ class SheetPDF(models.Model):
     class Meta:
         verbose_name = "帳票PDF（作成済み）"
         verbose_name_plural = "帳票PDF（作成済み）"
-        constraints = [models.UniqueConstraint(fields=["schedule", "kind", "provider_number"],
-                                               name="documents_sheet_pdf_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "kind", "provider_number"], name="documents_sheet_pdf_unique")
+        ]

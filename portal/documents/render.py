@@ -39,9 +39,7 @@ def _installed_families() -> set[str]:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return set()
-    output = subprocess.run(
-        [fc_list, ":", "family"], capture_output=True, text=True, check=False, timeout=30
-    ).stdout
+    output = subprocess.run([fc_list, ":", "family"], capture_output=True, text=True, check=False, timeout=30).stdout
     families: set[str] = set()
     for line in output.splitlines():
         families.update(name.strip() for name in line.split(",") if name.strip())
@@ -87,7 +85,7 @@ def _resolve_static_file(url: str) -> Path | None:
     path = Path(unquote(urlsplit(url).path))
     static_prefix = "/" + settings.STATIC_URL.strip("/") + "/"
     if str(path).startswith(static_prefix):
-        found = finders.find(str(path)[len(static_prefix):])
+        found = finders.find(str(path)[len(static_prefix) :])
         return Path(found).resolve() if found else None
     resolved = path.resolve()
     for root in _static_roots():

@@ -48,15 +48,17 @@ def schedule_pdf_tagged(*, schedule, kind: str, provider_number: str = "") -> tu
     """``schedule_pdf`` with the ETag of the content (for conditional requests)."""
     from portal.documents.cache import schedule_pdf_cached
 
-    return schedule_pdf_cached(schedule=schedule, kind=kind, provider_number=provider_number,
-                               template=SCHEDULE_TEMPLATE)
+    return schedule_pdf_cached(
+        schedule=schedule, kind=kind, provider_number=provider_number, template=SCHEDULE_TEMPLATE
+    )
 
 
 def careplan_pdf(*, plan, tables: tuple[int, ...] = PLAN_TABLES) -> tuple[bytes, sheets.PlanSheet]:
     """居宅サービス計画書 of one plan version (第1表・第2表・第3表, or the chosen ones)."""
     sheet = sheets.plan_sheet(plan)
-    return render_pdf(CAREPLAN_TEMPLATE, {"plans": [sheet], "tables": set(tables),
-                                          "title": f"居宅サービス計画書 {sheet.client_name}"}), sheet
+    return render_pdf(
+        CAREPLAN_TEMPLATE, {"plans": [sheet], "tables": set(tables), "title": f"居宅サービス計画書 {sheet.client_name}"}
+    ), sheet
 
 
 def schedule_pdf_filename(sheet: sheets.ScheduleSheet) -> str:
@@ -72,8 +74,9 @@ def careplan_pdf_filename(sheet: sheets.PlanSheet) -> str:
 # --------------------------------------------------------------------------- audit
 
 
-def pdf_export_record(*, office, actor, kind: str, client=None, partner_office_number: str = "",
-                      detail: dict | None = None) -> bool:
+def pdf_export_record(
+    *, office, actor, kind: str, client=None, partner_office_number: str = "", detail: dict | None = None
+) -> bool:
     """Write "pdf_exported" to the audit trail (``portal.partners.services.audit_record``).
 
     Imported lazily: while the partners app does not provide it, exports are not recorded
@@ -83,8 +86,14 @@ def pdf_export_record(*, office, actor, kind: str, client=None, partner_office_n
         from portal.partners.services import audit_record
     except ImportError:
         return False
-    audit_record(office=office, actor=actor, action="pdf_exported", client=client,
-                 partner_office_number=partner_office_number or "", detail={"kind": kind, **(detail or {})})
+    audit_record(
+        office=office,
+        actor=actor,
+        action="pdf_exported",
+        client=client,
+        partner_office_number=partner_office_number or "",
+        detail={"kind": kind, **(detail or {})},
+    )
     return True
 
 
@@ -111,11 +120,19 @@ def batch_items(*, month: dt.date, provider_number: str = "") -> list[BatchItem]
     if provider_number:
         lines = lines.filter(provider_office_number=provider_number)
     pairs = (
-        lines.values_list("provider_office_number", "schedule_id", "schedule__client__family_name_kana",
-                          "schedule__client__given_name_kana")
+        lines.values_list(
+            "provider_office_number",
+            "schedule_id",
+            "schedule__client__family_name_kana",
+            "schedule__client__given_name_kana",
+        )
         .distinct()
-        .order_by("provider_office_number", "schedule__client__family_name_kana",
-                  "schedule__client__given_name_kana", "schedule_id")
+        .order_by(
+            "provider_office_number",
+            "schedule__client__family_name_kana",
+            "schedule__client__given_name_kana",
+            "schedule_id",
+        )
     )
     return [BatchItem(schedule_id=sid, provider_number=number) for number, sid, _f, _g in pairs]
 
@@ -124,8 +141,11 @@ def month_providers(*, month: dt.date) -> list[tuple[str, str]]:
     """(事業所番号, 事業所名) of the providers on the month's schedules (current office)."""
     from portal.schedules.models import ServiceScheduleLine
 
-    rows = (ServiceScheduleLine.objects.filter(schedule__month=_month_start(month))
-            .values_list("provider_office_number", "provider_name").order_by("provider_office_number", "provider_name"))
+    rows = (
+        ServiceScheduleLine.objects.filter(schedule__month=_month_start(month))
+        .values_list("provider_office_number", "provider_name")
+        .order_by("provider_office_number", "provider_name")
+    )
     out: dict[str, str] = {}
     for number, name in rows:
         if name or number not in out:
@@ -139,19 +159,27 @@ def document_job_create(*, office, user, month: dt.date, provider_number: str = 
     providers = dict(month_providers(month=month))
     if provider_number and provider_number not in providers:
         raise ValidationError(
-            {"provider": f"事業所番号 {provider_number} の事業所は、この月のサービス利用票にありません。事業所を選び直してください。"}
+            {
+                "provider": f"事業所番号 {provider_number} の事業所は、この月のサービス利用票にありません。事業所を選び直してください。"
+            }
         )
     items = batch_items(month=month, provider_number=provider_number)
     if not items:
         raise ValidationError(
-            {"month": "この月のサービス利用票にサービスの行がありません。先にサービス利用票（第6表）を作成してください。"}
+            {
+                "month": "この月のサービス利用票にサービスの行がありません。先にサービス利用票（第6表）を作成してください。"
+            }
         )
     from portal.jobs.services import job_create
 
     with transaction.atomic():
         job = DocumentJob.objects.create(
-            office=office, created_by=user, kind=DocumentKind.PROVISION, month=month,
-            provider_office_number=provider_number, provider_name=providers.get(provider_number, ""),
+            office=office,
+            created_by=user,
+            kind=DocumentKind.PROVISION,
+            month=month,
+            provider_office_number=provider_number,
+            provider_name=providers.get(provider_number, ""),
             total=len(items),
         )
         # The worker runs it through the shared job mechanism (heartbeat, deadline, sweep, 「もう一度」).
@@ -169,13 +197,19 @@ def _claim(job_id: int, *, reclaim: bool = False) -> bool:
     claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
     if reclaim:
         claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING)
-    return bool(DocumentJob.objects.filter(claimable, pk=job_id).update(
-        status=JobStatus.RUNNING, started_at=now, done=0, error="",
-    ))
+    return bool(
+        DocumentJob.objects.filter(claimable, pk=job_id).update(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            done=0,
+            error="",
+        )
+    )
 
 
-def document_job_run(*, job_id: int, chunk_size: int | None = None, reclaim: bool = False,
-                     raise_errors: bool = False) -> None:
+def document_job_run(
+    *, job_id: int, chunk_size: int | None = None, reclaim: bool = False, raise_errors: bool = False
+) -> None:
     """Render a batch into one PDF. Idempotent: a finished or running job is left alone.
 
     Must run inside the job's office scope (the task does that). The sheets are rendered in
@@ -199,8 +233,9 @@ def document_job_run(*, job_id: int, chunk_size: int | None = None, reclaim: boo
         pdf, pages, skipped = _render_batch(job, chunk_size=chunk_size, progress=progress)
     except JapaneseFontMissing as error:
         logger.error("document job %s: Japanese fonts missing", job_id)
-        DocumentJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, finished_at=timezone.now(),
-                                                     error=str(error))
+        DocumentJob.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), error=str(error)
+        )
         return
     except Exception as exc:  # noqa: BLE001 — the job ends "failed"; the user can start it again
         if raise_errors:
@@ -208,13 +243,16 @@ def document_job_run(*, job_id: int, chunk_size: int | None = None, reclaim: boo
         # The exception's type only: its message could quote personal data from a form.
         logger.error("document job %s failed: %s", job_id, type(exc).__name__)
         DocumentJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(),
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
             error="PDFの作成中にエラーが発生しました。しばらくしてからもう一度お試しください。続く場合は管理者にお問い合わせください。",
         )
         return
     if pdf is None:
         DocumentJob.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(), skipped=skipped,
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            skipped=skipped,
             error="作成できるサービス提供票がありませんでした。下の一覧の理由を確認してください。",
         )
         return
@@ -222,8 +260,12 @@ def document_job_run(*, job_id: int, chunk_size: int | None = None, reclaim: boo
         job.file.delete(save=False)
     job.file.save(f"job-{job.pk}.pdf", ContentFile(pdf), save=False)
     DocumentJob.objects.filter(pk=job_id).update(
-        file=job.file.name, status=JobStatus.DONE, finished_at=timezone.now(), page_count=pages,
-        done=job.total, skipped=skipped,
+        file=job.file.name,
+        status=JobStatus.DONE,
+        finished_at=timezone.now(),
+        page_count=pages,
+        done=job.total,
+        skipped=skipped,
     )
     discard_parts(job)
     logger.info("document job %s done (%s pages)", job_id, pages)

@@ -76,11 +76,17 @@ def document_list(request):
     if not kinds and not request.GET.get("chosen"):
         kinds = [k for k, _ in KIND_CHOICES]  # the first visit shows every kind; an unticked filter shows none
 
-    clients = list(Client.objects.filter(is_active=True).only("pk", "family_name", "given_name",
-                                                                 "family_name_kana", "given_name_kana"))
+    clients = list(
+        Client.objects.filter(is_active=True).only(
+            "pk", "family_name", "given_name", "family_name_kana", "given_name_kana"
+        )
+    )
     providers = services.month_providers(month=month)
-    schedules = sheets.schedule_queryset().filter(month=month).order_by("client__family_name_kana",
-                                                                         "client__given_name_kana", "pk")
+    schedules = (
+        sheets.schedule_queryset()
+        .filter(month=month)
+        .order_by("client__family_name_kana", "client__given_name_kana", "pk")
+    )
     if client_id.isdigit():
         schedules = schedules.filter(client_id=int(client_id))
     if provider:
@@ -93,7 +99,9 @@ def document_list(request):
     month_end = month.replace(day=max(d["day"] for d in last_day if d["day"]))
     latest_plan: dict[int, CarePlan] = {}
     newest_any: dict[int, CarePlan] = {}
-    for plan in CarePlan.objects.filter(client_id__in=client_ids, plan_date__lte=month_end).order_by("client_id", "-plan_date", "-pk"):
+    for plan in CarePlan.objects.filter(client_id__in=client_ids, plan_date__lte=month_end).order_by(
+        "client_id", "-plan_date", "-pk"
+    ):
         newest_any.setdefault(plan.client_id, plan)
         if plan.is_delivered:  # the latest delivered version by default; a draft only when none was delivered
             latest_plan.setdefault(plan.client_id, plan)
@@ -104,20 +112,36 @@ def document_list(request):
         schedule_providers = sheets.schedule_providers(schedule)
         if provider:
             schedule_providers = [p for p in schedule_providers if p[0] == provider]
-        rows.append({
-            "schedule": schedule, "client": schedule.client, "providers": schedule_providers,
-            "certified": sheets.schedule_certification(schedule) is not None,
-            "plan": latest_plan.get(schedule.client_id),
-        })
+        rows.append(
+            {
+                "schedule": schedule,
+                "client": schedule.client,
+                "providers": schedule_providers,
+                "certified": sheets.schedule_certification(schedule) is not None,
+                "plan": latest_plan.get(schedule.client_id),
+            }
+        )
     selected_client = next((c for c in clients if str(c.pk) == client_id), None)
     jobs = list(DocumentJob.objects.select_related("created_by")[:10])
-    return render(request, "documents/list.html", {
-        "month": month, "month_value": f"{month:%Y-%m}", "month_label": wareki_month(month),
-        "clients": clients, "client_id": client_id, "selected_client": selected_client,
-        "selected_plan": latest_plan.get(selected_client.pk) if selected_client else None,
-        "providers": providers, "provider": provider, "kind_choices": KIND_CHOICES, "kinds": kinds,
-        "rows": rows, "jobs": jobs,
-    })
+    return render(
+        request,
+        "documents/list.html",
+        {
+            "month": month,
+            "month_value": f"{month:%Y-%m}",
+            "month_label": wareki_month(month),
+            "clients": clients,
+            "client_id": client_id,
+            "selected_client": selected_client,
+            "selected_plan": latest_plan.get(selected_client.pk) if selected_client else None,
+            "providers": providers,
+            "provider": provider,
+            "kind_choices": KIND_CHOICES,
+            "kinds": kinds,
+            "rows": rows,
+            "jobs": jobs,
+        },
+    )
 
 
 def _schedule_pdf(request, schedule_id: int, kind: str):
@@ -136,9 +160,14 @@ def _schedule_pdf(request, schedule_id: int, kind: str):
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
         return response
-    services.pdf_export_record(office=request.office, actor=request.membership, kind=kind, client=schedule.client,
-                               partner_office_number=provider,
-                               detail={"schedule_id": schedule.pk, "month": f"{schedule.month:%Y-%m}"})
+    services.pdf_export_record(
+        office=request.office,
+        actor=request.membership,
+        kind=kind,
+        client=schedule.client,
+        partner_office_number=provider,
+        detail={"schedule_id": schedule.pk, "month": f"{schedule.month:%Y-%m}"},
+    )
     response = _pdf_response(pdf, services.schedule_pdf_filename(sheet), inline=request.GET.get("inline") == "1")
     response["ETag"] = etag
     return response
@@ -168,8 +197,13 @@ def careplan_pdf(request, plan_id: int):
         return _unavailable(request, error.message, back=_list_url(client_id=plan.client_id))
     except JapaneseFontMissing as error:
         return _unavailable(request, str(error), back=_list_url(client_id=plan.client_id), status=503)
-    services.pdf_export_record(office=request.office, actor=request.membership, kind=DocumentKind.CAREPLAN,
-                               client=plan.client, detail={"plan_id": plan.pk, "tables": list(tables)})
+    services.pdf_export_record(
+        office=request.office,
+        actor=request.membership,
+        kind=DocumentKind.CAREPLAN,
+        client=plan.client,
+        detail={"plan_id": plan.pk, "tables": list(tables)},
+    )
     return _pdf_response(pdf, services.careplan_pdf_filename(sheet), inline=request.GET.get("inline") == "1")
 
 
@@ -186,13 +220,17 @@ def job_create(request):
         messages.error(request, "一括作成する対象年月を選んでください（例: 2026-11）。")
         return redirect(_list_url())
     try:
-        job = services.document_job_create(office=request.office, user=request.user, month=month,
-                                           provider_number=provider)
+        job = services.document_job_create(
+            office=request.office, user=request.user, month=month, provider_number=provider
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect(_list_url(month) + (f"&provider={provider}" if provider else ""))
-    messages.success(request, f"{wareki_month(month)}分のサービス提供票（{job.provider_label}）の作成を始めました。完了するとダウンロードできます。")
+    messages.success(
+        request,
+        f"{wareki_month(month)}分のサービス提供票（{job.provider_label}）の作成を始めました。完了するとダウンロードできます。",
+    )
     return redirect("documents:job_detail", job_id=job.pk)
 
 
@@ -212,10 +250,15 @@ def job_download(request, job_id: int):
     job = get_object_or_404(DocumentJob, pk=job_id)
     if not job.file or job.status != "done":
         raise Http404("PDFはまだできていません。")
-    services.pdf_export_record(office=request.office, actor=request.membership, kind=job.kind,
-                               partner_office_number=job.provider_office_number,
-                               detail={"job_id": job.pk, "month": f"{job.month:%Y-%m}", "pages": job.page_count})
-    response = FileResponse(job.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=job.download_name)
+    services.pdf_export_record(
+        office=request.office,
+        actor=request.membership,
+        kind=job.kind,
+        partner_office_number=job.provider_office_number,
+        detail={"job_id": job.pk, "month": f"{job.month:%Y-%m}", "pages": job.page_count},
+    )
+    response = FileResponse(
+        job.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=job.download_name
+    )
     response["Cache-Control"] = "private, no-store"
     return response

@@ -16,8 +16,14 @@ def _export_path(export: DataExport, filename: str) -> str:
 
 class DataExport(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name="依頼者")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="依頼者",
+    )
     created_at = models.DateTimeField("依頼日時", auto_now_add=True)
     file = models.FileField("ZIP", upload_to=_export_path, blank=True)
     size = models.PositiveBigIntegerField("サイズ", default=0)
@@ -25,8 +31,14 @@ class DataExport(models.Model):
     problems = models.JSONField("作成できなかったもの", default=list, blank=True)
     ready_at = models.DateTimeField("作成日時", null=True, blank=True)
     downloaded_at = models.DateTimeField("ダウンロード日時", null=True, blank=True)
-    downloaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name="ダウンロードした人")
+    downloaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ダウンロードした人",
+    )
 
     objects = office_scoped("office")
 

@@ -55,8 +55,12 @@ def export_request(*, office, user) -> tuple[DataExport, bool]:
     from portal.jobs.services import job_create
 
     with transaction.atomic():
-        running = (Job.objects.select_for_update().filter(office=office, kind=EXPORT_JOB_KIND)
-                   .exclude(status__in=(JobStatus.DONE, JobStatus.FAILED)).first())
+        running = (
+            Job.objects.select_for_update()
+            .filter(office=office, kind=EXPORT_JOB_KIND)
+            .exclude(status__in=(JobStatus.DONE, JobStatus.FAILED))
+            .first()
+        )
         if running is not None:
             return DataExport.objects.get(pk=running.subject_id), False
         export = DataExport.objects.create(office=office, requested_by=user)
@@ -72,8 +76,11 @@ def _office_models():
 
 
 def _rows_json(model) -> bytes:
-    fields = [f.name for f in model._meta.concrete_fields
-              if not isinstance(f, models.BinaryField) and f.name not in SECRET_FIELDS and not f.primary_key]
+    fields = [
+        f.name
+        for f in model._meta.concrete_fields
+        if not isinstance(f, models.BinaryField) and f.name not in SECRET_FIELDS and not f.primary_key
+    ]
     rows = model._default_manager.all().order_by("pk")
     data = serializers.serialize("json", rows, fields=fields, ensure_ascii=False, indent=1)
     return data.encode("utf-8")
@@ -89,6 +96,7 @@ def export_build(*, job) -> None:
     count = 0
     steps = [("data", None), ("standard", None), ("received", None), ("pdf", None)]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+
         def put(name: str, data: bytes) -> None:
             nonlocal count
             zf.writestr(name, data)
@@ -105,16 +113,21 @@ def export_build(*, job) -> None:
                 exchange_export.get().received_files(put, problems)
             else:
                 _pdfs(office, put, problems)
-        put("説明.txt", README.format(office=office.office_number,
-                                     created=timezone.localtime().strftime("%Y-%m-%d %H:%M")).encode("utf-8"))
+        put(
+            "説明.txt",
+            README.format(office=office.office_number, created=timezone.localtime().strftime("%Y-%m-%d %H:%M")).encode(
+                "utf-8"
+            ),
+        )
         if problems:
             put("作成できなかったもの.txt", "\n".join(problems).encode("utf-8"))
     data = buffer.getvalue()
     if export.file:
         export.file.delete(save=False)
     export.file.save(f"export-{export.pk}.zip", ContentFile(data), save=False)
-    DataExport.objects.filter(pk=export.pk).update(file=export.file.name, size=len(data), file_count=count,
-                                                   problems=problems, ready_at=timezone.now())
+    DataExport.objects.filter(pk=export.pk).update(
+        file=export.file.name, size=len(data), file_count=count, problems=problems, ready_at=timezone.now()
+    )
     job_progress(job, done=len(steps), total=len(steps))
     logger.info("export %s for office %s: %s files, %s bytes", export.pk, office.pk, count, len(data))
 
@@ -145,16 +158,20 @@ def _pdfs(office, put, problems) -> None:
         problems.append(f"PDF: {error}")
 
 
-
 def export_download(*, export: DataExport, user, membership) -> bool:
     """Mark the export downloaded (once: a conditional UPDATE) and record it in the audit trail."""
     from portal.partners.services import audit_record
 
     claimed = DataExport.objects.filter(pk=export.pk, downloaded_at__isnull=True, ready_at__isnull=False).update(
-        downloaded_at=timezone.now(), downloaded_by=user)
+        downloaded_at=timezone.now(), downloaded_by=user
+    )
     if claimed:
-        audit_record(office=export.office, actor=membership, action="data_exported",
-                     detail={"export_id": export.pk, "files": export.file_count, "bytes": export.size})
+        audit_record(
+            office=export.office,
+            actor=membership,
+            action="data_exported",
+            detail={"export_id": export.pk, "files": export.file_count, "bytes": export.size},
+        )
     return bool(claimed)
 
 

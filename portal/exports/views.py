@@ -37,7 +37,9 @@ def export_page(request):
 def export_start(request):
     export, created = services.export_request(office=request.office, user=request.user)
     if created:
-        messages.success(request, "データの書き出しを始めました。できあがるとこのページからダウンロードできます（1回だけ）。")
+        messages.success(
+            request, "データの書き出しを始めました。できあがるとこのページからダウンロードできます（1回だけ）。"
+        )
     else:
         messages.info(request, "書き出しはすでに作成中です。できあがるまでお待ちください。")
     return redirect("exports:page")

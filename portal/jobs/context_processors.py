@@ -10,9 +10,12 @@ def background_health(request):
     path = request.path
     if not getattr(request, "office", None) or not path.startswith(WORKER_PAGES):
         return {}
-    from portal.jobs.services import background_stopped
-
     from django.conf import settings
 
-    return {"background_watch": True, "background_stopped": background_stopped(),
-            "health_poll_seconds": settings.RENKEI_HEALTH_POLL_SECONDS}
+    from portal.jobs.services import background_stopped
+
+    return {
+        "background_watch": True,
+        "background_stopped": background_stopped(),
+        "health_poll_seconds": settings.RENKEI_HEALTH_POLL_SECONDS,
+    }

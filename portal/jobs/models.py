@@ -38,16 +38,21 @@ class Job(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="jobs", verbose_name="事業所")
     kind = models.CharField("種類", max_length=40)
     subject_id = models.PositiveBigIntegerField("対象ID", null=True, blank=True)  # e.g. the DocumentJob / Invoice pk
-    status = models.CharField("状態", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED,
-                              db_index=True)
+    status = models.CharField("状態", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField("試行回数", default=0)
     max_attempts = models.PositiveSmallIntegerField("最大試行回数", default=3)
     done = models.PositiveIntegerField("処理済み件数", default=0)
     total = models.PositiveIntegerField("対象件数", default=0)
     error = models.TextField("失敗の理由", blank=True)
     worker = models.CharField("処理したワーカー", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="依頼者")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="依頼者",
+    )
     created_at = models.DateTimeField("依頼日時", auto_now_add=True)
     due_at = models.DateTimeField("開始予定", default=timezone.now)  # queued: when it should start
     started_at = models.DateTimeField("開始日時", null=True, blank=True)

@@ -11,8 +11,8 @@ retrying cannot fix, and any other exception for one worth retrying (up to ``max
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 class JobFailed(Exception):
@@ -39,8 +39,15 @@ KINDS: dict[str, JobKind] = {}
 
 def register(name: str, *, label: str, deadline: int = 120, on_failed=None, on_retry=None, detail_url=None):
     def decorator(runner):
-        KINDS[name] = JobKind(name=name, label=label, runner=runner, deadline=deadline, on_failed=on_failed,
-                              on_retry=on_retry, detail_url=detail_url)
+        KINDS[name] = JobKind(
+            name=name,
+            label=label,
+            runner=runner,
+            deadline=deadline,
+            on_failed=on_failed,
+            on_retry=on_retry,
+            detail_url=detail_url,
+        )
         return runner
 
     return decorator

@@ -32,10 +32,14 @@ from portal.offices.tenancy import office_scope
 
 logger = logging.getLogger(__name__)
 
-GENERIC_FAILURE = ("処理中にエラーが発生し、{attempts}回試しても完了しませんでした。"
-                   "「もう一度」を押してやり直してください。続く場合は運営者に連絡してください。")
-WORKER_LOST = ("処理していたバックグラウンド処理が{attempts}回続けて止まったため、中止しました。"
-               "「もう一度」を押してやり直してください。続く場合は運営者に連絡してください。")
+GENERIC_FAILURE = (
+    "処理中にエラーが発生し、{attempts}回試しても完了しませんでした。"
+    "「もう一度」を押してやり直してください。続く場合は運営者に連絡してください。"
+)
+WORKER_LOST = (
+    "処理していたバックグラウンド処理が{attempts}回続けて止まったため、中止しました。"
+    "「もう一度」を押してやり直してください。続く場合は運営者に連絡してください。"
+)
 
 
 def process_name() -> str:
@@ -61,6 +65,7 @@ def job_enqueue(job: Job) -> None:
     """Send the job's message once the current transaction has committed.
 
     If the broker is down the job stays queued in the database and the sweep sends it later."""
+
     def send():
         try:
             _send(job)
@@ -70,19 +75,38 @@ def job_enqueue(job: Job) -> None:
     transaction.on_commit(send)
 
 
-def job_create(*, office, kind: str, subject_id: int | None = None, user=None, total: int = 0,
-               max_attempts: int = 3, unique: bool = False) -> Job:
+def job_create(
+    *,
+    office,
+    kind: str,
+    subject_id: int | None = None,
+    user=None,
+    total: int = 0,
+    max_attempts: int = 3,
+    unique: bool = False,
+) -> Job:
     """Queue a job of ``kind`` for ``office``. With ``unique``, an unfinished job of the same kind
     and subject is returned instead of a second one (a request sent twice makes one job)."""
     get_kind(kind)  # an unknown kind is a programming error
     with transaction.atomic():
         if unique:
-            existing = (Job.objects.select_for_update().filter(office=office, kind=kind, subject_id=subject_id)
-                        .exclude(status__in=(JobStatus.DONE, JobStatus.FAILED)).first())
+            existing = (
+                Job.objects.select_for_update()
+                .filter(office=office, kind=kind, subject_id=subject_id)
+                .exclude(status__in=(JobStatus.DONE, JobStatus.FAILED))
+                .first()
+            )
             if existing is not None:
                 return existing
-        job = Job.objects.create(office=office, kind=kind, subject_id=subject_id, created_by=user, total=total,
-                                 max_attempts=max_attempts, due_at=timezone.now())
+        job = Job.objects.create(
+            office=office,
+            kind=kind,
+            subject_id=subject_id,
+            created_by=user,
+            total=total,
+            max_attempts=max_attempts,
+            due_at=timezone.now(),
+        )
         job_enqueue(job)
     logger.info("job %s (%s) queued for office %s", job.pk, kind, office.pk)
     return job
@@ -97,8 +121,14 @@ def job_retry(*, job: Job) -> bool:
     """「もう一度」: a failed job goes back to the queue with a fresh count of attempts."""
     with transaction.atomic():
         changed = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
-            status=JobStatus.QUEUED, attempts=0, error="", due_at=timezone.now(), started_at=None,
-            heartbeat_at=None, finished_at=None, done=0,
+            status=JobStatus.QUEUED,
+            attempts=0,
+            error="",
+            due_at=timezone.now(),
+            started_at=None,
+            heartbeat_at=None,
+            finished_at=None,
+            done=0,
         )
         if not changed:
             return False
@@ -153,16 +183,23 @@ def _claim(job_id: int) -> Job | None:
     stale = now - _seconds("RENKEI_JOB_STALE_SECONDS", 60)
     claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
     claimed = Job.objects.filter(claimable, pk=job_id).update(
-        status=JobStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=F("attempts") + 1,
-        worker=process_name()[:200], finished_at=None,
+        status=JobStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+        worker=process_name()[:200],
+        finished_at=None,
     )
     return Job.objects.get(pk=job_id) if claimed else None
 
 
 def _finish(job: Job, **values) -> bool:
     """End the job unless another worker took it over meanwhile (it owns the row then)."""
-    return bool(Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, started_at=job.started_at)
-                .update(heartbeat_at=timezone.now(), **values))
+    return bool(
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, started_at=job.started_at).update(
+            heartbeat_at=timezone.now(), **values
+        )
+    )
 
 
 def _fail(job: Job, message: str) -> None:
@@ -219,20 +256,23 @@ def jobs_sweep(*, office) -> int:
             _fail(job, WORKER_LOST.format(attempts=job.attempts))
             continue
         if Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at).update(
-                status=JobStatus.QUEUED, due_at=now, requeued=F("requeued") + 1):
+            status=JobStatus.QUEUED, due_at=now, requeued=F("requeued") + 1
+        ):
             logger.warning("job %s (%s): worker lost, queued again", job.pk, job.kind)
             _send(job)
             count += 1
     resend_before = now - _seconds("RENKEI_JOB_RESEND_SECONDS", 300)
-    waiting = (Job.objects.filter(office=office, status=JobStatus.QUEUED, due_at__lt=lost_before)
-               .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=resend_before)))
+    waiting = Job.objects.filter(office=office, status=JobStatus.QUEUED, due_at__lt=lost_before).filter(
+        Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=resend_before)
+    )
     for job in waiting:
         # The message may be sitting in a queue no worker reads yet, or may be lost: send it again, but
         # only once per RENKEI_JOB_RESEND_SECONDS (each copy stays in the broker until a worker comes;
         # the claim lets one worker run the job, the others skip it). The conditional UPDATE makes two
         # sweeps at once send it once.
         if not Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED, last_sent_at=job.last_sent_at).update(
-                requeued=F("requeued") + 1, last_sent_at=now):
+            requeued=F("requeued") + 1, last_sent_at=now
+        ):
             continue
         logger.info("job %s (%s) still queued: message sent again", job.pk, job.kind)
         try:
@@ -286,13 +326,15 @@ def _alive_since() -> dt.datetime:
 
 
 def workers_alive() -> bool:
-    return ProcessHeartbeat.objects.filter(role=ProcessRole.WORKER, stopped_at__isnull=True,
-                                           last_seen__gte=_alive_since()).exists()
+    return ProcessHeartbeat.objects.filter(
+        role=ProcessRole.WORKER, stopped_at__isnull=True, last_seen__gte=_alive_since()
+    ).exists()
 
 
 def beat_alive() -> bool:
-    return ProcessHeartbeat.objects.filter(role=ProcessRole.BEAT, stopped_at__isnull=True,
-                                           last_seen__gte=_alive_since()).exists()
+    return ProcessHeartbeat.objects.filter(
+        role=ProcessRole.BEAT, stopped_at__isnull=True, last_seen__gte=_alive_since()
+    ).exists()
 
 
 def background_stopped() -> bool:

@@ -50,6 +50,7 @@ def cleanup_files() -> dict:
             totals["batch_pdfs"] += document_files_cleanup(older_than=dt.timedelta(days=settings.RENKEI_BATCH_PDF_DAYS))
             totals["sheet_pdfs"] += sheet_pdfs_cleanup(unused_for=dt.timedelta(days=settings.RENKEI_PDF_CACHE_DAYS))
             totals["exports"] += export_files_cleanup(older_than=dt.timedelta(days=settings.RENKEI_EXPORT_KEEP_DAYS))
-            totals["jobs"] += Job.objects.filter(status__in=(JobStatus.DONE, JobStatus.FAILED),
-                                                 finished_at__lt=timezone.now() - dt.timedelta(days=90)).delete()[0]
+            totals["jobs"] += Job.objects.filter(
+                status__in=(JobStatus.DONE, JobStatus.FAILED), finished_at__lt=timezone.now() - dt.timedelta(days=90)
+            ).delete()[0]
     return totals

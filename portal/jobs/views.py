@@ -29,9 +29,11 @@ def healthz(request):
     checks = {"database": database, "broker": broker, "worker": worker, "beat": beat}
     healthy = all(checks.values())
     status = 200 if database and (healthy or request.GET.get("strict") != "1") else 503
-    body = {"status": "ok" if healthy else "degraded" if database else "down",
-            "checks": {k: "ok" if v else "down" for k, v in checks.items()},
-            "time": timezone.now().isoformat(timespec="seconds")}
+    body = {
+        "status": "ok" if healthy else "degraded" if database else "down",
+        "checks": {k: "ok" if v else "down" for k, v in checks.items()},
+        "time": timezone.now().isoformat(timespec="seconds"),
+    }
     return JsonResponse(body, status=status)
 
 

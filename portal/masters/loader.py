@@ -30,8 +30,17 @@ BUNDLED = {
 }
 
 SERVICE_CODE_HEADER = [
-    "サービス種類コード", "サービス項目コード", "サービス名称", "単位数", "率（1000分率）", "算定単位",
-    "区分支給限度対象", "加算", "単位数入力", "適用開始日", "適用終了日",
+    "サービス種類コード",
+    "サービス項目コード",
+    "サービス名称",
+    "単位数",
+    "率（1000分率）",
+    "算定単位",
+    "区分支給限度対象",
+    "加算",
+    "単位数入力",
+    "適用開始日",
+    "適用終了日",
 ]  # an optional 12th column 要介護状態区分 (the care levels a code is for; blank = any)
 UNIT_PRICE_HEADER = ["地域区分", "人件費割合", "単位数単価", "適用開始日", "適用終了日"]
 COST_GROUP_HEADER = ["サービス種類コード", "人件費割合", "適用開始日", "適用終了日"]
@@ -76,9 +85,7 @@ def _rows(text: str, header: list[str]) -> Iterable[tuple[int, list[str]]]:
         cells = [c.strip() for c in cells]
         if not seen_header:
             if cells[: len(header)] != header:
-                raise MasterFileError([
-                    f"{lineno}行目: 見出し行が想定と異なります。期待する見出し: {','.join(header)}"
-                ])
+                raise MasterFileError([f"{lineno}行目: 見出し行が想定と異なります。期待する見出し: {','.join(header)}"])
             seen_header = True
             continue
         yield lineno, cells + [""] * (len(header) - len(cells))
@@ -160,17 +167,32 @@ def parse_service_codes(text: str) -> list[dict]:
         levels = [v for v in re.split(r"[/／・ ]+", c[11]) if v] if len(c) > 11 else []
         bad_levels = [v for v in levels if v not in CARE_LEVELS]
         if bad_levels:
-            errors.append(f"{lineno}行目: 要介護状態区分「{c[11]}」は 21〜25（要介護1〜5）・12/13（要支援1/2）・06（事業対象者）"
-                          "を「/」で区切って入力してください（空欄は区分を問わない）。")
+            errors.append(
+                f"{lineno}行目: 要介護状態区分「{c[11]}」は 21〜25（要介護1〜5）・12/13（要支援1/2）・06（事業対象者）"
+                "を「/」で区切って入力してください（空欄は区分を問わない）。"
+            )
         key = (kind, item, frm)
         if key in seen:
-            errors.append(f"{lineno}行目: サービスコード {kind}{item}（適用開始日 {frm}）が{seen[key]}行目と重複しています。")
+            errors.append(
+                f"{lineno}行目: サービスコード {kind}{item}（適用開始日 {frm}）が{seen[key]}行目と重複しています。"
+            )
         seen[key] = lineno
-        out.append({
-            "service_type_code": kind, "service_item_code": item, "name": name, "units": units or 0,
-            "rate_permille": rate, "calc_unit": calc or "1", "limit_target": limit, "is_addon": addon,
-            "units_entered": entered, "valid_from": frm, "valid_to": to, "care_levels": "/".join(levels),
-        })
+        out.append(
+            {
+                "service_type_code": kind,
+                "service_item_code": item,
+                "name": name,
+                "units": units or 0,
+                "rate_permille": rate,
+                "calc_unit": calc or "1",
+                "limit_target": limit,
+                "is_addon": addon,
+                "units_entered": entered,
+                "valid_from": frm,
+                "valid_to": to,
+                "care_levels": "/".join(levels),
+            }
+        )
     if errors:
         raise MasterFileError(errors)
     if not out:
@@ -287,7 +309,7 @@ def _source_of(path: Path) -> str:
     """The 出典 line of a bundled file."""
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("# 出典:"):
-            return line[len("# 出典:"):].strip()
+            return line[len("# 出典:") :].strip()
     return path.name
 
 

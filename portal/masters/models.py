@@ -30,7 +30,9 @@ class ServiceCode(models.Model):
     name = models.CharField("サービス名称", max_length=100)
     units = models.IntegerField("単位数", default=0, help_text="率で計算する加算・単位数を入力する福祉用具貸与は0")
     rate_permille = models.PositiveIntegerField(
-        "率（1000分率）", null=True, blank=True,
+        "率（1000分率）",
+        null=True,
+        blank=True,
         help_text="処遇改善加算など所定単位数に率を掛ける加算の率（例: 24.5% → 245）。",
     )
     calc_unit = models.CharField("算定単位", max_length=1, choices=CalcUnit.choices, default=CalcUnit.PER_VISIT)
@@ -41,7 +43,9 @@ class ServiceCode(models.Model):
     valid_to = models.DateField("適用終了日", null=True, blank=True)
     source = models.CharField("出典", max_length=200, blank=True)
     care_levels = models.CharField(
-        "要介護状態区分", max_length=30, blank=True,
+        "要介護状態区分",
+        max_length=30,
+        blank=True,
         help_text="このコードを算定できる要介護状態区分（例: 21、複数は 21/22）。空欄は区分を問わない。",
     )
 
@@ -51,7 +55,8 @@ class ServiceCode(models.Model):
         ordering = ["service_type_code", "service_item_code", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["service_type_code", "service_item_code", "valid_from"], name="service_code_unique_from",
+                fields=["service_type_code", "service_item_code", "valid_from"],
+                name="service_code_unique_from",
             ),
         ]
         indexes = [models.Index(fields=["service_type_code", "service_item_code"], name="service_code_lookup")]

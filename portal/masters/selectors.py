@@ -56,14 +56,18 @@ def clear_cache() -> None:
     _cache.clear()
 
 
-def month_masters(month: date, *, service_codes: Iterable[str] | None = None, kinds: Iterable[str] | None = None
-                  ) -> MonthMasters:
+def month_masters(
+    month: date, *, service_codes: Iterable[str] | None = None, kinds: Iterable[str] | None = None
+) -> MonthMasters:
     """Masters valid at some point in ``month``. ``service_codes``/``kinds`` narrow the code lookup
     (the full national table has thousands of rows); None loads every code of the month."""
     import time
 
-    key = (month.replace(day=1), None if service_codes is None else frozenset(service_codes),
-           None if kinds is None else frozenset(kinds))
+    key = (
+        month.replace(day=1),
+        None if service_codes is None else frozenset(service_codes),
+        None if kinds is None else frozenset(kinds),
+    )
     hit = _cache.get(key)
     now = time.monotonic()
     if hit is not None and now - hit[0] < CACHE_SECONDS:
@@ -75,8 +79,9 @@ def month_masters(month: date, *, service_codes: Iterable[str] | None = None, ki
     return result
 
 
-def _month_masters(month: date, *, service_codes: Iterable[str] | None = None, kinds: Iterable[str] | None = None
-                   ) -> MonthMasters:
+def _month_masters(
+    month: date, *, service_codes: Iterable[str] | None = None, kinds: Iterable[str] | None = None
+) -> MonthMasters:
     import calendar
 
     from portal.masters.loader import ensure_loaded
@@ -102,10 +107,12 @@ def _month_masters(month: date, *, service_codes: Iterable[str] | None = None, k
     if narrowed:
         qs = qs.filter(filters) if filters else qs.none()
     codes = _latest_by(qs, lambda r: r.code)
-    groups = {k: r.group for k, r in _latest_by(CostShareGroup.objects.filter(period),
-                                                  lambda r: r.service_type_code).items()}
-    prices = {k: r.yen for k, r in _latest_by(UnitPrice.objects.filter(period),
-                                                lambda r: (r.regional_grade, r.group)).items()}
+    groups = {
+        k: r.group for k, r in _latest_by(CostShareGroup.objects.filter(period), lambda r: r.service_type_code).items()
+    }
+    prices = {
+        k: r.yen for k, r in _latest_by(UnitPrice.objects.filter(period), lambda r: (r.regional_grade, r.group)).items()
+    }
     limits = {k: r.units for k, r in _latest_by(BenefitLimit.objects.filter(period), lambda r: r.care_level).items()}
     return MonthMasters(first=first, last=last, codes=codes, groups=groups, prices=prices, limits=limits)
 
@@ -116,8 +123,12 @@ def benefit_limit_for(care_level: str, day: date) -> int | None:
     from portal.masters.models import BenefitLimit
 
     ensure_loaded()
-    row = (BenefitLimit.objects.filter(care_level=care_level, valid_from__lte=day)
-           .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from").first())
+    row = (
+        BenefitLimit.objects.filter(care_level=care_level, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
     return row.units if row else None
 
 
@@ -128,11 +139,15 @@ def service_code_units(codes: set[str], month: date) -> dict[str, int]:
     last = month.replace(day=28) + timedelta(days=4)
     last = last - timedelta(days=last.day)
     found: dict[str, tuple[date, int]] = {}
-    rows = ServiceCode.objects.filter(
-        service_type_code__in={c[:2] for c in codes}, service_item_code__in={c[2:] for c in codes},
-        valid_from__lte=last,
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month)).values_list(
-        "service_type_code", "service_item_code", "units", "valid_from")
+    rows = (
+        ServiceCode.objects.filter(
+            service_type_code__in={c[:2] for c in codes},
+            service_item_code__in={c[2:] for c in codes},
+            valid_from__lte=last,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=month))
+        .values_list("service_type_code", "service_item_code", "units", "valid_from")
+    )
     for kind, item, units, valid_from in rows:
         code = kind + item
         if code in codes and (code not in found or valid_from > found[code][0]):

@@ -12,7 +12,7 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         # The same words whether or not the email exists; says when to try again.
         "too_many_login_attempts": "ログインの失敗が続いたため、このアカウントへのログインを一時的に止めています。"
-                                   "5分ほど待ってから、もう一度お試しください。",
+        "5分ほど待ってから、もう一度お試しください。",
     }
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:

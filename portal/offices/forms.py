@@ -16,7 +16,9 @@ SERVICE_KIND_CHOICES = [(code, f"{code} {name}") for code, name in SERVICE_KINDS
 class OfficeRegisterForm(forms.ModelForm):
     display_name = forms.CharField(label="あなたの氏名", max_length=60, help_text="スタッフ一覧に表示されます。")
     service_type_codes = forms.MultipleChoiceField(
-        label="提供するサービス種類", choices=SERVICE_KIND_CHOICES, widget=forms.CheckboxSelectMultiple,
+        label="提供するサービス種類",
+        choices=SERVICE_KIND_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
         help_text="居宅介護支援事業所は「43 居宅介護支援」を選んでください。複数選べます。",
         error_messages={"required": "サービス種類を1つ以上選んでください。"},
     )
@@ -25,7 +27,9 @@ class OfficeRegisterForm(forms.ModelForm):
         model = Office
         fields = ["office_number", "name", "postal_code", "address", "phone", "regional_grade"]
         widgets = {
-            "office_number": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "1310000001"}),
+            "office_number": forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "1310000001"}
+            ),
             "postal_code": forms.TextInput(attrs={"placeholder": "100-0001"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "03-1234-5678"}),
         }
@@ -56,9 +60,11 @@ class RetentionYearsField(forms.CharField):
 class OfficeSettingsForm(forms.ModelForm):
     retention_years = RetentionYearsField(
         label="記録の保存期間（年）",
-        help_text=(f"サービス提供月から、または利用者の利用終了日から、この年数が過ぎた記録を自動で削除します"
-                   f"（{RETENTION_MIN_YEARS}〜{RETENTION_MAX_YEARS}年。介護保険法の運営基準の最低限は{RETENTION_MIN_YEARS}年、"
-                   "多くの保険者（市町村）は5年を求めています。保険者の定めを確認してください）。"),
+        help_text=(
+            f"サービス提供月から、または利用者の利用終了日から、この年数が過ぎた記録を自動で削除します"
+            f"（{RETENTION_MIN_YEARS}〜{RETENTION_MAX_YEARS}年。介護保険法の運営基準の最低限は{RETENTION_MIN_YEARS}年、"
+            "多くの保険者（市町村）は5年を求めています。保険者の定めを確認してください）。"
+        ),
         error_messages={"required": "記録の保存期間（年数）を入力してください。"},
     )
 
@@ -82,16 +88,22 @@ class JoinForm(forms.Form):
 
 class VerificationRequestForm(forms.Form):
     method = forms.ChoiceField(
-        label="確認の方法", choices=VerificationMethod.choices, widget=forms.RadioSelect,
+        label="確認の方法",
+        choices=VerificationMethod.choices,
+        widget=forms.RadioSelect,
         initial=VerificationMethod.DOCUMENT,
         error_messages={"required": "確認の方法を選んでください。"},
     )
     document = forms.FileField(
-        label="指定通知書（PDF・JPEG）", required=False,
+        label="指定通知書（PDF・JPEG）",
+        required=False,
         help_text="都道府県・市町村から届いた「指定（許可）通知書」をスキャンしたもの。事業所番号と事業所名が読めるもの。",
     )
     note = forms.CharField(
-        label="運営者への連絡事項", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="運営者への連絡事項",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="公開情報での確認を選んだ場合は、介護サービス情報公表システムの事業所ページのURLなどを書いてください。",
     )
 
@@ -108,14 +120,22 @@ class VerificationRequestForm(forms.Form):
 
 
 class OfficeNumberClaimForm(forms.Form):
-    office_number = forms.CharField(label="異議を申し立てる事業所番号", max_length=10,
-                                    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    office_number = forms.CharField(
+        label="異議を申し立てる事業所番号",
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     claimant_office_name = forms.CharField(label="あなたの事業所名", max_length=100)
     claimant_name = forms.CharField(label="あなたの氏名", max_length=60)
-    phone = forms.CharField(label="事業所の電話番号", max_length=20, help_text="運営者が事業所の代表番号に確認の電話をします。")
-    document = forms.FileField(label="指定通知書（PDF・JPEG）",
-                               error_messages={"required": "指定通知書（PDF・JPEG）を選んでください。"})
-    message = forms.CharField(label="申立ての内容", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    phone = forms.CharField(
+        label="事業所の電話番号", max_length=20, help_text="運営者が事業所の代表番号に確認の電話をします。"
+    )
+    document = forms.FileField(
+        label="指定通知書（PDF・JPEG）", error_messages={"required": "指定通知書（PDF・JPEG）を選んでください。"}
+    )
+    message = forms.CharField(
+        label="申立ての内容", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean_document(self):
         from portal.partners.services import consent_document_check
@@ -129,15 +149,32 @@ class OfficeNumberClaimForm(forms.Form):
 
 
 class VerificationDecisionForm(forms.Form):
-    reason = forms.CharField(label="理由（却下のときは必須。事業所に表示されます）", required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="理由（却下のときは必須。事業所に表示されます）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ClaimDecisionForm(forms.Form):
-    reason = forms.CharField(label="判断の理由（申立人と事業所の記録に残ります）", max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages={"required": "判断の理由を入力してください。"})
+    reason = forms.CharField(
+        label="判断の理由（申立人と事業所の記録に残ります）",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "判断の理由を入力してください。"},
+    )
 
 
-__all__ = ["OfficeRegisterForm", "OfficeSettingsForm", "StaffInviteForm", "RoleForm", "JoinForm", "RegionalGrade",
-           "VerificationRequestForm", "OfficeNumberClaimForm", "VerificationDecisionForm", "ClaimDecisionForm"]
+__all__ = [
+    "OfficeRegisterForm",
+    "OfficeSettingsForm",
+    "StaffInviteForm",
+    "RoleForm",
+    "JoinForm",
+    "RegionalGrade",
+    "VerificationRequestForm",
+    "OfficeNumberClaimForm",
+    "VerificationDecisionForm",
+    "ClaimDecisionForm",
+]

@@ -49,7 +49,7 @@ def encrypt_text(text: str) -> str:
 def decrypt_text(stored: str) -> str:
     if not stored.startswith(PREFIX):
         return stored  # written before encryption was switched on; `reencrypt_secrets` encrypts it
-    return crypto.decrypt_secret(stored[len(PREFIX):]).decode("utf-8")
+    return crypto.decrypt_secret(stored[len(PREFIX) :]).decode("utf-8")
 
 
 class MFAAdapter(DefaultMFAAdapter):
@@ -62,8 +62,11 @@ class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         if authenticator.type == Authenticator.Type.RECOVERY_CODES:
             return super().can_delete_authenticator(authenticator)
-        others = Authenticator.objects.filter(user=authenticator.user).exclude(pk=authenticator.pk).exclude(
-            type=Authenticator.Type.RECOVERY_CODES)
+        others = (
+            Authenticator.objects.filter(user=authenticator.user)
+            .exclude(pk=authenticator.pk)
+            .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        )
         if mfa_required(authenticator.user) and not others.exists():
             return False
         return super().can_delete_authenticator(authenticator)

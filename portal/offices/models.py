@@ -14,8 +14,10 @@ from portal.offices.tenancy import office_scoped
 # the record is complete); many municipalities require 5 (the limitation period of 介護給付費 claims).
 RETENTION_MIN_YEARS = 2
 RETENTION_MAX_YEARS = 10
-RETENTION_RANGE_MESSAGE = (f"記録の保存期間は{RETENTION_MIN_YEARS}年以上{RETENTION_MAX_YEARS}年以下で入力してください"
-                           f"（{RETENTION_MIN_YEARS}年は介護保険法の運営基準で定められた最低限の期間です）。")
+RETENTION_RANGE_MESSAGE = (
+    f"記録の保存期間は{RETENTION_MIN_YEARS}年以上{RETENTION_MAX_YEARS}年以下で入力してください"
+    f"（{RETENTION_MIN_YEARS}年は介護保険法の運営基準で定められた最低限の期間です）。"
+)
 
 
 def default_retention_years() -> int:
@@ -46,21 +48,30 @@ class Office(models.Model):
     """事業所: a tenant of the portal."""
 
     office_number = models.CharField(
-        "事業所番号", max_length=10, unique=True, validators=[validate_office_number],
+        "事業所番号",
+        max_length=10,
+        unique=True,
+        validators=[validate_office_number],
         error_messages={"unique": "この事業所番号はすでに登録されています。"},
     )
     name = models.CharField("事業所名", max_length=100)
     postal_code = models.CharField("郵便番号", max_length=8, blank=True)
     address = models.CharField("所在地", max_length=200)
     phone = models.CharField("電話番号", max_length=20)
-    regional_grade = models.CharField("地域区分", max_length=1, choices=RegionalGrade.choices, default=RegionalGrade.OTHER)
+    regional_grade = models.CharField(
+        "地域区分", max_length=1, choices=RegionalGrade.choices, default=RegionalGrade.OTHER
+    )
     require_mfa = models.BooleanField(
-        "スタッフに2段階認証を必須にする", default=False,
+        "スタッフに2段階認証を必須にする",
+        default=False,
         help_text="オンにすると、認証アプリ（TOTP）を設定していないスタッフはこの事業所の画面を開く前に設定を求められます。",
     )
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
     verification_status = models.CharField(
-        "本人確認", max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.UNVERIFIED,
+        "本人確認",
+        max_length=12,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED,
         db_index=True,
     )
     verification_method = models.CharField("確認方法", max_length=10, choices=VerificationMethod.choices, blank=True)
@@ -80,9 +91,12 @@ class Office(models.Model):
     # own records this many years after 利用終了; then the beat task offices.retention deletes them
     # (portal.offices.retention). Also the period after 契約終了 before the whole office is deleted.
     retention_years = models.PositiveSmallIntegerField(
-        "記録の保存期間（年）", default=default_retention_years,
-        validators=[MinValueValidator(RETENTION_MIN_YEARS, RETENTION_RANGE_MESSAGE),
-                    MaxValueValidator(RETENTION_MAX_YEARS, RETENTION_RANGE_MESSAGE)],
+        "記録の保存期間（年）",
+        default=default_retention_years,
+        validators=[
+            MinValueValidator(RETENTION_MIN_YEARS, RETENTION_RANGE_MESSAGE),
+            MaxValueValidator(RETENTION_MAX_YEARS, RETENTION_RANGE_MESSAGE),
+        ],
     )
 
     class Meta:
@@ -230,7 +244,9 @@ class VerificationEvent(models.Model):
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="verification_events")
     occurred_at = models.DateTimeField("日時", default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     actor_name = models.CharField("操作した人", max_length=120, blank=True)
     action = models.CharField("操作", max_length=20, choices=VerificationAction.choices)
     reason = models.TextField("理由・内容", blank=True)
@@ -268,8 +284,9 @@ class OfficeNumberClaim(models.Model):
     status = models.CharField("状態", max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.PENDING)
     created_at = models.DateTimeField("申立日時", auto_now_add=True)
     decided_at = models.DateTimeField("判断日時", null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decision_reason = models.TextField("判断の理由", blank=True)
 
     class Meta:
@@ -288,8 +305,14 @@ class OfficeStatusChange(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="status_changes", verbose_name="事業所")
     action = models.CharField("操作", max_length=10, choices=Action.choices)
     reason = models.TextField("理由")
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                           related_name="+", verbose_name="操作者")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作者",
+    )
     at = models.DateTimeField("日時", auto_now_add=True)
 
     class Meta:
@@ -304,8 +327,14 @@ class OfficeDeletion(models.Model):
     office_number = models.CharField("事業所番号", max_length=10)
     contract_ended_on = models.DateField("契約終了日")
     deleted_at = models.DateTimeField("削除日時", auto_now_add=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name="確認した運営者")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="確認した運営者",
+    )
 
     class Meta:
         verbose_name = "保存期間後の削除"

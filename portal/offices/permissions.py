@@ -39,7 +39,8 @@ def office_required(view=None, *, roles: tuple[str, ...] | None = None, kinds: t
                 return redirect("offices:register")
             if kinds is not None and request.office.kind not in kinds:
                 raise PermissionDenied(
-                    "この画面は居宅介護支援事業所の画面です。" if kinds == CARE_OFFICE
+                    "この画面は居宅介護支援事業所の画面です。"
+                    if kinds == CARE_OFFICE
                     else "この画面は介護サービス事業所の画面です。"
                 )
             if roles is not None and request.membership.role != Role.ADMIN and request.membership.role not in roles:

@@ -32,15 +32,28 @@ INVITATION_SALT = "renkei.staff-invitation"
 
 
 @transaction.atomic
-def office_register(*, user, office_number: str, name: str, address: str, phone: str,
-                    regional_grade: str, service_type_codes: list[str], postal_code: str = "",
-                    display_name: str = "") -> Office:
+def office_register(
+    *,
+    user,
+    office_number: str,
+    name: str,
+    address: str,
+    phone: str,
+    regional_grade: str,
+    service_type_codes: list[str],
+    postal_code: str = "",
+    display_name: str = "",
+) -> Office:
     """Register an office; the registering person becomes its admin."""
     try:
         with transaction.atomic():
             office = Office.objects.create(
-                office_number=office_number, name=name, postal_code=postal_code, address=address,
-                phone=phone, regional_grade=regional_grade,
+                office_number=office_number,
+                name=name,
+                postal_code=postal_code,
+                address=address,
+                phone=phone,
+                regional_grade=regional_grade,
             )
     except IntegrityError:
         raise ValidationError({"office_number": "この事業所番号はすでに登録されています。"})
@@ -73,19 +86,23 @@ def staff_invitation_create(*, office: Office, invited_by, email: str, role: str
     if office.memberships.filter(user__email__iexact=email).exists():
         raise ValidationError({"email": "この方はすでにこの事業所のメンバーです。"})
     if StaffInvitation.objects.filter(
-        office=office, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+        office=office,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
     ).exists():
         raise ValidationError({"email": "このメールアドレスにはすでに有効な招待を送っています。"})
     invitation = StaffInvitation.objects.create(
-        office=office, email=email, role=role, invited_by=invited_by,
+        office=office,
+        email=email,
+        role=role,
+        invited_by=invited_by,
         expires_at=timezone.now() + dt.timedelta(days=settings.RENKEI_INVITATION_DAYS),
     )
     link = settings.SITE_URL + reverse("offices:invitation", kwargs={"token": invitation_token(invitation)})
     body = render_to_string("offices/email/staff_invitation.txt", {"invitation": invitation, "link": link})
-    transaction.on_commit(
-        lambda: send_mail(f"[Renkei] {office.name}への招待", body, None, [email])
-    )
+    transaction.on_commit(lambda: send_mail(f"[Renkei] {office.name}への招待", body, None, [email]))
     return invitation
 
 
@@ -131,9 +148,10 @@ def staff_invitation_revoke(*, invitation: StaffInvitation) -> None:
 
 
 def _ensure_another_admin(membership: Membership) -> None:
-    if membership.role == Role.ADMIN and not membership.office.memberships.filter(role=Role.ADMIN).exclude(
-        pk=membership.pk
-    ).exists():
+    if (
+        membership.role == Role.ADMIN
+        and not membership.office.memberships.filter(role=Role.ADMIN).exclude(pk=membership.pk).exists()
+    ):
         raise ValidationError("事業所には管理者が1人以上必要です。先に別のメンバーを管理者にしてください。")
 
 
@@ -181,15 +199,17 @@ def _event(*, office, actor, action, reason: str = "", claim=None) -> Verificati
     if actor is not None:
         name = ("運営者 " if actor.is_staff else "") + (actor.email or "")
     with office_scope(office):
-        return VerificationEvent.objects.create(office=office, actor=actor, actor_name=name[:120], action=action,
-                                                reason=reason, claim=claim)
+        return VerificationEvent.objects.create(
+            office=office, actor=actor, actor_name=name[:120], action=action, reason=reason, claim=claim
+        )
 
 
 def _operator_emails() -> list[str]:
     from django.contrib.auth import get_user_model
 
-    return list(get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="")
-                .values_list("email", flat=True))
+    return list(
+        get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email="").values_list("email", flat=True)
+    )
 
 
 def _admin_emails(office) -> list[str]:
@@ -220,11 +240,13 @@ def office_verification_request(*, office: Office, user, method: str, document=N
     locked.verification_requested_at = timezone.now()
     locked.verification_reason = ""
     locked.save()
-    _event(office=locked, actor=user, action=VerificationAction.REQUESTED,
-           reason=VerificationMethod(method).label)
-    _mail(f"[Renkei] 事業所の本人確認の申請（{locked.office_number}）",
-          f"事業所番号 {locked.office_number} の事業所から本人確認の申請がありました。\n"
-          f"{settings.SITE_URL}{reverse('offices:operator_verifications')}\n", _operator_emails())
+    _event(office=locked, actor=user, action=VerificationAction.REQUESTED, reason=VerificationMethod(method).label)
+    _mail(
+        f"[Renkei] 事業所の本人確認の申請（{locked.office_number}）",
+        f"事業所番号 {locked.office_number} の事業所から本人確認の申請がありました。\n"
+        f"{settings.SITE_URL}{reverse('offices:operator_verifications')}\n",
+        _operator_emails(),
+    )
     return locked
 
 
@@ -237,17 +259,24 @@ def office_verify(*, office: Office, operator) -> Office:
     locked.verification_reason = ""
     locked.save(update_fields=["verification_status", "verified_at", "verification_reason"])
     _event(office=locked, actor=operator, action=VerificationAction.APPROVED)
-    _mail(f"[Renkei] 事業所の本人確認が完了しました（{locked.name}）",
-          f"{locked.name}（事業所番号 {locked.office_number}）の本人確認が完了しました。"
-          "連携先の招待とデータ連携ができるようになりました。\n"
-          f"{settings.SITE_URL}{reverse('dashboard')}\n", _admin_emails(locked))
+    _mail(
+        f"[Renkei] 事業所の本人確認が完了しました（{locked.name}）",
+        f"{locked.name}（事業所番号 {locked.office_number}）の本人確認が完了しました。"
+        "連携先の招待とデータ連携ができるようになりました。\n"
+        f"{settings.SITE_URL}{reverse('dashboard')}\n",
+        _admin_emails(locked),
+    )
     from portal.offices.certificates import certificate_issue_if_needed
 
     with office_scope(locked):
         record = certificate_issue_if_needed(locked)
     if record is not None:
-        _event(office=locked, actor=operator, action=VerificationAction.CERTIFICATE_ISSUED,
-               reason=f"シリアル番号 {record.serial}")
+        _event(
+            office=locked,
+            actor=operator,
+            action=VerificationAction.CERTIFICATE_ISSUED,
+            reason=f"シリアル番号 {record.serial}",
+        )
     return locked
 
 
@@ -262,32 +291,48 @@ def office_verification_reject(*, office: Office, operator, reason: str) -> Offi
     locked.verified_at = None
     locked.save(update_fields=["verification_status", "verification_reason", "verified_at"])
     _event(office=locked, actor=operator, action=VerificationAction.REJECTED, reason=reason)
-    _mail(f"[Renkei] 事業所の本人確認ができませんでした（{locked.name}）",
-          f"{locked.name}（事業所番号 {locked.office_number}）の本人確認ができませんでした。\n理由: {reason}\n"
-          f"{settings.SITE_URL}{reverse('offices:verification')}\n", _admin_emails(locked))
+    _mail(
+        f"[Renkei] 事業所の本人確認ができませんでした（{locked.name}）",
+        f"{locked.name}（事業所番号 {locked.office_number}）の本人確認ができませんでした。\n理由: {reason}\n"
+        f"{settings.SITE_URL}{reverse('offices:verification')}\n",
+        _admin_emails(locked),
+    )
     return locked
 
 
 @transaction.atomic
-def office_number_claim_create(*, user, office_number: str, claimant_office_name: str, claimant_name: str,
-                               phone: str, document, message: str = "") -> OfficeNumberClaim:
+def office_number_claim_create(
+    *, user, office_number: str, claimant_office_name: str, claimant_name: str, phone: str, document, message: str = ""
+) -> OfficeNumberClaim:
     """Someone says a registered 事業所番号 is theirs. The operator decides; the trail records it."""
     office = Office.objects.filter(office_number=(office_number or "").strip()).first()
     if office is None:
-        raise ValidationError({"office_number": "この事業所番号は Renkei に登録されていません。そのまま事業所を登録できます。"})
+        raise ValidationError(
+            {"office_number": "この事業所番号は Renkei に登録されていません。そのまま事業所を登録できます。"}
+        )
     if office.memberships.filter(user=user).exists():
         raise ValidationError({"office_number": "あなたはこの事業所のメンバーです。"})
     if OfficeNumberClaim.objects.filter(office=office, claimant=user, status=ClaimStatus.PENDING).exists():
-        raise ValidationError({"office_number": "この事業所番号への異議はすでに申し立て済みです（運営者が確認中です）。"})
+        raise ValidationError(
+            {"office_number": "この事業所番号への異議はすでに申し立て済みです（運営者が確認中です）。"}
+        )
     claim = OfficeNumberClaim.objects.create(
-        office=office, office_number=office.office_number, claimant=user,
-        claimant_office_name=claimant_office_name.strip(), claimant_name=claimant_name.strip(), phone=phone.strip(),
-        message=message.strip()[:2000], document=document,
+        office=office,
+        office_number=office.office_number,
+        claimant=user,
+        claimant_office_name=claimant_office_name.strip(),
+        claimant_name=claimant_name.strip(),
+        phone=phone.strip(),
+        message=message.strip()[:2000],
+        document=document,
     )
     _event(office=office, actor=None, action=VerificationAction.CONTESTED, reason=f"異議 #{claim.pk}", claim=claim)
-    _mail(f"[Renkei] 事業所番号 {office.office_number} への異議の申立て",
-          f"事業所番号 {office.office_number} について異議の申立てがありました。\n"
-          f"{settings.SITE_URL}{reverse('offices:operator_verifications')}\n", _operator_emails())
+    _mail(
+        f"[Renkei] 事業所番号 {office.office_number} への異議の申立て",
+        f"事業所番号 {office.office_number} について異議の申立てがありました。\n"
+        f"{settings.SITE_URL}{reverse('offices:operator_verifications')}\n",
+        _operator_emails(),
+    )
     return claim
 
 
@@ -307,27 +352,39 @@ def office_number_claim_decide(*, claim: OfficeNumberClaim, operator, uphold: bo
     locked.decision_reason = reason[:2000]
     locked.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     office = locked.office
-    _event(office=office, actor=operator, claim=locked, reason=reason,
-           action=VerificationAction.CONTEST_UPHELD if uphold else VerificationAction.CONTEST_DISMISSED)
+    _event(
+        office=office,
+        actor=operator,
+        claim=locked,
+        reason=reason,
+        action=VerificationAction.CONTEST_UPHELD if uphold else VerificationAction.CONTEST_DISMISSED,
+    )
     if uphold:
-        office_verification_reject(office=office, operator=operator,
-                                   reason=f"事業所番号 {office.office_number} について、別の申立人の異議が認められました。{reason}")
+        office_verification_reject(
+            office=office,
+            operator=operator,
+            reason=f"事業所番号 {office.office_number} について、別の申立人の異議が認められました。{reason}",
+        )
         from portal.offices.certificates import certificates_deactivate
 
         with office_scope(office):
             certificates_deactivate(office)
     if locked.claimant and locked.claimant.email:
-        _mail(f"[Renkei] 事業所番号 {locked.office_number} への異議について",
-              f"申し立てていただいた異議を{'認めました' if uphold else '認めませんでした'}。\n理由: {reason}\n",
-              [locked.claimant.email])
+        _mail(
+            f"[Renkei] 事業所番号 {locked.office_number} への異議について",
+            f"申し立てていただいた異議を{'認めました' if uphold else '認めませんでした'}。\n理由: {reason}\n",
+            [locked.claimant.email],
+        )
     return locked
 
 
 # --------------------------------------------------------------------------- 利用停止 (operator)
 
-SUSPENDED_MESSAGE = ("この事業所は運営者により利用停止中です（理由：{reason}）。ケアプランデータの送信と受信は"
-                     "止まっています。データはそのまま保存されていて、閲覧・印刷・書き出しはできます。"
-                     "再開については運営者にお問い合わせください。")
+SUSPENDED_MESSAGE = (
+    "この事業所は運営者により利用停止中です（理由：{reason}）。ケアプランデータの送信と受信は"
+    "止まっています。データはそのまま保存されていて、閲覧・印刷・書き出しはできます。"
+    "再開については運営者にお問い合わせください。"
+)
 
 
 class OfficeSuspended(Exception):
@@ -395,8 +452,11 @@ def retention_until(office: Office):
 def offices_due_for_deletion(on=None) -> list[Office]:
     """Offices whose contract ended and whose retention period is over (the operator confirms each)."""
     on = on or timezone.localdate()
-    return [o for o in Office.objects.filter(contract_ended_on__isnull=False).order_by("contract_ended_on")
-            if retention_until(o) < on]
+    return [
+        o
+        for o in Office.objects.filter(contract_ended_on__isnull=False).order_by("contract_ended_on")
+        if retention_until(o) < on
+    ]
 
 
 def office_contract_end(*, office: Office, ended_on, by=None) -> Office:
@@ -421,13 +481,16 @@ def office_delete_after_retention(*, office: Office, confirm_number: str, by=Non
     if until is None:
         raise ValidationError({"confirm_number": "契約終了日が記録されていない事業所は削除できません。"})
     if until >= on:
-        raise ValidationError({"confirm_number": f"保存期間（{until:%Y-%m-%d}まで）が終わっていないため削除できません。"})
+        raise ValidationError(
+            {"confirm_number": f"保存期間（{until:%Y-%m-%d}まで）が終わっていないため削除できません。"}
+        )
     if not office.is_suspended:
         raise ValidationError({"confirm_number": "先に利用停止にしてください（削除の前に送受信を止めます）。"})
     if (confirm_number or "").strip() != office.office_number:
         raise ValidationError({"confirm_number": "確認のため、削除する事業所の事業所番号（10桁）を入力してください。"})
-    OfficeDeletion.objects.create(office_number=office.office_number, contract_ended_on=office.contract_ended_on,
-                                  deleted_by=by)
+    OfficeDeletion.objects.create(
+        office_number=office.office_number, contract_ended_on=office.contract_ended_on, deleted_by=by
+    )
     office_id = office.pk
     with office_scope(office):
         office.delete()

@@ -41,13 +41,18 @@ def verification(request):
     if request.method == "POST" and not office.is_verified and form.is_valid():
         try:
             services.office_verification_request(
-                office=office, user=request.user, method=form.cleaned_data["method"],
-                document=form.cleaned_data["document"], note=form.cleaned_data["note"],
+                office=office,
+                user=request.user,
+                method=form.cleaned_data["method"],
+                document=form.cleaned_data["document"],
+                note=form.cleaned_data["note"],
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "本人確認を申請しました。運営者が確認すると、メールでお知らせします（通常2営業日以内）。")
+            messages.success(
+                request, "本人確認を申請しました。運営者が確認すると、メールでお知らせします（通常2営業日以内）。"
+            )
             return redirect("offices:verification")
     events = VerificationEvent.objects.filter(office=office).select_related("actor")[:50]
     return render(request, "offices/verification.html", {"form": form, "events": events, "office": office})
@@ -65,8 +70,11 @@ def claim(request):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, "異議の申立てを受け付けました。運営者が事業所に確認し、結果をメールでお知らせします。"
-                                      "それまでこの事業所番号のデータ連携は止まりません。")
+            messages.success(
+                request,
+                "異議の申立てを受け付けました。運営者が事業所に確認し、結果をメールでお知らせします。"
+                "それまでこの事業所番号のデータ連携は止まりません。",
+            )
             return redirect("dashboard")
     mine = OfficeNumberClaim.objects.filter(claimant=request.user).order_by("-created_at")[:20]
     return render(request, "offices/claim.html", {"form": form, "claims": mine})
@@ -78,7 +86,8 @@ def claim(request):
 @operator_required
 def operator_list(request):
     waiting = Office.objects.exclude(verification_status=VerificationStatus.VERIFIED).order_by(
-        "-verification_requested_at", "office_number")
+        "-verification_requested_at", "office_number"
+    )
     claims = OfficeNumberClaim.objects.filter(status=ClaimStatus.PENDING).select_related("office", "claimant")
     return render(request, "offices/operator/verifications.html", {"waiting": waiting, "claims": claims})
 
@@ -97,13 +106,20 @@ def operator_office(request, office_id):
                 from portal.offices.certificates import has_active_certificate
 
                 issued = has_active_certificate(office)
-                messages.success(request, f"{office.name}を本人確認済みにしました。" + (
-                    "電子証明書を発行しました。" if issued else
-                    "電子証明書は発行されていません（発行用認証局の設定を確認してください）。"))
+                messages.success(
+                    request,
+                    f"{office.name}を本人確認済みにしました。"
+                    + (
+                        "電子証明書を発行しました。"
+                        if issued
+                        else "電子証明書は発行されていません（発行用認証局の設定を確認してください）。"
+                    ),
+                )
                 return redirect("offices:operator_verifications")
             if decision == "reject":
-                services.office_verification_reject(office=office, operator=request.user,
-                                                    reason=form.cleaned_data["reason"])
+                services.office_verification_reject(
+                    office=office, operator=request.user, reason=form.cleaned_data["reason"]
+                )
                 messages.success(request, f"{office.name}の本人確認を却下しました。理由は事業所に表示されます。")
                 return redirect("offices:operator_verifications")
             form.add_error(None, "「承認する」か「却下する」を押してください。")
@@ -111,8 +127,11 @@ def operator_office(request, office_id):
             apply_validation_error(form, error)
     events = VerificationEvent.objects.filter(office=office).select_related("actor")[:100]
     claims = OfficeNumberClaim.objects.filter(office=office)
-    return render(request, "offices/operator/verification.html", {
-        "office": office, "form": form, "events": events, "claims": claims})
+    return render(
+        request,
+        "offices/operator/verification.html",
+        {"office": office, "form": form, "events": events, "claims": claims},
+    )
 
 
 @operator_required
@@ -122,9 +141,12 @@ def operator_claim(request, claim_id):
     form = ClaimDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.office_number_claim_decide(claim=claim, operator=request.user,
-                                                uphold=request.POST.get("decision") == "uphold",
-                                                reason=form.cleaned_data["reason"])
+            services.office_number_claim_decide(
+                claim=claim,
+                operator=request.user,
+                uphold=request.POST.get("decision") == "uphold",
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -153,5 +175,13 @@ def operator_claim_document(request, claim_id):
     return _file(get_object_or_404(OfficeNumberClaim, pk=claim_id).document)
 
 
-__all__ = ["verification", "claim", "operator_list", "operator_office", "operator_claim",
-           "operator_office_document", "operator_claim_document", "require_POST"]
+__all__ = [
+    "verification",
+    "claim",
+    "operator_list",
+    "operator_office",
+    "operator_claim",
+    "operator_office_document",
+    "operator_claim_document",
+    "require_POST",
+]

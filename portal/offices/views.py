@@ -24,9 +24,14 @@ def dashboard(request):
         if request.user.is_staff:
             return redirect("billing:operator_dashboard")
         return redirect("offices:register")
-    return render(request, "offices/dashboard.html", {
-        "sections": _dashboard_sections(request), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "offices/dashboard.html",
+        {
+            "sections": _dashboard_sections(request),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _dashboard_sections(request):
@@ -48,7 +53,8 @@ def office_register(request):
     if request.method == "POST" and form.is_valid():
         try:
             office = services.office_register(
-                user=request.user, service_type_codes=form.cleaned_data["service_type_codes"],
+                user=request.user,
+                service_type_codes=form.cleaned_data["service_type_codes"],
                 display_name=form.cleaned_data["display_name"],
                 **{f: form.cleaned_data[f] for f in OfficeRegisterForm.Meta.fields},
             )
@@ -56,11 +62,18 @@ def office_register(request):
             apply_validation_error(form, error)
         else:
             request.session[SESSION_KEY] = office.pk
-            messages.success(request, f"{office.name}を登録しました。あなたはこの事業所の管理者です。"
-                                      "データ連携を始めるには、事業所の本人確認を申請してください。")
+            messages.success(
+                request,
+                f"{office.name}を登録しました。あなたはこの事業所の管理者です。"
+                "データ連携を始めるには、事業所の本人確認を申請してください。",
+            )
             return redirect("offices:verification")
-    number_taken = form.data.get("office_number", "") if "office_number" in form.errors and Office.objects.filter(
-        office_number=form.data.get("office_number", "")).exists() else ""
+    number_taken = (
+        form.data.get("office_number", "")
+        if "office_number" in form.errors
+        and Office.objects.filter(office_number=form.data.get("office_number", "")).exists()
+        else ""
+    )
     return render(request, "offices/register.html", {"form": form, "number_taken": number_taken})
 
 
@@ -88,9 +101,15 @@ def office_settings(request):
         messages.success(request, "事業所の情報を保存しました。")
         return redirect("offices:settings")
     office = Office.objects.get(pk=request.office.pk)  # the saved period, not the one being typed
-    return render(request, "offices/settings.html", {
-        "form": form, "retention": retention_preview(office), "retention_runs": RetentionRun.objects.all()[:5],
-    })
+    return render(
+        request,
+        "offices/settings.html",
+        {
+            "form": form,
+            "retention": retention_preview(office),
+            "retention_runs": RetentionRun.objects.all()[:5],
+        },
+    )
 
 
 @office_required
@@ -167,9 +186,12 @@ def invitation(request, token):
     """The link in a staff invitation email: sign up or log in, then join."""
     invitation = services.invitation_from_token(token)
     if invitation is None:
-        return render(request, "offices/invitation_invalid.html", {
-            "reason": "招待リンクが正しくありません。メールのリンクを最後までコピーしたか確認してください。"
-        }, status=404)
+        return render(
+            request,
+            "offices/invitation_invalid.html",
+            {"reason": "招待リンクが正しくありません。メールのリンクを最後までコピーしたか確認してください。"},
+            status=404,
+        )
     if not request.user.is_authenticated:
         request.session["pending_staff_invitation"] = token
         return render(request, "offices/invitation_anonymous.html", {"invitation": invitation})

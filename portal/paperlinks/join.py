@@ -38,10 +38,16 @@ class JoinError(Exception):
 
 def pending_invitation(link: PaperLink) -> PartnerInvitation | None:
     with office_scope(link.office_id):
-        return (PartnerInvitation.objects.filter(office_id=link.office_id, status=InvitationStatus.PENDING,
-                                                 invitee_office_number=link.partner_office_number,
-                                                 expires_at__gt=timezone.now())
-                .order_by("-created_at").first())
+        return (
+            PartnerInvitation.objects.filter(
+                office_id=link.office_id,
+                status=InvitationStatus.PENDING,
+                invitee_office_number=link.partner_office_number,
+                expires_at__gt=timezone.now(),
+            )
+            .order_by("-created_at")
+            .first()
+        )
 
 
 def moved(link: PaperLink) -> bool:
@@ -70,21 +76,35 @@ def paper_link_join(*, link: PaperLink, email: str) -> PartnerInvitation:
     registered = Office.objects.filter(verification_status="verified", office_number=link.partner_office_number).first()
     with office_scope(office.pk), transaction.atomic():
         invitation = PartnerInvitation.objects.create(
-            office=office, invited_by=None, invited_by_name=f"{partner_label(partnership)}からの申込",
-            invitee_office_number=link.partner_office_number, invitee_name=partnership.partner_name,
-            invitee_email=email, service_type_codes=list(partnership.service_type_codes),
+            office=office,
+            invited_by=None,
+            invited_by_name=f"{partner_label(partnership)}からの申込",
+            invitee_office_number=link.partner_office_number,
+            invitee_name=partnership.partner_name,
+            invitee_email=email,
+            service_type_codes=list(partnership.service_type_codes),
             expires_at=timezone.now() + dt.timedelta(days=max(settings.RENKEI_PARTNER_INVITATION_DAYS, 30)),
         )
-        audit_record(office=office.pk, actor=None, actor_name=partner_label(partnership),
-                     action=AuditAction.PAPER_LINK_JOIN_REQUESTED, partner_office_number=link.partner_office_number,
-                     detail={"paper_link_id": link.pk, "invitation_id": invitation.pk, "partnership_id": partnership.pk})
-        body = render_to_string("paperlinks/email/join.txt", {
-            "care_office": office, "invitation": invitation, "registered": registered,
-            "signup_link": settings.SITE_URL + reverse("account_signup"),
-            "register_link": settings.SITE_URL + reverse("offices:register"),
-            "invitation_link": settings.SITE_URL + reverse("partners:invitation_detail",
-                                                           kwargs={"partner_invitation_id": invitation.pk}),
-        })
+        audit_record(
+            office=office.pk,
+            actor=None,
+            actor_name=partner_label(partnership),
+            action=AuditAction.PAPER_LINK_JOIN_REQUESTED,
+            partner_office_number=link.partner_office_number,
+            detail={"paper_link_id": link.pk, "invitation_id": invitation.pk, "partnership_id": partnership.pk},
+        )
+        body = render_to_string(
+            "paperlinks/email/join.txt",
+            {
+                "care_office": office,
+                "invitation": invitation,
+                "registered": registered,
+                "signup_link": settings.SITE_URL + reverse("account_signup"),
+                "register_link": settings.SITE_URL + reverse("offices:register"),
+                "invitation_link": settings.SITE_URL
+                + reverse("partners:invitation_detail", kwargs={"partner_invitation_id": invitation.pk}),
+            },
+        )
         subject = f"[Renkei] {office.name}との連携の招待（事業所番号 {link.partner_office_number}）"
         transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     logger.info("paper link join requested office=%s link=%s invitation=%s", office.pk, link.pk, invitation.pk)
@@ -95,7 +115,15 @@ def record_move(*, partnership, invitee: Office) -> None:
     """Called when an invitation turns a paper partner into a Renkei partnership (care office's trail)."""
     with office_scope(partnership.office_id):
         links = PaperLink.objects.filter(office_id=partnership.office_id, partnership=partnership)
-        audit_record(office=partnership.office_id, actor=None, actor_name=f"{invitee.name}（{invitee.office_number}）",
-                     action=AuditAction.PAPER_PARTNER_MOVED, partner_office_number=invitee.office_number,
-                     detail={"partnership_id": partnership.pk, "paper_links": links.count(),
-                             "months": sorted({f"{m:%Y-%m}" for m in links.values_list("month", flat=True)})})
+        audit_record(
+            office=partnership.office_id,
+            actor=None,
+            actor_name=f"{invitee.name}（{invitee.office_number}）",
+            action=AuditAction.PAPER_PARTNER_MOVED,
+            partner_office_number=invitee.office_number,
+            detail={
+                "partnership_id": partnership.pk,
+                "paper_links": links.count(),
+                "months": sorted({f"{m:%Y-%m}" for m in links.values_list("month", flat=True)}),
+            },
+        )

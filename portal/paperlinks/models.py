@@ -18,8 +18,9 @@ from portal.offices.tenancy import office_scoped
 
 class PaperLink(models.Model):
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="送った事業所")
-    partnership = models.ForeignKey("partners.Partnership", on_delete=models.CASCADE, related_name="paper_links",
-                                    verbose_name="連携先")
+    partnership = models.ForeignKey(
+        "partners.Partnership", on_delete=models.CASCADE, related_name="paper_links", verbose_name="連携先"
+    )
     partner_office_number = models.CharField("連携先の事業所番号", max_length=10, db_index=True)
     month = models.DateField("対象年月", help_text="月の1日")
     token_hash = models.CharField(max_length=64, unique=True)

@@ -74,28 +74,48 @@ def paper_link_create(*, office, membership, partnership: Partnership, month: dt
     if partnership.office_id != office.pk or not partnership.is_active or not partnership.is_external:
         raise PaperLinkError("リンクで送れるのは、Renkei を使っていない連携中の事業所だけです。")
     month = month.replace(day=1)
-    if not paper_link_schedules_for(office=office, partner_office_number=partnership.partner_office_number,
-                                    month=month):
-        raise PaperLinkError(f"{wareki_month(month)}分に、この連携先の予定があり同意のある利用者がいません。"
-                             "サービス利用票の予定と同意を確認してください。")
+    if not paper_link_schedules_for(
+        office=office, partner_office_number=partnership.partner_office_number, month=month
+    ):
+        raise PaperLinkError(
+            f"{wareki_month(month)}分に、この連携先の予定があり同意のある利用者がいません。"
+            "サービス利用票の予定と同意を確認してください。"
+        )
     token = secrets.token_urlsafe(24)
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     email = "" if partnership.paper_only else partnership.contact_email
     now = timezone.now()
     with transaction.atomic():
-        link = PaperLink.objects.create(created_at=now,
-            office=office, partnership=partnership, partner_office_number=partnership.partner_office_number,
-            month=month, token_hash=_token_hash(token), code_hash=make_password(code), created_by=membership,
-            expires_at=now + dt.timedelta(days=settings.RENKEI_PAPER_LINK_DAYS), emailed_to=email,
+        link = PaperLink.objects.create(
+            created_at=now,
+            office=office,
+            partnership=partnership,
+            partner_office_number=partnership.partner_office_number,
+            month=month,
+            token_hash=_token_hash(token),
+            code_hash=make_password(code),
+            created_by=membership,
+            expires_at=now + dt.timedelta(days=settings.RENKEI_PAPER_LINK_DAYS),
+            emailed_to=email,
         )
-        audit_record(office=office, actor=membership, action=AuditAction.PAPER_LINK_SENT,
-                     partner_office_number=link.partner_office_number,
-                     detail={"paper_link_id": link.pk, "month": f"{month:%Y-%m}", "emailed": bool(email)})
+        audit_record(
+            office=office,
+            actor=membership,
+            action=AuditAction.PAPER_LINK_SENT,
+            partner_office_number=link.partner_office_number,
+            detail={"paper_link_id": link.pk, "month": f"{month:%Y-%m}", "emailed": bool(email)},
+        )
         if email:
-            body = render_to_string("paperlinks/email/notice.txt", {
-                "care_office": office, "partnership": partnership, "month_label": wareki_month(month),
-                "url": link_url(token), "expires_at": link.expires_at,
-            })
+            body = render_to_string(
+                "paperlinks/email/notice.txt",
+                {
+                    "care_office": office,
+                    "partnership": partnership,
+                    "month_label": wareki_month(month),
+                    "url": link_url(token),
+                    "expires_at": link.expires_at,
+                },
+            )
             subject = f"[Renkei] {office.name}からサービス提供票が届いています"
             transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     logger.info("paper link sent office=%s link=%s emailed=%s", office.pk, link.pk, bool(email))
@@ -111,18 +131,21 @@ def paper_link_by_token(token: str) -> PaperLink | None:
     if not token or len(token) > 64:
         return None
     with scopes_disabled():
-        return (PaperLink.objects.select_related("office", "partnership")
-                .filter(token_hash=_token_hash(token)).first())
+        return PaperLink.objects.select_related("office", "partnership").filter(token_hash=_token_hash(token)).first()
 
 
 def paper_link_problem(link: PaperLink) -> str | None:
     """Why the link cannot be opened now (Japanese), or None."""
     if link.revoked_at is not None:
-        return (f"{link.office.name}がこの月（{wareki_month(link.month)}分）の提供票を取り下げました。"
-                "新しい提供票が届くまでお待ちください。")
+        return (
+            f"{link.office.name}がこの月（{wareki_month(link.month)}分）の提供票を取り下げました。"
+            "新しい提供票が届くまでお待ちください。"
+        )
     if link.is_locked:
-        return ("確認コードを続けて間違えたため、このリンクはロックされました。"
-                f"{link.office.name}に電話でお問い合わせください。")
+        return (
+            "確認コードを続けて間違えたため、このリンクはロックされました。"
+            f"{link.office.name}に電話でお問い合わせください。"
+        )
     if link.is_expired:
         return f"このリンクの有効期限が切れています。{link.office.name}にお問い合わせください。"
     return None
@@ -146,10 +169,14 @@ def paper_link_check_code(*, link: PaperLink, code: str) -> bool:
         fresh.save(update_fields=["failed_attempts", "locked_at"])
         link.failed_attempts, link.locked_at = fresh.failed_attempts, fresh.locked_at
         with office_scope(link.office_id):
-            audit_record(office=link.office_id, actor=None, actor_name=partner_label(link.partnership),
-                         action=AuditAction.PAPER_LINK_LOCKED if locked else AuditAction.PAPER_LINK_CODE_FAILED,
-                         partner_office_number=link.partner_office_number,
-                         detail={"paper_link_id": link.pk, "failed_attempts": fresh.failed_attempts})
+            audit_record(
+                office=link.office_id,
+                actor=None,
+                actor_name=partner_label(link.partnership),
+                action=AuditAction.PAPER_LINK_LOCKED if locked else AuditAction.PAPER_LINK_CODE_FAILED,
+                partner_office_number=link.partner_office_number,
+                detail={"paper_link_id": link.pk, "failed_attempts": fresh.failed_attempts},
+            )
     return False
 
 
@@ -162,16 +189,25 @@ def paper_link_schedules_for(*, office, partner_office_number: str, month: dt.da
     from portal.documents.sheets import schedule_queryset
 
     with office_scope(office):
-        schedules = list(schedule_queryset().filter(month=month, lines__provider_office_number=partner_office_number)
-                         .distinct().order_by("client__family_name_kana", "client__given_name_kana", "pk"))
-        refused = sharing_refusals(office=office, clients=[s.client for s in schedules],
-                                   recipient_office_number=partner_office_number, scope=ConsentScope.SCHEDULE)
+        schedules = list(
+            schedule_queryset()
+            .filter(month=month, lines__provider_office_number=partner_office_number)
+            .distinct()
+            .order_by("client__family_name_kana", "client__given_name_kana", "pk")
+        )
+        refused = sharing_refusals(
+            office=office,
+            clients=[s.client for s in schedules],
+            recipient_office_number=partner_office_number,
+            scope=ConsentScope.SCHEDULE,
+        )
     return [s for s in schedules if s.client_id not in refused]
 
 
 def paper_link_schedules(link: PaperLink) -> list:
-    return paper_link_schedules_for(office=link.office, partner_office_number=link.partner_office_number,
-                                    month=link.month)
+    return paper_link_schedules_for(
+        office=link.office, partner_office_number=link.partner_office_number, month=link.month
+    )
 
 
 def paper_link_opened(*, link: PaperLink) -> None:
@@ -180,10 +216,16 @@ def paper_link_opened(*, link: PaperLink) -> None:
         if link.first_opened_at is None:
             link.first_opened_at = timezone.now()
             PaperLink.objects.filter(pk=link.pk, first_opened_at__isnull=True).update(
-                first_opened_at=link.first_opened_at)
-        audit_record(office=link.office_id, actor=None, actor_name=partner_label(link.partnership),
-                     action=AuditAction.PAPER_LINK_OPENED, partner_office_number=link.partner_office_number,
-                     detail={"paper_link_id": link.pk, "month": f"{link.month:%Y-%m}"})
+                first_opened_at=link.first_opened_at
+            )
+        audit_record(
+            office=link.office_id,
+            actor=None,
+            actor_name=partner_label(link.partnership),
+            action=AuditAction.PAPER_LINK_OPENED,
+            partner_office_number=link.partner_office_number,
+            detail={"paper_link_id": link.pk, "month": f"{link.month:%Y-%m}"},
+        )
 
 
 def paper_link_pdf(*, link: PaperLink, schedule_id: int) -> tuple[bytes, str]:
@@ -195,12 +237,18 @@ def paper_link_pdf(*, link: PaperLink, schedule_id: int) -> tuple[bytes, str]:
     if schedule is None:
         raise PaperLinkError("この提供票は表示できません。")
     with office_scope(link.office_id):
-        pdf, sheet = documents.schedule_pdf(schedule=schedule, kind="provision",
-                                            provider_number=link.partner_office_number)
-        audit_record(office=link.office_id, actor=None, actor_name=partner_label(link.partnership),
-                     action=AuditAction.PAPER_LINK_DOWNLOADED, client=schedule.client_id,
-                     partner_office_number=link.partner_office_number,
-                     detail={"paper_link_id": link.pk, "schedule_id": schedule.pk, "month": f"{link.month:%Y-%m}"})
+        pdf, sheet = documents.schedule_pdf(
+            schedule=schedule, kind="provision", provider_number=link.partner_office_number
+        )
+        audit_record(
+            office=link.office_id,
+            actor=None,
+            actor_name=partner_label(link.partnership),
+            action=AuditAction.PAPER_LINK_DOWNLOADED,
+            client=schedule.client_id,
+            partner_office_number=link.partner_office_number,
+            detail={"paper_link_id": link.pk, "schedule_id": schedule.pk, "month": f"{link.month:%Y-%m}"},
+        )
     return pdf, documents.schedule_pdf_filename(sheet)
 
 
@@ -215,9 +263,14 @@ def paper_link_answers(*, link: PaperLink, client_id: int):
     from portal.paperlinks.models import PaperLinkAnswer
 
     with office_scope(link.office_id):
-        return list(PaperLinkAnswer.objects.filter(link__office_id=link.office_id, client_id=client_id,
-                                                   link__partner_office_number=link.partner_office_number,
-                                                   link__month=link.month))
+        return list(
+            PaperLinkAnswer.objects.filter(
+                link__office_id=link.office_id,
+                client_id=client_id,
+                link__partner_office_number=link.partner_office_number,
+                link__month=link.month,
+            )
+        )
 
 
 def _sequence_after(link: PaperLink, client_id: int) -> dt.datetime:
@@ -258,8 +311,11 @@ def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt
     client = schedule.client
     own = [line for line in schedule.lines.all() if line.provider_office_number == partner]
     units_of = service_code_units({line.service_code for line in own}, schedule.month)
-    rates = {s.service_type_code: s.discount_rate for s in client.services.all()
-             if s.provider_office_number == partner and s.discount_rate is not None}
+    rates = {
+        s.service_type_code: s.discount_rate
+        for s in client.services.all()
+        if s.provider_office_number == partner and s.discount_rate is not None
+    }
     per_of = {}
     for line in own:  # No.8: the 割引後単位数 when the partner offers a 割引
         per = line.units_entered if line.units_entered is not None else units_of.get(line.service_code, 0)
@@ -281,41 +337,69 @@ def answer_units(*, link: PaperLink, schedule, visits: list[Visit], sequence: dt
     planner = client.care_manager.name if client.care_manager_id else ""  # プラン担当者名 (No.7)
     stay = None
     if any(line.service_type_code in SHORT_STAY_KINDS for line in own):
-        stay = short_stay_of(client=client, month=schedule.month,
-                             lines=((line.service_type_code, actual.get(line.pk, [])) for line in own),
-                             entered_before=schedule.short_stay_days_before)
+        stay = short_stay_of(
+            client=client,
+            month=schedule.month,
+            lines=((line.service_type_code, actual.get(line.pk, [])) for line in own),
+            entered_before=schedule.short_stay_days_before,
+        )
     ym = f"{schedule.month:%Y%m}"
     built = []
     for kind in sorted({line.service_type_code for line in own}):
         lines = [line for line in own if line.service_type_code == kind]
         answered = {key[0] for key in counts}
-        detail = detail_numbers((line.pk, partner, line.service_code, per_of[line.pk])
-                                for line in lines if line.pk in answered)
+        detail = detail_numbers(
+            (line.pk, partner, line.service_code, per_of[line.pk]) for line in lines if line.pk in answered
+        )
         rows = []
         short = stay is not None and kind in SHORT_STAY_KINDS
         for (pk, day, start, end), count in sorted(counts.items(), key=lambda kv: (order[kv[0][0]], kv[0][1:])):
             line = by_pk[pk]
             if line.service_type_code != kind:
                 continue
-            rows.append({
-                2: client.insurer_number, 3: client.insured_number, 4: timezone.localdate(),
-                6: care_office.office_number, 7: planner or None, 8: per_of[line.pk],
-                10: schedule.month.replace(day=day), 11: line.prorated_days or None,
-                12: start, 13: end, 14: int(count), 15: line.service_code,
-                16: line.tais_code or None, 17: line.notified_code or None,
-                18: line.equipment_name or None, 19: detail.get(line.pk), 20: partner,
-                21: link.partnership.partner_name[:100], 22: satellites.get((partner, kind)),
-                23: "1" if short and day in stay.over30_days else "0", 24: partner,
-                **({9: stay.before} if short and (stay.used or stay.entered) else {}),
-            })
+            rows.append(
+                {
+                    2: client.insurer_number,
+                    3: client.insured_number,
+                    4: timezone.localdate(),
+                    6: care_office.office_number,
+                    7: planner or None,
+                    8: per_of[line.pk],
+                    10: schedule.month.replace(day=day),
+                    11: line.prorated_days or None,
+                    12: start,
+                    13: end,
+                    14: int(count),
+                    15: line.service_code,
+                    16: line.tais_code or None,
+                    17: line.notified_code or None,
+                    18: line.equipment_name or None,
+                    19: detail.get(line.pk),
+                    20: partner,
+                    21: link.partnership.partner_name[:100],
+                    22: satellites.get((partner, kind)),
+                    23: "1" if short and day in stay.over30_days else "0",
+                    24: partner,
+                    **({9: stay.before} if short and (stay.used or stay.entered) else {}),
+                }
+            )
         if rows:
             unit_kind, records = "actual", {"UPJSK": rows}
         else:
             unit_kind = "actual_delete"
             records = {"DLTJSK": [{2: client.insurer_number, 3: client.insured_number, 4: ym, 5: partner, 6: kind}]}
-        built.append(build_send_unit(unit_kind, records, sender_office=partner, sender_kind=kind,
-                                     recipient_office=care_office.office_number, recipient_kind="43",
-                                     sequence=sequence, month=schedule.month))
+        built.append(
+            build_send_unit(
+                unit_kind,
+                records,
+                sender_office=partner,
+                sender_kind=kind,
+                recipient_office=care_office.office_number,
+                recipient_kind="43",
+                sequence=sequence,
+                month=schedule.month,
+            )
+        )
     return built
 
 
@@ -343,9 +427,11 @@ def paper_link_answer(*, link: PaperLink, schedule_id: int, visits: list[Visit],
         if previous and not replace:
             raise AnswerNeedsConfirmation(
                 "この利用者の実績は回答済みです。置き換える場合は「前回の回答を置き換える」にチェックを入れて、"
-                "もう一度「実績を送信」を押してください。")
-        units = answer_units(link=link, schedule=schedule, visits=visits,
-                             sequence=_sequence_after(link, schedule.client_id))
+                "もう一度「実績を送信」を押してください。"
+            )
+        units = answer_units(
+            link=link, schedule=schedule, visits=visits, sequence=_sequence_after(link, schedule.client_id)
+        )
         files = [f for unit in units for f in unit.files]
         try:
             imported = actual_import.get().files_import(link.office, files)
@@ -354,14 +440,28 @@ def paper_link_answer(*, link: PaperLink, schedule_id: int, visits: list[Visit],
             raise PaperLinkError("実績を取り込めませんでした。入力を確認して、もう一度送信してください。") from error
         if not imported.all_imported:
             raise PaperLinkError("実績を取り込めませんでした。ケアマネジャーにお問い合わせください。")
-        answer = PaperLinkAnswer.objects.create(link=link, client_id=schedule.client_id, replaced_previous=bool(previous),
-                                                received_package_ids=imported.received_ids)
-        audit_record(office=link.office_id, actor=None, actor_name=partner_label(link.partnership),
-                     action=AuditAction.PAPER_LINK_ANSWERED, client=schedule.client_id,
-                     partner_office_number=link.partner_office_number,
-                     detail={"paper_link_id": link.pk, "answer_id": answer.pk, "replaced": bool(previous),
-                             "replaced_answer_id": previous[0].pk if previous else None,
-                             "visits": len(visits), "received_ids": imported.received_ids})
+        answer = PaperLinkAnswer.objects.create(
+            link=link,
+            client_id=schedule.client_id,
+            replaced_previous=bool(previous),
+            received_package_ids=imported.received_ids,
+        )
+        audit_record(
+            office=link.office_id,
+            actor=None,
+            actor_name=partner_label(link.partnership),
+            action=AuditAction.PAPER_LINK_ANSWERED,
+            client=schedule.client_id,
+            partner_office_number=link.partner_office_number,
+            detail={
+                "paper_link_id": link.pk,
+                "answer_id": answer.pk,
+                "replaced": bool(previous),
+                "replaced_answer_id": previous[0].pk if previous else None,
+                "visits": len(visits),
+                "received_ids": imported.received_ids,
+            },
+        )
     return answer
 
 
@@ -376,8 +476,10 @@ def hub_sent(link: PaperLink) -> bool:
 def answer_problem(link: PaperLink) -> str | None:
     """Why the link takes no answer now (Japanese), or None."""
     if hub_sent(link):
-        return (f"{wareki_month(link.month)}分の提供票は、{link.office.name}から Renkei で送られています。"
-                "実績は Renkei の「実績を送る」から送ってください（このページでは回答を受け付けません）。")
+        return (
+            f"{wareki_month(link.month)}分の提供票は、{link.office.name}から Renkei で送られています。"
+            "実績は Renkei の「実績を送る」から送ってください（このページでは回答を受け付けません）。"
+        )
     return None
 
 
@@ -386,7 +488,11 @@ def paper_link_revoke(*, link: PaperLink, membership) -> PaperLink:
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
-        audit_record(office=link.office_id, actor=membership, action=AuditAction.PAPER_LINK_REVOKED,
-                     partner_office_number=link.partner_office_number,
-                     detail={"paper_link_id": link.pk, "month": f"{link.month:%Y-%m}"})
+        audit_record(
+            office=link.office_id,
+            actor=membership,
+            action=AuditAction.PAPER_LINK_REVOKED,
+            partner_office_number=link.partner_office_number,
+            detail={"paper_link_id": link.pk, "month": f"{link.month:%Y-%m}"},
+        )
     return link

@@ -31,7 +31,15 @@ from portal.partners.services import audit_record
 logger = logging.getLogger(__name__)
 
 SENT, OPENED, ANSWERED, PARTLY, EXPIRED, LOCKED, REVOKED, MOVED = (
-    "送付済", "閲覧済", "実績回答済", "一部回答済", "期限切れ", "ロック中", "取消", "Renkei で送付")
+    "送付済",
+    "閲覧済",
+    "実績回答済",
+    "一部回答済",
+    "期限切れ",
+    "ロック中",
+    "取消",
+    "Renkei で送付",
+)
 
 
 def actual_deadline(month: dt.date) -> dt.date:
@@ -67,9 +75,9 @@ def _answered_clients(links: list[PaperLink]) -> dict[tuple[int, str, dt.date], 
     answered: dict[tuple[int, str, dt.date], set[int]] = {}
     if not links:
         return answered
-    for office_id, number, month, client_id in (
-            PaperLinkAnswer.objects.filter(link__in=[link.pk for link in links])
-            .values_list("link__office_id", "link__partner_office_number", "link__month", "client_id")):
+    for office_id, number, month, client_id in PaperLinkAnswer.objects.filter(
+        link__in=[link.pk for link in links]
+    ).values_list("link__office_id", "link__partner_office_number", "link__month", "client_id"):
         answered.setdefault((office_id, number, month), set()).add(client_id)
     return answered
 
@@ -108,8 +116,11 @@ def month_states(office, month: dt.date) -> list[LinkState]:
     """Per paper partner, the state of its latest link for ``month`` (the one the partner works from)."""
     latest: dict[int, PaperLink] = {}
     with office_scope(office):
-        for link in (PaperLink.objects.filter(office=office, month=month).select_related("partnership", "office")
-                     .order_by("created_at", "pk")):
+        for link in (
+            PaperLink.objects.filter(office=office, month=month)
+            .select_related("partnership", "office")
+            .order_by("created_at", "pk")
+        ):
             kept = latest.get(link.partnership_id)
             if kept is None or not link.revoked_at or kept.revoked_at:
                 latest[link.partnership_id] = link
@@ -129,7 +140,7 @@ def client_states(office, month: dt.date) -> dict[tuple[int, str], str]:
             link = state.link
             done = answered.get((link.office_id, link.partner_office_number, link.month), set())
             label = state.label if state.label not in (ANSWERED, PARTLY) else OPENED
-            for schedule in ([] if link.revoked_at else paper_link_schedules(link)):
+            for schedule in [] if link.revoked_at else paper_link_schedules(link):
                 result[(schedule.client_id, link.partner_office_number)] = label
             for client_id in done:
                 result[(client_id, link.partner_office_number)] = "リンクで回答"
@@ -145,11 +156,19 @@ def reminders_due(today: dt.date | None = None) -> list[int]:
     now = timezone.now()
     candidates = []
     with scopes_disabled():
-        links = (PaperLink.objects.filter(reminded_at__isnull=True, revoked_at__isnull=True, locked_at__isnull=True,
-                                          expires_at__gt=now, partnership__ended_at__isnull=True,
-                                          partnership__is_external=True)
-                 .exclude(emailed_to="").filter(~Q(month__gt=today))
-                 .values_list("pk", "month", "created_at"))
+        links = (
+            PaperLink.objects.filter(
+                reminded_at__isnull=True,
+                revoked_at__isnull=True,
+                locked_at__isnull=True,
+                expires_at__gt=now,
+                partnership__ended_at__isnull=True,
+                partnership__is_external=True,
+            )
+            .exclude(emailed_to="")
+            .filter(~Q(month__gt=today))
+            .values_list("pk", "month", "created_at")
+        )
         for pk, month, created_at in links:
             if reminder_day(month) <= today <= actual_deadline(month) and timezone.localdate(created_at) < today:
                 candidates.append(pk)
@@ -165,8 +184,13 @@ def reminder_send(link_id: int, today: dt.date | None = None) -> bool:
     if link is None or link.reminded_at is not None:
         return False
     with office_scope(link.office_id):
-        newer = PaperLink.objects.filter(office_id=link.office_id, partnership_id=link.partnership_id,
-                                         month=link.month, revoked_at__isnull=True, created_at__gt=link.created_at)
+        newer = PaperLink.objects.filter(
+            office_id=link.office_id,
+            partnership_id=link.partnership_id,
+            month=link.month,
+            revoked_at__isnull=True,
+            created_at__gt=link.created_at,
+        )
         if newer.exists():
             return False
         state = link_states([link])[0]
@@ -177,14 +201,23 @@ def reminder_send(link_id: int, today: dt.date | None = None) -> bool:
             claimed = PaperLink.objects.filter(pk=link.pk, reminded_at__isnull=True).update(reminded_at=timezone.now())
             if not claimed:
                 return False  # another worker sent it
-            audit_record(office=link.office_id, actor=None, action=AuditAction.PAPER_LINK_REMINDED,
-                         partner_office_number=link.partner_office_number,
-                         detail={"paper_link_id": link.pk, "month": f"{link.month:%Y-%m}",
-                                 "deadline": deadline.isoformat()})
-            body = render_to_string("paperlinks/email/reminder.txt", {
-                "care_office": link.office, "partnership": link.partnership, "month_label": wareki_month(link.month),
-                "deadline_label": wareki_date(deadline), "sent_label": wareki_date(timezone.localdate(link.created_at)),
-            })
+            audit_record(
+                office=link.office_id,
+                actor=None,
+                action=AuditAction.PAPER_LINK_REMINDED,
+                partner_office_number=link.partner_office_number,
+                detail={"paper_link_id": link.pk, "month": f"{link.month:%Y-%m}", "deadline": deadline.isoformat()},
+            )
+            body = render_to_string(
+                "paperlinks/email/reminder.txt",
+                {
+                    "care_office": link.office,
+                    "partnership": link.partnership,
+                    "month_label": wareki_month(link.month),
+                    "deadline_label": wareki_date(deadline),
+                    "sent_label": wareki_date(timezone.localdate(link.created_at)),
+                },
+            )
             subject = f"[Renkei] {wareki_month(link.month)}分の実績のご回答のお願い（{link.office.name}）"
             recipient = link.emailed_to
             transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))

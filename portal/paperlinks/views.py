@@ -37,9 +37,15 @@ SESSION_KEY = "paper_links_opened"
 @care_office_required
 def link_list(request):
     links = list(PaperLink.objects.select_related("partnership", "office")[:200])
-    return render(request, "paperlinks/list.html", {
-        "states": link_states(links), "actual_day": settings.RENKEI_PAPER_LINK_ACTUAL_DAY,
-        "reminder_days": settings.RENKEI_PAPER_LINK_REMINDER_DAYS})
+    return render(
+        request,
+        "paperlinks/list.html",
+        {
+            "states": link_states(links),
+            "actual_day": settings.RENKEI_PAPER_LINK_ACTUAL_DAY,
+            "reminder_days": settings.RENKEI_PAPER_LINK_REMINDER_DAYS,
+        },
+    )
 
 
 @care_office_required
@@ -48,7 +54,9 @@ def link_revoke(request, paper_link_id: int):
     link = get_object_or_404(PaperLink, pk=paper_link_id)
     if request.method == "POST":
         services.paper_link_revoke(link=link, membership=request.membership)
-        messages.success(request, f"{link.partner_office_number} への{wareki_month(link.month)}分のリンクを取り下げました。")
+        messages.success(
+            request, f"{link.partner_office_number} への{wareki_month(link.month)}分のリンクを取り下げました。"
+        )
         return redirect("paperlinks:list")
     return render(request, "paperlinks/revoke.html", {"link": link, "month_label": wareki_month(link.month)})
 
@@ -67,15 +75,25 @@ def link_send(request, partnership_id: int):
     if request.method == "POST" and form.is_valid():
         month = form.cleaned_data["month"]
         try:
-            new = services.paper_link_create(office=request.office, membership=request.membership,
-                                             partnership=partnership, month=month)
+            new = services.paper_link_create(
+                office=request.office, membership=request.membership, partnership=partnership, month=month
+            )
         except services.PaperLinkError as error:
             form.add_error("month", str(error))
         else:
-            response = render(request, "paperlinks/sent.html", {
-                "partnership": partnership, "link": new.link, "code": new.code, "url": new.url,
-                "qr_svg": _qr_svg(new.url), "month_label": wareki_month(month), "care_office": request.office,
-            })
+            response = render(
+                request,
+                "paperlinks/sent.html",
+                {
+                    "partnership": partnership,
+                    "link": new.link,
+                    "code": new.code,
+                    "url": new.url,
+                    "qr_svg": _qr_svg(new.url),
+                    "month_label": wareki_month(month),
+                    "care_office": request.office,
+                },
+            )
             response["Cache-Control"] = "private, no-store"
             return response
     return render(request, "paperlinks/send.html", {"form": form, "partnership": partnership})
@@ -124,9 +142,13 @@ def enter(request, token: str):
         problem = services.paper_link_problem(link)
         if problem:
             return _partner_page(request, "paperlinks/closed.html", {**context, "problem": problem}, status=410)
-        form.add_error("code", f"確認コードが違います。あと{services.attempts_left(link)}回間違えると、このリンクはロックされます。")
-    return _partner_page(request, "paperlinks/enter.html", {**context, "form": form},
-                         status=422 if form.errors else 200)
+        form.add_error(
+            "code",
+            f"確認コードが違います。あと{services.attempts_left(link)}回間違えると、このリンクはロックされます。",
+        )
+    return _partner_page(
+        request, "paperlinks/enter.html", {**context, "form": form}, status=422 if form.errors else 200
+    )
 
 
 @never_cache
@@ -137,15 +159,29 @@ def sheet(request, token: str):
         answers = services.paper_link_answers(link=link, client_id=schedule.client_id)
         with office_scope(link.office_id):
             try:
-                cards.append({"schedule": schedule, "answered": answers[0] if answers else None, "sheet": schedule_sheet(
-                    schedule, kind="provision", provider_number=link.partner_office_number)})
+                cards.append(
+                    {
+                        "schedule": schedule,
+                        "answered": answers[0] if answers else None,
+                        "sheet": schedule_sheet(schedule, kind="provision", provider_number=link.partner_office_number),
+                    }
+                )
             except DocumentUnavailable as error:
                 cards.append({"schedule": schedule, "problem": error.message})
-    return _partner_page(request, "paperlinks/sheet.html", {
-        "link": link, "token": token, "care_office": link.office, "month_label": wareki_month(link.month),
-        "cards": cards, "answer_closed": services.answer_problem(link), "moved": join.moved(link),
-        "invitation": join.pending_invitation(link),
-    })
+    return _partner_page(
+        request,
+        "paperlinks/sheet.html",
+        {
+            "link": link,
+            "token": token,
+            "care_office": link.office,
+            "month_label": wareki_month(link.month),
+            "cards": cards,
+            "answer_closed": services.answer_problem(link),
+            "moved": join.moved(link),
+            "invitation": join.pending_invitation(link),
+        },
+    )
 
 
 @never_cache
@@ -163,10 +199,20 @@ def join_request(request, token: str):
         else:
             messages.success(request, "招待のメールを送りました。メールの手順で Renkei に登録してください。")
             return redirect("paperlink:join", token=token)
-    return _partner_page(request, "paperlinks/join.html", {
-        "link": link, "token": token, "care_office": link.office, "month_label": wareki_month(link.month),
-        "form": form, "invitation": invitation, "moved": join.moved(link),
-    }, status=422 if form.errors else 200)
+    return _partner_page(
+        request,
+        "paperlinks/join.html",
+        {
+            "link": link,
+            "token": token,
+            "care_office": link.office,
+            "month_label": wareki_month(link.month),
+            "form": form,
+            "invitation": invitation,
+            "moved": join.moved(link),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @never_cache
@@ -213,7 +259,9 @@ def _read_time(post, prefix: str, where: str, errors: list[str]) -> tuple[str, s
     if not (raw_start and raw_end):
         errors.append(f"{where}: 時間を変更するときは、開始と終了の時刻を両方入力してください。")
     elif start is None or end is None:
-        errors.append(f"{where}: 時刻は 9:30 のように入力してください（「{raw_start if start is None else raw_end}」は読み取れません）。")
+        errors.append(
+            f"{where}: 時刻は 9:30 のように入力してください（「{raw_start if start is None else raw_end}」は読み取れません）。"
+        )
     elif start == end:
         errors.append(f"{where}: 開始と終了が同じ時刻です。")
     else:
@@ -230,10 +278,26 @@ def _answer_form_rows(sheet_lines, lines, days_in_month, post):
             if not count:
                 continue
             name = f"d-{line.pk}-{day}"
-            days.append({"day": day, "planned": int(count), "name": name, "value": post.get(name, CHOICE_OK),
-                         "start": post.get(f"t-{line.pk}-{day}-start", ""), "end": post.get(f"t-{line.pk}-{day}-end", "")})
-        rows.append({"grid": grid, "line": line, "days": days, "timed": timed,
-                     "start": _hh_mm(line.start_time), "end": _hh_mm(line.end_time)})
+            days.append(
+                {
+                    "day": day,
+                    "planned": int(count),
+                    "name": name,
+                    "value": post.get(name, CHOICE_OK),
+                    "start": post.get(f"t-{line.pk}-{day}-start", ""),
+                    "end": post.get(f"t-{line.pk}-{day}-end", ""),
+                }
+            )
+        rows.append(
+            {
+                "grid": grid,
+                "line": line,
+                "days": days,
+                "timed": timed,
+                "start": _hh_mm(line.start_time),
+                "end": _hh_mm(line.end_time),
+            }
+        )
     return rows
 
 
@@ -268,14 +332,15 @@ def _read_answer(post, lines, names, days_in_month) -> tuple[list[services.Visit
             errors.append(f"{where}: サービスを選んでください。")
             continue
         if not day.isdigit() or not 1 <= int(day) <= days_in_month:
-            errors.append(f"{where}: 日は1〜{days_in_month}日の中から選んでください（「{day or '未入力'}」は対象月にありません）。")
+            errors.append(
+                f"{where}: 日は1〜{days_in_month}日の中から選んでください（「{day or '未入力'}」は対象月にありません）。"
+            )
             continue
         if count not in ("1", "2", "3"):
             errors.append(f"{where}: 回数は1〜3回から選んでください。")
             continue
         line = by_pk[int(line_pk)]
-        start, end = (_read_time(post, f"extra-{i}", where, errors)
-                      if line.start_time not in ("", "9999") else ("", ""))
+        start, end = _read_time(post, f"extra-{i}", where, errors) if line.start_time not in ("", "9999") else ("", "")
         visits.append(services.Visit(line.pk, int(day), int(count), start, end))
     return visits, errors
 
@@ -306,8 +371,9 @@ def answer(request, token: str, schedule_id: int):
         visits, errors = _read_answer(request.POST, lines, names, days_in_month)
         if not errors:
             try:
-                services.paper_link_answer(link=link, schedule_id=schedule.pk, visits=visits,
-                                           replace=request.POST.get("replace") == "1")
+                services.paper_link_answer(
+                    link=link, schedule_id=schedule.pk, visits=visits, replace=request.POST.get("replace") == "1"
+                )
             except services.AnswerNeedsConfirmation as error:
                 errors.append(str(error))
                 needs_confirmation = True
@@ -315,15 +381,34 @@ def answer(request, token: str, schedule_id: int):
             except services.PaperLinkError as error:
                 errors.append(str(error))
             else:
-                messages.success(request, f"{schedule.client.full_name}様の実績を送信しました。ありがとうございました。")
+                messages.success(
+                    request, f"{schedule.client.full_name}様の実績を送信しました。ありがとうございました。"
+                )
                 return redirect("paperlink:sheet", token=token)
-    return _partner_page(request, "paperlinks/answer.html", {
-        "link": link, "token": token, "care_office": link.office, "month_label": wareki_month(link.month),
-        "schedule": schedule, "rows": _answer_form_rows(grid, lines, days_in_month, request.POST), "errors": errors,
-        "previous": previous[0] if previous else None, "month_days": [str(d) for d in range(1, days_in_month + 1)],
-        "needs_confirmation": needs_confirmation, "closed": closed,
-        "extras": [{"i": i, **{k: request.POST.get(f"extra-{i}-{k}", "") for k in ("line", "day", "count", "start", "end")}}
-                   for i in range(1, EXTRA_ROWS + 1)],
-        "line_choices": [(str(line.pk), g.service_name, g.time_label) for g, line in zip(grid, lines)],
-        "changed_counts": CHANGED_COUNTS,
-    }, status=422 if errors else 200)
+    return _partner_page(
+        request,
+        "paperlinks/answer.html",
+        {
+            "link": link,
+            "token": token,
+            "care_office": link.office,
+            "month_label": wareki_month(link.month),
+            "schedule": schedule,
+            "rows": _answer_form_rows(grid, lines, days_in_month, request.POST),
+            "errors": errors,
+            "previous": previous[0] if previous else None,
+            "month_days": [str(d) for d in range(1, days_in_month + 1)],
+            "needs_confirmation": needs_confirmation,
+            "closed": closed,
+            "extras": [
+                {
+                    "i": i,
+                    **{k: request.POST.get(f"extra-{i}-{k}", "") for k in ("line", "day", "count", "start", "end")},
+                }
+                for i in range(1, EXTRA_ROWS + 1)
+            ],
+            "line_choices": [(str(line.pk), g.service_name, g.time_label) for g, line in zip(grid, lines)],
+            "changed_counts": CHANGED_COUNTS,
+        },
+        status=422 if errors else 200,
+    )

@@ -29,8 +29,17 @@ class ConsentAdmin(admin.ModelAdmin):
     """Operators see that consents exist (ids, dates); the 利用者 and the scan stay with the office."""
 
     list_display = ["pk", "office", "client_id", "partnership", "obtained_on", "revoked_on"]
-    fields = ["office", "partnership", "obtained_on", "method", "scope_plan", "scope_schedule", "scope_actual",
-              "revoked_on", "created_at"]
+    fields = [
+        "office",
+        "partnership",
+        "obtained_on",
+        "method",
+        "scope_plan",
+        "scope_schedule",
+        "scope_actual",
+        "revoked_on",
+        "created_at",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):

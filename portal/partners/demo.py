@@ -46,16 +46,22 @@ def _ensure_clients_demo(offices: dict[str, Office]) -> None:
 
 def _pair(care_office: Office, provider: Office, started_on: dt.date) -> None:
     with office_scope(care_office):
-        if Partnership.objects.filter(office=care_office, partner_office_number=provider.office_number,
-                                      ended_at__isnull=True).exists():
+        if Partnership.objects.filter(
+            office=care_office, partner_office_number=provider.office_number, ended_at__isnull=True
+        ).exists():
             return
     codes = provider.service_type_codes
     care_side, provider_side = services.partnership_pair_create(
-        inviter=care_office, invitee=provider, service_type_codes=codes, invitation=None, started_on=started_on)
+        inviter=care_office, invitee=provider, service_type_codes=codes, invitation=None, started_on=started_on
+    )
     for side, partner in ((care_side, provider), (provider_side, care_office)):
-        services.audit_record(office=side.office_id, actor=None, action=AuditAction.PARTNERSHIP_ACCEPTED,
-                              partner_office_number=partner.office_number,
-                              detail={"partnership_id": side.pk, "service_type_codes": codes, "demo": True})
+        services.audit_record(
+            office=side.office_id,
+            actor=None,
+            action=AuditAction.PARTNERSHIP_ACCEPTED,
+            partner_office_number=partner.office_number,
+            detail={"partnership_id": side.pk, "service_type_codes": codes, "demo": True},
+        )
 
 
 def _recorder(office: Office) -> Membership | None:
@@ -72,24 +78,40 @@ def _consents(office: Office, obtained_on: dt.date) -> None:
             return
         by_number = {p.partner_office_number: p for p in partnerships}
         recorder = _recorder(office)
-        existing = set(Consent.objects.filter(office=office, revoked_on__isnull=True)
-                       .values_list("client_id", "partnership_id"))
+        existing = set(
+            Consent.objects.filter(office=office, revoked_on__isnull=True).values_list("client_id", "partnership_id")
+        )
         for client in Client.objects.filter(office=office).prefetch_related("services"):
-            used = [by_number[s.provider_office_number] for s in client.services.all()
-                    if s.provider_office_number in by_number]
+            used = [
+                by_number[s.provider_office_number]
+                for s in client.services.all()
+                if s.provider_office_number in by_number
+            ]
             for partnership in dict.fromkeys(used or partnerships):
                 if (client.pk, partnership.pk) in existing:
                     continue
                 consent = Consent.objects.create(
-                    office=office, client=client, partnership=partnership, obtained_on=obtained_on,
-                    obtained_by=recorder, obtained_by_name=recorder.name if recorder else "",
-                    method=ConsentMethod.WRITTEN, scope_plan=True, scope_schedule=True, scope_actual=True,
-                    note="重要事項説明時に書面で同意（デモ）", recorded_by=recorder.user if recorder else None,
+                    office=office,
+                    client=client,
+                    partnership=partnership,
+                    obtained_on=obtained_on,
+                    obtained_by=recorder,
+                    obtained_by_name=recorder.name if recorder else "",
+                    method=ConsentMethod.WRITTEN,
+                    scope_plan=True,
+                    scope_schedule=True,
+                    scope_actual=True,
+                    note="重要事項説明時に書面で同意（デモ）",
+                    recorded_by=recorder.user if recorder else None,
                 )
-                services.audit_record(office=office, actor=recorder, action=AuditAction.CONSENT_RECORDED,
-                                      client=client, partner_office_number=partnership.partner_office_number,
-                                      detail={"consent_id": consent.pk, "scopes": list(ConsentScope.values),
-                                              "demo": True})
+                services.audit_record(
+                    office=office,
+                    actor=recorder,
+                    action=AuditAction.CONSENT_RECORDED,
+                    client=client,
+                    partner_office_number=partnership.partner_office_number,
+                    detail={"consent_id": consent.pk, "scopes": list(ConsentScope.values), "demo": True},
+                )
 
 
 def load_app_demo(offices: dict[str, Office]) -> None:

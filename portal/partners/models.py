@@ -128,9 +128,7 @@ def two_sided_scoped(office_path: str = "office", number_path: str = "invitee_of
             office = current["office"]
             office_id = office.pk if isinstance(office, Office) else office
             number = Office.objects.filter(pk=office_id).values("office_number")
-            return super().get_queryset().filter(
-                Q(**{office_path: office_id}) | Q(**{f"{number_path}__in": number})
-            )
+            return super().get_queryset().filter(Q(**{office_path: office_id}) | Q(**{f"{number_path}__in": number}))
 
         def all(self):
             queryset = super().all()
@@ -147,8 +145,9 @@ def two_sided_scoped(office_path: str = "office", number_path: str = "invitee_of
 class PartnerInvitation(models.Model):
     """Office A (``office``) invites office B (``invitee_office_number``) to work together."""
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="sent_partner_invitations",
-                               verbose_name="招待した事業所")
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="sent_partner_invitations", verbose_name="招待した事業所"
+    )
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     invited_by_name = models.CharField("招待した人", max_length=100, blank=True)
     invitee_office_number = models.CharField("招待先の事業所番号", max_length=10, db_index=True)
@@ -160,10 +159,12 @@ class PartnerInvitation(models.Model):
     created_at = models.DateTimeField("招待日時", default=timezone.now)
     expires_at = models.DateTimeField("有効期限")
     responded_at = models.DateTimeField("回答日時", null=True, blank=True)
-    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
-    invitee_office = models.ForeignKey(Office, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                       verbose_name="回答した事業所")
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invitee_office = models.ForeignKey(
+        Office, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="回答した事業所"
+    )
     decline_reason = models.CharField("辞退の理由", max_length=200, blank=True)
 
     objects = two_sided_scoped("office", "invitee_office_number")
@@ -203,20 +204,27 @@ class Partnership(models.Model):
     """連携先: this office's side of a link with another office (see the module docstring)."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="partnerships", verbose_name="事業所")
-    partner_office = models.ForeignKey(Office, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                       verbose_name="連携先（Renkei）")
+    partner_office = models.ForeignKey(
+        Office, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="連携先（Renkei）"
+    )
     partner_office_number = models.CharField("連携先の事業所番号", max_length=10, db_index=True)
     partner_name = models.CharField("連携先の事業所名", max_length=100)
-    is_external = models.BooleanField("外部の連携先", default=False,
-                                      help_text="Renkei を使っていない事業所（国の連携システムでファイルをやり取り）")
+    is_external = models.BooleanField(
+        "外部の連携先", default=False, help_text="Renkei を使っていない事業所（国の連携システムでファイルをやり取り）"
+    )
     service_type_codes = models.JSONField("対象のサービス種類", default=list)
-    contact_email = models.EmailField("連絡先メールアドレス", blank=True,
-                                      help_text="Renkei を使っていない連携先に、提供票のリンクのお知らせを送るアドレス")
-    paper_only = models.BooleanField("紙のみ", default=False,
-                                     help_text="メールを使わない連携先（送付状を印刷して QR コードで案内）")
+    contact_email = models.EmailField(
+        "連絡先メールアドレス",
+        blank=True,
+        help_text="Renkei を使っていない連携先に、提供票のリンクのお知らせを送るアドレス",
+    )
+    paper_only = models.BooleanField(
+        "紙のみ", default=False, help_text="メールを使わない連携先（送付状を印刷して QR コードで案内）"
+    )
     counterpart = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    invitation = models.ForeignKey(PartnerInvitation, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    invitation = models.ForeignKey(
+        PartnerInvitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField("メモ", max_length=200, blank=True)
     started_on = models.DateField("連携開始日")
     created_at = models.DateTimeField("登録日時", default=timezone.now)
@@ -234,7 +242,8 @@ class Partnership(models.Model):
         ordering = ["partner_name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["office", "partner_office_number"], condition=Q(ended_at__isnull=True),
+                fields=["office", "partner_office_number"],
+                condition=Q(ended_at__isnull=True),
                 name="partnership_one_active_per_partner",
                 violation_error_message="この事業所とはすでに連携しています。",
             ),
@@ -284,13 +293,16 @@ class Consent(models.Model):
     """同意: one 利用者's consent to share their data with one partner."""
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name="事業所")
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="consents",
-                               verbose_name="利用者")
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="consents",
-                                    verbose_name="連携先")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="consents", verbose_name="利用者"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="consents", verbose_name="連携先"
+    )
     obtained_on = models.DateField("同意日")
-    obtained_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                    verbose_name="同意を得た職員")
+    obtained_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="同意を得た職員"
+    )
     obtained_by_name = models.CharField("同意を得た職員（氏名）", max_length=100, blank=True)
     method = models.CharField("同意の方法", max_length=20, choices=ConsentMethod.choices)
     scope_plan = models.BooleanField(ConsentScope.PLAN.label, default=True)
@@ -320,8 +332,15 @@ class Consent(models.Model):
 
     @property
     def scopes(self) -> list[str]:
-        return [s for s, on in ((ConsentScope.PLAN, self.scope_plan), (ConsentScope.SCHEDULE, self.scope_schedule),
-                                (ConsentScope.ACTUAL, self.scope_actual)) if on]
+        return [
+            s
+            for s, on in (
+                (ConsentScope.PLAN, self.scope_plan),
+                (ConsentScope.SCHEDULE, self.scope_schedule),
+                (ConsentScope.ACTUAL, self.scope_actual),
+            )
+            if on
+        ]
 
     @property
     def scopes_label(self) -> str:
@@ -373,15 +392,30 @@ class AuditEvent(models.Model):
     deleting a 利用者 or a login never needs to touch the trail.
     """
 
-    office = models.ForeignKey(Office, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
-                               verbose_name="事業所")
+    office = models.ForeignKey(
+        Office, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name="事業所"
+    )
     occurred_at = models.DateTimeField("日時", default=timezone.now, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
-                              null=True, blank=True, related_name="+", verbose_name="操作した人")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作した人",
+    )
     actor_name = models.CharField("操作した人（氏名）", max_length=120, blank=True)
     action = models.CharField("操作", max_length=40, choices=AuditAction.choices, db_index=True)
-    client = models.ForeignKey("clients.Client", on_delete=models.DO_NOTHING, db_constraint=False, null=True,
-                               blank=True, related_name="+", verbose_name="利用者")
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="利用者",
+    )
     partner_office_number = models.CharField("連携先の事業所番号", max_length=10, blank=True, db_index=True)
     detail = models.JSONField("詳細", default=dict, blank=True)
 
@@ -413,12 +447,19 @@ class AuditEventClient(models.Model):
     enforced by the database so that deleting a 利用者 never touches the trail.
     """
 
-    office = models.ForeignKey(Office, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
-                               verbose_name="事業所")
-    event = models.ForeignKey(AuditEvent, on_delete=models.DO_NOTHING, db_constraint=False,
-                              related_name="client_links", verbose_name="監査ログ")
-    client = models.ForeignKey("clients.Client", on_delete=models.DO_NOTHING, db_constraint=False,
-                               related_name="+", verbose_name="利用者")
+    office = models.ForeignKey(
+        Office, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name="事業所"
+    )
+    event = models.ForeignKey(
+        AuditEvent,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="client_links",
+        verbose_name="監査ログ",
+    )
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name="利用者"
+    )
 
     objects = office_scoped("office", manager_class=models.Manager.from_queryset(AuditQuerySet))
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.forms import apply_validation_error, single_submit
 from portal.core.spreadsheet import SpreadsheetWriter
+from portal.core.wareki import wareki_date, wareki_datetime, wareki_month
 from portal.offices.models import Office
 from portal.offices.permissions import admin_required, office_required
 from portal.partners import services
@@ -40,8 +41,6 @@ from portal.partners.models import (
     Partnership,
 )
 from portal.partners.ports import exchange_labels
-from portal.core.wareki import wareki_date, wareki_datetime, wareki_month
-
 
 # --------------------------------------------------------------------------- partners
 
@@ -54,21 +53,27 @@ def partner_list(request):
         Q(consents__revoked_on__isnull=True) | Q(consents__revoked_on__gt=today)
     )
     partnerships = list(
-        Partnership.objects.filter(office=office).select_related("partner_office")
-        .annotate(consent_count=Count("consents", filter=active_consent)).order_by("partner_name", "pk")
+        Partnership.objects.filter(office=office)
+        .select_related("partner_office")
+        .annotate(consent_count=Count("consents", filter=active_consent))
+        .order_by("partner_name", "pk")
     )
     invitations = list(PartnerInvitation.objects.select_related("office").order_by("-created_at", "-pk"))
     # An unverified office does not receive invitations addressed to its 事業所番号 (事業所の本人確認).
     received = [i for i in invitations if i.office_id != office.pk] if office.is_verified else []
     sent = [i for i in invitations if i.office_id == office.pk]
-    return render(request, "partners/list.html", {
-        "active": [p for p in partnerships if p.is_active],
-        "ended": [p for p in partnerships if not p.is_active],
-        "received_pending": [i for i in received if i.is_pending],
-        "received_other": [i for i in received if not i.is_pending],
-        "sent": sent,
-        "is_admin": request.membership.is_admin,
-    })
+    return render(
+        request,
+        "partners/list.html",
+        {
+            "active": [p for p in partnerships if p.is_active],
+            "ended": [p for p in partnerships if not p.is_active],
+            "received_pending": [i for i in received if i.is_pending],
+            "received_other": [i for i in received if not i.is_pending],
+            "sent": sent,
+            "is_admin": request.membership.is_admin,
+        },
+    )
 
 
 def _invite_kind_codes(office: Office):
@@ -83,14 +88,18 @@ def partner_invite(request):
     form = PartnerInviteForm(request.POST or None, kind_codes=_invite_kind_codes(office))
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.partner_invitation_create(office=office, membership=request.membership,
-                                                            **form.cleaned_data)
+            invitation = services.partner_invitation_create(
+                office=office, membership=request.membership, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             who = invitation.invitee_name or f"事業所番号 {invitation.invitee_office_number}"
-            messages.success(request, f"{who}に連携の招待を送りました（有効期限: "
-                                      f"{wareki_datetime(invitation.expires_at)}）。相手の管理者が承認すると連携が始まります。")
+            messages.success(
+                request,
+                f"{who}に連携の招待を送りました（有効期限: "
+                f"{wareki_datetime(invitation.expires_at)}）。相手の管理者が承認すると連携が始まります。",
+            )
             return redirect("partners:invitation_detail", partner_invitation_id=invitation.pk)
     return render(request, "partners/invite.html", {"form": form})
 
@@ -102,9 +111,16 @@ def office_lookup(request):
     number = request.GET.get("invitee_office_number", "").strip()
     found = None
     if len(number) == 10 and number.isdigit() and number != request.office.office_number:
-        found = Office.objects.filter(verification_status="verified", office_number=number).prefetch_related("service_kinds").first()
-    return render(request, "partners/includes/office_lookup.html", {"number": number, "found": found,
-                                                                    "own": number == request.office.office_number})
+        found = (
+            Office.objects.filter(verification_status="verified", office_number=number)
+            .prefetch_related("service_kinds")
+            .first()
+        )
+    return render(
+        request,
+        "partners/includes/office_lookup.html",
+        {"number": number, "found": found, "own": number == request.office.office_number},
+    )
 
 
 def _invitation_context(request, invitation, accept_form=None, decline_form=None):
@@ -155,7 +171,8 @@ def invitation_accept(request, partner_invitation_id):
     if fixed or form.is_valid():
         try:
             partnership = services.partner_invitation_accept(
-                invitation=invitation, membership=request.membership,
+                invitation=invitation,
+                membership=request.membership,
                 service_type_codes=None if fixed else form.cleaned_data["service_type_codes"],
             )
         except services.PartnerInvitationError as error:
@@ -164,10 +181,17 @@ def invitation_accept(request, partner_invitation_id):
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{invitation.office.name}との連携を始めました。利用者ごとの同意を記録すると、情報をやり取りできます。")
+            messages.success(
+                request,
+                f"{invitation.office.name}との連携を始めました。利用者ごとの同意を記録すると、情報をやり取りできます。",
+            )
             return redirect("partners:detail", partnership_id=partnership.pk)
-    return render(request, "partners/invitation_detail.html",
-                  _invitation_context(request, invitation, accept_form=form), status=400)
+    return render(
+        request,
+        "partners/invitation_detail.html",
+        _invitation_context(request, invitation, accept_form=form),
+        status=400,
+    )
 
 
 @admin_required
@@ -205,8 +229,9 @@ def external_create(request):
     form = ExternalPartnerForm(request.POST or None, kind_codes=_invite_kind_codes(office))
     if request.method == "POST" and form.is_valid():
         try:
-            partnership = services.partnership_external_create(office=office, membership=request.membership,
-                                                               **form.cleaned_data)
+            partnership = services.partnership_external_create(
+                office=office, membership=request.membership, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -221,22 +246,31 @@ def partnership_detail(request, partnership_id):
 
 
 def _render_partnership(request, partnership_id, end_form=None):
-    partnership = get_object_or_404(Partnership.objects.select_related("partner_office", "invitation"),
-                                    pk=partnership_id)
-    consents = list(Consent.objects.filter(partnership=partnership).select_related("client")
-                    .order_by("client__family_name_kana", "client__given_name_kana", "-obtained_on", "-pk"))
+    partnership = get_object_or_404(
+        Partnership.objects.select_related("partner_office", "invitation"), pk=partnership_id
+    )
+    consents = list(
+        Consent.objects.filter(partnership=partnership)
+        .select_related("client")
+        .order_by("client__family_name_kana", "client__given_name_kana", "-obtained_on", "-pk")
+    )
     today = timezone.localdate()
     partner_kinds = []
     if partnership.partner_office_id:
         partner_kinds = list(partnership.partner_office.service_kinds.all())
-    return render(request, "partners/detail.html", {
-        "partnership": partnership,
-        "partner_kinds": partner_kinds,
-        "consents": consents,
-        "active_count": sum(1 for c in consents if c.is_active_on(today)),
-        "end_form": end_form or PartnershipEndForm(),
-        "is_admin": request.membership.is_admin,
-    }, status=400 if end_form is not None else 200)
+    return render(
+        request,
+        "partners/detail.html",
+        {
+            "partnership": partnership,
+            "partner_kinds": partner_kinds,
+            "consents": consents,
+            "active_count": sum(1 for c in consents if c.is_active_on(today)),
+            "end_form": end_form or PartnershipEndForm(),
+            "is_admin": request.membership.is_admin,
+        },
+        status=400 if end_form is not None else 200,
+    )
 
 
 @admin_required
@@ -247,13 +281,17 @@ def partnership_end(request, partnership_id):
     if not form.is_valid():
         return _render_partnership(request, partnership_id, end_form=form)
     try:
-        services.partnership_end(partnership=partnership, membership=request.membership,
-                                 reason=form.cleaned_data["reason"])
+        services.partnership_end(
+            partnership=partnership, membership=request.membership, reason=form.cleaned_data["reason"]
+        )
     except services.PartnershipError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{partnership.display_name}との連携を終了しました。これ以降、この連携先には送信できません。"
-                                  "これまでの記録と同意の履歴は残ります。")
+        messages.success(
+            request,
+            f"{partnership.display_name}との連携を終了しました。これ以降、この連携先には送信できません。"
+            "これまでの記録と同意の履歴は残ります。",
+        )
     return redirect("partners:detail", partnership_id=partnership.pk)
 
 
@@ -278,14 +316,22 @@ def consent_list(request):
             consents = consents.active(today)
         elif data.get("status") == "revoked":
             consents = consents.filter(revoked_on__lte=today)
-    consents = consents.order_by("client__family_name_kana", "client__given_name_kana", "partnership__partner_name",
-                                 "-obtained_on", "-pk")
+    consents = consents.order_by(
+        "client__family_name_kana", "client__given_name_kana", "partnership__partner_name", "-obtained_on", "-pk"
+    )
     page = Paginator(consents, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "partners/consent_list.html", {
-        "form": form, "page": page, "selected_client": selected_client, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "partners/consent_list.html",
+        {
+            "form": form,
+            "page": page,
+            "selected_client": selected_client,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @office_required
@@ -302,19 +348,31 @@ def consent_create(request):
         data = form.cleaned_data
         try:
             consent = services.consent_record(
-                office=office, membership=request.membership, client=data["client"],
-                partnership=data["partnership"], obtained_on=data["obtained_on"], obtained_by=data["obtained_by"],
-                method=data["method"], scopes=data["scopes"], document=data.get("document") or None,
+                office=office,
+                membership=request.membership,
+                client=data["client"],
+                partnership=data["partnership"],
+                obtained_on=data["obtained_on"],
+                obtained_by=data["obtained_by"],
+                method=data["method"],
+                scopes=data["scopes"],
+                document=data.get("document") or None,
                 note=data["note"],
             )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{consent.client.full_name}さんの{consent.partnership.display_name}への同意を記録しました。")
+            messages.success(
+                request, f"{consent.client.full_name}さんの{consent.partnership.display_name}への同意を記録しました。"
+            )
             return redirect("partners:consent_detail", consent_id=consent.pk)
     has_partners = Partnership.objects.filter(office=office, ended_at__isnull=True).exists()
-    return render(request, "partners/consent_form.html", {"form": form, "has_partners": has_partners},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "partners/consent_form.html",
+        {"form": form, "has_partners": has_partners},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @office_required
@@ -326,11 +384,16 @@ def _render_consent(request, consent_id, revoke_form=None):
     consent = get_object_or_404(
         Consent.objects.select_related("client", "partnership__partner_office", "obtained_by__user"), pk=consent_id
     )
-    return render(request, "partners/consent_detail.html", {
-        "consent": consent,
-        "revoke_form": revoke_form or ConsentRevokeForm(),
-        "today": timezone.localdate(),
-    }, status=400 if revoke_form is not None else 200)
+    return render(
+        request,
+        "partners/consent_detail.html",
+        {
+            "consent": consent,
+            "revoke_form": revoke_form or ConsentRevokeForm(),
+            "today": timezone.localdate(),
+        },
+        status=400 if revoke_form is not None else 200,
+    )
 
 
 @office_required
@@ -341,14 +404,20 @@ def consent_revoke(request, consent_id):
     form = ConsentRevokeForm(request.POST)
     if form.is_valid():
         try:
-            services.consent_revoke(consent=consent, membership=request.membership,
-                                    revoked_on=form.cleaned_data["revoked_on"],
-                                    reason=form.cleaned_data["revocation_reason"])
+            services.consent_revoke(
+                consent=consent,
+                membership=request.membership,
+                revoked_on=form.cleaned_data["revoked_on"],
+                reason=form.cleaned_data["revocation_reason"],
+            )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
-            messages.success(request, f"{consent.client.full_name}さんの{consent.partnership.display_name}への同意を撤回しました。"
-                                      "撤回日以降、この連携先にはこの利用者の情報を送信できません。")
+            messages.success(
+                request,
+                f"{consent.client.full_name}さんの{consent.partnership.display_name}への同意を撤回しました。"
+                "撤回日以降、この連携先にはこの利用者の情報を送信できません。",
+            )
             return redirect("partners:consent_detail", consent_id=consent.pk)
     return _render_consent(request, consent_id, revoke_form=form)
 
@@ -362,13 +431,21 @@ def consent_document(request, consent_id):
         handle = consent.document.open("rb")
     except FileNotFoundError:
         raise Http404("同意書のファイルが見つかりません。")
-    services.audit_record(office=request.office, actor=request.membership, action=AuditAction.DOCUMENT_VIEWED,
-                          client=consent.client_id, partner_office_number=consent.partnership.partner_office_number,
-                          detail={"consent_id": consent.pk})
+    services.audit_record(
+        office=request.office,
+        actor=request.membership,
+        action=AuditAction.DOCUMENT_VIEWED,
+        client=consent.client_id,
+        partner_office_number=consent.partnership.partner_office_number,
+        detail={"consent_id": consent.pk},
+    )
     extension = ".pdf" if consent.document_type == "application/pdf" else ".jpg"
-    response = FileResponse(handle, content_type=consent.document_type or "application/octet-stream",
-                            as_attachment=request.GET.get("download") == "1",
-                            filename=f"consent-{consent.pk}{extension}")
+    response = FileResponse(
+        handle,
+        content_type=consent.document_type or "application/octet-stream",
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"consent-{consent.pk}{extension}",
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -380,9 +457,9 @@ def _partner_choices(office) -> tuple[list[tuple[str, str]], dict[str, str]]:
     names: dict[str, str] = {}
     for p in Partnership.objects.filter(office=office).select_related("partner_office").order_by("partner_name"):
         names.setdefault(p.partner_office_number, p.display_name)
-    for number, name, inviter_number, inviter_name in (
-            PartnerInvitation.objects.order_by("-created_at")
-            .values_list("invitee_office_number", "invitee_name", "office__office_number", "office__name")):
+    for number, name, inviter_number, inviter_name in PartnerInvitation.objects.order_by("-created_at").values_list(
+        "invitee_office_number", "invitee_name", "office__office_number", "office__name"
+    ):
         if inviter_number == office.office_number:
             if name:
                 names.setdefault(number, name)
@@ -390,9 +467,14 @@ def _partner_choices(office) -> tuple[list[tuple[str, str]], dict[str, str]]:
             names.setdefault(inviter_number, inviter_name)
     choices = [(number, f"{name}（{number}）") for number, name in names.items()]
     # Offices in the trail that are not (or no longer) partners, e.g. a refused sender.
-    seen = (AuditEvent.objects.filter(office=office).exclude(partner_office_number="")
-            .exclude(partner_office_number__in=list(names)).order_by("partner_office_number")
-            .values_list("partner_office_number", flat=True).distinct())
+    seen = (
+        AuditEvent.objects.filter(office=office)
+        .exclude(partner_office_number="")
+        .exclude(partner_office_number__in=list(names))
+        .order_by("partner_office_number")
+        .values_list("partner_office_number", flat=True)
+        .distinct()
+    )
     choices += [(number, f"事業所番号 {number}") for number in seen]
     return choices, names
 
@@ -443,8 +525,13 @@ def _concerned_names(event) -> list[str]:
 
 
 def _with_concerned(events):
-    return events.prefetch_related(Prefetch("client_links", to_attr="concerned",
-                                            queryset=AuditEventClient.objects.select_related("client").order_by("pk")))
+    return events.prefetch_related(
+        Prefetch(
+            "client_links",
+            to_attr="concerned",
+            queryset=AuditEventClient.objects.select_related("client").order_by("pk"),
+        )
+    )
 
 
 @admin_required
@@ -460,14 +547,37 @@ def audit_list(request):
 
 
 DETAIL_LABELS = {
-    "invitation_id": "招待の番号", "partnership_id": "連携の番号", "consent_id": "同意の番号",
-    "package_id": "パッケージID", "service_type_codes": "サービス種類", "scopes": "同意の範囲",
-    "obtained_on": "同意日", "revoked_on": "撤回日", "method": "同意の方法", "document": "同意書の添付",
-    "export": "出力したもの", "rows": "件数", "received": "受け取った側", "demo": "デモデータ", "kind": "種類",
-    "file_names": "ファイル名", "client_count": "利用者数", "month": "対象年月",
-    "unit_kind": "送信単位の種類", "client_ids": "利用者", "sequence": "ファイル連番", "received_id": "受信の番号",
-    "channel": "経路", "status": "状態", "files": "ファイル数", "batch_id": "送信の番号", "schedule_id": "利用票の番号",
-    "plan_id": "計画書の番号", "tables": "帳票", "job_id": "PDF作成の番号", "pages": "ページ数",
+    "invitation_id": "招待の番号",
+    "partnership_id": "連携の番号",
+    "consent_id": "同意の番号",
+    "package_id": "パッケージID",
+    "service_type_codes": "サービス種類",
+    "scopes": "同意の範囲",
+    "obtained_on": "同意日",
+    "revoked_on": "撤回日",
+    "method": "同意の方法",
+    "document": "同意書の添付",
+    "export": "出力したもの",
+    "rows": "件数",
+    "received": "受け取った側",
+    "demo": "デモデータ",
+    "kind": "種類",
+    "file_names": "ファイル名",
+    "client_count": "利用者数",
+    "month": "対象年月",
+    "unit_kind": "送信単位の種類",
+    "client_ids": "利用者",
+    "sequence": "ファイル連番",
+    "received_id": "受信の番号",
+    "channel": "経路",
+    "status": "状態",
+    "files": "ファイル数",
+    "batch_id": "送信の番号",
+    "schedule_id": "利用票の番号",
+    "plan_id": "計画書の番号",
+    "tables": "帳票",
+    "job_id": "PDF作成の番号",
+    "pages": "ページ数",
 }
 EXPORT_LABELS = {"audit_trail": "監査ログ"}
 
@@ -534,8 +644,11 @@ def audit_detail(request, audit_event_id):
     _, names = _partner_choices(request.office)
     event.partner_label = names.get(event.partner_office_number, "")
     event.client_names = _concerned_names(event)
-    return render(request, "partners/audit_detail.html", {
-        "event": event, "detail_rows": _detail_rows(event.detail, _old_client_names([event]))})
+    return render(
+        request,
+        "partners/audit_detail.html",
+        {"event": event, "detail_rows": _detail_rows(event.detail, _old_client_names([event]))},
+    )
 
 
 class _Echo:
@@ -553,7 +666,9 @@ def audit_export(request):
         return redirect(f"{reverse('partners:audit')}?{request.GET.urlencode()}")
     rows = events.count()
     marker = services.audit_record(
-        office=request.office, actor=request.membership, action=AuditAction.CSV_DOWNLOADED,
+        office=request.office,
+        actor=request.membership,
+        action=AuditAction.CSV_DOWNLOADED,
         detail={"export": "audit_trail", "rows": rows},
     )
     from portal.clients.models import Client
@@ -568,20 +683,25 @@ def audit_export(request):
     def stream():
         yield "\ufeff" + writer.writerow(header)
         for start in range(0, total, 500):  # in slices: the 利用者 of each slice are fetched in one query
-            chunk = list(events[start:start + 500])
+            chunk = list(events[start : start + 500])
             old = _old_client_names(chunk, clients)
             for event in chunk:
-                yield writer.writerow([
-                    timezone.localtime(event.occurred_at).strftime("%Y/%m/%d %H:%M:%S"),
-                    event.get_action_display(), event.actor_name, "、".join(_concerned_names(event)),
-                    event.partner_office_number, names.get(event.partner_office_number, ""),
-                    _detail_text(event.detail, old),
-                ])
+                yield writer.writerow(
+                    [
+                        timezone.localtime(event.occurred_at).strftime("%Y/%m/%d %H:%M:%S"),
+                        event.get_action_display(),
+                        event.actor_name,
+                        "、".join(_concerned_names(event)),
+                        event.partner_office_number,
+                        names.get(event.partner_office_number, ""),
+                        _detail_text(event.detail, old),
+                    ]
+                )
 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in stream()),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in stream()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="audit-{request.office.office_number}-{stamp}.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
-

@@ -16,26 +16,54 @@ TEXT = forms.Textarea(attrs={"rows": 2})
 
 class BasicInfoForm(forms.ModelForm):
     family_image_upload = forms.FileField(
-        label="家族構成（画像）", required=False,
+        label="家族構成（画像）",
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg"}),
         help_text=f"家族構成図（ジェノグラム）を JPEG（{settings.RENKEI_FAMILY_IMAGE_MAX_BYTES // (1024 * 1024)}MBまで）で。"
-                  "撮影日時や位置情報は取り除いて保存します。",
+        "撮影日時や位置情報は取り除いて保存します。",
     )
     remove_family_image = forms.BooleanField(label="登録済みの家族構成の画像を削除する", required=False)
 
     class Meta:
         model = BasicInfo
-        fields = ["consultation_date", "plan_kind", "commission", "author_name", "consultation_method",
-                  "consultation_method_other", "consultant_name", "consultant_relation", "consultant_phone",
-                  "life_history", "daily_life", "hobbies", "community", "family_situation",
-                  "checklist_result", "checklist_date", "consent_on", "consent_name"]
-        field_classes = {"consultation_date": WarekiDateField, "checklist_date": WarekiDateField,
-                         "consent_on": WarekiDateField}
-        widgets = {"consultation_date": DATE, "checklist_date": DATE, "consent_on": DATE,
-                   "plan_kind": forms.RadioSelect, "commission": forms.RadioSelect,
-                   "checklist_result": forms.RadioSelect,
-                   "life_history": forms.Textarea(attrs={"rows": 4}), "daily_life": TEXT, "hobbies": TEXT,
-                   "community": TEXT, "family_situation": TEXT}
+        fields = [
+            "consultation_date",
+            "plan_kind",
+            "commission",
+            "author_name",
+            "consultation_method",
+            "consultation_method_other",
+            "consultant_name",
+            "consultant_relation",
+            "consultant_phone",
+            "life_history",
+            "daily_life",
+            "hobbies",
+            "community",
+            "family_situation",
+            "checklist_result",
+            "checklist_date",
+            "consent_on",
+            "consent_name",
+        ]
+        field_classes = {
+            "consultation_date": WarekiDateField,
+            "checklist_date": WarekiDateField,
+            "consent_on": WarekiDateField,
+        }
+        widgets = {
+            "consultation_date": DATE,
+            "checklist_date": DATE,
+            "consent_on": DATE,
+            "plan_kind": forms.RadioSelect,
+            "commission": forms.RadioSelect,
+            "checklist_result": forms.RadioSelect,
+            "life_history": forms.Textarea(attrs={"rows": 4}),
+            "daily_life": TEXT,
+            "hobbies": TEXT,
+            "community": TEXT,
+            "family_situation": TEXT,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,8 +84,12 @@ class BasicInfoForm(forms.ModelForm):
 
 
 class MedicalHistoryForm(forms.Form):
-    onset = forms.CharField(label="年月日", required=False, max_length=30,
-                            widget=forms.TextInput(attrs={"placeholder": "例：R2年4月", "size": 9}))
+    onset = forms.CharField(
+        label="年月日",
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "例：R2年4月", "size": 9}),
+    )
     disease = forms.CharField(label="病名", required=False, max_length=100)
     institution = forms.CharField(label="医療機関・医師名", required=False, max_length=100)
     attending = forms.BooleanField(label="主治医", required=False)
@@ -67,8 +99,12 @@ class MedicalHistoryForm(forms.Form):
 
 
 class DailyScheduleForm(forms.Form):
-    time = forms.CharField(label="時間", required=False, max_length=10,
-                           widget=forms.TextInput(attrs={"placeholder": "例：6:00", "size": 6}))
+    time = forms.CharField(
+        label="時間",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"placeholder": "例：6:00", "size": 6}),
+    )
     self_status = forms.CharField(label="本人の生活状況", required=False, max_length=200)
     carer_status = forms.CharField(label="介護者・家族の生活状況", required=False, max_length=200)
 
@@ -78,37 +114,67 @@ DailyScheduleFormSet = forms.formset_factory(DailyScheduleForm, extra=3, can_del
 
 
 def formset_rows(formset) -> list[dict]:
-    return [f.cleaned_data for f in formset.forms
-            if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    return [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
 class PreventionPlanForm(forms.ModelForm):
     class Meta:
         model = PreventionPlan
-        fields = ["plan_date", "first_plan_date", "plan_kind", "commission", "support_level", "center_name",
-                  "author_name", "goal_day", "goal_year", "health_notes", "unagreed_policy", "overall_policy",
-                  "center_opinion", "consent_on", "consent_name"]
-        field_classes = {"plan_date": WarekiDateField, "first_plan_date": WarekiDateField,
-                         "consent_on": WarekiDateField}
-        widgets = {"plan_date": DATE, "first_plan_date": DATE, "consent_on": DATE,
-                   "plan_kind": forms.RadioSelect, "commission": forms.RadioSelect,
-                   "goal_day": TEXT, "goal_year": TEXT, "health_notes": TEXT, "unagreed_policy": TEXT,
-                   "overall_policy": forms.Textarea(attrs={"rows": 3}), "center_opinion": TEXT}
-        help_texts = {"first_plan_date": "空欄なら最初の版の計画作成日（この版が最初ならこの版の日付）にします。",
-                      "consent_on": "利用者（家族）から計画に同意を得た日。交付には同意日と同意者氏名が必要です。"}
+        fields = [
+            "plan_date",
+            "first_plan_date",
+            "plan_kind",
+            "commission",
+            "support_level",
+            "center_name",
+            "author_name",
+            "goal_day",
+            "goal_year",
+            "health_notes",
+            "unagreed_policy",
+            "overall_policy",
+            "center_opinion",
+            "consent_on",
+            "consent_name",
+        ]
+        field_classes = {
+            "plan_date": WarekiDateField,
+            "first_plan_date": WarekiDateField,
+            "consent_on": WarekiDateField,
+        }
+        widgets = {
+            "plan_date": DATE,
+            "first_plan_date": DATE,
+            "consent_on": DATE,
+            "plan_kind": forms.RadioSelect,
+            "commission": forms.RadioSelect,
+            "goal_day": TEXT,
+            "goal_year": TEXT,
+            "health_notes": TEXT,
+            "unagreed_policy": TEXT,
+            "overall_policy": forms.Textarea(attrs={"rows": 3}),
+            "center_opinion": TEXT,
+        }
+        help_texts = {
+            "first_plan_date": "空欄なら最初の版の計画作成日（この版が最初ならこの版の日付）にします。",
+            "consent_on": "利用者（家族）から計画に同意を得た日。交付には同意日と同意者氏名が必要です。",
+        }
 
 
 class PlanRowForm(forms.Form):
     """One printed row of the 別表, as on paper: rows with the same 課題番号 belong to one 課題."""
 
-    issue_no = forms.IntegerField(label="課題番号", min_value=1, max_value=99, required=False,
-                                  widget=forms.NumberInput(attrs={"size": 3}))
+    issue_no = forms.IntegerField(
+        label="課題番号", min_value=1, max_value=99, required=False, widget=forms.NumberInput(attrs={"size": 3})
+    )
     text = forms.CharField(label="総合的課題", required=False, widget=TEXT)
     proposal = forms.CharField(label="課題に対する目標と具体策の提案", required=False, widget=TEXT)
     intention = forms.CharField(label="具体策についての意向（本人・家族）", required=False, widget=TEXT)
     goal = forms.CharField(label="目標", required=False, widget=TEXT)
     point = forms.CharField(label="目標についての支援のポイント", required=False, widget=TEXT)
-    self_care = forms.CharField(label="本人等のセルフケアや家族の支援、インフォーマルサービス", required=False, widget=TEXT)
+    self_care = forms.CharField(
+        label="本人等のセルフケアや家族の支援、インフォーマルサービス", required=False, widget=TEXT
+    )
     formal_service = forms.CharField(label="介護保険サービス又は地域支援事業", required=False, widget=TEXT)
     kind = forms.CharField(label="サービス種別", required=False, max_length=100)
     provider = forms.CharField(label="事業所（利用先）", required=False, max_length=100)
@@ -136,8 +202,9 @@ def rows_to_tree(rows: list[dict]) -> list[dict]:
     for row in rows:
         if not row.get("issue_no"):
             continue
-        issue = issues.setdefault(row["issue_no"], {"text": "", "proposal": "", "intention": "", "goal": "",
-                                                    "supports": []})
+        issue = issues.setdefault(
+            row["issue_no"], {"text": "", "proposal": "", "intention": "", "goal": "", "supports": []}
+        )
         for k in PlanRowForm.ISSUE:
             if (row.get(k) or "").strip() and not issue[k]:
                 issue[k] = row[k].strip()

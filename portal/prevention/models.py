@@ -36,8 +36,9 @@ class ChecklistResult(models.TextChoices):
 class BasicInfo(models.Model):
     """利用者基本情報 — one version per 相談日."""
 
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="prevention_basic_infos",
-                               verbose_name="利用者")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="prevention_basic_infos", verbose_name="利用者"
+    )
     consultation_date = models.DateField("相談日")
     plan_kind = models.CharField("計画種類", max_length=1, choices=PlanKind.choices, default=PlanKind.SUPPORT)
     commission = models.CharField("委託の有無", max_length=1, choices=Commission.choices, default=Commission.OWN)
@@ -55,8 +56,9 @@ class BasicInfo(models.Model):
     # 家族構成: a JPEG re-encoded on upload (no EXIF/GPS or other metadata survives), kept in the
     # database so no file name on disk carries anything about the 利用者.
     family_image = models.BinaryField("家族構成（画像）", null=True, blank=True, editable=False)
-    checklist_result = models.CharField("基本チェックリスト記入結果", max_length=1, choices=ChecklistResult.choices,
-                                        blank=True)
+    checklist_result = models.CharField(
+        "基本チェックリスト記入結果", max_length=1, choices=ChecklistResult.choices, blank=True
+    )
     checklist_date = models.DateField("基本チェックリスト記入日", null=True, blank=True)
     consent_on = models.DateField("同意日", null=True, blank=True)
     consent_name = models.CharField("同意者氏名", max_length=60, blank=True)
@@ -72,7 +74,8 @@ class BasicInfo(models.Model):
         ordering = ["client", "-consultation_date", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "consultation_date"], name="prevention_basic_info_date_unique",
+                fields=["client", "consultation_date"],
+                name="prevention_basic_info_date_unique",
                 violation_error_message="この利用者には同じ相談日の利用者基本情報がすでにあります。",
             ),
         ]
@@ -135,8 +138,9 @@ class PreventionPlanStatus(models.TextChoices):
 class PreventionPlan(models.Model):
     """介護予防サービス・支援計画書 — one version per 計画作成（変更）日."""
 
-    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="prevention_plans",
-                               verbose_name="利用者")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="prevention_plans", verbose_name="利用者"
+    )
     plan_date = models.DateField("計画作成（変更）日")
     first_plan_date = models.DateField("初回作成日", null=True, blank=True)
     plan_kind = models.CharField("計画種類", max_length=1, choices=PlanKind.choices, default=PlanKind.SUPPORT)
@@ -153,8 +157,9 @@ class PreventionPlan(models.Model):
     consent_on = models.DateField("計画に関する同意日", null=True, blank=True)
     consent_name = models.CharField("同意者氏名", max_length=60, blank=True)
 
-    status = models.CharField("状態", max_length=10, choices=PreventionPlanStatus.choices,
-                              default=PreventionPlanStatus.DRAFT)
+    status = models.CharField(
+        "状態", max_length=10, choices=PreventionPlanStatus.choices, default=PreventionPlanStatus.DRAFT
+    )
     delivered_on = models.DateField("交付日", null=True, blank=True)
     delivered_to = models.CharField("交付先", max_length=100, blank=True)
     delivered_by_name = models.CharField("交付した職員の氏名", max_length=60, blank=True)
@@ -172,7 +177,8 @@ class PreventionPlan(models.Model):
         ordering = ["client", "-plan_date", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["client", "plan_date"], name="prevention_plan_date_unique",
+                fields=["client", "plan_date"],
+                name="prevention_plan_date_unique",
                 violation_error_message="この利用者には同じ計画作成（変更）日の計画書がすでにあります。",
             ),
         ]

@@ -26,8 +26,11 @@ from portal.prevention.models import (
 
 #: 要介護状態区分 codes of the clients this app is for (要支援1/2, 事業対象者).
 PREVENTION_CARE_LEVELS = {CareLevel.SUPPORT_1, CareLevel.SUPPORT_2, CareLevel.BUSINESS_TARGET}
-_SUPPORT_LEVEL_OF = {CareLevel.SUPPORT_1: SupportLevel.SUPPORT_1, CareLevel.SUPPORT_2: SupportLevel.SUPPORT_2,
-                     CareLevel.BUSINESS_TARGET: SupportLevel.BUSINESS}
+_SUPPORT_LEVEL_OF = {
+    CareLevel.SUPPORT_1: SupportLevel.SUPPORT_1,
+    CareLevel.SUPPORT_2: SupportLevel.SUPPORT_2,
+    CareLevel.BUSINESS_TARGET: SupportLevel.BUSINESS,
+}
 
 
 def is_prevention_client(client, day: dt.date | None = None) -> bool:
@@ -37,6 +40,7 @@ def is_prevention_client(client, day: dt.date | None = None) -> bool:
 
 
 # --------------------------------------------------------------------------- family image
+
 
 def family_image_clean(upload) -> bytes:
     """The uploaded 家族構成 picture as a freshly encoded JPEG without any metadata.
@@ -57,11 +61,15 @@ def family_image_clean(upload) -> bytes:
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.format != "JPEG":
-                raise ValidationError(f"{label}は JPEG 形式（.jpg）にしてください（送られたファイルは {img.format} です）。")
+                raise ValidationError(
+                    f"{label}は JPEG 形式（.jpg）にしてください（送られたファイルは {img.format} です）。"
+                )
             img.load()
             pixels = img.convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValidationError(f"{label}を画像として読み取れません。JPEG 形式（.jpg）のファイルを選んでください。") from exc
+        raise ValidationError(
+            f"{label}を画像として読み取れません。JPEG 形式（.jpg）のファイルを選んでください。"
+        ) from exc
     out = io.BytesIO()
     # A new image object carries no info dict: nothing but the pixels is written.
     clean = Image.new("RGB", pixels.size)
@@ -72,15 +80,26 @@ def family_image_clean(upload) -> bytes:
 
 # --------------------------------------------------------------------------- 利用者基本情報
 
+
 def _unique_error(message: str, field: str):
     return ValidationError({field: message})
 
 
 @transaction.atomic
-def basic_info_save(*, info: BasicInfo, histories: list[dict], schedules: list[dict],
-                    image: bytes | None = None, remove_image: bool = False) -> BasicInfo:
+def basic_info_save(
+    *,
+    info: BasicInfo,
+    histories: list[dict],
+    schedules: list[dict],
+    image: bytes | None = None,
+    remove_image: bool = False,
+) -> BasicInfo:
     """Save one 利用者基本情報 version with its 別表1/別表2 rows (blank rows are dropped)."""
-    if BasicInfo.objects.filter(client=info.client, consultation_date=info.consultation_date).exclude(pk=info.pk).exists():
+    if (
+        BasicInfo.objects.filter(client=info.client, consultation_date=info.consultation_date)
+        .exclude(pk=info.pk)
+        .exists()
+    ):
         raise _unique_error(
             f"相談日 {wareki_date(info.consultation_date)} の利用者基本情報はすでにあります。別の相談日にするか、その版を開いて直してください。",
             "consultation_date",
@@ -105,6 +124,7 @@ def basic_info_save(*, info: BasicInfo, histories: list[dict], schedules: list[d
 
 # --------------------------------------------------------------------------- 計画書
 
+
 def plan_defaults(client, plan_date: dt.date) -> dict:
     cert = client.certification_on(plan_date)
     return {"support_level": _SUPPORT_LEVEL_OF.get(cert.care_level, "") if cert else ""}
@@ -128,7 +148,9 @@ def plan_save(*, plan: PreventionPlan, issues: list[dict]) -> PreventionPlan:
     a 支援計画).
     """
     if plan.pk and PreventionPlan.objects.filter(pk=plan.pk, status=PreventionPlanStatus.DELIVERED).exists():
-        raise ValidationError("交付済の計画書は変更できません。変更するときは新しい計画作成（変更）日の版を作ってください。")
+        raise ValidationError(
+            "交付済の計画書は変更できません。変更するときは新しい計画作成（変更）日の版を作ってください。"
+        )
     if PreventionPlan.objects.filter(client=plan.client, plan_date=plan.plan_date).exclude(pk=plan.pk).exists():
         raise _unique_error(
             f"計画作成（変更）日 {wareki_date(plan.plan_date)} の計画書はすでにあります。別の日付にするか、その版を開いて直してください。",
@@ -144,21 +166,27 @@ def plan_save(*, plan: PreventionPlan, issues: list[dict]) -> PreventionPlan:
 
     issue_no = 0
     for issue in issues:
-        supports = [s for s in issue.get("supports", [])
-                    if filled(s, "point", "self_care", "formal_service") or any(
-                        filled(u, "kind", "provider", "period") for u in s.get("services", []))]
+        supports = [
+            s
+            for s in issue.get("supports", [])
+            if filled(s, "point", "self_care", "formal_service")
+            or any(filled(u, "kind", "provider", "period") for u in s.get("services", []))
+        ]
         if not filled(issue, "text", "proposal", "intention", "goal") and not supports:
             continue
         issue_no += 1
         obj = PreventionIssue.objects.create(
-            plan=plan, position=issue_no, **{k: issue.get(k, "") for k in ("text", "proposal", "intention", "goal")})
+            plan=plan, position=issue_no, **{k: issue.get(k, "") for k in ("text", "proposal", "intention", "goal")}
+        )
         for s_no, support in enumerate(supports, 1):
             sp = SupportPlan.objects.create(
-                issue=obj, position=s_no, **{k: support.get(k, "") for k in ("point", "self_care", "formal_service")})
+                issue=obj, position=s_no, **{k: support.get(k, "") for k in ("point", "self_care", "formal_service")}
+            )
             used = [u for u in support.get("services", []) if filled(u, "kind", "provider", "period")]
             for u_no, u in enumerate(used, 1):
-                UsedService.objects.create(support=sp, position=u_no,
-                                           **{k: u.get(k, "") for k in ("kind", "provider", "period")})
+                UsedService.objects.create(
+                    support=sp, position=u_no, **{k: u.get(k, "") for k in ("kind", "provider", "period")}
+                )
     return plan
 
 
@@ -166,15 +194,28 @@ def plan_tree(plan: PreventionPlan) -> list[dict]:
     """The 別表 as nested dicts (for the page, the snapshot and the CSV rows)."""
     out = []
     for issue in plan.issues.prefetch_related("supports__services").all():
-        out.append({
-            "no": issue.position, "text": issue.text, "proposal": issue.proposal, "intention": issue.intention,
-            "goal": issue.goal,
-            "supports": [{
-                "no": s.position, "point": s.point, "self_care": s.self_care, "formal_service": s.formal_service,
-                "services": [{"no": u.position, "kind": u.kind, "provider": u.provider, "period": u.period}
-                             for u in s.services.all()],
-            } for s in issue.supports.all()],
-        })
+        out.append(
+            {
+                "no": issue.position,
+                "text": issue.text,
+                "proposal": issue.proposal,
+                "intention": issue.intention,
+                "goal": issue.goal,
+                "supports": [
+                    {
+                        "no": s.position,
+                        "point": s.point,
+                        "self_care": s.self_care,
+                        "formal_service": s.formal_service,
+                        "services": [
+                            {"no": u.position, "kind": u.kind, "provider": u.provider, "period": u.period}
+                            for u in s.services.all()
+                        ],
+                    }
+                    for s in issue.supports.all()
+                ],
+            }
+        )
     return out
 
 
@@ -182,7 +223,9 @@ def delivery_problems(plan: PreventionPlan) -> list[str]:
     """Why the 計画書 cannot be handed over yet (empty list: it can)."""
     problems = []
     if not plan.consent_on or not plan.consent_name.strip():
-        problems.append("計画に関する同意（同意日と同意者氏名）が記録されていません。利用者の同意を得てから交付してください。")
+        problems.append(
+            "計画に関する同意（同意日と同意者氏名）が記録されていません。利用者の同意を得てから交付してください。"
+        )
     if not plan.issues.exists():
         problems.append("別表の総合的課題が一つもありません。")
     if not plan.overall_policy.strip():
@@ -198,13 +241,29 @@ def plan_snapshot(plan: PreventionPlan) -> dict:
     def iso(d):
         return d.isoformat() if d else None
 
-    fields = ["plan_kind", "commission", "support_level", "center_name", "author_name", "goal_day", "goal_year",
-              "health_notes", "unagreed_policy", "overall_policy", "center_opinion", "consent_name"]
+    fields = [
+        "plan_kind",
+        "commission",
+        "support_level",
+        "center_name",
+        "author_name",
+        "goal_day",
+        "goal_year",
+        "health_notes",
+        "unagreed_policy",
+        "overall_policy",
+        "center_opinion",
+        "consent_name",
+    ]
     return {
-        "client_name": client.full_name, "client_kana": client.full_name_kana,
-        "birth_date": iso(client.birth_date), "insured_number": client.insured_number,
-        "office_name": office.name, "office_number": office.office_number,
-        "plan_date": iso(plan.plan_date), "first_plan_date": iso(plan.first_plan_date),
+        "client_name": client.full_name,
+        "client_kana": client.full_name_kana,
+        "birth_date": iso(client.birth_date),
+        "insured_number": client.insured_number,
+        "office_name": office.name,
+        "office_number": office.office_number,
+        "plan_date": iso(plan.plan_date),
+        "first_plan_date": iso(plan.first_plan_date),
         "consent_on": iso(plan.consent_on),
         **{f: getattr(plan, f) for f in fields},
         "issues": plan_tree(plan),
@@ -222,13 +281,18 @@ def plan_deliver(*, plan: PreventionPlan, delivered_on: dt.date, delivered_to: s
         raise ValidationError(problems)
     errors = {}
     if delivered_on > timezone.localdate():
-        errors["delivered_on"] = f"交付日（{wareki_date(delivered_on)}）が未来の日付です。交付した日を入力してください。"
+        errors["delivered_on"] = (
+            f"交付日（{wareki_date(delivered_on)}）が未来の日付です。交付した日を入力してください。"
+        )
     elif delivered_on < plan.plan_date:
-        errors["delivered_on"] = (f"交付日（{wareki_date(delivered_on)}）が計画作成（変更）日"
-                                  f"（{wareki_date(plan.plan_date)}）より前です。")
+        errors["delivered_on"] = (
+            f"交付日（{wareki_date(delivered_on)}）が計画作成（変更）日（{wareki_date(plan.plan_date)}）より前です。"
+        )
     elif plan.consent_on and plan.consent_on > delivered_on:
-        errors["delivered_on"] = (f"交付日（{wareki_date(delivered_on)}）が同意日"
-                                  f"（{wareki_date(plan.consent_on)}）より前です。同意を得てから交付してください。")
+        errors["delivered_on"] = (
+            f"交付日（{wareki_date(delivered_on)}）が同意日"
+            f"（{wareki_date(plan.consent_on)}）より前です。同意を得てから交付してください。"
+        )
     if not (delivered_to or "").strip():
         errors["delivered_to"] = "交付先（利用者本人・家族の氏名）を入力してください。"
     if errors:

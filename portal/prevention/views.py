@@ -26,11 +26,16 @@ def _client(client_id):
 @care_office_required
 def client_index(request, client_id):
     client = _client(client_id)
-    return render(request, "prevention/index.html", {
-        "client": client, "is_prevention": services.is_prevention_client(client),
-        "infos": BasicInfo.objects.filter(client=client).order_by("-consultation_date"),
-        "plans": PreventionPlan.objects.filter(client=client).order_by("-plan_date"),
-    })
+    return render(
+        request,
+        "prevention/index.html",
+        {
+            "client": client,
+            "is_prevention": services.is_prevention_client(client),
+            "infos": BasicInfo.objects.filter(client=client).order_by("-consultation_date"),
+            "plans": PreventionPlan.objects.filter(client=client).order_by("-plan_date"),
+        },
+    )
 
 
 def _basic_info_page(request, client, info: BasicInfo | None):
@@ -41,15 +46,21 @@ def _basic_info_page(request, client, info: BasicInfo | None):
             [{k: getattr(r, k) for k in f.DailyScheduleForm.base_fields} for r in info.daily_schedules.all()],
         )
     data = request.POST if request.method == "POST" else None
-    form = f.BasicInfoForm(data, request.FILES or None, instance=info or BasicInfo(
-        client=client, consultation_date=timezone.localdate(), author_name=request.membership.display_name))
+    form = f.BasicInfoForm(
+        data,
+        request.FILES or None,
+        instance=info
+        or BasicInfo(
+            client=client, consultation_date=timezone.localdate(), author_name=request.membership.display_name
+        ),
+    )
     histories = f.MedicalHistoryFormSet(data, prefix="history", initial=initial_rows[0])
     schedules = f.DailyScheduleFormSet(data, prefix="schedule", initial=initial_rows[1])
     if data is not None and form.is_valid() and histories.is_valid() and schedules.is_valid():
         try:
             saved = services.basic_info_save(
-                info=form.save(commit=False), histories=[
-                    {k: v for k, v in r.items() if k != "DELETE"} for r in f.formset_rows(histories)],
+                info=form.save(commit=False),
+                histories=[{k: v for k, v in r.items() if k != "DELETE"} for r in f.formset_rows(histories)],
                 schedules=[{k: v for k, v in r.items() if k != "DELETE"} for r in f.formset_rows(schedules)],
                 image=form.cleaned_data.get("family_image_upload"),
                 remove_image=form.cleaned_data.get("remove_family_image", False),
@@ -59,9 +70,17 @@ def _basic_info_page(request, client, info: BasicInfo | None):
         else:
             messages.success(request, "利用者基本情報を保存しました。")
             return redirect("prevention:basic_info", basic_info_id=saved.pk)
-    return render(request, "prevention/basic_info_form.html", {
-        "client": client, "info": info, "form": form, "histories": histories, "schedules": schedules,
-    })
+    return render(
+        request,
+        "prevention/basic_info_form.html",
+        {
+            "client": client,
+            "info": info,
+            "form": form,
+            "histories": histories,
+            "schedules": schedules,
+        },
+    )
 
 
 @care_office_required
@@ -90,14 +109,27 @@ def basic_info_image(request, basic_info_id):
 
 def _plan_page(request, client, plan: PreventionPlan | None):
     if plan is not None and plan.is_delivered:
-        return render(request, "prevention/plan_delivered.html", {
-            "client": client, "plan": plan, "snap": plan.snapshot,
-            "consent_on": dt.date.fromisoformat(plan.snapshot["consent_on"]) if plan.snapshot.get("consent_on") else None})
+        return render(
+            request,
+            "prevention/plan_delivered.html",
+            {
+                "client": client,
+                "plan": plan,
+                "snap": plan.snapshot,
+                "consent_on": dt.date.fromisoformat(plan.snapshot["consent_on"])
+                if plan.snapshot.get("consent_on")
+                else None,
+            },
+        )
     data = request.POST if request.method == "POST" else None
     if plan is None:
         today = timezone.localdate()
-        instance = PreventionPlan(client=client, plan_date=today, author_name=request.membership.display_name,
-                                  **services.plan_defaults(client, today))
+        instance = PreventionPlan(
+            client=client,
+            plan_date=today,
+            author_name=request.membership.display_name,
+            **services.plan_defaults(client, today),
+        )
         rows_initial = []
     else:
         instance = plan
@@ -112,12 +144,22 @@ def _plan_page(request, client, plan: PreventionPlan | None):
         else:
             messages.success(request, "介護予防サービス・支援計画書を保存しました。")
             return redirect("prevention:plan", prevention_plan_id=saved.pk)
-    return render(request, "prevention/plan_form.html", {
-        "client": client, "plan": plan, "form": form, "rows": rows,
-        "deliver_form": f.DeliverForm(initial={"delivered_on": timezone.localdate(), "delivered_to": client.full_name})
-        if plan else None,
-        "problems": services.delivery_problems(plan) if plan else [],
-    })
+    return render(
+        request,
+        "prevention/plan_form.html",
+        {
+            "client": client,
+            "plan": plan,
+            "form": form,
+            "rows": rows,
+            "deliver_form": f.DeliverForm(
+                initial={"delivered_on": timezone.localdate(), "delivered_to": client.full_name}
+            )
+            if plan
+            else None,
+            "problems": services.delivery_problems(plan) if plan else [],
+        },
+    )
 
 
 @care_office_required
@@ -141,9 +183,12 @@ def plan_deliver(request, prevention_plan_id):
     form = f.DeliverForm(request.POST)
     if form.is_valid():
         try:
-            services.plan_deliver(plan=plan, delivered_on=form.cleaned_data["delivered_on"],
-                                  delivered_to=form.cleaned_data["delivered_to"],
-                                  by_name=request.membership.display_name)
+            services.plan_deliver(
+                plan=plan,
+                delivered_on=form.cleaned_data["delivered_on"],
+                delivered_to=form.cleaned_data["delivered_to"],
+                by_name=request.membership.display_name,
+            )
         except ValidationError as error:
             f.apply_errors(form, error)
         else:

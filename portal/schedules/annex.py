@@ -32,9 +32,9 @@ Rules (as the national 第7表 is filled in):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Callable, Mapping, Sequence
 
 PER_VISIT, PER_DAY, PER_MONTH = "1", "2", "3"
 
@@ -353,11 +353,19 @@ def calculate_annex(
             )
         info = codes.get(line.service_code)
         if info is None:
-            row = AnnexRow(line=line, name="（マスタにないサービスコード）", units=0, count=count_of(line.days, PER_VISIT),
-                           service_units=0, limit_target=False, unknown=True)
+            row = AnnexRow(
+                line=line,
+                name="（マスタにないサービスコード）",
+                units=0,
+                count=count_of(line.days, PER_VISIT),
+                service_units=0,
+                limit_target=False,
+                unknown=True,
+            )
         elif info.is_rate:
-            row = AnnexRow(line=line, name=info.name, units=0, count=1, service_units=0, limit_target=False,
-                           is_rate=True)
+            row = AnnexRow(
+                line=line, name=info.name, units=0, count=1, service_units=0, limit_target=False, is_rate=True
+            )
             rate_rows.append((group, row, info))
         else:
             units = (line.units_entered or 0) if info.units_entered else info.units
@@ -368,14 +376,30 @@ def calculate_annex(
             if any(over30):
                 days = [0 if d in line.over30_days else n for d, n in enumerate(days, start=1)]
             count = count_of(days, info.calc_unit)
-            row = AnnexRow(line=line, name=info.name, units=units, count=count, service_units=per * count,
-                           limit_target=info.limit_target, discount_rate=line.discount_rate, discounted_units=after)
+            row = AnnexRow(
+                line=line,
+                name=info.name,
+                units=units,
+                count=count,
+                service_units=per * count,
+                limit_target=info.limit_target,
+                discount_rate=line.discount_rate,
+                discounted_units=after,
+            )
             if any(over30):
                 group.rows.append(row)
                 count = count_of(over30, info.calc_unit)
-                row = AnnexRow(line=line, name=f"{info.name}（30日超）", units=units, count=count,
-                               service_units=per * count, limit_target=False, discount_rate=line.discount_rate,
-                               discounted_units=after, over30=True)
+                row = AnnexRow(
+                    line=line,
+                    name=f"{info.name}（30日超）",
+                    units=units,
+                    count=count,
+                    service_units=per * count,
+                    limit_target=False,
+                    discount_rate=line.discount_rate,
+                    discounted_units=after,
+                    over30=True,
+                )
         group.rows.append(row)
 
     ordered = [r for g in groups.values() for r in g.rows]
@@ -405,9 +429,15 @@ def calculate_annex(
         row.units = round_units(Decimal(base) * info.rate_permille / 1000)
         row.count = 1 if base else 0
         row.service_units = row.units
-    return Annex(groups=list(groups.values()), benefit_limit_units=benefit_limit_units, kind_limits=kind_limits,
-                 benefit_rate=benefit_rate, chosen_over=chosen_over, allocation_problems=problems,
-                 default_class_over=default_over)
+    return Annex(
+        groups=list(groups.values()),
+        benefit_limit_units=benefit_limit_units,
+        kind_limits=kind_limits,
+        benefit_rate=benefit_rate,
+        chosen_over=chosen_over,
+        allocation_problems=problems,
+        default_class_over=default_over,
+    )
 
 
 def _chosen_problems(rows: list[AnnexRow], excess: int) -> list:
@@ -418,14 +448,23 @@ def _chosen_problems(rows: list[AnnexRow], excess: int) -> list:
         if not chosen or r.over30:
             continue
         if not r.limit_target:
-            problems.append((r.line, f"{r.service_code}（{r.name}）は区分支給限度の対象外のため、限度超の単位数は指定できません。"))
+            problems.append(
+                (r.line, f"{r.service_code}（{r.name}）は区分支給限度の対象外のため、限度超の単位数は指定できません。")
+            )
         elif chosen > r.kind_in:
-            problems.append((r.line, f"限度超に指定した{chosen:,}単位が、この行の単位数（{r.kind_in:,}単位）を超えています。"))
+            problems.append(
+                (r.line, f"限度超に指定した{chosen:,}単位が、この行の単位数（{r.kind_in:,}単位）を超えています。")
+            )
     total = sum((r.line.chosen_class_over or 0) for r in rows if r.limit_target)
     if total != excess:
-        problems.append((None, f"限度超に指定した単位数の合計（{total:,}単位）が、区分支給限度基準額を超える単位数"
-                               f"（{excess:,}単位）と合っていません。合計が{excess:,}単位になるように行ごとの単位数を直すか、"
-                               "「標準（表の最後の行から）」に戻してください。"))
+        problems.append(
+            (
+                None,
+                f"限度超に指定した単位数の合計（{total:,}単位）が、区分支給限度基準額を超える単位数"
+                f"（{excess:,}単位）と合っていません。合計が{excess:,}単位になるように行ごとの単位数を直すか、"
+                "「標準（表の最後の行から）」に戻してください。",
+            )
+        )
     return problems
 
 

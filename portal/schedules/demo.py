@@ -52,8 +52,9 @@ def load_app_demo(offices):
         if client is None or ServiceSchedule.objects.filter(client=client, month=month).exists():
             continue
         certs = list(client.certifications.all())
-        schedule = ServiceSchedule.objects.create(client=client, month=month, created_on=month,
-                                                  updated_by_name="デモデータ")
+        schedule = ServiceSchedule.objects.create(
+            client=client, month=month, created_on=month, updated_by_name="デモデータ"
+        )
         for order, (provider, name, code, start, end, when, units, tais) in enumerate(lines):
             planned = [0] * 31
             for d in range(1, days + 1):
@@ -63,8 +64,16 @@ def load_app_demo(offices):
                 if when == "all" or (when == "first" and d == 1) or (isinstance(when, tuple) and day.weekday() in when):
                     planned[d - 1] = 1
             ServiceScheduleLine.objects.create(
-                schedule=schedule, sort_order=order, provider_office_number=provider, provider_name=name,
-                service_type_code=code[:2], service_item_code=code[2:], start_time=start, end_time=end,
-                planned_days=planned, units_entered=units, tais_code=tais,
+                schedule=schedule,
+                sort_order=order,
+                provider_office_number=provider,
+                provider_name=name,
+                service_type_code=code[:2],
+                service_item_code=code[2:],
+                start_time=start,
+                end_time=end,
+                planned_days=planned,
+                units_entered=units,
+                tais_code=tais,
                 equipment_name="特殊寝台" if code == "171003" else "特殊寝台付属品" if code == "171004" else "",
             )

@@ -9,16 +9,16 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Mapping
 
 from portal.core.codes import service_kind_name
 from portal.core.wareki import wareki_date, wareki_month
-from portal.schedules.annex import Annex, AnnexLine, CodeInfo, calculate_annex
-from portal.masters.selectors import MonthMasters
 from portal.masters.models import CalcUnit
+from portal.masters.selectors import MonthMasters
+from portal.schedules.annex import Annex, AnnexLine, CodeInfo, calculate_annex
 from portal.schedules.models import NO_TIME
 
 WELFARE_KINDS = {"17", "67"}
@@ -92,8 +92,16 @@ class GridRow:
 
     @property
     def is_blank(self) -> bool:
-        return not (self.provider_office_number or self.service_code or self.start or self.end or any(self.days)
-                    or self.units_entered or self.tais_code or self.notified_code)
+        return not (
+            self.provider_office_number
+            or self.service_code
+            or self.start
+            or self.end
+            or any(self.days)
+            or self.units_entered
+            or self.tais_code
+            or self.notified_code
+        )
 
     @property
     def start_hhmm(self) -> str:
@@ -138,18 +146,27 @@ def display_time(hhmm: str) -> str:
 def rows_from_lines(lines) -> list[GridRow]:
     rows = []
     for i, line in enumerate(lines):
-        rows.append(GridRow(
-            index=i, line_id=line.pk, provider_office_number=line.provider_office_number,
-            provider_name=line.provider_name, service_code=line.service_code,
-            start=display_time(line.start_time), end=display_time(line.end_time),
-            days=[str(n) if n else "" for n in (list(line.planned_days) + [0] * 31)[:31]],
-            units_entered="" if line.units_entered is None else str(line.units_entered),
-            tais_code=line.tais_code, notified_code=line.notified_code, equipment_name=line.equipment_name,
-            prorated=bool(line.prorated_days),
-            over="" if line.class_over_units is None else str(line.class_over_units),
-            discount_rate=line.discount_rate, satellite_branch=line.satellite_branch,
-            over30_received=frozenset(d for d, c in enumerate(line.over30_received, start=1) if c == "1"),
-        ))
+        rows.append(
+            GridRow(
+                index=i,
+                line_id=line.pk,
+                provider_office_number=line.provider_office_number,
+                provider_name=line.provider_name,
+                service_code=line.service_code,
+                start=display_time(line.start_time),
+                end=display_time(line.end_time),
+                days=[str(n) if n else "" for n in (list(line.planned_days) + [0] * 31)[:31]],
+                units_entered="" if line.units_entered is None else str(line.units_entered),
+                tais_code=line.tais_code,
+                notified_code=line.notified_code,
+                equipment_name=line.equipment_name,
+                prorated=bool(line.prorated_days),
+                over="" if line.class_over_units is None else str(line.class_over_units),
+                discount_rate=line.discount_rate,
+                satellite_branch=line.satellite_branch,
+                over30_received=frozenset(d for d, c in enumerate(line.over30_received, start=1) if c == "1"),
+            )
+        )
     return rows
 
 
@@ -210,8 +227,14 @@ def short_stay_before_from(data: Mapping, default: int | None = None) -> tuple[s
     if value == "":
         return "", None, None
     if not value.isdigit() or len(value) > 5:
-        return raw, default, (f"前月までの短期入所利用日数は0〜99999の半角数字で入力してください（入力値「{raw}」）。"
-                              "前月の利用票から計算する場合は空欄にしてください。")
+        return (
+            raw,
+            default,
+            (
+                f"前月までの短期入所利用日数は0〜99999の半角数字で入力してください（入力値「{raw}」）。"
+                "前月の利用票から計算する場合は空欄にしてください。"
+            ),
+        )
     return raw, int(value), None
 
 
@@ -222,10 +245,18 @@ def rows_to_payload(rows: Iterable[GridRow], *, over_mode: str = "auto", short_s
         i = str(r.index)
         out["row"].append(i)
         values = {
-            "id": "" if r.line_id is None else str(r.line_id), "provider": r.provider_office_number,
-            "provider_name": r.provider_name, "code": r.service_code, "start": r.start, "end": r.end,
-            "units": r.units_entered, "tais": r.tais_code, "notified": r.notified_code,
-            "equipment": r.equipment_name, "prorated": "1" if r.prorated else "", "over": r.over,
+            "id": "" if r.line_id is None else str(r.line_id),
+            "provider": r.provider_office_number,
+            "provider_name": r.provider_name,
+            "code": r.service_code,
+            "start": r.start,
+            "end": r.end,
+            "units": r.units_entered,
+            "tais": r.tais_code,
+            "notified": r.notified_code,
+            "equipment": r.equipment_name,
+            "prorated": "1" if r.prorated else "",
+            "over": r.over,
         }
         values.update({f"d{d}": r.days[d - 1] for d in range(1, 32)})
         for k, v in values.items():
@@ -274,8 +305,9 @@ def _level_name(level: str) -> str:
 def _check_care_level(row: GridRow, info, ctx: CheckContext, certs: list, where: str) -> None:
     """A code for another 要介護状態区分 (e.g. 151511 要介護1 for a 要介護3 利用者) on any planned day."""
     allowed = info.care_level_set
-    days = [d for d, n in enumerate(row.counts, start=1) if n and d <= ctx.days_in_month] or \
-        ([1] if row.is_rate else [])
+    days = [d for d, n in enumerate(row.counts, start=1) if n and d <= ctx.days_in_month] or (
+        [1] if row.is_rate else []
+    )
     wrong: dict[str, list[int]] = {}
     for d in days:
         day = ctx.month.replace(day=d)
@@ -284,15 +316,25 @@ def _check_care_level(row: GridRow, info, ctx: CheckContext, certs: list, where:
             wrong.setdefault(cert.care_level, []).append(d)
     for level, wrong_days in wrong.items():
         stem = info.name.split("・要介護")[0]
-        fitting = sorted(c.code for c in ctx.masters.codes.values()
-                         if level in c.care_level_set and c.name.split("・要介護")[0] == stem
-                         and c.service_type_code == info.service_type_code)
-        hint = f"要介護状態区分に合うコード（{'、'.join(fitting)}）を入力してください。" if fitting else \
-            "要介護状態区分に合うサービスコードを入力してください。"
+        fitting = sorted(
+            c.code
+            for c in ctx.masters.codes.values()
+            if level in c.care_level_set
+            and c.name.split("・要介護")[0] == stem
+            and c.service_type_code == info.service_type_code
+        )
+        hint = (
+            f"要介護状態区分に合うコード（{'、'.join(fitting)}）を入力してください。"
+            if fitting
+            else "要介護状態区分に合うサービスコードを入力してください。"
+        )
         for_levels = "・".join(_level_name(v) for v in sorted(allowed))
         when = "" if len(wrong_days) == len(days) else f"（{', '.join(f'{d}日' for d in wrong_days)}）"
-        row.error("code", f"{where}: サービスコード {info.code}（{info.name}）は{for_levels}の方のコードですが、"
-                          f"この利用者は{_level_name(level)}です{when}。{hint}")
+        row.error(
+            "code",
+            f"{where}: サービスコード {info.code}（{info.name}）は{for_levels}の方のコードですが、"
+            f"この利用者は{_level_name(level)}です{when}。{hint}",
+        )
 
 
 def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
@@ -304,7 +346,8 @@ def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
     month_label = wareki_month(first)
     if not certs:
         sheet_errors.append(
-            f"{month_label}に有効な認定がありません。利用者の認定情報（認定有効期間）を登録してください。")
+            f"{month_label}に有効な認定がありません。利用者の認定情報（認定有効期間）を登録してください。"
+        )
 
     def certified(day: date) -> bool:
         return any(c.valid_from <= day <= c.valid_to for c in certs)
@@ -314,17 +357,26 @@ def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
         where = f"{no}行目"
         # provider
         if not re.fullmatch(r"\d{10}", row.provider_office_number):
-            row.error("provider", f"{where}: 事業所番号は半角数字10桁で入力してください（入力値「{row.provider_office_number}」）。")
+            row.error(
+                "provider",
+                f"{where}: 事業所番号は半角数字10桁で入力してください（入力値「{row.provider_office_number}」）。",
+            )
         # service code
         code = row.service_code
         info = None
         if not re.fullmatch(r"[0-9A-Z]{6}", code):
-            row.error("code", f"{where}: サービスコードは6桁（種類2桁＋項目4桁、例: 111211）で入力してください（入力値「{code}」）。")
+            row.error(
+                "code",
+                f"{where}: サービスコードは6桁（種類2桁＋項目4桁、例: 111211）で入力してください（入力値「{code}」）。",
+            )
         else:
             info = ctx.masters.code(code)
             if info is None:
-                row.error("code", f"{where}: サービスコード {code} は{month_label}に有効なコードとしてマスタにありません。"
-                                  "コードか対象年月を確認してください。")
+                row.error(
+                    "code",
+                    f"{where}: サービスコード {code} は{month_label}に有効なコードとしてマスタにありません。"
+                    "コードか対象年月を確認してください。",
+                )
             else:
                 row.name = info.name
                 row.is_rate = info.is_rate
@@ -338,12 +390,20 @@ def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
             label = f"{number}（{name}）" if name else number
             if number in ctx.renkei_kinds:
                 if kind not in ctx.renkei_kinds[number]:
-                    offered = "・".join(f"{k} {service_kind_name(k)}" for k in sorted(ctx.renkei_kinds[number])) or "なし"
-                    row.error("provider", f"{where}: 事業所 {label} は サービス種類 {kind}（{service_kind_name(kind)}）を提供していません"
-                                          f"（提供しているサービス: {offered}）。")
+                    offered = (
+                        "・".join(f"{k} {service_kind_name(k)}" for k in sorted(ctx.renkei_kinds[number])) or "なし"
+                    )
+                    row.error(
+                        "provider",
+                        f"{where}: 事業所 {label} は サービス種類 {kind}（{service_kind_name(kind)}）を提供していません"
+                        f"（提供しているサービス: {offered}）。",
+                    )
             elif (number, kind) not in ctx.client_services:
-                row.error("provider", f"{where}: 事業所 {label} の サービス種類 {kind}（{service_kind_name(kind)}）は、"
-                                      "利用者の「利用するサービス事業所」に登録がありません。利用者の情報に登録してから入力してください。")
+                row.error(
+                    "provider",
+                    f"{where}: 事業所 {label} の サービス種類 {kind}（{service_kind_name(kind)}）は、"
+                    "利用者の「利用するサービス事業所」に登録がありません。利用者の情報に登録してから入力してください。",
+                )
         # times
         start, end = row.start_hhmm, row.end_hhmm
         for key, label, value, raw in (("start", "開始時刻", start, row.start), ("end", "終了時刻", end, row.end)):
@@ -351,13 +411,22 @@ def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
                 continue
             ok = len(value) == 4 and value.isdigit() and int(value[:2]) <= 23 and int(value[2:]) <= 59
             if not ok:
-                row.error(key, f"{where}: {label}「{raw}」は正しい時刻ではありません。00:00〜23:59 で入力してください"
-                               "（時間の無いサービスは空欄）。")
+                row.error(
+                    key,
+                    f"{where}: {label}「{raw}」は正しい時刻ではありません。00:00〜23:59 で入力してください"
+                    "（時間の無いサービスは空欄）。",
+                )
         if not row.errors.get("start") and not row.errors.get("end"):
             if (start == NO_TIME) != (end == NO_TIME) and not row.is_rate:
-                row.error("end", f"{where}: 開始時刻と終了時刻は両方とも入力するか、両方とも空欄（時間の無いサービス）にしてください。")
+                row.error(
+                    "end",
+                    f"{where}: 開始時刻と終了時刻は両方とも入力するか、両方とも空欄（時間の無いサービス）にしてください。",
+                )
             elif start != NO_TIME and end != NO_TIME and end <= start:
-                row.error("end", f"{where}: 終了時刻（{display_time(end)}）が開始時刻（{display_time(start)}）より後になっていません。")
+                row.error(
+                    "end",
+                    f"{where}: 終了時刻（{display_time(end)}）が開始時刻（{display_time(start)}）より後になっていません。",
+                )
         # day cells
         bad_days = []
         outside = []
@@ -389,12 +458,22 @@ def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
         elif info is not None and info.units_entered and not row.units_value:
             row.error("units", f"{where}: {info.name}は単位数（貸与価格÷10）を入力してください。")
         if row.is_equipment and not (row.tais_code or row.notified_code):
-            row.error("tais", f"{where}: 福祉用具貸与は TAISコード か 福祉用具届出コード のどちらかを入力してください。")
-        for key, label, value in (("tais", "TAISコード", row.tais_code), ("notified", "福祉用具届出コード", row.notified_code)):
+            row.error(
+                "tais", f"{where}: 福祉用具貸与は TAISコード か 福祉用具届出コード のどちらかを入力してください。"
+            )
+        for key, label, value in (
+            ("tais", "TAISコード", row.tais_code),
+            ("notified", "福祉用具届出コード", row.notified_code),
+        ):
             if value and not re.fullmatch(r"[0-9A-Za-z\-]{1,12}", value):
-                row.error(key, f"{where}: {label}は英数字とハイフンで12文字以内で入力してください（例: 00001-000010）。")
+                row.error(
+                    key, f"{where}: {label}は英数字とハイフンで12文字以内で入力してください（例: 00001-000010）。"
+                )
         if row.prorated and info is not None and info.calc_unit != CalcUnit.PER_DAY:
-            row.error("prorated", f"{where}: 日割にするときは日割用のサービスコード（算定単位が「日」のもの）を入力してください。")
+            row.error(
+                "prorated",
+                f"{where}: 日割にするときは日割用のサービスコード（算定単位が「日」のもの）を入力してください。",
+            )
     return sheet_errors
 
 
@@ -403,8 +482,15 @@ def check_rows(rows: list[GridRow], ctx: CheckContext) -> list[str]:
 
 def code_infos(masters: MonthMasters) -> dict[str, CodeInfo]:
     return {
-        code: CodeInfo(code=code, name=sc.name, units=sc.units, calc_unit=sc.calc_unit, limit_target=sc.limit_target,
-                       rate_permille=sc.rate_permille, units_entered=sc.units_entered)
+        code: CodeInfo(
+            code=code,
+            name=sc.name,
+            units=sc.units,
+            calc_unit=sc.calc_unit,
+            limit_target=sc.limit_target,
+            rate_permille=sc.rate_permille,
+            units_entered=sc.units_entered,
+        )
         for code, sc in masters.codes.items()
     }
 
@@ -420,9 +506,17 @@ def benefit_limit_of_month(certifications, month: date, masters: MonthMasters) -
     return max(limits) if limits else 0
 
 
-def build_annex(*, rows: Iterable[GridRow], masters: MonthMasters, certifications, kind_limits: Mapping[str, int],
-                benefit_rate: int, provider_grades: Mapping[str, str], default_grade: str,
-                over_mode: str = "auto") -> Annex:
+def build_annex(
+    *,
+    rows: Iterable[GridRow],
+    masters: MonthMasters,
+    certifications,
+    kind_limits: Mapping[str, int],
+    benefit_rate: int,
+    provider_grades: Mapping[str, str],
+    default_grade: str,
+    over_mode: str = "auto",
+) -> Annex:
     """The 第7表 of the rows. With ``over_mode="chosen"`` the rows' ``over`` say where the units over the
     区分支給限度 fall; a row whose choice cannot be used gets an error under ``"over"``."""
     rows = list(rows)
@@ -432,11 +526,18 @@ def build_annex(*, rows: Iterable[GridRow], masters: MonthMasters, certification
             r.error("over", f"{r.index + 1}行目: 限度超の単位数は半角数字で入力してください（入力値「{r.over}」）。")
     lines = [
         AnnexLine(
-            provider_office_number=r.provider_office_number, provider_name=r.provider_name,
-            service_code=r.service_code, days=r.counts, units_entered=r.units_value, tais_code=r.tais_code,
-            notified_code=r.notified_code, equipment_name=r.equipment_name, line_id=r.line_id,
+            provider_office_number=r.provider_office_number,
+            provider_name=r.provider_name,
+            service_code=r.service_code,
+            days=r.counts,
+            units_entered=r.units_value,
+            tais_code=r.tais_code,
+            notified_code=r.notified_code,
+            equipment_name=r.equipment_name,
+            line_id=r.line_id,
             chosen_class_over=int(r.over) if chosen and r.over.isdigit() else None,
-            discount_rate=r.discount_rate, over30_days=r.over30_days,
+            discount_rate=r.discount_rate,
+            over30_days=r.over30_days,
         )
         for r in rows
     ]
@@ -446,9 +547,13 @@ def build_annex(*, rows: Iterable[GridRow], masters: MonthMasters, certification
         return masters.unit_price(regional_grade=grade, service_type_code=kind)
 
     annex = calculate_annex(
-        lines=lines, codes=code_infos(masters), benefit_limit_units=benefit_limit_of_month(certifications, masters.first,
-                                                                                            masters),
-        benefit_rate=benefit_rate, unit_price_for=price, kind_limits=kind_limits, chosen_over=chosen,
+        lines=lines,
+        codes=code_infos(masters),
+        benefit_limit_units=benefit_limit_of_month(certifications, masters.first, masters),
+        benefit_rate=benefit_rate,
+        unit_price_for=price,
+        kind_limits=kind_limits,
+        chosen_over=chosen,
     )
     by_line: dict = {}
     for r in annex.rows:

@@ -82,7 +82,11 @@ def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool
     ]
     if r.is_rate:
         hidden = "".join(f'<input type="hidden" name="{p}d{h["day"]}" value="">' for h in header)
-        bad = f' id="{p}days" tabindex="-1" aria-describedby="{p}errors"' if row is not None and row.errors.get("days") else ""
+        bad = (
+            f' id="{p}days" tabindex="-1" aria-describedby="{p}errors"'
+            if row is not None and row.errors.get("days")
+            else ""
+        )
         parts.append(f'<td class="rate-note" colspan="{len(header)}"{bad}>{RATE_NOTE}{hidden}</td>')
     else:
         days_bad = row is not None and bool(row.errors.get("days"))
@@ -92,21 +96,26 @@ def row_html(row: GridRow | None, header: list[dict], index: str, *, blank: bool
         for h, value in zip(header, r.days):
             day = h["day"]
             if h["cls"] == "void":
-                parts.append(f'<td class="day void"><input name="{p}d{day}" value="{e(value)}" tabindex="-1" aria-hidden="true"></td>')
+                parts.append(
+                    f'<td class="day void"><input name="{p}d{day}" value="{e(value)}" tabindex="-1" aria-hidden="true"></td>'
+                )
             else:
                 anchor = f' id="{p}days"' if days_bad and first else ""
                 first = False
-                parts.append(f'<td class="day {h["cls"]}"><input name="{p}d{day}" value="{e(value)}" inputmode="numeric" '
-                             f'maxlength="2" placeholder=" " aria-labelledby="{p}name day-{day}" data-wd="{h["wd"]}" '
-                             f'class="d{bad_days}"{anchor}{invalid}></td>')
+                parts.append(
+                    f'<td class="day {h["cls"]}"><input name="{p}d{day}" value="{e(value)}" inputmode="numeric" '
+                    f'maxlength="2" placeholder=" " aria-labelledby="{p}name day-{day}" data-wd="{h["wd"]}" '
+                    f'class="d{bad_days}"{anchor}{invalid}></td>'
+                )
     total = r.total if row is not None and r.total else ""
     parts.append(
         f'<td class="total"><span class="count">{total}</span>'
         f'<label class="over-in">限度超<input type="text" name="{p}over" value="{e(r.over)}" inputmode="numeric" '
         f'maxlength="6" placeholder="{r.default_over or ""}" aria-label="この行の限度超の単位数"{_bad(row, "over")}>単位</label>'
-        f'<button type="button" class="button small danger del" aria-label="この行を削除">削除</button></td></tr>')
+        f'<button type="button" class="button small danger del" aria-label="この行を削除">削除</button></td></tr>'
+    )
     if row is not None and row.has_errors:
         # Not alerts one by one: the sheet's error summary announces them and links to each field.
-        messages = "".join(f'<p>{e(m)}</p>' for m in row.all_errors)
+        messages = "".join(f"<p>{e(m)}</p>" for m in row.all_errors)
         parts.append(f'<tr class="errors"><td colspan="{len(header) + 5}" id="{p}errors">{messages}</td></tr>')
     return mark_safe("".join(parts))

@@ -8,21 +8,26 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from portal.clients.models import Certification, Client
+from portal.masters.selectors import MonthMasters, month_masters
 from portal.offices.models import Office
 from portal.schedules.annex import Annex
 from portal.schedules.grid import CheckContext, GridRow, build_annex, check_rows, rows_from_lines
-from portal.masters.selectors import MonthMasters, month_masters
 from portal.schedules.models import ServiceSchedule, ServiceScheduleLine
 from portal.schedules.short_stay import SHORT_STAY_KINDS, ShortStay, short_stay_of
 
 
 def load_schedule(schedule_id: int) -> ServiceSchedule:
     """The schedule with its client's register rows and its lines (5 queries)."""
-    return ServiceSchedule.objects.select_related("client__care_manager__user", "client__office").prefetch_related(
-        Prefetch("client__certifications", queryset=Certification.objects.order_by("valid_from")),
-        "client__services", "client__kind_limits",
-        Prefetch("lines", queryset=ServiceScheduleLine.objects.order_by("sort_order", "pk")),
-    ).get(pk=schedule_id)
+    return (
+        ServiceSchedule.objects.select_related("client__care_manager__user", "client__office")
+        .prefetch_related(
+            Prefetch("client__certifications", queryset=Certification.objects.order_by("valid_from")),
+            "client__services",
+            "client__kind_limits",
+            Prefetch("lines", queryset=ServiceScheduleLine.objects.order_by("sort_order", "pk")),
+        )
+        .get(pk=schedule_id)
+    )
 
 
 @dataclass
@@ -46,9 +51,17 @@ class SheetState:
         return len(self.sheet_errors) + sum(len(r.all_errors) for r in self.rows)
 
 
-def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Office, over_mode: str = "auto",
-                masters: MonthMasters | None = None, offices: list[Office] | None = None,
-                short_stay_before: int | None = None) -> SheetState:
+def sheet_state(
+    *,
+    client: Client,
+    month,
+    rows: list[GridRow],
+    care_office: Office,
+    over_mode: str = "auto",
+    masters: MonthMasters | None = None,
+    offices: list[Office] | None = None,
+    short_stay_before: int | None = None,
+) -> SheetState:
     """Check the rows and calculate the 第7表 (fixed number of queries).
 
     ``masters`` (covering at least these rows' codes and kinds) and ``offices`` (the verified offices,
@@ -65,28 +78,43 @@ def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Offi
         masters = month_masters(month, service_codes={r.service_code for r in rows}, kinds=kinds)
     numbers = {r.provider_office_number for r in rows} | {s.provider_office_number for s in services}
     if offices is None:
-        offices = list(Office.objects.filter(verification_status="verified", office_number__in=numbers)
-                       .prefetch_related("service_kinds"))
+        offices = list(
+            Office.objects.filter(verification_status="verified", office_number__in=numbers).prefetch_related(
+                "service_kinds"
+            )
+        )
     else:
         offices = [o for o in offices if o.office_number in numbers]
     renkei_kinds = {o.office_number: {k.service_type_code for k in o.service_kinds.all()} for o in offices}
     provider_names = {s.provider_office_number: s.provider_name for s in services}
     provider_names.update({o.office_number: o.name for o in offices})
     ctx = CheckContext(
-        month=month, masters=masters, certifications=certifications,
+        month=month,
+        masters=masters,
+        certifications=certifications,
         client_services={(s.provider_office_number, s.service_type_code) for s in services},
-        renkei_kinds=renkei_kinds, provider_names=provider_names,
+        renkei_kinds=renkei_kinds,
+        provider_names=provider_names,
     )
     for row in rows:
         if not row.provider_name:
             row.provider_name = provider_names.get(row.provider_office_number, "")
     sheet_errors = check_rows(rows, ctx)
-    short_stay = short_stay_of(client=client, month=month, lines=((r.service_type_code, r.counts) for r in rows),
-                               entered_before=short_stay_before, certifications=certifications)
-    discounts = {(s.provider_office_number, s.service_type_code): s.discount_rate for s in services
-                 if s.discount_rate is not None}
-    satellites = {(s.provider_office_number, s.service_type_code): s.satellite_branch for s in services
-                  if s.satellite_branch}
+    short_stay = short_stay_of(
+        client=client,
+        month=month,
+        lines=((r.service_type_code, r.counts) for r in rows),
+        entered_before=short_stay_before,
+        certifications=certifications,
+    )
+    discounts = {
+        (s.provider_office_number, s.service_type_code): s.discount_rate
+        for s in services
+        if s.discount_rate is not None
+    }
+    satellites = {
+        (s.provider_office_number, s.service_type_code): s.satellite_branch for s in services if s.satellite_branch
+    }
     for r in rows:
         key = (r.provider_office_number, r.service_type_code)
         if key in discounts:
@@ -98,22 +126,38 @@ def sheet_state(*, client: Client, month, rows: list[GridRow], care_office: Offi
         if r.service_type_code in SHORT_STAY_KINDS:
             r.over30_days = short_stay.over30_days | r.over30_received
     annex = build_annex(
-        rows=rows, masters=masters, certifications=certifications,
+        rows=rows,
+        masters=masters,
+        certifications=certifications,
         kind_limits={k.service_type_code: k.units for k in client.kind_limits.all()},
-        benefit_rate=client.benefit_rate, provider_grades={o.office_number: o.regional_grade for o in offices},
-        default_grade=care_office.regional_grade, over_mode=over_mode,
+        benefit_rate=client.benefit_rate,
+        provider_grades={o.office_number: o.regional_grade for o in offices},
+        default_grade=care_office.regional_grade,
+        over_mode=over_mode,
     )
     sheet_errors += [message for line, message in annex.allocation_problems if line is None]
-    return SheetState(rows=rows, sheet_errors=sheet_errors, annex=annex, masters=masters,
-                      provider_names=provider_names, over_mode=over_mode, short_stay=short_stay,
-                      satellites=satellites,
-                      short_stay_raw="" if short_stay_before is None else str(short_stay_before))
+    return SheetState(
+        rows=rows,
+        sheet_errors=sheet_errors,
+        annex=annex,
+        masters=masters,
+        provider_names=provider_names,
+        over_mode=over_mode,
+        short_stay=short_stay,
+        satellites=satellites,
+        short_stay_raw="" if short_stay_before is None else str(short_stay_before),
+    )
 
 
 def saved_sheet_state(schedule: ServiceSchedule) -> SheetState:
-    return sheet_state(client=schedule.client, month=schedule.month, rows=rows_from_lines(schedule.lines.all()),
-                       care_office=schedule.client.office, over_mode=schedule.over_mode,
-                       short_stay_before=schedule.short_stay_days_before)
+    return sheet_state(
+        client=schedule.client,
+        month=schedule.month,
+        rows=rows_from_lines(schedule.lines.all()),
+        care_office=schedule.client.office,
+        over_mode=schedule.over_mode,
+        short_stay_before=schedule.short_stay_days_before,
+    )
 
 
 def schedule_annex(schedule: ServiceSchedule) -> Annex:

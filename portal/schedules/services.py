@@ -62,7 +62,10 @@ def schedule_create(*, client: Client, month: date, author: Membership | None) -
     try:
         with transaction.atomic():
             return ServiceSchedule.objects.create(
-                client=client, month=month_start(month), created_on=timezone.localdate(), updated_by=author,
+                client=client,
+                month=month_start(month),
+                created_on=timezone.localdate(),
+                updated_by=author,
                 updated_by_name=_author_name(author),
             )
     except IntegrityError:
@@ -89,16 +92,27 @@ def _line_values(row: GridRow, *, sort_order: int, over_mode: str = "auto") -> d
 
 
 @transaction.atomic
-def schedule_save(*, schedule: ServiceSchedule, rows: list[GridRow], version: int, author: Membership,
-                  provider_names: dict[str, str] | None = None, over_mode: str = "auto",
-                  short_stay_before: int | None = None) -> ServiceSchedule:
+def schedule_save(
+    *,
+    schedule: ServiceSchedule,
+    rows: list[GridRow],
+    version: int,
+    author: Membership,
+    provider_names: dict[str, str] | None = None,
+    over_mode: str = "auto",
+    short_stay_before: int | None = None,
+) -> ServiceSchedule:
     """Replace the planned lines with ``rows`` (and the over-limit allocation) if nobody saved since ``version``.
 
     Existing lines (matched by id) are updated in place so that their 実績 stays. Raises
     :class:`ScheduleConflict` (nothing changed) when the version moved on."""
     updated = ServiceSchedule.objects.filter(pk=schedule.pk, version=version).update(
-        version=F("version") + 1, updated_at=timezone.now(), updated_by=author, updated_by_name=_author_name(author),
-        over_mode=over_mode, short_stay_days_before=short_stay_before,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+        updated_by=author,
+        updated_by_name=_author_name(author),
+        over_mode=over_mode,
+        short_stay_days_before=short_stay_before,
     )
     if not updated:
         raise ScheduleConflict(ServiceSchedule.objects.get(pk=schedule.pk))
@@ -120,19 +134,28 @@ def schedule_save(*, schedule: ServiceSchedule, rows: list[GridRow], version: in
             to_create.append(ServiceScheduleLine(schedule=schedule, **values))
     ServiceScheduleLine.objects.bulk_create(to_create)
     ServiceScheduleLine.objects.filter(schedule=schedule).exclude(pk__in=keep).exclude(
-        pk__in=[line.pk for line in to_create]).delete()
+        pk__in=[line.pk for line in to_create]
+    ).delete()
     ScheduleDraft.objects.filter(schedule=schedule, author=author).delete()
     schedule.refresh_from_db()
     return schedule
 
 
-def schedule_draft_save(*, schedule: ServiceSchedule, author: Membership, rows: list[GridRow], base_version: int,
-                        over_mode: str | None = None, short_stay_before: str | None = None) -> ScheduleDraft:
+def schedule_draft_save(
+    *,
+    schedule: ServiceSchedule,
+    author: Membership,
+    rows: list[GridRow],
+    base_version: int,
+    over_mode: str | None = None,
+    short_stay_before: str | None = None,
+) -> ScheduleDraft:
     if short_stay_before is None:
         short_stay_before = "" if schedule.short_stay_days_before is None else str(schedule.short_stay_days_before)
     payload = rows_to_payload(rows, over_mode=over_mode or schedule.over_mode, short_stay_before=short_stay_before)
     draft, _ = ScheduleDraft.objects.update_or_create(
-        schedule=schedule, author=author,
+        schedule=schedule,
+        author=author,
         defaults={"payload": payload, "base_version": base_version},
     )
     return draft
@@ -195,12 +218,22 @@ def rows_from_previous_month(*, client: Client, month: date) -> FillResult:
                     new[d - 1] = str(value)
                 else:
                     skipped += 1
-        rows.append(GridRow(
-            index=i, provider_office_number=line.provider_office_number, provider_name=line.provider_name,
-            service_code=line.service_code, start=_display(line.start_time), end=_display(line.end_time), days=new,
-            units_entered="" if line.units_entered is None else str(line.units_entered), tais_code=line.tais_code,
-            notified_code=line.notified_code, equipment_name=line.equipment_name, prorated=bool(line.prorated_days),
-        ))
+        rows.append(
+            GridRow(
+                index=i,
+                provider_office_number=line.provider_office_number,
+                provider_name=line.provider_name,
+                service_code=line.service_code,
+                start=_display(line.start_time),
+                end=_display(line.end_time),
+                days=new,
+                units_entered="" if line.units_entered is None else str(line.units_entered),
+                tais_code=line.tais_code,
+                notified_code=line.notified_code,
+                equipment_name=line.equipment_name,
+                prorated=bool(line.prorated_days),
+            )
+        )
     return FillResult(rows=rows, skipped_days=skipped)
 
 
@@ -221,8 +254,11 @@ def latest_plan_with_weekly(client: Client):
     WeeklyActivity = weekly_activity_model()
     if WeeklyActivity is None:
         return None
-    activities = (WeeklyActivity.objects.filter(plan__client=client).select_related("plan")
-                  .order_by("-plan__plan_date", "-plan__pk"))
+    activities = (
+        WeeklyActivity.objects.filter(plan__client=client)
+        .select_related("plan")
+        .order_by("-plan__plan_date", "-plan__pk")
+    )
     # the latest delivered (交付済) version is what was agreed with the 利用者; a newer draft is only a draft
     activity = activities.filter(plan__status="delivered").first() or activities.first()
     return activity.plan if activity is not None else None
@@ -237,14 +273,26 @@ def rows_from_weekly_pattern(*, client: Client, month: date) -> FillResult:
     activities = list(WeeklyActivity.objects.filter(plan=plan).order_by("weekday", "start_time", "pk"))
     activities = [a for a in activities if a.service_type_code]
     if not activities:
-        raise ValidationError("第3表にサービス種類の入ったサービスがありません（主な日常生活上の活動だけでは作成できません）。")
+        raise ValidationError(
+            "第3表にサービス種類の入ったサービスがありません（主な日常生活上の活動だけでは作成できません）。"
+        )
     names = {s.provider_office_number: s.provider_name for s in client.services.all()}
-    names.update(dict(Office.objects.filter(verification_status="verified", 
-        office_number__in={a.provider_office_number for a in activities}).values_list("office_number", "name")))
+    names.update(
+        dict(
+            Office.objects.filter(
+                verification_status="verified", office_number__in={a.provider_office_number for a in activities}
+            ).values_list("office_number", "name")
+        )
+    )
     groups: dict[tuple, set[int]] = {}
     for a in activities:
-        key = (a.provider_office_number, a.service_type_code, a.service_item_code or "",
-               a.start_time.strftime("%H:%M") if a.start_time else "", a.end_time.strftime("%H:%M") if a.end_time else "")
+        key = (
+            a.provider_office_number,
+            a.service_type_code,
+            a.service_item_code or "",
+            a.start_time.strftime("%H:%M") if a.start_time else "",
+            a.end_time.strftime("%H:%M") if a.end_time else "",
+        )
         groups.setdefault(key, set()).add(int(a.weekday))
     days = calendar.monthrange(month.year, month.month)[1]
     allowed = _certified_days(client, month)
@@ -261,8 +309,17 @@ def rows_from_weekly_pattern(*, client: Client, month: date) -> FillResult:
                     skipped += 1
         if not item:
             missing_item += 1
-        rows.append(GridRow(index=i, provider_office_number=provider, provider_name=names.get(provider, ""),
-                            service_code=kind + item, start=start, end=end, days=cells))
+        rows.append(
+            GridRow(
+                index=i,
+                provider_office_number=provider,
+                provider_name=names.get(provider, ""),
+                service_code=kind + item,
+                start=start,
+                end=end,
+                days=cells,
+            )
+        )
     note = ""
     if missing_item:
         note = f"{missing_item}行はサービス項目コードが第3表に無いため、コードの続き（4桁）を入力してください。"

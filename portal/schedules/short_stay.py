@@ -96,8 +96,15 @@ class ShortStay:
         return "1" if self.over30_days else "0"
 
 
-def short_stay_calc(*, month: date, this_days: set[int], entered_before: int | None,
-                    history: Mapping[date, PastMonth], period_from: date | None, period_to: date | None) -> ShortStay:
+def short_stay_calc(
+    *,
+    month: date,
+    this_days: set[int],
+    entered_before: int | None,
+    history: Mapping[date, PastMonth],
+    period_from: date | None,
+    period_to: date | None,
+) -> ShortStay:
     """The month's short-stay figures (see the module docstring). ``history`` maps month → PastMonth."""
     month = month.replace(day=1)
     out = ShortStay(this_month=len(this_days), period_from=period_from, period_to=period_to)
@@ -137,11 +144,14 @@ def short_stay_calc(*, month: date, this_days: set[int], entered_before: int | N
     out.over30_days = frozenset(over)
     if out.over30_days:
         days = "、".join(f"{d}日" for d in sorted(out.over30_days))
-        out.warnings.append(f"短期入所が連続30日を超えるため、{days}は保険給付の対象外（30日超・全額自己負担）になります。")
+        out.warnings.append(
+            f"短期入所が連続30日を超えるため、{days}は保険給付の対象外（30日超・全額自己負担）になります。"
+        )
     if out.used and out.over_half:
         out.warnings.append(
             f"短期入所の累積利用日数（{out.total}日）が認定有効期間（{out.period_days}日）の半数（{out.half}日）を超えています。"
-            "居宅サービス計画に必要性を記載しているか確認してください。")
+            "居宅サービス計画に必要性を記載しているか確認してください。"
+        )
     return out
 
 
@@ -170,10 +180,14 @@ def short_stay_history(client, month: date, period_from: date | None) -> dict[da
     start = _prev(_prev(_prev(month)))
     if period_from is not None:
         start = min(start, period_from.replace(day=1))
-    schedules = list(ServiceSchedule.objects.filter(client=client, month__gte=start, month__lt=month)
-                     .values_list("pk", "month", "short_stay_days_before"))
+    schedules = list(
+        ServiceSchedule.objects.filter(client=client, month__gte=start, month__lt=month).values_list(
+            "pk", "month", "short_stay_days_before"
+        )
+    )
     lines = ServiceScheduleLine.objects.filter(
-        schedule_id__in=[pk for pk, _m, _b in schedules], service_type_code__in=SHORT_STAY_KINDS,
+        schedule_id__in=[pk for pk, _m, _b in schedules],
+        service_type_code__in=SHORT_STAY_KINDS,
     ).values_list("schedule_id", "service_type_code", "planned_days", "actual_days")
     by_schedule: dict[int, list] = {}
     for sid, kind, planned, actual in lines:
@@ -202,8 +216,9 @@ def period_of(certifications, month: date):
     return None
 
 
-def short_stay_of(*, client, month: date, lines: Iterable[tuple[str, Sequence[int]]], entered_before: int | None,
-                  certifications=None) -> ShortStay:
+def short_stay_of(
+    *, client, month: date, lines: Iterable[tuple[str, Sequence[int]]], entered_before: int | None, certifications=None
+) -> ShortStay:
     """Figures of a month whose lines are ``(kind, counts)`` (saved or as posted)."""
     month = month.replace(day=1)
     this_days = stay_days(lines, _days_in(month))
@@ -214,5 +229,11 @@ def short_stay_of(*, client, month: date, lines: Iterable[tuple[str, Sequence[in
     if not this_days and entered_before is None:
         return ShortStay(period_from=period_from, period_to=period_to)
     history = short_stay_history(client, month, period_from)
-    return short_stay_calc(month=month, this_days=this_days, entered_before=entered_before, history=history,
-                           period_from=period_from, period_to=period_to)
+    return short_stay_calc(
+        month=month,
+        this_days=this_days,
+        entered_before=entered_before,
+        history=history,
+        period_from=period_from,
+        period_to=period_to,
+    )

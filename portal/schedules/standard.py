@@ -20,7 +20,6 @@ from datetime import date, datetime
 
 from linkage.standard import LINKED_SERVICE_KINDS, ZERO_DATE, SendUnit
 from linkage.standard.layouts import WELFARE_EQUIPMENT_KINDS
-
 from portal.clients.models import CertificationStatus
 from portal.offices.selectors import sender_kind_of
 from portal.schedules.annex import Annex, AnnexGroup, AnnexRow
@@ -54,8 +53,9 @@ def _month_certifications(client, month: date) -> list:
     return sorted(certs, key=lambda c: c.valid_from)
 
 
-def hosoku_rows(client, *, month: date, office_number: str, annex: Annex | None = None,
-                short_stay: ShortStay | None = None) -> list[dict]:
+def hosoku_rows(
+    client, *, month: date, office_number: str, annex: Annex | None = None, short_stay: ShortStay | None = None
+) -> list[dict]:
     """利用者補足情報 (UPHOSOKU) in its 6表/7表 mode: No.4 = 00000000, No.63 = 対象年月.
 
     Figures come from the register (the certification(s) overlapping the month) and, when
@@ -82,14 +82,16 @@ def hosoku_rows(client, *, month: date, office_number: str, annex: Annex | None 
     if certs:
         cert = certs[-1]
         certified = cert.status == CertificationStatus.CERTIFIED
-        rec.update({
-            13: cert.certified_on,
-            14: cert.valid_from if certified else None,
-            15: cert.valid_to if certified else None,
-            16: cert.status,
-            18: cert.care_level,
-            19: (annex.benefit_limit_units if annex is not None else cert.limit_units) or None,
-        })
+        rec.update(
+            {
+                13: cert.certified_on,
+                14: cert.valid_from if certified else None,
+                15: cert.valid_to if certified else None,
+                16: cert.status,
+                18: cert.care_level,
+                19: (annex.benefit_limit_units if annex is not None else cert.limit_units) or None,
+            }
+        )
         if len(certs) > 1 and certs[-2].care_level != cert.care_level:
             rec[17] = cert.valid_from
             rec[59] = certs[-2].care_level
@@ -119,8 +121,11 @@ def _linked(code: str) -> bool:
 def satellite_branches(client, lines=()) -> dict[tuple[str, str], str]:
     """サテライト枝番 per (provider office, service kind) (6表 No.22, 7表 No.8): the 利用者's services
     (the office's own record), otherwise the value received with the schedule's lines."""
-    out = {(s.provider_office_number, s.service_type_code): s.satellite_branch
-           for s in client.services.all() if s.satellite_branch}
+    out = {
+        (s.provider_office_number, s.service_type_code): s.satellite_branch
+        for s in client.services.all()
+        if s.satellite_branch
+    }
     for line in lines:
         if line.satellite_branch:
             out.setdefault((line.provider_office_number, line.service_type_code), line.satellite_branch)
@@ -129,9 +134,12 @@ def satellite_branches(client, lines=()) -> dict[tuple[str, str], str]:
 
 def schedule_short_stay(schedule: ServiceSchedule) -> ShortStay:
     """The month's 短期入所 days of the saved 予定 (see :mod:`portal.schedules.short_stay`)."""
-    return short_stay_of(client=schedule.client, month=schedule.month,
-                         lines=((x.service_type_code, x.planned_days) for x in schedule.lines.all()),
-                         entered_before=schedule.short_stay_days_before)
+    return short_stay_of(
+        client=schedule.client,
+        month=schedule.month,
+        lines=((x.service_type_code, x.planned_days) for x in schedule.lines.all()),
+        entered_before=schedule.short_stay_days_before,
+    )
 
 
 def _stay_days_fields(short_stay: ShortStay | None) -> dict:
@@ -154,8 +162,15 @@ def detail_numbers(items) -> dict:
     return {key: n for members in groups.values() if len(members) > 1 for n, key in enumerate(members, start=1)}
 
 
-def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str,
-                 planner_name: str, short_stay: ShortStay | None = None) -> list[dict]:
+def plan_records(
+    *,
+    schedule: ServiceSchedule,
+    annex: Annex,
+    created_on: date,
+    office_number: str,
+    planner_name: str,
+    short_stay: ShortStay | None = None,
+) -> list[dict]:
     """UPPLAN: one record per service, provider and day (予定). No.8 is the 割引後単位数 when the
     provider offers a 割引; 短期入所 records carry No.9 前月までの利用日数 and No.23 ３０日超区分."""
     month = schedule.month
@@ -170,8 +185,11 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
             last_day_of_group[key] = max(last_day_of_group.get(key, 0), planned[-1])
     lines_by_id = {line.pk: line for line in schedule.lines.all()}
     satellites = satellite_branches(schedule.client, lines_by_id.values())
-    detail = detail_numbers((r.line.line_id or id(r.line), r.provider_office_number, r.service_code, r.unit_value)
-                            for r in rows if not r.over30)
+    detail = detail_numbers(
+        (r.line.line_id or id(r.line), r.provider_office_number, r.service_code, r.unit_value)
+        for r in rows
+        if not r.over30
+    )
     before = short_stay.before if short_stay is not None and (short_stay.used or short_stay.entered) else None
     out = []
     for r in rows:
@@ -180,11 +198,22 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
         end = line.end_time if line is not None else NO_TIME
         flags = (line.prorated_days if line is not None else "") or None
         base = {
-            2: schedule.client.insurer_number, 3: schedule.client.insured_number, 4: created_on, 5: _ym(month),
-            6: office_number, 7: planner_name or None, 11: flags, 15: r.service_code,
-            16: r.line.tais_code or None, 17: r.line.notified_code or None, 18: r.line.equipment_name or None,
-            19: detail.get(r.line.line_id or id(r.line)), 20: r.provider_office_number, 21: r.line.provider_name or None,
-            22: satellites.get((r.provider_office_number, r.line.service_type_code)), 23: "1" if r.over30 else "0",
+            2: schedule.client.insurer_number,
+            3: schedule.client.insured_number,
+            4: created_on,
+            5: _ym(month),
+            6: office_number,
+            7: planner_name or None,
+            11: flags,
+            15: r.service_code,
+            16: r.line.tais_code or None,
+            17: r.line.notified_code or None,
+            18: r.line.equipment_name or None,
+            19: detail.get(r.line.line_id or id(r.line)),
+            20: r.provider_office_number,
+            21: r.line.provider_name or None,
+            22: satellites.get((r.provider_office_number, r.line.service_type_code)),
+            23: "1" if r.over30 else "0",
             24: office_number,
         }
         if r.line.service_type_code in SHORT_STAY_KINDS:
@@ -201,13 +230,27 @@ def plan_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, o
 
 def _group_amounts(g: AnnexGroup) -> dict:
     return {
-        19: g.kind_over, 20: g.kind_in, 21: g.class_over, 22: g.class_in, 23: g.unit_price, 24: g.cost_total,
-        25: g.benefit_rate, 26: g.insurance_claim, 28: g.copay_insured, 29: g.copay_full,
+        19: g.kind_over,
+        20: g.kind_in,
+        21: g.class_over,
+        22: g.class_in,
+        23: g.unit_price,
+        24: g.cost_total,
+        25: g.benefit_rate,
+        26: g.insurance_claim,
+        28: g.copay_insured,
+        29: g.copay_full,
     }
 
 
-def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, office_number: str,
-                  short_stay: ShortStay | None = None) -> list[dict]:
+def annex_records(
+    *,
+    schedule: ServiceSchedule,
+    annex: Annex,
+    created_on: date,
+    office_number: str,
+    short_stay: ShortStay | None = None,
+) -> list[dict]:
     """UPSIKYU: detail rows, a 区分支給対象種類別小計 (<kind>AAAA) per provider × kind with several
     rows, and the 全合計 (999999 / 9999999999). Amounts sit on the group's 小計 row, or on the
     detail row of a single-row group, as on the printed 第7表.
@@ -219,8 +262,15 @@ def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, 
     meaning or code list, and no member has such a code (the 介護支援専門員番号 is 8 digits); padding a
     personal number into it would invent a format the receiver cannot read."""
     client = schedule.client
-    common = {2: client.insurer_number, 3: client.insured_number, 4: created_on, 5: _ym(schedule.month),
-              33: "0", 34: TOTAL_OFFICE, 36: office_number}
+    common = {
+        2: client.insurer_number,
+        3: client.insured_number,
+        4: created_on,
+        5: _ym(schedule.month),
+        33: "0",
+        34: TOTAL_OFFICE,
+        36: office_number,
+    }
     out = []
     satellites = satellite_branches(client, schedule.lines.all())
     stay = _stay_days_fields(short_stay)
@@ -231,31 +281,61 @@ def annex_records(*, schedule: ServiceSchedule, annex: Annex, created_on: date, 
             continue
         for r in rows:
             rec = {
-                **common, 6: g.provider_name or None, 7: g.provider_office_number,
-                8: satellites.get((g.provider_office_number, g.service_type_code)), 9: r.service_code,
-                10: r.line.tais_code or None, 11: r.line.notified_code or None, 12: r.line.equipment_name or None,
-                13: r.units, 14: r.discount_rate, 15: r.discounted_units, 16: r.count, 17: r.service_units,
-                18: r.managed_units, 33: "1" if r.over30 else "0",
+                **common,
+                6: g.provider_name or None,
+                7: g.provider_office_number,
+                8: satellites.get((g.provider_office_number, g.service_type_code)),
+                9: r.service_code,
+                10: r.line.tais_code or None,
+                11: r.line.notified_code or None,
+                12: r.line.equipment_name or None,
+                13: r.units,
+                14: r.discount_rate,
+                15: r.discounted_units,
+                16: r.count,
+                17: r.service_units,
+                18: r.managed_units,
+                33: "1" if r.over30 else "0",
                 **(stay if g.service_type_code in SHORT_STAY_KINDS else {}),
             }
             if len(rows) == 1:
                 rec.update(_group_amounts(g))
             out.append(rec)
         if len(rows) > 1:
-            out.append({
-                **common, 6: g.provider_name or None, 7: g.provider_office_number,
-                8: satellites.get((g.provider_office_number, g.service_type_code)), 9: f"{g.service_type_code}AAAA",
-                13: 0, 16: 0, 17: g.service_units, 18: g.managed_units or None, **_group_amounts(g),
-                **(stay if g.service_type_code in SHORT_STAY_KINDS else {}),
-            })
-    out.append({
-        **common, 7: TOTAL_OFFICE, 9: TOTAL_CODE, 13: 0, 16: 0,
-        17: sum(g.service_units for g in groups), 18: sum(g.managed_units for g in groups) or None,
-        19: sum(g.kind_over for g in groups), 20: sum(g.kind_in for g in groups),
-        21: sum(g.class_over for g in groups), 22: sum(g.class_in for g in groups),
-        24: sum(g.cost_total for g in groups), 26: sum(g.insurance_claim for g in groups),
-        28: sum(g.copay_insured for g in groups), 29: sum(g.copay_full for g in groups),
-    })
+            out.append(
+                {
+                    **common,
+                    6: g.provider_name or None,
+                    7: g.provider_office_number,
+                    8: satellites.get((g.provider_office_number, g.service_type_code)),
+                    9: f"{g.service_type_code}AAAA",
+                    13: 0,
+                    16: 0,
+                    17: g.service_units,
+                    18: g.managed_units or None,
+                    **_group_amounts(g),
+                    **(stay if g.service_type_code in SHORT_STAY_KINDS else {}),
+                }
+            )
+    out.append(
+        {
+            **common,
+            7: TOTAL_OFFICE,
+            9: TOTAL_CODE,
+            13: 0,
+            16: 0,
+            17: sum(g.service_units for g in groups),
+            18: sum(g.managed_units for g in groups) or None,
+            19: sum(g.kind_over for g in groups),
+            20: sum(g.kind_in for g in groups),
+            21: sum(g.class_over for g in groups),
+            22: sum(g.class_in for g in groups),
+            24: sum(g.cost_total for g in groups),
+            26: sum(g.insurance_claim for g in groups),
+            28: sum(g.copay_insured for g in groups),
+            29: sum(g.copay_full for g in groups),
+        }
+    )
     return out
 
 
@@ -267,14 +347,21 @@ class ScheduleRecords:
     recipients: list[tuple[str, str]]  # (provider office number, service kind)
 
 
-def schedule_records(*, schedule: ServiceSchedule, annex: Annex, sender_office, created_on: date,
-                     short_stay: ShortStay | None = None) -> ScheduleRecords:
+def schedule_records(
+    *, schedule: ServiceSchedule, annex: Annex, sender_office, created_on: date, short_stay: ShortStay | None = None
+) -> ScheduleRecords:
     client = schedule.client
     planner = client.care_manager.name if client.care_manager_id else (schedule.updated_by_name or "")
     if short_stay is None:
         short_stay = schedule_short_stay(schedule)
-    plan = plan_records(schedule=schedule, annex=annex, created_on=created_on,
-                        office_number=sender_office.office_number, planner_name=planner, short_stay=short_stay)
+    plan = plan_records(
+        schedule=schedule,
+        annex=annex,
+        created_on=created_on,
+        office_number=sender_office.office_number,
+        planner_name=planner,
+        short_stay=short_stay,
+    )
     recipients = []
     for r in annex.rows:
         key = (r.provider_office_number, r.line.service_type_code)
@@ -282,16 +369,23 @@ def schedule_records(*, schedule: ServiceSchedule, annex: Annex, sender_office, 
             recipients.append(key)
     return ScheduleRecords(
         plan=plan,
-        annex=annex_records(schedule=schedule, annex=annex, created_on=created_on,
-                            office_number=sender_office.office_number, short_stay=short_stay),
-        hosoku=hosoku_rows(client, month=schedule.month, office_number=sender_office.office_number, annex=annex,
-                           short_stay=short_stay),
+        annex=annex_records(
+            schedule=schedule,
+            annex=annex,
+            created_on=created_on,
+            office_number=sender_office.office_number,
+            short_stay=short_stay,
+        ),
+        hosoku=hosoku_rows(
+            client, month=schedule.month, office_number=sender_office.office_number, annex=annex, short_stay=short_stay
+        ),
         recipients=recipients,
     )
 
 
-def schedule_send_units(*, schedule: ServiceSchedule, sender_office, created_at: datetime,
-                        annex: Annex | None = None) -> list[SendUnit]:
+def schedule_send_units(
+    *, schedule: ServiceSchedule, sender_office, created_at: datetime, annex: Annex | None = None
+) -> list[SendUnit]:
     """One 利用票 send unit per recipient (provider office × service kind), all with the same
     ファイル連番 ``created_at``. Call ``.build()`` on each (it validates the files).
 
@@ -300,13 +394,20 @@ def schedule_send_units(*, schedule: ServiceSchedule, sender_office, created_at:
         from portal.schedules.selectors import schedule_annex
 
         annex = schedule_annex(schedule)
-    records = schedule_records(schedule=schedule, annex=annex, sender_office=sender_office,
-                               created_on=created_at.date())
+    records = schedule_records(
+        schedule=schedule, annex=annex, sender_office=sender_office, created_on=created_at.date()
+    )
     units = []
     for office_number, kind in records.recipients:
-        unit = SendUnit("schedule", sender_office=sender_office.office_number, sender_kind=sender_kind_of(sender_office),
-                        recipient_office=office_number, recipient_kind=kind, sequence=created_at,
-                        month=schedule.month)
+        unit = SendUnit(
+            "schedule",
+            sender_office=sender_office.office_number,
+            sender_kind=sender_kind_of(sender_office),
+            recipient_office=office_number,
+            recipient_kind=kind,
+            sequence=created_at,
+            month=schedule.month,
+        )
         unit.add("UPPLAN", records.plan).add("UPSIKYU", records.annex).add("UPHOSOKU", records.hosoku)
         units.append(unit)
     return units

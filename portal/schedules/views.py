@@ -35,8 +35,10 @@ from portal.schedules.short_stay import SHORT_STAY_KINDS
 
 NEW_ROWS = 1  # blank lines at the end of the grid (typed into without JavaScript; more are added in place)
 MAX_VERSION = 2**31 - 1
-BAD_VERSION = ("この画面の更新番号（version）が正しくないため保存していません。入力内容は下書きとして残してあります。"
-               "「サービス利用票」から開き直してください。")
+BAD_VERSION = (
+    "この画面の更新番号（version）が正しくないため保存していません。入力内容は下書きとして残してあります。"
+    "「サービス利用票」から開き直してください。"
+)
 
 
 def _posted_version(request) -> int | None:
@@ -48,8 +50,9 @@ def _posted_version(request) -> int | None:
 
 
 def _month_from(request):
-    return services.parse_month(request.GET.get("month") or request.POST.get("month")) or \
-        timezone.localdate().replace(day=1)
+    return services.parse_month(request.GET.get("month") or request.POST.get("month")) or timezone.localdate().replace(
+        day=1
+    )
 
 
 def _month_nav(month):
@@ -61,19 +64,31 @@ def _month_nav(month):
 @office_required
 def schedule_list(request):
     month = _month_from(request)
-    clients = list(Client.objects.filter(is_active=True).select_related("care_manager__user").prefetch_related(
-        Prefetch("certifications", queryset=Certification.objects.order_by("-valid_from"))))
-    schedules = {s.client_id: s for s in ServiceSchedule.objects.filter(month=month).annotate(line_count=Count("lines"))}
+    clients = list(
+        Client.objects.filter(is_active=True)
+        .select_related("care_manager__user")
+        .prefetch_related(Prefetch("certifications", queryset=Certification.objects.order_by("-valid_from")))
+    )
+    schedules = {
+        s.client_id: s for s in ServiceSchedule.objects.filter(month=month).annotate(line_count=Count("lines"))
+    }
     rows = []
     for c in clients:
         last = month.replace(day=28)
         cert = next((x for x in c.certifications.all() if x.valid_from <= last and x.valid_to >= month), None)
         rows.append({"client": c, "cert": cert, "schedule": schedules.get(c.pk)})
     prev, nxt = _month_nav(month)
-    return render(request, "schedules/list.html", {
-        "month": month, "rows": rows, "prev": prev, "next": nxt,
-        "done": sum(1 for r in rows if r["schedule"]),
-    })
+    return render(
+        request,
+        "schedules/list.html",
+        {
+            "month": month,
+            "rows": rows,
+            "prev": prev,
+            "next": nxt,
+            "done": sum(1 for r in rows if r["schedule"]),
+        },
+    )
 
 
 @office_required
@@ -103,16 +118,26 @@ def schedule_open(request, client_id):
                 _store_fill(request, schedule, fill)
             return redirect("schedules:edit", schedule_id=schedule.pk)
     prev, nxt = _month_nav(month)
-    return render(request, "schedules/open.html", {
-        "client": client, "month": month, "has_previous": has_previous, "plan": plan, "prev": prev, "next": nxt,
-        "previous_month": services.previous_month(month),
-    })
+    return render(
+        request,
+        "schedules/open.html",
+        {
+            "client": client,
+            "month": month,
+            "has_previous": has_previous,
+            "plan": plan,
+            "prev": prev,
+            "next": nxt,
+            "previous_month": services.previous_month(month),
+        },
+    )
 
 
 def _store_fill(request, schedule, fill):
     """A copy/fill result becomes the member's draft: they see it, check it and save it."""
-    services.schedule_draft_save(schedule=schedule, author=request.membership, rows=fill.rows,
-                                 base_version=schedule.version)
+    services.schedule_draft_save(
+        schedule=schedule, author=request.membership, rows=fill.rows, base_version=schedule.version
+    )
     text = f"{len(fill.rows)}行を入力しました。内容を確認して「保存する」を押してください（まだ保存していません）。"
     if fill.skipped_days:
         text += f" 認定有効期間の外の{fill.skipped_days}日分は入れていません。"
@@ -133,18 +158,34 @@ def _page_context(request, schedule, state, *, version, draft=None, conflict=Non
         row.html = row_html(row, header, str(row.index))
     new_rows = [row_html(None, header, f"new{n}", blank=True) for n in range(NEW_ROWS)]
     return {
-        "schedule": schedule, "client": client, "month": month, "rows": state.rows, "state": state,
-        "annex": state.annex, "header": header, "version": version, "draft": draft,
-        "conflict": conflict, "prev": prev, "next": nxt, "days_in_month": schedule.days_in_month,
-        "provider_options": [(s.provider_office_number, s.provider_name, s.service_type_code,
-                              service_kind_name(s.service_type_code)) for s in client.services.all()],
-        "code_options": code_options, "kinds": kinds, "over_rows": over_rows,
-        "certifications": [c for c in client.certifications.all()
-                           if c.valid_from <= schedule.last_day and c.valid_to >= month],
+        "schedule": schedule,
+        "client": client,
+        "month": month,
+        "rows": state.rows,
+        "state": state,
+        "annex": state.annex,
+        "header": header,
+        "version": version,
+        "draft": draft,
+        "conflict": conflict,
+        "prev": prev,
+        "next": nxt,
+        "days_in_month": schedule.days_in_month,
+        "provider_options": [
+            (s.provider_office_number, s.provider_name, s.service_type_code, service_kind_name(s.service_type_code))
+            for s in client.services.all()
+        ],
+        "code_options": code_options,
+        "kinds": kinds,
+        "over_rows": over_rows,
+        "certifications": [
+            c for c in client.certifications.all() if c.valid_from <= schedule.last_day and c.valid_to >= month
+        ],
         "blank_row": row_html(None, header, "__i__"),
         "new_rows": new_rows,
         "has_weekly": services.weekly_activity_model() is not None,
-        "over_mode": state.over_mode, "over_modes": OverMode.choices,
+        "over_mode": state.over_mode,
+        "over_modes": OverMode.choices,
         "show_short_stay": bool(set(kinds) & SHORT_STAY_KINDS) or state.short_stay.entered,
     }
 
@@ -179,8 +220,14 @@ def _posted_state(request, schedule):
 def _state_with_stay(request, schedule, rows, over_mode, data):
     """sheet_state with the 前月までの短期入所利用日数 the page holds (typed text kept on the state)."""
     raw, before, error = short_stay_before_from(data, schedule.short_stay_days_before)
-    state = sheet_state(client=schedule.client, month=schedule.month, rows=rows, care_office=request.office,
-                        over_mode=over_mode, short_stay_before=before)
+    state = sheet_state(
+        client=schedule.client,
+        month=schedule.month,
+        rows=rows,
+        care_office=request.office,
+        over_mode=over_mode,
+        short_stay_before=before,
+    )
     state.short_stay_raw = raw
     if error:
         state.sheet_errors.append(error)
@@ -192,34 +239,69 @@ def _schedule_save(request, schedule):
     version = _posted_version(request)
     conflict = None
     if version is None:
-        draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=schedule.version, over_mode=over_mode,
-                                             short_stay_before=state.short_stay_raw)
+        draft = services.schedule_draft_save(
+            schedule=schedule,
+            author=request.membership,
+            rows=rows,
+            base_version=schedule.version,
+            over_mode=over_mode,
+            short_stay_before=state.short_stay_raw,
+        )
         messages.error(request, BAD_VERSION)
-        return render(request, "schedules/edit.html",
-                      _page_context(request, schedule, state, version=draft.base_version, draft=draft), status=400)
+        return render(
+            request,
+            "schedules/edit.html",
+            _page_context(request, schedule, state, version=draft.base_version, draft=draft),
+            status=400,
+        )
     if state.has_errors:
-        draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=version, over_mode=over_mode,
-                                             short_stay_before=state.short_stay_raw)
-        messages.error(request, f"{state.error_count}件の誤りがあるため保存していません。赤字の箇所を直してから保存してください"
-                                "（入力した内容は下書きとして残してあります）。")
-        return render(request, "schedules/edit.html",
-                      _page_context(request, schedule, state, version=version, draft=draft), status=200)
+        draft = services.schedule_draft_save(
+            schedule=schedule,
+            author=request.membership,
+            rows=rows,
+            base_version=version,
+            over_mode=over_mode,
+            short_stay_before=state.short_stay_raw,
+        )
+        messages.error(
+            request,
+            f"{state.error_count}件の誤りがあるため保存していません。赤字の箇所を直してから保存してください"
+            "（入力した内容は下書きとして残してあります）。",
+        )
+        return render(
+            request,
+            "schedules/edit.html",
+            _page_context(request, schedule, state, version=version, draft=draft),
+            status=200,
+        )
     try:
-        services.schedule_save(schedule=schedule, rows=rows, version=version, author=request.membership,
-                               provider_names=state.provider_names, over_mode=over_mode,
-                               short_stay_before=short_stay_before_from(request.POST, schedule.short_stay_days_before)[1])
+        services.schedule_save(
+            schedule=schedule,
+            rows=rows,
+            version=version,
+            author=request.membership,
+            provider_names=state.provider_names,
+            over_mode=over_mode,
+            short_stay_before=short_stay_before_from(request.POST, schedule.short_stay_days_before)[1],
+        )
     except services.ScheduleConflict as exc:
-        draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                             base_version=version, over_mode=over_mode,
-                                             short_stay_before=state.short_stay_raw)
+        draft = services.schedule_draft_save(
+            schedule=schedule,
+            author=request.membership,
+            rows=rows,
+            base_version=version,
+            over_mode=over_mode,
+            short_stay_before=state.short_stay_raw,
+        )
         conflict = str(exc)
         messages.error(request, conflict)
         schedule.refresh_from_db()
-        return render(request, "schedules/edit.html",
-                      _page_context(request, schedule, state, version=version, draft=draft, conflict=conflict),
-                      status=409)
+        return render(
+            request,
+            "schedules/edit.html",
+            _page_context(request, schedule, state, version=version, draft=draft, conflict=conflict),
+            status=409,
+        )
     annex = state.annex
     text = f"{wareki_month(schedule.month)}のサービス利用票を保存しました（{len(rows)}行）。"
     if annex.is_over:
@@ -236,11 +318,14 @@ def schedule_draft(request, schedule_id):
     schedule = get_object_or_404(ServiceSchedule, pk=schedule_id)
     rows = rows_from_post(request.POST)
     version = _posted_version(request)
-    draft = services.schedule_draft_save(schedule=schedule, author=request.membership, rows=rows,
-                                         base_version=schedule.version if version is None else version,
-                                         over_mode=over_mode_from(request.POST, schedule.over_mode),
-                                         short_stay_before=short_stay_before_from(
-                                             request.POST, schedule.short_stay_days_before)[0])
+    draft = services.schedule_draft_save(
+        schedule=schedule,
+        author=request.membership,
+        rows=rows,
+        base_version=schedule.version if version is None else version,
+        over_mode=over_mode_from(request.POST, schedule.over_mode),
+        short_stay_before=short_stay_before_from(request.POST, schedule.short_stay_days_before)[0],
+    )
     return JsonResponse({"saved_at": timezone.localtime(draft.saved_at).strftime("%H:%M:%S")})
 
 
@@ -252,11 +337,19 @@ def schedule_recalc(request, schedule_id):
     schedule = get_object_or_404(ServiceSchedule, pk=schedule_id)
     schedule = load_schedule(schedule.pk)
     _, _, state = _posted_state(request, schedule)
-    return render(request, "schedules/_recalc.html", {
-        "schedule": schedule, "month": schedule.month, "annex": state.annex, "state": state,
-        "over_rows": [r for r in state.annex.rows if r.over], "over_mode": state.over_mode,
-        "row_overs": [(row.index, row.over_units, row.default_over) for row in state.rows],
-    })
+    return render(
+        request,
+        "schedules/_recalc.html",
+        {
+            "schedule": schedule,
+            "month": schedule.month,
+            "annex": state.annex,
+            "state": state,
+            "over_rows": [r for r in state.annex.rows if r.over],
+            "over_mode": state.over_mode,
+            "row_overs": [(row.index, row.over_units, row.default_over) for row in state.rows],
+        },
+    )
 
 
 @office_required

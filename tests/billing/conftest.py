@@ -68,8 +68,12 @@ def paid_licence(office, start: dt.date, *, paid: bool = True, issued_on: dt.dat
         licence = services.licence_apply(office=office, start=start)
         invoice = services.invoice_issue(licence=licence, issued_on=issued_on or start, send_email=False)
         if paid:
-            services.payment_record(invoice=invoice, amount=invoice.amount, received_on=issued_on or start,
-                                    method=PaymentMethod.BANK_TRANSFER)
+            services.payment_record(
+                invoice=invoice,
+                amount=invoice.amount,
+                received_on=issued_on or start,
+                method=PaymentMethod.BANK_TRANSFER,
+            )
     return licence, invoice
 
 
@@ -78,6 +82,7 @@ def renew_paid(office, *, on: dt.date, paid: bool = True):
         licence = services.licence_renew(office=office, on=on)
         invoice = services.invoice_issue(licence=licence, issued_on=on, send_email=False)
         if paid:
-            services.payment_record(invoice=invoice, amount=invoice.amount, received_on=on,
-                                    method=PaymentMethod.KOKUHOREN)
+            services.payment_record(
+                invoice=invoice, amount=invoice.amount, received_on=on, method=PaymentMethod.KOKUHOREN
+            )
     return licence, invoice

@@ -24,20 +24,23 @@ def split(system, light, heavy=0, support=0, fte=1):
 
 
 # Worked examples, one care manager, all 要介護1・2 (units: (Ⅰ) 1,086 / 544 / 326, (Ⅱ) 1,086 / 527 / 316).
-@pytest.mark.parametrize("cases,tier_one,tier_two", [
-    # 44 cases: below 45 → everything (ⅰ).  44 × 1,086 = 47,784
-    (44, ((44, 0, 0), 47_784), ((44, 0, 0), 47_784)),
-    # 45: (Ⅰ) the 45th case is (ⅱ): 47,784 + 544 = 48,328; (Ⅱ) all (ⅰ): 45 × 1,086 = 48,870
-    (45, ((44, 1, 0), 48_328), ((45, 0, 0), 48_870)),
-    # 49: (Ⅰ) 44 + 5 × 544 = 50,504; (Ⅱ) 49 × 1,086 = 53,214
-    (49, ((44, 5, 0), 50_504), ((49, 0, 0), 53_214)),
-    # 50: (Ⅰ) 44 + 6 × 544 = 51,048; (Ⅱ) the 50th case is (ⅱ): 53,214 + 527 = 53,741
-    (50, ((44, 6, 0), 51_048), ((49, 1, 0), 53_741)),
-    # 59: (Ⅰ) 47,784 + 15 × 544 = 55,944; (Ⅱ) 53,214 + 10 × 527 = 58,484
-    (59, ((44, 15, 0), 55_944), ((49, 10, 0), 58_484)),
-    # 60: the 60th case is (ⅲ): (Ⅰ) 55,944 + 326 = 56,270; (Ⅱ) 58,484 + 316 = 58,800
-    (60, ((44, 15, 1), 56_270), ((49, 10, 1), 58_800)),
-])
+@pytest.mark.parametrize(
+    "cases,tier_one,tier_two",
+    [
+        # 44 cases: below 45 → everything (ⅰ).  44 × 1,086 = 47,784
+        (44, ((44, 0, 0), 47_784), ((44, 0, 0), 47_784)),
+        # 45: (Ⅰ) the 45th case is (ⅱ): 47,784 + 544 = 48,328; (Ⅱ) all (ⅰ): 45 × 1,086 = 48,870
+        (45, ((44, 1, 0), 48_328), ((45, 0, 0), 48_870)),
+        # 49: (Ⅰ) 44 + 5 × 544 = 50,504; (Ⅱ) 49 × 1,086 = 53,214
+        (49, ((44, 5, 0), 50_504), ((49, 0, 0), 53_214)),
+        # 50: (Ⅰ) 44 + 6 × 544 = 51,048; (Ⅱ) the 50th case is (ⅱ): 53,214 + 527 = 53,741
+        (50, ((44, 6, 0), 51_048), ((49, 1, 0), 53_741)),
+        # 59: (Ⅰ) 47,784 + 15 × 544 = 55,944; (Ⅱ) 53,214 + 10 × 527 = 58,484
+        (59, ((44, 15, 0), 55_944), ((49, 10, 0), 58_484)),
+        # 60: the 60th case is (ⅲ): (Ⅰ) 55,944 + 326 = 56,270; (Ⅱ) 58,484 + 316 = 58,800
+        (60, ((44, 15, 1), 56_270), ((49, 10, 1), 58_800)),
+    ],
+)
 def test_tiers_on_worked_examples(cases, tier_one, tier_two):
     assert split("I", cases) == tier_one
     assert split("II", cases) == tier_two
@@ -65,8 +68,14 @@ def test_mixed_care_levels_with_preventive_clients_and_the_60_threshold():
     result = tier_split(system="I", care_light=40, care_heavy=10, support=30, month=MONTH)
     assert result.caseload == 60 and result.caseload_display == "60.0"
     lines = {(line.tier, line.group): line.cases for line in result.lines}
-    assert lines == {("i", "light"): 34, ("i", "heavy"): 0, ("ii", "light"): 6, ("ii", "heavy"): 9,
-                     ("iii", "light"): 0, ("iii", "heavy"): 1}
+    assert lines == {
+        ("i", "light"): 34,
+        ("i", "heavy"): 0,
+        ("ii", "light"): 6,
+        ("ii", "heavy"): 9,
+        ("iii", "light"): 0,
+        ("iii", "heavy"): 1,
+    }
 
 
 def test_more_than_one_care_manager_moves_the_thresholds():
@@ -111,8 +120,15 @@ def test_tier_two_needs_the_exchange_and_a_clerk():
 
 
 def test_savings_simulation_from_the_offices_numbers():
-    s = savings_simulate(partners=12, clients=60, sheets_per_month=180, minutes_per_sheet=6, cost_per_sheet=15,
-                         hourly_wage=1500, licence_price=21000)
+    s = savings_simulate(
+        partners=12,
+        clients=60,
+        sheets_per_month=180,
+        minutes_per_sheet=6,
+        cost_per_sheet=15,
+        hourly_wage=1500,
+        licence_price=21000,
+    )
     assert s.paper_minutes_year == 12_960  # 180 × 6 × 12
     assert s.exchange_minutes_year == 4_320  # about one third
     assert s.saved_hours_year == Decimal("144.0")
@@ -124,8 +140,15 @@ def test_savings_simulation_from_the_offices_numbers():
     assert s.saved_per_partner == 20_700
     assert (s.national_with_staff, s.national_without_staff) == (816_000, 72_000)
     with pytest.raises(ValueError):
-        savings_simulate(partners=-1, clients=0, sheets_per_month=0, minutes_per_sheet=0, cost_per_sheet=0,
-                         hourly_wage=0, licence_price=21000)
+        savings_simulate(
+            partners=-1,
+            clients=0,
+            sheets_per_month=0,
+            minutes_per_sheet=0,
+            cost_per_sheet=0,
+            hourly_wage=0,
+            licence_price=21000,
+        )
 
 
 def test_exchange_use_is_asked_through_its_port_and_missing_means_false(office):
@@ -146,9 +169,17 @@ def test_client_counts_come_from_certifications_on_the_last_day(office, django_a
     from portal.clients.models import Certification, Client
 
     def client(n, level, valid_to=dt.date(2027, 3, 31)):
-        c = Client.objects.create(office=office, family_name="試験", given_name=f"{n}", family_name_kana="シケン",
-                                  given_name_kana="タロウ", sex="1", birth_date=dt.date(1940, 1, 1),
-                                  insurer_number="131011", insured_number=f"{9000000000 + n}")
+        c = Client.objects.create(
+            office=office,
+            family_name="試験",
+            given_name=f"{n}",
+            family_name_kana="シケン",
+            given_name_kana="タロウ",
+            sex="1",
+            birth_date=dt.date(1940, 1, 1),
+            insurer_number="131011",
+            insured_number=f"{9000000000 + n}",
+        )
         Certification.objects.create(client=c, care_level=level, valid_from=dt.date(2026, 4, 1), valid_to=valid_to)
         return c
 
@@ -164,6 +195,7 @@ def test_client_counts_come_from_certifications_on_the_last_day(office, django_a
 
 # --------------------------------------------------------------------------- the page
 
+
 def _kyotaku(client, **typed):
     values = {"k-month": "2026-10", "k-care_heavy": "0", "k-support": "0", "k-fte": "1.0", "k-used_exchange": True}
     values.update({f"k-{k}": v for k, v in typed.items()})
@@ -171,8 +203,13 @@ def _kyotaku(client, **typed):
 
 
 def _savings(client, **typed):
-    return submit(client, reverse("billing:economics"), {f"s-{k}": str(v) for k, v in typed.items()},
-                  form="#savings", button="シミュレーションする")
+    return submit(
+        client,
+        reverse("billing:economics"),
+        {f"s-{k}": str(v) for k, v in typed.items()},
+        form="#savings",
+        button="シミュレーションする",
+    )
 
 
 def test_economics_page_for_the_care_management_admin(office, owner, owner_client):
@@ -217,16 +254,30 @@ def test_negative_counts_are_refused_in_japanese_and_nothing_is_lost(office, own
     assert "介護支援専門員の数（常勤換算）は1.0以上で入力してください" in page
     assert 'value="5"' in page and 'value="-3"' in page  # what was typed is kept
     assert 'data-testid="kyotaku-result"' not in page
-    page = _savings(owner_client, partners=3, clients=-1, sheets_per_month=10, minutes_per_sheet=5,
-                    cost_per_sheet=10, hourly_wage=1200).content.decode()
+    page = _savings(
+        owner_client,
+        partners=3,
+        clients=-1,
+        sheets_per_month=10,
+        minutes_per_sheet=5,
+        cost_per_sheet=10,
+        hourly_wage=1200,
+    ).content.decode()
     assert "利用者数に負の数は入力できません。" in page
     assert 'value="1200"' in page
     assert 'data-testid="savings-result"' not in page
 
 
 def test_savings_result_on_the_page(office, owner, owner_client):
-    page = _savings(owner_client, partners=12, clients=60, sheets_per_month=180, minutes_per_sheet=6,
-                    cost_per_sheet=15, hourly_wage=1500).content.decode()
+    page = _savings(
+        owner_client,
+        partners=12,
+        clients=60,
+        sheets_per_month=180,
+        minutes_per_sheet=6,
+        cost_per_sheet=15,
+        hourly_wage=1500,
+    ).content.decode()
     assert 'data-testid="total-saved">248,400円' in page
     assert "816,000円" in page and "72,000円" in page and "21,000円" in page
 
@@ -234,8 +285,15 @@ def test_savings_result_on_the_page(office, owner, owner_client):
 def test_savings_figures_are_cut_not_rounded(office, owner, owner_client):
     # 10 sheets × 20 min × 12 = 2,400 min on paper, 800 min as data: 1,600 min = 26.666… h → 26.6 (not 26.7)
     # saved 1,600 min × ¥30 / 60 = ¥800 a year: the licence (¥21,000) takes 21,000 × 12 / 800 = 315.0 months
-    page = _savings(owner_client, partners=2, clients=10, sheets_per_month=10, minutes_per_sheet=20,
-                    cost_per_sheet=0, hourly_wage=30).content.decode()
+    page = _savings(
+        owner_client,
+        partners=2,
+        clients=10,
+        sheets_per_month=10,
+        minutes_per_sheet=20,
+        cost_per_sheet=0,
+        hourly_wage=30,
+    ).content.decode()
     assert "26.6時間" in page and "26.7時間" not in page
     assert "約315.0か月分の削減で回収（1年間の削減では回収できません）" in page
 

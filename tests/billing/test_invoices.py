@@ -9,7 +9,13 @@ from django.db import connection, transaction
 from pypdf import PdfReader
 
 from portal.billing import services
-from portal.billing.models import Invoice, InvoiceImmutable, InvoiceKind, Payment, PaymentMethod, validate_registration_number
+from portal.billing.models import (
+    Invoice,
+    InvoiceImmutable,
+    InvoiceKind,
+    Payment,
+    validate_registration_number,
+)
 from portal.billing.pdf import invoice_pdf
 from portal.offices.tenancy import office_scope
 from tests.billing.conftest import ISSUER, T_NUMBER, paid_licence
@@ -59,8 +65,18 @@ def test_issuing_twice_for_one_period_is_refused(office):
     assert f"すでに請求書 {invoice.number} が発行されています" in str(error.value)
 
 
-@pytest.mark.parametrize("value", ["", "1234567890123", "T123456789012", "T12345678901234", "t1234567890123",
-                                   "T１２３４５６７８９０１２３", "T1234-567890123"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "1234567890123",
+        "T123456789012",
+        "T12345678901234",
+        "t1234567890123",
+        "T１２３４５６７８９０１２３",
+        "T1234-567890123",
+    ],
+)
 def test_registration_number_format_is_checked_in_japanese(value, settings, office):
     with pytest.raises(ValidationError) as error:
         validate_registration_number(value)
@@ -118,8 +134,9 @@ def test_the_database_refuses_raw_updates_and_deletes(office):
 def test_cancellation_refers_to_the_original_and_adds_up_to_zero(office):
     licence, invoice = paid_licence(office, D(2025, 4, 1), paid=False, issued_on=D(2025, 4, 1))
     with office_scope(office):
-        cancellation, replacement = services.invoice_cancel(invoice=invoice, reason="宛名の誤り", issued_on=D(2025, 4, 3),
-                                                            send_email=False)
+        cancellation, replacement = services.invoice_cancel(
+            invoice=invoice, reason="宛名の誤り", issued_on=D(2025, 4, 3), send_email=False
+        )
         assert replacement is None
         assert cancellation.kind == InvoiceKind.CANCELLATION and cancellation.cancels_id == invoice.pk
         assert cancellation.number == "RK-2025-000002"
@@ -146,8 +163,9 @@ def test_cancelling_a_paid_invoice_needs_a_reissue_and_keeps_the_payments(office
         assert not Invoice.objects.filter(kind=InvoiceKind.CANCELLATION).exists()
         office.address = "東京都新宿区西新宿2-8-1 第二ビル"
         office.save()
-        cancellation, replacement = services.invoice_cancel(invoice=invoice, reason="住所の誤り", reissue=True,
-                                                            issued_on=D(2025, 4, 10), send_email=False)
+        cancellation, replacement = services.invoice_cancel(
+            invoice=invoice, reason="住所の誤り", reissue=True, issued_on=D(2025, 4, 10), send_email=False
+        )
         assert replacement.recipient_address == "東京都新宿区西新宿2-8-1 第二ビル"
         assert list(Payment.objects.values_list("invoice_id", flat=True)) == [replacement.pk]
         assert services.invoice_outstanding(replacement) == 0
@@ -159,16 +177,32 @@ def test_the_pdf_shows_everything_a_qualified_invoice_needs(office):
     data = invoice_pdf(invoice)
     assert data.startswith(b"%PDF")
     text = pdf_text(data)
-    for expected in (ISSUER, T_NUMBER, "さくら居宅介護支援事業所 御中", invoice.number, "令和7年3月15日", "¥21,000",
-                     "¥19,091", "¥1,909", "消費税（10%）", "10%対象", "令和7年4月14日", "みずほ銀行"):
+    for expected in (
+        ISSUER,
+        T_NUMBER,
+        "さくら居宅介護支援事業所 御中",
+        invoice.number,
+        "令和7年3月15日",
+        "¥21,000",
+        "¥19,091",
+        "¥1,909",
+        "消費税（10%）",
+        "10%対象",
+        "令和7年4月14日",
+        "みずほ銀行",
+    ):
         assert expected in text, expected
-    fonts = {str(font.get_object()["/BaseFont"]) for page in PdfReader(io.BytesIO(data)).pages
-             for font in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in PdfReader(io.BytesIO(data)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
     assert any("IPAexGothic" in name for name in fonts), fonts
 
 
-def test_issuing_emails_the_pdf_to_the_office_admins_once(office, owner, member, mailoutbox,
-                                                          django_capture_on_commit_callbacks, settings):
+def test_issuing_emails_the_pdf_to_the_office_admins_once(
+    office, owner, member, mailoutbox, django_capture_on_commit_callbacks, settings
+):
     from config.celery import app
 
     app.conf.task_always_eager = True

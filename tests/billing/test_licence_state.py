@@ -13,7 +13,11 @@ from tests.billing.conftest import paid_licence, renew_paid
 
 D = dt.date
 APPLIED, ACTIVE, RENEWAL_DUE, GRACE, LAPSED = (
-    LicenceState.APPLIED, LicenceState.ACTIVE, LicenceState.RENEWAL_DUE, LicenceState.GRACE, LicenceState.LAPSED,
+    LicenceState.APPLIED,
+    LicenceState.ACTIVE,
+    LicenceState.RENEWAL_DUE,
+    LicenceState.GRACE,
+    LicenceState.LAPSED,
 )
 
 
@@ -37,16 +41,19 @@ def test_period_is_one_year_and_29_february_is_handled(office):
     assert services.licence_period_end(D(2023, 3, 1)) == D(2024, 2, 29)
 
 
-@pytest.mark.parametrize("on,expected", [
-    (D(2025, 3, 31), APPLIED),      # paid, the period has not started yet
-    (D(2025, 4, 1), ACTIVE),        # first day
-    (D(2026, 2, 28), ACTIVE),       # 31 days left
-    (D(2026, 3, 1), RENEWAL_DUE),   # 30 days left
-    (D(2026, 3, 31), RENEWAL_DUE),  # last day
-    (D(2026, 4, 1), GRACE),         # 1 day after the end
-    (D(2026, 4, 30), GRACE),        # 30 days after the end (RENKEI_LICENCE_GRACE_DAYS = 30)
-    (D(2026, 5, 1), LAPSED),        # 31 days after the end
-])
+@pytest.mark.parametrize(
+    "on,expected",
+    [
+        (D(2025, 3, 31), APPLIED),  # paid, the period has not started yet
+        (D(2025, 4, 1), ACTIVE),  # first day
+        (D(2026, 2, 28), ACTIVE),  # 31 days left
+        (D(2026, 3, 1), RENEWAL_DUE),  # 30 days left
+        (D(2026, 3, 31), RENEWAL_DUE),  # last day
+        (D(2026, 4, 1), GRACE),  # 1 day after the end
+        (D(2026, 4, 30), GRACE),  # 30 days after the end (RENKEI_LICENCE_GRACE_DAYS = 30)
+        (D(2026, 5, 1), LAPSED),  # 31 days after the end
+    ],
+)
 def test_states_of_a_paid_year_by_date(office, on, expected):
     paid_licence(office, D(2025, 4, 1), issued_on=D(2025, 3, 10))
     assert state(office, on) == expected
@@ -75,8 +82,9 @@ def test_a_partial_payment_does_not_make_the_licence_valid(office):
         services.payment_record(invoice=invoice, amount=10000, received_on=D(2025, 4, 5), method=PaymentMethod.OTHER)
     assert state(office, D(2025, 4, 10)) == APPLIED
     with office_scope(office):
-        services.payment_record(invoice=invoice, amount=11000, received_on=D(2025, 4, 20),
-                                method=PaymentMethod.BANK_TRANSFER)
+        services.payment_record(
+            invoice=invoice, amount=11000, received_on=D(2025, 4, 20), method=PaymentMethod.BANK_TRANSFER
+        )
     assert state(office, D(2025, 4, 20)) == ACTIVE
 
 
@@ -117,8 +125,9 @@ def test_unpaid_renewal_goes_through_grace_to_lapsed_and_payment_restores(office
     with office_scope(office):
         lapsed = licence_status(office, D(2026, 5, 1))
         assert invoice.number in lapsed.message  # paying the open renewal invoice is the way back
-        services.payment_record(invoice=invoice, amount=21000, received_on=D(2026, 5, 10),
-                                method=PaymentMethod.BANK_TRANSFER)
+        services.payment_record(
+            invoice=invoice, amount=21000, received_on=D(2026, 5, 10), method=PaymentMethod.BANK_TRANSFER
+        )
     assert state(office, D(2026, 5, 10)) == ACTIVE
 
 

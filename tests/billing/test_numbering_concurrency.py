@@ -41,6 +41,7 @@ def issue(office, licence):
     def job():
         with office_scope(office):
             return services.invoice_issue(licence=licence, issued_on=ISSUED_ON, send_email=False).number
+
     return job
 
 
@@ -82,6 +83,7 @@ def test_an_issue_that_rolls_back_leaves_no_gap():
         with pytest.raises(RuntimeError), transaction.atomic():
             services.invoice_issue(licence=first, issued_on=ISSUED_ON, send_email=False)
             raise RuntimeError("e.g. the request failed after the number was taken")
-        numbers = [services.invoice_issue(licence=lic, issued_on=ISSUED_ON, send_email=False).number
-                   for lic in (first, second)]
+        numbers = [
+            services.invoice_issue(licence=lic, issued_on=ISSUED_ON, send_email=False).number for lic in (first, second)
+        ]
     assert numbers == ["RK-2026-000001", "RK-2026-000002"]

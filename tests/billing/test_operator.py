@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from portal.billing import services
 from portal.billing.models import Invoice, InvoiceKind, Licence, Payment
+from portal.core.wareki import wareki_date
 from portal.offices.tenancy import office_scope, scopes_disabled
 from tests.billing.conftest import paid_licence
-from portal.core.wareki import wareki_date
 from tests.factories import PASSWORD, OfficeFactory, totp_code
 from tests.forms import submit
 
@@ -19,10 +19,13 @@ D = dt.date
 TODAY = dt.date.today()
 
 OPERATOR_URLS = [
-    ("billing:operator_dashboard", {}), ("billing:operator_invoices", {}),
-    ("billing:operator_export_offices", {}), ("billing:operator_export_invoices", {}),
+    ("billing:operator_dashboard", {}),
+    ("billing:operator_invoices", {}),
+    ("billing:operator_export_offices", {}),
+    ("billing:operator_export_invoices", {}),
     ("billing:operator_export_revenue", {}),
-    ("billing:operator_office", {"office_id": "office"}), ("billing:operator_licence_apply", {"office_id": "office"}),
+    ("billing:operator_office", {"office_id": "office"}),
+    ("billing:operator_licence_apply", {"office_id": "office"}),
     ("billing:operator_licence_renew", {"office_id": "office"}),
     ("billing:operator_office_suspend", {"office_id": "office"}),
     ("billing:operator_office_resume", {"office_id": "office"}),
@@ -48,9 +51,14 @@ def test_non_staff_get_404_and_anonymous_must_log_in(name, kwargs, office, owner
     assert owner_client.post(url, {}).status_code == 404
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
-    if name not in ("billing:operator_licence_renew", "billing:operator_invoice_issue",
-                    "billing:operator_office_suspend", "billing:operator_office_resume",
-                    "billing:operator_office_contract_end", "billing:operator_office_delete"):  # POST-only
+    if name not in (
+        "billing:operator_licence_renew",
+        "billing:operator_invoice_issue",
+        "billing:operator_office_suspend",
+        "billing:operator_office_resume",
+        "billing:operator_office_contract_end",
+        "billing:operator_office_delete",
+    ):  # POST-only
         assert operator_client.get(url).status_code == 200
 
 
@@ -60,7 +68,9 @@ def _lapsed_and_unpaid_offices():
     lapsed = OfficeFactory(name="失効の事業所")
     paid_licence(lapsed, services.add_years(TODAY - dt.timedelta(days=99), -1))
     unpaid = OfficeFactory(name="未入金の事業所")
-    _, invoice = paid_licence(unpaid, TODAY - dt.timedelta(days=40), paid=False, issued_on=TODAY - dt.timedelta(days=40))
+    _, invoice = paid_licence(
+        unpaid, TODAY - dt.timedelta(days=40), paid=False, issued_on=TODAY - dt.timedelta(days=40)
+    )
     return active, lapsed, unpaid, invoice
 
 
@@ -98,19 +108,31 @@ def test_overdue_list_and_csv_exports(operator_client):
     row = next(r for r in rows if r["請求書番号"] == invoice.number)
     assert (row["税込金額"], row["税抜金額"], row["消費税額"], row["未入金"]) == ("21000", "19091", "1909", "21000")
 
-    offices = list(csv.DictReader(io.StringIO(
-        operator_client.get(reverse("billing:operator_export_offices")).content.decode().lstrip("\ufeff"))))
+    offices = list(
+        csv.DictReader(
+            io.StringIO(
+                operator_client.get(reverse("billing:operator_export_offices")).content.decode().lstrip("\ufeff")
+            )
+        )
+    )
     states = {r["事業所名"]: r["ライセンス状態"] for r in offices}
-    assert states["失効の事業所"] == "失効" and states["有効の事業所"] == "有効" and states["未入金の事業所"] == "申込中"
+    assert (
+        states["失効の事業所"] == "失効" and states["有効の事業所"] == "有効" and states["未入金の事業所"] == "申込中"
+    )
 
     revenue = operator_client.get(reverse("billing:operator_export_revenue")).content.decode().lstrip("\ufeff")
     assert revenue.splitlines()[0] == "月,請求額（税込）,税抜,消費税,入金額"
 
 
-def test_operator_applies_issues_records_payment_and_the_licence_becomes_active(office, owner, operator_client,
-                                                                                mailoutbox):
-    response = submit(operator_client, reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk}), {
-        "start": wareki_date(TODAY), "issue_invoice": True, "note": "電話で申込"}, button="登録する")
+def test_operator_applies_issues_records_payment_and_the_licence_becomes_active(
+    office, owner, operator_client, mailoutbox
+):
+    response = submit(
+        operator_client,
+        reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk}),
+        {"start": wareki_date(TODAY), "issue_invoice": True, "note": "電話で申込"},
+        button="登録する",
+    )
     assert response.status_code == 302
     with office_scope(office):
         invoice = Invoice.objects.get()
@@ -118,13 +140,22 @@ def test_operator_applies_issues_records_payment_and_the_licence_becomes_active(
     page = operator_client.get(reverse("billing:operator_payment_record", kwargs={"invoice_id": invoice.pk}))
     assert 'data-testid="outstanding"><strong>21,000円' in page.content.decode()
     payment_url = reverse("billing:operator_payment_record", kwargs={"invoice_id": invoice.pk})
-    too_much = submit(operator_client, payment_url, {
-        "received_on": TODAY.isoformat(), "amount": "30000", "method": "bank_transfer"}, button="入金を記録する")
+    too_much = submit(
+        operator_client,
+        payment_url,
+        {"received_on": TODAY.isoformat(), "amount": "30000", "method": "bank_transfer"},
+        button="入金を記録する",
+    )
     assert too_much.status_code == 200
     assert "入金額 30,000円 が未入金額 21,000円 を超えています" in too_much.content.decode()
     assert 'value="30000"' in too_much.content.decode()  # kept for correction
-    ok = submit(operator_client, payment_url, {"amount": "21000", "method": "kokuhoren"}, button="入金を記録する",
-                response=too_much)  # corrected on the page that explained the error
+    ok = submit(
+        operator_client,
+        payment_url,
+        {"amount": "21000", "method": "kokuhoren"},
+        button="入金を記録する",
+        response=too_much,
+    )  # corrected on the page that explained the error
     assert ok.status_code == 302
     with office_scope(office):
         assert services.licence_state(office) == "active"
@@ -135,15 +166,28 @@ def test_operator_free_period_and_renewal(office, operator_client):
     url = reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk})
     start = (TODAY - dt.timedelta(days=350)).isoformat()
     asked = submit(operator_client, url, {"start": start, "free": True, "issue_invoice": True}, button="登録する")
-    assert asked.status_code == 200 and "利用開始日" in asked.content.decode() and "が今日より前です" in asked.content.decode()
+    assert (
+        asked.status_code == 200
+        and "利用開始日" in asked.content.decode()
+        and "が今日より前です" in asked.content.decode()
+    )
     with office_scope(office):
         assert not Licence.objects.exists()  # a start date in the past is confirmed first
-    submit(operator_client, url, {"start": start, "free": True, "issue_invoice": True, "confirm_past_start": True}, button="登録する")
+    submit(
+        operator_client,
+        url,
+        {"start": start, "free": True, "issue_invoice": True, "confirm_past_start": True},
+        button="登録する",
+    )
     with office_scope(office):
         assert services.licence_state(office) == "renewal_due"
         assert not Invoice.objects.exists()
-    submit(operator_client, reverse("billing:operator_office", kwargs={"office_id": office.pk}),
-           {"issue_invoice": True}, button="次の1年に更新する")
+    submit(
+        operator_client,
+        reverse("billing:operator_office", kwargs={"office_id": office.pk}),
+        {"issue_invoice": True},
+        button="次の1年に更新する",
+    )
     with office_scope(office):
         renewal = Licence.objects.order_by("period_start").last()
         assert renewal.kind == "renewal" and renewal.price == 21000 and not renewal.is_free
@@ -153,8 +197,11 @@ def test_operator_free_period_and_renewal(office, operator_client):
 def test_operator_sees_why_a_renewal_is_refused(office, operator_client):
     paid_licence(office, services.add_years(TODAY - dt.timedelta(days=99), -1))  # lapsed
     # the page offers no renewal of a lapsed licence; a stale or hand-made request is refused with the reason
-    response = operator_client.post(reverse("billing:operator_licence_renew", kwargs={"office_id": office.pk}),
-                                    {"issue_invoice": "on", "form_token": "c"}, follow=True)
+    response = operator_client.post(
+        reverse("billing:operator_licence_renew", kwargs={"office_id": office.pk}),
+        {"issue_invoice": "on", "form_token": "c"},
+        follow=True,
+    )
     assert "失効したライセンスは更新できません" in response.content.decode()
 
 
@@ -179,8 +226,13 @@ def test_dashboard_warns_when_the_issuer_is_not_configured(operator_client, sett
 
 
 def test_the_operator_lands_on_the_operator_dashboard_after_login(operator, client):
-    response = submit(client, reverse("account_login"), {"login": "operator@example.jp", "password": PASSWORD},
-                      button="ログイン", follow=True)
+    response = submit(
+        client,
+        reverse("account_login"),
+        {"login": "operator@example.jp", "password": PASSWORD},
+        button="ログイン",
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == reverse("mfa_authenticate")  # MFA is mandatory for the operator
     response = submit(client, reverse("mfa_authenticate"), {"code": totp_code()}, response=response, follow=True)
     assert response.redirect_chain[-1][0] == reverse("billing:operator_dashboard")

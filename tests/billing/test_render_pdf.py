@@ -33,12 +33,15 @@ def test_the_installed_fonts_are_found_and_embedded(fresh_font_check):
     assert any("IPAexGothic" in name for name in fonts)
 
 
-@pytest.mark.parametrize("url,allowed", [
-    ("https://example.com/tracker.png", False),
-    ("file:///etc/passwd", False),
-    ("file:///static/css/renkei.css", True),  # {% static %} URLs map to the static files
-    ("data:text/plain,abc", True),
-])
+@pytest.mark.parametrize(
+    "url,allowed",
+    [
+        ("https://example.com/tracker.png", False),
+        ("file:///etc/passwd", False),
+        ("file:///static/css/renkei.css", True),  # {% static %} URLs map to the static files
+        ("data:text/plain,abc", True),
+    ],
+)
 def test_only_static_files_and_data_urls_are_fetched(url, allowed):
     fetcher = render._fetcher()
     if allowed:

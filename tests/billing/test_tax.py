@@ -10,17 +10,20 @@ def test_licence_price_splits_into_19091_and_1909():
     assert split_tax_included(21000) == TaxSplit(gross=21000, net=19091, tax=1909, rate=10)
 
 
-@pytest.mark.parametrize("gross,tax", [
-    (0, 0),
-    (1, 0),          # 0.09… → 0
-    (11, 1),         # exactly 1
-    (109, 9),        # 9.909… → 9, not rounded up
-    (110, 10),
-    (1100, 100),
-    (19999, 1818),   # 1818.09… → 1818
-    (315, 28),       # three items of ¥105 on one invoice: once per invoice → 28 (per item would give 3 × 9 = 27)
-    (63000, 5727),   # 5727.27… → 5727, while 3 × 1909 = 5727
-])
+@pytest.mark.parametrize(
+    "gross,tax",
+    [
+        (0, 0),
+        (1, 0),  # 0.09… → 0
+        (11, 1),  # exactly 1
+        (109, 9),  # 9.909… → 9, not rounded up
+        (110, 10),
+        (1100, 100),
+        (19999, 1818),  # 1818.09… → 1818
+        (315, 28),  # three items of ¥105 on one invoice: once per invoice → 28 (per item would give 3 × 9 = 27)
+        (63000, 5727),  # 5727.27… → 5727, while 3 × 1909 = 5727
+    ],
+)
 def test_tax_is_rounded_down_to_the_yen(gross, tax):
     split = split_tax_included(gross)
     assert split.tax == tax

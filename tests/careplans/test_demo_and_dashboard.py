@@ -25,12 +25,20 @@ def test_demo_plans(settings):
         careplans_demo.load_app_demo(offices)
         plans = {p.client.family_name: p for p in CarePlan.objects.select_related("client")}
     assert {name: p.status for name, p in plans.items()} == {
-        "山田": PlanStatus.DELIVERED, "高田": PlanStatus.DELIVERED, "森": PlanStatus.CONFIRMED, "佐々木": PlanStatus.DRAFT,
+        "山田": PlanStatus.DELIVERED,
+        "高田": PlanStatus.DELIVERED,
+        "森": PlanStatus.CONFIRMED,
+        "佐々木": PlanStatus.DRAFT,
     }
     sakura = offices["1310000001"]
     with office_scope(sakura):
-        built = standard.plan_send_units(plan=plans["山田"], sender_office=sakura, recipient_office_number="1370000012",
-                                         recipient_kind="15", created_at=dt.datetime(2026, 1, 5, 9, 0, 0))
+        built = standard.plan_send_units(
+            plan=plans["山田"],
+            sender_office=sakura,
+            recipient_office_number="1370000012",
+            recipient_kind="15",
+            created_at=dt.datetime(2026, 1, 5, 9, 0, 0),
+        )
     assert built.ok, [str(f) for f in built.findings]
 
 
@@ -47,8 +55,9 @@ def test_dashboard_card(member_client, office, member):
 
     today = timezone.localdate()
     soon = make_client(office, valid_from=today - dt.timedelta(days=300), valid_to=today + dt.timedelta(days=30))
-    later = make_client(office, family_name="木村", valid_from=today - dt.timedelta(days=10),
-                        valid_to=today + dt.timedelta(days=300))
+    later = make_client(
+        office, family_name="木村", valid_from=today - dt.timedelta(days=10), valid_to=today + dt.timedelta(days=300)
+    )
     with office_scope(office):
         services.plan_create(client=soon, plan_date=today, by=member)
         services.plan_create(client=later, plan_date=today, by=member)

@@ -90,8 +90,13 @@ def test_stale_lock_applies_to_every_table(plan, member, office):
         with pytest.raises(services.PlanConflict):
             services.need_update(need=need, lock_version=stale, by=member, text="B")
         with pytest.raises(services.PlanConflict):
-            services.weekly_activity_add(plan=plan, lock_version=stale, by=member, weekdays=[1],
-                                         values=services.WeeklyValues(dt.time(9), dt.time(10), "通所介護"))
+            services.weekly_activity_add(
+                plan=plan,
+                lock_version=stale,
+                by=member,
+                weekdays=[1],
+                values=services.WeeklyValues(dt.time(9), dt.time(10), "通所介護"),
+            )
         need.refresh_from_db()
         assert need.text == "A"
         assert not WeeklyActivity.objects.filter(plan=plan).exists()
@@ -115,12 +120,19 @@ def test_confirm_lists_what_is_missing(plan, member, office):
 
 def test_confirm_catches_periods_outside_a_changed_certification(filled_plan, member, office):
     with office_scope(office):
-        services.plan_update_table1(plan=filled_plan, lock_version=filled_plan.lock_version, by=member,
-                                    cert_valid_from=dt.date(2026, 5, 1), cert_valid_to=CERT_TO)
+        services.plan_update_table1(
+            plan=filled_plan,
+            lock_version=filled_plan.lock_version,
+            by=member,
+            cert_valid_from=dt.date(2026, 5, 1),
+            cert_valid_to=CERT_TO,
+        )
         with pytest.raises(ValidationError) as exc:
             services.plan_confirm(plan=filled_plan, lock_version=filled_plan.lock_version, by=member)
-        assert any("第2表 課題1 援助目標1: 長期目標の期間（開始）の令和8年4月1日が認定の有効期間" in m
-                   for m in exc.value.messages)
+        assert any(
+            "第2表 課題1 援助目標1: 長期目標の期間（開始）の令和8年4月1日が認定の有効期間" in m
+            for m in exc.value.messages
+        )
 
 
 def test_confirm_then_deliver(filled_plan, member, office):
@@ -129,28 +141,47 @@ def test_confirm_then_deliver(filled_plan, member, office):
         assert plan.status == PlanStatus.CONFIRMED and plan.confirmed_at is not None
         with pytest.raises(services.PlanNotEditable):
             services.plan_update_table1(plan=plan, lock_version=plan.lock_version, by=member, support_policy="x")
-        plan = services.plan_deliver(plan=plan, lock_version=plan.lock_version, by=member,
-                                     delivered_on=dt.date(2026, 4, 6), explained_on=dt.date(2026, 4, 6),
-                                     delivered_to="山田 花子（本人）", delivered_by=member, note="内容を説明し同意を得た")
+        plan = services.plan_deliver(
+            plan=plan,
+            lock_version=plan.lock_version,
+            by=member,
+            delivered_on=dt.date(2026, 4, 6),
+            explained_on=dt.date(2026, 4, 6),
+            delivered_to="山田 花子（本人）",
+            delivered_by=member,
+            note="内容を説明し同意を得た",
+        )
         assert plan.status == PlanStatus.DELIVERED
         assert (plan.delivered_on, plan.delivered_to, plan.delivered_by_name) == (
-            dt.date(2026, 4, 6), "山田 花子（本人）", member.name)
+            dt.date(2026, 4, 6),
+            "山田 花子（本人）",
+            member.name,
+        )
         with pytest.raises(services.PlanNotEditable):
             services.plan_reopen(plan=plan, lock_version=plan.lock_version, by=member)
 
 
-@pytest.mark.parametrize("delivered_on,explained_on,to,field,text", [
-    (dt.date(2026, 4, 1), None, "本人", "delivered_on", "作成（変更）日（令和8年4月5日）より前"),
-    (dt.date(2099, 1, 1), None, "本人", "delivered_on", "未来の日付"),
-    (dt.date(2026, 4, 6), dt.date(2026, 4, 7), "本人", "explained_on", "交付日以前"),
-    (dt.date(2026, 4, 6), None, " ", "delivered_to", "交付先"),
-])
+@pytest.mark.parametrize(
+    "delivered_on,explained_on,to,field,text",
+    [
+        (dt.date(2026, 4, 1), None, "本人", "delivered_on", "作成（変更）日（令和8年4月5日）より前"),
+        (dt.date(2099, 1, 1), None, "本人", "delivered_on", "未来の日付"),
+        (dt.date(2026, 4, 6), dt.date(2026, 4, 7), "本人", "explained_on", "交付日以前"),
+        (dt.date(2026, 4, 6), None, " ", "delivered_to", "交付先"),
+    ],
+)
 def test_bad_delivery_records(confirmed_plan, member, office, delivered_on, explained_on, to, field, text):
     with office_scope(office):
         with pytest.raises(ValidationError) as exc:
-            services.plan_deliver(plan=confirmed_plan, lock_version=confirmed_plan.lock_version, by=member,
-                                  delivered_on=delivered_on, explained_on=explained_on, delivered_to=to,
-                                  delivered_by=member)
+            services.plan_deliver(
+                plan=confirmed_plan,
+                lock_version=confirmed_plan.lock_version,
+                by=member,
+                delivered_on=delivered_on,
+                explained_on=explained_on,
+                delivered_to=to,
+                delivered_by=member,
+            )
         assert text in " ".join(exc.value.message_dict[field])
         confirmed_plan.refresh_from_db()
         assert confirmed_plan.status == PlanStatus.CONFIRMED
@@ -158,9 +189,15 @@ def test_bad_delivery_records(confirmed_plan, member, office, delivered_on, expl
 
 def test_draft_cannot_be_delivered(filled_plan, member, office):
     with office_scope(office), pytest.raises(ValidationError) as exc:
-        services.plan_deliver(plan=filled_plan, lock_version=filled_plan.lock_version, by=member,
-                              delivered_on=dt.date(2026, 4, 6), explained_on=None, delivered_to="本人",
-                              delivered_by=member)
+        services.plan_deliver(
+            plan=filled_plan,
+            lock_version=filled_plan.lock_version,
+            by=member,
+            delivered_on=dt.date(2026, 4, 6),
+            explained_on=None,
+            delivered_to="本人",
+            delivered_by=member,
+        )
     assert "確定してください" in str(exc.value)
 
 
@@ -203,8 +240,13 @@ def test_new_version_takes_the_certification_valid_on_its_date(confirmed_plan, m
     from portal.clients.models import Certification
 
     with office_scope(office):
-        Certification.objects.create(client=confirmed_plan.client, status="2", care_level="23",
-                                     valid_from=dt.date(2027, 4, 1), valid_to=dt.date(2028, 3, 31))
+        Certification.objects.create(
+            client=confirmed_plan.client,
+            status="2",
+            care_level="23",
+            valid_from=dt.date(2027, 4, 1),
+            valid_to=dt.date(2028, 3, 31),
+        )
         client = type(confirmed_plan.client).objects.prefetch_related("certifications").get(pk=confirmed_plan.client_id)
         new = services.plan_create(client=client, plan_date=dt.date(2027, 4, 2), by=member)
     assert (new.care_level, new.cert_valid_from, new.cert_valid_to) == ("23", dt.date(2027, 4, 1), dt.date(2028, 3, 31))

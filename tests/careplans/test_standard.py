@@ -19,8 +19,14 @@ SEQ = dt.datetime(2026, 4, 6, 10, 30, 0)
 
 def _unit(plan, office, **kw):
     with office_scope(office):
-        return standard.plan_send_units(plan=plan, sender_office=office, recipient_office_number="1370000011",
-                                        recipient_kind="11", created_at=SEQ, **kw)
+        return standard.plan_send_units(
+            plan=plan,
+            sender_office=office,
+            recipient_office_number="1370000011",
+            recipient_kind="11",
+            created_at=SEQ,
+            **kw,
+        )
 
 
 def _records(built, prefix):
@@ -47,8 +53,17 @@ def test_table1_record_fields(confirmed_plan, office):
     assert row[:4] == ["202407", client.insurer_number, client.insured_number, "20260405"]
     assert row[4:6] == ["160-0023", "東京都新宿区西新宿1-1-1"]
     assert row[7:9] == [confirmed_plan.author_name, office.name]
-    assert row[12:21] == [office.office_number, "20260405", "20260405", "11", "2", "20260320", "20260401",
-                          "20270331", "22"]
+    assert row[12:21] == [
+        office.office_number,
+        "20260405",
+        "20260405",
+        "11",
+        "2",
+        "20260320",
+        "20260401",
+        "20270331",
+        "22",
+    ]
     assert row[21].startswith("本人: 自宅で暮らし続けたい")
     assert row[23] == "在宅生活の継続を支援します。"
     assert row[24:27] == ["", "", office.office_number]
@@ -58,12 +73,22 @@ def test_other_reason_is_sent_only_with_code_3(plan, member, office):
     from portal.careplans import services
 
     with office_scope(office):
-        services.plan_update_table1(plan=plan, lock_version=plan.lock_version, by=member,
-                                    living_support_reason="3", living_support_other="日中独居")
+        services.plan_update_table1(
+            plan=plan,
+            lock_version=plan.lock_version,
+            by=member,
+            living_support_reason="3",
+            living_support_other="日中独居",
+        )
         record = standard.table1_record(plan)
         assert (record[25], record[26]) == ("3", "日中独居")
-        services.plan_update_table1(plan=plan, lock_version=plan.lock_version, by=member,
-                                    living_support_reason="1", living_support_other="日中独居")
+        services.plan_update_table1(
+            plan=plan,
+            lock_version=plan.lock_version,
+            by=member,
+            living_support_reason="1",
+            living_support_other="日中独居",
+        )
         record = standard.table1_record(plan)
     assert (record[25], record[26]) == ("1", None)
 
@@ -94,14 +119,19 @@ def test_hosoku_in_plan_mode(confirmed_plan, office):
 
 def test_plan_deletion_unit(confirmed_plan, office):
     with office_scope(office):
-        built = standard.plan_deletion_send_unit(plan=confirmed_plan, sender_office=office,
-                                                 recipient_office_number="1370000011", recipient_kind="11",
-                                                 created_at=SEQ)
+        built = standard.plan_deletion_send_unit(
+            plan=confirmed_plan,
+            sender_office=office,
+            recipient_office_number="1370000011",
+            recipient_kind="11",
+            created_at=SEQ,
+        )
     assert built.ok
-    (name, data), = built.files
+    ((name, data),) = built.files
     assert name == f"DLT1KYO_{office.office_number}_43_1370000011_11_20260406103000.CSV"
-    assert read_file(name, data).rows == [["202407", confirmed_plan.client.insurer_number,
-                                           confirmed_plan.client.insured_number, "20260405"]]
+    assert read_file(name, data).rows == [
+        ["202407", confirmed_plan.client.insurer_number, confirmed_plan.client.insured_number, "20260405"]
+    ]
 
 
 def test_recipients_come_from_the_plan_and_the_register(confirmed_plan, office):
@@ -118,8 +148,9 @@ def test_files_pass_the_command_line_validator(confirmed_plan, office, tmp_path)
     for name, data in built.files:
         (tmp_path / name).write_bytes(data)
         paths.append(str(tmp_path / name))
-    result = subprocess.run([sys.executable, "-m", "linkage.standard", "validate", *paths],
-                            capture_output=True, text=True, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "linkage.standard", "validate", *paths], capture_output=True, text=True, encoding="utf-8"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "エラー0件" in result.stderr
 
@@ -128,8 +159,9 @@ def test_characters_outside_ms932_are_replaced_not_lost(plan, member, office):
     from portal.careplans import services
 
     with office_scope(office):
-        services.plan_update_table1(plan=plan, lock_version=plan.lock_version, by=member,
-                                    support_policy="𠮷田さんと相談🙂")
+        services.plan_update_table1(
+            plan=plan, lock_version=plan.lock_version, by=member, support_policy="𠮷田さんと相談🙂"
+        )
     built = _unit(plan, office)
     (row,) = _records(built, "UP1KYO")
     assert "田さんと相談" in row[23]

@@ -59,13 +59,22 @@ def test_record_this_months_visit_with_goal_progress_and_the_warning_goes(owner_
         goals = services.plan_short_goals(plan)
     page = owner_client.get(_create_url(client)).content.decode()
     assert "短期目標1-1：介助を受けて週2回入浴できる。" in page and "短期目標1-2" in page
-    response = submit(owner_client, _create_url(client), {
-        "visited_on": timezone.localdate().isoformat(), "place": "home",
-        f"goal_{goals[0].pk}": "achieved", f"goal_{goals[1].pk}": "partly",
-        f"goal_{goals[1].pk}_note": "入浴は週1回。デイでの見守りを継続。",
-        "service_status": "計画どおり通所介護を利用。", "client_view": "本人: もう少しデイに行きたい。",
-        "policy": "現行計画を継続。", "plan_change_needed": False,
-    }, button="記録する")
+    response = submit(
+        owner_client,
+        _create_url(client),
+        {
+            "visited_on": timezone.localdate().isoformat(),
+            "place": "home",
+            f"goal_{goals[0].pk}": "achieved",
+            f"goal_{goals[1].pk}": "partly",
+            f"goal_{goals[1].pk}_note": "入浴は週1回。デイでの見守りを継続。",
+            "service_status": "計画どおり通所介護を利用。",
+            "client_view": "本人: もう少しデイに行きたい。",
+            "policy": "現行計画を継続。",
+            "plan_change_needed": False,
+        },
+        button="記録する",
+    )
     assert response.status_code == 302
     [monitoring] = _monitorings(office)
     assert monitoring.plan_id == plan.pk and monitoring.month == _months_ago(0)
@@ -83,8 +92,9 @@ def test_record_this_months_visit_with_goal_progress_and_the_warning_goes(owner_
 
 def test_every_goal_needs_a_progress_and_nothing_typed_is_lost(owner_client, office, planned):
     client, _ = planned
-    response = submit(owner_client, _create_url(client), {"place": "home", "client_view": "本人の意見をここに"},
-                      button="記録する")
+    response = submit(
+        owner_client, _create_url(client), {"place": "home", "client_view": "本人の意見をここに"}, button="記録する"
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "短期目標「短期目標1-1：介助を受けて週2回入浴できる。」の達成状況を選んでください。" in html
@@ -101,9 +111,16 @@ def test_one_monitoring_a_month_and_no_future_date(owner_client, office, owner, 
     picks = {f"goal_{g.pk}": "achieved" for g in goals}
     html = submit(owner_client, _create_url(client), {"place": "home", **picks}, button="記録する").content.decode()
     assert f"{wareki_month(today)}のモニタリングはすでに記録されています" in html
-    html = submit(owner_client, _create_url(client), {
-        "visited_on": (today + dt.timedelta(days=1)).isoformat(), "place": "home", **picks,
-    }, button="記録する").content.decode()
+    html = submit(
+        owner_client,
+        _create_url(client),
+        {
+            "visited_on": (today + dt.timedelta(days=1)).isoformat(),
+            "place": "home",
+            **picks,
+        },
+        button="記録する",
+    ).content.decode()
     assert "実施日: 未来の日付は記録できません" in html
     assert len(_monitorings(office)) == 1
 

@@ -33,14 +33,26 @@ def test_quick_entry_on_the_client_page_logs_and_returns_there(owner_client, off
     detail = reverse("clients:detail", kwargs={"client_id": client_obj.pk})
     page = owner_client.get(detail).content.decode()
     assert "支援経過（第5表）" in page and "最近の経過" in page
-    response = submit(owner_client, detail, {
-        "log-occurred_on": "R8.11.20", "log-occurred_time": "10:15", "log-kind": "電話",
-        "log-counterpart": "長女", "log-content": "退院後の様子を確認。デイの利用日を週2回に増やしたいとの希望。",
-    }, button="支援経過に記録")
+    response = submit(
+        owner_client,
+        detail,
+        {
+            "log-occurred_on": "R8.11.20",
+            "log-occurred_time": "10:15",
+            "log-kind": "電話",
+            "log-counterpart": "長女",
+            "log-content": "退院後の様子を確認。デイの利用日を週2回に増やしたいとの希望。",
+        },
+        button="支援経過に記録",
+    )
     assert response.status_code == 302 and response["Location"] == detail
     [entry] = _entries(office)
     assert (entry.occurred_on, entry.occurred_time, entry.kind, entry.counterpart) == (
-        dt.date(2026, 11, 20), dt.time(10, 15), "phone", "長女")
+        dt.date(2026, 11, 20),
+        dt.time(10, 15),
+        "phone",
+        "長女",
+    )
     assert entry.written_by == owner
     page = owner_client.get(detail).content.decode()
     assert "退院後の様子を確認" in page and "令和8年11月20日" in page
@@ -49,8 +61,9 @@ def test_quick_entry_on_the_client_page_logs_and_returns_there(owner_client, off
 def test_the_form_starts_with_today_and_now(owner_client, client_obj):
     from portal.core.wareki import wareki_date
 
-    form = read_form(owner_client, reverse("casework:support_log", kwargs={"client_id": client_obj.pk}),
-                     form="support-log-form").form
+    form = read_form(
+        owner_client, reverse("casework:support_log", kwargs={"client_id": client_obj.pk}), form="support-log-form"
+    ).form
     values = {c.name: c.value for c in form.controls}
     assert values["log-occurred_on"] == wareki_date(timezone.localdate())
     assert values["log-occurred_time"]
@@ -58,8 +71,9 @@ def test_the_form_starts_with_today_and_now(owner_client, client_obj):
 
 def test_empty_content_is_refused_in_japanese_and_nothing_typed_is_lost(owner_client, office, client_obj):
     url = reverse("casework:support_log", kwargs={"client_id": client_obj.pk})
-    response = submit(owner_client, url, {"log-kind": "訪問", "log-counterpart": "本人", "log-content": "   "},
-                      button="記録する")
+    response = submit(
+        owner_client, url, {"log-kind": "訪問", "log-counterpart": "本人", "log-content": "   "}, button="記録する"
+    )
     assert response.status_code == 422
     html = response.content.decode()
     assert "内容を入力してください" in html
@@ -70,8 +84,17 @@ def test_empty_content_is_refused_in_japanese_and_nothing_typed_is_lost(owner_cl
 def test_future_date_and_bad_time_are_refused(owner_client, office, client_obj):
     url = reverse("casework:support_log", kwargs={"client_id": client_obj.pk})
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    response = submit(owner_client, url, {"log-occurred_on": tomorrow.isoformat(), "log-occurred_time": "25:99",
-                                          "log-kind": "電話", "log-content": "確認"}, button="記録する")
+    response = submit(
+        owner_client,
+        url,
+        {
+            "log-occurred_on": tomorrow.isoformat(),
+            "log-occurred_time": "25:99",
+            "log-kind": "電話",
+            "log-content": "確認",
+        },
+        button="記録する",
+    )
     html = response.content.decode()
     assert "未来の日付の経過は記録できません" in html
     assert "時刻は 14:30 のように入力してください" in html
@@ -80,8 +103,9 @@ def test_future_date_and_bad_time_are_refused(owner_client, office, client_obj):
 
 def _log(office, client, day, kind, content, counterpart=""):
     with office_scope(office):
-        return SupportLogEntry.objects.create(office=office, client=client, occurred_on=day, kind=kind,
-                                              content=content, counterpart=counterpart)
+        return SupportLogEntry.objects.create(
+            office=office, client=client, occurred_on=day, kind=kind, content=content, counterpart=counterpart
+        )
 
 
 def test_list_filters_by_period_kind_and_keyword(owner_client, office, client_obj):
@@ -122,8 +146,20 @@ def test_pdf_in_the_official_layout_for_the_period(owner_client, office, client_
     assert "帳票" not in response["Content-Disposition"]  # no name in the file name
     pdf = response.content
     text = text_of(pdf)
-    for expected in ("第5表", "居宅介護支援経過", "利用者名", "帳票太郎", "殿", "居宅サービス計画作成者氏名",
-                     "年月日", "内容", "令和8年10月7日", "【電話】", "ひまわり訪問介護", "十月の電話"):
+    for expected in (
+        "第5表",
+        "居宅介護支援経過",
+        "利用者名",
+        "帳票太郎",
+        "殿",
+        "居宅サービス計画作成者氏名",
+        "年月日",
+        "内容",
+        "令和8年10月7日",
+        "【電話】",
+        "ひまわり訪問介護",
+        "十月の電話",
+    ):
         assert expected in text, expected
     assert "九月の訪問" not in text
     assert page_count(pdf) == 1

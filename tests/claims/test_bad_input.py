@@ -29,17 +29,25 @@ def test_two_people_confirm_from_pages_loaded_at_the_same_time(owner_client, off
     assert "山田　花子さんの実績を確定しました（第1版・新規）" in response.content.decode()
     response = owner_client.post(second.action, second.data(), follow=True)
     page = response.content.decode()
-    assert "山田　花子さんの実績は他の方が先に確定しました（第1版）。画面を読み込み直して内容を確かめてください。" in page
+    assert (
+        "山田　花子さんの実績は他の方が先に確定しました（第1版）。画面を読み込み直して内容を確かめてください。" in page
+    )
     with office_scope(office):
         assert list(ActualConfirmation.objects.values_list("version", flat=True)) == [1]
 
 
-def test_a_lapsed_certification_is_named_with_its_days_and_nothing_is_confirmed(owner_client, office, owner,
-                                                                                  care_manager):
+def test_a_lapsed_certification_is_named_with_its_days_and_nothing_is_confirmed(
+    owner_client, office, owner, care_manager
+):
     with office_scope(office):
         # the 認定 ends on 15 October; the day care's 実績 run to the 28th
-        client = make_client(office, care_manager=owner, family="田中", kana="タナカ",
-                             certs=(("22", dt.date(2025, 10, 16), dt.date(2026, 10, 15)),))
+        client = make_client(
+            office,
+            care_manager=owner,
+            family="田中",
+            kana="タナカ",
+            certs=(("22", dt.date(2025, 10, 16), dt.date(2026, 10, 15)),),
+        )
         make_month(client, day_actual=days(2, 7, 9, 14, 16, 21, 23, 28))
         received(office, client)
         received(office, client, provider=DAY_CARE[0], kind="15")
@@ -72,14 +80,19 @@ def test_missing_actuals_reasons_per_client_on_the_file_summary(owner_client, of
             clients.append(client)
     yamada, tanaka = clients
     response = submit(owner_client, CLOSE, {"differences_ok": True}, form=f"confirm-{tanaka.pk}", follow=True)
-    assert "実績が届いていない事業所があります（デイサービスひまわり）。確定するには理由を入力してください。" in response.content.decode()
+    assert (
+        "実績が届いていない事業所があります（デイサービスひまわり）。確定するには理由を入力してください。"
+        in response.content.decode()
+    )
     for client, reason in ((yamada, "10月は入院のため利用なし"), (tanaka, "事業所に電話で確認、送付待ち")):
         submit(owner_client, CLOSE, {"differences_ok": True, "missing_reason": reason}, form=f"confirm-{client.pk}")
     response = submit(owner_client, CLOSE, {}, button="提出用ファイルを作る", follow=True)
     page = response.content.decode()
     assert "給付管理票のファイル d08" in page
     # 利用者 in 50音 order, each with the reason given
-    assert "実績未着のまま確定: 田中　花子（事業所に電話で確認、送付待ち）、山田　花子（10月は入院のため利用なし）" in page
+    assert (
+        "実績未着のまま確定: 田中　花子（事業所に電話で確認、送付待ち）、山田　花子（10月は入院のため利用なし）" in page
+    )
     with office_scope(office):
         summary = TransmissionFile.objects.get().summary
     # the kept summary carries ids and reasons, never names or 被保険者番号
@@ -87,8 +100,9 @@ def test_missing_actuals_reasons_per_client_on_the_file_summary(owner_client, of
     assert "山田" not in str(summary) and "000012345" not in str(summary)
 
 
-def test_a_month_already_sent_is_not_sent_twice_and_a_correction_goes_as_such(owner_client, office, owner,
-                                                                              care_manager):
+def test_a_month_already_sent_is_not_sent_twice_and_a_correction_goes_as_such(
+    owner_client, office, owner, care_manager
+):
     with office_scope(office):
         client = make_client(office, care_manager=owner)
         make_month(client, day_actual=days(2, 7, 9, 14, 16, 21, 23, 28))
@@ -118,4 +132,6 @@ def test_a_month_already_sent_is_not_sent_twice_and_a_correction_goes_as_such(ow
     assert "（1人）を作りました" in response.content.decode()
     with office_scope(office):
         assert [f.summary["kinds"] for f in TransmissionFile.objects.order_by("pk")] == [
-            {str(client.pk): "1"}, {str(client.pk): "2"}]
+            {str(client.pk): "1"},
+            {str(client.pk): "2"},
+        ]

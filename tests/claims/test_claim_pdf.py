@@ -60,8 +60,14 @@ def _link(page: str, label: str) -> str:
     return match.group(1)
 
 
-def test_the_claim_pdf_ties_out_with_the_file(owner_client, office, owner, confirmed_month, eager,  # noqa: F811
-                                              django_capture_on_commit_callbacks):
+def test_the_claim_pdf_ties_out_with_the_file(
+    owner_client,
+    office,
+    owner,
+    confirmed_month,
+    eager,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     light, heavy = confirmed_month
     submit(owner_client, PAGE, {f"addon-{light.pk}": ["first"], "concentration": True}, form="kyotaku-form")
     submit(owner_client, PAGE, {}, button="請求のファイルを作る")
@@ -85,8 +91,13 @@ def test_the_claim_pdf_ties_out_with_the_file(owner_client, office, owner, confi
     row = re.search(r"居宅介護支援・ ?介護予防支援 ?([\d,]+) ([\d,]+) ([\d,]+) ([\d,]+) ([\d,]+) ([\d,]+)", first)
     assert row, first
     assert [int(v.replace(",", "")) for v in row.groups()] == [
-        bill.int("count"), bill.int("units"), bill.int("cost_total"), bill.int("insurance_claim"),
-        bill.int("public_claim"), bill.int("copay")]
+        bill.int("count"),
+        bill.int("units"),
+        bill.int("cost_total"),
+        bill.int("insurance_claim"),
+        bill.int("public_claim"),
+        bill.int("copay"),
+    ]
 
     details = parsed.of("8124")
     for text, insured in zip(pages[1:], ["0000011111", "0000022222"]):
@@ -97,14 +108,22 @@ def test_the_claim_pdf_ties_out_with_the_file(owner_client, office, owner, confi
         for r in mine:
             assert r["service_code"] in flat
             assert f"{r.int('service_units'):,}" in text
-        assert re.search(rf"{total.int('total_units'):,} ?単位 ?11\.40 ?円/単位 ?{total.int('claim_yen'):,} ?円", text), text
+        assert re.search(
+            rf"{total.int('total_units'):,} ?単位 ?11\.40 ?円/単位 ?{total.int('claim_yen'):,} ?円", text
+        ), text
         assert sum(r.int("service_units") for r in mine) == total.int("total_units")
     assert "山田" in pages[1] and "田中" in pages[2]
     assert "初回加算" in pages[1] and "特定事業所集中減算" in pages[1] and "居宅介護支援Ⅰⅰ２" in pages[2]
 
 
-def test_the_benefit_file_pdf_carries_each_statement(owner_client, office, owner, confirmed_month, eager,  # noqa: F811
-                                                     django_capture_on_commit_callbacks):
+def test_the_benefit_file_pdf_carries_each_statement(
+    owner_client,
+    office,
+    owner,
+    confirmed_month,
+    eager,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     with office_scope(office):
         file = services.benefit_file_make(office=office, month=OCT, membership=owner)
     close_page = _make_pdf(owner_client, CLOSE, "給付管理票のPDFを作成", django_capture_on_commit_callbacks)
@@ -118,7 +137,8 @@ def test_the_benefit_file_pdf_carries_each_statement(owner_client, office, owner
 
 
 def test_asking_twice_makes_one_job_and_the_page_says_it_is_being_made(
-        owner_client, office, owner, confirmed_month, django_capture_on_commit_callbacks):  # noqa: F811
+    owner_client, office, owner, confirmed_month, django_capture_on_commit_callbacks
+):  # noqa: F811
     with office_scope(office):
         file = services.benefit_file_make(office=office, month=OCT, membership=owner)
     with django_capture_on_commit_callbacks(execute=False):  # no worker: the job stays queued
@@ -139,7 +159,8 @@ def test_asking_twice_makes_one_job_and_the_page_says_it_is_being_made(
 
 
 def test_the_stored_pdf_is_served_again_and_goes_with_its_file(
-        owner_client, office, owner, confirmed_month, eager, django_capture_on_commit_callbacks):  # noqa: F811
+    owner_client, office, owner, confirmed_month, eager, django_capture_on_commit_callbacks
+):  # noqa: F811
     with office_scope(office):
         file = services.benefit_file_make(office=office, month=OCT, membership=owner)
     _make_pdf(owner_client, CLOSE, "給付管理票のPDFを作成", django_capture_on_commit_callbacks)

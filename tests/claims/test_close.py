@@ -43,27 +43,45 @@ def test_confirming_with_missing_actuals_needs_a_reason_and_loses_nothing(owner_
     with office_scope(office):
         assert not ActualConfirmation.objects.exists()
 
-    response = submit(owner_client, CLOSE, {"missing_reason": "デイサービスが10月は休業（電話で確認）"},
-                      form=f"confirm-{month.pk}", follow=True)
+    response = submit(
+        owner_client,
+        CLOSE,
+        {"missing_reason": "デイサービスが10月は休業（電話で確認）"},
+        form=f"confirm-{month.pk}",
+        follow=True,
+    )
     assert "予実の違いを確認しました" in response.content.decode()
     with office_scope(office):
         assert not ActualConfirmation.objects.exists()
 
-    response = submit(owner_client, CLOSE, {"missing_reason": "デイサービスが10月は休業（電話で確認）",
-                                            "differences_ok": True}, form=f"confirm-{month.pk}", follow=True)
+    response = submit(
+        owner_client,
+        CLOSE,
+        {"missing_reason": "デイサービスが10月は休業（電話で確認）", "differences_ok": True},
+        form=f"confirm-{month.pk}",
+        follow=True,
+    )
     assert "山田　花子さんの実績を確定しました（第1版・新規）" in response.content.decode()
     with office_scope(office):
         confirmation = ActualConfirmation.objects.get()
     assert confirmation.version == 1 and confirmation.missing == [f"{DAY_CARE[0]}-15"]
-    assert confirmation.statement["lines"] == [{"provider": HOME_HELP[0], "name": HOME_HELP[1], "kind": "11",
-                                                "class": "1", "units": 387 * 12, "over": 0}]
+    assert confirmation.statement["lines"] == [
+        {"provider": HOME_HELP[0], "name": HOME_HELP[1], "kind": "11", "class": "1", "units": 387 * 12, "over": 0}
+    ]
     assert read_form(owner_client, CLOSE, form=f"confirm-{month.pk}").action.endswith(url)
 
 
 def test_two_confirmations_at_once_one_wins_and_the_other_is_told(office, owner, month):
     with office_scope(office):
-        make = dict(office=office, client=month, month=OCT, membership=owner, base_version=0,
-                    missing_reason="休業", differences_ok=True)
+        make = dict(
+            office=office,
+            client=month,
+            month=OCT,
+            membership=owner,
+            base_version=0,
+            missing_reason="休業",
+            differences_ok=True,
+        )
         services.confirmation_create(**make)
         with pytest.raises(services.ConfirmationConflict, match="他の方が先に確定しました（第1版）"):
             services.confirmation_create(**make)
@@ -72,11 +90,25 @@ def test_two_confirmations_at_once_one_wins_and_the_other_is_told(office, owner,
 
 def test_the_statement_page_and_its_pdf(owner_client, office, owner, month):
     with office_scope(office):
-        c = services.confirmation_create(office=office, client=month, month=OCT, membership=owner, base_version=0,
-                                         missing_reason="休業", differences_ok=True)
+        c = services.confirmation_create(
+            office=office,
+            client=month,
+            month=OCT,
+            membership=owner,
+            base_version=0,
+            missing_reason="休業",
+            differences_ok=True,
+        )
     page = owner_client.get(reverse("claims:statement", args=[c.pk])).content.decode()
-    for text in ("給付管理票（令和8年10月分・第1版）", "00131011", "4,644", "19,705", "令和8年4月 〜 令和10年3月",
-                 "13000123", "訪問介護さくら"):
+    for text in (
+        "給付管理票（令和8年10月分・第1版）",
+        "00131011",
+        "4,644",
+        "19,705",
+        "令和8年4月 〜 令和10年3月",
+        "13000123",
+        "訪問介護さくら",
+    ):
         assert text in page, text
     pdf = owner_client.get(reverse("claims:statement_pdf", args=[c.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
@@ -85,8 +117,15 @@ def test_the_statement_page_and_its_pdf(owner_client, office, owner, month):
 
 def test_the_file_is_made_checked_by_the_reader_kept_and_its_download_recorded(owner_client, office, owner, month):
     with office_scope(office):
-        services.confirmation_create(office=office, client=month, month=OCT, membership=owner, base_version=0,
-                                     missing_reason="休業", differences_ok=True)
+        services.confirmation_create(
+            office=office,
+            client=month,
+            month=OCT,
+            membership=owner,
+            base_version=0,
+            missing_reason="休業",
+            differences_ok=True,
+        )
     response = submit(owner_client, CLOSE, {}, button="提出用ファイルを作る", follow=True)
     assert "給付管理票のファイル d0811a.csv（1人）を作りました" in response.content.decode()
     with office_scope(office):
@@ -111,8 +150,9 @@ def test_checks_before_the_file_name_the_client_and_what_is_wrong(owner_client, 
     page = owner_client.get(CLOSE).content.decode()
     assert "田中　花子さん: 実績が確定されていません（給付管理票がありません）。" in page
     with office_scope(office):
-        services.confirmation_create(office=office, client=client, month=OCT, membership=owner, base_version=0,
-                                     differences_ok=True)
+        services.confirmation_create(
+            office=office, client=client, month=OCT, membership=owner, base_version=0, differences_ok=True
+        )
     page = owner_client.get(CLOSE).content.decode()
     assert "田中　花子さん: 担当介護支援専門員の介護支援専門員番号が登録されていません" in page
     with office_scope(office):
@@ -123,12 +163,18 @@ def test_checks_before_the_file_name_the_client_and_what_is_wrong(owner_client, 
 
 def test_a_late_actual_after_the_file_makes_a_correction(owner_client, office, owner, month):
     with office_scope(office):
-        services.confirmation_create(office=office, client=month, month=OCT, membership=owner, base_version=0,
-                                     missing_reason="未着", differences_ok=True)
+        services.confirmation_create(
+            office=office,
+            client=month,
+            month=OCT,
+            membership=owner,
+            base_version=0,
+            missing_reason="未着",
+            differences_ok=True,
+        )
         services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 5))
         # the day-care 実績 arrive late: 8 days of 673
-        ServiceScheduleLine.objects.filter(service_type_code="15").update(
-            actual_days=days(2, 7, 9, 14, 16, 21, 23, 28))
+        ServiceScheduleLine.objects.filter(service_type_code="15").update(actual_days=days(2, 7, 9, 14, 16, 21, 23, 28))
         received(office, month, provider=DAY_CARE[0], kind="15")
     page = owner_client.get(CLOSE).content.decode()
     assert "確定後に実績が変更されました" in page
@@ -145,8 +191,15 @@ def test_a_late_actual_after_the_file_makes_a_correction(owner_client, office, o
 
 def test_a_filed_statement_can_be_cancelled_only_when_ticked(owner_client, office, owner, month):
     with office_scope(office):
-        services.confirmation_create(office=office, client=month, month=OCT, membership=owner, base_version=0,
-                                     missing_reason="未着", differences_ok=True)
+        services.confirmation_create(
+            office=office,
+            client=month,
+            month=OCT,
+            membership=owner,
+            base_version=0,
+            missing_reason="未着",
+            differences_ok=True,
+        )
         services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 5))
     response = submit(owner_client, CLOSE, {}, button="取消の給付管理票を作る", follow=True)
     assert "チェックを入れたときだけ" in response.content.decode()
@@ -163,19 +216,29 @@ def test_over_the_limit_the_care_manager_moves_the_excess(owner_client, office, 
         schedule = make_month(client, day_actual=days(2, 7, 9, 14, 16, 21, 23, 28))
         # 訪問介護 20 days: 387 × 20 = 7,740; 通所介護 673 × 15 = 10,095 (要介護2 code kept) → 17,835 > 16,765
         ServiceScheduleLine.objects.filter(schedule=schedule, service_type_code="11").update(
-            planned_days=days(*range(1, 21)), actual_days=days(*range(1, 21)))
+            planned_days=days(*range(1, 21)), actual_days=days(*range(1, 21))
+        )
         ServiceScheduleLine.objects.filter(schedule=schedule, service_type_code="15").update(
-            planned_days=days(*range(1, 16)), actual_days=days(*range(1, 16)))
+            planned_days=days(*range(1, 16)), actual_days=days(*range(1, 16))
+        )
         received(office, client)
         received(office, client, provider=DAY_CARE[0], kind="15")
     page = owner_client.get(CLOSE).content.decode()
     assert "区分支給限度基準額を1,070単位超えています" in page
-    response = submit(owner_client, CLOSE, {f"over-{HOME_HELP[0]}-11": "1070", f"over-{DAY_CARE[0]}-15": "0"},
-                      form=f"confirm-{client.pk}", follow=True)
+    response = submit(
+        owner_client,
+        CLOSE,
+        {f"over-{HOME_HELP[0]}-11": "1070", f"over-{DAY_CARE[0]}-15": "0"},
+        form=f"confirm-{client.pk}",
+        follow=True,
+    )
     assert "実績を確定しました" in response.content.decode()
     with office_scope(office):
         c = ActualConfirmation.objects.get()
-    assert [(ln["kind"], ln["units"], ln["over"]) for ln in c.statement["lines"]] == [("11", 6670, 1070), ("15", 10095, 0)]
+    assert [(ln["kind"], ln["units"], ln["over"]) for ln in c.statement["lines"]] == [
+        ("11", 6670, 1070),
+        ("15", 10095, 0),
+    ]
     assert "確定後に実績が変更" not in owner_client.get(CLOSE).content.decode()
 
 
@@ -189,18 +252,27 @@ def test_a_provider_office_cannot_open_the_close_page(client, db):
 
 def test_a_returned_statement_is_filed_again_as_new(owner_client, office, owner, month):
     with office_scope(office):
-        services.confirmation_create(office=office, client=month, month=OCT, membership=owner, base_version=0,
-                                     missing_reason="未着", differences_ok=True)
+        services.confirmation_create(
+            office=office,
+            client=month,
+            month=OCT,
+            membership=owner,
+            base_version=0,
+            missing_reason="未着",
+            differences_ok=True,
+        )
         services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 5))
     response = submit(owner_client, CLOSE, {"note": ""}, form=f"reject-{month.pk}", follow=True)
     assert "返戻・査定の理由（国保連からの通知の内容）を入力してください" in response.content.decode()
-    response = submit(owner_client, CLOSE, {"note": "被保険者番号の誤り（国保連 返戻一覧）"}, form=f"reject-{month.pk}",
-                      follow=True)
+    response = submit(
+        owner_client, CLOSE, {"note": "被保険者番号の誤り（国保連 返戻一覧）"}, form=f"reject-{month.pk}", follow=True
+    )
     page = response.content.decode()
     assert "給付管理票の返戻を記録しました" in page and "返戻（もう一度確定してください）" in page
     assert "給付管理票が返戻されました" in page
-    response = submit(owner_client, CLOSE, {"missing_reason": "未着", "differences_ok": True}, form=f"confirm-{month.pk}",
-                      follow=True)
+    response = submit(
+        owner_client, CLOSE, {"missing_reason": "未着", "differences_ok": True}, form=f"confirm-{month.pk}", follow=True
+    )
     assert "（第2版・新規）" in response.content.decode()
     with office_scope(office):
         file = services.benefit_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 12, 2))

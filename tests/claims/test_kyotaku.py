@@ -40,15 +40,26 @@ def test_46_cases_with_3_prevention_cases_under_one_and_two():
 
 def test_add_ons_and_reductions_on_one_statement():
     tiers = tier_split(system="I", care_light=1, care_heavy=1, month=OCT)
-    claim = claim_build(month=OCT, tiers=tiers, regional_grade="9", specific_addon="2", concentration=True, cases=[
-        Case(key=1, care_level="21", addons=("first", "admission_1")),
-        Case(key=2, care_level="25", reductions=("same_building",)),
-    ])
+    claim = claim_build(
+        month=OCT,
+        tiers=tiers,
+        regional_grade="9",
+        specific_addon="2",
+        concentration=True,
+        cases=[
+            Case(key=1, care_level="21", addons=("first", "admission_1")),
+            Case(key=2, care_level="25", reductions=("same_building",)),
+        ],
+    )
     first, second = claim.details
     # 1086 + 初回 300 + 入院時Ⅰ 250 + 特定Ⅱ 421 − 集中 200 = 1,857
     assert [(ln.name, ln.units) for ln in first.lines] == [
-        ("居宅介護支援Ⅰⅰ１", 1086), ("初回加算", 300), ("入院時情報連携加算Ⅰ", 250), ("特定事業所加算Ⅱ", 421),
-        ("特定事業所集中減算", -200)]
+        ("居宅介護支援Ⅰⅰ１", 1086),
+        ("初回加算", 300),
+        ("入院時情報連携加算Ⅰ", 250),
+        ("特定事業所加算Ⅱ", 421),
+        ("特定事業所集中減算", -200),
+    ]
     assert first.total_units == 1857 and first.claim_yen == 18570
     # 同一建物: 1411 × 95% = 1,340.45 → 1,340
     assert second.lines[0].units == 1340 and second.lines[0].name == "居宅介護支援Ⅰⅰ２・同一"
@@ -57,11 +68,23 @@ def test_add_ons_and_reductions_on_one_statement():
 
 def test_standards_reduction_halves_and_two_months_bill_nothing():
     tiers = tier_split(system="I", care_light=2, care_heavy=0, month=OCT)
-    claim = claim_build(month=OCT, tiers=tiers, regional_grade="9", cases=[
-        Case(key=1, care_level="22", reductions=("standards",)),
-        Case(key=2, care_level="22", reductions=("standards_2months",)),
-    ])
+    claim = claim_build(
+        month=OCT,
+        tiers=tiers,
+        regional_grade="9",
+        cases=[
+            Case(key=1, care_level="22", reductions=("standards",)),
+            Case(key=2, care_level="22", reductions=("standards_2months",)),
+        ],
+    )
     assert [(d.case.key, d.total_units) for d in claim.details] == [(1, 543)]
     with pytest.raises(ClaimError, match="初回加算を算定できません"):
-        claim_build(month=OCT, tiers=tiers, regional_grade="9", cases=[
-            Case(key=1, care_level="22", addons=("first",), reductions=("standards",)), Case(key=2, care_level="21")])
+        claim_build(
+            month=OCT,
+            tiers=tiers,
+            regional_grade="9",
+            cases=[
+                Case(key=1, care_level="22", addons=("first",), reductions=("standards",)),
+                Case(key=2, care_level="21"),
+            ],
+        )

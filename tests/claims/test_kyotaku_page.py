@@ -21,8 +21,14 @@ PAGE = reverse("claims:kyotaku") + "?month=2026-10"
 def confirmed_month(office, owner, care_manager):
     with office_scope(office):
         light = make_client(office, care_manager=owner, insured="0000011111")
-        heavy = make_client(office, care_manager=owner, insured="0000022222", family="田中", kana="タナカ",
-                            certs=(("24", dt.date(2026, 4, 1), dt.date(2027, 3, 31)),))
+        heavy = make_client(
+            office,
+            care_manager=owner,
+            insured="0000022222",
+            family="田中",
+            kana="タナカ",
+            certs=(("24", dt.date(2026, 4, 1), dt.date(2027, 3, 31)),),
+        )
         for client in (light, heavy):
             make_month(client, day_actual=days(2, 7, 9, 14, 16, 21, 23, 28))
             received(office, client)
@@ -56,15 +62,18 @@ def test_add_ons_entered_on_the_page_and_the_claim_file(owner_client, office, ow
     [bill] = parsed.of("7111")
     assert (bill.int("count"), bill.int("units"), bill.int("cost_total"), bill.int("copay")) == (2, 2797, 31885, 0)
     assert [(r["insured"], r["line_no"], r["service_code"], r["service_units"]) for r in parsed.of("8124")] == [
-        ("0000011111", "01", "432111", "1086"), ("0000011111", "99", "434001", "300"),
-        ("0000022222", "99", "432211", "1411")]
+        ("0000011111", "01", "432111", "1086"),
+        ("0000011111", "99", "434001", "300"),
+        ("0000022222", "99", "432211", "1411"),
+    ]
     assert {r["unit_price"] for r in parsed.of("8124")} == {"1140"}
 
 
 def test_bad_fte_is_told_and_nothing_is_saved(owner_client, office, confirmed_month):
     light, _ = confirmed_month
-    response = submit(owner_client, PAGE, {"fte": "0.5", f"addon-{light.pk}": ["first"]}, form="kyotaku-form",
-                      follow=True)
+    response = submit(
+        owner_client, PAGE, {"fte": "0.5", f"addon-{light.pk}": ["first"]}, form="kyotaku-form", follow=True
+    )
     assert "常勤換算の介護支援専門員数は1以上で入力してください" in response.content.decode()
     from portal.claims.models import KyotakuEntry
 
@@ -78,8 +87,15 @@ def test_a_month_is_claimed_once_and_a_returned_statement_again(office, owner, c
         services.claim_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 5))
         with pytest.raises(services.CloseError, match="d0811a.csv で請求済みです"):
             services.claim_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 11, 6))
-        services.rejection_record(office=office, client=heavy, month=OCT, kind="returned", target="claim",
-                                  note="要介護度の誤り", membership=owner)
+        services.rejection_record(
+            office=office,
+            client=heavy,
+            month=OCT,
+            kind="returned",
+            target="claim",
+            note="要介護度の誤り",
+            membership=owner,
+        )
         again = services.claim_file_make(office=office, month=OCT, membership=owner, today=dt.date(2026, 12, 3))
     parsed = kokuho.read(bytes(again.content))
     assert again.name == "d0812a.csv"

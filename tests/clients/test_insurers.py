@@ -12,14 +12,17 @@ from portal.offices.tenancy import office_scope
 from tests.forms import submit
 
 
-@pytest.mark.parametrize("number,valid", [
-    ("131011", True),   # 千代田区: 2+3+2+0+2 = 9 → 1
-    ("131016", False),  # the 地方公共団体コード's check digit, not the 保険者番号's
-    ("131045", True),   # 新宿区
-    ("271007", True),   # 大阪市
-    ("131144", True),   # 中野区
-    ("131148", False),
-])
+@pytest.mark.parametrize(
+    "number,valid",
+    [
+        ("131011", True),  # 千代田区: 2+3+2+0+2 = 9 → 1
+        ("131016", False),  # the 地方公共団体コード's check digit, not the 保険者番号's
+        ("131045", True),  # 新宿区
+        ("271007", True),  # 大阪市
+        ("131144", True),  # 中野区
+        ("131148", False),
+    ],
+)
 def test_check_digit(number, valid):
     assert insurer_number_is_valid(number) is valid
 
@@ -38,10 +41,17 @@ def test_bundled_list_names_the_insurer():
 def _typed(**overrides):
     today = timezone.localdate()
     values = {
-        "client-family_name": "佐藤", "client-given_name": "はな", "client-family_name_kana": "サトウ",
-        "client-given_name_kana": "ハナ", "client-sex": "2", "client-birth_date": "1938-07-15",
-        "client-insurer_number": "131011", "client-insured_number": "0000123456",
-        "cert-status": "2", "cert-care_level": "22", "cert-valid_from": str(today.replace(day=1)),
+        "client-family_name": "佐藤",
+        "client-given_name": "はな",
+        "client-family_name_kana": "サトウ",
+        "client-given_name_kana": "ハナ",
+        "client-sex": "2",
+        "client-birth_date": "1938-07-15",
+        "client-insurer_number": "131011",
+        "client-insured_number": "0000123456",
+        "cert-status": "2",
+        "cert-care_level": "22",
+        "cert-valid_from": str(today.replace(day=1)),
         "cert-valid_to": str(today.replace(day=1) + dt.timedelta(days=364)),
     }
     values.update(overrides)
@@ -50,8 +60,9 @@ def _typed(**overrides):
 
 @pytest.mark.django_db
 def test_invalid_check_digit_is_refused_on_the_form(owner_client, office):
-    response = submit(owner_client, reverse("clients:create"), _typed(**{"client-insurer_number": "131016"}),
-                      button="登録する")
+    response = submit(
+        owner_client, reverse("clients:create"), _typed(**{"client-insurer_number": "131016"}), button="登録する"
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "保険者番号「131016」の6桁目（検証番号）が合いません（先頭5桁が 13101 なら6桁目は 1 です）" in html
@@ -62,8 +73,9 @@ def test_invalid_check_digit_is_refused_on_the_form(owner_client, office):
 
 @pytest.mark.django_db
 def test_insurer_name_filled_and_notified_date_kept(owner_client, office):
-    response = submit(owner_client, reverse("clients:create"),
-                      _typed(**{"client-plan_notified_on": "2026-04-10"}), button="登録する")
+    response = submit(
+        owner_client, reverse("clients:create"), _typed(**{"client-plan_notified_on": "2026-04-10"}), button="登録する"
+    )
     assert response.status_code == 302
     with office_scope(office):
         client = Client.objects.get()
@@ -76,11 +88,18 @@ def test_insurer_name_filled_and_notified_date_kept(owner_client, office):
 @pytest.mark.django_db
 def test_office_keeps_names_the_list_does_not_have(owner_client, office):
     # 019901 is not in the bundled list: the name typed once is offered for the next 利用者 of that 保険者
-    submit(owner_client, reverse("clients:create"),
-           _typed(**{"client-insurer_number": "019901", "client-insurer_name": "テスト町"}), button="登録する")
-    response = submit(owner_client, reverse("clients:create"),
-                      _typed(**{"client-insurer_number": "019901", "client-insured_number": "0000999999"}),
-                      button="登録する")
+    submit(
+        owner_client,
+        reverse("clients:create"),
+        _typed(**{"client-insurer_number": "019901", "client-insurer_name": "テスト町"}),
+        button="登録する",
+    )
+    response = submit(
+        owner_client,
+        reverse("clients:create"),
+        _typed(**{"client-insurer_number": "019901", "client-insured_number": "0000999999"}),
+        button="登録する",
+    )
     assert response.status_code == 302
     with office_scope(office):
         assert Client.objects.get(insured_number="0000999999").insurer_name == "テスト町"

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 def test_satellite_branch_is_entered_with_the_service(owner_client, office):
     client = make_client(office)
     with office_scope(office):
-        ClientService.objects.create(client=client, provider_office_number="1370000011", provider_name="ひまわり",
-                                     service_type_code="11")
+        ClientService.objects.create(
+            client=client, provider_office_number="1370000011", provider_name="ひまわり", service_type_code="11"
+        )
     url = reverse("clients:edit", kwargs={"client_id": client.pk})
     form = read_form(owner_client, url, button="保存する")
     assert form.value("svc-0-satellite_branch") == ""

@@ -62,8 +62,10 @@ def assert_errors_tied_to_fields(html, expected_invalid):
 
 
 def test_client_form_errors_link_to_their_fields(owner_client, office):
-    response = register(owner_client, **{"client-postal_code": "16-0023", "client-insured_number": "",
-                                         "svc-0-provider_office_number": "137000001"})
+    response = register(
+        owner_client,
+        **{"client-postal_code": "16-0023", "client-insured_number": "", "svc-0-provider_office_number": "137000001"},
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert_errors_tied_to_fields(html, {"client-postal_code", "client-insured_number", "svc-0-provider_office_number"})
@@ -71,7 +73,9 @@ def test_client_form_errors_link_to_their_fields(owner_client, office):
 
 
 def test_shared_form_layout_ties_errors_and_help(owner_client):
-    response = submit(owner_client, reverse("offices:staff_invite"), {"email": "not-an-address"}, button="招待メールを送る")
+    response = submit(
+        owner_client, reverse("offices:staff_invite"), {"email": "not-an-address"}, button="招待メールを送る"
+    )
     assert response.status_code == 200
     assert_errors_tied_to_fields(response.content.decode(), {"email"})
 
@@ -79,15 +83,23 @@ def test_shared_form_layout_ties_errors_and_help(owner_client):
 def test_services_rows_have_labels(owner_client):
     page = _Page(owner_client.get(reverse("clients:create")).content.decode())
     labelled = {a.get("for") for t, a in page.elements if t == "label"}
-    row_fields = [a["id"] for t, a in page.elements
-                  if t in ("input", "select") and a.get("type") != "hidden" and a.get("id", "").startswith("id_svc-0-")]
+    row_fields = [
+        a["id"]
+        for t, a in page.elements
+        if t in ("input", "select") and a.get("type") != "hidden" and a.get("id", "").startswith("id_svc-0-")
+    ]
     assert row_fields
     assert set(row_fields) <= labelled
 
 
 def test_messages_are_one_status_around_a_list(owner_client):
-    response = submit(owner_client, reverse("offices:staff_invite"), {"email": "new.staff@example.jp"},
-                      button="招待メールを送る", follow=True)
+    response = submit(
+        owner_client,
+        reverse("offices:staff_invite"),
+        {"email": "new.staff@example.jp"},
+        button="招待メールを送る",
+        follow=True,
+    )
     html = response.content.decode()
     assert '<div role="status" data-testid="messages">' in html
     assert '<ul class="messages">' in html

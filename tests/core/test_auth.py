@@ -36,9 +36,14 @@ def test_login_attempts_are_rate_limited(db):
 
 
 def test_signup_sends_a_verification_email(db, client):
-    response = client.post(reverse("account_signup"), {
-        "email": "new@example.jp", "password1": "kaigo-hoken-2026!", "password2": "kaigo-hoken-2026!",
-    })
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.jp",
+            "password1": "kaigo-hoken-2026!",
+            "password2": "kaigo-hoken-2026!",
+        },
+    )
     assert response.status_code == 302
     assert mail.outbox and mail.outbox[-1].to == ["new@example.jp"]
 

@@ -20,9 +20,25 @@ ROOT = Path(__file__).resolve().parents[2]
 def worker():
     env = dict(os.environ)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=WARNING",
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"test-{uuid.uuid4().hex[:6]}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{uuid.uuid4().hex[:6]}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     yield proc
     proc.send_signal(signal.SIGTERM)
@@ -46,7 +62,9 @@ def test_real_worker_runs_a_task(worker):
     assert os.environ.get("REDIS_URL"), "the test suite runs with Redis as the broker"
     value = uuid.uuid4().hex
     result = ping.apply_async(args=[value], serializer="json")
-    assert wait_for(f"renkei:ping:{value}") == "pong", worker.stdout.read1().decode(errors="replace") if worker.poll() is not None else "worker did not run the task"
+    assert wait_for(f"renkei:ping:{value}") == "pong", (
+        worker.stdout.read1().decode(errors="replace") if worker.poll() is not None else "worker did not run the task"
+    )
     assert result.id
 
 

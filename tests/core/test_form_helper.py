@@ -29,8 +29,18 @@ PAGE = """
 def test_defaults_are_what_a_browser_sends():
     form = find_form(parse_forms(PAGE), button="保存する")
     data = form_data(form, button="保存する")
-    assert data == {"csrfmiddlewaretoken": "tok", "name": "山田", "active": "on", "pick": "1", "sex": "2",
-                    "level": "21", "kind": "11", "note": "メモ", "outside": "o", "action": "save"}
+    assert data == {
+        "csrfmiddlewaretoken": "tok",
+        "name": "山田",
+        "active": "on",
+        "pick": "1",
+        "sex": "2",
+        "level": "21",
+        "kind": "11",
+        "note": "メモ",
+        "outside": "o",
+        "action": "save",
+    }
 
 
 def test_typing_ticking_and_choosing():
@@ -41,12 +51,15 @@ def test_typing_ticking_and_choosing():
     assert data["action"] == "draft"  # Enter presses the first submit button
 
 
-@pytest.mark.parametrize("values,button,message", [
-    ({"is_active": "on"}, None, "renders no field"),
-    ({"kind": "99"}, None, "offers no option"),
-    ({}, "削除", "disabled"),
-    ({}, "送信", "no button"),
-])
+@pytest.mark.parametrize(
+    "values,button,message",
+    [
+        ({"is_active": "on"}, None, "renders no field"),
+        ({"kind": "99"}, None, "offers no option"),
+        ({}, "削除", "disabled"),
+        ({}, "送信", "no button"),
+    ],
+)
 def test_what_the_page_does_not_offer_fails(values, button, message):
     form = find_form(parse_forms(PAGE), form="main")
     with pytest.raises(AssertionError, match=message):

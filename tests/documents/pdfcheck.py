@@ -20,8 +20,9 @@ def _run(args: list[str], pdf: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(pdf)
         f.flush()
-        return subprocess.run([*args, f.name, *(["-"] if args[0] == "pdftotext" else [])],
-                              capture_output=True, check=True).stdout.decode("utf-8")
+        return subprocess.run(
+            [*args, f.name, *(["-"] if args[0] == "pdftotext" else [])], capture_output=True, check=True
+        ).stdout.decode("utf-8")
 
 
 def page_texts(pdf: bytes, *, layout: bool = False) -> list[str]:
@@ -88,20 +89,20 @@ def _read_pgm(data: bytes) -> tuple[int, int, bytes]:
     tokens: list[bytes] = []
     pos = 0
     while len(tokens) < 4:
-        while data[pos:pos + 1].isspace():
+        while data[pos : pos + 1].isspace():
             pos += 1
-        if data[pos:pos + 1] == b"#":
+        if data[pos : pos + 1] == b"#":
             pos = data.index(b"\n", pos) + 1
             continue
         end = pos
-        while not data[end:end + 1].isspace():
+        while not data[end : end + 1].isspace():
             end += 1
         tokens.append(data[pos:end])
         pos = end
     magic, width, height, maxval = tokens[0], int(tokens[1]), int(tokens[2]), int(tokens[3])
     assert magic == b"P5" and maxval == 255, (magic, maxval)
     pos += 1  # the single whitespace after maxval
-    return width, height, data[pos:pos + width * height]
+    return width, height, data[pos : pos + width * height]
 
 
 def write_png(path: Path, page: tuple[int, int, bytes]) -> None:
@@ -133,8 +134,8 @@ def layout_difference(a: tuple[int, int, bytes], b: tuple[int, int, bytes], bloc
             sa = sb = 0
             for y in range(y0, y0 + block):
                 row = y * width
-                sa += sum(a[2][row + x0:row + x0 + block])
-                sb += sum(b[2][row + x0:row + x0 + block])
+                sa += sum(a[2][row + x0 : row + x0 + block])
+                sb += sum(b[2][row + x0 : row + x0 + block])
             total += abs(sa - sb) / (255 * block * block)
             cells += 1
     return total / cells

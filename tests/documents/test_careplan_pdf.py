@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from tests.documents.conftest import LONG_TEXT, make_client, make_plan
 from tests.documents.pdfcheck import (
-    assert_only_japanese_font_embedded, body_text, page_count, page_texts, squash, text_of,
+    assert_only_japanese_font_embedded,
+    body_text,
+    page_count,
+    page_texts,
+    squash,
+    text_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +28,76 @@ def test_the_three_tables_with_their_official_labels(member_client, plan):
     pdf = response.content
     pages = [squash(t) for t in page_texts(pdf)]
     first, last = pages[0], pages[-1]
-    for expected in ("第1表", "居宅サービス計画書（1）", "作成年月日", "令和8年10月25日", "初回", "紹介", "継続",
-                     "認定済", "申請中", "利用者名", "山田太郎", "殿", "生年月日", "昭和15年3月2日", "住所",
-                     "居宅サービス計画作成者氏名", "鈴木一郎", "居宅介護支援事業者・事業所名及び所在地",
-                     "さくら居宅介護支援事業所", "居宅サービス計画作成（変更）日", "初回居宅サービス計画作成日",
-                     "令和7年4月1日", "認定日", "令和8年3月20日", "認定の有効期間", "令和8年4月1日～令和9年3月31日",
-                     "要介護状態区分", "要介護2", "利用者及び家族の生活に対する意向を踏まえた課題分析の結果",
-                     "介護認定審査会の意見及びサービスの種類の指定", "総合的な援助の方針", "生活援助中心型の算定理由",
-                     "1.一人暮らし", "説明・同意日", "利用者同意欄"):
+    for expected in (
+        "第1表",
+        "居宅サービス計画書（1）",
+        "作成年月日",
+        "令和8年10月25日",
+        "初回",
+        "紹介",
+        "継続",
+        "認定済",
+        "申請中",
+        "利用者名",
+        "山田太郎",
+        "殿",
+        "生年月日",
+        "昭和15年3月2日",
+        "住所",
+        "居宅サービス計画作成者氏名",
+        "鈴木一郎",
+        "居宅介護支援事業者・事業所名及び所在地",
+        "さくら居宅介護支援事業所",
+        "居宅サービス計画作成（変更）日",
+        "初回居宅サービス計画作成日",
+        "令和7年4月1日",
+        "認定日",
+        "令和8年3月20日",
+        "認定の有効期間",
+        "令和8年4月1日～令和9年3月31日",
+        "要介護状態区分",
+        "要介護2",
+        "利用者及び家族の生活に対する意向を踏まえた課題分析の結果",
+        "介護認定審査会の意見及びサービスの種類の指定",
+        "総合的な援助の方針",
+        "生活援助中心型の算定理由",
+        "1.一人暮らし",
+        "説明・同意日",
+        "利用者同意欄",
+    ):
         assert expected in first, expected
     table2 = "".join(p for p in pages if "居宅サービス計画書（2）" in p)
-    for expected in ("第2表", "生活全般の解決すべき課題（ニーズ）", "援助目標", "長期目標", "短期目標", "援助内容",
-                     "サービス内容", "※1", "サービス種別", "※2", "頻度", "期間", "課題1：", "長期目標1-2：",
-                     "短期目標2-1：", "援助内容2-2-2：", "週2回（火・金）", "R8.11.1～R9.3.31"):
+    for expected in (
+        "第2表",
+        "生活全般の解決すべき課題（ニーズ）",
+        "援助目標",
+        "長期目標",
+        "短期目標",
+        "援助内容",
+        "サービス内容",
+        "※1",
+        "サービス種別",
+        "※2",
+        "頻度",
+        "期間",
+        "課題1：",
+        "長期目標1-2：",
+        "短期目標2-1：",
+        "援助内容2-2-2：",
+        "週2回（火・金）",
+        "R8.11.1～R9.3.31",
+    ):
         assert expected in table2, expected
-    for expected in ("第3表", "週間サービス計画表", "月火水木金土日", "主な日常生活上の活動", "週単位以外のサービス",
-                     "通所介護（デイサービスひまわり）", "起床", "福祉用具貸与（車いす）"):
+    for expected in (
+        "第3表",
+        "週間サービス計画表",
+        "月火水木金土日",
+        "主な日常生活上の活動",
+        "週単位以外のサービス",
+        "通所介護（デイサービスひまわり）",
+        "起床",
+        "福祉用具貸与（車いす）",
+    ):
         assert expected in last, expected
     assert_only_japanese_font_embedded(pdf)
 
@@ -65,8 +124,16 @@ def test_a_long_table2_repeats_its_header_on_every_page(member_client, care_clie
     pages = [squash(t) for t in page_texts(pdf)]
     assert page_count(pdf) == len(pages) >= 2
     for page in pages:
-        for header in ("第2表", "居宅サービス計画書（2）", "利用者名山田太郎殿", "生活全般の解決すべき課題（ニーズ）",
-                       "長期目標", "短期目標", "サービス内容", "頻度"):
+        for header in (
+            "第2表",
+            "居宅サービス計画書（2）",
+            "利用者名山田太郎殿",
+            "生活全般の解決すべき課題（ニーズ）",
+            "長期目標",
+            "短期目標",
+            "サービス内容",
+            "頻度",
+        ):
             assert header in page
     text = "".join(pages)
     for n in range(1, 7):  # every need, goal and service line is printed once
@@ -113,8 +180,11 @@ def test_export_is_recorded_in_the_audit_trail(member_client, plan):
 
     get_pdf(member_client, plan, tables="1,3")
     event = AuditEvent.objects.get(action="pdf_exported")
-    assert event.client_id == plan.client_id and event.detail == {"kind": "careplan", "plan_id": plan.pk,
-                                                                  "tables": [1, 3]}
+    assert event.client_id == plan.client_id and event.detail == {
+        "kind": "careplan",
+        "plan_id": plan.pk,
+        "tables": [1, 3],
+    }
 
 
 def test_query_count_does_not_grow_with_needs(member_client, care_client, django_assert_max_num_queries):

@@ -34,17 +34,32 @@ def forms(in_office, member):
     provision, _ = services.schedule_pdf(schedule=schedule, kind="provision", provider_number=HOME_HELP[0])
     usage, _ = services.schedule_pdf(schedule=schedule, kind="usage")
     careplan, _ = services.careplan_pdf(plan=plan)
-    provision_pages, usage_pages, plan_pages = gray_pages(provision, DPI), gray_pages(usage, DPI), gray_pages(careplan, DPI)
+    provision_pages, usage_pages, plan_pages = (
+        gray_pages(provision, DPI),
+        gray_pages(usage, DPI),
+        gray_pages(careplan, DPI),
+    )
     assert len(provision_pages) == 2 and len(usage_pages) == 2 and len(plan_pages) == 3
     return {
-        "provision-table6": provision_pages[0], "provision-table7": provision_pages[1],
-        "usage-table6": usage_pages[0], "usage-table7": usage_pages[1],
-        "careplan-table1": plan_pages[0], "careplan-table2": plan_pages[1], "careplan-table3": plan_pages[2],
+        "provision-table6": provision_pages[0],
+        "provision-table7": provision_pages[1],
+        "usage-table6": usage_pages[0],
+        "usage-table7": usage_pages[1],
+        "careplan-table1": plan_pages[0],
+        "careplan-table2": plan_pages[1],
+        "careplan-table3": plan_pages[2],
     }
 
 
-KINDS = ["provision-table6", "provision-table7", "usage-table6", "usage-table7",
-         "careplan-table1", "careplan-table2", "careplan-table3"]
+KINDS = [
+    "provision-table6",
+    "provision-table7",
+    "usage-table6",
+    "usage-table7",
+    "careplan-table1",
+    "careplan-table2",
+    "careplan-table3",
+]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -61,7 +76,7 @@ def _shifted(page, dx, dy):
     width, height, pixels = page
     out = bytearray(b"\xff" * (width * height))
     for y in range(height - dy):
-        out[(y + dy) * width + dx:(y + dy + 1) * width] = pixels[y * width:(y + 1) * width - dx]
+        out[(y + dy) * width + dx : (y + dy + 1) * width] = pixels[y * width : (y + 1) * width - dx]
     return width, height, bytes(out)
 
 
@@ -70,8 +85,14 @@ def test_the_comparison_notices_a_moved_layout_but_not_other_data(forms, in_offi
     assert layout_difference(page, page) == 0
     assert layout_difference(page, _shifted(page, 4, 0)) > TOLERANCE  # everything moved by 2 mm
     assert layout_difference(forms["provision-table6"], page) > TOLERANCE  # two grid lines fewer
-    other = make_client(in_office, care_manager=member, family="長谷川", given="美代子",
-                        kana=("ハセガワ", "ミヨコ"), insured="0000054321")
+    other = make_client(
+        in_office,
+        care_manager=member,
+        family="長谷川",
+        given="美代子",
+        kana=("ハセガワ", "ミヨコ"),
+        insured="0000054321",
+    )
     schedule = sheets.schedule_queryset().get(pk=make_schedule(other).pk)
     pdf, _ = services.schedule_pdf(schedule=schedule, kind="usage")
     assert layout_difference(gray_pages(pdf, DPI)[0], page) < TOLERANCE  # same form, other 利用者

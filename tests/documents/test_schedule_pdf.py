@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 import pytest
@@ -27,7 +26,7 @@ def after(pdf: bytes, label: str, page: int = 0) -> list[list[str]]:
     for line in page_texts(pdf, layout=True)[page].splitlines():
         tokens = line.split()
         if label in tokens:
-            rows.append(tokens[tokens.index(label) + 1:])
+            rows.append(tokens[tokens.index(label) + 1 :])
     return rows
 
 
@@ -43,12 +42,35 @@ def test_provision_ticket_has_the_official_header_and_the_providers_lines(member
     pdf = response.content
     assert page_count(pdf) == 2  # 第6表 + 第7表
     ticket, annex = (squash(t) for t in page_texts(pdf))
-    for expected in ("第6表", "令和8年11月分", "サービス提供票", "居宅介護支援事業者→サービス事業者",
-                     "保険者番号", "131011", "被保険者番号", "0000012345", "ヤマダタロウ", "山田太郎",
-                     "生年月日", "昭和15年3月2日", "要介護2", "区分支給限度", n(19705), "単位/月",
-                     "令和8年4月から", "令和9年3月まで", "作成年月日", "令和8年10月25日",
-                     "さくら居宅介護支援事業所", member.name.replace(" ", ""), HOME_HELP[1],
-                     "月間サービス計画及び実績の記録", "予定", "実績", "合計回数"):
+    for expected in (
+        "第6表",
+        "令和8年11月分",
+        "サービス提供票",
+        "居宅介護支援事業者→サービス事業者",
+        "保険者番号",
+        "131011",
+        "被保険者番号",
+        "0000012345",
+        "ヤマダタロウ",
+        "山田太郎",
+        "生年月日",
+        "昭和15年3月2日",
+        "要介護2",
+        "区分支給限度",
+        n(19705),
+        "単位/月",
+        "令和8年4月から",
+        "令和9年3月まで",
+        "作成年月日",
+        "令和8年10月25日",
+        "さくら居宅介護支援事業所",
+        member.name.replace(" ", ""),
+        HOME_HELP[1],
+        "月間サービス計画及び実績の記録",
+        "予定",
+        "実績",
+        "合計回数",
+    ):
         assert expected in ticket, expected
     # The day grid: 1..30 with the 曜日 of 令和8年11月 (1 is a Sunday), nothing for day 31.
     weekdays = ["月火水木金土日"[dt.date(2026, 11, d).weekday()] for d in range(1, 31)]
@@ -167,9 +189,16 @@ def test_query_count_does_not_grow_with_lines(member_client, schedule, django_as
         get_pdf(member_client, "usage_pdf", schedule)
     few = len(small.captured_queries)
     for i in range(12):
-        schedule.lines.create(provider_office_number=f"13700001{i:02d}", provider_name=f"事業所{i}",
-                              service_type_code="13", service_item_code="1311", start_time="1000", end_time="1100",
-                              planned_days=[1] * 31, sort_order=10 + i)
+        schedule.lines.create(
+            provider_office_number=f"13700001{i:02d}",
+            provider_name=f"事業所{i}",
+            service_type_code="13",
+            service_item_code="1311",
+            start_time="1000",
+            end_time="1100",
+            planned_days=[1] * 31,
+            sort_order=10 + i,
+        )
     clear_cache()
     with django_assert_max_num_queries(few) as many:
         get_pdf(member_client, "usage_pdf", schedule)
@@ -181,8 +210,9 @@ def test_a_care_level_change_within_the_month_is_printed_as_the_change(member_cl
 
     client = make_client(in_office, care_manager=member, care_level="21", insured="0000044444")
     Certification.objects.filter(client=client).update(valid_to=dt.date(2026, 11, 15))
-    Certification.objects.create(client=client, care_level="23", valid_from=dt.date(2026, 11, 16),
-                                 valid_to=dt.date(2027, 11, 30))
+    Certification.objects.create(
+        client=client, care_level="23", valid_from=dt.date(2026, 11, 16), valid_to=dt.date(2027, 11, 30)
+    )
     schedule = make_schedule(client)
     ticket = squash(page_texts(get_pdf(member_client, "usage_pdf", schedule).content)[0])
     assert "要介護1" in ticket and "要介護3令和8年11月16日" in ticket
@@ -202,9 +232,15 @@ def test_a_provider_prints_a_received_month_with_the_senders_care_office(db):
     staff = MembershipFactory(office=provider, role=Role.SERVICE_STAFF)
     with office_scope(provider):
         schedule = make_schedule(make_client(provider))
-        ReceivedSchedule.objects.create(office=provider, client=schedule.client, month=MONTH,
-                                        sender_office_number="1310000001", sequence="00000000000001",
-                                        schedule=schedule, hosoku={"planner": "鈴木　一郎"})
+        ReceivedSchedule.objects.create(
+            office=provider,
+            client=schedule.client,
+            month=MONTH,
+            sender_office_number="1310000001",
+            sequence="00000000000001",
+            schedule=schedule,
+            hosoku={"planner": "鈴木　一郎"},
+        )
     response = get_pdf(login_client(staff), "provision_pdf", schedule, provider=HOME_HELP[0])
     ticket = squash(page_texts(response.content)[0])
     assert "さくら居宅介護支援事業所（1310000001）" in ticket and "担当：鈴木一郎" in ticket
@@ -216,8 +252,9 @@ def test_insurer_name_and_notified_date_are_printed(member_client, schedule, nam
     from portal.offices.tenancy import office_scope
 
     with office_scope(schedule.client.office):
-        Client.objects.filter(pk=schedule.client_id).update(insurer_name="東京都千代田区",
-                                                             plan_notified_on=dt.date(2026, 4, 3))
+        Client.objects.filter(pk=schedule.client_id).update(
+            insurer_name="東京都千代田区", plan_notified_on=dt.date(2026, 4, 3)
+        )
     ticket = squash(page_texts(get_pdf(member_client, name, schedule, **params).content)[0])
     assert "保険者名東京都千代田区" in ticket
     assert "届出年月日" in ticket and "令和8年4月3日" in ticket

@@ -16,15 +16,18 @@ def test_the_month_lists_each_client_with_links_to_each_form(member_client, sche
     page = member_client.get(URL, {"month": "2026-11"}).content.decode()
     assert "令和8年11月分" in page and "山田　太郎" in page and "認定あり" in page
     provision = reverse("documents:provision_pdf", kwargs={"schedule_id": schedule.pk})
-    assert f'{provision}?provider={HOME_HELP[0]}' in page and f'{provision}?provider={DAY_CARE[0]}' in page
+    assert f"{provision}?provider={HOME_HELP[0]}" in page and f"{provision}?provider={DAY_CARE[0]}" in page
     assert reverse("documents:usage_pdf", kwargs={"schedule_id": schedule.pk}) in page
     assert reverse("documents:careplan_pdf", kwargs={"plan_id": plan.pk}) in page
     assert "一括でPDFを作成" in page and f'<option value="{HOME_HELP[0]}"' in page
 
 
 def test_filters_by_client_provider_and_kind(member_client, schedule, in_office, member):
-    other = make_schedule(make_client(in_office, care_manager=member, family="阿部", given="次郎",
-                                      kana=("アベ", "ジロウ"), insured="0000000001"))
+    other = make_schedule(
+        make_client(
+            in_office, care_manager=member, family="阿部", given="次郎", kana=("アベ", "ジロウ"), insured="0000000001"
+        )
+    )
     page = member_client.get(URL, {"month": "2026-11", "client": other.client_id}).content.decode()
     assert "阿部　次郎" in page and "山田　太郎</td>" not in page
     page = member_client.get(URL, {"month": "2026-11", "provider": DAY_CARE[0], "kinds": "provision"}).content.decode()

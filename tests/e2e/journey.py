@@ -62,8 +62,13 @@ def services_running(settings, live_server, hub, hub_ca, tmp_path):  # noqa: F81
     app.conf.broker_url = redis.url
     _reset_producer(app)
     database_url = server_url(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
-    env = worker_env(database_url=database_url, redis_url=redis.url, hub_url=hub.url, ca_file=str(hub_ca.path),
-                     RENKEI_HUB_POLL_SECONDS="2")
+    env = worker_env(
+        database_url=database_url,
+        redis_url=redis.url,
+        hub_url=hub.url,
+        ca_file=str(hub_ca.path),
+        RENKEI_HUB_POLL_SECONDS="2",
+    )
     worker = CeleryWorker(env=env, log_dir=tmp_path / "worker").start()
     yield
     worker.stop()
@@ -151,7 +156,6 @@ def add_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-
 # --------------------------------------------------------------------------- the steps
 
 
@@ -173,8 +177,7 @@ class Month:
         weekday = {w: [d for d in range(1, days + 1) if month.replace(day=d).weekday() == w] for w in range(7)}
         cancelled = weekday[0][1]
         added = next(d for d in weekday[1] if d > cancelled)
-        return cls(today=today, month=month, mondays=weekday[0], thursdays=weekday[3], cancelled=cancelled,
-                   added=added)
+        return cls(today=today, month=month, mondays=weekday[0], thursdays=weekday[3], cancelled=cancelled, added=added)
 
     @property
     def actual_visits(self) -> int:
@@ -191,8 +194,9 @@ def offices_signed_up_and_verified(cm, provider, live_server, new_page, shot):
     apply_for_verification(cm)
 
     signup_and_verify(provider, live_server, "kanri@sora.example.jp")
-    register_office(provider, number=PROVIDER_NUMBER, name="そら訪問介護ステーション", kind="11",
-                    display_name="空 花子")
+    register_office(
+        provider, number=PROVIDER_NUMBER, name="そら訪問介護ステーション", kind="11", display_name="空 花子"
+    )
     provider.goto(f"{live_server.url}/offices/verification/")
     apply_for_verification(provider)
     shot(provider, "provider-applied")
@@ -205,7 +209,9 @@ def offices_signed_up_and_verified(cm, provider, live_server, new_page, shot):
     expect(queue).to_contain_text("そら訪問介護ステーション")
     shot(operator, "operator-queue")
     for name in ("ひかり居宅介護支援事業所", "そら訪問介護ステーション"):
-        operator.locator("[data-testid=verification-queue] tr", has_text=name).get_by_role("link", name="確認する").click()
+        operator.locator("[data-testid=verification-queue] tr", has_text=name).get_by_role(
+            "link", name="確認する"
+        ).click()
         operator.wait_for_load_state()
         shot(operator, "operator-review")
         click(operator, "承認する")
@@ -228,7 +234,8 @@ def partners(cm, provider, live_server, shot):
     provider.get_by_text("連携の招待が届いています").first.wait_for()
     provider.goto(f"{live_server.url}/partners/")
     provider.locator("[data-testid=received-invitations] tr", has_text="ひかり居宅介護支援事業所").get_by_role(
-        "link", name="内容を見て回答する").click()
+        "link", name="内容を見て回答する"
+    ).click()
     provider.wait_for_load_state()
     shot(provider, "provider-invitation")
     click(provider, "承認して連携を始める")
@@ -283,8 +290,17 @@ def plan_delivered(cm, live_server, client_id: int, m: Month, shot):
     shot(cm, "cm-table1")
     click(cm, "保存して第2表へ")
     _structural(cm, "/needs/add/", lambda: cm.get_by_role("button", name="＋ 課題（ニーズ）を追加").click())
-    _fill_need(cm, 0, need="一人で入浴できない", long_goal="清潔に暮らせる", short_goal="週2回入浴できる",
-               service="入浴介助", provider="そら訪問介護ステーション", number=PROVIDER_NUMBER, frequency="週2回")
+    _fill_need(
+        cm,
+        0,
+        need="一人で入浴できない",
+        long_goal="清潔に暮らせる",
+        short_goal="週2回入浴できる",
+        service="入浴介助",
+        provider="そら訪問介護ステーション",
+        number=PROVIDER_NUMBER,
+        frequency="週2回",
+    )
     shot(cm, "cm-table2")
     cm.wait_for_load_state("networkidle")
     cm.get_by_role("link", name="第3表 週間サービス計画表").click()
@@ -332,7 +348,10 @@ def schedule_sent(cm, live_server, client_id: int, m: Month, shot):
     shot(cm, "cm-send-preview")
     click(cm, "連携基盤で送信する")
     assert "件の送信を受け付けました" in cm.content()
-    reload_until(cm, lambda: "送信待ち" not in cm.locator("main").inner_text() and "エラー" not in cm.locator("main").inner_text())
+    reload_until(
+        cm,
+        lambda: "送信待ち" not in cm.locator("main").inner_text() and "エラー" not in cm.locator("main").inner_text(),
+    )
     shot(cm, "cm-sent")
 
 

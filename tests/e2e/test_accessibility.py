@@ -41,8 +41,15 @@ EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 # Pages a care manager may open on a visit (item 5): at 390 px the page itself must not scroll sideways
 # (wide tables scroll in their own box). Their screenshots go to var/screenshots/phone-*.png.
-PHONE_PAGES = ("clients:detail", "clients:edit", "clients:create", "careplans:", "documents:list", "billing:economics",
-               "casework:")
+PHONE_PAGES = (
+    "clients:detail",
+    "clients:edit",
+    "clients:create",
+    "careplans:",
+    "documents:list",
+    "billing:economics",
+    "casework:",
+)
 
 # Pages that are not for a browser visit even though they answer a GET with HTML.
 SKIP: dict[str, str] = {}
@@ -80,11 +87,14 @@ def member_pages(office, owner):
 
 
 def _axe(page):
-    return page.evaluate("""async (tags) => {
+    return page.evaluate(
+        """async (tags) => {
         const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
         return result.violations.map(v => ({id: v.id, help: v.help,
             nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") + " — " + n.failureSummary.split("\\n").slice(1, 2).join(""))}));
-    }""", TAGS)
+    }""",
+        TAGS,
+    )
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -134,25 +144,40 @@ def operator_world(settings):
     settings.RENKEI_INVOICE_REGISTRATION_NUMBER = "T5010001234567"
     operator = UserFactory(email="operator@example.jp", is_staff=True)
     give_totp(operator)  # MFA is mandatory for operators
-    office = OfficeFactory(office_number="1310099999", name="みなと居宅介護支援事業所",
-                           verification_status=VerificationStatus.UNVERIFIED)
+    office = OfficeFactory(
+        office_number="1310099999", name="みなと居宅介護支援事業所", verification_status=VerificationStatus.UNVERIFIED
+    )
     applicant = UserFactory(email="minato-admin@example.jp")
     pdf = b"%PDF-1.4\n% scanned notice\n%%EOF\n"
-    offices.office_verification_request(office=office, user=applicant, method="document",
-                                        document=SimpleUploadedFile("notice.pdf", pdf, "application/pdf"))
+    offices.office_verification_request(
+        office=office,
+        user=applicant,
+        method="document",
+        document=SimpleUploadedFile("notice.pdf", pdf, "application/pdf"),
+    )
     claimant = UserFactory(email="claimant@example.jp")
     claim = offices.office_number_claim_create(
-        user=claimant, office_number=office.office_number, claimant_office_name="本物の居宅介護支援事業所",
-        claimant_name="本物 花子", phone="03-1111-2222",
-        document=SimpleUploadedFile("notice.pdf", pdf, "application/pdf"))
+        user=claimant,
+        office_number=office.office_number,
+        claimant_office_name="本物の居宅介護支援事業所",
+        claimant_name="本物 花子",
+        phone="03-1111-2222",
+        document=SimpleUploadedFile("notice.pdf", pdf, "application/pdf"),
+    )
     with office_scope(office):
         licence = billing.licence_apply(office=office, start=dt.date.today() - dt.timedelta(days=40))
-        invoice = billing.invoice_issue(licence=licence, issued_on=dt.date.today() - dt.timedelta(days=40),
-                                        send_email=False)
+        invoice = billing.invoice_issue(
+            licence=licence, issued_on=dt.date.today() - dt.timedelta(days=40), send_email=False
+        )
     suspended = OfficeFactory(office_number="1370099998", name="やすみ訪問介護", kinds=["11"])
     offices.office_suspend(office=suspended, reason="利用料の未払いが続いているため")
-    objects = {"office_id": office.pk, "licence_id": licence.pk, "invoice_id": invoice.pk, "claim_id": claim.pk,
-               "suspended_office_id": suspended.pk}
+    objects = {
+        "office_id": office.pk,
+        "licence_id": licence.pk,
+        "invoice_id": invoice.pk,
+        "claim_id": claim.pk,
+        "suspended_office_id": suspended.pk,
+    }
     return operator, objects
 
 
@@ -175,8 +200,12 @@ def operator_pages(operator, objects):
             continue
         pages.append((name, url))
     # the same office page for a suspended office (利用停止中: the resume form instead of the suspend form)
-    pages.append(("billing:operator_office (suspended)",
-                  reverse("billing:operator_office", kwargs={"office_id": objects["suspended_office_id"]})))
+    pages.append(
+        (
+            "billing:operator_office (suspended)",
+            reverse("billing:operator_office", kwargs={"office_id": objects["suspended_office_id"]}),
+        )
+    )
     return pages
 
 
@@ -186,9 +215,16 @@ def test_axe_finds_nothing_on_operator_pages(browser, live_server, operator_worl
     operator, objects = operator_world
     pages = operator_pages(operator, objects)
     names = {name for name, _ in pages}
-    assert {"billing:operator_dashboard", "billing:operator_invoices", "billing:operator_office",
-            "billing:operator_licence_apply", "billing:operator_payment_record", "offices:operator_verifications",
-            "offices:operator_verification", "offices:operator_claim"} <= names, names
+    assert {
+        "billing:operator_dashboard",
+        "billing:operator_invoices",
+        "billing:operator_office",
+        "billing:operator_licence_apply",
+        "billing:operator_payment_record",
+        "offices:operator_verifications",
+        "offices:operator_verification",
+        "offices:operator_claim",
+    } <= names, names
 
     context = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900})
     context.set_default_timeout(15000)
@@ -203,13 +239,16 @@ def test_axe_finds_nothing_on_operator_pages(browser, live_server, operator_worl
             if (name, violation["id"]) not in EXCEPTIONS:
                 found.setdefault(name, []).append(violation)
         if "operator" in name:
-            screenshot(page, f"operator-{width}-{name.replace(':', '-').replace(' ', '').replace('(', '-').replace(')', '')}")
+            screenshot(
+                page, f"operator-{width}-{name.replace(':', '-').replace(' ', '').replace('(', '-').replace(')', '')}"
+            )
     context.close()
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
 
 
-def test_failed_submit_focuses_the_error_summary_and_its_links_focus_fields(page, live_server, office, owner,
-                                                                             screenshot):
+def test_failed_submit_focuses_the_error_summary_and_its_links_focus_fields(
+    page, live_server, office, owner, screenshot
+):
     login(page, live_server, owner.user.email, PASSWORD)
     page.goto(f"{live_server.url}{reverse('offices:staff_invite')}")
     page.fill("input[name=email]", "not-an-address")

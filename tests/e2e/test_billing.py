@@ -26,8 +26,9 @@ def billing_setup(settings, transactional_db):
 
     app.conf.task_always_eager = True  # the invoice email is sent in the request (no worker here)
     office = OfficeFactory(name="さくら居宅介護支援事業所", kinds=["43"])
-    admin = MembershipFactory(office=office, role=Role.ADMIN, display_name="佐藤 花子",
-                              user=UserFactory(email="sakura-admin@example.jp"))
+    admin = MembershipFactory(
+        office=office, role=Role.ADMIN, display_name="佐藤 花子", user=UserFactory(email="sakura-admin@example.jp")
+    )
     operator = UserFactory(email="operator@example.jp")
     operator.is_staff = True
     operator.save(update_fields=["is_staff"])
@@ -44,7 +45,9 @@ def test_invoice_pdf_payment_and_licence_becomes_active(billing_setup, live_serv
 
     # the operator finds the office on the dashboard and registers its application with an invoice
     op.goto(f"{live_server.url}/billing/operator/")
-    op.locator("[data-testid=office-row]", has_text="さくら居宅介護支援事業所").get_by_role("link", name="詳細・操作").click()
+    op.locator("[data-testid=office-row]", has_text="さくら居宅介護支援事業所").get_by_role(
+        "link", name="詳細・操作"
+    ).click()
     op.get_by_role("link", name="新規申込を登録する").click()
     assert op.locator("#id_issue_invoice").is_checked()
     op.get_by_role("button", name="登録する").click()

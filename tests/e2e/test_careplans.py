@@ -9,8 +9,8 @@ import io
 import zipfile
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from linkage.standard import validate_files
 from portal.careplans.models import CarePlan, Need, PlanStatus, WeeklyActivity
@@ -37,13 +37,28 @@ def _structural(page, url_part, action):
 
 def _fill_need(page, index, *, need, long_goal, short_goal, service, provider, number, frequency):
     card = page.locator("[data-testid=need]").nth(index)
-    _saved(page, lambda: (card.locator("textarea[id^=need-text-]").fill(need),
-                          card.locator("textarea[id^=need-text-]").press("Tab")))
-    _saved(page, lambda: (card.locator("textarea[name=long_term_goal]").fill(long_goal),
-                          card.locator("textarea[name=long_term_goal]").press("Tab")))
+    _saved(
+        page,
+        lambda: (
+            card.locator("textarea[id^=need-text-]").fill(need),
+            card.locator("textarea[id^=need-text-]").press("Tab"),
+        ),
+    )
+    _saved(
+        page,
+        lambda: (
+            card.locator("textarea[name=long_term_goal]").fill(long_goal),
+            card.locator("textarea[name=long_term_goal]").press("Tab"),
+        ),
+    )
     _saved(page, lambda: card.get_by_role("button", name="認定の有効期間を入れる").click())
-    _saved(page, lambda: (card.locator("textarea[id^=short-text-]").fill(short_goal),
-                          card.locator("textarea[id^=short-text-]").press("Tab")))
+    _saved(
+        page,
+        lambda: (
+            card.locator("textarea[id^=short-text-]").fill(short_goal),
+            card.locator("textarea[id^=short-text-]").press("Tab"),
+        ),
+    )
     _saved(page, lambda: card.get_by_role("button", name="長期目標と同じ期間にする").click())
     _structural(page, "/items/add/", lambda: card.get_by_role("button", name="＋ 援助内容（サービス）を追加").click())
     card = page.locator("[data-testid=need]").nth(index)
@@ -62,10 +77,17 @@ def _fill_need(page, index, *, need, long_goal, short_goal, service, provider, n
 def test_care_manager_writes_delivers_and_downloads_a_plan(new_page, live_server, screenshot):
     today = timezone.localdate()
     office = OfficeFactory(office_number="1310000001", name="さくら居宅介護支援事業所", kinds=["43"])
-    manager = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="鈴木 一郎",
-                                user=UserFactory(email="sakura-cm@example.jp"))
-    client = make_client(office, care_manager=manager, family_name="山田", given_name="太郎",
-                         valid_from=today - dt.timedelta(days=40), valid_to=today + dt.timedelta(days=320))
+    manager = MembershipFactory(
+        office=office, role=Role.CARE_MANAGER, display_name="鈴木 一郎", user=UserFactory(email="sakura-cm@example.jp")
+    )
+    client = make_client(
+        office,
+        care_manager=manager,
+        family_name="山田",
+        given_name="太郎",
+        valid_from=today - dt.timedelta(days=40),
+        valid_to=today + dt.timedelta(days=320),
+    )
     plan_date = today - dt.timedelta(days=10)
     provider = OfficeFactory(office_number="1370000011", name="ひまわり訪問介護ステーション", kinds=["11"])
     partnership, _ = make_partnership(office, provider, ["11"])
@@ -91,19 +113,44 @@ def test_care_manager_writes_delivers_and_downloads_a_plan(new_page, live_server
 
     # 第2表: two needs, written in place, then the second moved up.
     _structural(page, "/needs/add/", lambda: page.get_by_role("button", name="＋ 課題（ニーズ）を追加").click())
-    _fill_need(page, 0, need="一人で入浴できない", long_goal="清潔に暮らせる", short_goal="週2回入浴できる",
-               service="入浴介助", provider="ひまわり訪問介護ステーション", number="1370000011", frequency="週2回")
+    _fill_need(
+        page,
+        0,
+        need="一人で入浴できない",
+        long_goal="清潔に暮らせる",
+        short_goal="週2回入浴できる",
+        service="入浴介助",
+        provider="ひまわり訪問介護ステーション",
+        number="1370000011",
+        frequency="週2回",
+    )
     _structural(page, "/needs/add/", lambda: page.get_by_role("button", name="＋ 課題（ニーズ）を追加").click())
-    _fill_need(page, 1, need="買い物に行けない", long_goal="必要な物をそろえられる", short_goal="週1回買い物ができる",
-               service="買い物の援助", provider="ひまわり訪問介護ステーション", number="1370000011", frequency="週1回")
+    _fill_need(
+        page,
+        1,
+        need="買い物に行けない",
+        long_goal="必要な物をそろえられる",
+        short_goal="週1回買い物ができる",
+        service="買い物の援助",
+        provider="ひまわり訪問介護ステーション",
+        number="1370000011",
+        frequency="週1回",
+    )
     assert page.locator("[data-testid=need] h3").all_inner_texts() == ["課題 1", "課題 2"]
     second = page.locator("[data-testid=need]").nth(1)
-    _structural(page, "/move/", lambda: second.locator(".need-head").get_by_role("button", name="課題を上へ移動").click())
-    assert page.locator("[data-testid=need]").nth(0).locator("textarea[id^=need-text-]").input_value() == "買い物に行けない"
+    _structural(
+        page, "/move/", lambda: second.locator(".need-head").get_by_role("button", name="課題を上へ移動").click()
+    )
+    assert (
+        page.locator("[data-testid=need]").nth(0).locator("textarea[id^=need-text-]").input_value()
+        == "買い物に行けない"
+    )
     screenshot(page, "careplans-table2")
     with office_scope(office):
         assert list(Need.objects.filter(plan__client=client).order_by("position").values_list("text", flat=True)) == [
-            "買い物に行けない", "一人で入浴できない"]
+            "買い物に行けない",
+            "一人で入浴できない",
+        ]
 
     # 第3表: click 月 at 10:00 on the grid, add the same service on 木 too; add a daily activity.
     page.get_by_role("link", name="第3表 週間サービス計画表").click()
@@ -132,7 +179,12 @@ def test_care_manager_writes_delivers_and_downloads_a_plan(new_page, live_server
     page.wait_for_load_state()
     assert page.locator("[data-testid=problems]").count() == 0
     sheet = page.locator("[data-testid=table2-sheet]").inner_text()
-    assert sheet.index("課題1") < sheet.index("買い物に行けない") < sheet.index("課題2") < sheet.index("一人で入浴できない")
+    assert (
+        sheet.index("課題1")
+        < sheet.index("買い物に行けない")
+        < sheet.index("課題2")
+        < sheet.index("一人で入浴できない")
+    )
     page.get_by_role("button", name="確定する").click()
     page.wait_for_load_state()
     assert page.locator("[data-testid=plan-status]").inner_text() == "確定"
@@ -162,12 +214,15 @@ def test_care_manager_writes_delivers_and_downloads_a_plan(new_page, live_server
 def test_second_editor_is_told_and_nothing_is_overwritten(new_page, live_server):
     today = timezone.localdate()
     office = OfficeFactory(kinds=["43"])
-    first = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="鈴木 一郎",
-                              user=UserFactory(email="cm1@example.jp"))
-    MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="田中 次郎",
-                      user=UserFactory(email="cm2@example.jp"))
-    client = make_client(office, care_manager=first, valid_from=today - dt.timedelta(days=10),
-                         valid_to=today + dt.timedelta(days=300))
+    first = MembershipFactory(
+        office=office, role=Role.CARE_MANAGER, display_name="鈴木 一郎", user=UserFactory(email="cm1@example.jp")
+    )
+    MembershipFactory(
+        office=office, role=Role.CARE_MANAGER, display_name="田中 次郎", user=UserFactory(email="cm2@example.jp")
+    )
+    client = make_client(
+        office, care_manager=first, valid_from=today - dt.timedelta(days=10), valid_to=today + dt.timedelta(days=300)
+    )
     from portal.careplans import services
 
     with office_scope(office):

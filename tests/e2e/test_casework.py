@@ -144,10 +144,21 @@ def test_assessment_plan_meeting_log_and_monitoring_journey(new_page, live_serve
         plan_date = timezone.localdate().replace(day=1) - dt.timedelta(days=10)
         CarePlan.objects.filter(pk=plan.pk).update(status="delivered", plan_date=plan_date, delivered_on=plan_date)
         ServiceItem.objects.filter(short_goal__goal__need__plan=plan).update(period_from=plan_date)
-        Assessment.objects.create(office=office, client=client, assessed_on=plan_date - dt.timedelta(days=5),
-                                  choices={"9": {"reason": "first"}}, items={"11": "屋内は伝い歩き。"})
-        ServiceMeeting.objects.create(office=office, client=client, plan=plan, held_on=plan_date - dt.timedelta(days=2),
-                                      place="利用者宅", topics="原案の検討")
+        Assessment.objects.create(
+            office=office,
+            client=client,
+            assessed_on=plan_date - dt.timedelta(days=5),
+            choices={"9": {"reason": "first"}},
+            items={"11": "屋内は伝い歩き。"},
+        )
+        ServiceMeeting.objects.create(
+            office=office,
+            client=client,
+            plan=plan,
+            held_on=plan_date - dt.timedelta(days=2),
+            place="利用者宅",
+            topics="原案の検討",
+        )
         PhraseTemplate.objects.create(office=office, position=1, text="体調に変化がないことを確認した。")
 
     wide = new_page()
@@ -278,8 +289,9 @@ def test_warnings_timeline_and_phrases_pages_at_both_widths(new_page, live_serve
     member = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="鈴木 一郎")
     with office_scope(office):
         client = _documents_client(office)
-        CarePlan.objects.create(client=client, plan_date=timezone.localdate() - dt.timedelta(days=20),
-                                status="confirmed")
+        CarePlan.objects.create(
+            client=client, plan_date=timezone.localdate() - dt.timedelta(days=20), status="confirmed"
+        )
     for width in (1366, 390):
         page = new_page(is_mobile=width == 390, has_touch=width == 390)
         page.set_viewport_size({"width": width, "height": 900 if width == 1366 else 844})

@@ -66,8 +66,12 @@ def _pdf_text(data: bytes) -> list[str]:
     return [re.sub(r"\s+", " ", p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
 
 
-def test_close_the_month_from_received_actuals_to_the_files(services_running, new_page, live_server,  # noqa: F811
-                                                             screenshot):
+def test_close_the_month_from_received_actuals_to_the_files(
+    services_running,
+    new_page,
+    live_server,  # noqa: F811
+    screenshot,
+):
     shot = Shots(screenshot, prefix="close-journey")
     cm, _provider, m, client_id = month_of_actuals_received(new_page, live_server, shot, care_manager="光")
     ym = f"{m.month:%Y-%m}"
@@ -145,7 +149,11 @@ def test_close_the_month_from_received_actuals_to_the_files(services_running, ne
     claim = kokuho.read(content)
     [bill] = claim.of("7111")
     assert (bill.int("count"), bill.int("units"), bill.int("cost_total"), bill.int("insurance_claim")) == (
-        1, 1386, 15800, 15800)
+        1,
+        1386,
+        15800,
+        15800,
+    )
     details = claim.of("8124")
     assert [(r["service_code"], r.int("service_units")) for r in details] == [("432111", 1086), ("434001", 300)]
     _make_pdf(cm, claim_files.first, "請求書・明細書のPDFを作成")

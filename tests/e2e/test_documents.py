@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from portal.masters import loader as masters
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.masters import loader as masters
 from tests.documents.conftest import DAY_CARE, HOME_HELP, make_client, make_schedule
 from tests.documents.pdfcheck import assert_only_japanese_font_embedded, page_count, page_texts, squash
 from tests.e2e.conftest import login
@@ -38,13 +38,18 @@ def celery_worker():
 
 
 def test_download_a_ticket_then_a_batch(new_page, live_server, screenshot, celery_worker):
-    office = OfficeFactory(office_number="1310088001", name="ひかり居宅介護支援事業所", kinds=["43"], regional_grade="1")
+    office = OfficeFactory(
+        office_number="1310088001", name="ひかり居宅介護支援事業所", kinds=["43"], regional_grade="1"
+    )
     cm = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="介護 花子")
     with office_scope(office):
         client = make_client(office, care_manager=cm)
         schedule = make_schedule(client)
-        make_schedule(make_client(office, care_manager=cm, family="阿部", given="次郎", kana=("アベ", "ジロウ"),
-                                  insured="0000000001"))
+        make_schedule(
+            make_client(
+                office, care_manager=cm, family="阿部", given="次郎", kana=("アベ", "ジロウ"), insured="0000000001"
+            )
+        )
 
     page = new_page(accept_downloads=True)
     login(page, live_server, cm.user.email, PASSWORD)
@@ -90,4 +95,8 @@ def test_download_a_ticket_then_a_batch(new_page, live_server, screenshot, celer
     pages = [squash(p) for p in page_texts(batch)]
     assert len(pages) == 8  # 2 利用者 × 2 providers × (提供票 + 別表)
     assert [("阿部次郎" in p, HOME_HELP[1] in p) for p in pages[::2]] == [
-        (True, True), (False, True), (True, False), (False, False)]
+        (True, True),
+        (False, True),
+        (True, False),
+        (False, False),
+    ]

@@ -10,10 +10,15 @@ from tests.exchange.samples import schedule_unit
 def logged_in(new_page, live_server, membership):
     client = login_client(membership)
     page = new_page()
-    page.context.add_cookies([{
-        "name": django_settings.SESSION_COOKIE_NAME, "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }])
+    page.context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
     return page
 
 

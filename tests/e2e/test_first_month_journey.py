@@ -33,8 +33,13 @@ def test_first_month_of_two_new_offices(services_running, new_page, live_server,
 
     # 9. The care manager's 予実の比較 shows exactly those two days.
     cm.goto(f"{live_server.url}/exchange/comparison/?month={m.month:%Y-%m}")
-    reload_until(cm, lambda: cm.locator("[data-testid=comparison]").count() > 0
-                 and "実績未受信" not in cm.locator("[data-testid=comparison]").inner_text())
+    reload_until(
+        cm,
+        lambda: (
+            cm.locator("[data-testid=comparison]").count() > 0
+            and "実績未受信" not in cm.locator("[data-testid=comparison]").inner_text()
+        ),
+    )
     table = cm.locator("[data-testid=comparison]").inner_text()
     shown = {int(d) for d in re.findall(r"(\d+)日", table)}
     assert shown == {m.cancelled, m.added}, table

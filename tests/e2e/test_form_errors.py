@@ -33,7 +33,9 @@ def page(browser, live_server, owner):
 def assert_tied(page, field_id, text):
     """Focus is on the summary; it names the field; its link focuses it; the field is described."""
     summary = page.locator("[data-error-summary]").first
-    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')"), page.evaluate("document.activeElement.outerHTML.slice(0, 300)")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')"), page.evaluate(
+        "document.activeElement.outerHTML.slice(0, 300)"
+    )
     assert text in summary.inner_text()
     field = page.locator(f"#{field_id}")
     assert field.get_attribute("aria-invalid") == "true"

@@ -39,7 +39,9 @@ def bundled_masters():
 
 @pytest.fixture
 def world():
-    office = OfficeFactory(office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1")
+    office = OfficeFactory(
+        office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1"
+    )
     cm = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="介護 花子")
     visiting = OfficeFactory(office_number="1370099011", name="こすもす訪問介護", kinds=["11"], regional_grade="1")
     day_care = OfficeFactory(office_number="1370099012", name="ひなたデイサービス", kinds=["15"], regional_grade="3")
@@ -48,8 +50,12 @@ def world():
 
     with office_scope(office):
         for provider, kind in ((visiting, "11"), (day_care, "15")):
-            ClientService.objects.create(client=client, provider_office_number=provider.office_number,
-                                         provider_name=provider.name, service_type_code=kind)
+            ClientService.objects.create(
+                client=client,
+                provider_office_number=provider.office_number,
+                provider_name=provider.name,
+                service_type_code=kind,
+            )
     return office, cm, client, visiting, day_care
 
 
@@ -194,9 +200,15 @@ def test_keyboard_only_month_for_two_services(new_page, live_server, world, scre
 @pytest.fixture
 def sheet(world):
     office, cm, client, visiting, day_care = world
-    schedule = make_schedule(office, client, [(visiting, "111211", "0900", "1000", [1, 2]),
-                                              (day_care, "151521", "0930", "1645", [8]),
-                                              (visiting, "111311", "1700", "1800", [3])])
+    schedule = make_schedule(
+        office,
+        client,
+        [
+            (visiting, "111211", "0900", "1000", [1, 2]),
+            (day_care, "151521", "0930", "1645", [8]),
+            (visiting, "111311", "1700", "1800", [3]),
+        ],
+    )
     return cm, schedule
 
 
@@ -219,9 +231,11 @@ def test_day_cell_keys_and_names(new_page, live_server, sheet, screenshot):
     # The accessible name says the line and the date with its weekday (2026-04-03 is a Friday).
     wd = "月火水木金土日"[MONTH.weekday()]
     expect(page.locator("input[name='line-0-d1']")).to_have_accessible_name(
-        f"訪問介護 身体介護２（30分以上1時間未満） 09:00〜10:00 {MONTH.month}月1日({wd})")
+        f"訪問介護 身体介護２（30分以上1時間未満） 09:00〜10:00 {MONTH.month}月1日({wd})"
+    )
     expect(page.locator("input[name='line-2-d3']")).to_have_accessible_name(
-        f"訪問介護 身体介護３（1時間以上1時間30分未満） 17:00〜18:00 {MONTH.month}月3日({'月火水木金土日'[MONTH.replace(day=3).weekday()]})")
+        f"訪問介護 身体介護３（1時間以上1時間30分未満） 17:00〜18:00 {MONTH.month}月3日({'月火水木金土日'[MONTH.replace(day=3).weekday()]})"
+    )
 
     # Space toggles (no literal space), Enter toggles and does not submit the sheet.
     page.keyboard.press("Space")
@@ -344,7 +358,8 @@ def test_actuals_grid_by_keyboard(new_page, live_server, screenshot):
     assert focused(page)["name"] == f"a{line.pk}_1"
     wd = "月火水木金土日"[MONTH.weekday()]
     expect(page.locator(f"input[name='a{line.pk}_1']")).to_have_accessible_name(
-        f"訪問介護 身体介護２（30分以上1時間未満） 09:00〜10:00 実績 {MONTH.month}月1日({wd})")
+        f"訪問介護 身体介護２（30分以上1時間未満） 09:00〜10:00 実績 {MONTH.month}月1日({wd})"
+    )
     page.keyboard.press("Space")
     for _ in range(7):
         page.keyboard.press("ArrowRight")

@@ -37,33 +37,73 @@ def _days(days):
 
 
 def test_discount_short_stay_and_satellite_on_the_sheet_and_the_pdf(new_page, live_server, screenshot):
-    office = OfficeFactory(office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1")
+    office = OfficeFactory(
+        office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1"
+    )
     cm = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="介護 花子")
     OfficeFactory(office_number="1370099011", name="こすもす訪問介護", kinds=["11"], regional_grade="1")
     OfficeFactory(office_number="1370099021", name="ひだまりショートステイ", kinds=["21"], regional_grade="3")
     with office_scope(office):
         client = Client.objects.create(
-            office=office, family_name="青木", given_name="良子", family_name_kana="アオキ", given_name_kana="ヨシコ",
-            sex="2", birth_date=dt.date(1939, 9, 9), insurer_number="131011", insured_number="0012345678",
-            care_manager=cm)
-        Certification.objects.create(client=client, care_level="21", status="2", valid_from=dt.date(2026, 4, 1),
-                                     valid_to=dt.date(2026, 9, 30), certified_on=dt.date(2026, 3, 25),
-                                     benefit_limit_units=16765)
-        ClientService.objects.create(client=client, provider_office_number="1370099011", provider_name="こすもす訪問介護",
-                                     service_type_code="11")
-        ClientService.objects.create(client=client, provider_office_number="1370099021",
-                                     provider_name="ひだまりショートステイ", service_type_code="21")
-        april = ServiceSchedule.objects.create(client=client, month=dt.date(2026, 4, 1), created_on=dt.date(2026, 3, 25))
-        ServiceScheduleLine.objects.create(schedule=april, provider_office_number="1370099021", service_type_code="21",
-                                           service_item_code="1111", planned_days=_days(range(11, 31)))
+            office=office,
+            family_name="青木",
+            given_name="良子",
+            family_name_kana="アオキ",
+            given_name_kana="ヨシコ",
+            sex="2",
+            birth_date=dt.date(1939, 9, 9),
+            insurer_number="131011",
+            insured_number="0012345678",
+            care_manager=cm,
+        )
+        Certification.objects.create(
+            client=client,
+            care_level="21",
+            status="2",
+            valid_from=dt.date(2026, 4, 1),
+            valid_to=dt.date(2026, 9, 30),
+            certified_on=dt.date(2026, 3, 25),
+            benefit_limit_units=16765,
+        )
+        ClientService.objects.create(
+            client=client, provider_office_number="1370099011", provider_name="こすもす訪問介護", service_type_code="11"
+        )
+        ClientService.objects.create(
+            client=client,
+            provider_office_number="1370099021",
+            provider_name="ひだまりショートステイ",
+            service_type_code="21",
+        )
+        april = ServiceSchedule.objects.create(
+            client=client, month=dt.date(2026, 4, 1), created_on=dt.date(2026, 3, 25)
+        )
+        ServiceScheduleLine.objects.create(
+            schedule=april,
+            provider_office_number="1370099021",
+            service_type_code="21",
+            service_item_code="1111",
+            planned_days=_days(range(11, 31)),
+        )
         may = ServiceSchedule.objects.create(client=client, month=MONTH, created_on=dt.date(2026, 4, 25))
-        ServiceScheduleLine.objects.create(schedule=may, provider_office_number="1370099011",
-                                           provider_name="こすもす訪問介護", service_type_code="11",
-                                           service_item_code="1211", start_time="0900", end_time="1000",
-                                           planned_days=_days([18, 25]))
-        ServiceScheduleLine.objects.create(schedule=may, sort_order=1, provider_office_number="1370099021",
-                                           provider_name="ひだまりショートステイ", service_type_code="21",
-                                           service_item_code="1111", planned_days=_days(range(1, 15)))
+        ServiceScheduleLine.objects.create(
+            schedule=may,
+            provider_office_number="1370099011",
+            provider_name="こすもす訪問介護",
+            service_type_code="11",
+            service_item_code="1211",
+            start_time="0900",
+            end_time="1000",
+            planned_days=_days([18, 25]),
+        )
+        ServiceScheduleLine.objects.create(
+            schedule=may,
+            sort_order=1,
+            provider_office_number="1370099021",
+            provider_name="ひだまりショートステイ",
+            service_type_code="21",
+            service_item_code="1111",
+            planned_days=_days(range(1, 15)),
+        )
 
     page = new_page()
     login(page, live_server, cm.user.email, PASSWORD)

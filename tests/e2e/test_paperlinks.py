@@ -94,8 +94,12 @@ def test_paper_partner_answers_on_a_phone(new_page, live_server, screenshot):
     options = phone.locator("select[name=extra-1-line] option")
     phone.select_option("select[name=extra-1-line]", options.nth(2).get_attribute("value"))
     phone.select_option("select[name=extra-1-day]", "30")
-    for target in (days.nth(1).locator("select"), days.nth(1).locator("summary"),
-                   phone.locator("select[name=extra-1-day]"), phone.locator("button:has-text('実績を送信')")):
+    for target in (
+        days.nth(1).locator("select"),
+        days.nth(1).locator("summary"),
+        phone.locator("select[name=extra-1-day]"),
+        phone.locator("button:has-text('実績を送信')"),
+    ):
         box = target.bounding_box()
         assert box["height"] >= 44 and box["x"] + box["width"] <= PHONE["width"]  # large targets, no sideways scroll
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -159,14 +163,16 @@ def test_paper_partner_moves_to_renkei(new_page, live_server, screenshot, settin
     operator_signs_in(operator, live_server)
     operator.goto(f"{live_server.url}/offices/operator/verifications/")
     operator.locator("[data-testid=verification-queue] tr", has_text=HOME_HELP[1]).get_by_role(
-        "link", name="確認する").click()
+        "link", name="確認する"
+    ).click()
     operator.wait_for_load_state()
     click(operator, "承認する")
     assert "本人確認済みにしました" in operator.content()
 
     helper.goto(f"{live_server.url}/partners/")
     helper.locator("[data-testid=received-invitations] tr", has_text="さくら居宅介護支援事業所").get_by_role(
-        "link", name="内容を見て回答する").click()
+        "link", name="内容を見て回答する"
+    ).click()
     helper.wait_for_load_state()
     screenshot(helper, "paper-join-03-invitation")
     click(helper, "承認して連携を始める")

@@ -18,10 +18,12 @@ def test_invite_accept_consent_revoke(new_page, live_server, screenshot, setting
     settings.SITE_URL = live_server.url
     sakura = OfficeFactory(office_number="1310000001", name="さくら居宅介護支援事業所", kinds=["43"])
     himawari = OfficeFactory(office_number="1370000011", name="ひまわり訪問介護ステーション", kinds=["11"])
-    MembershipFactory(office=sakura, role=Role.ADMIN, display_name="佐藤 花子",
-                      user=UserFactory(email="sakura-admin@example.jp"))
-    MembershipFactory(office=himawari, role=Role.ADMIN, display_name="渡辺 直子",
-                      user=UserFactory(email="himawari-admin@example.jp"))
+    MembershipFactory(
+        office=sakura, role=Role.ADMIN, display_name="佐藤 花子", user=UserFactory(email="sakura-admin@example.jp")
+    )
+    MembershipFactory(
+        office=himawari, role=Role.ADMIN, display_name="渡辺 直子", user=UserFactory(email="himawari-admin@example.jp")
+    )
     client = make_client(sakura, family_name="山田", given_name="太郎")
 
     # さくら's admin invites ひまわり by 事業所番号.
@@ -62,8 +64,10 @@ def test_invite_accept_consent_revoke(new_page, live_server, screenshot, setting
     cm.wait_for_load_state()
     cm.select_option("select[name=client]", str(client.pk))
     cm.check("input[name=method][value=written]")
-    cm.set_input_files("input[name=document]", files=[{
-        "name": "同意書.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    cm.set_input_files(
+        "input[name=document]",
+        files=[{"name": "同意書.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+    )
     screenshot(cm, "partners-consent-form")
     cm.click("main form button[type=submit]")
     cm.wait_for_load_state()
@@ -71,8 +75,16 @@ def test_invite_accept_consent_revoke(new_page, live_server, screenshot, setting
     assert cm.locator("[data-testid=consent-status]").inner_text() == "有効"
     with office_scope(sakura):
         partnership = Partnership.objects.get(office=sakura)
-        assert assert_can_share(office=sakura, client=client, recipient_office_number="1370000011",
-                                scope="schedule", service_type_code="11") == partnership
+        assert (
+            assert_can_share(
+                office=sakura,
+                client=client,
+                recipient_office_number="1370000011",
+                scope="schedule",
+                service_type_code="11",
+            )
+            == partnership
+        )
 
     # ... then records that the 利用者 withdrew it.
     cm.fill("input[name=revocation_reason]", "本人からの申し出")
@@ -83,8 +95,9 @@ def test_invite_accept_consent_revoke(new_page, live_server, screenshot, setting
     screenshot(cm, "partners-consent-revoked")
 
     with office_scope(sakura), pytest.raises(SharingNotAllowed) as refused:
-        assert_can_share(office=sakura, client=client, recipient_office_number="1370000011", scope="schedule",
-                         service_type_code="11")
+        assert_can_share(
+            office=sakura, client=client, recipient_office_number="1370000011", scope="schedule", service_type_code="11"
+        )
     assert refused.value.reason == "consent_revoked"
     assert "山田\u3000太郎さん" in str(refused.value) and "ひまわり訪問介護ステーション" in str(refused.value)
 

@@ -7,13 +7,13 @@ import io
 import zipfile
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from linkage.standard import validate_files
+from portal.masters import loader as masters
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.masters import loader as masters
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, MembershipFactory, OfficeFactory, make_consent, make_partnership
 
@@ -29,7 +29,9 @@ def bundled_masters():
 
 
 def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
-    office = OfficeFactory(office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1")
+    office = OfficeFactory(
+        office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1"
+    )
     cm = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="介護 花子")
     visiting = OfficeFactory(office_number="1370099011", name="こすもす訪問介護", kinds=["11"], regional_grade="1")
     day_care = OfficeFactory(office_number="1370099012", name="ひなたデイサービス", kinds=["15"], regional_grade="3")
@@ -76,15 +78,30 @@ def test_client_to_schedule_to_csv(new_page, live_server, screenshot):
 
     with office_scope(office):
         client = Client.objects.get(insured_number="0001234567")
-        plan = CarePlan.objects.create(client=client, plan_date=month - dt.timedelta(days=5),
-                                       certification_status="2", care_level="21")
+        plan = CarePlan.objects.create(
+            client=client, plan_date=month - dt.timedelta(days=5), certification_status="2", care_level="21"
+        )
         for weekday in range(1, 8):  # 身体介護３ every day
-            WeeklyActivity.objects.create(plan=plan, weekday=weekday, start_time=dt.time(8), end_time=dt.time(9, 30),
-                                          content="身体介護（入浴・排泄）", service_type_code="11", service_item_code="1311",
-                                          provider_office_number="1370099011")
-        WeeklyActivity.objects.create(plan=plan, weekday=3, start_time=dt.time(9, 30), end_time=dt.time(16, 45),
-                                      content="通所介護", service_type_code="15", service_item_code="1511",
-                                      provider_office_number="1370099012")
+            WeeklyActivity.objects.create(
+                plan=plan,
+                weekday=weekday,
+                start_time=dt.time(8),
+                end_time=dt.time(9, 30),
+                content="身体介護（入浴・排泄）",
+                service_type_code="11",
+                service_item_code="1311",
+                provider_office_number="1370099011",
+            )
+        WeeklyActivity.objects.create(
+            plan=plan,
+            weekday=3,
+            start_time=dt.time(9, 30),
+            end_time=dt.time(16, 45),
+            content="通所介護",
+            service_type_code="15",
+            service_item_code="1511",
+            provider_office_number="1370099012",
+        )
 
     # 2. this month's 第6表 from the weekly pattern
     page.click("text=のサービス利用票（第6表・第7表）")

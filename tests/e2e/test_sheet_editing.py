@@ -2,16 +2,15 @@
 types, the grid scrolls its days with the service and total columns kept in view, the care manager
 moves the over-limit units to a chosen line; the provider's 実績 page never loses typed 実績."""
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from portal.masters import loader as masters
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.masters import loader as masters
 from tests.e2e.conftest import login
 from tests.exchange.world import client as make_client
 from tests.exchange.world import schedule as make_schedule
@@ -36,7 +35,9 @@ def shot(page, name):
 
 
 def test_schedule_sheet_recalculates_and_fits_1366(new_page, live_server):
-    office = OfficeFactory(office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1")
+    office = OfficeFactory(
+        office_number="1310099001", name="みらい居宅介護支援事業所", kinds=["43"], regional_grade="1"
+    )
     cm = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="介護 花子")
     visiting = OfficeFactory(office_number="1370099011", name="こすもす訪問介護", kinds=["11"], regional_grade="1")
     day_care = OfficeFactory(office_number="1370099012", name="ひなたデイサービス", kinds=["15"], regional_grade="3")
@@ -45,11 +46,18 @@ def test_schedule_sheet_recalculates_and_fits_1366(new_page, live_server):
 
     with office_scope(office):
         for provider, kind in ((visiting, "11"), (day_care, "15")):
-            ClientService.objects.create(client=client, provider_office_number=provider.office_number,
-                                         provider_name=provider.name, service_type_code=kind)
+            ClientService.objects.create(
+                client=client,
+                provider_office_number=provider.office_number,
+                provider_name=provider.name,
+                service_type_code=kind,
+            )
     # 身体介護３ (567) on 28 days = 15,876 units + 通所介護 要介護2 (777) on 4 days = 3,108: 18,984 units
-    schedule = make_schedule(office, client, [(visiting, "111311", "0800", "0930", range(1, 29)),
-                                              (day_care, "151521", "0930", "1645", [1, 8, 15, 22])])
+    schedule = make_schedule(
+        office,
+        client,
+        [(visiting, "111311", "0800", "0930", range(1, 29)), (day_care, "151521", "0930", "1645", [1, 8, 15, 22])],
+    )
     page = new_page()
     login(page, live_server, cm.user.email, PASSWORD)
     page.goto(f"{live_server.url}/schedules/{schedule.pk}/")
@@ -105,8 +113,9 @@ def test_actuals_page_never_loses_typed_actuals(new_page, live_server):
     office = OfficeFactory(name="ひまわり訪問介護", kinds=["11"])
     admin = MembershipFactory(office=office, role=Role.ADMIN, display_name="田中 次郎")
     client = make_client(office, 1)
-    schedule = make_schedule(office, client, [(office, "111211", "0900", "1000", [1, 8, 15, 22]),
-                                              (office, "116275", "9999", "9999", [22])])
+    schedule = make_schedule(
+        office, client, [(office, "111211", "0900", "1000", [1, 8, 15, 22]), (office, "116275", "9999", "9999", [22])]
+    )
     with office_scope(office):
         visit = schedule.lines.get(service_item_code="1211")
     page = new_page()

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from portal.documents.models import DocumentJob
+from portal.masters import loader as masters
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
-from portal.masters import loader as masters
 from tests.documents.conftest import make_client, make_schedule
 from tests.e2e.conftest import login
 from tests.factories import PASSWORD, MembershipFactory, OfficeFactory
@@ -30,11 +30,15 @@ def bundled_masters():
 
 
 def test_batch_finishes_on_the_open_page_after_the_worker_dies(new_page, live_server, screenshot, settings, tmp_path):
-    office = OfficeFactory(office_number="1310088002", name="ひかり居宅介護支援事業所", kinds=["43"], regional_grade="1")
+    office = OfficeFactory(
+        office_number="1310088002", name="ひかり居宅介護支援事業所", kinds=["43"], regional_grade="1"
+    )
     cm = MembershipFactory(office=office, role=Role.CARE_MANAGER, display_name="介護 花子")
     with office_scope(office):
         for i in range(12):
-            make_schedule(make_client(office, care_manager=cm, insured=f"{i + 1:010d}", kana=("ヤマダ", f"タロウ{i:02d}")))
+            make_schedule(
+                make_client(office, care_manager=cm, insured=f"{i + 1:010d}", kana=("ヤマダ", f"タロウ{i:02d}"))
+            )
 
     with live_worker(settings, tmp_path) as live:
         live.worker.start()

@@ -22,16 +22,33 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=open(self.workdir / f"redis-{self.port}.log", "ab"), stderr=subprocess.STDOUT,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=open(self.workdir / f"redis-{self.port}.log", "ab"),
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True).stdout.strip() == "PONG":
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+                ).stdout.strip()
+                == "PONG"
+            ):
                 return self
             time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
@@ -53,15 +70,32 @@ class CeleryWorker:
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self) -> "CeleryWorker":
+    def start(self) -> CeleryWorker:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.starts += 1
         log = open(self.log_dir / "worker.log", "ab")
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker", "-B", "--loglevel=INFO",
-             f"--concurrency={self.concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-s", str(self.log_dir / f"beat-schedule-{self.starts}"), "-n", f"test{self.starts}@%h"],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(Path(sys.executable).with_name("celery")),
+                "-A",
+                "config",
+                "worker",
+                "-B",
+                "--loglevel=INFO",
+                f"--concurrency={self.concurrency}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-s",
+                str(self.log_dir / f"beat-schedule-{self.starts}"),
+                "-n",
+                f"test{self.starts}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         return self
 
@@ -85,12 +119,23 @@ class CeleryWorker:
 
 def worker_env(*, database_url: str, redis_url: str, hub_url: str, ca_file: str, **extra) -> dict:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
-        "RENKEI_HUB_URL": hub_url, "RENKEI_TRUSTED_CA_FILE": ca_file, "DJANGO_SETTINGS_MODULE": "config.settings",
-        "RENKEI_SEND_RETRY_BASE": "1", "RENKEI_SEND_RETRY_MAX": "4", "RENKEI_SEND_CLAIM_TIMEOUT": "3",
-        "RENKEI_SEND_QUEUED_GRACE": "2", "RENKEI_SWEEP_SECONDS": "1", "RENKEI_HUB_POLL_SECONDS": "3600",
-        "DATABASE_CONN_MAX_AGE": "0", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": redis_url,
+            "RENKEI_HUB_URL": hub_url,
+            "RENKEI_TRUSTED_CA_FILE": ca_file,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "RENKEI_SEND_RETRY_BASE": "1",
+            "RENKEI_SEND_RETRY_MAX": "4",
+            "RENKEI_SEND_CLAIM_TIMEOUT": "3",
+            "RENKEI_SEND_QUEUED_GRACE": "2",
+            "RENKEI_SWEEP_SECONDS": "1",
+            "RENKEI_HUB_POLL_SECONDS": "3600",
+            "DATABASE_CONN_MAX_AGE": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+    )
     env.update({k: str(v) for k, v in extra.items()})
     return env

@@ -34,22 +34,39 @@ def _actual(office, line):
 def test_unsaved_edits_are_saved_with_an_unplanned_visit(provider_month):
     web, url, office, s, visit, rate = provider_month
     submit(web, url, button="予定をすべて実績にコピー")
-    typed = {f"a{visit.pk}_8": "", f"a{visit.pk}_9": "1",  # moved from the 8th to the 9th, not saved yet
-             "new_code": "111211", "new_day": "12", "new_start": "14:00", "new_end": "15:00"}
+    typed = {
+        f"a{visit.pk}_8": "",
+        f"a{visit.pk}_9": "1",  # moved from the 8th to the 9th, not saved yet
+        "new_code": "111211",
+        "new_day": "12",
+        "new_start": "14:00",
+        "new_end": "15:00",
+    }
     response = submit(web, url, typed, button="実績を保存して追加する")
     assert response.status_code == 302
     assert _actual(office, visit) == [1, 9, 15, 22]
     with office_scope(office):
         added = s.lines.exclude(pk__in=[visit.pk, rate.pk]).get()
-    assert (added.service_code, added.start_time, added.end_time, _actual(office, added)) == ("111211", "1400", "1500", [12])
+    assert (added.service_code, added.start_time, added.end_time, _actual(office, added)) == (
+        "111211",
+        "1400",
+        "1500",
+        [12],
+    )
     assert "入力した実績を保存し、予定外の訪問を追加しました。" in web.get(url).content.decode()
 
 
-@pytest.mark.parametrize("day,message", [
-    ("x", "予定外の訪問の「日」は1〜30の数字で入力してください（入力値「x」）。入力した実績はまだ保存していません。"),
-    ("31", "日は1〜30で入力してください。"),
-    ("", "予定外の訪問の「日」は1〜30の数字で入力してください（入力値「」）。"),
-])
+@pytest.mark.parametrize(
+    "day,message",
+    [
+        (
+            "x",
+            "予定外の訪問の「日」は1〜30の数字で入力してください（入力値「x」）。入力した実績はまだ保存していません。",
+        ),
+        ("31", "日は1〜30で入力してください。"),
+        ("", "予定外の訪問の「日」は1〜30の数字で入力してください（入力値「」）。"),
+    ],
+)
 def test_a_bad_unplanned_day_is_explained_and_nothing_typed_is_lost(provider_month, day, message):
     web, url, office, s, visit, rate = provider_month
     submit(web, url, button="予定をすべて実績にコピー")

@@ -35,8 +35,9 @@ def broker_down():
     app.amqp._producer_pool = None
 
 
-def test_sending_while_the_broker_is_down_keeps_the_packages_and_says_they_wait(trusted_ca, broker_down,
-                                                                                django_capture_on_commit_callbacks):
+def test_sending_while_the_broker_is_down_keeps_the_packages_and_says_they_wait(
+    trusted_ca, broker_down, django_capture_on_commit_callbacks
+):
     cm, providers = make_world(trusted_ca, clients=1)
     web = login_client(cm.admin)
     with django_capture_on_commit_callbacks(execute=True):

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from linkage.exchange import certificates
-from linkage.signing import pki
 from linkage.exchange.models import OfficeCertificate
+from linkage.signing import pki
 from portal.offices.tenancy import office_scope
 from tests.exchange.conftest import make_p12
 
@@ -38,15 +38,18 @@ def test_admin_uploads_certificate_and_sees_its_details(owner_client, office, tr
     assert pki.private_key_der(identity.key) == der
 
 
-@pytest.mark.parametrize("case,expected", [
-    ("password", "パスワードが違う"),
-    ("no_key", "秘密鍵が含まれていません"),
-    ("expired", "有効期限"),
-    ("other_office", "この事業所"),
-    ("garbage", "PKCS#12形式"),
-    ("not_signing", "署名用ではありません"),
-    ("untrusted", "信頼する認証局"),
-])
+@pytest.mark.parametrize(
+    "case,expected",
+    [
+        ("password", "パスワードが違う"),
+        ("no_key", "秘密鍵が含まれていません"),
+        ("expired", "有効期限"),
+        ("other_office", "この事業所"),
+        ("garbage", "PKCS#12形式"),
+        ("not_signing", "署名用ではありません"),
+        ("untrusted", "信頼する認証局"),
+    ],
+)
 def test_bad_certificates_get_a_clear_japanese_error(case, expected, owner_client, office, trusted_ca):
     number = office.office_number
     if case == "password":
@@ -57,7 +60,9 @@ def test_bad_certificates_get_a_clear_japanese_error(case, expected, owner_clien
         response = upload(owner_client, pki.pkcs12_bytes(key, cert, "pw-2026", with_key=False))
     elif case == "expired":
         now = pki.utcnow()
-        data = make_p12(trusted_ca, number, not_before=now - dt.timedelta(days=400), not_after=now - dt.timedelta(days=1))[0]
+        data = make_p12(
+            trusted_ca, number, not_before=now - dt.timedelta(days=400), not_after=now - dt.timedelta(days=1)
+        )[0]
         response = upload(owner_client, data)
     elif case == "other_office":
         response = upload(owner_client, make_p12(trusted_ca, "1399999999")[0])

@@ -22,10 +22,10 @@ def test_findings_are_shown_in_japanese(member_client):
     unit = schedule_unit()
     name, data = unit.files[0]
     broken = data.replace(b"202504", b"202513", 1)  # CSVバージョン is first; corrupt a 対象年月 / date
-    utf8 = SimpleUploadedFile(name.replace("UPPLAN", "UPPLAN"), "山田".encode("utf-8") + data, "text/csv")
+    utf8 = SimpleUploadedFile(name.replace("UPPLAN", "UPPLAN"), "山田".encode() + data, "text/csv")
     page = member_client.post(URL, {"files": [SimpleUploadedFile(name, broken, "text/csv"), utf8]}).content.decode()
     assert "エラー" in page and "件が見つかりました" in page
-    assert "<table data-testid=\"findings\">" in page
+    assert '<table data-testid="findings">' in page
     page = member_client.post(URL, {"files": [SimpleUploadedFile("hello.txt", b"abc", "text/csv")]}).content.decode()
     assert "接頭辞が標準仕様のファイル種別" in page
 

@@ -13,10 +13,18 @@ import pytest
 from django.urls import reverse
 
 from linkage.exchange import certificates, importer, services
-from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import InboxStatus, OfficeCertificate, Package, PackageStatus, ReceivedPackage
-from linkage.signing.package import MANIFEST, SIGNATURE, CERTIFICATE, PackageError, make_manifest, new_package_id, open_package
+from linkage.signing import pki, sealing
+from linkage.signing.package import (
+    CERTIFICATE,
+    MANIFEST,
+    SIGNATURE,
+    PackageError,
+    make_manifest,
+    new_package_id,
+    open_package,
+)
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.exchange.world import MONTH, make_world
@@ -50,8 +58,9 @@ def hub_client(office):
 
 
 def hub_command(hub, *args):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=hub.env(), capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=hub.env(), capture_output=True, text=True, check=True
+    ).stdout
 
 
 # --------------------------------------------------------------------------- 7
@@ -128,11 +137,22 @@ def bomb_package(*, key, cert, sender, recipient, size=250 * 1024 * 1024) -> byt
     chunk = b"0" * (1024 * 1024)
     for _ in range(size // len(chunk)):
         digest.update(chunk)
-    manifest = make_manifest(package_id=new_package_id(), files=[], sender_office=sender, sender_kind="43",
-                             recipient_office=recipient, recipient_kind="11", sequence="20260325100000",
-                             unit_kind="schedule", month="202604", created_at=dt.datetime.now(dt.timezone.utc))
-    manifest = manifest.replace(b'"files":[]', b'"files":[{"name":"%s","sha256":"%s","size":%d}]'
-                                % (name.encode(), digest.hexdigest().encode(), size))
+    manifest = make_manifest(
+        package_id=new_package_id(),
+        files=[],
+        sender_office=sender,
+        sender_kind="43",
+        recipient_office=recipient,
+        recipient_kind="11",
+        sequence="20260325100000",
+        unit_kind="schedule",
+        month="202604",
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    manifest = manifest.replace(
+        b'"files":[]',
+        b'"files":[{"name":"%s","sha256":"%s","size":%d}]' % (name.encode(), digest.hexdigest().encode(), size),
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         zf.writestr(MANIFEST, manifest)
@@ -164,21 +184,35 @@ def test_a_zip_bomb_through_the_hub_is_kept_aside_and_the_sender_told(exchange_e
     provider = providers[0]
     with office_scope(cm.office):
         identity = certificates.signing_identity(cm.office)
-    inner = bomb_package(key=identity.key, cert=identity.certificate, sender=cm.office.office_number,
-                         recipient=provider.office.office_number)
+    inner = bomb_package(
+        key=identity.key,
+        cert=identity.certificate,
+        sender=cm.office.office_number,
+        recipient=provider.office.office_number,
+    )
     client = hub_client(cm.office)
     rows = client.office_certificates(provider.office.office_number)
-    recipients = sealing.recipient_certificates(rows, office_number=provider.office.office_number,
-                                                roots=pki.load_trusted_roots(hub_ca.path))
+    recipients = sealing.recipient_certificates(
+        rows, office_number=provider.office.office_number, roots=pki.load_trusted_roots(hub_ca.path)
+    )
     data = sealing.seal_package(inner, key=identity.key, certificate=identity.certificate, recipients=recipients)
     pid = client.submit(data)["package_id"]
     with office_scope(cm.office):  # the sender's outbox row, as units_send would have made it
         from linkage.exchange.models import SendBatch
 
         batch = SendBatch.objects.create(office=cm.office, label="4月分")
-        Package.objects.create(office=cm.office, batch=batch, package_id=pid, unit_kind="schedule", sender_kind="43",
-                               recipient_office_number=provider.office.office_number, recipient_kind="11",
-                               sequence="20260325100000", content=inner, status=PackageStatus.SENT)
+        Package.objects.create(
+            office=cm.office,
+            batch=batch,
+            package_id=pid,
+            unit_kind="schedule",
+            sender_kind="43",
+            recipient_office_number=provider.office.office_number,
+            recipient_kind="11",
+            sequence="20260325100000",
+            content=inner,
+            status=PackageStatus.SENT,
+        )
     sync(provider.office)
     with office_scope(provider.office):
         record = ReceivedPackage.objects.get()
@@ -201,12 +235,19 @@ def test_a_package_from_an_office_that_is_not_a_partner_is_not_opened(exchange_e
         identity = certificates.signing_identity(stranger.office)
     from tests.hub.test_api import make_package
 
-    sender = HubClient(exchange_env.url, office_number=stranger.office.office_number, key=identity.key,
-                       certificate=identity.certificate)
+    sender = HubClient(
+        exchange_env.url,
+        office_number=stranger.office.office_number,
+        key=identity.key,
+        certificate=identity.certificate,
+    )
     recipient = hub_client(provider.office)
     inner = make_package(sender, recipient, seal=False)
-    sender.submit(sealing.seal_package(inner, key=identity.key, certificate=identity.certificate,
-                                       recipients=[recipient.certificate]))
+    sender.submit(
+        sealing.seal_package(
+            inner, key=identity.key, certificate=identity.certificate, recipients=[recipient.certificate]
+        )
+    )
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("a package from a stranger was opened")
@@ -230,8 +271,9 @@ def test_a_package_from_an_office_that_is_not_a_partner_is_not_opened(exchange_e
         assert record.files and record.status in (InboxStatus.PENDING_CLIENT, InboxStatus.REJECTED)
 
 
-def test_received_notices_are_aggregated_and_rate_limited(exchange_env, hub_ca, mailoutbox,
-                                                           django_capture_on_commit_callbacks):
+def test_received_notices_are_aggregated_and_rate_limited(
+    exchange_env, hub_ca, mailoutbox, django_capture_on_commit_callbacks
+):
     cm, providers = make_world(hub_ca, clients=1, providers=(("11", "1211"),))
     provider = providers[0]
     for _ in range(3):
@@ -244,7 +286,8 @@ def test_received_notices_are_aggregated_and_rate_limited(exchange_env, hub_ca, 
 
     with office_scope(provider.office):  # the rate limit's interval (1 hour by default) has passed
         HubSync.objects.filter(office=provider.office).update(
-            notice_sent_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2))
+            notice_sent_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+        )
     with django_capture_on_commit_callbacks(execute=True):
         sync(provider.office)  # nothing new arrives: the waiting notices go out as one mail
     assert len(mailoutbox) == 2 and "2件" in mailoutbox[1].subject

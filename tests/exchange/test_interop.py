@@ -15,9 +15,9 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from linkage.exchange import certificates, services
-from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient
 from linkage.exchange.models import InboxStatus, ReceivedPackage, ReceivedSchedule
+from linkage.signing import pki, sealing
 from linkage.signing.package import build_package, new_package_id
 from portal.offices.models import Role
 from portal.offices.tenancy import office_scope
@@ -28,8 +28,10 @@ from tests.factories import MembershipFactory, OfficeFactory, make_consent, make
 from tests.forms import page_url, submit
 
 CORPUS = Path(__file__).resolve().parents[1] / "standard" / "corpus"
-VENDOR = ["UPJSK_202611_1370000011_11_1310000001_43_20261129212518.CSV",
-          "UPJSK_202611_1370000011_11_1310000001_43_20261129212519.CSV"]
+VENDOR = [
+    "UPJSK_202611_1370000011_11_1310000001_43_20261129212518.CSV",
+    "UPJSK_202611_1370000011_11_1310000001_43_20261129212519.CSV",
+]
 UPLOAD = "/exchange/inbox/upload/"
 NOVEMBER = dt.date(2026, 11, 1)
 
@@ -48,8 +50,9 @@ def zipped(members: list[tuple[str, bytes]], **infos) -> bytes:
 
 def upload(web, files: list[tuple[str, bytes]]):
     chosen = [SimpleUploadedFile(n, d) for n, d in files]
-    return submit(web, UPLOAD, {"files": chosen if len(chosen) > 1 else chosen[0]}, button="チェックして取り込む",
-                  follow=True).content.decode()
+    return submit(
+        web, UPLOAD, {"files": chosen if len(chosen) > 1 else chosen[0]}, button="チェックして取り込む", follow=True
+    ).content.decode()
 
 
 # --------------------------------------------------------------------------- the vendor's 実績 at the care-management office
@@ -76,17 +79,28 @@ def vendor_world(db, hub_ca):
             c.refresh_from_db()
         make_consent(cm, c, cm_partnership)
         clients[insured] = c
-    plans = {"0000100003": [("117311", "1400", "1500", [3, 6, 10, 13, 17, 20, 24])],
-             "0000100004": [("111311", "0800", "0930", range(1, 31)), ("111211", "1800", "1900", range(1, 31))]}
+    plans = {
+        "0000100003": [("117311", "1400", "1500", [3, 6, 10, 13, 17, 20, 24])],
+        "0000100004": [("111311", "0800", "0930", range(1, 31)), ("111211", "1800", "1900", range(1, 31))],
+    }
     with office_scope(cm):
         for insured, lines in plans.items():
-            s = ServiceSchedule.objects.create(client=clients[insured], month=NOVEMBER, created_on=dt.date(2026, 10, 25))
+            s = ServiceSchedule.objects.create(
+                client=clients[insured], month=NOVEMBER, created_on=dt.date(2026, 10, 25)
+            )
             for i, (code, start, end, days) in enumerate(lines):
                 planned = [1 if d in days else 0 for d in range(1, 32)]
                 ServiceScheduleLine.objects.create(
-                    schedule=s, sort_order=i, provider_office_number=provider.office_number, provider_name=provider.name,
-                    service_type_code=code[:2], service_item_code=code[2:], start_time=start, end_time=end,
-                    planned_days=planned)
+                    schedule=s,
+                    sort_order=i,
+                    provider_office_number=provider.office_number,
+                    provider_name=provider.name,
+                    service_type_code=code[:2],
+                    service_item_code=code[2:],
+                    start_time=start,
+                    end_time=end,
+                    planned_days=planned,
+                )
     return cm, provider, admin, clients
 
 
@@ -94,12 +108,17 @@ def assert_imported_with_warnings_and_compared(cm, admin):
     web = login_client(admin)
     with office_scope(cm):
         received = list(ReceivedPackage.objects.order_by("sequence"))
-    assert [(r.status, r.sequence) for r in received] == [(InboxStatus.IMPORTED, "20261129212518"),
-                                                          (InboxStatus.IMPORTED, "20261129212519")]
+    assert [(r.status, r.sequence) for r in received] == [
+        (InboxStatus.IMPORTED, "20261129212518"),
+        (InboxStatus.IMPORTED, "20261129212519"),
+    ]
     page = web.get(f"/exchange/received/{received[0].pk}/").content.decode()
     assert "取り込み時に読み替えた内容（警告）" in page and VENDOR[0] in page
     assert "CSVバージョン" in page and "4.1版（202407）として読みました" in page
-    assert "サービス事業所名" in page and "書かれた文字列（例:「ひまわり訪問介護ステーション」）をそのまま値として読みました" in page
+    assert (
+        "サービス事業所名" in page
+        and "書かれた文字列（例:「ひまわり訪問介護ステーション」）をそのまま値として読みました" in page
+    )
     assert [(f["record"], f["field_no"]) for f in received[0].findings] == [(1, 1), (1, 7), (1, 21)]
     page = web.get("/exchange/comparison/", {"month": "2026-11"}).content.decode()
     table = page.split('data-testid="comparison"')[1].split("</table>")[0]
@@ -115,7 +134,9 @@ def test_vendor_files_uploaded_as_a_zip_are_imported_with_warnings_and_compared(
     data = zipped([(n, (CORPUS / n).read_bytes()) for n in VENDOR])
     page = upload(web, [("jisseki-202611.zip", data)])
     assert "2件の送信単位を取り込みました" in page
-    assert "ZIPファイル「jisseki-202611.zip」の2ファイルを読みました" in page and VENDOR[0] in page and VENDOR[1] in page
+    assert (
+        "ZIPファイル「jisseki-202611.zip」の2ファイルを読みました" in page and VENDOR[0] in page and VENDOR[1] in page
+    )
     assert "読み替えて取り込みました" in page
     assert_imported_with_warnings_and_compared(cm, admin)
 
@@ -129,11 +150,27 @@ def test_vendor_files_through_the_hub_inbox(exchange_env, vendor_world, hub_ca):
         recipient = certificates.signing_identity(cm).certificate
     for name in VENDOR:
         sequence = name.rsplit("_", 1)[1][:14]
-        hub.submit(sealing.seal_package(build_package(
-            files=[(name, (CORPUS / name).read_bytes())], key=key, certificate=cert, package_id=new_package_id(),
-            sender_office=provider.office_number, sender_kind="11", recipient_office=cm.office_number,
-            recipient_kind="43", sequence=sequence, unit_kind="actual", month="202611",
-            created_at=dt.datetime.now(dt.timezone.utc)), key=key, certificate=cert, recipients=[recipient]))
+        hub.submit(
+            sealing.seal_package(
+                build_package(
+                    files=[(name, (CORPUS / name).read_bytes())],
+                    key=key,
+                    certificate=cert,
+                    package_id=new_package_id(),
+                    sender_office=provider.office_number,
+                    sender_kind="11",
+                    recipient_office=cm.office_number,
+                    recipient_kind="43",
+                    sequence=sequence,
+                    unit_kind="actual",
+                    month="202611",
+                    created_at=dt.datetime.now(dt.UTC),
+                ),
+                key=key,
+                certificate=cert,
+                recipients=[recipient],
+            )
+        )
     with office_scope(cm):
         services.office_sync(office=cm)
     assert_imported_with_warnings_and_compared(cm, admin)
@@ -142,8 +179,11 @@ def test_vendor_files_through_the_hub_inbox(exchange_env, vendor_world, hub_ca):
 def test_ambiguous_vendor_file_is_refused_and_leaves_no_row(vendor_world):
     cm, provider, admin, clients = vendor_world
     name = VENDOR[0]
-    data = (CORPUS / name).read_bytes().replace("ひまわり訪問介護ステーション".encode("cp932"),
-                                                 'ひまわり"訪問"介護'.encode("cp932"))
+    data = (
+        (CORPUS / name)
+        .read_bytes()
+        .replace("ひまわり訪問介護ステーション".encode("cp932"), 'ひまわり"訪問"介護'.encode("cp932"))
+    )
     web = login_client(admin)
     for _try in range(2):
         page = upload(web, [(name, data)])
@@ -162,9 +202,14 @@ def provider_world(db, trusted_ca):
 
 
 def unit_files(cm, provider, **kw):
-    return schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number, recipient_kind="11",
-                         month=kw.pop("month", "202604"), clients=[(c.insured_number, c.full_name, c.full_name_kana)
-                                                                   for c in provider.clients], **kw).files
+    return schedule_unit(
+        sender=cm.office.office_number,
+        recipient=provider.office.office_number,
+        recipient_kind="11",
+        month=kw.pop("month", "202604"),
+        clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients],
+        **kw,
+    ).files
 
 
 def test_renkeis_own_download_zip_is_imported_not_unknown(provider_world):
@@ -218,16 +263,19 @@ def test_set_mixing_two_months_is_refused(provider_world):
         assert not ReceivedPackage.objects.exists()
 
 
-@pytest.mark.parametrize("kind,needle", [
-    ("bomb", "展開すると大きすぎます"),
-    ("ratio", "圧縮率が異常に高い"),
-    ("path", "フォルダ付きの名前"),
-    ("parent", "フォルダ付きの名前"),
-    ("link", "リンク"),
-    ("nested", "ZIPの中のZIP"),
-    ("count", "ファイルがあります"),
-    ("broken", "ZIPファイルとして読めません"),
-])
+@pytest.mark.parametrize(
+    "kind,needle",
+    [
+        ("bomb", "展開すると大きすぎます"),
+        ("ratio", "圧縮率が異常に高い"),
+        ("path", "フォルダ付きの名前"),
+        ("parent", "フォルダ付きの名前"),
+        ("link", "リンク"),
+        ("nested", "ZIPの中のZIP"),
+        ("count", "ファイルがあります"),
+        ("broken", "ZIPファイルとして読めません"),
+    ],
+)
 def test_unsafe_zip_is_refused_with_its_reason_and_no_row(provider_world, kind, needle):
     cm, provider = provider_world
     files = unit_files(cm, provider)

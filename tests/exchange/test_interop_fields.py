@@ -34,22 +34,39 @@ def world(trusted_ca):
     cm, (visit, stay) = make_world(trusted_ca, clients=1, providers=(("11", "1211"), ("21", "2121")))
     client = cm.clients[0]
     with office_scope(cm.office):
-        ClientService.objects.create(client=client, provider_office_number=visit.office.office_number,
-                                     provider_name=visit.office.name, service_type_code="11", discount_rate=95)
-        ClientService.objects.create(client=client, provider_office_number=stay.office.office_number,
-                                     provider_name=stay.office.name, service_type_code="21", satellite_branch="1")
+        ClientService.objects.create(
+            client=client,
+            provider_office_number=visit.office.office_number,
+            provider_name=visit.office.name,
+            service_type_code="11",
+            discount_rate=95,
+        )
+        ClientService.objects.create(
+            client=client,
+            provider_office_number=stay.office.office_number,
+            provider_name=stay.office.name,
+            service_type_code="21",
+            satellite_branch="1",
+        )
         schedule = ServiceSchedule.objects.get(client=client, month=MONTH)
         line = schedule.lines.get(service_type_code="21")
         line.planned_days = [1] * 30 + [0]
         line.save()
         # March: the last 5 days at the short stay → April 26 is the 31st consecutive day
-        march = ServiceSchedule.objects.create(client=client, month=dt.date(2026, 3, 1), created_on=dt.date(2026, 2, 25))
-        ServiceScheduleLine.objects.create(schedule=march, provider_office_number=stay.office.office_number,
-                                           service_type_code="21", service_item_code="2121",
-                                           planned_days=[0] * 26 + [1] * 5)
+        march = ServiceSchedule.objects.create(
+            client=client, month=dt.date(2026, 3, 1), created_on=dt.date(2026, 2, 25)
+        )
+        ServiceScheduleLine.objects.create(
+            schedule=march,
+            provider_office_number=stay.office.office_number,
+            service_type_code="21",
+            service_item_code="2121",
+            planned_days=[0] * 26 + [1] * 5,
+        )
         ServiceSchedule.objects.filter(pk=schedule.pk).update(short_stay_days_before=20, updated_by=cm.admin)
-        type(client).objects.filter(pk=client.pk).update(care_manager=cm.admin, postal_code="160-0023",
-                                                         address="東京都新宿区西新宿2-8-1")
+        type(client).objects.filter(pk=client.pk).update(
+            care_manager=cm.admin, postal_code="160-0023", address="東京都新宿区西新宿2-8-1"
+        )
         CareManagerNumber.objects.create(office=cm.office, membership=cm.admin, number="13012345")  # 8 digits
     return cm, visit, stay
 
@@ -137,13 +154,16 @@ def test_written_strictly_clean_kept_on_import_and_written_back(world):
         own = schedule.lines.get(service_type_code="11")
         own.actual_days = list(own.planned_days)
         own.save()
-        (visit_actual,) = _built(visit.office, services.actual_send_plan(office=visit.office, schedule=schedule)).values()
+        (visit_actual,) = _built(
+            visit.office, services.actual_send_plan(office=visit.office, schedule=schedule)
+        ).values()
     assert validate_files(visit_actual, service_codes=service_codes_known) == []
     assert {r[7] for r in _rows(visit_actual, "UPJSK")} == {"368"}
 
     # the care office imports the short stay's 実績: the satellite number stays on its line
     assert "1件の送信単位を取り込みました" in upload(login_client(cm.admin), actual_files)
     with office_scope(cm.office):
-        line = ServiceScheduleLine.objects.get(schedule__client=cm.clients[0], schedule__month=MONTH,
-                                               service_type_code="21")
+        line = ServiceScheduleLine.objects.get(
+            schedule__client=cm.clients[0], schedule__month=MONTH, service_type_code="21"
+        )
         assert line.satellite_branch == "1" and line.actual_total == 30

@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings as django_settings
 
 from linkage.exchange import certificates, importer, services
-from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import InboxStatus, ReceivedPackage, ReceivedSchedule
+from linkage.signing import pki, sealing
 from linkage.signing.package import build_package, new_package_id
 from portal.offices.tenancy import office_scope
 from tests.exchange.samples import schedule_unit
@@ -23,14 +23,28 @@ N = 25  # per category
 
 
 def package(cm, provider, *, key, cert, unit=None, files=None):
-    unit = unit or schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number,
-                                 recipient_kind="11", month="202604",
-                                 clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients],
-                                 sequence=dt.datetime(2026, 3, 25, 10, random.randint(0, 59), random.randint(0, 59)))
-    return build_package(files=files or unit.files, key=key, certificate=cert, package_id=new_package_id(),
-                         sender_office=cm.office.office_number, sender_kind="43",
-                         recipient_office=provider.office.office_number, recipient_kind="11", sequence=unit.sequence,
-                         unit_kind="schedule", month="202604", created_at=dt.datetime.now(dt.timezone.utc))
+    unit = unit or schedule_unit(
+        sender=cm.office.office_number,
+        recipient=provider.office.office_number,
+        recipient_kind="11",
+        month="202604",
+        clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients],
+        sequence=dt.datetime(2026, 3, 25, 10, random.randint(0, 59), random.randint(0, 59)),
+    )
+    return build_package(
+        files=files or unit.files,
+        key=key,
+        certificate=cert,
+        package_id=new_package_id(),
+        sender_office=cm.office.office_number,
+        sender_kind="43",
+        recipient_office=provider.office.office_number,
+        recipient_kind="11",
+        sequence=unit.sequence,
+        unit_kind="schedule",
+        month="202604",
+        created_at=dt.datetime.now(dt.UTC),
+    )
 
 
 def tamper(data: bytes) -> bytes:
@@ -41,7 +55,7 @@ def tamper(data: bytes) -> bytes:
             content = src.read(name)
             if name.startswith("UPPLAN"):
                 i = random.randrange(len(content))
-                content = content[:i] + bytes([content[i] ^ 0x01]) + content[i + 1:]
+                content = content[:i] + bytes([content[i] ^ 0x01]) + content[i + 1 :]
             zf.writestr(name, content)
     return out.getvalue()
 
@@ -57,8 +71,12 @@ def test_bad_packages_rejected_at_hub_and_at_receiver_100_percent(parties, hub_c
     cm, provider, key, cert = parties
     now = pki.utcnow()
     other_key, other_cert = pki.issue_office_certificate(hub_ca, office_number=provider.office.office_number)
-    expired = pki.issue_office_certificate(hub_ca, office_number=cm.office.office_number,
-                                           not_before=now - dt.timedelta(days=30), not_after=now - dt.timedelta(days=1))
+    expired = pki.issue_office_certificate(
+        hub_ca,
+        office_number=cm.office.office_number,
+        not_before=now - dt.timedelta(days=30),
+        not_after=now - dt.timedelta(days=1),
+    )
     rogue = pki.issue_office_certificate(pki.create_test_ca(), office_number=cm.office.office_number)
     makers = {
         "tampered": lambda: tamper(package(cm, provider, key=key, cert=cert)),
@@ -114,14 +132,25 @@ def test_fuzzed_packages_no_server_error_nothing_imported(parties):
 
 def test_valid_signature_over_invalid_csv_is_delivered_but_never_imported(parties):
     cm, provider, key, cert = parties
-    unit = schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number, recipient_kind="11",
-                         month="202604", clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients])
+    unit = schedule_unit(
+        sender=cm.office.office_number,
+        recipient=provider.office.office_number,
+        recipient_kind="11",
+        month="202604",
+        clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients],
+    )
     bad_files = [(n, d.replace(b"\r\n", b",extra\r\n", 1)) for n, d in unit.files]
     hub = HubClient(django_settings.RENKEI_HUB_URL, office_number=cm.office.office_number, key=key, certificate=cert)
     with office_scope(provider.office):
         recipient = certificates.signing_identity(provider.office).certificate
-    hub.submit(sealing.seal_package(package(cm, provider, key=key, cert=cert, unit=unit, files=bad_files),
-                                    key=key, certificate=cert, recipients=[recipient]))
+    hub.submit(
+        sealing.seal_package(
+            package(cm, provider, key=key, cert=cert, unit=unit, files=bad_files),
+            key=key,
+            certificate=cert,
+            recipients=[recipient],
+        )
+    )
     with office_scope(provider.office):
         services.office_sync(office=provider.office)
         record = ReceivedPackage.objects.get()

@@ -98,7 +98,9 @@ def test_worker_sigkill_mid_send_20_times_every_package_once(live):
     for _ in range(rounds):
         batch = send_month(cm)
         total = len(batch_ids(cm, batch))
-        sent_at_kill = wait_until(lambda batch=batch: sum(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)) or None, 60, 0.005)
+        sent_at_kill = wait_until(
+            lambda batch=batch: sum(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)) or None, 60, 0.005
+        )
         live.worker.kill()
         if sent_at_kill < total:
             killed_mid += 1
@@ -116,10 +118,12 @@ def test_worker_sigkill_mid_send_20_times_every_package_once(live):
             services.office_sync(office=provider.office)
             received = list(ReceivedPackage.objects.values_list("package_id", "status"))
         assert len(received) == rounds and {s for _, s in received} == {InboxStatus.IMPORTED}
-    print(f"\nFIGURES sigkill: rounds={rounds} packages={len(packages)} killed_mid_send={killed_mid} "
-          f"hub_stored={len(counts)} duplicates_at_hub={sum(c - 1 for c in counts.values())} "
-          f"max_attempts={max(a for _, a in packages)} recovery_s(mean/max)="
-          f"{sum(recoveries) / len(recoveries):.1f}/{max(recoveries):.1f}")
+    print(
+        f"\nFIGURES sigkill: rounds={rounds} packages={len(packages)} killed_mid_send={killed_mid} "
+        f"hub_stored={len(counts)} duplicates_at_hub={sum(c - 1 for c in counts.values())} "
+        f"max_attempts={max(a for _, a in packages)} recovery_s(mean/max)="
+        f"{sum(recoveries) / len(recoveries):.1f}/{max(recoveries):.1f}"
+    )
     assert len(counts) == len(packages) == rounds * len(providers)
     assert set(counts.values()) == {1}
     assert killed_mid >= rounds // 2, "the kill should land in the middle of most sends"
@@ -146,8 +150,10 @@ def test_hub_unreachable_then_back_sends_retry_with_backoff(live):
     with office_scope(cm.office):
         attempts = list(Package.objects.filter(batch=batch).values_list("attempts", flat=True))
     counts = hub_counts(live.hub, set(batch_ids(cm, batch)))
-    print(f"\nFIGURES hub_down: packages={len(attempts)} outage_s={outage:.1f} delivered_after_return_s={back:.1f} "
-          f"attempts(min/max)={min(attempts)}/{max(attempts)} stored_once={set(counts.values()) == {1}}")
+    print(
+        f"\nFIGURES hub_down: packages={len(attempts)} outage_s={outage:.1f} delivered_after_return_s={back:.1f} "
+        f"attempts(min/max)={min(attempts)}/{max(attempts)} stored_once={set(counts.values()) == {1}}"
+    )
     assert len(counts) == len(attempts) and set(counts.values()) == {1}
 
 
@@ -164,8 +170,10 @@ def test_redis_killed_and_restarted_mid_run_nothing_lost(live):
     wait_until(lambda batch=batch: all(s == PackageStatus.SENT for s in statuses(cm.office, batch.pk)), 90)
     ids = batch_ids(cm, batch)
     counts = hub_counts(live.hub, set(ids))
-    print(f"\nFIGURES redis_restart: packages={len(ids)} sent_before_kill={sent_before} "
-          f"all_sent_after_restart_s={time.monotonic() - started:.1f} duplicates={sum(c - 1 for c in counts.values())}")
+    print(
+        f"\nFIGURES redis_restart: packages={len(ids)} sent_before_kill={sent_before} "
+        f"all_sent_after_restart_s={time.monotonic() - started:.1f} duplicates={sum(c - 1 for c in counts.values())}"
+    )
     assert len(counts) == len(ids) and set(counts.values()) == {1}
 
 
@@ -182,8 +190,12 @@ def test_end_to_end_month_actuals_and_comparison(live):
 
     response = submit(cm_web, "/exchange/send/month/?month=2026-04", {}, form="choose-clients", button="送信内容を確認")
     assert "送信内容の確認" in response.content.decode()
-    response = submit(cm_web, "/exchange/send/month/?month=2026-04&preview=1"
-                      + "".join(f"&clients={c.pk}" for c in cm.clients), {}, button="連携基盤で送信する")
+    response = submit(
+        cm_web,
+        "/exchange/send/month/?month=2026-04&preview=1" + "".join(f"&clients={c.pk}" for c in cm.clients),
+        {},
+        button="連携基盤で送信する",
+    )
     assert response.status_code == 302
 
     from linkage.exchange.models import ReceivedSchedule
@@ -202,7 +214,9 @@ def test_end_to_end_month_actuals_and_comparison(live):
     with office_scope(provider.office):
         line = rs.schedule.lines.get(provider_office_number=provider.office.office_number)
     form = {f"a{line.pk}_{d}": str(n) for d, n in enumerate(line.planned_days, start=1)}
-    form.update({f"s{line.pk}": "0900", f"e{line.pk}": "1000", "action": "send", f"a{line.pk}_8": "0", f"a{line.pk}_9": "1"})
+    form.update(
+        {f"s{line.pk}": "0900", f"e{line.pk}": "1000", "action": "send", f"a{line.pk}_8": "0", f"a{line.pk}_9": "1"}
+    )
     response = provider_web.post(url, form)
     assert response.status_code == 302, response.content.decode()[:500]
 

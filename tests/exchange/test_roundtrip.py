@@ -26,7 +26,8 @@ def test_month_goes_to_each_provider_and_actuals_come_back(exchange_env, hub_ca,
     with office_scope(cm.office):
         units = services.month_send_plan(office=cm.office, month=MONTH)
         assert [(u.recipient_office_number, u.recipient_kind, len(u.clients)) for u in units] == sorted(
-            (p.office.office_number, p.code[:2], 2) for p in providers)
+            (p.office.office_number, p.code[:2], 2) for p in providers
+        )
         batch = services.units_send(office=cm.office, actor=cm.admin, units=units, label="4月分")
         assert batch.packages.count() == 2
     deliver_all(cm.office)
@@ -52,18 +53,22 @@ def test_month_goes_to_each_provider_and_actuals_come_back(exchange_env, hub_ca,
         own.save()
         schedule = rs.schedule
         units = services.actual_send_plan(office=provider.office, schedule=schedule)
-        assert [(u.recipient_office_number, u.sender_kind) for u in units] == [(cm.office.office_number, provider.code[:2])]
+        assert [(u.recipient_office_number, u.sender_kind) for u in units] == [
+            (cm.office.office_number, provider.code[:2])
+        ]
         services.units_send(office=provider.office, actor=provider.admin, units=units, label="実績")
     deliver_all(provider.office)
     assert sync(cm.office)["imported"] == 1
     with office_scope(cm.office):
         from portal.schedules.models import ServiceScheduleLine
 
-        line = ServiceScheduleLine.objects.get(schedule__client=cm.clients[0],
-                                               provider_office_number=provider.office.office_number)
+        line = ServiceScheduleLine.objects.get(
+            schedule__client=cm.clients[0], provider_office_number=provider.office.office_number
+        )
         assert line.actual_days[:31] == days
-        other = ServiceScheduleLine.objects.get(schedule__client=cm.clients[1],
-                                                provider_office_number=provider.office.office_number)
+        other = ServiceScheduleLine.objects.get(
+            schedule__client=cm.clients[1], provider_office_number=provider.office.office_number
+        )
         assert other.actual_total == 0  # the provider sent 実績 of one 利用者 only
     # statuses flow back to the senders
     sync(provider.office)
@@ -78,7 +83,9 @@ def test_delivered_twice_imported_once_and_resend_replaces(exchange_env, hub_ca)
     cm, providers = make_world(hub_ca, clients=1, providers=(("11", "1211"),))
     provider = providers[0]
     with office_scope(cm.office):
-        services.units_send(office=cm.office, actor=cm.admin, units=services.month_send_plan(office=cm.office, month=MONTH))
+        services.units_send(
+            office=cm.office, actor=cm.admin, units=services.month_send_plan(office=cm.office, month=MONTH)
+        )
         package = Package.objects.get()
     deliver_all(cm.office)
     with office_scope(cm.office):
@@ -92,21 +99,26 @@ def test_delivered_twice_imported_once_and_resend_replaces(exchange_env, hub_ca)
 
         with pytest.raises(IntegrityError), transaction.atomic():
             ReceivedPackage.objects.create(office=provider.office, package_id=received.package_id, content=b"")
-        again = importer.received_package_store(office=provider.office, data=bytes(received.content),
-                                                package_id=str(received.package_id))
+        again = importer.received_package_store(
+            office=provider.office, data=bytes(received.content), package_id=str(received.package_id)
+        )
         assert again.pk == received.pk
     with office_scope(provider.office):
         assert importer.package_import(office=provider.office, received_pk=received.pk) is None
         assert ReceivedSchedule.objects.count() == 1
 
 
-def test_every_step_is_audited_and_the_recipient_is_notified(exchange_env, hub_ca, django_capture_on_commit_callbacks, mailoutbox):
+def test_every_step_is_audited_and_the_recipient_is_notified(
+    exchange_env, hub_ca, django_capture_on_commit_callbacks, mailoutbox
+):
     from portal.partners.models import AuditEvent, AuditEventClient
 
     cm, providers = make_world(hub_ca, clients=1, providers=(("11", "1211"),))
     provider = providers[0]
     with office_scope(cm.office):
-        services.units_send(office=cm.office, actor=cm.admin, units=services.month_send_plan(office=cm.office, month=MONTH))
+        services.units_send(
+            office=cm.office, actor=cm.admin, units=services.month_send_plan(office=cm.office, month=MONTH)
+        )
     deliver_all(cm.office)
     with django_capture_on_commit_callbacks(execute=True):
         sync(provider.office)
@@ -126,4 +138,6 @@ def test_every_step_is_audited_and_the_recipient_is_notified(exchange_env, hub_c
     assert on_receipt == [provider.clients[0].pk]  # so does the receipt, for a 利用者 already registered
     with office_scope(cm.office):
         sent = AuditEvent.objects.get(office=cm.office, action="package_sent")
-        assert list(AuditEventClient.objects.filter(event=sent).values_list("client_id", flat=True)) == [cm.clients[0].pk]
+        assert list(AuditEventClient.objects.filter(event=sent).values_list("client_id", flat=True)) == [
+            cm.clients[0].pk
+        ]

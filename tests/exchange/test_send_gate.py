@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILDERS = {"build_package", "build_send_unit", "plan_send_units", "plan_deletion_send_unit", "schedule_send_units"}
 # Modules allowed to call them: the gate itself and the builders' own modules.
 ALLOWED = {
-    "linkage/exchange/services/units.py", "linkage/exchange/services/gate.py", "linkage/signing/package.py",
+    "linkage/exchange/services/units.py",
+    "linkage/exchange/services/gate.py",
+    "linkage/signing/package.py",
     "portal/careplans/standard.py",
     "portal/schedules/standard.py",
     # builds the 予防 records for the gate, as careplans/standard.py does for 第1〜3表
@@ -79,8 +81,11 @@ def test_every_send_view_is_blocked_by_the_licence_check(world, monkeypatch):
     provider = providers[0]
     web = login_client(cm.admin)
     # A send page opened before the licence lapsed: its buttons still cannot send.
-    stale = read_form(web, "/exchange/send/month/?month=2026-04&preview=1&clients=" + str(cm.clients[0].pk),
-                      button="連携基盤で送信する")
+    stale = read_form(
+        web,
+        "/exchange/send/month/?month=2026-04&preview=1&clients=" + str(cm.clients[0].pk),
+        button="連携基盤で送信する",
+    )
     _blocked(monkeypatch)
     for button in ("連携基盤で送信する", "CSVファイルを作成（国の連携システム用）"):
         page = web.post("/exchange/send/month/", stale.data(button=button), follow=True).content.decode()
@@ -90,9 +95,14 @@ def test_every_send_view_is_blocked_by_the_licence_check(world, monkeypatch):
 
     pschedule = schedule(provider.office, provider.clients[0], [(provider.office, provider.code, "0900", "1000", [1])])
     with office_scope(provider.office):
-        ReceivedSchedule.objects.create(office=provider.office, client=provider.clients[0], month=MONTH,
-                                        sender_office_number=cm.office.office_number, sequence="20260401000000",
-                                        schedule=pschedule)
+        ReceivedSchedule.objects.create(
+            office=provider.office,
+            client=provider.clients[0],
+            month=MONTH,
+            sender_office_number=cm.office.office_number,
+            sequence="20260401000000",
+            schedule=pschedule,
+        )
         line = pschedule.lines.get()
         line.actual_days = line.planned_days
         line.save()
@@ -136,8 +146,12 @@ def test_office_used_exchange(world):
     today = dt.date.today()
     assert services.office_used_exchange(cm.office, today) is False
     with office_scope(cm.office):
-        services.units_send(office=cm.office, actor=cm.admin, units=services.month_send_plan(office=cm.office, month=MONTH),
-                            channel="file")
+        services.units_send(
+            office=cm.office,
+            actor=cm.admin,
+            units=services.month_send_plan(office=cm.office, month=MONTH),
+            channel="file",
+        )
     assert services.office_used_exchange(cm.office, today) is True
     assert services.office_used_exchange(cm.office, today.replace(day=1) - dt.timedelta(days=40)) is False
     assert services.office_used_exchange(providers[0].office, today) is False

@@ -37,8 +37,9 @@ def test_suspending_needs_a_reason_and_stops_sending_and_receiving_until_resumed
     assert "理由を入力してください" in response.content.decode()
     assert not Office.objects.get(pk=cm.office.pk).is_suspended
 
-    response = submit(operator_client, office_url, {"reason": "ご利用料金の確認のため"}, button="利用停止にする",
-                      follow=True)
+    response = submit(
+        operator_client, office_url, {"reason": "ご利用料金の確認のため"}, button="利用停止にする", follow=True
+    )
     page = response.content.decode()
     assert "利用停止にしました" in page and "利用停止中" in page and "ご利用料金の確認のため" in page
 
@@ -53,23 +54,32 @@ def test_suspending_needs_a_reason_and_stops_sending_and_receiving_until_resumed
         with pytest.raises(OfficeSuspended):
             exchange.office_sync(office=cm.office)
 
-    response = submit(operator_client, office_url, {"reason": "入金を確認しました"}, button="利用を再開する",
-                      follow=True)
+    response = submit(
+        operator_client, office_url, {"reason": "入金を確認しました"}, button="利用を再開する", follow=True
+    )
     assert "利用を再開しました" in response.content.decode()
     assert BANNER not in web.get(reverse("clients:list")).content.decode()
     history = operator_client.get(office_url).content.decode()
     assert "ご利用料金の確認のため" in history and "入金を確認しました" in history  # who/when/why is kept
     with office_scope(cm.office):
-        batch = exchange.units_send(office=cm.office, actor=cm.admin,
-                                    units=exchange.month_send_plan(office=cm.office, month=MONTH), label="テスト")
+        batch = exchange.units_send(
+            office=cm.office,
+            actor=cm.admin,
+            units=exchange.month_send_plan(office=cm.office, month=MONTH),
+            label="テスト",
+        )
         assert Package.objects.filter(batch=batch, status=PackageStatus.QUEUED).count() == len(providers)
 
 
 def test_packages_waiting_when_the_office_is_suspended_are_not_delivered(trusted_ca):
     cm, providers = make_world(trusted_ca, clients=1)
     with office_scope(cm.office):
-        batch = exchange.units_send(office=cm.office, actor=cm.admin,
-                                    units=exchange.month_send_plan(office=cm.office, month=MONTH), label="テスト")
+        batch = exchange.units_send(
+            office=cm.office,
+            actor=cm.admin,
+            units=exchange.month_send_plan(office=cm.office, month=MONTH),
+            label="テスト",
+        )
     from portal.offices.services import office_suspend
 
     office_suspend(office=cm.office, reason="確認中")
@@ -93,4 +103,8 @@ def test_a_past_start_date_in_the_form_states_what_will_happen(office, operator_
     url = reverse("billing:operator_licence_apply", kwargs={"office_id": office.pk})
     response = submit(operator_client, url, {"start": (TODAY - dt.timedelta(days=800)).isoformat()}, button="登録する")
     page = response.content.decode()
-    assert response.status_code == 200 and "すぐに「失効」となり" in page and "今日より前の利用開始日で登録することを確認しました" in page
+    assert (
+        response.status_code == 200
+        and "すぐに「失効」となり" in page
+        and "今日より前の利用開始日で登録することを確認しました" in page
+    )

@@ -10,9 +10,9 @@ from linkage.exchange.models import InboxStatus, Package, PackageStatus, Receive
 from linkage.standard import FileName
 from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
-from tests.forms import read_form, submit
 from tests.exchange.world import client, consent, make_world
 from tests.factories import OfficeFactory
+from tests.forms import read_form, submit
 
 
 @pytest.fixture
@@ -173,9 +173,13 @@ def test_provider_uploads_national_system_csvs_once_and_sees_errors(world):
 
     cm, providers = world
     provider = providers[0]
-    unit = schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number,
-                         recipient_kind=provider.code[:2], month="202604",
-                         clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients])
+    unit = schedule_unit(
+        sender=cm.office.office_number,
+        recipient=provider.office.office_number,
+        recipient_kind=provider.code[:2],
+        month="202604",
+        clients=[(c.insured_number, c.full_name, c.full_name_kana) for c in provider.clients],
+    )
     web = login_client(provider.admin)
     files = [SimpleUploadedFile(n, d, "text/csv") for n, d in unit.files]
     page = web.post("/exchange/inbox/upload/", {"files": files}, follow=True).content.decode()
@@ -190,8 +194,9 @@ def test_provider_uploads_national_system_csvs_once_and_sees_errors(world):
     broken = data.replace(b"\r\n", b",\r\n", 1)
     other = name.replace(name.rsplit("_", 1)[1], "20250326100000.CSV")
     for _try in range(2):
-        page = web.post("/exchange/inbox/upload/", {"files": [SimpleUploadedFile(other, broken, "text/csv")]},
-                        follow=True).content.decode()
+        page = web.post(
+            "/exchange/inbox/upload/", {"files": [SimpleUploadedFile(other, broken, "text/csv")]}, follow=True
+        ).content.decode()
         assert "何も取り込んでいません" in page and other in page and "項目数" in page
     with office_scope(provider.office):
         assert ReceivedPackage.objects.count() == 1  # failed tries leave no inbox row
@@ -202,9 +207,13 @@ def test_unknown_client_is_kept_for_matching_then_imported_and_missing_own_conse
 
     cm, providers = world
     provider = providers[0]
-    unit = schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number,
-                         recipient_kind=provider.code[:2], month="202604",
-                         clients=[("9990000001", "新井 花", "アライ ハナ"), (provider.clients[0].insured_number, "山田", "ヤマダ")])
+    unit = schedule_unit(
+        sender=cm.office.office_number,
+        recipient=provider.office.office_number,
+        recipient_kind=provider.code[:2],
+        month="202604",
+        clients=[("9990000001", "新井 花", "アライ ハナ"), (provider.clients[0].insured_number, "山田", "ヤマダ")],
+    )
     web = login_client(provider.admin)
     web.post("/exchange/inbox/upload/", {"files": [SimpleUploadedFile(n, d) for n, d in unit.files]})
     with office_scope(provider.office):
@@ -239,9 +248,13 @@ def test_actual_entry_copy_edit_add_and_bad_input(world):
 
     cm, providers = world
     provider = providers[0]
-    unit = schedule_unit(sender=cm.office.office_number, recipient=provider.office.office_number,
-                         recipient_kind=provider.code[:2], month="202604",
-                         clients=[(provider.clients[0].insured_number, "山田", "ヤマダ")])
+    unit = schedule_unit(
+        sender=cm.office.office_number,
+        recipient=provider.office.office_number,
+        recipient_kind=provider.code[:2],
+        month="202604",
+        clients=[(provider.clients[0].insured_number, "山田", "ヤマダ")],
+    )
     web = login_client(provider.admin)
     web.post("/exchange/inbox/upload/", {"files": [SimpleUploadedFile(n, d) for n, d in unit.files]})
     from linkage.exchange.models import ReceivedSchedule
@@ -284,7 +297,9 @@ def test_comparison_lists_lines_where_actual_differs(world, django_assert_max_nu
         actual[0] = 0
         line.actual_days = actual
         line.save()
-        ServiceScheduleLine.objects.exclude(pk=line.pk).update(actual_days=ServiceScheduleLine.objects.get(pk=line.pk).planned_days)
+        ServiceScheduleLine.objects.exclude(pk=line.pk).update(
+            actual_days=ServiceScheduleLine.objects.get(pk=line.pk).planned_days
+        )
         for other in ServiceScheduleLine.objects.exclude(pk=line.pk):
             other.actual_days = other.planned_days
             other.save()
@@ -305,7 +320,9 @@ def test_month_preview_counts_only_destinations_that_get_someone(world, trusted_
     partner(cm.office, lonely, ["15"])
     extra = client(cm.office, 60)
     schedule(cm.office, extra, [(lonely, "151121", "1000", "1600", [2, 9])])  # no consent for this partner
-    page = submit(login_client(cm.admin), "/exchange/send/month/?month=2026-04", button="送信内容を確認").content.decode()
+    page = submit(
+        login_client(cm.admin), "/exchange/send/month/?month=2026-04", button="送信内容を確認"
+    ).content.decode()
     assert "つばき通所介護" in page and "利用者の同意が記録されていません" in page
     assert "2件の送信単位（利用者のべ4人）を送ります。" in page and "3件の送信単位" not in page
     assert "送る利用者がいない送信先には送りません" in page
@@ -328,7 +345,8 @@ def test_a_batch_send_records_each_client_in_the_audit_trail(world):
         assert len(sent) == 2  # one per provider, each carrying both 利用者
         for event in sent:
             assert sorted(AuditEventClient.objects.filter(event=event).values_list("client_id", flat=True)) == sorted(
-                c.pk for c in cm.clients)
+                c.pk for c in cm.clients
+            )
             assert "client_ids" not in event.detail
     import re
 

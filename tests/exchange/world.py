@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from linkage.exchange import certificates
 from linkage.signing import pki
 from portal.offices.models import Role
@@ -44,12 +42,25 @@ def client(office, n, insured=None):
 
     with office_scope(office):
         c = Client.objects.create(
-            office=office, family_name="山田", given_name=f"太郎{n}", family_name_kana="ヤマダ", given_name_kana="タロウ",
-            sex="1", birth_date=dt.date(1940, 5, 1), insurer_number="131011", insured_number=insured or f"{n:010d}",
+            office=office,
+            family_name="山田",
+            given_name=f"太郎{n}",
+            family_name_kana="ヤマダ",
+            given_name_kana="タロウ",
+            sex="1",
+            birth_date=dt.date(1940, 5, 1),
+            insurer_number="131011",
+            insured_number=insured or f"{n:010d}",
         )
-        Certification.objects.create(client=c, status="2", care_level="22", valid_from=dt.date(2025, 10, 1),
-                                     valid_to=dt.date(2027, 9, 30), certified_on=dt.date(2025, 9, 20),
-                                     benefit_limit_units=19705)
+        Certification.objects.create(
+            client=c,
+            status="2",
+            care_level="22",
+            valid_from=dt.date(2025, 10, 1),
+            valid_to=dt.date(2027, 9, 30),
+            certified_on=dt.date(2025, 9, 20),
+            benefit_limit_units=19705,
+        )
     return c
 
 
@@ -64,8 +75,14 @@ def schedule(office, c, lines):
             for d in days:
                 planned[d - 1] = 1
             ServiceScheduleLine.objects.create(
-                schedule=s, sort_order=i, provider_office_number=provider.office_number, provider_name=provider.name,
-                service_type_code=code[:2], service_item_code=code[2:], start_time=start, end_time=end,
+                schedule=s,
+                sort_order=i,
+                provider_office_number=provider.office_number,
+                provider_name=provider.name,
+                service_type_code=code[:2],
+                service_item_code=code[2:],
+                start_time=start,
+                end_time=end,
                 planned_days=planned,
             )
     return s

@@ -15,9 +15,9 @@ from linkage.exchange import services as exchange
 from linkage.exchange.models import Package, PackageStatus
 from portal.exports.models import DataExport
 from portal.jobs.models import Job
+from portal.masters import loader as masters
 from portal.offices.tenancy import office_scope
 from portal.partners.models import AuditEvent
-from portal.masters import loader as masters
 from tests.conftest import login_client
 from tests.exchange.world import MONTH, make_world
 from tests.forms import submit
@@ -46,8 +46,12 @@ def eager():
 def test_admin_exports_everything_once(trusted_ca, eager, django_capture_on_commit_callbacks):
     cm, providers = make_world(trusted_ca, clients=2)
     with office_scope(cm.office):
-        batch = exchange.units_send(office=cm.office, actor=cm.admin,
-                                    units=exchange.month_send_plan(office=cm.office, month=MONTH), label="テスト")
+        batch = exchange.units_send(
+            office=cm.office,
+            actor=cm.admin,
+            units=exchange.month_send_plan(office=cm.office, month=MONTH),
+            label="テスト",
+        )
         Package.objects.filter(batch=batch).update(status=PackageStatus.SENT)
     web = login_client(cm.admin)
     page_url = reverse("exports:page")

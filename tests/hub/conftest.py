@@ -20,8 +20,13 @@ def start_hub(hub_ca, tmp_path_factory, suffix: str = "", **extra_env) -> HubPro
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/renkei")
     dbname = base.rpartition("/")[2] + "_hub" + (f"_{suffix}" if suffix else "")
     url = recreate_database(base, dbname)
-    process = HubProcess(database_url=url, storage_dir=tmp_path_factory.mktemp(f"hub-storage{suffix}"), ca_file=hub_ca.path,
-                         log_dir=tmp_path_factory.mktemp(f"hub-logs{suffix}"), extra_env=extra_env)
+    process = HubProcess(
+        database_url=url,
+        storage_dir=tmp_path_factory.mktemp(f"hub-storage{suffix}"),
+        ca_file=hub_ca.path,
+        log_dir=tmp_path_factory.mktemp(f"hub-logs{suffix}"),
+        extra_env=extra_env,
+    )
     return process.start()
 
 

@@ -38,8 +38,16 @@ def recreate_database(database_url: str, dbname: str) -> str:
 class HubProcess:
     """``start()`` migrates the hub database (first time) and runs gunicorn on a free port."""
 
-    def __init__(self, *, database_url: str, storage_dir: Path, ca_file: Path, log_dir: Path, workers: int = 2,
-                 extra_env: dict | None = None):
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        storage_dir: Path,
+        ca_file: Path,
+        log_dir: Path,
+        workers: int = 2,
+        extra_env: dict | None = None,
+    ):
         self.database_url = database_url
         self.storage_dir = storage_dir
         self.ca_file = ca_file
@@ -56,26 +64,41 @@ class HubProcess:
 
     def env(self) -> dict:
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "config.hub_settings",
-            "HUB_DATABASE_URL": self.database_url,
-            "HUB_STORAGE_DIR": str(self.storage_dir),
-            "RENKEI_TRUSTED_CA_FILE": str(self.ca_file),
-            "HUB_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        })
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "config.hub_settings",
+                "HUB_DATABASE_URL": self.database_url,
+                "HUB_STORAGE_DIR": str(self.storage_dir),
+                "RENKEI_TRUSTED_CA_FILE": str(self.ca_file),
+                "HUB_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            }
+        )
         env.update({k: str(v) for k, v in self.extra_env.items()})
         return env
 
-    def start(self) -> "HubProcess":
+    def start(self) -> HubProcess:
         if not self._migrated:
-            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=self.env(), check=True)
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=self.env(), check=True
+            )
             self._migrated = True
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"hub-{self.port}.log", "ab")
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "config.hub_wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(self.workers), "--timeout", "60"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "config.hub_wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -10,10 +10,10 @@ import urllib.request
 
 import pytest
 
-from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubClient, HubError
-from linkage.signing.package import build_package, new_package_id
 from linkage.hub import protocol
+from linkage.signing import pki, sealing
+from linkage.signing.package import build_package, new_package_id
 from tests.exchange.samples import schedule_unit
 from tests.hub.process import ROOT
 
@@ -32,16 +32,25 @@ def client_for(hub, ca, number=None, **cert_kwargs):
     return HubClient(hub.url, office_number=number, key=key, certificate=cert, timeout=10)
 
 
-def make_package(sender: HubClient, recipient: HubClient, *, package_id=None, key=None, certificate=None, unit=None,
-                 seal=True):
+def make_package(
+    sender: HubClient, recipient: HubClient, *, package_id=None, key=None, certificate=None, unit=None, seal=True
+):
     """A signed package, sealed (encrypted to the recipient's certificate, signed outside) unless ``seal=False``."""
     unit = unit or schedule_unit(sender=sender.office_number, recipient=recipient.office_number)
     key, certificate = key or sender.key, certificate or sender.certificate
     data = build_package(
-        files=unit.files, key=key, certificate=certificate,
-        package_id=package_id or new_package_id(), sender_office=sender.office_number, sender_kind="43",
-        recipient_office=recipient.office_number, recipient_kind="11", sequence=unit.sequence,
-        unit_kind="schedule", month="202504", created_at=dt.datetime.now(dt.timezone.utc),
+        files=unit.files,
+        key=key,
+        certificate=certificate,
+        package_id=package_id or new_package_id(),
+        sender_office=sender.office_number,
+        sender_kind="43",
+        recipient_office=recipient.office_number,
+        recipient_kind="11",
+        sequence=unit.sequence,
+        unit_kind="schedule",
+        month="202504",
+        created_at=dt.datetime.now(dt.UTC),
     )
     if seal:
         data = sealing.seal_package(data, key=key, certificate=certificate, recipients=[recipient.certificate])
@@ -95,14 +104,20 @@ def test_other_offices_cannot_see_or_acknowledge(hub, hub_ca):
     care, provider, stranger = client_for(hub, hub_ca), client_for(hub, hub_ca), client_for(hub, hub_ca)
     pid = care.submit(make_package(care, provider))["package_id"]
     assert stranger.inbox() == []
-    for call in (lambda: stranger.fetch(pid), lambda: stranger.status(pid), lambda: stranger.ack(pid, "received"),
-                 lambda: care.ack(pid, "imported")):
+    for call in (
+        lambda: stranger.fetch(pid),
+        lambda: stranger.status(pid),
+        lambda: stranger.ack(pid, "received"),
+        lambda: care.ack(pid, "imported"),
+    ):
         with pytest.raises(HubError) as e:
             call()
         assert e.value.status == 404
 
 
-@pytest.mark.parametrize("case", ["tampered", "other_office_cert", "expired_cert", "untrusted_cert", "not_sender", "garbage"])
+@pytest.mark.parametrize(
+    "case", ["tampered", "other_office_cert", "expired_cert", "untrusted_cert", "not_sender", "garbage"]
+)
 def test_bad_packages_are_rejected(case, hub, hub_ca):
     care, provider = client_for(hub, hub_ca), client_for(hub, hub_ca)
     submitter = care
@@ -112,11 +127,18 @@ def test_bad_packages_are_rejected(case, hub, hub_ca):
         data, expected = bytes(data), "tampered"
     elif case == "other_office_cert":
         other = client_for(hub, hub_ca)
-        data, expected = make_package(care, provider, key=other.key, certificate=other.certificate), "certificate_office"
+        data, expected = (
+            make_package(care, provider, key=other.key, certificate=other.certificate),
+            "certificate_office",
+        )
     elif case == "expired_cert":
         now = pki.utcnow()
-        key, cert = pki.issue_office_certificate(hub_ca, office_number=care.office_number,
-                                                 not_before=now - dt.timedelta(days=10), not_after=now - dt.timedelta(days=1))
+        key, cert = pki.issue_office_certificate(
+            hub_ca,
+            office_number=care.office_number,
+            not_before=now - dt.timedelta(days=10),
+            not_after=now - dt.timedelta(days=1),
+        )
         data, expected = make_package(care, provider, key=key, certificate=cert), "expired_certificate"
     elif case == "untrusted_cert":
         key, cert = pki.issue_office_certificate(pki.create_test_ca(), office_number=care.office_number)
@@ -138,9 +160,14 @@ def test_signed_request_rules(hub, hub_ca):
     path = "/api/inbox?limit=5"
 
     def headers(**kw):
-        return protocol.sign_headers(key=kw.get("key", office.key), fingerprint=office.fingerprint,
-                                     office_number=kw.get("office", office.office_number), method="GET", path=path,
-                                     now=kw.get("now"))
+        return protocol.sign_headers(
+            key=kw.get("key", office.key),
+            fingerprint=office.fingerprint,
+            office_number=kw.get("office", office.office_number),
+            method="GET",
+            path=path,
+            now=kw.get("now"),
+        )
 
     good = headers()
     assert raw(hub, "GET", path, good)[0] == 200
@@ -171,6 +198,8 @@ def test_openapi_documents_exactly_the_urlconf(hub):
         "import django, json; django.setup(); from config.hub_urls import urlpatterns as u; "
         "print(json.dumps([str(p.pattern) for p in u]))"
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=hub.env(), capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=hub.env(), capture_output=True, text=True, check=True
+    )
     routes = {"/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", p) for p in json.loads(out.stdout)}
     assert documented == routes

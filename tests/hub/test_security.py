@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from linkage.signing import pki, sealing
 from linkage.exchange.hubclient import HubError
+from linkage.signing import pki, sealing
 from tests.hub.conftest import start_hub
 from tests.hub.process import ROOT
 from tests.hub.test_api import client_for, make_package
@@ -20,8 +20,9 @@ pytestmark = pytest.mark.slow
 
 def sealed(sender, recipient, data=None, recipients=None):
     data = data or make_package(sender, recipient, seal=False)
-    return sealing.seal_package(data, key=sender.key, certificate=sender.certificate,
-                                recipients=recipients or [recipient.certificate])
+    return sealing.seal_package(
+        data, key=sender.key, certificate=sender.certificate, recipients=recipients or [recipient.certificate]
+    )
 
 
 def readable(blob: bytes) -> bytes:
@@ -36,8 +37,9 @@ def readable(blob: bytes) -> bytes:
 
 
 def hub_command(hub, *args):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=hub.env(), capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=hub.env(), capture_output=True, text=True, check=True
+    ).stdout
 
 
 # --------------------------------------------------------------------------- 7: encrypted packages
@@ -64,7 +66,10 @@ def test_hub_publishes_each_offices_current_certificates_and_the_sender_verifies
     # a hub (or a man in the middle) handing out another office's or an untrusted certificate is not believed
     stranger = client_for(hub, hub_ca)
     rogue = client_for(hub, pki.create_test_ca(), number=provider.office_number)
-    forged = [{"fingerprint": "x", "certificate_pem": pki.certificate_pem(c)} for c in (stranger.certificate, rogue.certificate)]
+    forged = [
+        {"fingerprint": "x", "certificate_pem": pki.certificate_pem(c)}
+        for c in (stranger.certificate, rogue.certificate)
+    ]
     assert sealing.recipient_certificates(forged, office_number=provider.office_number, roots=roots) == []
 
 
@@ -96,8 +101,12 @@ def test_tampered_or_foreign_envelopes_are_refused(hub, hub_ca):
         care.submit(bytes(data))
     assert e.value.code == "tampered"
     other = client_for(hub, hub_ca)
-    forged = sealing.seal_package(make_package(care, provider, key=other.key, certificate=other.certificate, seal=False),
-                                  key=other.key, certificate=other.certificate, recipients=[provider.certificate])
+    forged = sealing.seal_package(
+        make_package(care, provider, key=other.key, certificate=other.certificate, seal=False),
+        key=other.key,
+        certificate=other.certificate,
+        recipients=[provider.certificate],
+    )
     with pytest.raises(HubError) as e:
         care.submit(forged)
     assert e.value.code == "certificate_office"
@@ -111,7 +120,7 @@ def test_acknowledged_packages_are_deleted_after_the_retention_period(hub, hub_c
     provider.ack(acked, "received")
     status = care.status(acked)
     delete_after = dt.datetime.fromisoformat(status["delete_after"])
-    assert dt.timedelta(days=29) < delete_after - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(days=30)
+    assert dt.timedelta(days=29) < delete_after - dt.datetime.now(dt.UTC) <= dt.timedelta(days=30)
     assert care.status(waiting)["delete_after"] is None  # kept until acknowledged
     hub_command(hub, "hub_purge")  # default 30 days: nothing due yet
     assert provider.fetch(acked)
@@ -134,8 +143,13 @@ def test_revoked_certificate_cannot_sign_in_send_or_fetch(hub, hub_ca):
     pid = care.submit(sealed(care, provider))["package_id"]
     result = provider.revoke(provider.fingerprint, "鍵の漏えい")
     assert result["fingerprint"] == provider.fingerprint and result["revoked_at"]
-    for call in (provider.inbox, lambda: provider.fetch(pid), lambda: provider.ack(pid, "received"), provider.register,
-                 lambda: provider.submit(sealed(provider, care))):
+    for call in (
+        provider.inbox,
+        lambda: provider.fetch(pid),
+        lambda: provider.ack(pid, "received"),
+        provider.register,
+        lambda: provider.submit(sealed(provider, care)),
+    ):
         with pytest.raises(HubError) as e:
             call()
         assert e.value.code == "revoked_certificate" and "失効" in e.value.args[0]

@@ -42,9 +42,16 @@ def live_worker(settings, tmp_path, *, concurrency: int = 1):
     settings.RENKEI_WORKER_STALE_SECONDS = 3
     settings.RENKEI_HEALTH_POLL_SECONDS = 1
     database_url = server_url(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
-    env = worker_env(database_url=database_url, redis_url=redis.url, hub_url="http://127.0.0.1:9",
-                     ca_file=str(tmp_path / "none.pem"), RENKEI_HEARTBEAT_SECONDS=1, RENKEI_JOB_STALE_SECONDS=3,
-                     RENKEI_WORKER_STALE_SECONDS=3, RENKEI_JOB_QUEUED_GRACE=2)
+    env = worker_env(
+        database_url=database_url,
+        redis_url=redis.url,
+        hub_url="http://127.0.0.1:9",
+        ca_file=str(tmp_path / "none.pem"),
+        RENKEI_HEARTBEAT_SECONDS=1,
+        RENKEI_JOB_STALE_SECONDS=3,
+        RENKEI_WORKER_STALE_SECONDS=3,
+        RENKEI_JOB_QUEUED_GRACE=2,
+    )
     worker = CeleryWorker(env=env, log_dir=tmp_path / "worker", concurrency=concurrency)
     try:
         yield SimpleNamespace(redis=redis, worker=worker)

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.documents.models import DocumentJob, JobStatus as BatchStatus
+from portal.documents.models import DocumentJob
+from portal.documents.models import JobStatus as BatchStatus
 from portal.jobs import services
 from portal.jobs.models import Job, JobStatus, ProcessHeartbeat
 from portal.jobs.registry import JobFailed, register
@@ -100,18 +101,33 @@ def test_the_sweep_takes_over_a_job_whose_worker_died(office, eager):
 
 def _failed_batch(office, owner, *, attempts=3):
     with office_scope(office):
-        batch = DocumentJob.objects.create(office=office, created_by=owner.user, month=dt.date(2026, 11, 1),
-                                           status=BatchStatus.RUNNING, total=4, done=2)
+        batch = DocumentJob.objects.create(
+            office=office,
+            created_by=owner.user,
+            month=dt.date(2026, 11, 1),
+            status=BatchStatus.RUNNING,
+            total=4,
+            done=2,
+        )
         old = timezone.now() - dt.timedelta(minutes=5)
-        job = Job.objects.create(office=office, kind="documents.batch", subject_id=batch.pk, status=JobStatus.RUNNING,
-                                 attempts=attempts, started_at=old, heartbeat_at=old, total=4)
+        job = Job.objects.create(
+            office=office,
+            kind="documents.batch",
+            subject_id=batch.pk,
+            status=JobStatus.RUNNING,
+            attempts=attempts,
+            started_at=old,
+            heartbeat_at=old,
+            total=4,
+        )
         services.jobs_sweep(office=office)
         batch.refresh_from_db()
     return batch, _reload(job)
 
 
-def test_a_batch_whose_worker_died_three_times_fails_with_a_retry_button(office, owner, owner_client,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_batch_whose_worker_died_three_times_fails_with_a_retry_button(
+    office, owner, owner_client, django_capture_on_commit_callbacks
+):
     batch, job = _failed_batch(office, owner)
     assert job.status == JobStatus.FAILED and batch.status == BatchStatus.FAILED
     url = reverse("documents:job_detail", kwargs={"job_id": batch.pk})
@@ -174,20 +190,27 @@ def test_operator_dashboard_shows_queue_oldest_failures_and_heartbeats(operator_
         Job.objects.create(office=office, kind="documents.batch", due_at=timezone.now() - dt.timedelta(minutes=7))
         Job.objects.create(office=office, kind="documents.batch")
         Job.objects.create(office=office, kind="documents.batch", status=JobStatus.FAILED, finished_at=timezone.now())
-        Job.objects.create(office=office, kind="documents.batch", status=JobStatus.FAILED,
-                           finished_at=timezone.now() - dt.timedelta(days=2))
+        Job.objects.create(
+            office=office,
+            kind="documents.batch",
+            status=JobStatus.FAILED,
+            finished_at=timezone.now() - dt.timedelta(days=2),
+        )
     ProcessHeartbeat.objects.create(name="worker host:10", role="worker")
-    ProcessHeartbeat.objects.create(name="beat host:11", role="beat", last_seen=timezone.now() - dt.timedelta(minutes=5))
+    ProcessHeartbeat.objects.create(
+        name="beat host:11", role="beat", last_seen=timezone.now() - dt.timedelta(minutes=5)
+    )
     page = operator_client.get(url).content.decode()
     assert "2件（処理中 0件）" in page
     assert f"サービス提供票の一括作成（事業所番号 {office.office_number}）" in page and "7分待ち" in page
-    assert "24時間以内の失敗</dt><dd data-testid=\"failed-24h\">1件" in page
+    assert '24時間以内の失敗</dt><dd data-testid="failed-24h">1件' in page
     assert "worker host:10" in page and "beat host:11" in page
     assert "ワーカーが1分以上応答していません" not in page and "定期実行（beat）が応答していません" in page
 
 
-def test_receiving_now_twice_makes_one_job_and_a_missing_certificate_says_why(owner_client, office, eager,
-                                                                              django_capture_on_commit_callbacks):
+def test_receiving_now_twice_makes_one_job_and_a_missing_certificate_says_why(
+    owner_client, office, eager, django_capture_on_commit_callbacks
+):
     inbox = reverse("exchange:inbox")
     from config.celery import app
 

@@ -31,9 +31,16 @@ def media(settings, tmp_path):
 
 def _batch(office, owner, *, days_ago):
     with office_scope(office):
-        job = DocumentJob.objects.create(office=office, created_by=owner.user, month=dt.date(2026, 11, 1),
-                                         status=JobStatus.DONE, total=1, done=1, page_count=2,
-                                         finished_at=timezone.now() - dt.timedelta(days=days_ago))
+        job = DocumentJob.objects.create(
+            office=office,
+            created_by=owner.user,
+            month=dt.date(2026, 11, 1),
+            status=JobStatus.DONE,
+            total=1,
+            done=1,
+            page_count=2,
+            finished_at=timezone.now() - dt.timedelta(days=days_ago),
+        )
         job.file.save("job.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
     return job
 
@@ -53,26 +60,37 @@ def test_old_batch_pdfs_and_undownloaded_exports_are_deleted(office, owner, owne
     assert owner_client.get(reverse("documents:job_download", kwargs={"job_id": old.pk})).status_code == 404
 
 
-def test_an_office_is_deleted_after_retention_only_when_the_operator_confirms(office, owner, operator_client, media,
-                                                                              django_capture_on_commit_callbacks):
+def test_an_office_is_deleted_after_retention_only_when_the_operator_confirms(
+    office, owner, operator_client, media, django_capture_on_commit_callbacks
+):
     batch = _batch(office, owner, days_ago=1)
     folder = media / "documents" / str(office.pk)
     assert folder.exists() and batch.file
     url = reverse("billing:operator_office", kwargs={"office_id": office.pk})
-    submit(operator_client, url, {"ended_on": (timezone.localdate() - dt.timedelta(days=2)).isoformat()},
-           button="契約終了日を記録する")
+    submit(
+        operator_client,
+        url,
+        {"ended_on": (timezone.localdate() - dt.timedelta(days=2)).isoformat()},
+        button="契約終了日を記録する",
+    )
     office.refresh_from_db()
     with pytest.raises(ValidationError, match="保存期間（.*まで）が終わっていない"):
         office_delete_after_retention(office=office, confirm_number=office.office_number)
 
     Office.objects.filter(pk=office.pk).update(contract_ended_on=timezone.localdate() - dt.timedelta(days=6 * 366))
     assert f">{office.office_number}</a>" in operator_client.get(reverse("billing:operator_dashboard")).content.decode()
-    page = submit(operator_client, url, {"confirm_number": office.office_number},
-                  button="この事業所のデータを削除する", follow=True).content.decode()
+    page = submit(
+        operator_client,
+        url,
+        {"confirm_number": office.office_number},
+        button="この事業所のデータを削除する",
+        follow=True,
+    ).content.decode()
     assert "先に利用停止にしてください" in page and Office.objects.filter(pk=office.pk).exists()
     office_suspend(office=office, reason="契約終了")
-    page = submit(operator_client, url, {"confirm_number": "9999999999"},
-                  button="この事業所のデータを削除する", follow=True).content.decode()
+    page = submit(
+        operator_client, url, {"confirm_number": "9999999999"}, button="この事業所のデータを削除する", follow=True
+    ).content.decode()
     assert "事業所番号（10桁）を入力してください" in page and Office.objects.filter(pk=office.pk).exists()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -37,8 +37,9 @@ def _batch(office_id, pk):
 def test_batch_finishes_after_the_worker_is_killed_mid_render(live, office, member):
     with office_scope(office):
         for i in range(24):
-            make_schedule(make_client(office, care_manager=member, insured=f"{i + 1:010d}",
-                                      kana=("ヤマダ", f"タロウ{i:02d}")))
+            make_schedule(
+                make_client(office, care_manager=member, insured=f"{i + 1:010d}", kana=("ヤマダ", f"タロウ{i:02d}"))
+            )
         batch = services.document_job_create(office=office, user=member.user, month=MONTH)
     assert job_services.background_stopped()  # no worker has ever been seen: the banner says so
 

@@ -16,29 +16,106 @@ OFFICE = "1310000001"
 
 
 def benefit_rows(insured="0000012345", kind="1", units=(("1370000011", "11", 8000), ("1370000012", "15", 6500))):
-    common = {"month": "202610", "insurer": "00131011", "office_number": OFFICE, "kind": kind,
-              "created_on": "20261105", "sheet_kind": "3", "insured": insured, "birth_date": "19400401",
-              "sex": "2", "care_level": "22", "limit_from": "202604", "limit_to": "202803", "planner": "1"}
-    rows = [("8222", {**common, "line_no": f"{i:02d}", "provider": provider, "provider_class": "1",
-                      "service_kind": kind_code, "plan_units": plan})
-            for i, (provider, kind_code, plan) in enumerate(units, start=1)]
-    rows.append(("8222", {**common, "line_no": "99", "limit_units": 19705,
-                          "total_units": sum(u for _, _, u in units), "care_manager_no": "13000123"}))
+    common = {
+        "month": "202610",
+        "insurer": "00131011",
+        "office_number": OFFICE,
+        "kind": kind,
+        "created_on": "20261105",
+        "sheet_kind": "3",
+        "insured": insured,
+        "birth_date": "19400401",
+        "sex": "2",
+        "care_level": "22",
+        "limit_from": "202604",
+        "limit_to": "202803",
+        "planner": "1",
+    }
+    rows = [
+        (
+            "8222",
+            {
+                **common,
+                "line_no": f"{i:02d}",
+                "provider": provider,
+                "provider_class": "1",
+                "service_kind": kind_code,
+                "plan_units": plan,
+            },
+        )
+        for i, (provider, kind_code, plan) in enumerate(units, start=1)
+    ]
+    rows.append(
+        (
+            "8222",
+            {
+                **common,
+                "line_no": "99",
+                "limit_units": 19705,
+                "total_units": sum(u for _, _, u in units),
+                "care_manager_no": "13000123",
+            },
+        )
+    )
     return rows
 
 
 def claim_rows():
-    person = {"office_number": OFFICE, "office_class": "1", "month": "202610", "insurer": "00131011",
-              "unit_price": "1140", "insured": "0000012345", "birth_date": "19400401", "sex": "2",
-              "care_level": "22", "cert_from": "20260401", "cert_to": "20280331", "notified_on": "20260401",
-              "care_manager_no": "13000123"}
+    person = {
+        "office_number": OFFICE,
+        "office_class": "1",
+        "month": "202610",
+        "insurer": "00131011",
+        "unit_price": "1140",
+        "insured": "0000012345",
+        "birth_date": "19400401",
+        "sex": "2",
+        "care_level": "22",
+        "cert_from": "20260401",
+        "cert_to": "20280331",
+        "notified_on": "20260401",
+        "care_manager_no": "13000123",
+    }
     # 居宅介護支援費(Ⅰ)(ⅰ)要介護1・2 1,086 + 初回加算 300 = 1,386 units; × 11.40 = 15,800.4 → 15,800
-    rows = [("8124", {**person, "line_no": "01", "service_code": "432111", "units_each": 1086, "times": 1,
-                      "service_units": 1086}),
-            ("8124", {**person, "line_no": "99", "service_code": "434001", "units_each": 300, "times": 1,
-                      "service_units": 300, "total_units": 1386, "claim_yen": 15800})]
-    bill = {"month": "202610", "office_number": OFFICE, "payer_class": "1", "law_no": "00", "claim_class": "02",
-            "count": 1, "units": 1386, "cost_total": 15800, "insurance_claim": 15800, "public_claim": 0, "copay": 0}
+    rows = [
+        (
+            "8124",
+            {
+                **person,
+                "line_no": "01",
+                "service_code": "432111",
+                "units_each": 1086,
+                "times": 1,
+                "service_units": 1086,
+            },
+        ),
+        (
+            "8124",
+            {
+                **person,
+                "line_no": "99",
+                "service_code": "434001",
+                "units_each": 300,
+                "times": 1,
+                "service_units": 300,
+                "total_units": 1386,
+                "claim_yen": 15800,
+            },
+        ),
+    ]
+    bill = {
+        "month": "202610",
+        "office_number": OFFICE,
+        "payer_class": "1",
+        "law_no": "00",
+        "claim_class": "02",
+        "count": 1,
+        "units": 1386,
+        "cost_total": 15800,
+        "insurance_claim": 15800,
+        "public_claim": 0,
+        "copay": 0,
+    }
     return [("7111", bill)] + rows
 
 
@@ -59,13 +136,35 @@ def test_every_benefit_record_item_is_checked_against_a_second_source():
     layout = LAYOUTS["8222"]
     unchecked = [f.key for f in layout.fields if not any(c["source"] == "REAMS" for c in f.checked)]
     assert unchecked == []
-    reams_items = {"交換情報識別番号", "サービス提供年月", "証記載保険者番号", "居宅支援事業所番号", "給付管理票情報作成区分コード",
-                   "給付管理票作成年月日", "給付管理票種別区分コード", "給付管理票明細行番号", "被保険者番号", "被保険者生年月日",
-                   "性別コード", "要介護状態区分コード", "限度額適用開始年月", "限度額適用終了年月", "居宅_介護予防支給限度額",
-                   "居宅サービス計画作成区分コード", "サービス事業所番号", "指定_基準該当_地域密着型サービス識別コード",
-                   "サービス種類コード", "給付計画単位数_日数", "限度額管理期間における前月までの給付計画日数", "指定サービス分小計",
-                   "基準該当サービス分小計", "給付計画合計単位数_日数", "担当介護支援専門員番号", "委託先の居宅介護支援事業所番号",
-                   "委託先の担当介護支援専門員番号"}
+    reams_items = {
+        "交換情報識別番号",
+        "サービス提供年月",
+        "証記載保険者番号",
+        "居宅支援事業所番号",
+        "給付管理票情報作成区分コード",
+        "給付管理票作成年月日",
+        "給付管理票種別区分コード",
+        "給付管理票明細行番号",
+        "被保険者番号",
+        "被保険者生年月日",
+        "性別コード",
+        "要介護状態区分コード",
+        "限度額適用開始年月",
+        "限度額適用終了年月",
+        "居宅_介護予防支給限度額",
+        "居宅サービス計画作成区分コード",
+        "サービス事業所番号",
+        "指定_基準該当_地域密着型サービス識別コード",
+        "サービス種類コード",
+        "給付計画単位数_日数",
+        "限度額管理期間における前月までの給付計画日数",
+        "指定サービス分小計",
+        "基準該当サービス分小計",
+        "給付計画合計単位数_日数",
+        "担当介護支援専門員番号",
+        "委託先の居宅介護支援事業所番号",
+        "委託先の担当介護支援専門員番号",
+    }
     assert {f.checked[0]["what"].split(": ", 1)[1] for f in layout.fields} == reams_items
     assert len(layout.fields) == len(reams_items)
 
@@ -83,7 +182,9 @@ def test_benefit_file_round_trip_with_the_exact_bytes():
     assert total.int("total_units") == 14500 and total["limit_units"] == "19705"
     details = [r for r in parsed.of("8222") if not r.is_total]
     assert [(r["provider"], r["service_kind"], r.int("plan_units")) for r in details] == [
-        ("1370000011", "11", 8000), ("1370000012", "15", 6500)]
+        ("1370000011", "11", 8000),
+        ("1370000012", "15", 6500),
+    ]
 
 
 def test_claim_file_round_trip_7111_then_8124():
@@ -92,8 +193,12 @@ def test_claim_file_round_trip_7111_then_8124():
     assert [r.exchange_id for r in parsed.records] == ["7111", "8124", "8124"]
     assert [r["line_no"] for r in parsed.of("8124")] == ["01", "99"]
     assert parsed.of("7111")[0].int("cost_total") == 15800
-    again = write(data_type="711", office_number=OFFICE, process_month=PROCESS,
-                  records=[(r.exchange_id, r.values) for r in parsed.records])
+    again = write(
+        data_type="711",
+        office_number=OFFICE,
+        process_month=PROCESS,
+        records=[(r.exchange_id, r.values) for r in parsed.records],
+    )
     assert again == data
 
 
@@ -176,8 +281,13 @@ def test_non_ms932_text_is_refused():
 
 def test_a_reduction_line_carries_negative_units():
     rows = claim_rows()
-    rows[2][1].update(service_code="434002", units_each=-200, service_units=-200, total_units=1086 - 200,
-                      claim_yen=claim_amount(886, "1140"))
+    rows[2][1].update(
+        service_code="434002",
+        units_each=-200,
+        service_units=-200,
+        total_units=1086 - 200,
+        claim_yen=claim_amount(886, "1140"),
+    )
     rows[0][1].update(units=886, cost_total=claim_amount(886, "1140"), insurance_claim=claim_amount(886, "1140"))
     parsed = read(write(data_type="711", office_number=OFFICE, process_month=PROCESS, records=rows))
     assert parsed.of("8124")[1]["service_units"] == "-200" and parsed.of("8124")[1].int("service_units") == -200

@@ -12,9 +12,14 @@ URL = "/offices/register/"
 def typed(**overrides):
     """What the person types on the registration page."""
     data = {
-        "office_number": "1310099999", "name": "みなと居宅介護支援事業所", "postal_code": "105-0011",
-        "address": "東京都港区芝公園4-2-8", "phone": "03-5555-0000", "regional_grade": "1",
-        "service_type_codes": ["43"], "display_name": "港 太郎",
+        "office_number": "1310099999",
+        "name": "みなと居宅介護支援事業所",
+        "postal_code": "105-0011",
+        "address": "東京都港区芝公園4-2-8",
+        "phone": "03-5555-0000",
+        "regional_grade": "1",
+        "service_type_codes": ["43"],
+        "display_name": "港 太郎",
     }
     data.update(overrides)
     return data
@@ -61,13 +66,16 @@ def test_provider_with_several_service_kinds(newcomer):
     assert not office.is_care_management
 
 
-@pytest.mark.parametrize("number,message", [
-    ("131009999", "半角数字10桁"),
-    ("13100999990", "半角数字10桁"),
-    ("13１0099999", "半角数字10桁"),
-    ("4810099999", "「48」は都道府県番号ではありません"),
-    ("0010099999", "「00」は都道府県番号ではありません"),
-])
+@pytest.mark.parametrize(
+    "number,message",
+    [
+        ("131009999", "半角数字10桁"),
+        ("13100999990", "半角数字10桁"),
+        ("13１0099999", "半角数字10桁"),
+        ("4810099999", "「48」は都道府県番号ではありません"),
+        ("0010099999", "「00」は都道府県番号ではありません"),
+    ],
+)
 def test_invalid_office_number_is_explained_next_to_the_field(newcomer, number, message):
     user, client = newcomer
     response = register(client, office_number=number)
@@ -108,8 +116,13 @@ def test_member_switches_between_offices(db):
     give_totp(user)
     client = login_client(Membership.objects.get(office=first, user=user))
     assert "第一事業所" in client.get(reverse("dashboard")).content.decode()
-    page = submit(client, reverse("dashboard"), {"office_id": "第二事業所（事務職員）"},
-                  form=reverse("offices:switch"), follow=True).content.decode()
+    page = submit(
+        client,
+        reverse("dashboard"),
+        {"office_id": "第二事業所（事務職員）"},
+        form=reverse("offices:switch"),
+        follow=True,
+    ).content.decode()
     assert "第二事業所に切り替えました" in page
     assert "事務職員" in page
 
@@ -122,9 +135,17 @@ def test_cannot_switch_to_an_office_one_is_not_a_member_of(owner_client, outside
 
 def test_office_settings_are_admin_only(owner_client, member_client, office):
     assert member_client.get(reverse("offices:settings")).status_code == 403
-    response = submit(owner_client, reverse("offices:settings"), {
-        "name": "さくら居宅介護支援事業所（本店）", "postal_code": "", "regional_grade": "2", "require_mfa": True,
-    }, button="保存する")
+    response = submit(
+        owner_client,
+        reverse("offices:settings"),
+        {
+            "name": "さくら居宅介護支援事業所（本店）",
+            "postal_code": "",
+            "regional_grade": "2",
+            "require_mfa": True,
+        },
+        button="保存する",
+    )
     assert response.status_code == 302
     office.refresh_from_db()
     assert office.name.endswith("（本店）") and office.require_mfa and office.regional_grade == "2"

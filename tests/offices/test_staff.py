@@ -15,8 +15,13 @@ from tests.forms import submit
 
 
 def invite(owner_client, email="new.staff@example.jp", role=Role.CLERK):
-    return submit(owner_client, reverse("offices:staff_invite"), {"email": email, "role": role},
-                  button="招待メールを送る", follow=True)
+    return submit(
+        owner_client,
+        reverse("offices:staff_invite"),
+        {"email": email, "role": role},
+        button="招待メールを送る",
+        follow=True,
+    )
 
 
 def join(client, link, name="新人 花子", **kw):
@@ -37,7 +42,9 @@ def invitee(db):
     return user, client
 
 
-def test_admin_invites_by_email_and_the_invitee_joins(owner_client, office, invitee, django_capture_on_commit_callbacks):
+def test_admin_invites_by_email_and_the_invitee_joins(
+    owner_client, office, invitee, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         page = invite(owner_client).content.decode()
     assert "new.staff@example.jp に招待メールを送りました" in page
@@ -81,7 +88,10 @@ def test_invitation_link_is_single_use(owner_client, office, invitee, django_cap
 def test_expired_invitation_is_refused(office, owner, invitee):
     with office_scope(office):
         invitation = StaffInvitation.objects.create(
-            office=office, email="new.staff@example.jp", role=Role.CLERK, invited_by=owner.user,
+            office=office,
+            email="new.staff@example.jp",
+            role=Role.CLERK,
+            invited_by=owner.user,
             expires_at=timezone.now() - dt.timedelta(minutes=1),
         )
     user, client = invitee
@@ -132,7 +142,9 @@ def test_non_admin_cannot_invite_or_change_roles(member_client, owner):
 
 def test_admin_changes_role_and_removes_member(owner_client, member):
     staff = reverse("offices:staff")
-    submit(owner_client, staff, {"role": Role.CLERK}, form=reverse("offices:member_role", kwargs={"member_id": member.pk}))
+    submit(
+        owner_client, staff, {"role": Role.CLERK}, form=reverse("offices:member_role", kwargs={"member_id": member.pk})
+    )
     member.refresh_from_db()
     assert member.role == Role.CLERK
     submit(owner_client, staff, form=reverse("offices:member_remove", kwargs={"member_id": member.pk}))
@@ -140,8 +152,13 @@ def test_admin_changes_role_and_removes_member(owner_client, member):
 
 
 def test_last_admin_cannot_be_demoted(owner_client, owner):
-    page = submit(owner_client, reverse("offices:staff"), {"role": Role.CLERK}, follow=True,
-                  form=reverse("offices:member_role", kwargs={"member_id": owner.pk})).content.decode()
+    page = submit(
+        owner_client,
+        reverse("offices:staff"),
+        {"role": Role.CLERK},
+        follow=True,
+        form=reverse("offices:member_role", kwargs={"member_id": owner.pk}),
+    ).content.decode()
     assert "管理者が1人以上必要です" in page
     owner.refresh_from_db()
     assert owner.role == Role.ADMIN
@@ -154,8 +171,11 @@ def test_revoked_invitation_cannot_be_used(owner_client, office, invitee, django
         invitation = StaffInvitation.objects.get()
     user, client = invitee
     page = client.get(link_from_mail())  # opened before the admin revokes it
-    submit(owner_client, reverse("offices:staff"),
-           form=reverse("offices:staff_invitation_revoke", kwargs={"invitation_id": invitation.pk}))
+    submit(
+        owner_client,
+        reverse("offices:staff"),
+        form=reverse("offices:staff_invitation_revoke", kwargs={"invitation_id": invitation.pk}),
+    )
     assert "取り消されました" in join(client, link_from_mail(), response=page).content.decode()
 
 
@@ -167,7 +187,7 @@ def test_staff_page_lists_members_with_roles(member_client, owner, member):
 
 def test_staff_dates_are_tokyo_dates_in_wareki(owner_client, office, owner, member, django_capture_on_commit_callbacks):
     """00:30 in Tokyo on 14 December is 15:30 UTC on the 13th: the page shows the 14th, list and mail agree."""
-    late = dt.datetime(2026, 12, 13, 15, 30, tzinfo=dt.timezone.utc)
+    late = dt.datetime(2026, 12, 13, 15, 30, tzinfo=dt.UTC)
     Membership.objects.filter(pk=member.pk).update(joined_at=late)
     with django_capture_on_commit_callbacks(execute=True):
         page = invite(owner_client).content.decode()

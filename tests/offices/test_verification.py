@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from linkage.exchange import certificates
-from linkage.signing import pki
 from linkage.exchange.models import CertificateSource, OfficeCertificate
+from linkage.signing import pki
 from portal.offices import services
 from portal.offices.models import (
     ClaimStatus,
@@ -69,10 +69,19 @@ def newcomer(db):
 
 
 def register(client, number="1310099999", name="みなと居宅介護支援事業所", kind="43"):
-    return submit(client, reverse("offices:register"), {
-        "office_number": number, "name": name, "address": "東京都港区芝公園4-2-8", "phone": "03-5555-0000",
-        "display_name": "港 太郎", "service_type_codes": [kind],
-    }, follow=True)
+    return submit(
+        client,
+        reverse("offices:register"),
+        {
+            "office_number": number,
+            "name": name,
+            "address": "東京都港区芝公園4-2-8",
+            "phone": "03-5555-0000",
+            "display_name": "港 太郎",
+            "service_type_codes": [kind],
+        },
+        follow=True,
+    )
 
 
 def test_an_office_registered_through_the_page_is_unverified_and_cannot_exchange(newcomer):
@@ -86,35 +95,60 @@ def test_an_office_registered_through_the_page_is_unverified_and_cannot_exchange
     with office_scope(office), pytest.raises(SendError, match="本人確認"):
         units_send(office=office, actor=None, units=[])
     # It cannot invite partners either: the page says why, and nothing is stored.
-    response = submit(client, reverse("partners:invite"), {
-        "invitee_office_number": "1370000011", "invitee_email": "x@example.jp", "service_type_codes": ["11"],
-    }, button="招待を送る")
+    response = submit(
+        client,
+        reverse("partners:invite"),
+        {
+            "invitee_office_number": "1370000011",
+            "invitee_email": "x@example.jp",
+            "service_type_codes": ["11"],
+        },
+        button="招待を送る",
+    )
     assert "本人確認" in response.content.decode()
     # It can still prepare data: the 利用者 page opens.
     assert client.get(reverse("clients:list")).status_code == 200
 
 
 def test_an_unverified_office_does_not_appear_to_partners(owner_client, office):
-    hidden = OfficeFactory(office_number="1370055555", name="なりすまし訪問介護", kinds=["11"],
-                           verification_status=VerificationStatus.UNVERIFIED)
+    hidden = OfficeFactory(
+        office_number="1370055555",
+        name="なりすまし訪問介護",
+        kinds=["11"],
+        verification_status=VerificationStatus.UNVERIFIED,
+    )
     lookup = owner_client.get(reverse("partners:office_lookup"), {"invitee_office_number": hidden.office_number})
     assert "なりすまし訪問介護" not in lookup.content.decode()
     # Inviting its number needs an email address, as for an office not on Renkei.
-    response = submit(owner_client, reverse("partners:invite"), {
-        "invitee_office_number": hidden.office_number, "service_type_codes": ["11"],
-    }, button="招待を送る")
+    response = submit(
+        owner_client,
+        reverse("partners:invite"),
+        {
+            "invitee_office_number": hidden.office_number,
+            "service_type_codes": ["11"],
+        },
+        button="招待を送る",
+    )
     assert "まだ Renkei に登録されていません" in response.content.decode()
 
 
 def test_office_applies_with_its_notice_and_the_operator_approves_and_renkei_issues_a_certificate(
-        newcomer, operator, issuing_ca, django_capture_on_commit_callbacks):
+    newcomer, operator, issuing_ca, django_capture_on_commit_callbacks
+):
     user, client = newcomer
     register(client)
     office = Office.objects.get(office_number="1310099999")
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(client, reverse("offices:verification"), {
-            "method": "document", "document": SimpleUploadedFile("notice.pdf", PDF, "application/pdf"),
-        }, button="本人確認を申請する", follow=True)
+        response = submit(
+            client,
+            reverse("offices:verification"),
+            {
+                "method": "document",
+                "document": SimpleUploadedFile("notice.pdf", PDF, "application/pdf"),
+            },
+            button="本人確認を申請する",
+            follow=True,
+        )
     assert "本人確認を申請しました" in response.content.decode()
     office.refresh_from_db()
     assert office.verification_status == VerificationStatus.PENDING
@@ -129,8 +163,9 @@ def test_office_applies_with_its_notice_and_the_operator_approves_and_renkei_iss
     document = op_client.get(reverse("offices:operator_verification_document", args=[office.pk]))
     assert b"".join(document.streaming_content) == PDF
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(op_client, reverse("offices:operator_verification", args=[office.pk]), {},
-                          button="承認する", follow=True)
+        response = submit(
+            op_client, reverse("offices:operator_verification", args=[office.pk]), {}, button="承認する", follow=True
+        )
     assert "電子証明書を発行しました" in response.content.decode()
     office.refresh_from_db()
     assert office.is_verified and office.verified_at is not None
@@ -142,8 +177,10 @@ def test_office_applies_with_its_notice_and_the_operator_approves_and_renkei_iss
     assert pki.office_number_of(identity.certificate) == "1310099999"
     assert identity.certificate.issuer == issuing_ca.certificate.subject
     pki.verify_chain(identity.certificate, certificates.trusted_roots())  # the issuing CA is trusted
-    assert "PRIVATE" not in record.encrypted_private_key and pki.private_key_der(identity.key) not in \
-        record.encrypted_private_key.encode()
+    assert (
+        "PRIVATE" not in record.encrypted_private_key
+        and pki.private_key_der(identity.key) not in record.encrypted_private_key.encode()
+    )
     assert trail == ["certificate_issued", "approved", "requested"]
     assert any("本人確認が完了しました" in m.subject for m in mail.outbox)
     page = client.get(reverse("exchange:certificates")).content.decode()
@@ -154,8 +191,12 @@ def test_operator_rejects_with_a_reason_the_office_sees(newcomer, operator):
     user, client = newcomer
     register(client)
     office = Office.objects.get(office_number="1310099999")
-    submit(client, reverse("offices:verification"), {"method": "register", "note": "公表システムに掲載があります"},
-           button="本人確認を申請する")
+    submit(
+        client,
+        reverse("offices:verification"),
+        {"method": "register", "note": "公表システムに掲載があります"},
+        button="本人確認を申請する",
+    )
     op_user, op_client = operator
     url = reverse("offices:operator_verification", args=[office.pk])
     response = submit(op_client, url, {}, button="却下する")
@@ -170,9 +211,15 @@ def test_operator_rejects_with_a_reason_the_office_sees(newcomer, operator):
 def test_document_must_be_a_pdf_or_jpeg(newcomer):
     user, client = newcomer
     register(client)
-    response = submit(client, reverse("offices:verification"), {
-        "method": "document", "document": SimpleUploadedFile("notice.txt", b"hello", "text/plain"),
-    }, button="本人確認を申請する")
+    response = submit(
+        client,
+        reverse("offices:verification"),
+        {
+            "method": "document",
+            "document": SimpleUploadedFile("notice.txt", b"hello", "text/plain"),
+        },
+        button="本人確認を申請する",
+    )
     assert "PDF" in response.content.decode()
     assert Office.objects.get(office_number="1310099999").verification_status == VerificationStatus.UNVERIFIED
     response = submit(client, reverse("offices:verification"), {"method": "document"}, button="本人確認を申請する")
@@ -187,10 +234,18 @@ def test_a_claimed_number_can_be_contested_and_the_operator_decides(newcomer, op
     user, client = newcomer
     page = register(client, number="1310077777").content.decode()
     assert "この事業所番号はすでに登録されています" in page and "異議を申し立てる" in page
-    response = submit(client, reverse("offices:claim") + "?number=1310077777", {
-        "claimant_office_name": "本物の居宅介護支援事業所", "claimant_name": "本物 花子", "phone": "03-1111-2222",
-        "document": SimpleUploadedFile("notice.pdf", PDF, "application/pdf"),
-    }, button="異議を申し立てる", follow=True)
+    response = submit(
+        client,
+        reverse("offices:claim") + "?number=1310077777",
+        {
+            "claimant_office_name": "本物の居宅介護支援事業所",
+            "claimant_name": "本物 花子",
+            "phone": "03-1111-2222",
+            "document": SimpleUploadedFile("notice.pdf", PDF, "application/pdf"),
+        },
+        button="異議を申し立てる",
+        follow=True,
+    )
     assert "異議の申立てを受け付けました" in response.content.decode()
     claim = OfficeNumberClaim.objects.get()
     assert claim.office == squatter and claim.status == ClaimStatus.PENDING
@@ -220,8 +275,13 @@ def test_a_dismissed_claim_changes_nothing_for_the_office(newcomer, operator):
     holder = OfficeFactory(office_number="1310066666")
     user, client = newcomer
     claim = services.office_number_claim_create(
-        user=user, office_number="1310066666", claimant_office_name="x", claimant_name="y", phone="0",
-        document=SimpleUploadedFile("n.pdf", PDF, "application/pdf"))
+        user=user,
+        office_number="1310066666",
+        claimant_office_name="x",
+        claimant_name="y",
+        phone="0",
+        document=SimpleUploadedFile("n.pdf", PDF, "application/pdf"),
+    )
     op_user, op_client = operator
     url = reverse("offices:operator_claim", args=[claim.pk])
     assert "判断の理由を入力してください" in submit(op_client, url, {}, button="異議を退ける").content.decode()
@@ -272,11 +332,18 @@ def test_the_hub_trusts_the_issuing_ca(issuing_ca, tmp_path):
     bundle = tmp_path / "bundle.pem"
     bundle.write_bytes(other.pem())
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.hub_settings", "RENKEI_TRUSTED_CA_FILE": str(bundle),
-                "RENKEI_ISSUING_CA_CERT_FILE": django_settings.RENKEI_ISSUING_CA_CERT_FILE,
-                "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.sqlite3'}"})
-    code = ("import django; django.setup(); from linkage.signing import pki; from linkage.hub.views import trusted_roots;"
-            "print(' '.join(sorted(pki.fingerprint(c) for c in trusted_roots())))")
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.hub_settings",
+            "RENKEI_TRUSTED_CA_FILE": str(bundle),
+            "RENKEI_ISSUING_CA_CERT_FILE": django_settings.RENKEI_ISSUING_CA_CERT_FILE,
+            "HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.sqlite3'}",
+        }
+    )
+    code = (
+        "import django; django.setup(); from linkage.signing import pki; from linkage.hub.views import trusted_roots;"
+        "print(' '.join(sorted(pki.fingerprint(c) for c in trusted_roots())))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == sorted([pki.fingerprint(other.certificate), pki.fingerprint(issuing_ca.certificate)])
 
@@ -290,12 +357,21 @@ def test_a_wrong_passphrase_is_a_clear_error(settings, issuing_ca, office):
 def test_operator_pages_answer_404_to_office_members(owner_client, office):
     with scopes_disabled():
         claim = OfficeNumberClaim.objects.create(
-            office=office, office_number=office.office_number, claimant=None, claimant_office_name="x",
-            claimant_name="y", phone="0", document=SimpleUploadedFile("n.pdf", PDF))
-    for url in (reverse("offices:operator_verifications"), reverse("offices:operator_verification", args=[office.pk]),
-                reverse("offices:operator_verification_document", args=[office.pk]),
-                reverse("offices:operator_claim", args=[claim.pk]),
-                reverse("offices:operator_claim_document", args=[claim.pk])):
+            office=office,
+            office_number=office.office_number,
+            claimant=None,
+            claimant_office_name="x",
+            claimant_name="y",
+            phone="0",
+            document=SimpleUploadedFile("n.pdf", PDF),
+        )
+    for url in (
+        reverse("offices:operator_verifications"),
+        reverse("offices:operator_verification", args=[office.pk]),
+        reverse("offices:operator_verification_document", args=[office.pk]),
+        reverse("offices:operator_claim", args=[claim.pk]),
+        reverse("offices:operator_claim_document", args=[claim.pk]),
+    ):
         assert owner_client.get(url).status_code == 404, url
 
 

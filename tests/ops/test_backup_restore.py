@@ -20,15 +20,23 @@ from tests.hub.process import recreate_database, server_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-TABLES = ["offices_office", "offices_membership", "clients_client", "schedules_serviceschedule",
-          "schedules_servicescheduleline", "documents_documentjob", "jobs_job"]
+TABLES = [
+    "offices_office",
+    "offices_membership",
+    "clients_client",
+    "schedules_serviceschedule",
+    "schedules_servicescheduleline",
+    "documents_documentjob",
+    "jobs_job",
+]
 
 
 def _snapshot(url: str) -> dict:
     with psycopg.connect(url) as conn:
         rows = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # noqa: S608
         rows["clients"] = conn.execute(
-            "SELECT insured_number, family_name_kana, given_name_kana FROM clients_client ORDER BY id").fetchall()
+            "SELECT insured_number, family_name_kana, given_name_kana FROM clients_client ORDER BY id"
+        ).fetchall()
         rows["migrations"] = conn.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
     return rows
 
@@ -37,8 +45,12 @@ def test_pg_dump_restores_into_a_fresh_database_with_the_same_records(office, me
     settings.MEDIA_ROOT = tmp_path / "media"
     with office_scope(office):
         for i in range(3):
-            make_schedule(make_client(office, care_manager=member, insured=f"{i + 1:010d}", kana=("ヤマダ", f"タロウ{i}")))
-        job = DocumentJob.objects.create(office=office, month=MONTH, status=JobStatus.DONE, total=3, done=3, page_count=6)
+            make_schedule(
+                make_client(office, care_manager=member, insured=f"{i + 1:010d}", kana=("ヤマダ", f"タロウ{i}"))
+            )
+        job = DocumentJob.objects.create(
+            office=office, month=MONTH, status=JobStatus.DONE, total=3, done=3, page_count=6
+        )
         job.file.save("job.pdf", ContentFile(b"%PDF-1.7\n% backup test\n%%EOF\n"))
     source = server_url(os.environ["DATABASE_URL"], connection.settings_dict["NAME"])
     dump = tmp_path / "portal.dump"

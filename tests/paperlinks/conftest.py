@@ -26,8 +26,15 @@ def world(office, owner):
         other_schedule = make_schedule(other)
         consent = make_consent(office, consented, partner)
         make_consent(office, other, day_care)
-    return {"partner": partner, "day_care": day_care, "consented": consented, "other": other, "consent": consent,
-            "schedule": consented_schedule, "other_schedule": other_schedule}
+    return {
+        "partner": partner,
+        "day_care": day_care,
+        "consented": consented,
+        "other": other,
+        "consent": consent,
+        "schedule": consented_schedule,
+        "other_schedule": other_schedule,
+    }
 
 
 def new_link(office, owner, partnership, month=MONTH):

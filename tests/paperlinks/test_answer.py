@@ -33,8 +33,12 @@ def _opened(office, owner, world):
 
 def _partner_lines(office, schedule):
     with office_scope(office):
-        return {(ln.service_code, ln.start_time): ln for ln in ServiceScheduleLine.objects.filter(
-            schedule__client=schedule.client, schedule__month=MONTH, provider_office_number=HOME_HELP[0])}
+        return {
+            (ln.service_code, ln.start_time): ln
+            for ln in ServiceScheduleLine.objects.filter(
+                schedule__client=schedule.client, schedule__month=MONTH, provider_office_number=HOME_HELP[0]
+            )
+        }
 
 
 def _answer_values(office, schedule):
@@ -47,9 +51,14 @@ def _answer_values(office, schedule):
     planned_body = [d for d, c in enumerate(body.planned_days, start=1) if c]
     cancelled, retimed = planned_body[0], planned_body[1]
     added = next(d for d in range(1, 31) if not help_.planned_days[d - 1])
-    values = {f"d-{body.pk}-{cancelled}": "0", f"t-{body.pk}-{retimed}-start": "10:00",
-              f"t-{body.pk}-{retimed}-end": "11:00",
-              "extra-1-line": str(help_.pk), "extra-1-day": str(added), "extra-1-count": "1"}
+    values = {
+        f"d-{body.pk}-{cancelled}": "0",
+        f"t-{body.pk}-{retimed}-start": "10:00",
+        f"t-{body.pk}-{retimed}-end": "11:00",
+        "extra-1-line": str(help_.pk),
+        "extra-1-day": str(added),
+        "extra-1-count": "1",
+    }
     expected = {key: (ln.end_time, list(ln.planned_days)) for key, ln in lines.items()}
     expected[("111211", "0900")][1][cancelled - 1] = 0
     expected[("111211", "0900")][1][retimed - 1] = 0
@@ -59,8 +68,10 @@ def _answer_values(office, schedule):
 
 
 def _state(office, schedule):
-    return {key: (ln.end_time, list(ln.planned_days), list(ln.actual_days))
-            for key, ln in _partner_lines(office, schedule).items()}
+    return {
+        key: (ln.end_time, list(ln.planned_days), list(ln.actual_days))
+        for key, ln in _partner_lines(office, schedule).items()
+    }
 
 
 def test_answer_with_a_cancelled_a_retimed_and_an_added_visit_becomes_the_care_offices_actuals(office, owner, world):
@@ -77,14 +88,18 @@ def test_answer_with_a_cancelled_a_retimed_and_an_added_visit_becomes_the_care_o
         received = ReceivedPackage.objects.get()
         event = AuditEvent.objects.get(action="paper_link_answered")
     assert (received.status, received.unit_kind, received.sender_office_number) == (
-        InboxStatus.IMPORTED, "actual", HOME_HELP[0])
+        InboxStatus.IMPORTED,
+        "actual",
+        HOME_HELP[0],
+    )
     assert event.client_id == world["consented"].pk and event.actor_name.startswith("連携先")
     with office_scope(office):
         assert PaperLink.objects.get().status_label == "実績回答済"
 
 
 def test_the_answer_gives_identical_records_to_an_upjsk_import_of_the_same_answer(
-        office, owner, world, outsider_office, outsider):
+    office, owner, world, outsider_office, outsider
+):
     # the same 利用者 and month at a twin care office, receiving the answer as a partner's UPJSK file
     with office_scope(outsider_office):
         twin_partner = make_external_partnership(outsider_office, HOME_HELP[0], HOME_HELP[1], ["11"])
@@ -97,14 +112,37 @@ def test_the_answer_gives_identical_records_to_an_upjsk_import_of_the_same_answe
 
     lines = _partner_lines(outsider_office, twin_schedule)
     units = service_code_units({code for code, _ in lines}, MONTH)
-    rows = [{2: "131011", 3: "0000012345", 4: dt.date(2026, 11, 29), 6: outsider_office.office_number,
-             8: units.get(code, 0), 10: MONTH.replace(day=day), 12: start, 13: end, 14: count, 15: code,
-             20: HOME_HELP[0], 21: HOME_HELP[1], 23: "0", 24: HOME_HELP[0]}
-            for (code, start), (end, days) in sorted(expected.items())
-            for day, count in enumerate(days[:30], start=1) if count]
-    unit = build_send_unit("actual", {"UPJSK": rows}, sender_office=HOME_HELP[0], sender_kind="11",
-                           recipient_office=outsider_office.office_number, recipient_kind="43",
-                           sequence=dt.datetime(2026, 11, 29, 12, 0, 0), month=MONTH)
+    rows = [
+        {
+            2: "131011",
+            3: "0000012345",
+            4: dt.date(2026, 11, 29),
+            6: outsider_office.office_number,
+            8: units.get(code, 0),
+            10: MONTH.replace(day=day),
+            12: start,
+            13: end,
+            14: count,
+            15: code,
+            20: HOME_HELP[0],
+            21: HOME_HELP[1],
+            23: "0",
+            24: HOME_HELP[0],
+        }
+        for (code, start), (end, days) in sorted(expected.items())
+        for day, count in enumerate(days[:30], start=1)
+        if count
+    ]
+    unit = build_send_unit(
+        "actual",
+        {"UPJSK": rows},
+        sender_office=HOME_HELP[0],
+        sender_kind="11",
+        recipient_office=outsider_office.office_number,
+        recipient_kind="43",
+        sequence=dt.datetime(2026, 11, 29, 12, 0, 0),
+        month=MONTH,
+    )
     with office_scope(outsider_office):
         upload = upload_store(office=outsider_office, actor=outsider, files=unit.files)
         assert [package_import(office=outsider_office, received_pk=r.pk) for r in upload.records] == ["imported"]
@@ -140,7 +178,8 @@ def test_a_day_outside_the_month_is_refused_with_a_message_and_nothing_changes(o
     assert "31日" not in page.split("予定外の訪問")[1]  # November has 30 days: the page offers no 31st
     # a forged request: what the page rendered, with a day the page does not offer
     data = read_form(browser, url, button="実績を送信").data(
-        {"extra-1-line": str(body.pk), "extra-1-count": "1"}, button="実績を送信")
+        {"extra-1-line": str(body.pk), "extra-1-count": "1"}, button="実績を送信"
+    )
     data["extra-1-day"] = "31"
     response = browser.post(url, data)
     assert response.status_code == 422
@@ -183,14 +222,21 @@ def test_the_answer_carries_the_partners_discount_and_satellite(office, owner, w
     new_link(office, owner, world["partner"])
     with office_scope(office):
         ClientService.objects.update_or_create(
-            client=schedule.client, provider_office_number=HOME_HELP[0], service_type_code="11",
-            defaults={"provider_name": HOME_HELP[1], "discount_rate": 90, "satellite_branch": "3"})
+            client=schedule.client,
+            provider_office_number=HOME_HELP[0],
+            service_type_code="11",
+            defaults={"provider_name": HOME_HELP[1], "discount_rate": 90, "satellite_branch": "3"},
+        )
         type(schedule.client).objects.filter(pk=schedule.client_id).update(care_manager=owner)
         schedule.client.refresh_from_db()
         link = PaperLink.objects.get()
         lines = _partner_lines(office, schedule)
-        visits = [Visit(line_pk=ln.pk, day=day, count=count)
-                  for ln in lines.values() for day, count in enumerate(ln.planned_days, start=1) if count]
+        visits = [
+            Visit(line_pk=ln.pk, day=day, count=count)
+            for ln in lines.values()
+            for day, count in enumerate(ln.planned_days, start=1)
+            if count
+        ]
         (unit,) = answer_units(link=link, schedule=schedule, visits=visits, sequence=dt.datetime(2026, 11, 29, 12))
     findings = validate_files(unit.files, service_codes=service_codes_known)
     assert findings == [], sorted({(f.field_name, f.message) for f in findings})

@@ -39,13 +39,23 @@ def _hub_send(office, month):
     """Stand-in for the care office sending ``month`` to the partner through the hub (the exchange tests
     cover the send itself): the outbox row that send leaves."""
     with office_scope(office):
-        Package.objects.create(office=office, package_id=uuid.uuid4(), channel=Channel.HUB, unit_kind=UnitKind.SCHEDULE,
-                               month=month, sender_kind="43", recipient_office_number=HOME_HELP[0], recipient_kind="11",
-                               sequence="20261201090000", status=PackageStatus.SENT)
+        Package.objects.create(
+            office=office,
+            package_id=uuid.uuid4(),
+            channel=Channel.HUB,
+            unit_kind=UnitKind.SCHEDULE,
+            month=month,
+            sender_kind="43",
+            recipient_office_number=HOME_HELP[0],
+            recipient_kind="11",
+            sequence="20261201090000",
+            status=PackageStatus.SENT,
+        )
 
 
 def test_the_partner_asks_signs_up_and_the_paper_partner_becomes_a_partnership(
-        owner_client, office, owner, world, django_capture_on_commit_callbacks):
+    owner_client, office, owner, world, django_capture_on_commit_callbacks
+):
     new = new_link(office, owner, world["partner"])
     browser = _opened(new)
     base = path_of(new.url)
@@ -67,7 +77,10 @@ def test_the_partner_asks_signs_up_and_the_paper_partner_becomes_a_partnership(
         invitation = PartnerInvitation.objects.get()
         assert AuditEvent.objects.filter(action="paper_link_join_requested").count() == 1
     assert (invitation.office_id, invitation.invitee_office_number, invitation.status) == (
-        office.pk, HOME_HELP[0], InvitationStatus.PENDING)
+        office.pk,
+        HOME_HELP[0],
+        InvitationStatus.PENDING,
+    )
     # asking again does not send a second invitation
     assert 'data-testid="join-pending"' in browser.get(base + "join/").content.decode()
 
@@ -93,13 +106,18 @@ def test_the_partner_asks_signs_up_and_the_paper_partner_becomes_a_partnership(
     comparison = owner_client.get(reverse("exchange:comparison") + "?month=2026-11").content.decode()
     assert "山田" in comparison
     with office_scope(office):
-        refused = sharing_refusals(office=office, clients=[world["consented"], world["other"]],
-                                   recipient_office_number=HOME_HELP[0], scope=ConsentScope.SCHEDULE)
+        refused = sharing_refusals(
+            office=office,
+            clients=[world["consented"], world["other"]],
+            recipient_office_number=HOME_HELP[0],
+            scope=ConsentScope.SCHEDULE,
+        )
     assert set(refused) == {world["other"].pk}
     # no more links to this partner: the next months go through Renkei
     with office_scope(office), pytest.raises(services.PaperLinkError):
-        services.paper_link_create(office=office, membership=owner, partnership=partnership,
-                                   month=MONTH.replace(month=12))
+        services.paper_link_create(
+            office=office, membership=owner, partnership=partnership, month=MONTH.replace(month=12)
+        )
 
 
 def test_a_month_sent_through_renkei_takes_no_answer_on_the_link_and_says_so(office, owner, world):

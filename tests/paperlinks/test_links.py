@@ -28,10 +28,18 @@ def _enter(browser: Client, url: str, code: str):
 
 
 def test_external_partner_form_records_contact_email_and_paper_only(owner_client, office):
-    response = submit(owner_client, reverse("partners:external_create"), {
-        "partner_office_number": "1370000099", "partner_name": "紙の訪問介護", "service_type_codes": ["11"],
-        "contact_email": "kami@example.jp", "paper_only": True,
-    }, button="登録する")
+    response = submit(
+        owner_client,
+        reverse("partners:external_create"),
+        {
+            "partner_office_number": "1370000099",
+            "partner_name": "紙の訪問介護",
+            "service_type_codes": ["11"],
+            "contact_email": "kami@example.jp",
+            "paper_only": True,
+        },
+        button="登録する",
+    )
     assert response.status_code == 302
     with office_scope(office):
         partner = office.partnerships.get(partner_office_number="1370000099")
@@ -39,7 +47,8 @@ def test_external_partner_form_records_contact_email_and_paper_only(owner_client
 
 
 def test_send_shows_the_code_once_and_emails_a_notice_without_personal_data(
-        owner_client, office, world, django_capture_on_commit_callbacks):
+    owner_client, office, world, django_capture_on_commit_callbacks
+):
     url = reverse("paperlinks:send", kwargs={"partnership_id": world["partner"].pk})
     with django_capture_on_commit_callbacks(execute=True):
         response = submit(owner_client, url, {"month": "2026-11"}, button="送る")
@@ -71,8 +80,12 @@ def test_paper_only_partner_gets_no_email(owner_client, office, world, django_ca
     with office_scope(office):
         partner.save()
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(owner_client, reverse("paperlinks:send", kwargs={"partnership_id": partner.pk}),
-                          {"month": "2026-11"}, button="送る")
+        response = submit(
+            owner_client,
+            reverse("paperlinks:send", kwargs={"partnership_id": partner.pk}),
+            {"month": "2026-11"},
+            button="送る",
+        )
     assert "メールは送っていません" in response.content.decode()
     assert mail.outbox == []
 
@@ -80,8 +93,12 @@ def test_paper_only_partner_gets_no_email(owner_client, office, world, django_ca
 def test_unverified_office_cannot_send(owner_client, office, world):
     office.verification_status = "unverified"
     office.save()
-    response = submit(owner_client, reverse("paperlinks:send", kwargs={"partnership_id": world["partner"].pk}),
-                      {"month": "2026-11"}, button="送る")
+    response = submit(
+        owner_client,
+        reverse("paperlinks:send", kwargs={"partnership_id": world["partner"].pk}),
+        {"month": "2026-11"},
+        button="送る",
+    )
     assert response.status_code == 200
     assert "本人確認" in response.content.decode()
     with office_scope(office):
@@ -89,8 +106,12 @@ def test_unverified_office_cannot_send(owner_client, office, world):
 
 
 def test_month_without_consented_lines_is_refused_with_a_message(owner_client, office, world):
-    response = submit(owner_client, reverse("paperlinks:send", kwargs={"partnership_id": world["partner"].pk}),
-                      {"month": "2026-12"}, button="送る")
+    response = submit(
+        owner_client,
+        reverse("paperlinks:send", kwargs={"partnership_id": world["partner"].pk}),
+        {"month": "2026-12"},
+        button="送る",
+    )
     assert "令和8年12月分に、この連携先の予定があり同意のある利用者がいません" in response.content.decode()
 
 
@@ -188,8 +209,9 @@ def test_withdrawn_link_says_it_was_withdrawn_and_shows_nothing(owner_client, of
     _enter(browser, new.url, new.code)
     page = owner_client.get(reverse("paperlinks:list")).content.decode()
     assert "取り下げる" in page
-    response = submit(owner_client, reverse("paperlinks:revoke", kwargs={"paper_link_id": new.link.pk}), {},
-                      button="取り下げる")
+    response = submit(
+        owner_client, reverse("paperlinks:revoke", kwargs={"paper_link_id": new.link.pk}), {}, button="取り下げる"
+    )
     assert response.status_code == 302
     assert browser.get(path_of(new.url) + "sheet/").status_code == 404
     response = browser.get(path_of(new.url))

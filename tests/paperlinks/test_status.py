@@ -87,7 +87,8 @@ def test_deadline_is_configurable_with_the_fifth_of_the_next_month_by_default(se
 
 
 def test_reminder_goes_once_without_personal_data_and_the_care_office_sees_it(
-        owner_client, office, owner, world, django_capture_on_commit_callbacks):
+    owner_client, office, owner, world, django_capture_on_commit_callbacks
+):
     new = new_link(office, owner, world["partner"])
     with office_scope(office):  # sent on 11/20 (the reminder never follows the notice on the same day)
         PaperLink.objects.filter(pk=new.link.pk).update(created_at=dt.datetime(2026, 11, 20, 1, tzinfo=dt.UTC))
@@ -113,12 +114,15 @@ def test_reminder_goes_once_without_personal_data_and_the_care_office_sees_it(
     assert "送信済（令和" in _statuses(owner_client.get(reverse("exchange:outbox")).content.decode())
 
 
-def test_no_reminder_when_answered_paper_only_revoked_or_replaced(office, owner, world, django_capture_on_commit_callbacks):
+def test_no_reminder_when_answered_paper_only_revoked_or_replaced(
+    office, owner, world, django_capture_on_commit_callbacks
+):
     answered = new_link(office, owner, world["partner"])
     assert _answer(_open(answered), answered, world["schedule"]).status_code == 302
     world["day_care"].paper_only = True
     world["day_care"].save()
     from tests.factories import make_consent
+
     with office_scope(office):
         make_consent(office, world["consented"], world["day_care"])
     paper = new_link(office, owner, world["day_care"])

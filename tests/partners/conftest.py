@@ -22,8 +22,14 @@ def make_client(office, family_name="山田", given_name="太郎"):
 
     with office_scope(office):
         return Client.objects.create(
-            office=office, family_name=family_name, given_name=given_name, family_name_kana="ヤマダ",
-            given_name_kana="タロウ", sex="1", birth_date=dt.date(1938, 3, 3), insurer_number="131011",
+            office=office,
+            family_name=family_name,
+            given_name=given_name,
+            family_name_kana="ヤマダ",
+            given_name_kana="タロウ",
+            sex="1",
+            birth_date=dt.date(1938, 3, 3),
+            insurer_number="131011",
             insured_number=f"{1000000000 + next(_insured):010d}",
         )
 
@@ -60,15 +66,17 @@ def client_record(office):
 
 def invite(office, owner, number, codes=("11",), **extra) -> PartnerInvitation:
     with office_scope(office):
-        return services.partner_invitation_create(office=office, membership=owner, invitee_office_number=number,
-                                                  service_type_codes=list(codes), **extra)
+        return services.partner_invitation_create(
+            office=office, membership=owner, invitee_office_number=number, service_type_codes=list(codes), **extra
+        )
 
 
 def accept(invitation, membership, codes=None):
     with office_scope(membership.office):
         invitation = PartnerInvitation.objects.get(pk=invitation.pk)
-        return services.partner_invitation_accept(invitation=invitation, membership=membership,
-                                                  service_type_codes=codes)
+        return services.partner_invitation_accept(
+            invitation=invitation, membership=membership, service_type_codes=codes
+        )
 
 
 @pytest.fixture
@@ -85,7 +93,13 @@ def partnership_pair(office, owner, provider_office, provider_admin):
 def record_consent(office, member, client, partnership, *, obtained_on=None, scopes=ALL_SCOPES, document=None):
     with office_scope(office):
         return services.consent_record(
-            office=office, membership=member, client=client, partnership=partnership,
-            obtained_on=obtained_on or timezone.localdate(), obtained_by=member, method="written",
-            scopes=list(scopes), document=document,
+            office=office,
+            membership=member,
+            client=client,
+            partnership=partnership,
+            obtained_on=obtained_on or timezone.localdate(),
+            obtained_by=member,
+            method="written",
+            scopes=list(scopes),
+            document=document,
         )

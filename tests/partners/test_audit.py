@@ -21,8 +21,13 @@ from tests.partners.conftest import make_client
 @pytest.fixture
 def event(office, owner):
     with office_scope(office):
-        return audit_record(office=office, actor=owner, action="package_sent", partner_office_number="1370000011",
-                            detail={"package_id": 7})
+        return audit_record(
+            office=office,
+            actor=owner,
+            action="package_sent",
+            partner_office_number="1370000011",
+            detail={"package_id": 7},
+        )
 
 
 def test_the_model_refuses_update_and_delete(event, office):
@@ -42,10 +47,13 @@ def test_the_model_refuses_update_and_delete(event, office):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
-@pytest.mark.parametrize("sql", [
-    "UPDATE partners_auditevent SET action = 'package_received' WHERE id = %s",
-    "DELETE FROM partners_auditevent WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE partners_auditevent SET action = 'package_received' WHERE id = %s",
+        "DELETE FROM partners_auditevent WHERE id = %s",
+    ],
+)
 def test_the_database_refuses_raw_update_and_delete(event, office, sql):
     with pytest.raises(DatabaseError, match="append-only"):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -67,8 +75,10 @@ def test_the_admin_is_read_only(event, client):
     assert client.get(reverse("admin:partners_auditevent_delete", args=[event.pk])).status_code == 403
     assert client.post(reverse("admin:partners_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert client.get(reverse("admin:partners_auditevent_add")).status_code == 403
-    changelist = client.post(reverse("admin:partners_auditevent_changelist"),
-                             {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+    changelist = client.post(
+        reverse("admin:partners_auditevent_changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
     assert changelist.status_code in (200, 302)
     with scopes_disabled():
         fresh = AuditEvent.objects.get(pk=event.pk)
@@ -77,9 +87,10 @@ def test_the_admin_is_read_only(event, client):
 
 def test_no_view_changes_the_trail(event, office, owner_client):
     """Every URL of the app, GET and POST, as the office admin: the event stays exactly as it was."""
-    from tests.test_isolation import _walk
     from django.urls import get_resolver
     from django.urls.exceptions import NoReverseMatch
+
+    from tests.test_isolation import _walk
 
     with office_scope(office):
         before = list(AuditEvent.objects.filter(pk=event.pk).values())
@@ -109,7 +120,9 @@ def test_browse_and_filter(office, owner, owner_client):
     client = make_client(office)
     other = make_client(office, family_name="佐々木")
     with office_scope(office):
-        audit_record(office=office, actor=owner, action="package_sent", client=client, partner_office_number="1370000011")
+        audit_record(
+            office=office, actor=owner, action="package_sent", client=client, partner_office_number="1370000011"
+        )
         audit_record(office=office, actor=owner, action="pdf_exported", client=other)
         audit_record(office=office, actor=None, action="package_received", client=client)
     url = reverse("partners:audit")
@@ -131,8 +144,14 @@ def test_browse_and_filter(office, owner, owner_client):
 def test_csv_export_opens_in_excel_and_is_itself_recorded(office, owner, owner_client):
     client = make_client(office, family_name="髙橋")
     with office_scope(office):
-        audit_record(office=office, actor=owner, action="package_sent", client=client, partner_office_number="1370000011",
-                     detail={"package_id": 12})
+        audit_record(
+            office=office,
+            actor=owner,
+            action="package_sent",
+            client=client,
+            partner_office_number="1370000011",
+            detail={"package_id": 12},
+        )
     response = owner_client.get(reverse("partners:audit_export"))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'attachment; filename="audit-' in response["Content-Disposition"]
@@ -164,7 +183,9 @@ def test_audit_page_query_count_is_flat(office, owner, owner_client, django_asse
     clients = [make_client(office, given_name=f"{i}") for i in range(3)]
     with office_scope(office):
         for c in clients:
-            audit_record(office=office, actor=owner, action="package_sent", client=c, partner_office_number="1370000011")
+            audit_record(
+                office=office, actor=owner, action="package_sent", client=c, partner_office_number="1370000011"
+            )
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as few:
@@ -185,11 +206,18 @@ def test_a_batch_entry_records_each_client_and_is_found_per_client(office, owner
     a, b, c = (make_client(office, family_name=name) for name in ("青木", "石井", "上田"))
     alone = make_client(office, family_name="遠藤")
     with office_scope(office):
-        batch = audit_record(office=office, actor=owner, action="package_sent", clients=[a, b, c],
-                             partner_office_number="1370000011", detail={"unit_kind": "schedule", "client_count": 3})
+        batch = audit_record(
+            office=office,
+            actor=owner,
+            action="package_sent",
+            clients=[a, b, c],
+            partner_office_number="1370000011",
+            detail={"unit_kind": "schedule", "client_count": 3},
+        )
         audit_record(office=office, actor=owner, action="pdf_exported", client=alone)
         assert sorted(AuditEventClient.objects.filter(event=batch).values_list("client_id", flat=True)) == sorted(
-            [a.pk, b.pk, c.pk])
+            [a.pk, b.pk, c.pk]
+        )
         assert batch.client_id is None and "石井" not in str(batch.detail)  # a relation, never names in the trail
     url = reverse("partners:audit")
     table = owner_client.get(url, {"client": b.pk}).content.decode().split("<table")[-1]
@@ -203,18 +231,29 @@ def test_the_client_page_leads_the_admin_to_its_audit_trail(office, owner_client
     client = make_client(office)
     page = owner_client.get(reverse("clients:detail", kwargs={"client_id": client.pk})).content.decode()
     assert f'href="{reverse("partners:audit")}?client={client.pk}"' in page
-    assert 'data-testid="client-audit"' not in member_client.get(
-        reverse("clients:detail", kwargs={"client_id": client.pk})).content.decode()
+    assert (
+        'data-testid="client-audit"'
+        not in member_client.get(reverse("clients:detail", kwargs={"client_id": client.pk})).content.decode()
+    )
 
 
 def test_details_show_japanese_labels_and_exports_hold_no_internal_reprs(office, owner, owner_client):
     client = make_client(office, family_name="岡田")
     with office_scope(office):
-        old_style = audit_record(office=office, actor=None, action="package_imported", partner_office_number="1370000011",
-                                 detail={"received_id": 4, "unit_kind": "actual", "client_ids": [client.pk]})
-        consent = audit_record(office=office, actor=owner, action="consent_recorded", client=client,
-                               detail={"consent_id": 9, "scopes": ["plan", "schedule"], "obtained_on": "2026-04-01",
-                                       "demo": True})
+        old_style = audit_record(
+            office=office,
+            actor=None,
+            action="package_imported",
+            partner_office_number="1370000011",
+            detail={"received_id": 4, "unit_kind": "actual", "client_ids": [client.pk]},
+        )
+        consent = audit_record(
+            office=office,
+            actor=owner,
+            action="consent_recorded",
+            client=client,
+            detail={"consent_id": 9, "scopes": ["plan", "schedule"], "obtained_on": "2026-04-01", "demo": True},
+        )
     detail = owner_client.get(reverse("partners:audit_detail", args=[old_style.pk])).content.decode()
     assert "送信単位の種類" in detail and "サービス提供実績" in detail and "岡田　太郎" in detail
     for internal in ("unit_kind", "client_ids", "received_id"):

@@ -10,8 +10,8 @@ from django.utils import timezone
 from portal.offices.tenancy import office_scope
 from portal.partners import services
 from portal.partners.models import AuditEvent, Consent, ConsentScope, Partnership
-from tests.factories import MembershipFactory, OfficeFactory
 from tests.conftest import login_client
+from tests.factories import MembershipFactory, OfficeFactory
 from tests.forms import submit
 from tests.partners.conftest import make_client, record_consent
 
@@ -23,15 +23,26 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture
 def partnership(office):
     with office_scope(office):
-        return Partnership.objects.create(office=office, partner_office_number="1370000011",
-                                          partner_name="ひまわり訪問介護", service_type_codes=["11"],
-                                          started_on=dt.date(2026, 4, 1))
+        return Partnership.objects.create(
+            office=office,
+            partner_office_number="1370000011",
+            partner_name="ひまわり訪問介護",
+            service_type_codes=["11"],
+            started_on=dt.date(2026, 4, 1),
+        )
 
 
 def form_data(client, partnership, owner, **extra):
     """What a user types and picks on the consent page (values as the page offers them)."""
-    data = {"client": str(client.pk), "partnership": str(partnership.pk), "obtained_on": timezone.localdate().isoformat(),
-            "obtained_by": str(owner.pk), "method": "written", "scopes": list(ConsentScope.values), "note": ""}
+    data = {
+        "client": str(client.pk),
+        "partnership": str(partnership.pk),
+        "obtained_on": timezone.localdate().isoformat(),
+        "obtained_by": str(owner.pk),
+        "method": "written",
+        "scopes": list(ConsentScope.values),
+        "note": "",
+    }
     data.update(extra)
     return data
 
@@ -76,8 +87,9 @@ def test_jpeg_is_accepted(owner_client, office, owner, client_record, partnershi
         assert Consent.objects.get().document_type == "image/jpeg"
 
 
-def test_the_document_is_not_served_to_another_office(owner_client, outsider_client, office, owner, client_record,
-                                                       partnership):
+def test_the_document_is_not_served_to_another_office(
+    owner_client, outsider_client, office, owner, client_record, partnership
+):
     data = form_data(client_record, partnership, owner)
     data["document"] = SimpleUploadedFile("scan.pdf", PDF)
     post_consent(owner_client, data)
@@ -89,8 +101,9 @@ def test_the_document_is_not_served_to_another_office(owner_client, outsider_cli
     assert owner_client.get("/media-not-served/" + consent.document.name).status_code == 404
 
 
-def test_a_file_that_is_not_pdf_or_jpeg_is_refused_by_its_content(owner_client, office, owner, client_record,
-                                                                   partnership):
+def test_a_file_that_is_not_pdf_or_jpeg_is_refused_by_its_content(
+    owner_client, office, owner, client_record, partnership
+):
     data = form_data(client_record, partnership, owner, note="本人・長女同席")
     data["document"] = SimpleUploadedFile("scan.pdf", PNG, content_type="application/pdf")  # a PNG named .pdf
     response = post_consent(owner_client, data)
@@ -114,8 +127,9 @@ def test_a_file_over_the_size_limit_is_refused(owner_client, office, owner, clie
 
 def test_consent_dated_in_the_future(owner_client, office, owner, client_record, partnership):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    page = post_consent(owner_client, form_data(client_record, partnership, owner,
-                                                obtained_on=tomorrow.isoformat())).content.decode()
+    page = post_consent(
+        owner_client, form_data(client_record, partnership, owner, obtained_on=tomorrow.isoformat())
+    ).content.decode()
     assert "同意日に未来の日付" in page and "は入力できません" in page
     assert f'value="{tomorrow.isoformat()}"' in page
 
@@ -135,22 +149,35 @@ def test_consent_for_an_ended_partnership_is_refused(office, owner, client_recor
     with office_scope(office):
         services.partnership_end(partnership=partnership, membership=owner)
         with pytest.raises(Exception) as info:
-            services.consent_record(office=office, membership=owner, client=client_record, partnership=partnership,
-                                    obtained_on=timezone.localdate(), obtained_by=owner, method="written",
-                                    scopes=["plan"])
+            services.consent_record(
+                office=office,
+                membership=owner,
+                client=client_record,
+                partnership=partnership,
+                obtained_on=timezone.localdate(),
+                obtained_by=owner,
+                method="written",
+                scopes=["plan"],
+            )
     assert "終了しているため、同意を記録できません" in str(info.value)
 
 
-def test_another_offices_client_or_partnership_cannot_be_chosen(owner_client, owner, client_record, partnership,
-                                                                 outsider_office):
+def test_another_offices_client_or_partnership_cannot_be_chosen(
+    owner_client, owner, client_record, partnership, outsider_office
+):
     stranger = make_client(outsider_office, family_name="他所")
     # the page offers neither; a hand-made request naming them is refused with a message
     raw = {**form_data(stranger, partnership, owner), "form_token": "x1"}
     page = owner_client.post(reverse("partners:consent_create"), raw).content.decode()
     assert "選んだ利用者が見つかりません" in page
     with office_scope(outsider_office):
-        theirs = Partnership.objects.create(office=outsider_office, partner_office_number="1370000011",
-                                            partner_name="x", service_type_codes=["11"], started_on=dt.date(2026, 1, 1))
+        theirs = Partnership.objects.create(
+            office=outsider_office,
+            partner_office_number="1370000011",
+            partner_name="x",
+            service_type_codes=["11"],
+            started_on=dt.date(2026, 1, 1),
+        )
     raw = {**form_data(client_record, theirs, owner), "form_token": "x2"}
     page = owner_client.post(reverse("partners:consent_create"), raw).content.decode()
     assert "選んだ連携先は連携中ではありません" in page
@@ -158,8 +185,13 @@ def test_another_offices_client_or_partnership_cannot_be_chosen(owner_client, ow
 
 def test_revoke_consent(owner_client, office, owner, client_record, partnership):
     consent = record_consent(office, owner, client_record, partnership, obtained_on=dt.date(2026, 5, 1))
-    response = submit(owner_client, reverse("partners:consent_detail", args=[consent.pk]),
-                      {"revocation_reason": "本人からの申し出"}, button="撤回を記録する", follow=True)
+    response = submit(
+        owner_client,
+        reverse("partners:consent_detail", args=[consent.pk]),
+        {"revocation_reason": "本人からの申し出"},
+        button="撤回を記録する",
+        follow=True,
+    )
     page = response.content.decode()
     assert "同意を撤回しました" in page and "撤回済み" in page and "本人からの申し出" in page
     with office_scope(office):
@@ -168,12 +200,16 @@ def test_revoke_consent(owner_client, office, owner, client_record, partnership)
         assert AuditEvent.objects.filter(action="consent_revoked", client=client_record).count() == 1
 
 
-@pytest.mark.parametrize("revoked_on,message", [
-    (dt.date(2026, 4, 30), "撤回日（令和8年4月30日）が同意日（令和8年5月1日）より前になっています"),
-    (None, "撤回日に未来の日付"),
-])
-def test_revocation_dates_that_make_no_sense(owner_client, office, owner, client_record, partnership, revoked_on,
-                                             message):
+@pytest.mark.parametrize(
+    "revoked_on,message",
+    [
+        (dt.date(2026, 4, 30), "撤回日（令和8年4月30日）が同意日（令和8年5月1日）より前になっています"),
+        (None, "撤回日に未来の日付"),
+    ],
+)
+def test_revocation_dates_that_make_no_sense(
+    owner_client, office, owner, client_record, partnership, revoked_on, message
+):
     consent = record_consent(office, owner, client_record, partnership, obtained_on=dt.date(2026, 5, 1))
     revoked_on = revoked_on or timezone.localdate() + dt.timedelta(days=3)
     response = revoke(owner_client, consent, revoked_on=revoked_on.isoformat(), revocation_reason="申し出")
@@ -192,8 +228,13 @@ def test_revocation_needs_a_reason_and_happens_once(owner_client, office, owner,
     opened = owner_client.get(reverse("partners:consent_detail", args=[consent.pk]))  # a second tab
     with office_scope(office):
         services.consent_revoke(consent=consent, membership=owner, revoked_on=timezone.localdate(), reason="申し出")
-    page = submit(owner_client, reverse("partners:consent_detail", args=[consent.pk]), {"revocation_reason": "再度"},
-                  button="撤回を記録する", response=opened)
+    page = submit(
+        owner_client,
+        reverse("partners:consent_detail", args=[consent.pk]),
+        {"revocation_reason": "再度"},
+        button="撤回を記録する",
+        response=opened,
+    )
     assert "すでに" in page.content.decode() and "撤回されています" in page.content.decode()
 
 
@@ -222,14 +263,18 @@ def test_consent_form_tells_every_mistake_at_once(owner_client, owner, client_re
     assert "利用者を選んでください" in page and "同意日に未来の日付" in page and "PDFでもJPEGでもありません" in page
 
 
-@pytest.mark.parametrize("typed,expected,message", [
-    ("R8.5.1", dt.date(2026, 5, 1), None),
-    ("令和8年5月1日", dt.date(2026, 5, 1), None),
-    ("平成32年5月1日", None, "同意日: 「平成32年5月1日」の平成32年は存在しません（平成は平成31年4月30日まで）。"),
-    ("R8.2.30", None, "同意日: 「R8.2.30」の2月30日は存在しない日付です（2月は28日まで）。"),
-])
-def test_consent_date_typed_in_wareki(owner_client, office, owner, client_record, partnership, typed, expected,
-                                      message):
+@pytest.mark.parametrize(
+    "typed,expected,message",
+    [
+        ("R8.5.1", dt.date(2026, 5, 1), None),
+        ("令和8年5月1日", dt.date(2026, 5, 1), None),
+        ("平成32年5月1日", None, "同意日: 「平成32年5月1日」の平成32年は存在しません（平成は平成31年4月30日まで）。"),
+        ("R8.2.30", None, "同意日: 「R8.2.30」の2月30日は存在しない日付です（2月は28日まで）。"),
+    ],
+)
+def test_consent_date_typed_in_wareki(
+    owner_client, office, owner, client_record, partnership, typed, expected, message
+):
     response = post_consent(owner_client, form_data(client_record, partnership, owner, obtained_on=typed))
     with office_scope(office):
         consents = list(Consent.objects.all())

@@ -32,8 +32,9 @@ def detail_url(invitation):
     return reverse("partners:invitation_detail", args=[invitation.pk])
 
 
-def test_admin_invites_a_renkei_office_whose_admin_is_emailed(owner_client, office, provider_office, provider_admin,
-                                                              django_capture_on_commit_callbacks):
+def test_admin_invites_a_renkei_office_whose_admin_is_emailed(
+    owner_client, office, provider_office, provider_admin, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = post_invite(owner_client, invitee_office_number="1370000011", service_type_codes=["11", "13"])
     assert response.status_code == 302
@@ -48,9 +49,9 @@ def test_admin_invites_a_renkei_office_whose_admin_is_emailed(owner_client, offi
     assert "11 訪問介護、13 訪問看護" in message.body
 
 
-def test_invitee_admin_sees_inviter_name_number_and_kinds_and_accepts(office, owner, provider_office,
-                                                                     provider_admin, provider_client,
-                                                                     django_capture_on_commit_callbacks):
+def test_invitee_admin_sees_inviter_name_number_and_kinds_and_accepts(
+    office, owner, provider_office, provider_admin, provider_client, django_capture_on_commit_callbacks
+):
     invitation = invite(office, owner, "1370000011", codes=("11", "13"))
     page = provider_client.get(reverse("partners:list")).content.decode()
     assert "届いている招待" in page and "さくら居宅介護支援事業所" in page
@@ -59,8 +60,13 @@ def test_invitee_admin_sees_inviter_name_number_and_kinds_and_accepts(office, ow
     assert "43 居宅介護支援" in detail  # the inviter's service kinds
     assert "承認して連携を始める" in detail
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(provider_client, detail_url(invitation), {"service_type_codes": ["11"]},
-                          button="承認して連携を始める", follow=True)
+        response = submit(
+            provider_client,
+            detail_url(invitation),
+            {"service_type_codes": ["11"]},
+            button="承認して連携を始める",
+            follow=True,
+        )
     assert "さくら居宅介護支援事業所との連携を始めました" in response.content.decode()
     with office_scope(provider_office):
         mine = Partnership.objects.get()
@@ -77,8 +83,9 @@ def test_invitee_admin_sees_inviter_name_number_and_kinds_and_accepts(office, ow
         assert AuditEvent.objects.filter(action="partnership_accepted", actor=provider_admin.user).count() == 1
 
 
-def test_invitee_admin_declines_and_inviter_is_told(office, owner, provider_admin, provider_client,
-                                                   django_capture_on_commit_callbacks):
+def test_invitee_admin_declines_and_inviter_is_told(
+    office, owner, provider_admin, provider_client, django_capture_on_commit_callbacks
+):
     invitation = invite(office, owner, "1370000011")
     with django_capture_on_commit_callbacks(execute=True):
         submit(provider_client, detail_url(invitation), {"reason": "対象地域外のため"}, button="辞退する")
@@ -90,15 +97,15 @@ def test_invitee_admin_declines_and_inviter_is_told(office, owner, provider_admi
         assert not Partnership.objects.exists()
 
 
-def test_non_admin_cannot_accept(office, owner, provider_office, provider_admin, provider_staff,
-                                 provider_staff_client):
+def test_non_admin_cannot_accept(office, owner, provider_office, provider_admin, provider_staff, provider_staff_client):
     invitation = invite(office, owner, "1370000011")
     page = provider_staff_client.get(reverse("partners:invitation_detail", args=[invitation.pk])).content.decode()
     assert "回答（承認・辞退）できるのは、この事業所の管理者だけです" in page
     assert "承認して連携を始める" not in page
     # the page offers no button; a hand-made request is refused
-    response = provider_staff_client.post(reverse("partners:invitation_accept", args=[invitation.pk]),
-                                          {"service_type_codes": ["11"]})
+    response = provider_staff_client.post(
+        reverse("partners:invitation_accept", args=[invitation.pk]), {"service_type_codes": ["11"]}
+    )
     assert response.status_code == 403
     with pytest.raises(services.PartnerInvitationError, match="管理者だけ"):
         accept(invitation, provider_staff)
@@ -114,11 +121,14 @@ def test_non_admin_cannot_invite(member_client):
     assert response.status_code == 403  # nor is a hand-made request taken
 
 
-@pytest.mark.parametrize("number,message", [
-    ("137000001", "半角数字10桁"),
-    ("13700000ab", "半角数字10桁"),
-    ("9970000011", "都道府県番号"),
-])
+@pytest.mark.parametrize(
+    "number,message",
+    [
+        ("137000001", "半角数字10桁"),
+        ("13700000ab", "半角数字10桁"),
+        ("9970000011", "都道府県番号"),
+    ],
+)
 def test_office_number_of_the_wrong_form(owner_client, number, message):
     response = post_invite(owner_client, invitee_office_number=number, invitee_email="x@example.jp")
     assert response.status_code == 200
@@ -169,18 +179,31 @@ def test_office_not_on_renkei_needs_an_email(owner_client):
 
 
 def test_office_not_on_renkei_gets_a_signup_invitation_and_sees_it_after_registering(
-        owner_client, office, django_capture_on_commit_callbacks):
+    owner_client, office, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        post_invite(owner_client, invitee_office_number="2770009999", invitee_email="Info@Midori.example.jp",
-                    invitee_name="みどり福祉用具", service_type_codes=["17"])
+        post_invite(
+            owner_client,
+            invitee_office_number="2770009999",
+            invitee_email="Info@Midori.example.jp",
+            invitee_name="みどり福祉用具",
+            service_type_codes=["17"],
+        )
     message = mail.outbox[-1]
     assert message.to == ["info@midori.example.jp"]
     assert "/accounts/signup/" in message.body and "2770009999" in message.body
     # They sign up and register that 事業所番号: the invitation is theirs.
     user = UserFactory(email="info@midori.example.jp")
     give_totp(user)  # the registering person becomes its admin: MFA is mandatory
-    newcomer = office_register(user=user, office_number="2770009999", name="みどり福祉用具", address="大阪府",
-                               phone="06", regional_grade="2", service_type_codes=["17"])
+    newcomer = office_register(
+        user=user,
+        office_number="2770009999",
+        name="みどり福祉用具",
+        address="大阪府",
+        phone="06",
+        regional_grade="2",
+        service_type_codes=["17"],
+    )
     membership = newcomer.memberships.get()
     client = login_client(membership)
     # Until the operator has verified the new office, an invitation to its number is not its own (事業所の本人確認).
@@ -205,11 +228,13 @@ def test_expired_invitation_cannot_be_accepted(office, owner, provider_admin, pr
     invitation = invite(office, owner, "1370000011")
     opened = provider_client.get(detail_url(invitation))  # opened while still valid
     PartnerInvitation.objects.with_scopes_disabled().filter(pk=invitation.pk).update(
-        expires_at=timezone.now() - dt.timedelta(minutes=1))
+        expires_at=timezone.now() - dt.timedelta(minutes=1)
+    )
     page = provider_client.get(detail_url(invitation)).content.decode()
     assert "有効期限" in page and "が切れています" in page and "承認して連携を始める" not in page
-    response = submit(provider_client, detail_url(invitation), button="承認して連携を始める", response=opened,
-                      follow=True)
+    response = submit(
+        provider_client, detail_url(invitation), button="承認して連携を始める", response=opened, follow=True
+    )
     assert "が切れています" in response.content.decode()
     with pytest.raises(services.PartnerInvitationError, match="有効期限"):
         accept(invitation, provider_admin)
@@ -219,8 +244,9 @@ def test_used_invitation_cannot_be_used_again(office, owner, provider_admin, pro
     invitation = invite(office, owner, "1370000011")
     opened = provider_client.get(detail_url(invitation))  # a second tab
     accept(invitation, provider_admin)
-    response = submit(provider_client, detail_url(invitation), button="承認して連携を始める", response=opened,
-                      follow=True)
+    response = submit(
+        provider_client, detail_url(invitation), button="承認して連携を始める", response=opened, follow=True
+    )
     assert "この招待はすでに承認されています" in response.content.decode()
     with office_scope(provider_admin.office), pytest.raises(services.PartnerInvitationError, match="すでに承認"):
         services.partner_invitation_decline(invitation=invitation, membership=provider_admin)
@@ -242,14 +268,20 @@ def test_inviter_cannot_accept_its_own_invitation(owner_client, office, owner):
     assert "あなたの事業所宛てではありません" in response.content.decode()
 
 
-def test_accepting_upgrades_an_external_partnership_and_keeps_its_consents(office, owner, provider_office,
-                                                                           provider_admin):
+def test_accepting_upgrades_an_external_partnership_and_keeps_its_consents(
+    office, owner, provider_office, provider_admin
+):
     client = make_client(office)
     with office_scope(office):
         # Recorded before the provider joined Renkei... then the provider registered.
         external = Partnership.objects.create(
-            office=office, partner_office_number="1370000011", partner_name="ひまわり（外部）", is_external=True,
-            service_type_codes=["11"], started_on=timezone.localdate())
+            office=office,
+            partner_office_number="1370000011",
+            partner_name="ひまわり（外部）",
+            is_external=True,
+            service_type_codes=["11"],
+            started_on=timezone.localdate(),
+        )
     consent = record_consent(office, owner, client, external)
     accept(invite(office, owner, "1370000011"), provider_admin)
     with office_scope(office):
@@ -259,8 +291,9 @@ def test_accepting_upgrades_an_external_partnership_and_keeps_its_consents(offic
         services.assert_can_share(office=office, client=client, recipient_office_number="1370000011", scope="plan")
 
 
-def test_provider_inviting_a_care_manager_offers_its_own_kinds(provider_client, provider_office, provider_admin,
-                                                               office, owner):
+def test_provider_inviting_a_care_manager_offers_its_own_kinds(
+    provider_client, provider_office, provider_admin, office, owner
+):
     page = provider_client.get(INVITE).content.decode()
     assert "13 訪問看護" in page and "15 通所介護" not in page
     response = post_invite(provider_client, invitee_office_number=office.office_number, service_type_codes=["13"])
@@ -306,5 +339,11 @@ def test_every_mistake_is_told_at_once(owner_client):
 
 def test_office_lookup_names_a_renkei_office(owner_client, provider_office):
     url = reverse("partners:office_lookup")
-    assert "ひまわり訪問介護ステーション" in owner_client.get(url, {"invitee_office_number": "1370000011"}).content.decode()
-    assert "まだ Renkei に登録されていません" in owner_client.get(url, {"invitee_office_number": "1370000099"}).content.decode()
+    assert (
+        "ひまわり訪問介護ステーション"
+        in owner_client.get(url, {"invitee_office_number": "1370000011"}).content.decode()
+    )
+    assert (
+        "まだ Renkei に登録されていません"
+        in owner_client.get(url, {"invitee_office_number": "1370000099"}).content.decode()
+    )

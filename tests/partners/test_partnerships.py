@@ -14,17 +14,23 @@ EXTERNAL = reverse("partners:external_create")
 
 
 def end(client, partnership, follow=False, response=None, **typed):
-    return submit(client, reverse("partners:detail", args=[partnership.pk]), typed, button="連携を終了する",
-                  follow=follow, response=response)
+    return submit(
+        client,
+        reverse("partners:detail", args=[partnership.pk]),
+        typed,
+        button="連携を終了する",
+        follow=follow,
+        response=response,
+    )
 
 
 def add_external(client, follow=False, **typed):
     return submit(client, EXTERNAL, typed, button="登録する", follow=follow)
 
 
-def test_either_side_ends_and_both_sides_keep_the_history(partnership_pair, office, owner, owner_client,
-                                                          provider_office, provider_admin,
-                                                          django_capture_on_commit_callbacks):
+def test_either_side_ends_and_both_sides_keep_the_history(
+    partnership_pair, office, owner, owner_client, provider_office, provider_admin, django_capture_on_commit_callbacks
+):
     own, theirs = partnership_pair
     client = make_client(office)
     record_consent(office, owner, client, own)
@@ -70,8 +76,14 @@ def test_ending_twice_or_as_a_non_admin(partnership_pair, owner, member, member_
 
 
 def test_register_an_external_partner(owner_client, office):
-    response = add_external(owner_client, partner_office_number="2770000099", partner_name="なにわ福祉用具",
-                            service_type_codes=["17"], note="ほのぼのNEXT利用", follow=True)
+    response = add_external(
+        owner_client,
+        partner_office_number="2770000099",
+        partner_name="なにわ福祉用具",
+        service_type_codes=["17"],
+        note="ほのぼのNEXT利用",
+        follow=True,
+    )
     assert "を外部の連携先として登録しました" in response.content.decode()
     with office_scope(office):
         partnership = Partnership.objects.get()
@@ -81,13 +93,17 @@ def test_register_an_external_partner(owner_client, office):
     assert "外部（ファイル）" in page and "なにわ福祉用具" in page
 
 
-@pytest.mark.parametrize("number,message", [
-    ("27700000", "半角数字10桁"),
-    ("1370000011", "Renkei に登録されています"),
-])
+@pytest.mark.parametrize(
+    "number,message",
+    [
+        ("27700000", "半角数字10桁"),
+        ("1370000011", "Renkei に登録されています"),
+    ],
+)
 def test_external_partner_bad_input(owner_client, provider_office, number, message):
-    page = add_external(owner_client, partner_office_number=number, partner_name="どこか",
-                        service_type_codes=["11"]).content.decode()
+    page = add_external(
+        owner_client, partner_office_number=number, partner_name="どこか", service_type_codes=["11"]
+    ).content.decode()
     assert message in page and 'value="どこか"' in page
 
 

@@ -24,14 +24,19 @@ def fixed_today(monkeypatch):
 
 def partnership(office, **kw):
     with office_scope(office):
-        defaults = dict(office=office, partner_office_number=PARTNER, partner_name="ひまわり訪問介護",
-                        is_external=True, service_type_codes=["11", "13"], started_on=dt.date(2026, 4, 1))
+        defaults = dict(
+            office=office,
+            partner_office_number=PARTNER,
+            partner_name="ひまわり訪問介護",
+            is_external=True,
+            service_type_codes=["11", "13"],
+            started_on=dt.date(2026, 4, 1),
+        )
         defaults.update(kw)
         return Partnership.objects.create(**defaults)
 
 
-def consent(office, owner, client, p, *, obtained_on=dt.date(2026, 5, 1), scopes=ConsentScope.values,
-            revoked_on=None):
+def consent(office, owner, client, p, *, obtained_on=dt.date(2026, 5, 1), scopes=ConsentScope.values, revoked_on=None):
     c = record_consent(office, owner, client, p, obtained_on=obtained_on, scopes=scopes)
     if revoked_on:
         with office_scope(office):
@@ -41,8 +46,9 @@ def consent(office, owner, client, p, *, obtained_on=dt.date(2026, 5, 1), scopes
 
 def check(office, client, *, scope=ConsentScope.SCHEDULE, on=None, kind=None, number=PARTNER):
     with office_scope(office):
-        return assert_can_share(office=office, client=client, recipient_office_number=number, scope=scope, on=on,
-                                service_type_code=kind)
+        return assert_can_share(
+            office=office, client=client, recipient_office_number=number, scope=scope, on=on, service_type_code=kind
+        )
 
 
 def refused(office, client, **kw) -> SharingNotAllowed:
@@ -154,8 +160,9 @@ def test_refusals_in_bulk_agree_with_the_single_check(office, owner, django_asse
     consent(office, owner, clients[2], p, scopes=[ConsentScope.PLAN])
     consent(office, owner, clients[3], p, obtained_on=TODAY)
     with office_scope(office), django_assert_max_num_queries(2):
-        refusals = sharing_refusals(office=office, clients=clients, recipient_office_number=PARTNER,
-                                    scope=ConsentScope.SCHEDULE)
+        refusals = sharing_refusals(
+            office=office, clients=clients, recipient_office_number=PARTNER, scope=ConsentScope.SCHEDULE
+        )
     assert set(refusals) == {clients[1].pk, clients[2].pk, clients[4].pk, clients[5].pk}
     for client in clients:
         if client.pk in refusals:
@@ -197,7 +204,8 @@ def test_client_sharing_tag_shows_each_partner(office, owner, owner_client):
     request = RequestFactory().get("/")
     with office_scope(office):
         html = Template("{% load partners %}{% client_sharing client %}").render(
-            Context({"client": client, "request": request}))
+            Context({"client": client, "request": request})
+        )
     rows = html.split('data-testid="sharing-row"')[1:]
     assert len(rows) == 3
     by_partner = {r.split('data-partner="')[1][:10]: r for r in rows}
@@ -214,8 +222,7 @@ def test_consent_list_for_a_client_shows_the_sharing_status(office, owner, owner
     assert "共有の可否" in page and "共有不可" in page and "同意撤回" in page
 
 
-def test_queries_stay_flat_on_the_consent_and_partner_pages(office, owner, owner_client,
-                                                           django_assert_max_num_queries):
+def test_queries_stay_flat_on_the_consent_and_partner_pages(office, owner, owner_client, django_assert_max_num_queries):
     p = partnership(office)
     for i in range(3):
         consent(office, owner, make_client(office, given_name=f"一{i}"), p)

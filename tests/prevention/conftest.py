@@ -20,12 +20,28 @@ def make_support_client(office, *, care_level="13", care_manager=None) -> Client
     """A 要支援2 client (by default) certified 2026-04-01〜2027-03-31."""
     with office_scope(office):
         client = Client.objects.create(
-            office=office, family_name="予防", given_name="春子", family_name_kana="ヨボウ", given_name_kana="ハルコ",
-            sex="2", birth_date=dt.date(1942, 5, 6), address="東京都新宿区西新宿2-2-2", phone="03-2222-3333",
-            insurer_number="131045", insured_number=f"{next(_numbers):010d}", care_manager=care_manager, copay_ratio=1,
+            office=office,
+            family_name="予防",
+            given_name="春子",
+            family_name_kana="ヨボウ",
+            given_name_kana="ハルコ",
+            sex="2",
+            birth_date=dt.date(1942, 5, 6),
+            address="東京都新宿区西新宿2-2-2",
+            phone="03-2222-3333",
+            insurer_number="131045",
+            insured_number=f"{next(_numbers):010d}",
+            care_manager=care_manager,
+            copay_ratio=1,
         )
-        Certification.objects.create(client=client, status="2", care_level=care_level, valid_from=CERT_FROM,
-                                     valid_to=CERT_TO, certified_on=dt.date(2026, 3, 20))
+        Certification.objects.create(
+            client=client,
+            status="2",
+            care_level=care_level,
+            valid_from=CERT_FROM,
+            valid_to=CERT_TO,
+            certified_on=dt.date(2026, 3, 20),
+        )
         return Client.objects.prefetch_related("certifications").get(pk=client.pk)
 
 

@@ -20,13 +20,24 @@ from tests.prevention.conftest import jpeg_bytes, png_bytes
 PLAN_DATE = dt.date(2026, 4, 10)
 
 TREE = [
-    {"text": "膝の痛みで外出が減っている", "proposal": "歩く機会を増やす", "intention": "本人：買い物に行きたい", "goal": "週2回スーパーまで歩く",
-     "supports": [
-         {"point": "膝に負担をかけない運動", "self_care": "毎朝の体操", "formal_service": "介護予防通所リハビリ",
-          "services": [{"kind": "介護予防通所リハビリテーション", "provider": "あおぞらリハ", "period": "R8.4〜R8.9"},
-                       {"kind": "自主トレーニング", "provider": "本人", "period": "R8.4〜R8.9"}]},
-         {"point": "買い物の同行", "self_care": "長女の同行", "formal_service": "", "services": []},
-     ]},
+    {
+        "text": "膝の痛みで外出が減っている",
+        "proposal": "歩く機会を増やす",
+        "intention": "本人：買い物に行きたい",
+        "goal": "週2回スーパーまで歩く",
+        "supports": [
+            {
+                "point": "膝に負担をかけない運動",
+                "self_care": "毎朝の体操",
+                "formal_service": "介護予防通所リハビリ",
+                "services": [
+                    {"kind": "介護予防通所リハビリテーション", "provider": "あおぞらリハ", "period": "R8.4〜R8.9"},
+                    {"kind": "自主トレーニング", "provider": "本人", "period": "R8.4〜R8.9"},
+                ],
+            },
+            {"point": "買い物の同行", "self_care": "長女の同行", "formal_service": "", "services": []},
+        ],
+    },
     {"text": "栄養が偏っている", "proposal": "", "intention": "", "goal": "体重を維持する", "supports": []},
 ]
 
@@ -60,8 +71,11 @@ def test_upyobo_sub_rows_follow_the_standards_numbering_rule(support_client):
 
 
 def test_blank_rows_are_dropped_and_numbers_close_up(support_client):
-    tree = [{"text": "", "supports": []}, TREE[1],
-            {"text": "転倒の不安", "supports": [{"point": "", "services": []}, {"point": "手すりの設置"}]}]
+    tree = [
+        {"text": "", "supports": []},
+        TREE[1],
+        {"text": "転倒の不安", "supports": [{"point": "", "services": []}, {"point": "手すりの設置"}]},
+    ]
     with office_scope(support_client.office_id):
         plan = services.plan_save(plan=PreventionPlan(client=support_client, plan_date=PLAN_DATE), issues=tree)
         rows = sub_rows(services.plan_tree(plan))
@@ -70,18 +84,39 @@ def test_blank_rows_are_dropped_and_numbers_close_up(support_client):
 
 def test_send_unit_validates_strictly_and_reads_back(support_client):
     with office_scope(support_client.office_id):
-        info = BasicInfo(client=support_client, consultation_date=dt.date(2026, 4, 2), consultant_name="予防 一郎",
-                         consultant_relation="長男", life_history="教員として働いた。", checklist_result="1",
-                         checklist_date=dt.date(2026, 4, 2))
+        info = BasicInfo(
+            client=support_client,
+            consultation_date=dt.date(2026, 4, 2),
+            consultant_name="予防 一郎",
+            consultant_relation="長男",
+            life_history="教員として働いた。",
+            checklist_result="1",
+            checklist_date=dt.date(2026, 4, 2),
+        )
         services.basic_info_save(
-            info=info, histories=[{"onset": "R2年4月", "disease": "変形性膝関節症", "institution": "新宿整形外科",
-                                   "attending": True, "progress": "01", "treatment": "湿布"}],
+            info=info,
+            histories=[
+                {
+                    "onset": "R2年4月",
+                    "disease": "変形性膝関節症",
+                    "institution": "新宿整形外科",
+                    "attending": True,
+                    "progress": "01",
+                    "treatment": "湿布",
+                }
+            ],
             schedules=[{"time": "6:00", "self_status": "起床", "carer_status": ""}],
         )
         plan = _plan(support_client, consent_on=dt.date(2026, 4, 10), consent_name="予防 春子")
-        unit = prevention_send_unit(basic_info=info, plan=plan, sender_office=support_client.office.office_number,
-                                    sender_kind="43", recipient_office="1370000012", recipient_kind="A5",
-                                    created_at=dt.datetime(2026, 4, 11, 9, 0, 0))
+        unit = prevention_send_unit(
+            basic_info=info,
+            plan=plan,
+            sender_office=support_client.office.office_number,
+            sender_kind="43",
+            recipient_office="1370000012",
+            recipient_kind="A5",
+            created_at=dt.datetime(2026, 4, 11, 9, 0, 0),
+        )
     assert _findings_errors(unit) == []
     names = sorted(n.split("_13")[0] for n, _ in unit.files)
     assert names == ["UPKIHON", "UPKIHON_SUB1", "UPKIHON_SUB2", "UPYOBO", "UPYOBO_SUB"]
@@ -125,7 +160,9 @@ def test_a_plan_without_consent_cannot_be_delivered(support_client):
     with office_scope(support_client.office_id):
         plan = _plan(support_client)
         with pytest.raises(ValidationError) as exc:
-            services.plan_deliver(plan=plan, delivered_on=dt.date(2026, 4, 12), delivered_to="予防 春子", by_name="鈴木")
+            services.plan_deliver(
+                plan=plan, delivered_on=dt.date(2026, 4, 12), delivered_to="予防 春子", by_name="鈴木"
+            )
         assert any("同意" in m for m in exc.value.messages)
         plan.refresh_from_db()
         assert not plan.is_delivered and plan.snapshot == {}
@@ -147,11 +184,13 @@ def test_delivery_freezes_what_the_plan_printed(support_client):
 
 def test_versions_are_unique_per_date(support_client):
     with office_scope(support_client.office_id):
-        services.basic_info_save(info=BasicInfo(client=support_client, consultation_date=dt.date(2026, 4, 2)),
-                                 histories=[], schedules=[])
+        services.basic_info_save(
+            info=BasicInfo(client=support_client, consultation_date=dt.date(2026, 4, 2)), histories=[], schedules=[]
+        )
         with pytest.raises(ValidationError) as exc:
-            services.basic_info_save(info=BasicInfo(client=support_client, consultation_date=dt.date(2026, 4, 2)),
-                                     histories=[], schedules=[])
+            services.basic_info_save(
+                info=BasicInfo(client=support_client, consultation_date=dt.date(2026, 4, 2)), histories=[], schedules=[]
+            )
         assert "相談日" in str(exc.value)
         _plan(support_client)
         with pytest.raises(ValidationError) as exc:
@@ -163,5 +202,7 @@ def test_first_plan_date_defaults_to_the_first_versions_date(support_client):
     with office_scope(support_client.office_id):
         first = _plan(support_client)
         assert first.first_plan_date == PLAN_DATE
-        later = services.plan_save(plan=PreventionPlan(client=support_client, plan_date=dt.date(2026, 10, 1)), issues=[])
+        later = services.plan_save(
+            plan=PreventionPlan(client=support_client, plan_date=dt.date(2026, 10, 1)), issues=[]
+        )
         assert later.first_plan_date == PLAN_DATE

@@ -42,8 +42,9 @@ def days(*spec, month_days=31):
 
 
 def line(office, code, day_list, **kw):
-    return AnnexLine(provider_office_number=office, provider_name=f"事業所{office[-2:]}", service_code=code,
-                     days=day_list, **kw)
+    return AnnexLine(
+        provider_office_number=office, provider_name=f"事業所{office[-2:]}", service_code=code, days=day_list, **kw
+    )
 
 
 def test_month_within_the_limit_one_割():
@@ -58,7 +59,10 @@ def test_month_within_the_limit_one_割():
             line("1370000012", "155301", visit),
             line("2770000013", "171001", days(1), units_entered=500, tais_code="00001-000010"),
         ],
-        codes=CODES, benefit_limit_units=19705, benefit_rate=90, unit_price_for=price,
+        codes=CODES,
+        benefit_limit_units=19705,
+        benefit_rate=90,
+        unit_price_for=price,
     )
     a, b, c = annex.groups
     assert [r.service_units for r in annex.rows] == [3096, 880, 6216, 320, 500]
@@ -81,7 +85,10 @@ def test_over_limit_is_taken_from_the_last_line():
             line("1370000011", "111311", days(*range(1, 21))),
             line("1370000012", "151511", days(*range(21, 30))),
         ],
-        codes=CODES, benefit_limit_units=16765, benefit_rate=90, unit_price_for=price,
+        codes=CODES,
+        benefit_limit_units=16765,
+        benefit_rate=90,
+        unit_price_for=price,
     )
     a, b = annex.groups
     assert annex.is_over and annex.over_units == 497
@@ -104,7 +111,10 @@ def test_rate_addon_uses_units_within_the_limit_and_is_outside_the_limit():
             line("1370000012", "151511", days(*range(21, 30))),
             line("1370000012", "156275", days()),
         ],
-        codes=CODES, benefit_limit_units=16765, benefit_rate=90, unit_price_for=price,
+        codes=CODES,
+        benefit_limit_units=16765,
+        benefit_rate=90,
+        unit_price_for=price,
     )
     b = annex.groups[1]
     addon = b.rows[1]
@@ -117,8 +127,10 @@ def test_rate_addon_uses_units_within_the_limit_and_is_outside_the_limit():
 
 def test_two_and_three_割():
     # 訪問介護 3,976 units at 11.40 → 費用総額 45,326 (see the first test)
-    lines = [line("1370000011", "111211", days(1, 4, 8, 11, 15, 18, 22, 25)),
-             line("1370000011", "117311", days(2, 9, 16, 23))]
+    lines = [
+        line("1370000011", "111211", days(1, 4, 8, 11, 15, 18, 22, 25)),
+        line("1370000011", "117311", days(2, 9, 16, 23)),
+    ]
     two = calculate_annex(lines=lines, codes=CODES, benefit_limit_units=19705, benefit_rate=80, unit_price_for=price)
     # ×0.8 = 36,260.8 → 36,260; copay 9,066
     assert (two.cost_total, two.insurance_claim, two.copay_insured) == (45326, 36260, 9066)
@@ -132,7 +144,10 @@ def test_daily_prorated_service():
     # 1級地 × 55% = 11.10 → 84,004.8 → 84,004; ×0.9 = 75,603.6 → 75,603; copay 8,401
     annex = calculate_annex(
         lines=[line("1370000073", "731121", days(*range(10, 32)))],
-        codes=CODES, benefit_limit_units=16765, benefit_rate=90, unit_price_for=price,
+        codes=CODES,
+        benefit_limit_units=16765,
+        benefit_rate=90,
+        unit_price_for=price,
     )
     g = annex.groups[0]
     assert (g.rows[0].count, g.service_units) == (22, 7568)
@@ -143,9 +158,12 @@ def test_two_providers_of_one_kind_share_the_kind_limit_but_keep_their_own_price
     # 訪問介護 at A (1級地 11.40): 387×4 = 1,548; at A2 (2級地 11.12): 387×5 = 1,935. 種類支給限度 3,000
     # → 3,483 − 3,000 = 483 over, taken from the last line (A2): A2 in-limit 1,452.
     annex = calculate_annex(
-        lines=[line("1370000011", "111211", days(1, 8, 15, 22)),
-               line("1370000099", "111211", days(3, 10, 17, 24, 31))],
-        codes=CODES, benefit_limit_units=27048, benefit_rate=90, unit_price_for=price, kind_limits={"11": 3000},
+        lines=[line("1370000011", "111211", days(1, 8, 15, 22)), line("1370000099", "111211", days(3, 10, 17, 24, 31))],
+        codes=CODES,
+        benefit_limit_units=27048,
+        benefit_rate=90,
+        unit_price_for=price,
+        kind_limits={"11": 3000},
     )
     a, a2 = annex.groups
     assert (a.unit_price, a2.unit_price) == (Decimal("11.40"), Decimal("11.12"))
@@ -160,7 +178,10 @@ def test_two_providers_of_one_kind_share_the_kind_limit_but_keep_their_own_price
 def test_unknown_code_is_shown_not_counted():
     annex = calculate_annex(
         lines=[line("1370000011", "11ZZZZ", days(1, 2))],
-        codes=CODES, benefit_limit_units=16765, benefit_rate=90, unit_price_for=price,
+        codes=CODES,
+        benefit_limit_units=16765,
+        benefit_rate=90,
+        unit_price_for=price,
     )
     assert annex.unknown_codes == ["11ZZZZ"]
     assert annex.cost_total == 0

@@ -32,10 +32,14 @@ def month(office):
     OfficeFactory(office_number=VISIT, name="ひまわり訪問介護", kinds=["11"], regional_grade="1")
     OfficeFactory(office_number=STAY, name="さくらショートステイ", kinds=["21"], regional_grade="7")
     client = make_client(office, services=((VISIT, "ひまわり訪問介護", "11"), (STAY, "さくらショートステイ", "21")))
-    return make_schedule(office, client, [
-        (VISIT, "111211", "0900", "1000", days(*MONDAYS)),
-        (STAY, "211111", "9999", "9999", days(*range(12, 22))),  # 10 days at the short stay (要介護1)
-    ])
+    return make_schedule(
+        office,
+        client,
+        [
+            (VISIT, "111211", "0900", "1000", days(*MONDAYS)),
+            (STAY, "211111", "9999", "9999", days(*range(12, 22))),  # 10 days at the short stay (要介護1)
+        ],
+    )
 
 
 def test_discount_and_satellite_are_set_on_the_clients_services(owner_client, office, month):
@@ -45,7 +49,9 @@ def test_discount_and_satellite_are_set_on_the_clients_services(owner_client, of
     assert page.value("svc-0-discount_rate") == "" and page.value("svc-1-satellite_branch") == ""
     bad = submit(owner_client, url, {"svc-0-discount_rate": "120"}, button="保存する")
     assert bad.status_code == 200 and "割引後率は1〜99の整数（%）で入力してください" in bad.content.decode()
-    response = submit(owner_client, url, {"svc-0-discount_rate": "95", "svc-1-satellite_branch": "2"}, button="保存する")
+    response = submit(
+        owner_client, url, {"svc-0-discount_rate": "95", "svc-1-satellite_branch": "2"}, button="保存する"
+    )
     assert response.status_code == 302
     with office_scope(office):
         services = {s.service_type_code: s for s in ClientService.objects.filter(client=client)}
@@ -68,12 +74,18 @@ def test_days_before_are_typed_on_the_sheet_when_renkei_has_no_previous_month(ow
     assert read_form(owner_client, edit_url(month), form="sheet").value("short_stay_before") == ""
 
     bad = submit(owner_client, edit_url(month), {"short_stay_before": "１２日"}, button="保存する", form="sheet")
-    assert "前月までの短期入所利用日数は0〜99999の半角数字で入力してください（入力値「１２日」）" in bad.content.decode()
+    assert (
+        "前月までの短期入所利用日数は0〜99999の半角数字で入力してください（入力値「１２日」）" in bad.content.decode()
+    )
     with office_scope(office):
         assert ServiceSchedule.objects.get(pk=month.pk).short_stay_days_before is None
 
-    assert submit(owner_client, edit_url(month), {"short_stay_before": "１２"}, button="保存する",
-                  form="sheet").status_code == 302
+    assert (
+        submit(
+            owner_client, edit_url(month), {"short_stay_before": "１２"}, button="保存する", form="sheet"
+        ).status_code
+        == 302
+    )
     with office_scope(office):
         assert ServiceSchedule.objects.get(pk=month.pk).short_stay_days_before == 12
     text = owner_client.get(edit_url(month)).content.decode()
@@ -86,7 +98,9 @@ def test_days_before_are_typed_on_the_sheet_when_renkei_has_no_previous_month(ow
     assert "短期入所の累積利用日数（185日）が認定有効期間（365日）の半数（182日）を超えています。" in text
 
     # June is computed from May (175 + 10) without typing
-    june = make_schedule(office, month.client, [(STAY, "211111", "9999", "9999", days(1, 2))], month=dt.date(2026, 6, 1))
+    june = make_schedule(
+        office, month.client, [(STAY, "211111", "9999", "9999", days(1, 2))], month=dt.date(2026, 6, 1)
+    )
     text = owner_client.get(edit_url(june)).content.decode()
     assert 'data-testid="short-stay-before">185日' in text and 'data-testid="short-stay-total">187日' in text
 
@@ -99,4 +113,8 @@ def test_the_provision_pdf_sheet_carries_discount_and_short_stay_days(office, mo
     visit = next(r for r in sheet.annex.rows if r.service_code == "111211")
     assert (visit.units, visit.discount_rate, visit.discounted_units, visit.service_units) == (387, 95, 368, 1472)
     assert sheet.short_stay_days_before == 3
-    assert (sheet.annex.short_stay_before, sheet.annex.short_stay_this_month, sheet.annex.short_stay_total) == (3, 10, 13)
+    assert (sheet.annex.short_stay_before, sheet.annex.short_stay_this_month, sheet.annex.short_stay_total) == (
+        3,
+        10,
+        13,
+    )

@@ -46,7 +46,7 @@ def test_open_creates_an_empty_month_and_shows_the_grid(owner_client, office):
     assert "サービス利用票（第6表）令和8年5月分" in text
     assert '<th class="day sat">2</th>' in text and '<th class="day sun">3</th>' in text  # 土日 highlighted
     # from the sheet: send this 利用者's month to the partners, or print the 利用票
-    assert f'{reverse("exchange:send_month")}?month=2026-05&amp;clients={client.pk}&amp;preview=1' in text
+    assert f"{reverse('exchange:send_month')}?month=2026-05&amp;clients={client.pk}&amp;preview=1" in text
     assert reverse("documents:usage_pdf", kwargs={"schedule_id": schedule.pk}) in text
     # opening again goes to the same month
     assert owner_client.get(url)["Location"] == edit_url(schedule)
@@ -57,8 +57,20 @@ def test_save_grid_and_see_the_annex(owner_client, office, providers):
     schedule = make_schedule(office, client)
     rows = [
         {"provider": "1370000011", "code": "111211", "start": "9:00", "end": "10:00", "days": {d: 1 for d in MONDAYS}},
-        {"provider": "1370000012", "code": "151511", "start": "09:30", "end": "17:00", "days": {d: 1 for d in THURSDAYS}},
-        {"provider": "1370000012", "code": "155301", "start": "09:30", "end": "17:00", "days": {d: 1 for d in THURSDAYS}},
+        {
+            "provider": "1370000012",
+            "code": "151511",
+            "start": "09:30",
+            "end": "17:00",
+            "days": {d: 1 for d in THURSDAYS},
+        },
+        {
+            "provider": "1370000012",
+            "code": "155301",
+            "start": "09:30",
+            "end": "17:00",
+            "days": {d: 1 for d in THURSDAYS},
+        },
     ]
     response = type_rows(owner_client, edit_url(schedule), rows)
     assert response.status_code == 302
@@ -67,7 +79,10 @@ def test_save_grid_and_see_the_annex(owner_client, office, providers):
         schedule.refresh_from_db()
     assert schedule.version == 4  # saved once per typed line
     assert [(ln.service_code, ln.start_time, ln.end_time, ln.planned_total) for ln in lines] == [
-        ("111211", "0900", "1000", 4), ("151511", "0930", "1700", 4), ("155301", "0930", "1700", 4)]
+        ("111211", "0900", "1000", 4),
+        ("151511", "0930", "1700", 4),
+        ("155301", "0930", "1700", 4),
+    ]
     assert lines[0].provider_name == "ひまわり訪問介護"
     text = owner_client.get(edit_url(schedule)).content.decode()
     # 訪問介護: 387 × 4 = 1,548 units × 11.40 = 17,647.2 → 17,647 yen
@@ -91,22 +106,39 @@ def test_over_limit_is_shown_in_red_with_units_over(owner_client, office, provid
     assert "2,793円" in text
 
 
-@pytest.mark.parametrize("row,message", [
-    ({"provider": "1370000011", "code": "111211", "start": "25:00", "end": "26:00", "days": {4: 1}},
-     "1行目: 開始時刻「25:00」は正しい時刻ではありません。00:00〜23:59 で入力してください"),
-    ({"provider": "1370000011", "code": "111211", "start": "10:00", "end": "09:00", "days": {4: 1}},
-     "1行目: 終了時刻（09:00）が開始時刻（10:00）より後になっていません"),
-    ({"provider": "1370000011", "code": "119999", "start": "09:00", "end": "10:00", "days": {4: 1}},
-     "1行目: サービスコード 119999 は令和8年5月に有効なコードとしてマスタにありません"),
-    ({"provider": "1370000011", "code": "131311", "start": "09:00", "end": "10:00", "days": {4: 1}},
-     "事業所 1370000011（ひまわり訪問介護） は サービス種類 13（訪問看護）を提供していません"),
-    ({"provider": "2799999999", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}},
-     "事業所 2799999999 の サービス種類 11（訪問介護）は、利用者の「利用するサービス事業所」に登録がありません"),
-    ({"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: "a"}},
-     "1行目: 回数は0〜99の数字で入力してください（4日「a」）"),
-    ({"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {}},
-     "1行目: 予定の日が1日も入力されていません"),
-])
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        (
+            {"provider": "1370000011", "code": "111211", "start": "25:00", "end": "26:00", "days": {4: 1}},
+            "1行目: 開始時刻「25:00」は正しい時刻ではありません。00:00〜23:59 で入力してください",
+        ),
+        (
+            {"provider": "1370000011", "code": "111211", "start": "10:00", "end": "09:00", "days": {4: 1}},
+            "1行目: 終了時刻（09:00）が開始時刻（10:00）より後になっていません",
+        ),
+        (
+            {"provider": "1370000011", "code": "119999", "start": "09:00", "end": "10:00", "days": {4: 1}},
+            "1行目: サービスコード 119999 は令和8年5月に有効なコードとしてマスタにありません",
+        ),
+        (
+            {"provider": "1370000011", "code": "131311", "start": "09:00", "end": "10:00", "days": {4: 1}},
+            "事業所 1370000011（ひまわり訪問介護） は サービス種類 13（訪問看護）を提供していません",
+        ),
+        (
+            {"provider": "2799999999", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}},
+            "事業所 2799999999 の サービス種類 11（訪問介護）は、利用者の「利用するサービス事業所」に登録がありません",
+        ),
+        (
+            {"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: "a"}},
+            "1行目: 回数は0〜99の数字で入力してください（4日「a」）",
+        ),
+        (
+            {"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {}},
+            "1行目: 予定の日が1日も入力されていません",
+        ),
+    ],
+)
 def test_bad_rows_are_explained_kept_as_draft_and_not_saved(owner_client, owner, office, providers, row, message):
     client = make_client(office)
     schedule = make_schedule(office, client)
@@ -166,9 +198,12 @@ def test_second_editor_is_refused_and_nothing_is_overwritten(office, owner, prov
     mine = read_form(first, edit_url(schedule), form="sheet")
     theirs = read_form(second, edit_url(schedule), form="sheet")
     assert mine.value("version") == theirs.value("version") == "1"
-    typed_mine = typed_row({"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}})
-    typed_theirs = typed_row({"provider": "1370000011", "code": "117311", "start": "14:00", "end": "15:00",
-                              "days": {5: 1}})
+    typed_mine = typed_row(
+        {"provider": "1370000011", "code": "111211", "start": "09:00", "end": "10:00", "days": {4: 1}}
+    )
+    typed_theirs = typed_row(
+        {"provider": "1370000011", "code": "117311", "start": "14:00", "end": "15:00", "days": {5: 1}}
+    )
     assert first.post(edit_url(schedule), mine.data(typed_mine, button="保存する")).status_code == 302
     response = second.post(edit_url(schedule), theirs.data(typed_theirs, button="保存する"))
     assert response.status_code == 409
@@ -186,8 +221,9 @@ def test_existing_lines_keep_their_actuals(owner_client, office, providers):
         line = schedule.lines.get()
         line.actual_days = days(4)
         line.save()
-    response = submit(owner_client, edit_url(schedule), typed_row({"days": {18: 1}}, index="0"), button="保存する",
-                      form="sheet")
+    response = submit(
+        owner_client, edit_url(schedule), typed_row({"days": {18: 1}}, index="0"), button="保存する", form="sheet"
+    )
     assert response.status_code == 302
     with office_scope(office):
         line.refresh_from_db()
@@ -230,15 +266,30 @@ def test_fill_from_weekly_pattern(owner_client, office, providers):
 
     client = make_client(office)
     with office_scope(office):
-        plan = CarePlan.objects.create(client=client, plan_date=dt.date(2026, 4, 1), certification_status="2",
-                                       care_level="21")
+        plan = CarePlan.objects.create(
+            client=client, plan_date=dt.date(2026, 4, 1), certification_status="2", care_level="21"
+        )
         for weekday in (1, 4):  # Monday and Thursday
-            WeeklyActivity.objects.create(plan=plan, weekday=weekday, start_time=dt.time(9), end_time=dt.time(10),
-                                          content="身体介護", service_type_code="11", service_item_code="1211",
-                                          provider_office_number="1370000011")
-        WeeklyActivity.objects.create(plan=plan, weekday=3, start_time=dt.time(9, 30), end_time=dt.time(16, 30),
-                                      content="通所介護", service_type_code="15", service_item_code="",
-                                      provider_office_number="1370000012")
+            WeeklyActivity.objects.create(
+                plan=plan,
+                weekday=weekday,
+                start_time=dt.time(9),
+                end_time=dt.time(10),
+                content="身体介護",
+                service_type_code="11",
+                service_item_code="1211",
+                provider_office_number="1370000011",
+            )
+        WeeklyActivity.objects.create(
+            plan=plan,
+            weekday=3,
+            start_time=dt.time(9, 30),
+            end_time=dt.time(16, 30),
+            content="通所介護",
+            service_type_code="15",
+            service_item_code="",
+            provider_office_number="1370000012",
+        )
     schedule = make_schedule(office, client)
     submit(owner_client, edit_url(schedule), button="第3表の週間パターンから作成")
     text = owner_client.get(edit_url(schedule)).content.decode()
@@ -256,8 +307,9 @@ def test_schedule_page_query_count_is_flat(owner_client, office, providers, djan
     client = make_client(office)
     lines = []
     for i in range(40):
-        lines.append(("1370000011" if i % 2 else "1370000012", "111211" if i % 2 else "151511", "0900", "1000",
-                      days(*MONDAYS)))
+        lines.append(
+            ("1370000011" if i % 2 else "1370000012", "111211" if i % 2 else "151511", "0900", "1000", days(*MONDAYS))
+        )
     schedule = make_schedule(office, client, lines)
     small = make_schedule(office, make_client(office, insured="0000000099"), lines[:2])
     owner_client.get(edit_url(small))  # warm up (session, masters check)

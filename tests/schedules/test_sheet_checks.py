@@ -34,8 +34,13 @@ def edit_url(schedule):
     return reverse("schedules:edit", kwargs={"schedule_id": schedule.pk})
 
 
-DAY_CARE_L1 = {"provider": "1370000012", "code": "151511", "start": "09:30", "end": "17:00",
-               "days": {d: 1 for d in THURSDAYS}}
+DAY_CARE_L1 = {
+    "provider": "1370000012",
+    "code": "151511",
+    "start": "09:30",
+    "end": "17:00",
+    "days": {d: 1 for d in THURSDAYS},
+}
 
 
 # --------------------------------------------------------------------------- item 10: codes vs the 利用者
@@ -47,22 +52,31 @@ def test_code_for_another_care_level_is_refused_on_its_line(owner_client, office
     response = type_rows(owner_client, edit_url(schedule), [DAY_CARE_L1])
     text = response.content.decode()
     assert response.status_code == 200
-    assert ("1行目: サービスコード 151511（通所介護（通常規模型）7時間以上8時間未満・要介護1）は要介護1の方のコードですが、"
-            "この利用者は要介護3です。要介護状態区分に合うコード（151531）を入力してください。") in text
+    assert (
+        "1行目: サービスコード 151511（通所介護（通常規模型）7時間以上8時間未満・要介護1）は要介護1の方のコードですが、"
+        "この利用者は要介護3です。要介護状態区分に合うコード（151531）を入力してください。"
+    ) in text
     assert "保存していません" in text and 'value="151511"' in text
     with office_scope(office):
         assert not ServiceScheduleLine.objects.filter(schedule=schedule).exists()
     # the right code for 要介護3 saves
-    fixed = submit(owner_client, edit_url(schedule), typed_row({"code": "151531"}, index="0"), button="保存する",
-                   form="sheet")
+    fixed = submit(
+        owner_client, edit_url(schedule), typed_row({"code": "151531"}, index="0"), button="保存する", form="sheet"
+    )
     assert fixed.status_code == 302
 
 
 def test_care_level_change_within_the_month_names_the_days(owner_client, office, providers):
     client = make_client(office, level="21", valid_from=dt.date(2026, 4, 1), valid_to=dt.date(2026, 5, 15))
     with office_scope(office):
-        Certification.objects.create(client=client, care_level="23", status="2", valid_from=dt.date(2026, 5, 16),
-                                     valid_to=dt.date(2027, 5, 31), benefit_limit_units=27048)
+        Certification.objects.create(
+            client=client,
+            care_level="23",
+            status="2",
+            valid_from=dt.date(2026, 5, 16),
+            valid_to=dt.date(2027, 5, 31),
+            benefit_limit_units=27048,
+        )
     schedule = make_schedule(office, client)
     text = type_rows(owner_client, edit_url(schedule), [DAY_CARE_L1]).content.decode()
     assert "この利用者は要介護3です（21日, 28日）。要介護状態区分に合うコード（151531）を入力してください。" in text
@@ -71,8 +85,12 @@ def test_care_level_change_within_the_month_names_the_days(owner_client, office,
 def test_code_not_in_the_master_for_that_month(owner_client, office, providers):
     # 通所リハ 161111 starts on 2024-06-01 in the bundled table: not a May 2024 code
     may_2024 = dt.date(2024, 5, 1)
-    client = make_client(office, valid_from=dt.date(2024, 4, 1), valid_to=dt.date(2025, 3, 31),
-                         services=(("1370000016", "みなとリハ", "16"),))
+    client = make_client(
+        office,
+        valid_from=dt.date(2024, 4, 1),
+        valid_to=dt.date(2025, 3, 31),
+        services=(("1370000016", "みなとリハ", "16"),),
+    )
     schedule = make_schedule(office, client, month=may_2024)
     row = {"provider": "1370000016", "code": "161111", "start": "10:00", "end": "11:30", "days": {8: 1}}
     text = type_rows(owner_client, edit_url(schedule), [row]).content.decode()
@@ -110,8 +128,13 @@ def test_the_annex_is_recalculated_by_the_server_from_what_the_page_holds(owner_
 
 # --------------------------------------------------------------------------- item 9: where the excess falls
 
-HOME_HELP_MOST_DAYS = {"provider": "1370000011", "code": "111311", "start": "09:00", "end": "10:30",
-                       "days": {d: 1 for d in range(1, 29)}}  # 567 × 28 = 15,876 units
+HOME_HELP_MOST_DAYS = {
+    "provider": "1370000011",
+    "code": "111311",
+    "start": "09:00",
+    "end": "10:30",
+    "days": {d: 1 for d in range(1, 29)},
+}  # 567 × 28 = 15,876 units
 
 
 def _over_limit_sheet(owner_client, office):
@@ -124,8 +147,9 @@ def _over_limit_sheet(owner_client, office):
 
 def _class_over_by_provider(schedule):
     schedule = load_schedule(schedule.pk)
-    records = annex_records(schedule=schedule, annex=saved_sheet_state(schedule).annex, created_on=MONTH,
-                            office_number="1310000001")
+    records = annex_records(
+        schedule=schedule, annex=saved_sheet_state(schedule).annex, created_on=MONTH, office_number="1310000001"
+    )
     return {r[7]: r.get(21) for r in records if r[9] != "999999"}
 
 
@@ -140,8 +164,13 @@ def test_default_excess_falls_on_the_last_lines(owner_client, office, providers)
 
 def test_care_manager_moves_the_excess_to_chosen_lines(owner_client, office, providers):
     schedule = _over_limit_sheet(owner_client, office)
-    response = submit(owner_client, edit_url(schedule), {"over_mode": "chosen", "line-0-over": "1743"},
-                      button="保存する", form="sheet")
+    response = submit(
+        owner_client,
+        edit_url(schedule),
+        {"over_mode": "chosen", "line-0-over": "1743"},
+        button="保存する",
+        form="sheet",
+    )
     assert response.status_code == 302
     with office_scope(office):
         schedule.refresh_from_db()
@@ -163,12 +192,20 @@ def test_care_manager_moves_the_excess_to_chosen_lines(owner_client, office, pro
 
 def test_a_choice_that_does_not_add_up_is_explained_and_not_saved(owner_client, office, providers):
     schedule = _over_limit_sheet(owner_client, office)
-    response = submit(owner_client, edit_url(schedule), {"over_mode": "chosen", "line-0-over": "16000"},
-                      button="保存する", form="sheet")
+    response = submit(
+        owner_client,
+        edit_url(schedule),
+        {"over_mode": "chosen", "line-0-over": "16000"},
+        button="保存する",
+        form="sheet",
+    )
     text = response.content.decode()
     assert response.status_code == 200
     assert "1行目: 限度超に指定した16,000単位が、この行の単位数（15,876単位）を超えています。" in text
-    assert "限度超に指定した単位数の合計（16,000単位）が、区分支給限度基準額を超える単位数（1,743単位）と合っていません。" in text
+    assert (
+        "限度超に指定した単位数の合計（16,000単位）が、区分支給限度基準額を超える単位数（1,743単位）と合っていません。"
+        in text
+    )
     assert 'value="16000"' in text  # kept for correction
     with office_scope(office):
         assert ServiceSchedule.objects.get(pk=schedule.pk).over_mode == "auto"
@@ -176,8 +213,13 @@ def test_a_choice_that_does_not_add_up_is_explained_and_not_saved(owner_client, 
 
 def test_non_numeric_choice_is_explained(owner_client, office, providers):
     schedule = _over_limit_sheet(owner_client, office)
-    text = submit(owner_client, edit_url(schedule), {"over_mode": "chosen", "line-1-over": "たくさん"},
-                  button="保存する", form="sheet").content.decode()
+    text = submit(
+        owner_client,
+        edit_url(schedule),
+        {"over_mode": "chosen", "line-1-over": "たくさん"},
+        button="保存する",
+        form="sheet",
+    ).content.decode()
     assert "2行目: 限度超の単位数は半角数字で入力してください（入力値「たくさん」）。" in text
 
 
@@ -193,7 +235,9 @@ def test_bad_version_gives_a_japanese_error_not_a_500(owner_client, owner, offic
     response = submit(owner_client, edit_url(schedule), values, button="保存する", form="sheet")
     assert response.status_code == 400
     text = response.content.decode()
-    assert "この画面の更新番号（version）が正しくないため保存していません。入力内容は下書きとして残してあります。" in text
+    assert (
+        "この画面の更新番号（version）が正しくないため保存していません。入力内容は下書きとして残してあります。" in text
+    )
     assert 'value="151511"' in text
     with office_scope(office):
         assert not ServiceScheduleLine.objects.filter(schedule=schedule).exists()

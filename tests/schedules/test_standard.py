@@ -28,15 +28,25 @@ THURSDAYS = weekdays_in(MONTH, 3)
 def month_schedule(office):
     OfficeFactory(office_number="1370000011", name="ひまわり訪問介護", kinds=["11"], regional_grade="1")
     OfficeFactory(office_number="1370000012", name="あおぞらデイ", kinds=["15"], regional_grade="3")
-    client = make_client(office, services=(("1370000011", "ひまわり訪問介護", "11"), ("1370000012", "あおぞらデイ", "15"),
-                                           ("2799000001", "外部の福祉用具", "17")))
-    schedule = make_schedule(office, client, [
-        ("1370000011", "111211", "0900", "1000", days(*MONDAYS)),
-        ("1370000011", "116275", "9999", "9999", [0] * 31),
-        ("1370000012", "151511", "0930", "1700", days(*THURSDAYS)),
-        ("1370000012", "155301", "0930", "1700", days(*THURSDAYS)),
-        ("2799000001", "171007", "9999", "9999", days(1)),
-    ])
+    client = make_client(
+        office,
+        services=(
+            ("1370000011", "ひまわり訪問介護", "11"),
+            ("1370000012", "あおぞらデイ", "15"),
+            ("2799000001", "外部の福祉用具", "17"),
+        ),
+    )
+    schedule = make_schedule(
+        office,
+        client,
+        [
+            ("1370000011", "111211", "0900", "1000", days(*MONDAYS)),
+            ("1370000011", "116275", "9999", "9999", [0] * 31),
+            ("1370000012", "151511", "0930", "1700", days(*THURSDAYS)),
+            ("1370000012", "155301", "0930", "1700", days(*THURSDAYS)),
+            ("2799000001", "171007", "9999", "9999", days(1)),
+        ],
+    )
     with office_scope(office):
         line = schedule.lines.get(service_item_code="1007")
         line.units_entered, line.tais_code, line.equipment_name = 300, "00001-000010", "手すり（居室）"
@@ -49,7 +59,10 @@ def test_send_units_per_recipient_pass_the_validator(office, month_schedule):
         schedule = load_schedule(month_schedule.pk)
         units = schedule_send_units(schedule=schedule, sender_office=office, created_at=dt.datetime(2026, 4, 25, 10, 0))
     assert [(u.recipient_office, u.recipient_kind) for u in units] == [
-        ("1370000011", "11"), ("1370000012", "15"), ("2799000001", "17")]
+        ("1370000011", "11"),
+        ("1370000012", "15"),
+        ("2799000001", "17"),
+    ]
     files = []
     for unit in units:
         built = unit.build()
@@ -80,7 +93,12 @@ def test_send_units_per_recipient_pass_the_validator(office, month_schedule):
     subtotal_11 = sikyu[2]
     # 1,548 + 379 = 1,927 units × 11.40 = 21,967.8 → 21,967 yen; ×0.9 → 19,770; copay 2,197
     assert (subtotal_11[21], subtotal_11[22], subtotal_11[23], subtotal_11[25], subtotal_11[27]) == (
-        "1927", "11.40", "21967", "19770", "2197")
+        "1927",
+        "11.40",
+        "21967",
+        "19770",
+        "2197",
+    )
     rental = sikyu[6]
     assert (rental[9], rental[12], rental[22], rental[23]) == ("00001-000010", "300", "10.00", "3000")
 
@@ -114,7 +132,9 @@ def share_with_every_provider(office, client):
 
 
 def test_download_is_refused_without_consent(owner_client, office, month_schedule):
-    response = owner_client.get(reverse("exchange:schedule_download", kwargs={"schedule_id": month_schedule.pk}), follow=True)
+    response = owner_client.get(
+        reverse("exchange:schedule_download", kwargs={"schedule_id": month_schedule.pk}), follow=True
+    )
     assert response["Content-Type"].startswith("text/html")
     assert "送信できる利用者がいません" in response.content.decode()
 
@@ -127,8 +147,11 @@ def test_download_zip_validates_with_the_cli(owner_client, office, month_schedul
         names = zf.namelist()
         zf.extractall(tmp_path)
     assert len(names) == 9  # 3 recipients × (UPPLAN, UPSIKYU, UPHOSOKU)
-    result = subprocess.run([sys.executable, "-m", "linkage.standard", "validate", *[str(tmp_path / n) for n in names]],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "linkage.standard", "validate", *[str(tmp_path / n) for n in names]],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -166,16 +189,25 @@ def test_identical_equipment_lines_are_numbered_in_the_detail_code(office):
     """明細判別コード (第6表 No.19): two 手すり 171007 of 300 units (居室分・廊下分) are 1 and 2; a single
     rental line and other services stay Null."""
     client = make_client(office, services=(("2799000001", "外部の福祉用具", "17"), ("1370000011", "ひまわり", "11")))
-    schedule = make_schedule(office, client, [
-        ("2799000001", "171007", "9999", "9999", days(1)),
-        ("2799000001", "171007", "9999", "9999", days(1)),
-        ("2799000001", "171003", "9999", "9999", days(1)),
-        ("1370000011", "111211", "0900", "1000", days(*MONDAYS)),
-    ])
+    schedule = make_schedule(
+        office,
+        client,
+        [
+            ("2799000001", "171007", "9999", "9999", days(1)),
+            ("2799000001", "171007", "9999", "9999", days(1)),
+            ("2799000001", "171003", "9999", "9999", days(1)),
+            ("1370000011", "111211", "0900", "1000", days(*MONDAYS)),
+        ],
+    )
     with office_scope(office):
-        for line, (tais, name, units) in zip(schedule.lines.order_by("sort_order"), [
-                ("00001-000010", "手すり（居室）", 300), ("00001-000010", "手すり（廊下）", 300),
-                ("00150-000021", "特殊寝台", 1000)]):
+        for line, (tais, name, units) in zip(
+            schedule.lines.order_by("sort_order"),
+            [
+                ("00001-000010", "手すり（居室）", 300),
+                ("00001-000010", "手すり（廊下）", 300),
+                ("00150-000021", "特殊寝台", 1000),
+            ],
+        ):
             line.units_entered, line.tais_code, line.equipment_name = units, tais, name
             line.save()
         schedule = load_schedule(schedule.pk)
@@ -194,7 +226,8 @@ def test_satellite_branch_of_the_service_goes_to_table6_and_table7(office, month
 
     with office_scope(office):
         ClientService.objects.filter(client=month_schedule.client, provider_office_number="1370000011").update(
-            satellite_branch="2")
+            satellite_branch="2"
+        )
         schedule = load_schedule(month_schedule.pk)
         units = schedule_send_units(schedule=schedule, sender_office=office, created_at=dt.datetime(2026, 4, 25, 9))
     built = units[0].build()
@@ -203,5 +236,8 @@ def test_satellite_branch_of_the_service_goes_to_table6_and_table7(office, month
     plan = read_file(*next((n, d) for n, d in files.items() if n.startswith("UPPLAN"))).rows
     assert {(r[19], r[21]) for r in plan} == {("1370000011", "2"), ("1370000012", ""), ("2799000001", "")}
     annex = read_file(*next((n, d) for n, d in files.items() if n.startswith("UPSIKYU"))).rows
-    assert {(r[6], r[7]) for r in annex if r[8] != "999999"} == {("1370000011", "2"), ("1370000012", ""),
-                                                                 ("2799000001", "")}
+    assert {(r[6], r[7]) for r in annex if r[8] != "999999"} == {
+        ("1370000011", "2"),
+        ("1370000012", ""),
+        ("2799000001", ""),
+    }

@@ -8,8 +8,6 @@ fields filled with garbage (the fields a browser would send, read with tests/for
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -19,21 +17,53 @@ from portal.offices.tenancy import office_scope
 from tests.conftest import login_client
 from tests.factories import MembershipFactory, OfficeFactory
 from tests.forms import parse_forms
-from tests.isolation_objects import MAKERS
 from tests.hub.conftest import hub, hub_ca  # noqa: F401  (the real hub process)
+from tests.isolation_objects import MAKERS
 from tests.test_isolation import _walk
 
 GARBAGE = ["x", "-99999999999999999999999", "\x00'\"<>"]
-NAMES = ["month", "version", "new_day", "day", "page", "lock_version", "client_id", "clients", "office_id", "status",
-         "date_from", "date_to", "q", "s", "preview", "channel", "delete", "role", "service_type_codes", "kind",
-         "inline", "year", "tables", "partner", "client", "action", "code", "updated_after", "limit"]
+NAMES = [
+    "month",
+    "version",
+    "new_day",
+    "day",
+    "page",
+    "lock_version",
+    "client_id",
+    "clients",
+    "office_id",
+    "status",
+    "date_from",
+    "date_to",
+    "q",
+    "s",
+    "preview",
+    "channel",
+    "delete",
+    "role",
+    "service_type_codes",
+    "kind",
+    "inline",
+    "year",
+    "tables",
+    "partner",
+    "client",
+    "action",
+    "code",
+    "updated_after",
+    "limit",
+]
 
 
 def _routes():
     from django.urls import get_resolver
 
-    return sorted({(name, tuple((kw, type(conv).__name__) for kw, conv in pattern.pattern.converters.items()))
-                   for name, pattern in _walk(get_resolver().url_patterns)})
+    return sorted(
+        {
+            (name, tuple((kw, type(conv).__name__) for kw, conv in pattern.pattern.converters.items()))
+            for name, pattern in _walk(get_resolver().url_patterns)
+        }
+    )
 
 
 ROUTES = _routes()
@@ -70,7 +100,8 @@ def _assert_no_5xx(client, url, who):
                     data[button[0]] = button[1]
                 response = client.post(action, data)
                 assert response.status_code < 500, (
-                    f"POST form {action} {value!r} {button} as {who}: {response.status_code}")
+                    f"POST form {action} {value!r} {button} as {who}: {response.status_code}"
+                )
 
 
 @pytest.mark.parametrize("name,kwargs", ROUTES, ids=[n for n, _ in ROUTES])
@@ -85,8 +116,19 @@ def test_garbage_to_every_route_gives_no_server_error(name, kwargs, office, owne
 
 # --- the hub -------------------------------------------------------------------------------------
 
-HUB_BODIES = [b"", b"x", b"{", b"[]", b"null", b'{"status": 5}', b'{"status": ["received"]}',
-              b"[" * 100000 + b"]" * 100000, b'{"a":' * 50000 + b"1" + b"}" * 50000, "\x00é".encode(), b"\xff\xfe"]
+HUB_BODIES = [
+    b"",
+    b"x",
+    b"{",
+    b"[]",
+    b"null",
+    b'{"status": 5}',
+    b'{"status": ["received"]}',
+    b"[" * 100000 + b"]" * 100000,
+    b'{"a":' * 50000 + b"1" + b"}" * 50000,
+    "\x00é".encode(),
+    b"\xff\xfe",
+]
 
 
 @pytest.mark.slow
@@ -96,11 +138,27 @@ def test_garbage_to_every_hub_endpoint_gives_no_server_error(hub, hub_ca):
 
     sender, recipient = client_for(hub, hub_ca), client_for(hub, hub_ca)
     package_id = sender.submit(make_package(sender, recipient))["package_id"]
-    paths = ["/api/health", "/api/openapi.json", "/api/certificates", "/api/packages", "/api/inbox", "/api/sent",
-             f"/api/packages/{package_id}", f"/api/packages/{package_id}/status", f"/api/packages/{package_id}/ack",
-             "/api/packages/not-a-uuid/ack"]
-    queries = ["", "?limit=x", "?limit=-5", "?limit=1e999", "?updated_after=x", "?updated_after=2026-99-99T99:99",
-               "?updated_after=%00"]
+    paths = [
+        "/api/health",
+        "/api/openapi.json",
+        "/api/certificates",
+        "/api/packages",
+        "/api/inbox",
+        "/api/sent",
+        f"/api/packages/{package_id}",
+        f"/api/packages/{package_id}/status",
+        f"/api/packages/{package_id}/ack",
+        "/api/packages/not-a-uuid/ack",
+    ]
+    queries = [
+        "",
+        "?limit=x",
+        "?limit=-5",
+        "?limit=1e999",
+        "?updated_after=x",
+        "?updated_after=2026-99-99T99:99",
+        "?updated_after=%00",
+    ]
 
     def status_of(call):
         try:
@@ -116,14 +174,21 @@ def test_garbage_to_every_hub_endpoint_gives_no_server_error(hub, hub_ca):
                 assert status < 500, f"GET {path}{query}: {status}"
             for body in HUB_BODIES:
                 for content_type in ("application/json", "application/zip", "application/x-pem-file"):
-                    status = status_of(lambda who=who, path=path, body=body, content_type=content_type: who._request("POST", path, body, content_type))
+                    status = status_of(
+                        lambda who=who, path=path, body=body, content_type=content_type: who._request(
+                            "POST", path, body, content_type
+                        )
+                    )
                     assert status < 500, f"POST {path} {body[:20]!r} {content_type}: {status}"
     # Unsigned and badly signed requests.
     import urllib.error
     import urllib.request
 
-    for headers in ({}, {"X-Renkei-Office": "x" * 5000, "X-Renkei-Timestamp": "9" * 5000},
-                    {"X-Renkei-Timestamp": "-1", "X-Renkei-Nonce": "\xe9\xff", "X-Renkei-Signature": "%%%"}):
+    for headers in (
+        {},
+        {"X-Renkei-Office": "x" * 5000, "X-Renkei-Timestamp": "9" * 5000},
+        {"X-Renkei-Timestamp": "-1", "X-Renkei-Nonce": "\xe9\xff", "X-Renkei-Signature": "%%%"},
+    ):
         for path in paths:
             request = urllib.request.Request(hub.url + path, data=b"{}", headers=headers, method="POST")
             try:

@@ -40,6 +40,7 @@ def login_post(client, email, password, **extra):
 
 # --- item 1: the admin login is allauth's, with MFA -----------------------------------------------
 
+
 def test_admin_login_page_is_the_allauth_login(client, db):
     response = client.get("/operator/admin/login/?next=/operator/admin/offices/office/")
     assert response.status_code == 302
@@ -63,7 +64,9 @@ def test_staff_with_totp_is_not_signed_in_by_the_password_alone(client, db):
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
     assert client.get("/operator/admin/").status_code == 302
-    response = client.post(reverse("mfa_authenticate"), {"code": "000000" if code_for(secret) != "000000" else "111111"})
+    response = client.post(
+        reverse("mfa_authenticate"), {"code": "000000" if code_for(secret) != "000000" else "111111"}
+    )
     assert "_auth_user_id" not in client.session
     client.post(reverse("mfa_authenticate"), {"code": code_for(secret)})
     assert int(client.session["_auth_user_id"]) == user.pk
@@ -121,6 +124,7 @@ def test_seven_wrong_passwords_then_the_right_one_is_refused(client, db):
 
 # --- item 2: per account, and per trusted client address ------------------------------------------
 
+
 def test_one_attacker_cannot_lock_out_another_user_behind_the_same_proxy(settings, db):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     victim = UserFactory(email="victim@example.jp")
@@ -148,9 +152,11 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(db):
     """Without BEHIND_PROXY a spoofed X-Forwarded-For cannot dodge the per-address limit."""
     for n in range(22):
         Client(REMOTE_ADDR="192.0.2.99", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").post(
-            reverse("account_login"), {"login": f"x{n}@example.jp", "password": "wrong-password-1"})
-    response = login_post(Client(REMOTE_ADDR="192.0.2.99", HTTP_X_FORWARDED_FOR="198.51.100.250"),
-                          "y@example.jp", "wrong-password-1")
+            reverse("account_login"), {"login": f"x{n}@example.jp", "password": "wrong-password-1"}
+        )
+    response = login_post(
+        Client(REMOTE_ADDR="192.0.2.99", HTTP_X_FORWARDED_FOR="198.51.100.250"), "y@example.jp", "wrong-password-1"
+    )
     assert LOCKED in response.content.decode()
 
 
@@ -174,6 +180,7 @@ def test_behind_proxy_trusts_one_proxy_hop():
 
 
 # --- item 6: TOTP secrets and recovery codes encrypted at rest ------------------------------------
+
 
 def test_totp_secret_and_recovery_seed_are_encrypted_at_rest(db):
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes

@@ -16,8 +16,12 @@ from tests.factories import MembershipFactory
 from tests.forms import submit
 from tests.partners.conftest import make_client
 
-HALF = {"client-family_name": "秘密山", "client-insured_number": "0000777777",
-        "svc-TOTAL_FORMS": "1", "svc-INITIAL_FORMS": "0"}
+HALF = {
+    "client-family_name": "秘密山",
+    "client-insured_number": "0000777777",
+    "svc-TOTAL_FORMS": "1",
+    "svc-INITIAL_FORMS": "0",
+}
 
 
 def _session_texts():
@@ -46,8 +50,7 @@ def test_expired_drafts_and_sessions_are_purged(owner_client, office):
     with scopes_disabled():
         ClientDraft.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     assert 'value="秘密山"' not in owner_client.get(reverse("clients:create")).content.decode()
-    Session.objects.create(session_key="x" * 32, session_data="e30=",
-                           expire_date=timezone.now() - dt.timedelta(days=1))
+    Session.objects.create(session_key="x" * 32, session_data="e30=", expire_date=timezone.now() - dt.timedelta(days=1))
     purge_expired()
     with scopes_disabled():
         assert not ClientDraft.objects.exists()

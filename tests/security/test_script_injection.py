@@ -19,8 +19,11 @@ def _templates():
 
 
 def test_no_template_has_an_inline_event_handler():
-    found = [f"{p.relative_to(TEMPLATES)}: {m.group(0).strip()}" for p in _templates()
-             for m in HANDLER.finditer(p.read_text(encoding="utf-8"))]
+    found = [
+        f"{p.relative_to(TEMPLATES)}: {m.group(0).strip()}"
+        for p in _templates()
+        for m in HANDLER.finditer(p.read_text(encoding="utf-8"))
+    ]
     assert not found, "inline event handlers (use data-confirm / data-* and static JS): " + ", ".join(found)
 
 

@@ -5,11 +5,18 @@ import io
 import zipfile
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from linkage.signing import pki
 from linkage.signing.package import (
-    MANIFEST, SIGNATURE, PackageError, build_package, new_package_id, open_package, peek_manifest,
+    MANIFEST,
+    SIGNATURE,
+    PackageError,
+    build_package,
+    new_package_id,
+    open_package,
+    peek_manifest,
 )
 from tests.exchange.samples import schedule_unit
 
@@ -30,9 +37,18 @@ def package(identity, *, unit=None, sender=SENDER, **overrides):
     unit = unit or schedule_unit(sender=sender, recipient=RECIPIENT)
     key, cert = identity
     args = dict(
-        files=unit.files, key=key, certificate=cert, package_id=new_package_id(), sender_office=sender,
-        sender_kind="43", recipient_office=RECIPIENT, recipient_kind="11", sequence=unit.sequence,
-        unit_kind="schedule", month="202504", created_at=dt.datetime.now(dt.timezone.utc),
+        files=unit.files,
+        key=key,
+        certificate=cert,
+        package_id=new_package_id(),
+        sender_office=sender,
+        sender_kind="43",
+        recipient_office=RECIPIENT,
+        recipient_kind="11",
+        sequence=unit.sequence,
+        unit_kind="schedule",
+        month="202504",
+        created_at=dt.datetime.now(dt.UTC),
     )
     args.update(overrides)
     return build_package(**args), unit
@@ -75,8 +91,10 @@ def test_tampered_file_is_refused(ca, sender_identity):
 def test_tampered_manifest_is_refused(ca, sender_identity):
     data, _ = package(sender_identity)
     with pytest.raises(PackageError) as e:
-        open_package(rezip(data, lambda m: m.update({MANIFEST: m[MANIFEST].replace(b"202504", b"202505")})),
-                     roots=[ca.certificate])
+        open_package(
+            rezip(data, lambda m: m.update({MANIFEST: m[MANIFEST].replace(b"202504", b"202505")})),
+            roots=[ca.certificate],
+        )
     assert e.value.code == "bad_signature"
 
 
@@ -139,7 +157,7 @@ def test_truncated_or_bitflipped_packages_are_refused(ca, sender_identity, cut, 
     with pytest.raises(PackageError):
         open_package(truncated, roots=[ca.certificate])
     i = flip % len(data)
-    flipped = data[:i] + bytes([data[i] ^ (1 << bit)]) + data[i + 1:]
+    flipped = data[:i] + bytes([data[i] ^ (1 << bit)]) + data[i + 1 :]
     try:
         verified = open_package(flipped, roots=[ca.certificate])
     except PackageError:

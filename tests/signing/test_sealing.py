@@ -12,16 +12,28 @@ from tests.exchange.samples import schedule_unit
 
 def signed_package(key, cert, sender="1310000001", recipient="1370000011"):
     unit = schedule_unit(sender=sender, recipient=recipient)
-    return build_package(files=unit.files, key=key, certificate=cert, package_id=new_package_id(), sender_office=sender,
-                         sender_kind="43", recipient_office=recipient, recipient_kind="11", sequence=unit.sequence,
-                         unit_kind="schedule", month="202504", created_at=dt.datetime.now(dt.timezone.utc))
+    return build_package(
+        files=unit.files,
+        key=key,
+        certificate=cert,
+        package_id=new_package_id(),
+        sender_office=sender,
+        sender_kind="43",
+        recipient_office=recipient,
+        recipient_kind="11",
+        sequence=unit.sequence,
+        unit_kind="schedule",
+        month="202504",
+        created_at=dt.datetime.now(dt.UTC),
+    )
 
 
 def test_sealed_to_an_rsa_and_an_ec_certificate_each_opens_it(test_ca):
     sender_key, sender_cert = pki.issue_office_certificate(test_ca, office_number="1310000001")
     ec_key, ec_cert = pki.issue_office_certificate(test_ca, office_number="1370000011")
-    rsa_key, rsa_cert = pki.issue_office_certificate(test_ca, office_number="1370000011",
-                                                     key=rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    rsa_key, rsa_cert = pki.issue_office_certificate(
+        test_ca, office_number="1370000011", key=rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
     inner = signed_package(sender_key, sender_cert)
     data = sealing.seal_package(inner, key=sender_key, certificate=sender_cert, recipients=[ec_cert, rsa_cert])
     envelope = sealing.read_envelope(data)
@@ -40,8 +52,9 @@ def test_recipient_certificates_keeps_only_what_the_sender_can_trust_and_use(tes
     _, good = pki.issue_office_certificate(test_ca, office_number="1370000011")
     _, ed = pki.issue_office_certificate(test_ca, office_number="1370000011", key=ed25519.Ed25519PrivateKey.generate())
     now = pki.utcnow()
-    _, expired = pki.issue_office_certificate(test_ca, office_number="1370000011", not_before=now - dt.timedelta(days=9),
-                                              not_after=now - dt.timedelta(days=1))
+    _, expired = pki.issue_office_certificate(
+        test_ca, office_number="1370000011", not_before=now - dt.timedelta(days=9), not_after=now - dt.timedelta(days=1)
+    )
     rows = [{"certificate_pem": pki.certificate_pem(c)} for c in (good, ed, expired)] + [{"certificate_pem": "garbage"}]
     kept = sealing.recipient_certificates(rows, office_number="1370000011", roots=[test_ca.certificate])
     assert [pki.fingerprint(c) for c in kept] == [pki.fingerprint(good)]

@@ -16,8 +16,15 @@ INSURED = "0000012345"
 PLAN_DATE = date(2025, 3, 20)
 
 
-def name(prefix: str, month: str | None = None, seq: str = "20250401120000", sender=SENDER, recipient=RECIPIENT,
-         skind="43", rkind="11") -> str:
+def name(
+    prefix: str,
+    month: str | None = None,
+    seq: str = "20250401120000",
+    sender=SENDER,
+    recipient=RECIPIENT,
+    skind="43",
+    rkind="11",
+) -> str:
     from linkage.standard.layouts import MONTH_PREFIXES
 
     if prefix in MONTH_PREFIXES and month is None:

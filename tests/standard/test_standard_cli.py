@@ -7,9 +7,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from linkage.standard import build_send_unit
-
 from std_helpers import RECIPIENT, SENDER, sikyu_total, valid_row
+
+from linkage.standard import build_send_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(*args, stdin=None):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "linkage.standard", *args], input=stdin, capture_output=True, cwd=ROOT, env=env,
+        [sys.executable, "-m", "linkage.standard", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
         timeout=120,
     )
 
@@ -30,8 +34,14 @@ def write_unit(tmp_path, **overrides):
     }
     recs.update(overrides)
     built = build_send_unit(
-        "schedule", recs, sender_office=SENDER, sender_kind="43", recipient_office=RECIPIENT, recipient_kind="11",
-        sequence=datetime(2025, 4, 1, 12, 0, 0), month="202504",
+        "schedule",
+        recs,
+        sender_office=SENDER,
+        sender_kind="43",
+        recipient_office=RECIPIENT,
+        recipient_kind="11",
+        sequence=datetime(2025, 4, 1, 12, 0, 0),
+        month="202504",
     )
     paths = []
     for n, data in built.files:
@@ -81,7 +91,9 @@ def test_validate_incomplete_unit_exits_1(tmp_path):
 def test_validate_bad_inputs_never_traceback(tmp_path):
     files = {
         "UP1KYO_0300000100_43_0300000005_11_20250401120000.CSV": b"",
-        "DLT1KYO_0300000100_43_0300000005_11_20250401120001.CSV": "\ufeff202407,131011,0000012345,20250401\r\n".encode("utf-8"),
+        "DLT1KYO_0300000100_43_0300000005_11_20250401120001.CSV": "\ufeff202407,131011,0000012345,20250401\r\n".encode(
+            "utf-8"
+        ),
         "UPFOO_0300000100_43_0300000005_11_20250401120002.CSV": b"x\r\n",
         "UP2KYO_0300000100_43_0300000005_11_20250401120003.CSV": b'202407,131011,"abc',
     }

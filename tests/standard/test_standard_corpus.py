@@ -15,8 +15,10 @@ from linkage.standard import read_file, validate_files
 
 CORPUS = Path(__file__).parent / "corpus"
 ROOT = Path(__file__).resolve().parents[2]
-VENDOR = ["UPJSK_202611_1370000011_11_1310000001_43_20261129212518.CSV",
-          "UPJSK_202611_1370000011_11_1310000001_43_20261129212519.CSV"]
+VENDOR = [
+    "UPJSK_202611_1370000011_11_1310000001_43_20261129212518.CSV",
+    "UPJSK_202611_1370000011_11_1310000001_43_20261129212519.CSV",
+]
 
 
 def corpus_file(seq: str) -> Path:
@@ -28,8 +30,11 @@ def corpus_file(seq: str) -> Path:
 TOLERATED = {
     "20261129100001": ({"csv_version"}, [("tolerated_csv_version", 1, 1)], "4.1版（202407）として読みました"),
     "20261129100002": ({"csv_version"}, [("tolerated_csv_version", 1, 1)], "4.0版の値（202504）"),
-    "20261129100003": ({"unquoted_text"}, [("tolerated_unquoted_text", 1, 7), ("tolerated_unquoted_text", 1, 21)],
-                       "書かれた文字列（例:「ひまわり訪問介護ステーション」）をそのまま値として読みました"),
+    "20261129100003": (
+        {"unquoted_text"},
+        [("tolerated_unquoted_text", 1, 7), ("tolerated_unquoted_text", 1, 21)],
+        "書かれた文字列（例:「ひまわり訪問介護ステーション」）をそのまま値として読みました",
+    ),
     "20261129100004": ({"encoding"}, [("tolerated_encoding", None, None)], "UTF-8として読みました"),
     "20261129100005": ({"bom"}, [("tolerated_encoding", None, None)], "BOMを除いてUTF-8として読みました"),
     "20261129100006": (set(), [("blank", 3, None)], "読み飛ばしました"),
@@ -79,8 +84,10 @@ def test_shared_vendor_samples_are_read_with_their_values():
     findings = validate_files(files, lenient=True)
     assert not [f for f in findings if f.is_error]
     assert sorted((f.file[-18:-4], f.code, f.record, f.field_no) for f in findings) == sorted(
-        (n[-18:-4], code, 1, no) for n in VENDOR
-        for code, no in (("tolerated_csv_version", 1), ("tolerated_unquoted_text", 7), ("tolerated_unquoted_text", 21)))
+        (n[-18:-4], code, 1, no)
+        for n in VENDOR
+        for code, no in (("tolerated_csv_version", 1), ("tolerated_unquoted_text", 7), ("tolerated_unquoted_text", 21))
+    )
     first = read_file(VENDOR[0], files[0][1], lenient=True).dicts()
     assert len(first) == 8 and {r[3] for r in first} == {"0000100003"} and {r[15] for r in first} == {"117311"}
     assert [r[10].day for r in first] == [3, 6, 10, 13, 17, 20, 24, 27]

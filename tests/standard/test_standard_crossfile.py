@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from std_helpers import RECIPIENT, SENDER, sikyu_total, valid_row
+
 from linkage.standard import build_send_unit, read_file, validate_files
 from linkage.standard.validate import validate_parsed
-
-from std_helpers import RECIPIENT, SENDER, sikyu_total, valid_row
 
 SEQ = datetime(2025, 4, 1, 12, 0, 0)
 
@@ -18,15 +18,26 @@ def schedule_files(*, plan=None, sikyu=None, hosoku=None, month="202504"):
     plan = plan or [valid_row("UPPLAN", f10=date(2025, 4, d), f8=300, f14=1) for d in (3, 10)]
     sikyu = sikyu or [valid_row("UPSIKYU", f13=300, f16=2, f17=600), sikyu_total()]
     hosoku = hosoku or [valid_row("UPHOSOKU", f4=None, f63=None)]
-    built = build_send_unit("schedule", {"UPPLAN": plan, "UPSIKYU": sikyu, "UPHOSOKU": hosoku}, sender_office=SENDER,
-                            sender_kind="43", recipient_office=RECIPIENT, recipient_kind="11", sequence=SEQ,
-                            month=month, validate=False)
+    built = build_send_unit(
+        "schedule",
+        {"UPPLAN": plan, "UPSIKYU": sikyu, "UPHOSOKU": hosoku},
+        sender_office=SENDER,
+        sender_kind="43",
+        recipient_office=RECIPIENT,
+        recipient_kind="11",
+        sequence=SEQ,
+        month=month,
+        validate=False,
+    )
     return built.files
 
 
 def findings(files, lenient=False, **kw):
-    return [(f.severity, f.code, f.file[:6], f.record, f.field_no)
-            for f in validate_files(files, lenient=lenient, **kw) if f.code not in ("recipient_unrelated",)]
+    return [
+        (f.severity, f.code, f.file[:6], f.record, f.field_no)
+        for f in validate_files(files, lenient=lenient, **kw)
+        if f.code not in ("recipient_unrelated",)
+    ]
 
 
 def test_consistent_unit_has_no_findings():
@@ -70,8 +81,9 @@ def test_use_date_outside_the_month_of_the_file_name():
     plan = [valid_row("UPPLAN", f5="202505", f10=date(2025, 5, 3), f8=300, f14=2)]
     codes = {c[1] for c in findings(schedule_files(plan=plan)) if c[0] == "error"}
     assert {"name_month", "use_date_name_month"} <= codes
-    assert {"name_month", "use_date_name_month"} <= {c[1] for c in findings(schedule_files(plan=plan), lenient=True)
-                                                      if c[0] == "error"}
+    assert {"name_month", "use_date_name_month"} <= {
+        c[1] for c in findings(schedule_files(plan=plan), lenient=True) if c[0] == "error"
+    }
 
 
 def test_incomplete_schedule_unit_is_an_error_even_when_tolerant():
@@ -90,7 +102,9 @@ def test_service_code_unknown_to_the_master():
 
     files = schedule_files()
     assert ("error", "unknown_service_code", "UPPLAN", 1, 15) in findings(files, service_codes=master)
-    tolerant = [f for f in validate_files(files, lenient=True, service_codes=master) if f.code == "unknown_service_code"]
+    tolerant = [
+        f for f in validate_files(files, lenient=True, service_codes=master) if f.code == "unknown_service_code"
+    ]
     assert {f.severity for f in tolerant} == {"warning"} and "送信元のマスタが新しい可能性" in tolerant[0].detail
     assert ("202504", ["111111"]) in asked
     assert findings(files, service_codes=lambda month, codes: set(codes)) == []

@@ -12,9 +12,23 @@ SPEC_JSON = Path(__file__).resolve().parents[2] / "linkage" / "standard" / "layo
 
 # Field counts as stated in the spec digest headings (§c and appendix).
 FIELD_COUNTS = {
-    "UPHOSOKU": 63, "UP1KYO": 28, "DLT1KYO": 4, "UP2KYO": 22, "UP3KYO": 13, "UPPLAN": 25, "DLTPLAN": 4,
-    "UPJSK": 25, "DLTJSK": 6, "UPSIKYU": 37, "UPKIHON": 71, "DLTKIHON": 4, "UPKIHON_SUB1": 7,
-    "UPKIHON_SUB2": 11, "UPYOBO": 57, "DLTYOBO": 4, "UPYOBO_SUB": 17,
+    "UPHOSOKU": 63,
+    "UP1KYO": 28,
+    "DLT1KYO": 4,
+    "UP2KYO": 22,
+    "UP3KYO": 13,
+    "UPPLAN": 25,
+    "DLTPLAN": 4,
+    "UPJSK": 25,
+    "DLTJSK": 6,
+    "UPSIKYU": 37,
+    "UPKIHON": 71,
+    "DLTKIHON": 4,
+    "UPKIHON_SUB1": 7,
+    "UPKIHON_SUB2": 11,
+    "UPYOBO": 57,
+    "DLTYOBO": 4,
+    "UPYOBO_SUB": 17,
 }
 
 
@@ -62,7 +76,13 @@ def test_spec_file_name_examples_parse_and_rebuild(prefix, example):
 def test_parse_parts_of_a_41_name():
     fn = FileName.parse("UPPLAN_201912_0300000100_43_0300000005_11_20191025200201.CSV")
     assert (fn.prefix, fn.month, fn.sender_office, fn.sender_kind, fn.recipient_office, fn.recipient_kind) == (
-        "UPPLAN", "201912", "0300000100", "43", "0300000005", "11")
+        "UPPLAN",
+        "201912",
+        "0300000100",
+        "43",
+        "0300000005",
+        "11",
+    )
     assert fn.created == datetime(2019, 10, 25, 20, 2, 1)
     assert fn.sequence == "20191025200201"
 
@@ -73,12 +93,15 @@ def test_hosoku_month_000000_kept_as_given():
     assert FileName.parse("UPHOSOKU_201909_0300000100_43_0300000005_11_20191025200201.CSV").month == "201909"
 
 
-@pytest.mark.parametrize("example", [
-    "UPPLAN_201912_0300000100_0300000005_20191025200201.CSV",
-    "UPJSK_201912_0300000005_0300000100_20191025200201.CSV",
-    "UP1KYO_123456789_2468135790_20191110102233.CSV",  # the ministry's 9-digit example
-    "UPHOSOKU_000000_123456789_2468135790_20191110102233.CSV",
-])
+@pytest.mark.parametrize(
+    "example",
+    [
+        "UPPLAN_201912_0300000100_0300000005_20191025200201.CSV",
+        "UPJSK_201912_0300000005_0300000100_20191025200201.CSV",
+        "UP1KYO_123456789_2468135790_20191110102233.CSV",  # the ministry's 9-digit example
+        "UPHOSOKU_000000_123456789_2468135790_20191110102233.CSV",
+    ],
+)
 def test_32_names_parse(example):
     fn = FileName.parse(example)
     assert fn.version == 3 and fn.sender_kind is None and fn.recipient_kind is None
@@ -91,14 +114,17 @@ def test_prefix_with_underscore_is_matched_whole():
     assert FileName.parse("UPYOBO_SUB_0300000100_43_0300000005_11_20191025200201.csv").prefix == "UPYOBO_SUB"
 
 
-@pytest.mark.parametrize("bad,needle", [
-    ("UPFOO_0300000100_43_0300000005_11_20191025200201.CSV", "接頭辞"),
-    ("UPPLAN_0300000100_43_0300000005_11_20191025200201.CSV", "年月"),
-    ("UP1KYO_201912_0300000100_43_0300000005_11_20191025200201.CSV", "年月を付けません"),
-    ("UP1KYO_0300000100_43_0300000005_11_20191325200201.CSV", "ファイル連番"),
-    ("UP1KYO_0300000100_43_0300000005_20191025200201.CSV", "両方"),
-    ("UP1KYO_0300000100_43_0300000005_11_20191025200201.TXT", "拡張子"),
-])
+@pytest.mark.parametrize(
+    "bad,needle",
+    [
+        ("UPFOO_0300000100_43_0300000005_11_20191025200201.CSV", "接頭辞"),
+        ("UPPLAN_0300000100_43_0300000005_11_20191025200201.CSV", "年月"),
+        ("UP1KYO_201912_0300000100_43_0300000005_11_20191025200201.CSV", "年月を付けません"),
+        ("UP1KYO_0300000100_43_0300000005_11_20191325200201.CSV", "ファイル連番"),
+        ("UP1KYO_0300000100_43_0300000005_20191025200201.CSV", "両方"),
+        ("UP1KYO_0300000100_43_0300000005_11_20191025200201.TXT", "拡張子"),
+    ],
+)
 def test_bad_names_explained(bad, needle):
     with pytest.raises(FileNameError) as e:
         FileName.parse(bad)

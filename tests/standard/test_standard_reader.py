@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from std_helpers import name, valid_row, valid_rows
 
 from linkage.standard import (
     LAYOUTS,
@@ -14,8 +15,6 @@ from linkage.standard import (
     read_file,
     write_records,
 )
-
-from std_helpers import name, valid_row, valid_rows
 
 
 def _bytes(prefix, rows=None):
@@ -75,11 +74,14 @@ def test_iter_file_raises_on_the_first_error():
     assert e.value.findings[0].record == 3
 
 
-@pytest.mark.parametrize("data,code", [
-    (b"", "empty"),
-    (b"\xef\xbb\xbf" + b"202407,131011,0000012345,20250401\r\n", "bom"),
-    ("202407,131011,0000012345,20250401\r\n".encode("utf-16"), "bom"),
-])
+@pytest.mark.parametrize(
+    "data,code",
+    [
+        (b"", "empty"),
+        (b"\xef\xbb\xbf" + b"202407,131011,0000012345,20250401\r\n", "bom"),
+        ("202407,131011,0000012345,20250401\r\n".encode("utf-16"), "bom"),
+    ],
+)
 def test_empty_and_bom_files(data, code):
     pf = read_file(name("DLT1KYO"), data)
     assert _codes(pf) == [code] and pf.rows == [] and not pf.ok
@@ -170,8 +172,22 @@ def test_reads_32_files_with_22_field_table_6():
     rows = []
     layout32 = __import__("linkage.standard", fromlist=["LAYOUTS_V32"]).LAYOUTS_V32["UPPLAN"]
     row = [None] * 22
-    vals = {1: "202208", 2: "131011", 3: "0000012345", 4: "20230601", 5: "202306", 6: "0300000100", 7: "担当",
-            10: "20230605", 12: "0900", 13: "1000", 14: "1", 15: "111111", 17: "0300000005", 20: "0"}
+    vals = {
+        1: "202208",
+        2: "131011",
+        3: "0000012345",
+        4: "20230601",
+        5: "202306",
+        6: "0300000100",
+        7: "担当",
+        10: "20230605",
+        12: "0900",
+        13: "1000",
+        14: "1",
+        15: "111111",
+        17: "0300000005",
+        20: "0",
+    }
     for k, v in vals.items():
         row[k - 1] = v
     rows.append(row)
@@ -181,8 +197,10 @@ def test_reads_32_files_with_22_field_table_6():
     assert pf.layout.csv_version == "202208" and pf.layout.field_count == 22
     assert pf.records[0][16] == "0300000005"
     # 25 fields with version 202208 is a field-count error
-    pf = read_file("UPPLAN_202306_0300000100_0300000005_20230701090000.CSV",
-                   _bytes("UPPLAN").replace(b"202407,", b"202208,", 1).replace(b"202504", b"202306"))
+    pf = read_file(
+        "UPPLAN_202306_0300000100_0300000005_20230701090000.CSV",
+        _bytes("UPPLAN").replace(b"202407,", b"202208,", 1).replace(b"202504", b"202306"),
+    )
     assert "field_count" in _codes(pf)
 
 

@@ -6,11 +6,10 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from std_helpers import name
 
 from linkage.standard import LAYOUTS, LAYOUTS_V32, iter_records, read_file, to_typed, write_records
 from linkage.standard.chars import is_safe
-
-from std_helpers import name
 
 SAFE_CHAR = st.one_of(
     st.characters(codec="cp932", exclude_characters="\u00a2\u00a3\u00ac\u2016\u2212\u301c").filter(is_safe),
@@ -98,7 +97,9 @@ def test_round_trip_every_layout(prefix, version):
 
 
 @pytest.mark.parametrize("prefix", ["UP2KYO", "UPKIHON", "UPYOBO_SUB", "UP3KYO"])
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_generated_values_pass_field_rules_and_files_are_canonical(prefix, data):
     """Layouts without cross-field rules: values made from the layout data are accepted as is."""

@@ -3,10 +3,9 @@
 from datetime import date, datetime
 
 import pytest
+from std_helpers import INSURED, INSURER, RECIPIENT, SENDER, name, sikyu_total, valid_row, valid_rows
 
 from linkage.standard import LAYOUTS, build_send_unit, read_file, validate_files, write_records
-
-from std_helpers import INSURED, INSURER, RECIPIENT, SENDER, name, sikyu_total, valid_row, valid_rows
 
 
 def check(prefix, rows, **name_kw):
@@ -40,28 +39,49 @@ def test_message_names_file_record_field_and_expectation():
     assert (f.severity, f.record, f.field_no, f.field_name) == ("error", 3, 3, "被保険者番号")
 
 
-@pytest.mark.parametrize("value,ok", [
-    ("0000012345", True), ("H123456789", True), ("A123456789", True),
-    ("12345", False), ("H12345678X", False), ("H1234567890", False), ("０００００１２３４５", False), ("00000-2345", False),
-])
+@pytest.mark.parametrize(
+    "value,ok",
+    [
+        ("0000012345", True),
+        ("H123456789", True),
+        ("A123456789", True),
+        ("12345", False),
+        ("H12345678X", False),
+        ("H1234567890", False),
+        ("０００００１２３４５", False),
+        ("00000-2345", False),
+    ],
+)
 def test_insured_number(value, ok):
     assert (one("DLT1KYO", f3=value) == []) is ok
 
 
-@pytest.mark.parametrize("value,ok", [("131011", True), ("13101", False), ("1310110", False), ("13101a", False), ("１３１０１６", False)])
+@pytest.mark.parametrize(
+    "value,ok", [("131011", True), ("13101", False), ("1310110", False), ("13101a", False), ("１３１０１６", False)]
+)
 def test_insurer_number_six_digits(value, ok):
     assert (one("DLT1KYO", f2=value) == []) is ok
 
 
-@pytest.mark.parametrize("value,ok", [("0300000005", True), ("030000005", False), ("03000000051", False), ("０３00000005", False)])
+@pytest.mark.parametrize(
+    "value,ok", [("0300000005", True), ("030000005", False), ("03000000051", False), ("０３00000005", False)]
+)
 def test_office_number_ten_digits(value, ok):
     assert (one("UP2KYO", f17=value) == []) is ok
 
 
-@pytest.mark.parametrize("value,ok", [
-    ("20250401", True), ("20240229", True), ("20250229", False), ("20250431", False), ("2025041", False),
-    ("2025/4/1", False), ("00000000", False),
-])
+@pytest.mark.parametrize(
+    "value,ok",
+    [
+        ("20250401", True),
+        ("20240229", True),
+        ("20250229", False),
+        ("20250431", False),
+        ("2025041", False),
+        ("2025/4/1", False),
+        ("00000000", False),
+    ],
+)
 def test_real_calendar_dates(value, ok):
     assert (one("DLT1KYO", f4=value) == []) is ok
 
@@ -85,10 +105,15 @@ def test_9999_is_not_allowed_in_table_3_times():
     assert one("UP3KYO", f8="0600") == []
 
 
-@pytest.mark.parametrize("value,ok", [
-    (None, True), ("1111100000000000000000000000000", True), ("111110000000000000000000000000", False),
-    ("1111100000000000000000000000002", False),
-])
+@pytest.mark.parametrize(
+    "value,ok",
+    [
+        (None, True),
+        ("1111100000000000000000000000000", True),
+        ("111110000000000000000000000000", False),
+        ("1111100000000000000000000000002", False),
+    ],
+)
 def test_daily_proration_flags_31(value, ok):
     assert (one("UPPLAN", f11=value) == []) is ok
 
@@ -97,7 +122,9 @@ def test_proration_flags_beyond_month_end_warn():
     assert one("UPPLAN", f11="0" * 30 + "1") == [("warning", "flags_days", 11)]  # April has 30 days
 
 
-@pytest.mark.parametrize("value,ok", [("10.21", True), ("9.00", True), ("10.2", False), ("100.00", False), ("10", False)])
+@pytest.mark.parametrize(
+    "value,ok", [("10.21", True), ("9.00", True), ("10.2", False), ("100.00", False), ("10", False)]
+)
 def test_unit_price_99_99(value, ok):
     assert (one("UPSIKYU", f23=value) == []) is ok
 
@@ -163,6 +190,7 @@ def test_one_service_month_per_file():
 
 # ---- 第7表 (§d-5)
 
+
 def _sikyu(*rows):
     return [(f.code, f.record) for f in check("UPSIKYU", list(rows)).errors]
 
@@ -192,11 +220,41 @@ def test_table7_subtotal_required_when_a_kind_has_several_lines():
 # ---- 第2表 (§d-6)
 
 SPEC_KYO2 = [  # (課題NO, 課題, 援助目標NO, 長期, 短期, 長期期間, 短期期間, 援助内容NO, サービス内容, 保険, 種別, 事業者, 事業所, 頻度)
-    (1, "課題１", 1, "長期１", "短期１", "aaaa", "bbbb", 1, "サービス１", "Y", "訪問介護", "1234567890", "ＸＸＸ事業所", "隔日"),
+    (
+        1,
+        "課題１",
+        1,
+        "長期１",
+        "短期１",
+        "aaaa",
+        "bbbb",
+        1,
+        "サービス１",
+        "Y",
+        "訪問介護",
+        "1234567890",
+        "ＸＸＸ事業所",
+        "隔日",
+    ),
     (1, None, 1, None, None, None, None, 2, "サービス２", None, "家政婦", None, "YYY家政婦協会", "毎日"),
     (1, None, 1, None, "短期２", None, "eeee", 3, "サービス３", "Y", "福祉用具", "1234567891", "ZZZZ事業所", None),
     (1, None, 2, "長期２", "短期３", "gggg", "hhhh", 1, "サービス４", None, "医療", None, "ｘｘｘ病院", "1ヶ月に１回"),
-    (2, "課題２", 1, "長期３", "短期４", "jjjj", "kkkk", 1, "サービス５", "Y", "訪問看護", "1234567892", "ｙｙｙ看護ステーション", "隔週"),
+    (
+        2,
+        "課題２",
+        1,
+        "長期３",
+        "短期４",
+        "jjjj",
+        "kkkk",
+        1,
+        "サービス５",
+        "Y",
+        "訪問看護",
+        "1234567892",
+        "ｙｙｙ看護ステーション",
+        "隔週",
+    ),
 ]
 
 
@@ -235,6 +293,7 @@ def test_table2_first_row_of_an_issue_should_carry_its_text():
 
 # ---- 利用者補足情報 key modes (§d-8)
 
+
 def test_hosoku_plan_mode():
     assert check("UPHOSOKU", [valid_row("UPHOSOKU")]).findings == []
     bad = check("UPHOSOKU", [valid_row("UPHOSOKU", f4="00000000")])
@@ -255,6 +314,7 @@ def test_zero_placeholders_only_where_the_spec_allows_them():
 
 
 # ---- send units (§d-2)
+
 
 def unit(kind, records, seq=datetime(2025, 4, 1, 12, 0, 0), month=None, **kw):
     args = dict(sender_office=SENDER, sender_kind="43", recipient_office=RECIPIENT, recipient_kind="11")
@@ -354,7 +414,10 @@ def test_missing_companion_files_make_the_unit_incomplete():
     missing = [f for f in built.findings if f.code == "unit_incomplete"]
     assert all(f.is_error for f in missing)
     assert [f.detail.split("がありません")[0].rsplit("に", 1)[1] for f in missing] == [
-        "UP2KYO（居宅サービス計画2表）", "UP3KYO（居宅サービス計画3表）", "UPHOSOKU（利用者補足情報）"]
+        "UP2KYO（居宅サービス計画2表）",
+        "UP3KYO（居宅サービス計画3表）",
+        "UPHOSOKU（利用者補足情報）",
+    ]
     assert not unit("schedule", {"UPPLAN": [valid_row("UPPLAN")]}, month="202504").ok
 
 
@@ -370,7 +433,13 @@ def test_replacements_are_reported_by_the_unit_builder():
     built = unit("plan", plan_records(UP1KYO={8: "𠮷田"}))
     [r] = built.replacements
     assert (r.file.startswith("UP1KYO_"), r.record, r.field_no, r.field_name, r.original, r.replacement) == (
-        True, 1, 8, "居宅サービス計画作成者氏名", "𠮷", "吉")
+        True,
+        1,
+        8,
+        "居宅サービス計画作成者氏名",
+        "𠮷",
+        "吉",
+    )
 
 
 def test_plan_recipient_unrelated_user_warns():

@@ -11,20 +11,61 @@ import csv
 import io
 import random
 
-import pytest
-
 import legacy_validate as legacy
+import pytest
+from std_helpers import name, valid_rows
+
 from linkage.standard import LAYOUTS, read_file, validate_files, write_records
 from linkage.standard.layouts import T_TEXT
 
-from std_helpers import name, valid_rows
-
 BAD_CELLS = [
-    "", "abc", "ＡＢＣ", "2025131", "20250231", "20250401", "202504", "202513", "000000", "00000000", "9999",
-    "2400", "0960", "-5", "12345678901", "1.234", "10.21", "H12345678", "h123456789", "0000012345", "0300000100",
-    "0300000005", "999999", "9999999999", "11AAAA", "111211", "171111", "A11111", "1" * 31, "0" * 30 + "2", "1" * 31,
-    '"', 'a"b', "a,b", "x\r\ny", "\ue000", "ケアマネ", "100-0001", "03-1234-5678", "202208", "202407", "202309",
-    "00001-000010", "0", "1", "2", "99",
+    "",
+    "abc",
+    "ＡＢＣ",
+    "2025131",
+    "20250231",
+    "20250401",
+    "202504",
+    "202513",
+    "000000",
+    "00000000",
+    "9999",
+    "2400",
+    "0960",
+    "-5",
+    "12345678901",
+    "1.234",
+    "10.21",
+    "H12345678",
+    "h123456789",
+    "0000012345",
+    "0300000100",
+    "0300000005",
+    "999999",
+    "9999999999",
+    "11AAAA",
+    "111211",
+    "171111",
+    "A11111",
+    "1" * 31,
+    "0" * 30 + "2",
+    "1" * 31,
+    '"',
+    'a"b',
+    "a,b",
+    "x\r\ny",
+    "\ue000",
+    "ケアマネ",
+    "100-0001",
+    "03-1234-5678",
+    "202208",
+    "202407",
+    "202309",
+    "00001-000010",
+    "0",
+    "1",
+    "2",
+    "99",
 ]
 PREFIXES = sorted(LAYOUTS)
 
@@ -141,12 +182,22 @@ def test_files_that_break_off_mid_way_get_the_same_findings():
             _same_file(fname, data + cut, lenient)
 
 
-@pytest.mark.parametrize("field_name,value", [
-    ("日割対象日", "1" * 31), ("日割対象日", "2" * 31), ("サービス開始時刻", "9999"), ("明細判別コード", "1"),
-    ("プラン担当業者コード", "0300000999"), ("サービス利用日", "20250501"), ("サービスコード", "ZZ1111"),
-    ("サービスコード", "171111"),
-    ("対象年月", "202505"), ("CSVバージョン", "202208"), ("単位数", "12345678"),
-])
+@pytest.mark.parametrize(
+    "field_name,value",
+    [
+        ("日割対象日", "1" * 31),
+        ("日割対象日", "2" * 31),
+        ("サービス開始時刻", "9999"),
+        ("明細判別コード", "1"),
+        ("プラン担当業者コード", "0300000999"),
+        ("サービス利用日", "20250501"),
+        ("サービスコード", "ZZ1111"),
+        ("サービスコード", "171111"),
+        ("対象年月", "202505"),
+        ("CSVバージョン", "202208"),
+        ("単位数", "12345678"),
+    ],
+)
 def test_one_odd_record_in_a_long_clean_schedule_file_gets_the_same_findings(field_name, value):
     """Clean files are checked many records at a time; one odd record must still be found."""
     layout = LAYOUTS["UPPLAN"]
@@ -155,7 +206,9 @@ def test_one_odd_record_in_a_long_clean_schedule_file_gets_the_same_findings(fie
     for at in (1, 999, len(rows) - 1):
         odd = [list(r) for r in rows]
         odd[at][layout.no(field_name) - 1] = value
-        text = "".join(",".join('"' + v + '"' if f.type == T_TEXT and v else v for f, v in zip(layout.fields, r)) + "\r\n"
-                       for r in odd)
+        text = "".join(
+            ",".join('"' + v + '"' if f.type == T_TEXT and v else v for f, v in zip(layout.fields, r)) + "\r\n"
+            for r in odd
+        )
         old = _same_file(name("UPPLAN"), text.encode("cp932"), False)
         assert old.findings  # the odd value is really one the validator reports

@@ -31,11 +31,17 @@ def _protocol_of(module_name: str, attribute: str):
 
 def test_the_apps_that_need_the_exchange_declare_ports():
     names = {name for name, _ in declared_ports()}
-    assert {"portal.billing.ports.exchange_use", "portal.claims.ports.received_actuals",
-            "portal.documents.ports.received_schedules", "portal.exports.ports.exchange_export",
-            "portal.paperlinks.ports.send_gate", "portal.paperlinks.ports.actual_import",
-            "portal.partners.ports.exchange_labels", "portal.offices.ports.certificates",
-            "portal.casework.ports.package_events"} <= names
+    assert {
+        "portal.billing.ports.exchange_use",
+        "portal.claims.ports.received_actuals",
+        "portal.documents.ports.received_schedules",
+        "portal.exports.ports.exchange_export",
+        "portal.paperlinks.ports.send_gate",
+        "portal.paperlinks.ports.actual_import",
+        "portal.partners.ports.exchange_labels",
+        "portal.offices.ports.certificates",
+        "portal.casework.ports.package_events",
+    } <= names
 
 
 @pytest.mark.parametrize("name,port", declared_ports(), ids=lambda v: v if isinstance(v, str) else "")

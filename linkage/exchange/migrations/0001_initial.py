@@ -6,37 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('offices', '0001_initial'),
+        ("offices", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfficeCertificate',
+            name="OfficeCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=500, verbose_name='発行先（サブジェクト）')),
-                ('issuer', models.CharField(max_length=500, verbose_name='発行者')),
-                ('serial', models.CharField(max_length=80, verbose_name='シリアル番号')),
-                ('fingerprint', models.CharField(max_length=64, verbose_name='SHA-256フィンガープリント')),
-                ('not_before', models.DateTimeField(verbose_name='有効期間（開始）')),
-                ('not_after', models.DateTimeField(verbose_name='有効期限')),
-                ('certificate_pem', models.TextField(verbose_name='証明書（PEM）')),
-                ('encrypted_private_key', models.TextField(editable=False, verbose_name='秘密鍵（暗号化済み）')),
-                ('is_active', models.BooleanField(default=True, verbose_name='使用中')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='登録日時')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certificates', to='offices.office', verbose_name='事業所')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=500, verbose_name="発行先（サブジェクト）")),
+                ("issuer", models.CharField(max_length=500, verbose_name="発行者")),
+                ("serial", models.CharField(max_length=80, verbose_name="シリアル番号")),
+                ("fingerprint", models.CharField(max_length=64, verbose_name="SHA-256フィンガープリント")),
+                ("not_before", models.DateTimeField(verbose_name="有効期間（開始）")),
+                ("not_after", models.DateTimeField(verbose_name="有効期限")),
+                ("certificate_pem", models.TextField(verbose_name="証明書（PEM）")),
+                ("encrypted_private_key", models.TextField(editable=False, verbose_name="秘密鍵（暗号化済み）")),
+                ("is_active", models.BooleanField(default=True, verbose_name="使用中")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="登録日時")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certificates",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '電子証明書',
-                'verbose_name_plural': '電子証明書',
-                'ordering': ['-uploaded_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('office',), name='exchange_one_active_certificate')],
+                "verbose_name": "電子証明書",
+                "verbose_name_plural": "電子証明書",
+                "ordering": ["-uploaded_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)),
+                        fields=("office",),
+                        name="exchange_one_active_certificate",
+                    )
+                ],
             },
         ),
     ]

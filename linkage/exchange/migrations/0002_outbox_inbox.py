@@ -5,207 +5,441 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0001_initial'),
-        ('exchange', '0001_initial'),
-        ('offices', '0001_initial'),
-        ('schedules', '0002_load_bundled_masters'),
+        ("clients", "0001_initial"),
+        ("exchange", "0001_initial"),
+        ("offices", "0001_initial"),
+        ("schedules", "0002_load_bundled_masters"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HubSync',
+            name="HubSync",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_updated_after', models.CharField(blank=True, max_length=40)),
-                ('office', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sent_updated_after", models.CharField(blank=True, max_length=40)),
+                (
+                    "office",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ReceivedPackage',
+            name="ReceivedPackage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('package_id', models.UUIDField(verbose_name='パッケージID')),
-                ('channel', models.CharField(choices=[('hub', 'Renkei連携基盤'), ('file', 'ファイル（国の連携システム）')], default='hub', max_length=10, verbose_name='受信方法')),
-                ('sender_office_number', models.CharField(max_length=10, verbose_name='送信元事業所番号')),
-                ('sender_kind', models.CharField(blank=True, max_length=2, verbose_name='送信元サービス種類')),
-                ('sender_name', models.CharField(blank=True, max_length=100, verbose_name='送信元事業所名')),
-                ('recipient_kind', models.CharField(blank=True, max_length=2, verbose_name='送信先サービス種類')),
-                ('unit_kind', models.CharField(blank=True, choices=[('plan', '居宅サービス計画書（1表・2表・3表）'), ('schedule', 'サービス利用票（6表・7表）'), ('plan_delete', '計画書1表の削除'), ('schedule_delete', '6表（予定）の削除'), ('actual', 'サービス提供実績'), ('actual_delete', '実績の削除')], max_length=20, verbose_name='種類')),
-                ('month', models.DateField(blank=True, null=True, verbose_name='対象年月')),
-                ('sequence', models.CharField(blank=True, max_length=14, verbose_name='ファイル連番')),
-                ('files', models.JSONField(default=list, verbose_name='ファイル')),
-                ('content', models.BinaryField(verbose_name='受信内容')),
-                ('status', models.CharField(choices=[('received', '受信済（未取込）'), ('importing', '取込中'), ('pending_client', '利用者の確認待ち'), ('imported', '取込済'), ('rejected', 'エラー（取り込んでいません）')], db_index=True, default='received', max_length=16, verbose_name='状態')),
-                ('error', models.TextField(blank=True, verbose_name='エラー')),
-                ('findings', models.JSONField(default=list, verbose_name='指摘事項')),
-                ('unknown_clients', models.JSONField(default=list, verbose_name='未登録の利用者')),
-                ('client_ids', models.JSONField(default=list, verbose_name='利用者')),
-                ('client_count', models.PositiveIntegerField(default=0, verbose_name='利用者数')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='受信日時')),
-                ('imported_at', models.DateTimeField(blank=True, null=True, verbose_name='取込日時')),
-                ('hub_acknowledged', models.CharField(blank=True, max_length=10)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("package_id", models.UUIDField(verbose_name="パッケージID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("hub", "Renkei連携基盤"), ("file", "ファイル（国の連携システム）")],
+                        default="hub",
+                        max_length=10,
+                        verbose_name="受信方法",
+                    ),
+                ),
+                ("sender_office_number", models.CharField(max_length=10, verbose_name="送信元事業所番号")),
+                ("sender_kind", models.CharField(blank=True, max_length=2, verbose_name="送信元サービス種類")),
+                ("sender_name", models.CharField(blank=True, max_length=100, verbose_name="送信元事業所名")),
+                ("recipient_kind", models.CharField(blank=True, max_length=2, verbose_name="送信先サービス種類")),
+                (
+                    "unit_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("plan", "居宅サービス計画書（1表・2表・3表）"),
+                            ("schedule", "サービス利用票（6表・7表）"),
+                            ("plan_delete", "計画書1表の削除"),
+                            ("schedule_delete", "6表（予定）の削除"),
+                            ("actual", "サービス提供実績"),
+                            ("actual_delete", "実績の削除"),
+                        ],
+                        max_length=20,
+                        verbose_name="種類",
+                    ),
+                ),
+                ("month", models.DateField(blank=True, null=True, verbose_name="対象年月")),
+                ("sequence", models.CharField(blank=True, max_length=14, verbose_name="ファイル連番")),
+                ("files", models.JSONField(default=list, verbose_name="ファイル")),
+                ("content", models.BinaryField(verbose_name="受信内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "受信済（未取込）"),
+                            ("importing", "取込中"),
+                            ("pending_client", "利用者の確認待ち"),
+                            ("imported", "取込済"),
+                            ("rejected", "エラー（取り込んでいません）"),
+                        ],
+                        db_index=True,
+                        default="received",
+                        max_length=16,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="エラー")),
+                ("findings", models.JSONField(default=list, verbose_name="指摘事項")),
+                ("unknown_clients", models.JSONField(default=list, verbose_name="未登録の利用者")),
+                ("client_ids", models.JSONField(default=list, verbose_name="利用者")),
+                ("client_count", models.PositiveIntegerField(default=0, verbose_name="利用者数")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="受信日時")),
+                ("imported_at", models.DateTimeField(blank=True, null=True, verbose_name="取込日時")),
+                ("hub_acknowledged", models.CharField(blank=True, max_length=10)),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '受信パッケージ',
-                'verbose_name_plural': '受信パッケージ',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "受信パッケージ",
+                "verbose_name_plural": "受信パッケージ",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReceivedPlan',
+            name="ReceivedPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sender_office_number', models.CharField(max_length=10, verbose_name='送信元事業所番号')),
-                ('plan_date', models.DateField(verbose_name='居宅サービス計画作成（変更）日')),
-                ('sequence', models.CharField(max_length=14, verbose_name='ファイル連番')),
-                ('table1', models.JSONField(default=dict)),
-                ('table2', models.JSONField(default=list)),
-                ('table3', models.JSONField(default=list)),
-                ('hosoku', models.JSONField(default=dict)),
-                ('received_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client', verbose_name='利用者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
-                ('package', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exchange.receivedpackage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sender_office_number", models.CharField(max_length=10, verbose_name="送信元事業所番号")),
+                ("plan_date", models.DateField(verbose_name="居宅サービス計画作成（変更）日")),
+                ("sequence", models.CharField(max_length=14, verbose_name="ファイル連番")),
+                ("table1", models.JSONField(default=dict)),
+                ("table2", models.JSONField(default=list)),
+                ("table3", models.JSONField(default=list)),
+                ("hosoku", models.JSONField(default=dict)),
+                ("received_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="exchange.receivedpackage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-plan_date'],
+                "ordering": ["-plan_date"],
             },
         ),
         migrations.CreateModel(
-            name='ReceivedSchedule',
+            name="ReceivedSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='対象年月')),
-                ('sender_office_number', models.CharField(max_length=10, verbose_name='送信元事業所番号')),
-                ('sequence', models.CharField(max_length=14, verbose_name='ファイル連番')),
-                ('annex', models.JSONField(default=list, verbose_name='第7表')),
-                ('hosoku', models.JSONField(default=dict, verbose_name='利用者補足情報')),
-                ('received_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client', verbose_name='利用者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
-                ('package', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exchange.receivedpackage')),
-                ('schedule', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='schedules.serviceschedule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="対象年月")),
+                ("sender_office_number", models.CharField(max_length=10, verbose_name="送信元事業所番号")),
+                ("sequence", models.CharField(max_length=14, verbose_name="ファイル連番")),
+                ("annex", models.JSONField(default=list, verbose_name="第7表")),
+                ("hosoku", models.JSONField(default=dict, verbose_name="利用者補足情報")),
+                ("received_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="exchange.receivedpackage",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="schedules.serviceschedule",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month'],
+                "ordering": ["-month"],
             },
         ),
         migrations.CreateModel(
-            name='RouteSequence',
+            name="RouteSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_office_number', models.CharField(max_length=10)),
-                ('recipient_kind', models.CharField(max_length=2)),
-                ('last', models.CharField(max_length=14)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("recipient_office_number", models.CharField(max_length=10)),
+                ("recipient_kind", models.CharField(max_length=2)),
+                ("last", models.CharField(max_length=14)),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SendBatch',
+            name="SendBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=200, verbose_name='内容')),
-                ('channel', models.CharField(choices=[('hub', 'Renkei連携基盤'), ('file', 'ファイル（国の連携システム）')], default='hub', max_length=10, verbose_name='送信方法')),
-                ('created_by_name', models.CharField(blank=True, max_length=100, verbose_name='送信者')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("label", models.CharField(max_length=200, verbose_name="内容")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("hub", "Renkei連携基盤"), ("file", "ファイル（国の連携システム）")],
+                        default="hub",
+                        max_length=10,
+                        verbose_name="送信方法",
+                    ),
+                ),
+                ("created_by_name", models.CharField(blank=True, max_length=100, verbose_name="送信者")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '送信',
-                'verbose_name_plural': '送信',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "送信",
+                "verbose_name_plural": "送信",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Package',
+            name="Package",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('package_id', models.UUIDField(unique=True, verbose_name='パッケージID')),
-                ('channel', models.CharField(choices=[('hub', 'Renkei連携基盤'), ('file', 'ファイル（国の連携システム）')], default='hub', max_length=10, verbose_name='送信方法')),
-                ('unit_kind', models.CharField(choices=[('plan', '居宅サービス計画書（1表・2表・3表）'), ('schedule', 'サービス利用票（6表・7表）'), ('plan_delete', '計画書1表の削除'), ('schedule_delete', '6表（予定）の削除'), ('actual', 'サービス提供実績'), ('actual_delete', '実績の削除')], max_length=20, verbose_name='種類')),
-                ('month', models.DateField(blank=True, null=True, verbose_name='対象年月')),
-                ('sender_kind', models.CharField(max_length=2, verbose_name='送信元サービス種類')),
-                ('recipient_office_number', models.CharField(max_length=10, verbose_name='送信先事業所番号')),
-                ('recipient_kind', models.CharField(max_length=2, verbose_name='送信先サービス種類')),
-                ('recipient_name', models.CharField(blank=True, max_length=100, verbose_name='送信先事業所名')),
-                ('sequence', models.CharField(max_length=14, verbose_name='ファイル連番')),
-                ('file_names', models.JSONField(default=list, verbose_name='ファイル')),
-                ('client_ids', models.JSONField(default=list, verbose_name='利用者')),
-                ('client_count', models.PositiveIntegerField(default=0, verbose_name='利用者数')),
-                ('plan_id', models.PositiveIntegerField(blank=True, null=True, verbose_name='居宅サービス計画')),
-                ('content', models.BinaryField(verbose_name='署名済みパッケージ')),
-                ('size', models.PositiveIntegerField(default=0, verbose_name='サイズ')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('status', models.CharField(choices=[('queued', '送信待ち'), ('sending', '送信中'), ('sent', '送信済'), ('received', '受信済（相手）'), ('imported', '取込済（相手）'), ('rejected', '取込エラー（相手）'), ('error', 'エラー'), ('downloaded', 'ファイル出力済')], db_index=True, default='queued', max_length=12, verbose_name='状態')),
-                ('attempts', models.PositiveIntegerField(default=0, verbose_name='送信試行回数')),
-                ('last_error', models.TextField(blank=True, verbose_name='最後のエラー')),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True, verbose_name='次の送信予定')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('remote_detail', models.TextField(blank=True, verbose_name='相手先からの通知')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='送信日時')),
-                ('received_at', models.DateTimeField(blank=True, null=True, verbose_name='相手の受信日時')),
-                ('imported_at', models.DateTimeField(blank=True, null=True, verbose_name='相手の取込日時')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='packages', to='exchange.sendbatch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("package_id", models.UUIDField(unique=True, verbose_name="パッケージID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("hub", "Renkei連携基盤"), ("file", "ファイル（国の連携システム）")],
+                        default="hub",
+                        max_length=10,
+                        verbose_name="送信方法",
+                    ),
+                ),
+                (
+                    "unit_kind",
+                    models.CharField(
+                        choices=[
+                            ("plan", "居宅サービス計画書（1表・2表・3表）"),
+                            ("schedule", "サービス利用票（6表・7表）"),
+                            ("plan_delete", "計画書1表の削除"),
+                            ("schedule_delete", "6表（予定）の削除"),
+                            ("actual", "サービス提供実績"),
+                            ("actual_delete", "実績の削除"),
+                        ],
+                        max_length=20,
+                        verbose_name="種類",
+                    ),
+                ),
+                ("month", models.DateField(blank=True, null=True, verbose_name="対象年月")),
+                ("sender_kind", models.CharField(max_length=2, verbose_name="送信元サービス種類")),
+                ("recipient_office_number", models.CharField(max_length=10, verbose_name="送信先事業所番号")),
+                ("recipient_kind", models.CharField(max_length=2, verbose_name="送信先サービス種類")),
+                ("recipient_name", models.CharField(blank=True, max_length=100, verbose_name="送信先事業所名")),
+                ("sequence", models.CharField(max_length=14, verbose_name="ファイル連番")),
+                ("file_names", models.JSONField(default=list, verbose_name="ファイル")),
+                ("client_ids", models.JSONField(default=list, verbose_name="利用者")),
+                ("client_count", models.PositiveIntegerField(default=0, verbose_name="利用者数")),
+                ("plan_id", models.PositiveIntegerField(blank=True, null=True, verbose_name="居宅サービス計画")),
+                ("content", models.BinaryField(verbose_name="署名済みパッケージ")),
+                ("size", models.PositiveIntegerField(default=0, verbose_name="サイズ")),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "送信待ち"),
+                            ("sending", "送信中"),
+                            ("sent", "送信済"),
+                            ("received", "受信済（相手）"),
+                            ("imported", "取込済（相手）"),
+                            ("rejected", "取込エラー（相手）"),
+                            ("error", "エラー"),
+                            ("downloaded", "ファイル出力済"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=12,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0, verbose_name="送信試行回数")),
+                ("last_error", models.TextField(blank=True, verbose_name="最後のエラー")),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True, verbose_name="次の送信予定")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("remote_detail", models.TextField(blank=True, verbose_name="相手先からの通知")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="送信日時")),
+                ("received_at", models.DateTimeField(blank=True, null=True, verbose_name="相手の受信日時")),
+                ("imported_at", models.DateTimeField(blank=True, null=True, verbose_name="相手の取込日時")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="packages",
+                        to="exchange.sendbatch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '送信パッケージ',
-                'verbose_name_plural': '送信パッケージ',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "送信パッケージ",
+                "verbose_name_plural": "送信パッケージ",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActualSource',
+            name="ActualSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField()),
-                ('provider_office_number', models.CharField(max_length=10)),
-                ('service_type_code', models.CharField(max_length=2)),
-                ('sequence', models.CharField(max_length=14)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField()),
+                ("provider_office_number", models.CharField(max_length=10)),
+                ("service_type_code", models.CharField(max_length=2)),
+                ("sequence", models.CharField(max_length=14)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('office', 'client', 'month', 'provider_office_number', 'service_type_code'), name='exchange_actual_source_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("office", "client", "month", "provider_office_number", "service_type_code"),
+                        name="exchange_actual_source_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClientAlias',
+            name="ClientAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('insurer_number', models.CharField(max_length=6)),
-                ('insured_number', models.CharField(max_length=10)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("insurer_number", models.CharField(max_length=6)),
+                ("insured_number", models.CharField(max_length=10)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('office', 'insurer_number', 'insured_number'), name='exchange_client_alias_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("office", "insurer_number", "insured_number"), name="exchange_client_alias_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='receivedpackage',
-            constraint=models.UniqueConstraint(fields=('office', 'package_id'), name='exchange_received_unique'),
+            model_name="receivedpackage",
+            constraint=models.UniqueConstraint(fields=("office", "package_id"), name="exchange_received_unique"),
         ),
         migrations.AddConstraint(
-            model_name='receivedplan',
-            constraint=models.UniqueConstraint(fields=('office', 'client', 'sender_office_number', 'plan_date'), name='exchange_received_plan_unique'),
+            model_name="receivedplan",
+            constraint=models.UniqueConstraint(
+                fields=("office", "client", "sender_office_number", "plan_date"), name="exchange_received_plan_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='receivedschedule',
-            constraint=models.UniqueConstraint(fields=('office', 'client', 'month', 'sender_office_number'), name='exchange_received_schedule_unique'),
+            model_name="receivedschedule",
+            constraint=models.UniqueConstraint(
+                fields=("office", "client", "month", "sender_office_number"), name="exchange_received_schedule_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='routesequence',
-            constraint=models.UniqueConstraint(fields=('office', 'recipient_office_number', 'recipient_kind'), name='exchange_route_sequence_unique'),
+            model_name="routesequence",
+            constraint=models.UniqueConstraint(
+                fields=("office", "recipient_office_number", "recipient_kind"), name="exchange_route_sequence_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.UniqueConstraint(fields=('office', 'recipient_office_number', 'recipient_kind', 'sequence'), name='exchange_package_route_sequence_unique'),
+            model_name="package",
+            constraint=models.UniqueConstraint(
+                fields=("office", "recipient_office_number", "recipient_kind", "sequence"),
+                name="exchange_package_route_sequence_unique",
+            ),
         ),
     ]

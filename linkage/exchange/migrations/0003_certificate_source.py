@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchange', '0002_outbox_inbox'),
+        ("exchange", "0002_outbox_inbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='officecertificate',
-            name='source',
-            field=models.CharField(choices=[('uploaded', '事業所が登録'), ('issued', 'Renkeiが発行')], default='uploaded', max_length=10, verbose_name='入手元'),
+            model_name="officecertificate",
+            name="source",
+            field=models.CharField(
+                choices=[("uploaded", "事業所が登録"), ("issued", "Renkeiが発行")],
+                default="uploaded",
+                max_length=10,
+                verbose_name="入手元",
+            ),
         ),
     ]

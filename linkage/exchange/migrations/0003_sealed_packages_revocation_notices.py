@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchange', '0002_outbox_inbox'),
+        ("exchange", "0002_outbox_inbox"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hubsync',
-            name='notice_pending',
+            model_name="hubsync",
+            name="notice_pending",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='hubsync',
-            name='notice_sent_at',
+            model_name="hubsync",
+            name="notice_sent_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='officecertificate',
-            name='revoked_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='失効日時'),
+            model_name="officecertificate",
+            name="revoked_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="失効日時"),
         ),
         migrations.AddField(
-            model_name='package',
-            name='hub_deleted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='連携基盤からの削除日時'),
+            model_name="package",
+            name="hub_deleted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="連携基盤からの削除日時"),
         ),
         migrations.AddField(
-            model_name='package',
-            name='sealed_content',
-            field=models.BinaryField(blank=True, null=True, verbose_name='暗号化済みパッケージ'),
+            model_name="package",
+            name="sealed_content",
+            field=models.BinaryField(blank=True, null=True, verbose_name="暗号化済みパッケージ"),
         ),
     ]

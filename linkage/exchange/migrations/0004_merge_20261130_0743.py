@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exchange', '0003_certificate_source'),
-        ('exchange', '0003_sealed_packages_revocation_notices'),
+        ("exchange", "0003_certificate_source"),
+        ("exchange", "0003_sealed_packages_revocation_notices"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -21,27 +21,15 @@ This package re-exports them so ``linkage.exchange.services.<name>`` stays the o
 
 from __future__ import annotations
 
+from linkage.exchange.services.actuals import (  # noqa: F401
+    actual_line_add,
+    actuals_copy_from_plan,
+    actuals_save,
+)
 from linkage.exchange.services.base import (  # noqa: F401
     SCOPE_OF_UNIT,
-    SendError,
     SEQUENCE_FORMAT,
-)
-from linkage.exchange.services.units import (  # noqa: F401
-    actual_send_plan,
-    month_send_plan,
-    own_consent_gaps,
-    plan_send_plan,
-    schedule_delete_plan,
-    UnitPlan,
-)
-from linkage.exchange.services.gate import (  # noqa: F401
-    batch_zip,
-    plan_download,
-    schedule_download,
-    send_blockers,
-    SendBlocker,
-    units_download,
-    units_send,
+    SendError,
 )
 from linkage.exchange.services.delivery import (  # noqa: F401
     DeliveryResult,
@@ -52,6 +40,15 @@ from linkage.exchange.services.delivery import (  # noqa: F401
     retry_delay,
     sent_status_sync,
 )
+from linkage.exchange.services.gate import (  # noqa: F401
+    SendBlocker,
+    batch_zip,
+    plan_download,
+    schedule_download,
+    send_blockers,
+    units_download,
+    units_send,
+)
 from linkage.exchange.services.receiving import (  # noqa: F401
     imports_acknowledge,
     inbox_receive,
@@ -60,8 +57,11 @@ from linkage.exchange.services.receiving import (  # noqa: F401
     office_used_exchange,
     received_notice_send,
 )
-from linkage.exchange.services.actuals import (  # noqa: F401
-    actual_line_add,
-    actuals_copy_from_plan,
-    actuals_save,
+from linkage.exchange.services.units import (  # noqa: F401
+    UnitPlan,
+    actual_send_plan,
+    month_send_plan,
+    own_consent_gaps,
+    plan_send_plan,
+    schedule_delete_plan,
 )

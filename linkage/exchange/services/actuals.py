@@ -7,7 +7,6 @@ from django.db.models import F
 
 from linkage.standard import LINKED_SERVICE_KINDS
 
-
 # --------------------------------------------------------------------------- 実績 entry (provider)
 
 
@@ -31,7 +30,10 @@ def _touch(schedule, office, membership=None) -> None:
     from portal.schedules.models import ServiceSchedule
 
     ServiceSchedule.objects.filter(pk=schedule.pk).update(
-        version=F("version") + 1, updated_by=membership, updated_by_name=(membership.name if membership else office.name)[:60])
+        version=F("version") + 1,
+        updated_by=membership,
+        updated_by_name=(membership.name if membership else office.name)[:60],
+    )
 
 
 @transaction.atomic
@@ -57,14 +59,19 @@ def actuals_save(*, schedule, office, membership, values: dict[int, dict]) -> No
                 errors.append(f"{line.service_code} {day}日: この月は{schedule.days_in_month}日までです。")
         for label, t in (("開始時刻", v["start"]), ("終了時刻", v["end"])):
             if not _valid_time(t):
-                errors.append(f"{line.service_code} の{label}「{t}」は HHMM（例: 0930）か 9999（時間表示なし）で入力してください。")
+                errors.append(
+                    f"{line.service_code} の{label}「{t}」は HHMM（例: 0930）か 9999（時間表示なし）で入力してください。"
+                )
         line.actual_days = days
         line.start_time, line.end_time = v["start"], v["end"]
     if errors:
         raise ValidationError(errors)
     for line in rate_lines:
-        group = [other.actual_days for other in lines.values() if other not in rate_lines
-                 and other.service_type_code == line.service_type_code]
+        group = [
+            other.actual_days
+            for other in lines.values()
+            if other not in rate_lines and other.service_type_code == line.service_type_code
+        ]
         line.actual_days = rate_addon_days(group, schedule.days_in_month)
     for line in lines.values():
         line.save(update_fields=["actual_days", "start_time", "end_time"])
@@ -81,6 +88,7 @@ def _valid_time(value: str) -> bool:
 def actual_line_add(*, schedule, office, membership, service_code: str, start: str, end: str, day: int):
     """An unplanned visit: a new own line with 実績 only."""
     from django.core.exceptions import ValidationError
+
     from portal.schedules.models import ServiceScheduleLine
 
     code = service_code.strip().upper()
@@ -98,9 +106,16 @@ def actual_line_add(*, schedule, office, membership, service_code: str, start: s
     actual = [0] * 31
     actual[day - 1] = 1
     line = ServiceScheduleLine.objects.create(
-        schedule=schedule, sort_order=999, provider_office_number=office.office_number, provider_name=office.name[:100],
-        service_type_code=code[:2], service_item_code=code[2:], start_time=start, end_time=end,
-        planned_days=[0] * 31, actual_days=actual,
+        schedule=schedule,
+        sort_order=999,
+        provider_office_number=office.office_number,
+        provider_name=office.name[:100],
+        service_type_code=code[:2],
+        service_item_code=code[2:],
+        start_time=start,
+        end_time=end,
+        planned_days=[0] * 31,
+        actual_days=actual,
     )
     _touch(schedule, office, membership)
     return line

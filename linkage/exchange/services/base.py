@@ -6,9 +6,12 @@ from linkage.exchange.models import UnitKind
 
 SEQUENCE_FORMAT = "%Y%m%d%H%M%S"
 SCOPE_OF_UNIT = {
-    UnitKind.PLAN: "plan", UnitKind.PLAN_DELETE: "plan",
-    UnitKind.SCHEDULE: "schedule", UnitKind.SCHEDULE_DELETE: "schedule",
-    UnitKind.ACTUAL: "actual", UnitKind.ACTUAL_DELETE: "actual",
+    UnitKind.PLAN: "plan",
+    UnitKind.PLAN_DELETE: "plan",
+    UnitKind.SCHEDULE: "schedule",
+    UnitKind.SCHEDULE_DELETE: "schedule",
+    UnitKind.ACTUAL: "actual",
+    UnitKind.ACTUAL_DELETE: "actual",
 }
 
 

@@ -54,8 +54,14 @@ def send_blockers(*, office, on: dt.date | None = None) -> list[SendBlocker]:
     try:
         certificates.signing_identity(office)
     except certificates.NoCertificate as exc:
-        blockers.append(SendBlocker(f"{exc}（連携基盤で送るときに必要です。CSVファイルの作成はできます）",
-                                    reverse("exchange:certificates"), "電子証明書へ", hub_only=True))
+        blockers.append(
+            SendBlocker(
+                f"{exc}（連携基盤で送るときに必要です。CSVファイルの作成はできます）",
+                reverse("exchange:certificates"),
+                "電子証明書へ",
+                hub_only=True,
+            )
+        )
     return blockers
 
 
@@ -66,7 +72,9 @@ def _take_sequence(office, recipient_office_number: str, recipient_kind: str) ->
     """A ファイル連番 strictly after the last one used on this route (row lock on the route)."""
     now = timezone.localtime().replace(tzinfo=None, microsecond=0)
     row, created = RouteSequence.objects.select_for_update().get_or_create(
-        office=office, recipient_office_number=recipient_office_number, recipient_kind=recipient_kind,
+        office=office,
+        recipient_office_number=recipient_office_number,
+        recipient_kind=recipient_kind,
         defaults={"last": now.strftime(SEQUENCE_FORMAT)},
     )
     if created:
@@ -85,8 +93,9 @@ def _plain_zip(files: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.HUB, label: str = "",
-               on: dt.date | None = None) -> SendBatch:
+def units_send(
+    *, office, actor, units: list[UnitPlan], channel: str = Channel.HUB, label: str = "", on: dt.date | None = None
+) -> SendBatch:
     """THE send gate. Checks the licence (assert_can_send) and, for every 利用者 of every unit,
     the partnership and consent (assert_can_share); then builds, validates, signs (hub) and
     stores every unit in one transaction, and queues delivery after commit.
@@ -111,13 +120,22 @@ def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.H
         raise SendError(f"送信できる利用者がいません。{reasons or '同意・連携先を確認してください。'}")
     for unit in units:
         for client in unit.clients:
-            assert_can_share(office=office, client=client, recipient_office_number=unit.recipient_office_number,
-                             scope=unit.scope, on=on, service_type_code=unit.share_kind)
+            assert_can_share(
+                office=office,
+                client=client,
+                recipient_office_number=unit.recipient_office_number,
+                scope=unit.scope,
+                on=on,
+                service_type_code=unit.share_kind,
+            )
     identity = certificates.signing_identity(office) if channel == Channel.HUB else None
     membership = actor if getattr(actor, "office_id", None) == office.pk else None
     with transaction.atomic():
         batch = SendBatch.objects.create(
-            office=office, label=label or units[0].kind_label, channel=channel, created_by=membership,
+            office=office,
+            label=label or units[0].kind_label,
+            channel=channel,
+            created_by=membership,
             created_by_name=membership.name if membership else "",
         )
         packages = []
@@ -126,39 +144,72 @@ def units_send(*, office, actor, units: list[UnitPlan], channel: str = Channel.H
             built = unit.build(sequence, unit.clients)
             errors = [f for f in built.findings if f.is_error]
             if errors:
-                raise SendError("送信するファイルに誤りがあるため送信できません: " + " / ".join(f.message for f in errors[:5]))
+                raise SendError(
+                    "送信するファイルに誤りがあるため送信できません: " + " / ".join(f.message for f in errors[:5])
+                )
             package_id = new_package_id()
             seq = sequence.strftime(SEQUENCE_FORMAT)
             if channel == Channel.HUB:
                 content = build_package(
-                    files=built.files, key=identity.key, certificate=identity.certificate, package_id=package_id,
-                    sender_office=office.office_number, sender_kind=unit.sender_kind,
-                    recipient_office=unit.recipient_office_number, recipient_kind=unit.recipient_kind, sequence=seq,
-                    unit_kind=str(unit.unit_kind), month=_ym(unit.month) if unit.month else None,
+                    files=built.files,
+                    key=identity.key,
+                    certificate=identity.certificate,
+                    package_id=package_id,
+                    sender_office=office.office_number,
+                    sender_kind=unit.sender_kind,
+                    recipient_office=unit.recipient_office_number,
+                    recipient_kind=unit.recipient_kind,
+                    sequence=seq,
+                    unit_kind=str(unit.unit_kind),
+                    month=_ym(unit.month) if unit.month else None,
                     created_at=timezone.now(),
                 )
                 status = PackageStatus.QUEUED
                 limit = getattr(settings, "RENKEI_PACKAGE_MAX_BYTES", 8 * 1024 * 1024)
                 if len(content) > limit:
-                    raise SendError(f"{unit.recipient_name or unit.recipient_office_number}あての送信単位が大きすぎます"
-                                    f"（{len(content) / 2**20:.1f} MB。上限 {limit / 2**20:.1f} MB）。利用者を分けて送ってください。")
+                    raise SendError(
+                        f"{unit.recipient_name or unit.recipient_office_number}あての送信単位が大きすぎます"
+                        f"（{len(content) / 2**20:.1f} MB。上限 {limit / 2**20:.1f} MB）。利用者を分けて送ってください。"
+                    )
             else:
                 content = _plain_zip(built.files)
                 status = PackageStatus.DOWNLOADED
-            packages.append(Package.objects.create(
-                office=office, batch=batch, package_id=package_id, channel=channel, unit_kind=unit.unit_kind,
-                month=unit.month, sender_kind=unit.sender_kind, recipient_office_number=unit.recipient_office_number,
-                recipient_kind=unit.recipient_kind, recipient_name=unit.recipient_name[:100], sequence=seq,
-                file_names=[n for n, _ in built.files], client_ids=[c.pk for c in unit.clients],
-                client_count=len(unit.clients), plan_id=unit.plan_id, content=content, size=len(content),
-                sha256=pki.sha256_hex(content), status=status, created_by=membership,
-            ))
+            packages.append(
+                Package.objects.create(
+                    office=office,
+                    batch=batch,
+                    package_id=package_id,
+                    channel=channel,
+                    unit_kind=unit.unit_kind,
+                    month=unit.month,
+                    sender_kind=unit.sender_kind,
+                    recipient_office_number=unit.recipient_office_number,
+                    recipient_kind=unit.recipient_kind,
+                    recipient_name=unit.recipient_name[:100],
+                    sequence=seq,
+                    file_names=[n for n, _ in built.files],
+                    client_ids=[c.pk for c in unit.clients],
+                    client_count=len(unit.clients),
+                    plan_id=unit.plan_id,
+                    content=content,
+                    size=len(content),
+                    sha256=pki.sha256_hex(content),
+                    status=status,
+                    created_by=membership,
+                )
+            )
             audit_record(
-                office=office, actor=actor,
+                office=office,
+                actor=actor,
                 action=AuditAction.PACKAGE_SENT if channel == Channel.HUB else AuditAction.CSV_DOWNLOADED,
-                clients=unit.clients, partner_office_number=unit.recipient_office_number,
-                detail={"package_id": str(package_id), "unit_kind": str(unit.unit_kind), "client_count": len(unit.clients),
-                        "sequence": seq},
+                clients=unit.clients,
+                partner_office_number=unit.recipient_office_number,
+                detail={
+                    "package_id": str(package_id),
+                    "unit_kind": str(unit.unit_kind),
+                    "client_count": len(unit.clients),
+                    "sequence": seq,
+                },
             )
         if channel == Channel.HUB:
             from linkage.exchange.tasks import deliver_package
@@ -192,8 +243,12 @@ def units_download(*, office, actor, units: list[UnitPlan], label: str = "") -> 
 
 def plan_download(*, office, actor, plan) -> tuple[str, bytes]:
     """ZIP of a plan's standard CSVs for every provider it names (for portal.careplans)."""
-    return units_download(office=office, actor=actor, units=plan_send_plan(office=office, plan=plan),
-                          label="居宅サービス計画書（ファイル）")
+    return units_download(
+        office=office,
+        actor=actor,
+        units=plan_send_plan(office=office, plan=plan),
+        label="居宅サービス計画書（ファイル）",
+    )
 
 
 def schedule_download(*, office, actor, schedule) -> tuple[str, bytes]:

@@ -14,7 +14,6 @@ from linkage.exchange.hubclient import HubClient, HubError
 from linkage.exchange.models import Channel, HubSync, InboxStatus, Package, ReceivedPackage
 from linkage.exchange.services.delivery import hub_client_for, sent_status_sync
 
-
 # --------------------------------------------------------------------------- receiving (worker)
 
 
@@ -48,12 +47,17 @@ def received_notice_send(*, office, now: dt.datetime | None = None) -> int:
     count is claimed with a conditional UPDATE; the mail goes out after commit. Returns the count mailed."""
     now = now or timezone.now()
     interval = dt.timedelta(minutes=getattr(settings, "RENKEI_RECEIVED_NOTICE_MINUTES", 60))
-    row = HubSync.objects.filter(office=office, notice_pending__gt=0).values_list("notice_pending", "notice_sent_at").first()
+    row = (
+        HubSync.objects.filter(office=office, notice_pending__gt=0)
+        .values_list("notice_pending", "notice_sent_at")
+        .first()
+    )
     if row is None or (row[1] is not None and row[1] > now - interval):
         return 0
     count, last = row
     claimed = HubSync.objects.filter(office=office, notice_pending=count, notice_sent_at=last).update(
-        notice_pending=0, notice_sent_at=now)
+        notice_pending=0, notice_sent_at=now
+    )
     if not claimed:
         return 0
     transaction.on_commit(lambda: _notify_received(office, count))
@@ -71,15 +75,22 @@ def _notify_received(office, count: int) -> None:
     send_mail(
         f"[Renkei] データ連携で{count}件受信しました",
         f"{office.name} 宛てにデータ連携で{count}件のパッケージが届きました。\n受信箱で内容を確認してください。\n{link}\n",
-        None, emails,
+        None,
+        emails,
     )
 
 
 def imports_acknowledge(*, office, client: HubClient | None = None) -> int:
     """Tell the hub the outcome (取込済 / 取込エラー) of every hub package not yet reported."""
-    pending = list(ReceivedPackage.objects.filter(
-        office=office, channel=Channel.HUB, status__in=[InboxStatus.IMPORTED, InboxStatus.REJECTED],
-    ).exclude(hub_acknowledged__in=["imported", "rejected"]).values_list("pk", "package_id", "status", "error")[:500])
+    pending = list(
+        ReceivedPackage.objects.filter(
+            office=office,
+            channel=Channel.HUB,
+            status__in=[InboxStatus.IMPORTED, InboxStatus.REJECTED],
+        )
+        .exclude(hub_acknowledged__in=["imported", "rejected"])
+        .values_list("pk", "package_id", "status", "error")[:500]
+    )
     if not pending:
         return 0
     client = client or hub_client_for(office)
@@ -110,8 +121,13 @@ def office_sync(*, office) -> dict:
     acked = imports_acknowledge(office=office, client=client)
     changed = sent_status_sync(office=office, client=client)
     noticed = received_notice_send(office=office)
-    return {"received": len(received), "imported": imported, "acknowledged": acked, "status_changed": changed,
-            "noticed": noticed}
+    return {
+        "received": len(received),
+        "imported": imported,
+        "acknowledged": acked,
+        "status_changed": changed,
+        "noticed": noticed,
+    }
 
 
 # --------------------------------------------------------------------------- billing hook
@@ -127,8 +143,10 @@ def office_used_exchange(office, month: dt.date) -> bool:
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
     with office_scope(office):
-        return (Package.objects.filter(office=office, created_at__gte=lo, created_at__lt=hi).exists()
-                or ReceivedPackage.objects.filter(office=office, received_at__gte=lo, received_at__lt=hi).exists())
+        return (
+            Package.objects.filter(office=office, created_at__gte=lo, created_at__lt=hi).exists()
+            or ReceivedPackage.objects.filter(office=office, received_at__gte=lo, received_at__lt=hi).exists()
+        )
 
 
 def new_upload_id() -> str:

@@ -36,10 +36,17 @@ def provision(request, schedule_id):
     schedule, lines = _schedule_for(request, schedule_id)
     received = ReceivedSchedule.objects.filter(office=request.office, schedule=schedule).order_by("-sequence").first()
     days = list(range(1, schedule.days_in_month + 1))
-    return render(request, "exchange/provision.html", {
-        "schedule": schedule, "lines": lines, "received": received, "days": days,
-        "own": request.office.office_number,
-    })
+    return render(
+        request,
+        "exchange/provision.html",
+        {
+            "schedule": schedule,
+            "lines": lines,
+            "received": received,
+            "days": days,
+            "own": request.office.office_number,
+        },
+    )
 
 
 ACTUAL_COPY_CONFIRM = "保存済みの実績があります。予定をコピーすると、入力済みの実績がすべて予定の内容で置き換わります。"
@@ -50,7 +57,9 @@ def _rate_line_ids(lines, month):
     from portal.masters.selectors import month_masters
 
     masters = month_masters(month, service_codes={line.service_code for line in lines})
-    return {line.pk for line in lines if (info := masters.code(line.service_code)) is not None and info.is_rate}, masters
+    return {
+        line.pk for line in lines if (info := masters.code(line.service_code)) is not None and info.is_rate
+    }, masters
 
 
 def _actual_rows(own, month, days_in_month, rate_ids, masters, posted=None) -> list[dict]:
@@ -68,13 +77,19 @@ def _actual_rows(own, month, days_in_month, rate_ids, masters, posted=None) -> l
             actual = [str(n) if n else "" for n in list(line.actual_days)[:days_in_month]]
             start, end = display_time(line.start_time), display_time(line.end_time)
         cls = [_weekday_cls(month, d) for d in range(1, days_in_month + 1)]
-        rows.append({
-            "line": line, "name": info.name if info is not None else "", "is_rate": line.pk in rate_ids,
-            "planned": list(zip([n or "" for n in list(line.planned_days)[:days_in_month]], cls)),
-            "actual": list(zip(actual, cls)),
-            "start": start, "end": end, "planned_total": line.planned_total,
-            "actual_total": sum(int(v) for v in actual if str(v).isdigit() and len(str(v)) <= 2),
-        })
+        rows.append(
+            {
+                "line": line,
+                "name": info.name if info is not None else "",
+                "is_rate": line.pk in rate_ids,
+                "planned": list(zip([n or "" for n in list(line.planned_days)[:days_in_month]], cls)),
+                "actual": list(zip(actual, cls)),
+                "start": start,
+                "end": end,
+                "planned_total": line.planned_total,
+                "actual_total": sum(int(v) for v in actual if str(v).isdigit() and len(str(v)) <= 2),
+            }
+        )
     return rows
 
 
@@ -96,8 +111,11 @@ def _posted_actuals(post, own, days_in_month, rate_ids) -> tuple[dict, list[str]
             counts.append(int(raw))
         if bad:
             errors.append(f"{line.service_code}: {'、'.join(bad)}は0〜99の数字で入力してください。")
-        values[line.pk] = {"days": counts, "start": to_hhmm(post.get(f"s{line.pk}", line.start_time)),
-                           "end": to_hhmm(post.get(f"e{line.pk}", line.end_time))}
+        values[line.pk] = {
+            "days": counts,
+            "start": to_hhmm(post.get(f"s{line.pk}", line.start_time)),
+            "end": to_hhmm(post.get(f"e{line.pk}", line.end_time)),
+        }
     return values, errors
 
 
@@ -126,29 +144,39 @@ def actual_entry(request, schedule_id):
                 posted = request.POST
             elif action in ("copy", "copy_confirmed"):
                 services.actuals_copy_from_plan(schedule=schedule, office=request.office)
-                messages.success(request, "予定をすべて実績にコピーしました。違う日・時刻・回数を直して保存してください。")
+                messages.success(
+                    request, "予定をすべて実績にコピーしました。違う日・時刻・回数を直して保存してください。"
+                )
             elif action in ("save", "send", "add"):
                 posted = request.POST
                 values, problems = _posted_actuals(request.POST, own, schedule.days_in_month, rate_ids)
                 if problems:
                     raise DjangoValidationError(problems)
                 with transaction.atomic():
-                    services.actuals_save(schedule=schedule, office=request.office, membership=request.membership,
-                                          values=values)
+                    services.actuals_save(
+                        schedule=schedule, office=request.office, membership=request.membership, values=values
+                    )
                     if action == "add":
                         day = new_visit["new_day"]
                         if not day.isdigit() or len(day) > 2:
                             raise DjangoValidationError(
                                 f"予定外の訪問の「日」は1〜{schedule.days_in_month}の数字で入力してください（入力値「{day}」）。"
-                                "入力した実績はまだ保存していません。")
+                                "入力した実績はまだ保存していません。"
+                            )
                         services.actual_line_add(
-                            schedule=schedule, office=request.office, membership=request.membership,
-                            service_code=new_visit["new_code"], start=to_hhmm_or_blank(new_visit["new_start"]),
-                            end=to_hhmm_or_blank(new_visit["new_end"]), day=int(day),
+                            schedule=schedule,
+                            office=request.office,
+                            membership=request.membership,
+                            service_code=new_visit["new_code"],
+                            start=to_hhmm_or_blank(new_visit["new_start"]),
+                            end=to_hhmm_or_blank(new_visit["new_end"]),
+                            day=int(day),
                         )
                 if action == "send":
                     units = services.actual_send_plan(office=request.office, schedule=schedule)
-                    response = _do_send(request, units, f"{schedule.client.full_name}さん {wareki_month(schedule.month)} 実績")
+                    response = _do_send(
+                        request, units, f"{schedule.client.full_name}さん {wareki_month(schedule.month)} 実績"
+                    )
                     if response is not None:
                         return response
                 elif action == "add":
@@ -157,9 +185,15 @@ def actual_entry(request, schedule_id):
                     messages.success(request, "実績を保存しました。")
                 posted = None
             elif action == "delete_kind":
-                units = services.actual_send_plan(office=request.office, schedule=schedule,
-                                                  service_type_code=request.POST.get("kind", ""), delete=True)
-                response = _do_send(request, units, f"{schedule.client.full_name}さん {wareki_month(schedule.month)} 実績削除")
+                units = services.actual_send_plan(
+                    office=request.office,
+                    schedule=schedule,
+                    service_type_code=request.POST.get("kind", ""),
+                    delete=True,
+                )
+                response = _do_send(
+                    request, units, f"{schedule.client.full_name}さん {wareki_month(schedule.month)} 実績削除"
+                )
                 if response is not None:
                     return response
             if action not in ("send", "delete_kind") and not confirm_copy:
@@ -178,14 +212,30 @@ def actual_entry(request, schedule_id):
     gaps = []
     if received is not None:
         for kind in kinds or [None]:
-            gaps += [g for g in _own_consent_gaps(request, [schedule.client], received.sender_office_number, kind)
-                     if g["why"] not in {x["why"] for x in gaps}]
+            gaps += [
+                g
+                for g in _own_consent_gaps(request, [schedule.client], received.sender_office_number, kind)
+                if g["why"] not in {x["why"] for x in gaps}
+            ]
     rows = _actual_rows(own, schedule.month, schedule.days_in_month, rate_ids, masters, posted=posted)
-    return render(request, "exchange/actual_entry.html", {
-        "schedule": schedule, "own": own, "rows": rows, "days": days, "errors": errors, "kinds": kinds,
-        "confirm_copy": confirm_copy, "consent_gaps": gaps, "confirm_copy_text": ACTUAL_COPY_CONFIRM,
-        "new_visit": new_visit if errors else {}, "weekdays": _weekday_labels(schedule.month),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "exchange/actual_entry.html",
+        {
+            "schedule": schedule,
+            "own": own,
+            "rows": rows,
+            "days": days,
+            "errors": errors,
+            "kinds": kinds,
+            "confirm_copy": confirm_copy,
+            "consent_gaps": gaps,
+            "confirm_copy_text": ACTUAL_COPY_CONFIRM,
+            "new_visit": new_visit if errors else {},
+            "weekdays": _weekday_labels(schedule.month),
+        },
+        status=400 if errors else 200,
+    )
 
 
 def to_hhmm_or_blank(value: str) -> str:

@@ -22,8 +22,10 @@ def certificate_list(request):
     if request.method == "POST" and form.is_valid():
         try:
             record = certificates.certificate_upload(
-                office=request.office, uploaded_by=request.user,
-                data=form.cleaned_data["file"].read(), password=form.cleaned_data["password"],
+                office=request.office,
+                uploaded_by=request.user,
+                data=form.cleaned_data["file"].read(),
+                password=form.cleaned_data["password"],
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -41,13 +43,19 @@ def certificate_revoke(request, certificate_id):
     """失効: revoke one of the office's certificates at the hub and here (irreversible; needs the tick)."""
     record = get_object_or_404(OfficeCertificate, pk=certificate_id, office=request.office)
     if request.POST.get("confirm") != "1":
-        messages.error(request, "失効させるには「この証明書を失効させます（元に戻せません）」にチェックを入れてください。何も変更していません。")
+        messages.error(
+            request,
+            "失効させるには「この証明書を失効させます（元に戻せません）」にチェックを入れてください。何も変更していません。",
+        )
         return redirect("exchange:certificates")
     try:
         certificates.certificate_revoke(office=request.office, record=record, actor=request.membership)
     except certificates.RevocationFailed as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "電子証明書を失効させました。この証明書ではもう送信・受信できません。"
-                         + ("新しい証明書を登録してください。" if certificates.active_certificate(request.office) is None else ""))
+        messages.success(
+            request,
+            "電子証明書を失効させました。この証明書ではもう送信・受信できません。"
+            + ("新しい証明書を登録してください。" if certificates.active_certificate(request.office) is None else ""),
+        )
     return redirect("exchange:certificates")

@@ -16,6 +16,7 @@ def csv_check(request):
     form = CsvFilesForm(request.POST, request.FILES) if request.method == "POST" else CsvFilesForm()
     result = None
     if request.method == "POST" and form.is_valid():
-        result = check_uploaded([(f.name, f.read()) for f in form.cleaned_data["files"]],
-                                lenient=form.cleaned_data.get("lenient", False))
+        result = check_uploaded(
+            [(f.name, f.read()) for f in form.cleaned_data["files"]], lenient=form.cleaned_data.get("lenient", False)
+        )
     return render(request, "exchange/check.html", {"form": form, "result": result})

@@ -29,14 +29,20 @@ def schedule_download(request, schedule_id):
     schedule = load_schedule(schedule.pk)
     back = reverse("schedules:edit", kwargs={"schedule_id": schedule.pk})
     if ScheduleDraft.objects.filter(schedule=schedule, author=request.membership).exists():
-        messages.error(request, "保存していない下書きがあります。先に「保存する」か「下書きを破棄」してから、CSVをダウンロードしてください。")
+        messages.error(
+            request,
+            "保存していない下書きがあります。先に「保存する」か「下書きを破棄」してから、CSVをダウンロードしてください。",
+        )
         return redirect(back)
     state = saved_sheet_state(schedule)
     if not state.rows:
         messages.error(request, "サービスの行がないため、CSVを作成できません。")
         return redirect(back)
     if state.has_errors:
-        messages.error(request, f"保存済みの利用票に{state.error_count}件の誤りがあるため、CSVを作成できません。赤字の箇所を直してください。")
+        messages.error(
+            request,
+            f"保存済みの利用票に{state.error_count}件の誤りがあるため、CSVを作成できません。赤字の箇所を直してください。",
+        )
         return redirect(back)
     units = exchange.month_send_plan(office=request.office, month=schedule.month, client_ids=[schedule.client_id])
     if not units:
@@ -70,7 +76,9 @@ def plan_csv(request, plan_id):
     if wanted:
         units = [u for u in units if f"{u.recipient_office_number}_{u.recipient_kind}" == wanted]
     if not units:
-        messages.error(request, "送信先のサービス事業所がありません。第2表の援助内容に事業所番号とサービス種類を入力してください。")
+        messages.error(
+            request, "送信先のサービス事業所がありません。第2表の援助内容に事業所番号とサービス種類を入力してください。"
+        )
         return redirect("careplans:plan_detail", plan_id=plan.pk)
     try:
         _, content = exchange.units_download(

@@ -18,18 +18,32 @@ from portal.offices.permissions import office_required
 @office_required
 def inbox(request):
     packages = ReceivedPackage.objects.filter(office=request.office).defer("content")[:100]
-    schedules = (ReceivedSchedule.objects.filter(office=request.office).select_related("client", "schedule")
-                 .order_by("-month", "client__family_name_kana", "client__given_name_kana")[:300])
-    plans = (ReceivedPlan.objects.filter(office=request.office).select_related("client")
-             .order_by("client__family_name_kana", "-plan_date")[:300])
+    schedules = (
+        ReceivedSchedule.objects.filter(office=request.office)
+        .select_related("client", "schedule")
+        .order_by("-month", "client__family_name_kana", "client__given_name_kana")[:300]
+    )
+    plans = (
+        ReceivedPlan.objects.filter(office=request.office)
+        .select_related("client")
+        .order_by("client__family_name_kana", "-plan_date")[:300]
+    )
     pending = sum(1 for p in packages if p.status == InboxStatus.PENDING_CLIENT)
     from linkage.exchange.jobs import INBOX_SYNC
     from portal.jobs.models import Job
 
     sync = Job.objects.filter(kind=INBOX_SYNC).order_by("-pk").first()
-    return render(request, "exchange/inbox.html", {
-        "packages": packages, "schedules": schedules, "plans": plans, "pending": pending, "sync_job": sync,
-    })
+    return render(
+        request,
+        "exchange/inbox.html",
+        {
+            "packages": packages,
+            "schedules": schedules,
+            "plans": plans,
+            "pending": pending,
+            "sync_job": sync,
+        },
+    )
 
 
 @office_required
@@ -52,24 +66,38 @@ def received_detail(request, received_id):
     if received.unknown_clients:
         numbers = {u["insured_number"] for u in received.unknown_clients}
         same = list(Client.objects.filter(office=request.office, insured_number__in=numbers))
-        everyone = list(Client.objects.filter(office=request.office, is_active=True).order_by(
-            "family_name_kana", "given_name_kana")[:500])
+        everyone = list(
+            Client.objects.filter(office=request.office, is_active=True).order_by(
+                "family_name_kana", "given_name_kana"
+            )[:500]
+        )
         for u in received.unknown_clients:
             candidates[u["insured_number"]] = [c for c in same if c.insured_number == u["insured_number"]] or everyone
     clients = list(Client.objects.filter(pk__in=received.client_ids))
     unknown = [{**u, "candidates": candidates.get(u["insured_number"], [])} for u in received.unknown_clients]
-    return render(request, "exchange/received.html", {
-        "received": received, "unknown": unknown, "clients": clients,
-        "consent_gaps": _own_consent_gaps(request, clients, received.sender_office_number, received.recipient_kind),
-    })
+    return render(
+        request,
+        "exchange/received.html",
+        {
+            "received": received,
+            "unknown": unknown,
+            "clients": clients,
+            "consent_gaps": _own_consent_gaps(request, clients, received.sender_office_number, received.recipient_kind),
+        },
+    )
 
 
 def _own_consent_gaps(request, clients, partner_office_number, own_kind):
     """A provider's own 同意 for the 利用者 it received (needed to send 実績 back)."""
     if request.office.is_care_management or not partner_office_number:
         return []
-    return services.own_consent_gaps(office=request.office, clients=clients, partner_office_number=partner_office_number,
-                                     service_type_code=own_kind or None, scope="actual")
+    return services.own_consent_gaps(
+        office=request.office,
+        clients=clients,
+        partner_office_number=partner_office_number,
+        service_type_code=own_kind or None,
+        scope="actual",
+    )
 
 
 @office_required
@@ -83,7 +111,10 @@ def received_retry(request, received_id):
     if status == InboxStatus.IMPORTED:
         messages.success(request, "取り込みました。")
     elif status is None:
-        messages.error(request, "このデータはもう一度取り込むことができません（検証に失敗したパッケージは送信元に再送を依頼してください）。")
+        messages.error(
+            request,
+            "このデータはもう一度取り込むことができません（検証に失敗したパッケージは送信元に再送を依頼してください）。",
+        )
     else:
         messages.error(request, "まだ取り込めません。内容を確認してください。")
     return redirect("exchange:received", received_id=received.pk)
@@ -100,8 +131,15 @@ def received_match(request, received_id):
     from portal.clients.models import Client
 
     received = get_object_or_404(ReceivedPackage, pk=received_id)
-    entry = next((u for u in received.unknown_clients if u["insured_number"] == request.POST.get("insured_number")
-                  and u["insurer_number"] == request.POST.get("insurer_number")), None)
+    entry = next(
+        (
+            u
+            for u in received.unknown_clients
+            if u["insured_number"] == request.POST.get("insured_number")
+            and u["insurer_number"] == request.POST.get("insurer_number")
+        ),
+        None,
+    )
     if entry is None:
         messages.error(request, "確認する利用者が見つかりません。画面を更新してください。")
         return redirect("exchange:received", received_id=received.pk)
@@ -109,12 +147,21 @@ def received_match(request, received_id):
     try:
         if choice == "new":
             client = client_register_from(office=request.office, entry=entry)
-            messages.success(request, f"{client.full_name}さんを利用者として登録しました。詳しい情報は利用者の画面で補ってください。")
+            messages.success(
+                request, f"{client.full_name}さんを利用者として登録しました。詳しい情報は利用者の画面で補ってください。"
+            )
         else:
             client = get_object_or_404(Client, pk=int(choice) if choice.isdigit() else 0)
-            client_match(office=request.office, received=received, insurer_number=entry["insurer_number"],
-                         insured_number=entry["insured_number"], client=client)
-            messages.success(request, f"被保険者番号 {entry['insured_number']} を{client.full_name}さんとして取り込みます。")
+            client_match(
+                office=request.office,
+                received=received,
+                insurer_number=entry["insurer_number"],
+                insured_number=entry["insured_number"],
+                client=client,
+            )
+            messages.success(
+                request, f"被保険者番号 {entry['insured_number']} を{client.full_name}さんとして取り込みます。"
+            )
     except DjangoValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("exchange:received", received_id=received.pk)
@@ -122,8 +169,11 @@ def received_match(request, received_id):
     if status == InboxStatus.IMPORTED:
         messages.success(request, "取り込みました。")
     if _own_consent_gaps(request, [client], received.sender_office_number, received.recipient_kind):
-        messages.warning(request, f"{client.full_name}さんについて、あなたの事業所の同意（{received.sender_name or received.sender_office_number}"
-                                  "への共有）が記録されていません。実績を送る前に、この画面の「同意を記録する」から記録してください。")
+        messages.warning(
+            request,
+            f"{client.full_name}さんについて、あなたの事業所の同意（{received.sender_name or received.sender_office_number}"
+            "への共有）が記録されていません。実績を送る前に、この画面の「同意を記録する」から記録してください。",
+        )
     return redirect("exchange:received", received_id=received.pk)
 
 
@@ -145,8 +195,13 @@ def received_download(request, received_id):
                         out.writestr(name, zf.read(name))
         except zipfile.BadZipFile:
             pass
-    audit_record(office=request.office, actor=request.membership, action=AuditAction.CSV_DOWNLOADED,
-                 partner_office_number=received.sender_office_number, detail={"received_id": received.pk})
+    audit_record(
+        office=request.office,
+        actor=request.membership,
+        action=AuditAction.CSV_DOWNLOADED,
+        partner_office_number=received.sender_office_number,
+        detail={"received_id": received.pk},
+    )
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="received-{received.pk}.zip"'
     return response
@@ -188,10 +243,14 @@ def upload(request):
             pending += status == InboxStatus.PENDING_CLIENT
         if imported:
             messages.success(request, f"{imported}件の送信単位を取り込みました。")
-            warned = sum(1 for r in ReceivedPackage.objects.filter(pk__in=[r.pk for r in records]).only("findings")
-                         if r.findings)
+            warned = sum(
+                1 for r in ReceivedPackage.objects.filter(pk__in=[r.pk for r in records]).only("findings") if r.findings
+            )
             if warned:
-                messages.warning(request, f"{warned}件は標準仕様と違う書き方を読み替えて取り込みました。受信データの画面で読み替えた内容（警告）を確認してください。")
+                messages.warning(
+                    request,
+                    f"{warned}件は標準仕様と違う書き方を読み替えて取り込みました。受信データの画面で読み替えた内容（警告）を確認してください。",
+                )
         if pending:
             messages.warning(request, f"{pending}件は登録されていない利用者がいるため、利用者の確認を待っています。")
         if rejected:

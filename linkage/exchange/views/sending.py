@@ -19,8 +19,14 @@ from portal.core.forms import single_submit
 from portal.core.wareki import wareki_month
 from portal.offices.permissions import care_office_required, office_required
 
-DONE_STATUSES = [PackageStatus.SENT, PackageStatus.RECEIVED, PackageStatus.IMPORTED, PackageStatus.REJECTED,
-                 PackageStatus.ERROR, PackageStatus.DOWNLOADED]
+DONE_STATUSES = [
+    PackageStatus.SENT,
+    PackageStatus.RECEIVED,
+    PackageStatus.IMPORTED,
+    PackageStatus.REJECTED,
+    PackageStatus.ERROR,
+    PackageStatus.DOWNLOADED,
+]
 
 
 def _send_errors():
@@ -55,23 +61,34 @@ def outbox(request):
     if request.office.is_care_management:
         from portal.careplans.models import CarePlan, PlanStatus
 
-        plans = (CarePlan.objects.filter(client__office=request.office,
-                                         status__in=[PlanStatus.CONFIRMED, PlanStatus.DELIVERED])
-                 .select_related("client").order_by("-plan_date", "-pk")[:20])
-    return render(request, "exchange/outbox.html", {
-        "batches": batches, "plans": plans, "month": timezone.localdate().replace(day=1)})
+        plans = (
+            CarePlan.objects.filter(
+                client__office=request.office, status__in=[PlanStatus.CONFIRMED, PlanStatus.DELIVERED]
+            )
+            .select_related("client")
+            .order_by("-plan_date", "-pk")[:20]
+        )
+    return render(
+        request,
+        "exchange/outbox.html",
+        {"batches": batches, "plans": plans, "month": timezone.localdate().replace(day=1)},
+    )
 
 
 def _do_send(request, units, label):
     channel = Channel.FILE if request.POST.get("channel") == "file" else Channel.HUB
     try:
-        batch = services.units_send(office=request.office, actor=request.membership, units=units, channel=channel,
-                                    label=label)
+        batch = services.units_send(
+            office=request.office, actor=request.membership, units=units, channel=channel, label=label
+        )
     except _send_errors() as exc:
         messages.error(request, str(exc))
         return None
     if channel == Channel.FILE:
-        messages.success(request, "標準仕様のCSVファイルを作成しました。「ZIPをダウンロード」から保存して、国の連携システムで送信してください。")
+        messages.success(
+            request,
+            "標準仕様のCSVファイルを作成しました。「ZIPをダウンロード」から保存して、国の連携システムで送信してください。",
+        )
     else:
         messages.success(request, f"{batch.packages.count()}件の送信を受け付けました。状態はこの画面で確認できます。")
     return redirect("exchange:batch", batch_id=batch.pk)
@@ -85,8 +102,11 @@ def send_month(request):
 
     data = request.POST if request.method == "POST" else request.GET
     month = _parse_month(data.get("month")) or timezone.localdate().replace(day=1)
-    schedules = list(ServiceSchedule.objects.filter(client__office=request.office, month=month)
-                     .select_related("client").order_by("client__family_name_kana", "client__given_name_kana"))
+    schedules = list(
+        ServiceSchedule.objects.filter(client__office=request.office, month=month)
+        .select_related("client")
+        .order_by("client__family_name_kana", "client__given_name_kana")
+    )
     known = {s.client_id for s in schedules}
     chosen = {int(x) for x in data.getlist("clients") if x.isdigit() and int(x) in known}
     submitted = "preview" in data or request.method == "POST"
@@ -104,11 +124,21 @@ def send_month(request):
                 if response is not None:
                     return response
             preview = units
-    return render(request, "exchange/send_month.html", {
-        "month": month, "schedules": schedules, "chosen": chosen, "preview": preview, "submitted": submitted,
-        "nobody": nobody, "sendable_units": sum(1 for u in preview or [] if u.clients),
-        **_preview_context(request, preview),
-    }, status=400 if nobody and request.method == "POST" else 200)
+    return render(
+        request,
+        "exchange/send_month.html",
+        {
+            "month": month,
+            "schedules": schedules,
+            "chosen": chosen,
+            "preview": preview,
+            "submitted": submitted,
+            "nobody": nobody,
+            "sendable_units": sum(1 for u in preview or [] if u.clients),
+            **_preview_context(request, preview),
+        },
+        status=400 if nobody and request.method == "POST" else 200,
+    )
 
 
 NOBODY_CHOSEN = "送る利用者を選んでください。"
@@ -121,7 +151,8 @@ def _preview_context(request, preview):
     ready = sum(len(u.clients) for u in preview)
     blockers = services.send_blockers(office=request.office)
     return {
-        "ready": ready, "blockers": blockers,
+        "ready": ready,
+        "blockers": blockers,
         "can_hub": bool(ready) and not blockers,
         "can_file": bool(ready) and not [b for b in blockers if not b.hub_only],
     }
@@ -141,8 +172,11 @@ def send_plan(request, plan_id):
         response = _do_send(request, units, label)
         if response is not None:
             return response
-    return render(request, "exchange/send_plan.html", {"plan": plan, "preview": units, "delete": delete,
-                                                        **_preview_context(request, units)})
+    return render(
+        request,
+        "exchange/send_plan.html",
+        {"plan": plan, "preview": units, "delete": delete, **_preview_context(request, units)},
+    )
 
 
 def _batch_context(batch_id) -> dict:
@@ -151,8 +185,11 @@ def _batch_context(batch_id) -> dict:
     batch = get_object_or_404(_batches_with_progress(SendBatch.objects.all()), pk=batch_id)
     packages = list(batch.packages.order_by("recipient_office_number", "recipient_kind", "pk").defer("content"))
     deadline = timezone.now() - dt.timedelta(seconds=settings.RENKEI_SEND_QUEUED_DEADLINE)
-    waiting = [p.created_at for p in packages
-               if p.status == PackageStatus.QUEUED and not p.attempts and p.created_at < deadline]
+    waiting = [
+        p.created_at
+        for p in packages
+        if p.status == PackageStatus.QUEUED and not p.attempts and p.created_at < deadline
+    ]
     late = (timezone.now() - min(waiting)) if waiting else None
     return {"batch": batch, "packages": packages, "late": late}
 
@@ -174,8 +211,12 @@ def batch_download(request, batch_id):
 
     batch = get_object_or_404(SendBatch, pk=batch_id)
     name, data = services.batch_zip(batch)
-    audit_record(office=request.office, actor=request.membership, action=AuditAction.CSV_DOWNLOADED,
-                 detail={"batch_id": batch.pk})
+    audit_record(
+        office=request.office,
+        actor=request.membership,
+        action=AuditAction.CSV_DOWNLOADED,
+        detail={"batch_id": batch.pk},
+    )
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -201,14 +242,24 @@ def package_download(request, package_id):
     import zipfile
 
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(bytes(package.content))) as zf, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+    with (
+        zipfile.ZipFile(io.BytesIO(bytes(package.content))) as zf,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
         for name in zf.namelist():
             if name.upper().endswith(".CSV"):
                 out.writestr(name, zf.read(name))
-    audit_record(office=request.office, actor=request.membership, action=AuditAction.CSV_DOWNLOADED,
-                 partner_office_number=package.recipient_office_number, detail={"package_id": str(package.package_id)})
+    audit_record(
+        office=request.office,
+        actor=request.membership,
+        action=AuditAction.CSV_DOWNLOADED,
+        partner_office_number=package.recipient_office_number,
+        detail={"package_id": str(package.package_id)},
+    )
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="renkei-{package.sequence}-{package.recipient_office_number}.zip"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="renkei-{package.sequence}-{package.recipient_office_number}.zip"'
+    )
     return response
 
 
@@ -228,8 +279,12 @@ def schedule_delete_send(request, package_id):
     if client is None or client.pk not in package.client_ids:
         messages.error(request, "この送信に含まれていない利用者です。")
         return redirect("exchange:package", package_id=package.pk)
-    unit = services.schedule_delete_plan(office=request.office, client=client, month=package.month,
-                                         recipient_office_number=package.recipient_office_number,
-                                         recipient_kind=package.recipient_kind)
+    unit = services.schedule_delete_plan(
+        office=request.office,
+        client=client,
+        month=package.month,
+        recipient_office_number=package.recipient_office_number,
+        recipient_kind=package.recipient_kind,
+    )
     response = _do_send(request, [unit], f"{client.full_name}さん {wareki_month(package.month)} 6表（予定）削除")
     return response or redirect("exchange:package", package_id=package.pk)

@@ -4,61 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='HubCertificate',
+            name="HubCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=64, unique=True)),
-                ('office_number', models.CharField(db_index=True, max_length=10)),
-                ('certificate_pem', models.TextField()),
-                ('not_after', models.DateTimeField()),
-                ('registered_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fingerprint", models.CharField(max_length=64, unique=True)),
+                ("office_number", models.CharField(db_index=True, max_length=10)),
+                ("certificate_pem", models.TextField()),
+                ("not_after", models.DateTimeField()),
+                ("registered_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='HubPackage',
+            name="HubPackage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('package_id', models.UUIDField(unique=True)),
-                ('sender_office', models.CharField(db_index=True, max_length=10)),
-                ('sender_kind', models.CharField(max_length=2)),
-                ('recipient_office', models.CharField(max_length=10)),
-                ('recipient_kind', models.CharField(max_length=2)),
-                ('unit_kind', models.CharField(max_length=20)),
-                ('sequence', models.CharField(max_length=14)),
-                ('month', models.CharField(blank=True, max_length=6)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveIntegerField()),
-                ('storage_name', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('submitted', '送信済'), ('received', '受信済'), ('imported', '取込済'), ('rejected', '取込エラー')], default='submitted', max_length=10)),
-                ('status_detail', models.TextField(blank=True)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('received_at', models.DateTimeField(blank=True, null=True)),
-                ('imported_at', models.DateTimeField(blank=True, null=True)),
-                ('fetch_count', models.PositiveIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("package_id", models.UUIDField(unique=True)),
+                ("sender_office", models.CharField(db_index=True, max_length=10)),
+                ("sender_kind", models.CharField(max_length=2)),
+                ("recipient_office", models.CharField(max_length=10)),
+                ("recipient_kind", models.CharField(max_length=2)),
+                ("unit_kind", models.CharField(max_length=20)),
+                ("sequence", models.CharField(max_length=14)),
+                ("month", models.CharField(blank=True, max_length=6)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveIntegerField()),
+                ("storage_name", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "送信済"),
+                            ("received", "受信済"),
+                            ("imported", "取込済"),
+                            ("rejected", "取込エラー"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                ("status_detail", models.TextField(blank=True)),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                ("received_at", models.DateTimeField(blank=True, null=True)),
+                ("imported_at", models.DateTimeField(blank=True, null=True)),
+                ("fetch_count", models.PositiveIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['recipient_office', 'status', 'id'], name='hub_inbox_idx')],
+                "indexes": [models.Index(fields=["recipient_office", "status", "id"], name="hub_inbox_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Nonce',
+            name="Nonce",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('nonce', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("nonce", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('fingerprint', 'nonce'), name='hub_nonce_unique')],
+                "constraints": [models.UniqueConstraint(fields=("fingerprint", "nonce"), name="hub_nonce_unique")],
             },
         ),
     ]

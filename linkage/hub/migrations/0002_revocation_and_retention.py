@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hub', '0001_initial'),
+        ("hub", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hubcertificate',
-            name='revocation_reason',
+            model_name="hubcertificate",
+            name="revocation_reason",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='hubcertificate',
-            name='revoked_at',
+            model_name="hubcertificate",
+            name="revoked_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='hubpackage',
-            name='acknowledged_at',
+            model_name="hubpackage",
+            name="acknowledged_at",
             field=models.DateTimeField(blank=True, db_index=True, null=True),
         ),
         migrations.AddField(
-            model_name='hubpackage',
-            name='deleted_at',
+            model_name="hubpackage",
+            name="deleted_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -61,15 +61,17 @@ def validate_parsed(parsed: list[ParsedFile], *, lenient: bool | None = None, se
     return findings
 
 
-def validate_files(files: Iterable[tuple[str, bytes | BinaryIO]], *, lenient: bool = False,
-                   service_codes=None) -> list[Finding]:
+def validate_files(
+    files: Iterable[tuple[str, bytes | BinaryIO]], *, lenient: bool = False, service_codes=None
+) -> list[Finding]:
     """Check files given together: each file, then the send units they form.
 
     Files are grouped by (送信元, 送信先, ファイル連番); a group that is not one valid send unit
     (e.g. two units sharing a 連番) is reported. ``lenient``: see :func:`read_file`.
     """
-    return validate_parsed([read_file(name, src, lenient=lenient) for name, src in files], lenient=lenient,
-                           service_codes=service_codes)
+    return validate_parsed(
+        [read_file(name, src, lenient=lenient) for name, src in files], lenient=lenient, service_codes=service_codes
+    )
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

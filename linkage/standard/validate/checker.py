@@ -113,8 +113,13 @@ class FileChecker(LayoutRules):
                 severity, code = key.split(":", 1)
                 self.findings.append(
                     Finding(
-                        severity, self.display, None, None, None,
-                        f"同じ種類の指摘（{code}）がほかに{n - MAX_PER_RULE}件あります。", code,
+                        severity,
+                        self.display,
+                        None,
+                        None,
+                        None,
+                        f"同じ種類の指摘（{code}）がほかに{n - MAX_PER_RULE}件あります。",
+                        code,
                     )
                 )
 
@@ -122,28 +127,42 @@ class FileChecker(LayoutRules):
         fn = self.file_name
         if fn.extension != "CSV":
             self.add(
-                WARNING, "extension",
+                WARNING,
+                "extension",
                 f"ファイル名の拡張子が「.{fn.extension}」です（標準仕様は「.CSV」）。大文字・小文字の違いだけのため、.CSVとして読みました。",
             )
         for office, what in ((fn.sender_office, "送信元"), (fn.recipient_office, "送信先")):
             if len(office) != 10:
-                self.add(ERROR, "name", f"ファイル名の{what}事業所番号「{office}」が10桁ではありません。10桁の数字にしてください。")
+                self.add(
+                    ERROR,
+                    "name",
+                    f"ファイル名の{what}事業所番号「{office}」が10桁ではありません。10桁の数字にしてください。",
+                )
         for kind, what in ((fn.sender_kind, "送信元"), (fn.recipient_kind, "送信先")):
             if kind is None:
                 continue
             if kind in UNLINKED_SERVICE_KINDS:
                 self.add(
-                    WARNING, "name",
+                    WARNING,
+                    "name",
                     f"ファイル名の{what}サービス種類コード「{kind}」（{UNLINKED_SERVICE_KINDS[kind]}）は連携対象外のサービス種類です。",
                 )
             elif kind not in LINKED_SERVICE_KINDS and kind not in OFFICE_ONLY_KINDS:
-                self.add(WARNING, "name", f"ファイル名の{what}サービス種類コード「{kind}」は既知のサービス種類コードではありません。")
+                self.add(
+                    WARNING,
+                    "name",
+                    f"ファイル名の{what}サービス種類コード「{kind}」は既知のサービス種類コードではありません。",
+                )
         if fn.month is not None and fn.month != ZERO_MONTH:
             m = fn.month
             if not (1 <= int(m[4:]) <= 12):
                 self.add(ERROR, "name", f"ファイル名の年月「{m}」は正しい年月（YYYYMM）ではありません。")
         if fn.month == ZERO_MONTH and fn.prefix != "UPHOSOKU":
-            self.add(ERROR, "name", f"ファイル名の年月「000000」は利用者補足情報（UPHOSOKU）でのみ使えます。{fn.prefix}は対象年月を指定してください。")
+            self.add(
+                ERROR,
+                "name",
+                f"ファイル名の年月「000000」は利用者補足情報（UPHOSOKU）でのみ使えます。{fn.prefix}は対象年月を指定してください。",
+            )
 
     def _choose_layout(self, version_value: str):
         prefix = self.prefix
@@ -157,17 +176,23 @@ class FileChecker(LayoutRules):
         else:
             layout = LAYOUTS[prefix]
         if version_value == CSV_VERSION_32 and prefix not in LAYOUTS_V32:
-            self.add(ERROR, "csv_version", f"{prefix}は4.0版以降のファイルです。CSVバージョンは「202407」を指定してください。")
+            self.add(
+                ERROR,
+                "csv_version",
+                f"{prefix}は4.0版以降のファイルです。CSVバージョンは「202407」を指定してください。",
+            )
         if fn is not None:
             if fn.version == 4 and layout.version == 3:
                 self.add(
-                    ERROR, "name_version",
+                    ERROR,
+                    "name_version",
                     "ファイル名は4.1形式（サービス種類コード付き）ですが、内容はCSVバージョン202208（3.2版）です。"
                     "4.1版のレイアウト（CSVバージョン202407）で作成するか、3.2形式のファイル名にしてください。",
                 )
             elif fn.version == 3 and layout.version == 4:
                 self.add(
-                    ERROR, "name_version",
+                    ERROR,
+                    "name_version",
                     "ファイル名は3.2形式（サービス種類コードなし）ですが、内容はCSVバージョン202407（4.1版）です。"
                     "4.1形式のファイル名（送信元・送信先のサービス種類コード付き）にしてください。",
                 )
@@ -187,14 +212,20 @@ class FileChecker(LayoutRules):
             first = row[0]
             if recno == 1 and not any(c.isdigit() for c in first):
                 self.add(
-                    ERROR, "header",
-                    f"1行目「{first[:20]}…」は見出し行のようです。標準仕様のCSVに見出し行は付けません。", recno, line=line,
+                    ERROR,
+                    "header",
+                    f"1行目「{first[:20]}…」は見出し行のようです。標準仕様のCSVに見出し行は付けません。",
+                    recno,
+                    line=line,
                 )
                 return False
             self._seen_data = True
             self._version = first
-            if (self.lenient and first in TOLERATED_CSV_VERSIONS
-                    and not (self.file_name is not None and self.file_name.version == 3)):
+            if (
+                self.lenient
+                and first in TOLERATED_CSV_VERSIONS
+                and not (self.file_name is not None and self.file_name.version == 3)
+            ):
                 self._tolerated_version = [recno, line, 0]
                 self._choose_layout(CSV_VERSION_41)
             else:
@@ -204,10 +235,12 @@ class FileChecker(LayoutRules):
         if len(row) != n:
             self.canonical = False
             self.add(
-                ERROR, "field_count",
+                ERROR,
+                "field_count",
                 f"項目数が{len(row)}です。{layout.prefix}（CSVバージョン{layout.csv_version}）は{n}項目です"
                 "（空の項目もカンマで区切って出力してください）。",
-                recno, line=line,
+                recno,
+                line=line,
             )
             return True
         # canonical form / quoting
@@ -229,9 +262,12 @@ class FileChecker(LayoutRules):
             self._tolerated_version[2] += 1
         if row[0] != self._version:
             self.add(
-                ERROR, "mixed_version",
+                ERROR,
+                "mixed_version",
                 f"1ファイルに複数のCSVバージョン（「{self._version}」と「{row[0]}」）が混在しています。1ファイルのCSVバージョンは1つにしてください。",
-                recno, layout.fields[0], line,
+                recno,
+                layout.fields[0],
+                line,
             )
         # field rules (clean() is a shortcut for records where none of them can fire)
         rules = self._rules
@@ -242,9 +278,12 @@ class FileChecker(LayoutRules):
                 m = _PUA.search(v)
                 if m:
                     self.add(
-                        ERROR, "gaiji",
+                        ERROR,
+                        "gaiji",
                         f"外字（U+{ord(m.group()):04X}）が含まれています。外字は使えません。MS932の範囲内の文字に置き換えてください。",
-                        recno, layout.fields[i], line,
+                        recno,
+                        layout.fields[i],
+                        line,
                     )
         self._semantic(recno, line, row)
         return True
@@ -259,8 +298,13 @@ class FileChecker(LayoutRules):
         """
         layout = self.layout
         fn = self.file_name
-        if (layout is None or layout.prefix != "UPPLAN" or fn is None or self._tolerated_version is not None
-                or not chunk):
+        if (
+            layout is None
+            or layout.prefix != "UPPLAN"
+            or fn is None
+            or self._tolerated_version is not None
+            or not chunk
+        ):
             return None
         rules = self._rules
         n = layout.field_count
@@ -335,9 +379,23 @@ class FileChecker(LayoutRules):
         for i, f, sev in rules.required:
             if row[i] == "":
                 if sev == ERROR:
-                    self.add(ERROR, "required", f"必須項目が空です。{_TYPE_EXPECT.get(f.type, '値')}を指定してください。", recno, f, line)
+                    self.add(
+                        ERROR,
+                        "required",
+                        f"必須項目が空です。{_TYPE_EXPECT.get(f.type, '値')}を指定してください。",
+                        recno,
+                        f,
+                        line,
+                    )
                 else:
-                    self.add(WARNING, "required", "必須と思われる項目が空です（仕様書の必須欄の位置が不明瞭な項目）。", recno, f, line)
+                    self.add(
+                        WARNING,
+                        "required",
+                        "必須と思われる項目が空です（仕様書の必須欄の位置が不明瞭な項目）。",
+                        recno,
+                        f,
+                        line,
+                    )
         for i, f, check, memo in rules.checks:
             v = row[i]
             if v == "" or (i == 0 and (row[0] != self._version or self._tolerated_version is not None)):
@@ -354,9 +412,12 @@ class FileChecker(LayoutRules):
         f = self.layout.fields[i]
         if not self.lenient:
             self.add(
-                ERROR, "unquoted_text",
-                "フリーテキストが\"（ダブルクォート）で囲まれていません。フリーテキストは常に\"で囲んでください。",
-                recno, f, line,
+                ERROR,
+                "unquoted_text",
+                'フリーテキストが"（ダブルクォート）で囲まれていません。フリーテキストは常に"で囲んでください。',
+                recno,
+                f,
+                line,
             )
         elif '"' in value:
             hit = self._unquoted_bad.setdefault(i, [recno, line, 0, value])
@@ -371,27 +432,36 @@ class FileChecker(LayoutRules):
             recno, line, count = self._tolerated_version
             v = self._version
             self.add(
-                WARNING, "tolerated_csv_version",
+                WARNING,
+                "tolerated_csv_version",
                 f"CSVバージョン「{v}」は{TOLERATED_CSV_VERSIONS[v]}で、4.1版の正しい値は「202407」です。"
                 f"項目数が4.1版のレイアウトと一致するため、全{count}行を4.1版（202407）として読みました。",
-                recno, self.layout.fields[0], line,
+                recno,
+                self.layout.fields[0],
+                line,
             )
         for i, (recno, line, count, value) in sorted(self._unquoted_bad.items()):
             others = f"（この項目はほかに{count - 1}行も同じ）" if count > 1 else ""
             self.add(
-                ERROR, "unquoted_text",
-                f"フリーテキスト「{value[:30]}」が\"で囲まれておらず、途中に\"があります{others}。"
-                "どこまでが値か判断できないため読み込みません。フリーテキストは\"で囲み、中の\"は\"\"と2つ重ねてください。",
-                recno, self.layout.fields[i], line,
+                ERROR,
+                "unquoted_text",
+                f'フリーテキスト「{value[:30]}」が"で囲まれておらず、途中に"があります{others}。'
+                'どこまでが値か判断できないため読み込みません。フリーテキストは"で囲み、中の"は""と2つ重ねてください。',
+                recno,
+                self.layout.fields[i],
+                line,
             )
         for i, (recno, line, count, value) in sorted(self._unquoted.items()):
             f = self.layout.fields[i]
             others = f"（この項目はほかに{count - 1}行も同じ）" if count > 1 else ""
             self.add(
-                WARNING, "tolerated_unquoted_text",
-                f"フリーテキストが\"で囲まれていません{others}。カンマ・改行・\"を含まないため、"
+                WARNING,
+                "tolerated_unquoted_text",
+                f'フリーテキストが"で囲まれていません{others}。カンマ・改行・"を含まないため、'
                 f"書かれた文字列（例:「{value[:30]}」）をそのまま値として読みました。",
-                recno, f, line,
+                recno,
+                f,
+                line,
             )
 
     # ---- whole-file rules
@@ -407,10 +477,12 @@ class FileChecker(LayoutRules):
                 for (_ins, num, _month), (recno, line, hit) in self._plan_users.items():
                     if not hit:
                         self.add(
-                            WARNING, "recipient_unrelated",
+                            WARNING,
+                            "recipient_unrelated",
                             f"被保険者番号「{num}」の利用者には送信先事業所（{self.file_name.recipient_office}）のサービスがありません。"
                             "送信先に関係のない利用者は送信しないでください。",
-                            recno, line=line,
+                            recno,
+                            line=line,
                         )
         elif self.prefix is not None and not self._seen_data:
             self.add(ERROR, "no_records", "データレコードがありません。")

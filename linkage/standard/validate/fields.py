@@ -64,7 +64,11 @@ def _field_checker(layout: Layout, f: Field):
             if len(v) == 6 and v.isdigit() and v.isascii() and 1 <= int(v[4:]) <= 12 and v[:4] != "0000":
                 return None
             zero = "（1表・2表に紐づく場合は000000）" if allow_zero else ""
-            return (ERROR, "format", f"「{v}」は年月（YYYYMM）ではありません。{_TYPE_EXPECT[T_YM]}{zero}で指定してください。")
+            return (
+                ERROR,
+                "format",
+                f"「{v}」は年月（YYYYMM）ではありません。{_TYPE_EXPECT[T_YM]}{zero}で指定してください。",
+            )
 
         return check
 
@@ -100,9 +104,17 @@ def _field_checker(layout: Layout, f: Field):
                 if hh <= 23 and mm <= 59:
                     return None
                 if v == "2400":
-                    return (WARNING, "format", "「2400」は24時として扱われます。終了時刻は0000〜2359で指定することを推奨します。")
+                    return (
+                        WARNING,
+                        "format",
+                        "「2400」は24時として扱われます。終了時刻は0000〜2359で指定することを推奨します。",
+                    )
             alt = "、時間表示の無いサービスは9999" if allow_9999 else ""
-            return (ERROR, "format", f"「{v}」は時刻（HHMM）ではありません。{_TYPE_EXPECT[T_TIME]}{alt}で指定してください。")
+            return (
+                ERROR,
+                "format",
+                f"「{v}」は時刻（HHMM）ではありません。{_TYPE_EXPECT[T_TIME]}{alt}で指定してください。",
+            )
 
         return check
 
@@ -161,13 +173,21 @@ def _field_checker(layout: Layout, f: Field):
             if is_equipment:
                 ok = len(v) <= n and _EQUIPMENT_CODE.fullmatch(v) is not None
                 if not ok:
-                    return (ERROR, "format", f"「{v}」は{n}文字以内の英数字・ハイフン（例: 00001-000010）ではありません。")
+                    return (
+                        ERROR,
+                        "format",
+                        f"「{v}」は{n}文字以内の英数字・ハイフン（例: 00001-000010）ではありません。",
+                    )
                 return None
             ok = v.isascii() and _ALNUM.fullmatch(v) is not None and (len(v) == n if exact else len(v) <= n)
             if ok:
                 return None
             size = f"{n}桁" if exact else f"{n}桁以内"
-            return (ERROR, "format", f"「{v}」は{size}の半角英数字ではありません。{size}の半角英数字で指定してください。")
+            return (
+                ERROR,
+                "format",
+                f"「{v}」は{size}の半角英数字ではありません。{size}の半角英数字で指定してください。",
+            )
 
         return check
 
@@ -190,7 +210,11 @@ def _field_checker(layout: Layout, f: Field):
 
         def check(v):
             if not (v.isascii() and _INT.fullmatch(v)):
-                return (ERROR, "format", f"「{v}」は整数ではありません。半角数字（区切り記号なし、例: 1234）で指定してください。")
+                return (
+                    ERROR,
+                    "format",
+                    f"「{v}」は整数ではありません。半角数字（区切り記号なし、例: 1234）で指定してください。",
+                )
             if v.startswith("-") and not allow_negative:
                 return (ERROR, "format", f"「{v}」: この項目にマイナスの値は指定できません。")
             digits = len(v.lstrip("-"))
@@ -205,7 +229,11 @@ def _field_checker(layout: Layout, f: Field):
         def check(v):
             if v.isascii() and _DEC.fullmatch(v):
                 return None
-            return (ERROR, "format", f"「{v}」は99.99形式ではありません。整数部2桁以内・小数部2桁（例: 10.21）で指定してください。")
+            return (
+                ERROR,
+                "format",
+                f"「{v}」は99.99形式ではありません。整数部2桁以内・小数部2桁（例: 10.21）で指定してください。",
+            )
 
         return check
 
@@ -214,7 +242,11 @@ def _field_checker(layout: Layout, f: Field):
         def check(v):
             if v.isascii() and _POSTAL.fullmatch(v):
                 return None
-            return (ERROR, "format", f"「{v}」は郵便番号の形式ではありません。XXX-XXXX（例: 100-0001）で指定してください。")
+            return (
+                ERROR,
+                "format",
+                f"「{v}」は郵便番号の形式ではありません。XXX-XXXX（例: 100-0001）で指定してください。",
+            )
 
         return check
 
@@ -303,15 +335,14 @@ def _rules(layout: Layout) -> _Rules:
     if r is None:
         checks = [(f.no - 1, f, _field_checker(layout, f), set()) for f in layout.fields]
         checks = [c for c in checks if c[2] is not None]
-        required = [
-            (f.no - 1, f, ERROR if f.required else WARNING) for f in layout.fields if f.required is not False
-        ]
+        required = [(f.no - 1, f, ERROR if f.required else WARNING) for f in layout.fields if f.required is not False]
         text_idx = [f.no - 1 for f in layout.fields if f.is_text]
         ix: dict[str, int] = {}
         for f in layout.fields:
             ix.setdefault(f.name, f.no - 1)
-        r = _RULES[key] = _Rules(layout, checks, required, text_idx, _compile_clean(checks, required), ix,
-                                  {k: v + 1 for k, v in ix.items()})
+        r = _RULES[key] = _Rules(
+            layout, checks, required, text_idx, _compile_clean(checks, required), ix, {k: v + 1 for k, v in ix.items()}
+        )
     return r
 
 

@@ -37,7 +37,12 @@ _LINKS = {
         ("UPYOBO_SUB", (2, 3, 4), "UPYOBO", (2, 3, 4)),
     ],
 }
-_PARENT_NAMES = {"UP1KYO": "居宅サービス計画1表", "UPPLAN": "第6表（サービス利用票）", "UPKIHON": "利用者基本情報", "UPYOBO": "介護予防サービス・支援計画書"}
+_PARENT_NAMES = {
+    "UP1KYO": "居宅サービス計画1表",
+    "UPPLAN": "第6表（サービス利用票）",
+    "UPKIHON": "利用者基本情報",
+    "UPYOBO": "介護予防サービス・支援計画書",
+}
 
 
 def _unit_label(fn: FileName) -> str:
@@ -61,7 +66,11 @@ def check_unit(files: list[ParsedFile], *, lenient: bool = False) -> list[Findin
             names = "、".join(p.name for p in pfs)
             out.append(
                 Finding(
-                    ERROR, label, None, None, None,
+                    ERROR,
+                    label,
+                    None,
+                    None,
+                    None,
                     f"同じファイル連番の{prefix}ファイルが{len(pfs)}個あります（{names}）。"
                     "1つの送信単位に同じ種類のファイルは1つです。別の送信単位には別のファイル連番を付けてください。",
                     "sequence_duplicate",
@@ -74,7 +83,11 @@ def check_unit(files: list[ParsedFile], *, lenient: bool = False) -> list[Findin
         names = "、".join(sorted(by_prefix))
         out.append(
             Finding(
-                ERROR, label, None, None, None,
+                ERROR,
+                label,
+                None,
+                None,
+                None,
                 f"同じファイル連番に、1つの送信単位にできない組み合わせのファイル（{names}）があります。"
                 "送信単位ごとに別のファイル連番を付けてください。",
                 "unit_mix",
@@ -85,7 +98,11 @@ def check_unit(files: list[ParsedFile], *, lenient: bool = False) -> list[Findin
     if not (required & set(by_prefix)):
         out.append(
             Finding(
-                ERROR, label, None, None, None,
+                ERROR,
+                label,
+                None,
+                None,
+                None,
                 f"{desc}の送信単位に{'・'.join(sorted(required))}がありません。従属するファイルだけは送れません。",
                 "unit_parent_missing",
             )
@@ -93,30 +110,60 @@ def check_unit(files: list[ParsedFile], *, lenient: bool = False) -> list[Findin
     for pfx in sorted(_REQUIRED.get(kind, set()) - set(by_prefix)):
         if pfx == "UP3KYO" and fn0.version == 3:
             continue
-        out.append(Finding(
-            ERROR, label, None, None, None,
-            f"{desc}の送信単位に{pfx}（{_FILE_NAMES.get(pfx, pfx)}）がありません。送信単位は必要なファイルがすべてそろった組です"
-            "（足りない組を取り込むと、前に受け取った内容の一部が消えてしまいます）。送信元にそろえて送り直すよう依頼してください。",
-            "unit_incomplete",
-        ))
+        out.append(
+            Finding(
+                ERROR,
+                label,
+                None,
+                None,
+                None,
+                f"{desc}の送信単位に{pfx}（{_FILE_NAMES.get(pfx, pfx)}）がありません。送信単位は必要なファイルがすべてそろった組です"
+                "（足りない組を取り込むと、前に受け取った内容の一部が消えてしまいます）。送信元にそろえて送り直すよう依頼してください。",
+                "unit_incomplete",
+            )
+        )
     if kind == "prevention":
         for child, parent in (("UPKIHON_SUB1", "UPKIHON"), ("UPKIHON_SUB2", "UPKIHON"), ("UPYOBO_SUB", "UPYOBO")):
             if child in by_prefix and parent not in by_prefix:
-                out.append(Finding(ERROR, by_prefix[child][0].name, None, None, None, f"{child}は{parent}と同じ送信単位で送ってください。", "unit_parent_missing"))
+                out.append(
+                    Finding(
+                        ERROR,
+                        by_prefix[child][0].name,
+                        None,
+                        None,
+                        None,
+                        f"{child}は{parent}と同じ送信単位で送ってください。",
+                        "unit_parent_missing",
+                    )
+                )
     # month rules
     if kind == "schedule":
         months = {pf.file_name.month for pf in files}
         if len(months) > 1:
             out.append(
                 Finding(
-                    ERROR, label, None, None, None,
+                    ERROR,
+                    label,
+                    None,
+                    None,
+                    None,
                     f"利用票の送信単位に異なる年月のファイルがあります（{'、'.join(sorted(m or '' for m in months))}）。"
                     "提供年月ごとに別の送信単位（別のファイル連番）にしてください。",
                     "unit_month",
                 )
             )
     if kind == "plan" and hosoku and hosoku_month != ZERO_MONTH:
-        out.append(Finding(ERROR, hosoku[0].name, None, None, None, "計画書と一緒に送る利用者補足情報のファイル名の提供年月は「000000」です。", "unit_month"))
+        out.append(
+            Finding(
+                ERROR,
+                hosoku[0].name,
+                None,
+                None,
+                None,
+                "計画書と一緒に送る利用者補足情報のファイル名の提供年月は「000000」です。",
+                "unit_month",
+            )
+        )
     # key links
     for child, ckeys, parent, pkeys in _LINKS.get(kind, []):
         if child not in by_prefix or parent not in by_prefix:
@@ -138,20 +185,38 @@ def check_unit(files: list[ParsedFile], *, lenient: bool = False) -> list[Findin
                     f = cpf.layout.field(ckeys[2])
                     out.append(
                         Finding(
-                            ERROR, cpf.name, recno, f.no, f.name,
+                            ERROR,
+                            cpf.name,
+                            recno,
+                            f.no,
+                            f.name,
                             f"保険者番号「{key[0]}」被保険者番号「{key[1]}」{f.name}「{key[2]}」に対応する{_PARENT_NAMES[parent]}（{ppf.name}）のレコードがありません。",
                             "unit_key",
                         )
                     )
         if count > MAX_PER_RULE:
-            out.append(Finding(ERROR, cpf.name, None, None, None, f"親レコードのないレコードがほかに{count - MAX_PER_RULE}件あります。", "unit_key"))
+            out.append(
+                Finding(
+                    ERROR,
+                    cpf.name,
+                    None,
+                    None,
+                    None,
+                    f"親レコードのないレコードがほかに{count - MAX_PER_RULE}件あります。",
+                    "unit_key",
+                )
+            )
         if (child, parent) in (("UPHOSOKU", "UP1KYO"), ("UPSIKYU", "UPPLAN"), ("UPHOSOKU", "UPPLAN")):
             for recno, r in zip(ppf.row_numbers, ppf.rows):
                 if len(r) == ppf.layout.field_count and tuple(r[i - 1] for i in pkeys) not in child_keys:
                     f = ppf.layout.field(pkeys[2])
                     out.append(
                         Finding(
-                            WARNING, ppf.name, recno, None, None,
+                            WARNING,
+                            ppf.name,
+                            recno,
+                            None,
+                            None,
                             f"被保険者番号「{r[2]}」の{child}レコードが同じ送信単位にありません。",
                             "unit_child_missing",
                         )
@@ -165,8 +230,12 @@ def check_unit(files: list[ParsedFile], *, lenient: bool = False) -> list[Findin
 # --------------------------------------------------------------------------- cross-file rules
 
 _FILE_NAMES = {
-    "UPHOSOKU": "利用者補足情報", "UP1KYO": "居宅サービス計画1表", "UP2KYO": "居宅サービス計画2表",
-    "UP3KYO": "居宅サービス計画3表", "UPPLAN": "第6表", "UPSIKYU": "第7表",
+    "UPHOSOKU": "利用者補足情報",
+    "UP1KYO": "居宅サービス計画1表",
+    "UP2KYO": "居宅サービス計画2表",
+    "UP3KYO": "居宅サービス計画3表",
+    "UPPLAN": "第6表",
+    "UPSIKYU": "第7表",
 }
 
 
@@ -189,7 +258,14 @@ def _check_schedule_set(by_prefix: dict[str, list[ParsedFile]], lenient: bool) -
     if plan.layout is None:
         return out
     P = plan.layout.no
-    i_ins, i_num, i_units, i_count, i_code, i_office = 1, 2, P("単位数") - 1, P("サービス回数") - 1, P("サービスコード") - 1, P("サービス事業者コード") - 1
+    i_ins, i_num, i_units, i_count, i_code, i_office = (
+        1,
+        2,
+        P("単位数") - 1,
+        P("サービス回数") - 1,
+        P("サービスコード") - 1,
+        P("サービス事業者コード") - 1,
+    )
     # 6表 per (user, provider, code): occurrences and units × occurrences; first record
     six: dict[tuple, list] = {}
     providers: dict[tuple, tuple] = {}
@@ -206,7 +282,12 @@ def _check_schedule_set(by_prefix: dict[str, list[ParsedFile]], lenient: bool) -
     sikyu = by_prefix.get("UPSIKYU", [None])[0]
     if sikyu is not None and sikyu.layout is not None:
         S = sikyu.layout.no
-        s_office, s_code, s_count, s_amount = S("サービス事業所コード") - 1, S("サービスコード") - 1, S("回数／日数") - 1, S("サービス単位金額") - 1
+        s_office, s_code, s_count, s_amount = (
+            S("サービス事業所コード") - 1,
+            S("サービスコード") - 1,
+            S("回数／日数") - 1,
+            S("サービス単位金額") - 1,
+        )
         seven: dict[tuple, list] = {}
         offices: set = set()
         users: set = set()
@@ -230,27 +311,45 @@ def _check_schedule_set(by_prefix: dict[str, list[ParsedFile]], lenient: bool) -
                 continue
             count6, amount6, has_units, _ = got
             if count6 != count7:
-                out.append(Finding(
-                    soft, sikyu.name, recno, s_count + 1, sikyu.layout.field(s_count + 1).name,
-                    f"被保険者番号「{num}」の事業所「{office}」サービスコード「{code}」の回数／日数「{count7}」が、"
-                    f"第6表（{plan.name}）の同じサービスの回数の合計「{count6}」と一致しません。",
-                    "xfile_count",
-                ))
+                out.append(
+                    Finding(
+                        soft,
+                        sikyu.name,
+                        recno,
+                        s_count + 1,
+                        sikyu.layout.field(s_count + 1).name,
+                        f"被保険者番号「{num}」の事業所「{office}」サービスコード「{code}」の回数／日数「{count7}」が、"
+                        f"第6表（{plan.name}）の同じサービスの回数の合計「{count6}」と一致しません。",
+                        "xfile_count",
+                    )
+                )
             elif has_units and has_amount and amount6 != amount7:
-                out.append(Finding(
-                    soft, sikyu.name, recno, s_amount + 1, sikyu.layout.field(s_amount + 1).name,
-                    f"被保険者番号「{num}」の事業所「{office}」サービスコード「{code}」のサービス単位数「{amount7}」が、"
-                    f"第6表の単位数×回数の合計「{amount6}」と一致しません。",
-                    "xfile_units",
-                ))
+                out.append(
+                    Finding(
+                        soft,
+                        sikyu.name,
+                        recno,
+                        s_amount + 1,
+                        sikyu.layout.field(s_amount + 1).name,
+                        f"被保険者番号「{num}」の事業所「{office}」サービスコード「{code}」のサービス単位数「{amount7}」が、"
+                        f"第6表の単位数×回数の合計「{amount6}」と一致しません。",
+                        "xfile_units",
+                    )
+                )
         for (ins, num, office), (recno, code) in providers.items():
             if (ins, num) in users and (ins, num, office) not in offices:
-                out.append(Finding(
-                    soft, plan.name, recno, i_office + 1, plan.layout.field(i_office + 1).name,
-                    f"被保険者番号「{num}」の第6表にあるサービス事業者「{office}」（サービスコード「{code}」）が、"
-                    f"第7表（{sikyu.name}）にありません。",
-                    "xfile_provider",
-                ))
+                out.append(
+                    Finding(
+                        soft,
+                        plan.name,
+                        recno,
+                        i_office + 1,
+                        plan.layout.field(i_office + 1).name,
+                        f"被保険者番号「{num}」の第6表にあるサービス事業者「{office}」（サービスコード「{code}」）が、"
+                        f"第7表（{sikyu.name}）にありません。",
+                        "xfile_provider",
+                    )
+                )
     hosoku = by_prefix.get("UPHOSOKU", [None])[0]
     if hosoku is not None and hosoku.layout is not None:
         level_no = hosoku.layout.no("要介護状態区分")
@@ -267,11 +366,17 @@ def _check_schedule_set(by_prefix: dict[str, list[ParsedFile]], lenient: bool) -
             if wrong and (r[i_num], r[i_code]) not in reported:
                 reported.add((r[i_num], r[i_code]))
                 level_name = (hosoku.layout.field(level_no).values or {}).get(level, level)
-                out.append(Finding(
-                    soft, plan.name, recno, i_code + 1, plan.layout.field(i_code + 1).name,
-                    f"サービスコード「{r[i_code]}」は{wrong}のサービスですが、利用者補足情報の要介護状態区分は「{level}:{level_name}」です。",
-                    "care_level_code",
-                ))
+                out.append(
+                    Finding(
+                        soft,
+                        plan.name,
+                        recno,
+                        i_code + 1,
+                        plan.layout.field(i_code + 1).name,
+                        f"サービスコード「{r[i_code]}」は{wrong}のサービスですが、利用者補足情報の要介護状態区分は「{level}:{level_name}」です。",
+                        "care_level_code",
+                    )
+                )
     return out
 
 
@@ -296,10 +401,21 @@ def _check_master(pf: ParsedFile, service_codes, lenient: bool) -> list[Finding]
         if code in known:
             continue
         if lenient:
-            detail = (f"サービスコード「{code}」は{month[:4]}年{int(month[4:])}月のサービスコード表（この事業所のマスタ）にありません。"
-                      "送信元のマスタが新しい可能性があるため、そのまま取り込みました。単位数は送信元の値を使います。")
+            detail = (
+                f"サービスコード「{code}」は{month[:4]}年{int(month[4:])}月のサービスコード表（この事業所のマスタ）にありません。"
+                "送信元のマスタが新しい可能性があるため、そのまま取り込みました。単位数は送信元の値を使います。"
+            )
         else:
             detail = f"サービスコード「{code}」は{month[:4]}年{int(month[4:])}月のサービスコード表にありません。"
-        out.append(Finding(WARNING if lenient else ERROR, pf.name, recno, code_no, pf.layout.field(code_no).name, detail,
-                           "unknown_service_code"))
+        out.append(
+            Finding(
+                WARNING if lenient else ERROR,
+                pf.name,
+                recno,
+                code_no,
+                pf.layout.field(code_no).name,
+                detail,
+                "unknown_service_code",
+            )
+        )
     return out

@@ -24,6 +24,8 @@ UNIT_KINDS = {
     "prevention_basic_delete": ({"DLTKIHON"}, {"DLTKIHON"}, "利用者基本情報_削除"),
     "prevention_plan_delete": ({"DLTYOBO"}, {"DLTYOBO"}, "介護予防サービス・支援計画書_削除"),
 }
+
+
 #: files §d-2 requires besides the parent (missing → the unit is incomplete: error). 3.2 plan units
 #: (vol.1156) have no 3表.
 def unit_kind_of(prefixes: Iterable[str], hosoku_month: str | None = None) -> str | None:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('careplans', '0001_initial'),
+        ("careplans", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='careplan',
-            name='snapshot',
-            field=models.JSONField(blank=True, default=dict, verbose_name='交付時の記載内容'),
+            model_name="careplan",
+            name="snapshot",
+            field=models.JSONField(blank=True, default=dict, verbose_name="交付時の記載内容"),
         ),
     ]

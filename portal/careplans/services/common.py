@@ -14,12 +14,26 @@ from portal.core.wareki import wareki_date
 MAX_NUMBER = 99  # 課題NO / 援助目標NO / 援助内容NO are 1–99 in the standard (UP2KYO)
 
 TABLE1_FIELDS = (
-    "first_plan_date", "plan_category", "certification_status", "care_level", "certified_on",
-    "cert_valid_from", "cert_valid_to", "user_intentions", "committee_opinion", "support_policy",
-    "living_support_reason", "living_support_other",
+    "first_plan_date",
+    "plan_category",
+    "certification_status",
+    "care_level",
+    "certified_on",
+    "cert_valid_from",
+    "cert_valid_to",
+    "user_intentions",
+    "committee_opinion",
+    "support_policy",
+    "living_support_reason",
+    "living_support_other",
 )
 COPIED_FIELDS = TABLE1_FIELDS + (
-    "author_id", "author_name", "office_number", "office_name", "office_postal_code", "office_address",
+    "author_id",
+    "author_name",
+    "office_number",
+    "office_name",
+    "office_postal_code",
+    "office_address",
     "non_weekly_services",
 )
 
@@ -31,7 +45,9 @@ class PlanConflict(Exception):
         self.plan = plan
         who = plan.updated_by_name or "他の職員"
         when = timezone.localtime(plan.updated_at).strftime("%H:%M")
-        self.summary = f"{who}さんが{when}にこの計画書を更新しました。あなたの変更は保存していません（上書きを防ぐため）。"
+        self.summary = (
+            f"{who}さんが{when}にこの計画書を更新しました。あなたの変更は保存していません（上書きを防ぐため）。"
+        )
         self.message = self.summary + "最新の内容を読み込み直してから、もう一度入力してください。"
         super().__init__(self.message)
 
@@ -63,7 +79,9 @@ def _claim(plan: CarePlan, lock_version, by, *, statuses=(PlanStatus.DRAFT,)) ->
         expected = -1
     now = timezone.now()
     updated = CarePlan.objects.filter(pk=plan.pk, lock_version=expected, status__in=statuses).update(
-        lock_version=F("lock_version") + 1, updated_at=now, updated_by_name=_member_name(by),
+        lock_version=F("lock_version") + 1,
+        updated_at=now,
+        updated_by_name=_member_name(by),
     )
     if not updated:
         fresh = CarePlan.objects.get(pk=plan.pk)
@@ -130,7 +148,9 @@ def table1_errors(plan: CarePlan, data: dict) -> dict:
             f"認定の有効期間の終了日（{_d(vt)}）が開始日（{_d(vf)}）より前です。終了日は開始日以降にしてください。"
         )
     if data.get("living_support_reason") == "3" and not (data.get("living_support_other") or "").strip():
-        errors["living_support_other"] = "生活援助中心型の算定理由で「その他」を選んだときは、その理由を入力してください。"
+        errors["living_support_other"] = (
+            "生活援助中心型の算定理由で「その他」を選んだときは、その理由を入力してください。"
+        )
     return errors
 
 

@@ -70,20 +70,32 @@ def plan_create(*, client, plan_date: dt.date, by) -> CarePlan:
     existing = list(CarePlan.objects.select_for_update().filter(client=client).order_by("-plan_date", "-pk"))
     draft = next((p for p in existing if p.is_draft), None)
     if draft is not None:
-        raise ValidationError({"plan_date": [
-            f"この利用者には作成中の下書き（作成（変更）日 {_d(draft.plan_date)}）があります。"
-            "先にその下書きを確定するか、削除してください。"
-        ]})
+        raise ValidationError(
+            {
+                "plan_date": [
+                    f"この利用者には作成中の下書き（作成（変更）日 {_d(draft.plan_date)}）があります。"
+                    "先にその下書きを確定するか、削除してください。"
+                ]
+            }
+        )
     if any(p.plan_date == plan_date for p in existing):
-        raise ValidationError({"plan_date": [
-            f"{_d(plan_date)}の計画書はすでにあります。居宅サービス計画作成（変更）日は版ごとに別の日付にしてください。"
-        ]})
+        raise ValidationError(
+            {
+                "plan_date": [
+                    f"{_d(plan_date)}の計画書はすでにあります。居宅サービス計画作成（変更）日は版ごとに別の日付にしてください。"
+                ]
+            }
+        )
     latest = existing[0] if existing else None
     if latest is not None and plan_date < latest.plan_date:
-        raise ValidationError({"plan_date": [
-            f"作成（変更）日（{_d(plan_date)}）が前の版（{_d(latest.plan_date)}）より前です。"
-            "変更した計画は前の版より後の日付にしてください。"
-        ]})
+        raise ValidationError(
+            {
+                "plan_date": [
+                    f"作成（変更）日（{_d(plan_date)}）が前の版（{_d(latest.plan_date)}）より前です。"
+                    "変更した計画は前の版より後の日付にしてください。"
+                ]
+            }
+        )
     if latest is not None:
         return _copy_version(latest, plan_date=plan_date, by=by)
 
@@ -104,9 +116,13 @@ def _save_new(plan: CarePlan) -> None:
         with transaction.atomic():
             plan.save()
     except IntegrityError:
-        raise ValidationError({"plan_date": [
-            "同じ時に他の職員がこの利用者の計画書を作成しました。利用者の計画書一覧を開き直してください。"
-        ]})
+        raise ValidationError(
+            {
+                "plan_date": [
+                    "同じ時に他の職員がこの利用者の計画書を作成しました。利用者の計画書一覧を開き直してください。"
+                ]
+            }
+        )
 
 
 def _copy_version(source: CarePlan, *, plan_date: dt.date, by) -> CarePlan:
@@ -125,36 +141,59 @@ def _copy_version(source: CarePlan, *, plan_date: dt.date, by) -> CarePlan:
         new_need = Need.objects.create(plan=plan, position=need.position, text=need.text)
         for goal in need.goals.all():
             new_goal = Goal.objects.create(
-                need=new_need, position=goal.position, long_term_goal=goal.long_term_goal,
-                long_from=goal.long_from, long_to=goal.long_to,
+                need=new_need,
+                position=goal.position,
+                long_term_goal=goal.long_term_goal,
+                long_from=goal.long_from,
+                long_to=goal.long_to,
             )
             for short in goal.short_goals.all():
                 new_short = ShortTermGoal.objects.create(
-                    goal=new_goal, position=short.position, text=short.text,
-                    short_from=short.short_from, short_to=short.short_to,
+                    goal=new_goal,
+                    position=short.position,
+                    text=short.text,
+                    short_from=short.short_from,
+                    short_to=short.short_to,
                 )
-                ServiceItem.objects.bulk_create([
-                    ServiceItem(
-                        short_goal=new_short, position=i.position, content=i.content,
-                        insurance_covered=i.insurance_covered, service_type_code=i.service_type_code,
-                        service_kind=i.service_kind, provider_name=i.provider_name,
-                        provider_office_number=i.provider_office_number, frequency=i.frequency,
-                        period_from=i.period_from, period_to=i.period_to,
-                    )
-                    for i in short.items.all()
-                ])
-    WeeklyActivity.objects.bulk_create([
-        WeeklyActivity(
-            plan=plan, weekday=a.weekday, start_time=a.start_time, end_time=a.end_time, content=a.content,
-            service_type_code=a.service_type_code, service_item_code=a.service_item_code,
-            provider_office_number=a.provider_office_number,
-        )
-        for a in source.weekly_activities.all()
-    ])
-    DailyActivity.objects.bulk_create([
-        DailyActivity(plan=plan, start_time=a.start_time, end_time=a.end_time, content=a.content)
-        for a in source.daily_activities.all()
-    ])
+                ServiceItem.objects.bulk_create(
+                    [
+                        ServiceItem(
+                            short_goal=new_short,
+                            position=i.position,
+                            content=i.content,
+                            insurance_covered=i.insurance_covered,
+                            service_type_code=i.service_type_code,
+                            service_kind=i.service_kind,
+                            provider_name=i.provider_name,
+                            provider_office_number=i.provider_office_number,
+                            frequency=i.frequency,
+                            period_from=i.period_from,
+                            period_to=i.period_to,
+                        )
+                        for i in short.items.all()
+                    ]
+                )
+    WeeklyActivity.objects.bulk_create(
+        [
+            WeeklyActivity(
+                plan=plan,
+                weekday=a.weekday,
+                start_time=a.start_time,
+                end_time=a.end_time,
+                content=a.content,
+                service_type_code=a.service_type_code,
+                service_item_code=a.service_item_code,
+                provider_office_number=a.provider_office_number,
+            )
+            for a in source.weekly_activities.all()
+        ]
+    )
+    DailyActivity.objects.bulk_create(
+        [
+            DailyActivity(plan=plan, start_time=a.start_time, end_time=a.end_time, content=a.content)
+            for a in source.daily_activities.all()
+        ]
+    )
     return plan
 
 
@@ -177,8 +216,14 @@ def plan_update_table1(*, plan: CarePlan, lock_version, by, author=None, **data)
 
 
 _TEXT_FIELDS = {
-    "plan_category", "certification_status", "care_level", "user_intentions", "committee_opinion",
-    "support_policy", "living_support_reason", "living_support_other",
+    "plan_category",
+    "certification_status",
+    "care_level",
+    "user_intentions",
+    "committee_opinion",
+    "support_policy",
+    "living_support_reason",
+    "living_support_other",
 }
 
 
@@ -220,8 +265,9 @@ def confirmation_problems(plan: CarePlan) -> list[str]:
                 problems.append(f"{gwhere}: 長期目標が空欄です。")
             if not (goal.long_from and goal.long_to):
                 problems.append(f"{gwhere}: 長期目標の期間が未入力です。")
-            for message in period_errors(plan, goal.long_from, goal.long_to, label="長期目標の期間",
-                                         field_from="f", field_to="t").values():
+            for message in period_errors(
+                plan, goal.long_from, goal.long_to, label="長期目標の期間", field_from="f", field_to="t"
+            ).values():
                 problems.append(f"{gwhere}: {message}")
             for short in goal.short_goals.all():
                 swhere = f"{gwhere} 短期目標{short.position}"
@@ -229,11 +275,19 @@ def confirmation_problems(plan: CarePlan) -> list[str]:
                     problems.append(f"{swhere}: 短期目標が空欄です。")
                 if not (short.short_from and short.short_to):
                     problems.append(f"{swhere}: 短期目標の期間が未入力です。")
-                errs = period_errors(plan, short.short_from, short.short_to, label="短期目標の期間",
-                                     field_from="f", field_to="t")
-                errs = errs or _inside(goal.long_from, goal.long_to, short.short_from, short.short_to,
-                                       label="短期目標の期間", outer_label="長期目標の期間",
-                                       field_from="f", field_to="t")
+                errs = period_errors(
+                    plan, short.short_from, short.short_to, label="短期目標の期間", field_from="f", field_to="t"
+                )
+                errs = errs or _inside(
+                    goal.long_from,
+                    goal.long_to,
+                    short.short_from,
+                    short.short_to,
+                    label="短期目標の期間",
+                    outer_label="長期目標の期間",
+                    field_from="f",
+                    field_to="t",
+                )
                 problems.extend(f"{swhere}: {m}" for m in errs.values())
                 items = list(short.items.all())
                 if not items:
@@ -242,8 +296,9 @@ def confirmation_problems(plan: CarePlan) -> list[str]:
                     iwhere = f"{swhere} 援助内容{item.position}"
                     if not item.content.strip():
                         problems.append(f"{iwhere}: サービス内容が空欄です。")
-                    errs = period_errors(plan, item.period_from, item.period_to, label="援助内容の期間",
-                                         field_from="f", field_to="t")
+                    errs = period_errors(
+                        plan, item.period_from, item.period_to, label="援助内容の期間", field_from="f", field_to="t"
+                    )
                     problems.extend(f"{iwhere}: {m}" for m in errs.values())
     return problems
 
@@ -272,8 +327,17 @@ def plan_reopen(*, plan: CarePlan, lock_version, by) -> CarePlan:
 
 
 @transaction.atomic
-def plan_deliver(*, plan: CarePlan, lock_version, by, delivered_on: dt.date, explained_on: dt.date | None,
-                 delivered_to: str, delivered_by, note: str = "") -> CarePlan:
+def plan_deliver(
+    *,
+    plan: CarePlan,
+    lock_version,
+    by,
+    delivered_on: dt.date,
+    explained_on: dt.date | None,
+    delivered_to: str,
+    delivered_by,
+    note: str = "",
+) -> CarePlan:
     """Record 交付: the confirmed plan was explained to the client, agreed and handed over."""
     errors = {}
     today = timezone.localdate()
@@ -297,9 +361,14 @@ def plan_deliver(*, plan: CarePlan, lock_version, by, delivered_on: dt.date, exp
     from portal.careplans.selectors import plan_snapshot
 
     CarePlan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.DELIVERED, delivered_on=delivered_on, explained_on=explained_on,
-        delivered_to=delivered_to.strip(), delivered_by=delivered_by, delivered_by_name=_member_name(delivered_by),
-        delivery_note=note, snapshot=plan_snapshot(plan),
+        status=PlanStatus.DELIVERED,
+        delivered_on=delivered_on,
+        explained_on=explained_on,
+        delivered_to=delivered_to.strip(),
+        delivered_by=delivered_by,
+        delivered_by_name=_member_name(delivered_by),
+        delivery_note=note,
+        snapshot=plan_snapshot(plan),
     )
     plan.refresh_from_db()
     return plan

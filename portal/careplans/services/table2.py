@@ -114,11 +114,20 @@ def goal_move(*, goal: Goal, direction: int, lock_version, by) -> None:
 
 
 def short_goal_errors(plan: CarePlan, goal: Goal, short_from, short_to) -> dict:
-    errors = period_errors(plan, short_from, short_to, label="短期目標の期間",
-                           field_from="short_from", field_to="short_to")
+    errors = period_errors(
+        plan, short_from, short_to, label="短期目標の期間", field_from="short_from", field_to="short_to"
+    )
     if not errors:
-        errors = _inside(goal.long_from, goal.long_to, short_from, short_to, label="短期目標の期間",
-                         outer_label="長期目標の期間", field_from="short_from", field_to="short_to")
+        errors = _inside(
+            goal.long_from,
+            goal.long_to,
+            short_from,
+            short_to,
+            label="短期目標の期間",
+            outer_label="長期目標の期間",
+            field_from="short_from",
+            field_to="short_to",
+        )
     return errors
 
 
@@ -154,10 +163,13 @@ def short_goal_move(*, short_goal: ShortTermGoal, direction: int, lock_version, 
 
 
 def item_errors(plan: CarePlan, *, service_type_code: str, provider_office_number: str, period_from, period_to) -> dict:
-    errors = period_errors(plan, period_from, period_to, label="援助内容の期間",
-                           field_from="period_from", field_to="period_to")
+    errors = period_errors(
+        plan, period_from, period_to, label="援助内容の期間", field_from="period_from", field_to="period_to"
+    )
     if service_type_code and service_type_code not in SERVICE_KINDS:
-        errors["service_type_code"] = f"サービス種類コード「{service_type_code}」は登録されていない種類です。一覧から選んでください。"
+        errors["service_type_code"] = (
+            f"サービス種類コード「{service_type_code}」は登録されていない種類です。一覧から選んでください。"
+        )
     if provider_office_number:
         try:
             validate_office_number(provider_office_number)
@@ -175,17 +187,39 @@ def item_add(*, short_goal: ShortTermGoal, lock_version, by) -> ServiceItem:
     position = short_goal.items.count() + 1
     _claim(goal.need.plan, lock_version, by)
     return ServiceItem.objects.create(
-        short_goal=short_goal, position=position, period_from=short_goal.short_from, period_to=short_goal.short_to,
+        short_goal=short_goal,
+        position=position,
+        period_from=short_goal.short_from,
+        period_to=short_goal.short_to,
     )
 
 
 @transaction.atomic
-def item_update(*, item: ServiceItem, lock_version, by, content: str, insurance_covered: bool,
-                service_type_code: str, service_kind: str, provider_name: str, provider_office_number: str,
-                frequency: str, period_from, period_to) -> ServiceItem:
+def item_update(
+    *,
+    item: ServiceItem,
+    lock_version,
+    by,
+    content: str,
+    insurance_covered: bool,
+    service_type_code: str,
+    service_kind: str,
+    provider_name: str,
+    provider_office_number: str,
+    frequency: str,
+    period_from,
+    period_to,
+) -> ServiceItem:
     plan = item.short_goal.goal.need.plan
-    _raise(item_errors(plan, service_type_code=service_type_code, provider_office_number=provider_office_number,
-                       period_from=period_from, period_to=period_to))
+    _raise(
+        item_errors(
+            plan,
+            service_type_code=service_type_code,
+            provider_office_number=provider_office_number,
+            period_from=period_from,
+            period_to=period_to,
+        )
+    )
     _claim(plan, lock_version, by)
     if service_type_code and not service_kind.strip():
         service_kind = SERVICE_KINDS[service_type_code]

@@ -17,8 +17,9 @@ from .common import _claim, _raise
 # --------------------------------------------------------------------------- 第3表
 
 
-def weekly_errors(*, start_time, end_time, service_type_code: str, service_item_code: str,
-                  provider_office_number: str) -> dict:
+def weekly_errors(
+    *, start_time, end_time, service_type_code: str, service_item_code: str, provider_office_number: str
+) -> dict:
     errors: dict[str, str] = {}
     if start_time and end_time and end_time <= start_time:
         errors["end_time"] = (
@@ -26,7 +27,9 @@ def weekly_errors(*, start_time, end_time, service_type_code: str, service_item_
             "日をまたぐサービスは、0:00 の前後で2つに分けて入力してください。"
         )
     if service_type_code and service_type_code not in SERVICE_KINDS:
-        errors["service_type_code"] = f"サービス種類コード「{service_type_code}」は登録されていない種類です。一覧から選んでください。"
+        errors["service_type_code"] = (
+            f"サービス種類コード「{service_type_code}」は登録されていない種類です。一覧から選んでください。"
+        )
     if service_item_code:
         if len(service_item_code) != 4 or not service_item_code.isascii() or not service_item_code.isalnum():
             errors["service_item_code"] = (
@@ -53,13 +56,18 @@ class WeeklyValues:
 
     def errors(self) -> dict:
         return weekly_errors(
-            start_time=self.start_time, end_time=self.end_time, service_type_code=self.service_type_code,
-            service_item_code=self.service_item_code, provider_office_number=self.provider_office_number,
+            start_time=self.start_time,
+            end_time=self.end_time,
+            service_type_code=self.service_type_code,
+            service_item_code=self.service_item_code,
+            provider_office_number=self.provider_office_number,
         )
 
 
 @transaction.atomic
-def weekly_activity_add(*, plan: CarePlan, lock_version, by, weekdays: list[int], values: WeeklyValues) -> list[WeeklyActivity]:
+def weekly_activity_add(
+    *, plan: CarePlan, lock_version, by, weekdays: list[int], values: WeeklyValues
+) -> list[WeeklyActivity]:
     """Add one service on each of ``weekdays`` (e.g. 訪問介護 月・水・金 10:00–11:00)."""
     errors = values.errors()
     days = sorted({int(d) for d in weekdays})
@@ -71,17 +79,27 @@ def weekly_activity_add(*, plan: CarePlan, lock_version, by, weekdays: list[int]
         errors["content"] = "介護サービス内容を入力してください（例: 訪問介護（身体介護））。"
     _raise(errors)
     _claim(plan, lock_version, by)
-    return WeeklyActivity.objects.bulk_create([
-        WeeklyActivity(plan=plan, weekday=d, start_time=values.start_time, end_time=values.end_time,
-                       content=values.content.strip(), service_type_code=values.service_type_code,
-                       service_item_code=values.service_item_code.upper(),
-                       provider_office_number=values.provider_office_number)
-        for d in days
-    ])
+    return WeeklyActivity.objects.bulk_create(
+        [
+            WeeklyActivity(
+                plan=plan,
+                weekday=d,
+                start_time=values.start_time,
+                end_time=values.end_time,
+                content=values.content.strip(),
+                service_type_code=values.service_type_code,
+                service_item_code=values.service_item_code.upper(),
+                provider_office_number=values.provider_office_number,
+            )
+            for d in days
+        ]
+    )
 
 
 @transaction.atomic
-def weekly_activity_update(*, activity: WeeklyActivity, lock_version, by, weekday: int, values: WeeklyValues) -> WeeklyActivity:
+def weekly_activity_update(
+    *, activity: WeeklyActivity, lock_version, by, weekday: int, values: WeeklyValues
+) -> WeeklyActivity:
     errors = values.errors()
     if not 1 <= int(weekday) <= 7:
         errors["weekday"] = "曜日は月〜日から選んでください。"
@@ -125,7 +143,9 @@ def daily_activity_add(*, plan: CarePlan, lock_version, by, start_time, end_time
 
 
 @transaction.atomic
-def daily_activity_update(*, activity: DailyActivity, lock_version, by, start_time, end_time, content: str) -> DailyActivity:
+def daily_activity_update(
+    *, activity: DailyActivity, lock_version, by, start_time, end_time, content: str
+) -> DailyActivity:
     _raise(daily_errors(start_time=start_time, end_time=end_time, content=content))
     _claim(activity.plan, lock_version, by)
     activity.start_time, activity.end_time, activity.content = start_time, end_time, content.strip()

@@ -38,13 +38,21 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _plan_context(request, plan: CarePlan, tab: str) -> dict:
-    versions = list(CarePlan.objects.filter(client_id=plan.client_id).order_by("plan_date", "pk")
-                    .only("pk", "plan_date", "status", "client_id"))
+    versions = list(
+        CarePlan.objects.filter(client_id=plan.client_id)
+        .order_by("plan_date", "pk")
+        .only("pk", "plan_date", "status", "client_id")
+    )
     version_no = next((i for i, v in enumerate(versions, 1) if v.pk == plan.pk), None)
     return {
-        "plan": plan, "client": plan.client, "tab": tab, "versions": versions, "version_no": version_no,
+        "plan": plan,
+        "client": plan.client,
+        "tab": tab,
+        "versions": versions,
+        "version_no": version_no,
         "newer": next((v for v in versions if v.plan_date > plan.plan_date), None),
-        "editable": plan.is_draft and _can_edit(request), "can_edit": _can_edit(request),
+        "editable": plan.is_draft and _can_edit(request),
+        "can_edit": _can_edit(request),
     }
 
 

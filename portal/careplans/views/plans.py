@@ -31,7 +31,6 @@ from portal.core.forms import apply_validation_error, single_submit
 from portal.core.search import search_data, search_redirect
 from portal.offices.models import Role
 
-
 # --------------------------------------------------------------------------- lists
 
 
@@ -60,19 +59,33 @@ def plan_list(request):
         plans = plans.filter(next_versions__isnull=True)
     if q:
         plans = plans.filter(
-            Q(client__family_name__contains=q) | Q(client__given_name__contains=q)
-            | Q(client__family_name_kana__contains=q) | Q(client__given_name_kana__contains=q)
+            Q(client__family_name__contains=q)
+            | Q(client__given_name__contains=q)
+            | Q(client__family_name_kana__contains=q)
+            | Q(client__given_name_kana__contains=q)
             | Q(client__insured_number__contains=q)
         )
     plans = plans.order_by("cert_valid_to", "client__family_name_kana", "client__given_name_kana", "-plan_date")
     page = Paginator(plans, 50).get_page(request.GET.get("page"))
     authors = request.office.memberships.filter(role__in=(Role.CARE_MANAGER, Role.ADMIN)).select_related("user")
-    return render(request, "careplans/list.html", {
-        "page": page, "plans": page.object_list, "status": status, "author": author, "expiry": expiry,
-        "latest_only": latest_only, "q": q, "statuses": PlanStatus.choices, "authors": authors,
-        "search_token": request.GET.get("s", ""),
-        "today": today, "soon": today + dt.timedelta(days=EXPIRY_DAYS),
-    })
+    return render(
+        request,
+        "careplans/list.html",
+        {
+            "page": page,
+            "plans": page.object_list,
+            "status": status,
+            "author": author,
+            "expiry": expiry,
+            "latest_only": latest_only,
+            "q": q,
+            "statuses": PlanStatus.choices,
+            "authors": authors,
+            "search_token": request.GET.get("s", ""),
+            "today": today,
+            "soon": today + dt.timedelta(days=EXPIRY_DAYS),
+        },
+    )
 
 
 @care_required
@@ -83,11 +96,19 @@ def client_plans(request, client_id):
     draft = next((p for p in plans if p.is_draft), None)
     for number, plan in enumerate(reversed(plans), 1):
         plan.version_no = number
-    return render(request, "careplans/client_plans.html", {
-        "client": client, "plans": plans, "draft": draft, "latest": plans[0] if plans else None,
-        "create_form": PlanCreateForm(initial={"plan_date": timezone.localdate()}), "can_edit": _can_edit(request),
-        "certification": client.certification_on(timezone.localdate()),
-    })
+    return render(
+        request,
+        "careplans/client_plans.html",
+        {
+            "client": client,
+            "plans": plans,
+            "draft": draft,
+            "latest": plans[0] if plans else None,
+            "create_form": PlanCreateForm(initial={"plan_date": timezone.localdate()}),
+            "can_edit": _can_edit(request),
+            "certification": client.certification_on(timezone.localdate()),
+        },
+    )
 
 
 @editor_required
@@ -103,8 +124,11 @@ def plan_create(request, client_id):
             messages.error(request, _error_text(error))
         else:
             if plan.previous_id:
-                messages.success(request, "前の版の内容を写した新しい版（下書き）を作りました。変更する箇所を直してください。"
-                                          "前の版はそのまま保存されています。")
+                messages.success(
+                    request,
+                    "前の版の内容を写した新しい版（下書き）を作りました。変更する箇所を直してください。"
+                    "前の版はそのまま保存されています。",
+                )
             else:
                 messages.success(request, "計画書の下書きを作りました。利用者の認定情報を写してあります。")
             return redirect("careplans:plan_table1", plan_id=plan.pk)
@@ -122,13 +146,19 @@ def plan_detail(request, plan_id):
     daily = list(plan.daily_activities.all())
     days, life = selectors.weekly_grid(plan, activities, daily)
     context = _plan_context(request, plan, "detail")
-    context.update({
-        "header": selectors.plan_header(plan),
-        "rows": selectors.table2_rows(needs), "days": days, "life": life, "hours": selectors.hour_marks(),
-        "bands": selectors.band_marks(), "problems": services.confirmation_problems(plan) if plan.is_draft else [],
-        "recipients": standard.plan_recipients(plan, needs) if standard.plan_can_be_sent(plan) else [],
-        "non_weekly_lines": [s for s in plan.non_weekly_services.splitlines() if s.strip()],
-    })
+    context.update(
+        {
+            "header": selectors.plan_header(plan),
+            "rows": selectors.table2_rows(needs),
+            "days": days,
+            "life": life,
+            "hours": selectors.hour_marks(),
+            "bands": selectors.band_marks(),
+            "problems": services.confirmation_problems(plan) if plan.is_draft else [],
+            "recipients": standard.plan_recipients(plan, needs) if standard.plan_can_be_sent(plan) else [],
+            "non_weekly_lines": [s for s in plan.non_weekly_services.splitlines() if s.strip()],
+        }
+    )
     return render(request, "careplans/plan_detail.html", context)
 
 
@@ -146,7 +176,9 @@ def plan_confirm(request, plan_id):
     except (services.PlanConflict, services.PlanNotEditable) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "計画書を確定しました。利用者（家族）に説明して同意を得たら、交付を記録してください。")
+        messages.success(
+            request, "計画書を確定しました。利用者（家族）に説明して同意を得たら、交付を記録してください。"
+        )
     return redirect("careplans:plan_detail", plan_id=plan.pk)
 
 
@@ -185,8 +217,13 @@ def plan_deliver(request, plan_id):
             c = form.cleaned_data
             try:
                 services.plan_deliver(
-                    plan=plan, lock_version=c["lock_version"], by=request.membership, delivered_on=c["delivered_on"],
-                    explained_on=c["explained_on"], delivered_to=c["delivered_to"], delivered_by=c["delivered_by"],
+                    plan=plan,
+                    lock_version=c["lock_version"],
+                    by=request.membership,
+                    delivered_on=c["delivered_on"],
+                    explained_on=c["explained_on"],
+                    delivered_to=c["delivered_to"],
+                    delivered_by=c["delivered_by"],
                     note=c["delivery_note"],
                 )
             except ValidationError as error:
@@ -197,10 +234,16 @@ def plan_deliver(request, plan_id):
                 messages.success(request, "交付を記録しました。")
                 return redirect("careplans:plan_detail", plan_id=plan.pk)
     else:
-        form = DeliverForm(office=request.office, initial={
-            "lock_version": plan.lock_version, "delivered_on": today, "explained_on": today,
-            "delivered_to": f"{plan.client.full_name}（本人）", "delivered_by": request.membership.pk,
-        })
+        form = DeliverForm(
+            office=request.office,
+            initial={
+                "lock_version": plan.lock_version,
+                "delivered_on": today,
+                "explained_on": today,
+                "delivered_to": f"{plan.client.full_name}（本人）",
+                "delivered_by": request.membership.pk,
+            },
+        )
     context = _plan_context(request, plan, "deliver")
     context["form"] = form
     return render(request, "careplans/deliver.html", context)

@@ -24,8 +24,11 @@ def plan_table1(request, plan_id):
         if form.is_valid():
             try:
                 services.plan_update_table1(
-                    plan=plan, lock_version=form.cleaned_data["lock_version"], by=request.membership,
-                    author=form.cleaned_data["author"], **form.table1_data(),
+                    plan=plan,
+                    lock_version=form.cleaned_data["lock_version"],
+                    by=request.membership,
+                    author=form.cleaned_data["author"],
+                    **form.table1_data(),
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)

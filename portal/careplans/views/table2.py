@@ -62,9 +62,16 @@ def _editor_response(request, plan: CarePlan, *, focus: object = None, anchor: s
 def _failure(request, plan: CarePlan, message: str, *, target: str = "", typed: str = "", status: int = 200):
     """Tell the user what went wrong; nothing was written. htmx: out-of-band alert + field errors."""
     if _is_htmx(request):
-        html = render_to_string("careplans/_oob_alert.html", {
-            "message": message, "target": target, "typed": typed, "plan": plan,
-        }, request=request)
+        html = render_to_string(
+            "careplans/_oob_alert.html",
+            {
+                "message": message,
+                "target": target,
+                "typed": typed,
+                "plan": plan,
+            },
+            request=request,
+        )
         response = HttpResponse(html, status=status)
         response["HX-Reswap"] = "none"
         return response
@@ -88,8 +95,9 @@ def _guard(request, plan, call, *, target="", typed=""):
 def _saved(request, plan, target: str):
     """A field save succeeded: clear that card's errors, update the lock, say 保存しました."""
     if _is_htmx(request):
-        html = render_to_string("careplans/_oob_saved.html", {"target": target, "plan": plan,
-                                                               "now": timezone.localtime()}, request=request)
+        html = render_to_string(
+            "careplans/_oob_saved.html", {"target": target, "plan": plan, "now": timezone.localtime()}, request=request
+        )
         response = HttpResponse(html)
         response["HX-Reswap"] = "none"
         return _lock_trigger(response, plan)
@@ -108,8 +116,9 @@ def _form_error(request, plan, form, target):
 def _row_add(request, plan, add, prefix: str):
     """Add a 第2表 row (``add(lock_version=, by=)`` returns it) and show the editor focused on it."""
     created = []
-    failure = _guard(request, plan, lambda: created.append(
-        add(lock_version=request.POST.get("lock_version"), by=request.membership)))
+    failure = _guard(
+        request, plan, lambda: created.append(add(lock_version=request.POST.get("lock_version"), by=request.membership))
+    )
     if failure:
         return failure
     row = created[0]
@@ -117,13 +126,20 @@ def _row_add(request, plan, add, prefix: str):
 
 
 def _row_delete(request, plan, delete):
-    failure = _guard(request, plan, lambda: delete(lock_version=request.POST.get("lock_version"), by=request.membership))
+    failure = _guard(
+        request, plan, lambda: delete(lock_version=request.POST.get("lock_version"), by=request.membership)
+    )
     return failure or _editor_response(request, plan)
 
 
 def _row_move(request, plan, move, anchor: str):
-    failure = _guard(request, plan, lambda: move(direction=_direction(request),
-                                                 lock_version=request.POST.get("lock_version"), by=request.membership))
+    failure = _guard(
+        request,
+        plan,
+        lambda: move(
+            direction=_direction(request), lock_version=request.POST.get("lock_version"), by=request.membership
+        ),
+    )
     return failure or _editor_response(request, plan, anchor=anchor)
 
 
@@ -146,9 +162,18 @@ def need_save(request, need_id):
     target = f"need-{need.pk}"
     if not form.is_valid():
         return _form_error(request, need.plan, form, target)
-    failure = _guard(request, need.plan, lambda: services.need_update(
-        need=need, lock_version=form.cleaned_data["lock_version"], by=request.membership,
-        text=form.cleaned_data["text"]), target=target, typed=form.cleaned_data["text"])
+    failure = _guard(
+        request,
+        need.plan,
+        lambda: services.need_update(
+            need=need,
+            lock_version=form.cleaned_data["lock_version"],
+            by=request.membership,
+            text=form.cleaned_data["text"],
+        ),
+        target=target,
+        typed=form.cleaned_data["text"],
+    )
     return failure or _saved(request, need.plan, target)
 
 
@@ -187,9 +212,20 @@ def goal_save(request, goal_id):
     if not form.is_valid():
         return _form_error(request, plan, form, target)
     c = form.cleaned_data
-    failure = _guard(request, plan, lambda: services.goal_update(
-        goal=goal, lock_version=c["lock_version"], by=request.membership, long_term_goal=c["long_term_goal"],
-        long_from=c["long_from"], long_to=c["long_to"]), target=target, typed=c["long_term_goal"])
+    failure = _guard(
+        request,
+        plan,
+        lambda: services.goal_update(
+            goal=goal,
+            lock_version=c["lock_version"],
+            by=request.membership,
+            long_term_goal=c["long_term_goal"],
+            long_from=c["long_from"],
+            long_to=c["long_to"],
+        ),
+        target=target,
+        typed=c["long_term_goal"],
+    )
     return failure or _saved(request, plan, target)
 
 
@@ -228,9 +264,20 @@ def short_goal_save(request, short_goal_id):
     if not form.is_valid():
         return _form_error(request, plan, form, target)
     c = form.cleaned_data
-    failure = _guard(request, plan, lambda: services.short_goal_update(
-        short_goal=short, lock_version=c["lock_version"], by=request.membership, text=c["text"],
-        short_from=c["short_from"], short_to=c["short_to"]), target=target, typed=c["text"])
+    failure = _guard(
+        request,
+        plan,
+        lambda: services.short_goal_update(
+            short_goal=short,
+            lock_version=c["lock_version"],
+            by=request.membership,
+            text=c["text"],
+            short_from=c["short_from"],
+            short_to=c["short_to"],
+        ),
+        target=target,
+        typed=c["text"],
+    )
     return failure or _saved(request, plan, target)
 
 
@@ -245,8 +292,12 @@ def short_goal_delete(request, short_goal_id):
 @require_POST
 def short_goal_move(request, short_goal_id):
     short = _load_short(short_goal_id)
-    return _row_move(request, short.goal.need.plan, lambda **kw: services.short_goal_move(short_goal=short, **kw),
-                     f"short-{short.pk}")
+    return _row_move(
+        request,
+        short.goal.need.plan,
+        lambda **kw: services.short_goal_move(short_goal=short, **kw),
+        f"short-{short.pk}",
+    )
 
 
 @editor_required
@@ -257,8 +308,9 @@ def item_add(request, short_goal_id):
 
 
 def _load_item(item_id) -> ServiceItem:
-    return get_object_or_404(ServiceItem.objects.select_related("short_goal__goal__need__plan__client__office"),
-                             pk=item_id)
+    return get_object_or_404(
+        ServiceItem.objects.select_related("short_goal__goal__need__plan__client__office"), pk=item_id
+    )
 
 
 @editor_required
@@ -271,12 +323,26 @@ def item_save(request, item_id):
     if not form.is_valid():
         return _form_error(request, plan, form, target)
     c = form.cleaned_data
-    failure = _guard(request, plan, lambda: services.item_update(
-        item=item, lock_version=c["lock_version"], by=request.membership, content=c["content"],
-        insurance_covered=c["insurance_covered"], service_type_code=c["service_type_code"],
-        service_kind=c["service_kind"], provider_name=c["provider_name"],
-        provider_office_number=c["provider_office_number"], frequency=c["frequency"],
-        period_from=c["period_from"], period_to=c["period_to"]), target=target, typed=c["content"])
+    failure = _guard(
+        request,
+        plan,
+        lambda: services.item_update(
+            item=item,
+            lock_version=c["lock_version"],
+            by=request.membership,
+            content=c["content"],
+            insurance_covered=c["insurance_covered"],
+            service_type_code=c["service_type_code"],
+            service_kind=c["service_kind"],
+            provider_name=c["provider_name"],
+            provider_office_number=c["provider_office_number"],
+            frequency=c["frequency"],
+            period_from=c["period_from"],
+            period_to=c["period_to"],
+        ),
+        target=target,
+        typed=c["content"],
+    )
     if failure:
         return failure
     if _is_htmx(request) and c["service_type_code"] and not c["service_kind"].strip():
@@ -298,5 +364,6 @@ def item_delete(request, item_id):
 @require_POST
 def item_move(request, item_id):
     item = _load_item(item_id)
-    return _row_move(request, item.short_goal.goal.need.plan, lambda **kw: services.item_move(item=item, **kw),
-                     f"item-{item.pk}")
+    return _row_move(
+        request, item.short_goal.goal.need.plan, lambda **kw: services.item_move(item=item, **kw), f"item-{item.pk}"
+    )

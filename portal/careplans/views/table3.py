@@ -35,8 +35,9 @@ def plan_table3(request, plan_id):
     return render(request, "careplans/table3.html", context)
 
 
-def _table3_context(plan: CarePlan, *, add_form=None, daily_form=None, edit_forms=None,
-                    non_weekly_form=None, edit: str = "") -> dict:
+def _table3_context(
+    plan: CarePlan, *, add_form=None, daily_form=None, edit_forms=None, non_weekly_form=None, edit: str = ""
+) -> dict:
     activities = list(plan.weekly_activities.all())
     daily = list(plan.daily_activities.all())
     days, life = selectors.weekly_grid(plan, activities, daily)
@@ -48,25 +49,45 @@ def _table3_context(plan: CarePlan, *, add_form=None, daily_form=None, edit_form
     edit_forms = edit_forms or {}
     rows = []
     for a in activities:
-        form = edit_forms.get(("w", a.pk)) or WeeklyEditForm(initial={
-            "weekday": a.weekday, "start_time": a.start_time, "end_time": a.end_time, "content": a.content,
-            "service_type_code": a.service_type_code, "service_item_code": a.service_item_code,
-            "provider_office_number": a.provider_office_number, "lock_version": plan.lock_version,
-        }, prefix=f"w{a.pk}")
+        form = edit_forms.get(("w", a.pk)) or WeeklyEditForm(
+            initial={
+                "weekday": a.weekday,
+                "start_time": a.start_time,
+                "end_time": a.end_time,
+                "content": a.content,
+                "service_type_code": a.service_type_code,
+                "service_item_code": a.service_item_code,
+                "provider_office_number": a.provider_office_number,
+                "lock_version": plan.lock_version,
+            },
+            prefix=f"w{a.pk}",
+        )
         rows.append((a, form, bool(form.errors) or edit == f"w{a.pk}"))
     daily_rows = []
     for a in daily:
-        form = edit_forms.get(("d", a.pk)) or DailyForm(initial={
-            "start_time": a.start_time, "end_time": a.end_time, "content": a.content, "lock_version": plan.lock_version,
-        }, prefix=f"d{a.pk}")
+        form = edit_forms.get(("d", a.pk)) or DailyForm(
+            initial={
+                "start_time": a.start_time,
+                "end_time": a.end_time,
+                "content": a.content,
+                "lock_version": plan.lock_version,
+            },
+            prefix=f"d{a.pk}",
+        )
         daily_rows.append((a, form, bool(form.errors) or edit == f"d{a.pk}"))
     return {
-        "plan": plan, "days": days, "life": life, "hours": selectors.hour_marks(), "bands": selectors.band_marks(),
-        "weekly_rows": rows, "daily_rows": daily_rows, "providers": providers,
+        "plan": plan,
+        "days": days,
+        "life": life,
+        "hours": selectors.hour_marks(),
+        "bands": selectors.band_marks(),
+        "weekly_rows": rows,
+        "daily_rows": daily_rows,
+        "providers": providers,
         "add_form": add_form or WeeklyAddForm(initial={"lock_version": plan.lock_version}),
         "daily_form": daily_form or DailyForm(initial={"lock_version": plan.lock_version}),
-        "non_weekly_form": non_weekly_form or NonWeeklyForm(initial={
-            "non_weekly_services": plan.non_weekly_services, "lock_version": plan.lock_version}),
+        "non_weekly_form": non_weekly_form
+        or NonWeeklyForm(initial={"non_weekly_services": plan.non_weekly_services, "lock_version": plan.lock_version}),
     }
 
 
@@ -77,8 +98,9 @@ def _table3_response(request, plan: CarePlan, *, status=200, **forms):
     context = _plan_context(request, plan, "table3")
     context.update(_table3_context(plan, **forms))
     if _is_htmx(request):
-        return _lock_trigger(HttpResponse(render_to_string("careplans/_table3_area.html", context, request=request),
-                                          status=status), plan)
+        return _lock_trigger(
+            HttpResponse(render_to_string("careplans/_table3_area.html", context, request=request), status=status), plan
+        )
     return render(request, "careplans/table3.html", context, status=status)
 
 
@@ -139,11 +161,24 @@ def weekly_add(request, plan_id):
     if not form.is_valid():
         return _table3_invalid(request, plan, add_form=form)
     c = form.cleaned_data
-    values = services.WeeklyValues(c["start_time"], c["end_time"], c["content"], c["service_type_code"],
-                                   c["service_item_code"], c["provider_office_number"])
-    return _table3_call(request, plan, form, lambda: services.weekly_activity_add(
-        plan=plan, lock_version=c["lock_version"], by=request.membership, weekdays=c["weekdays"], values=values),
-        "週間サービスを追加しました。", add_form=form)
+    values = services.WeeklyValues(
+        c["start_time"],
+        c["end_time"],
+        c["content"],
+        c["service_type_code"],
+        c["service_item_code"],
+        c["provider_office_number"],
+    )
+    return _table3_call(
+        request,
+        plan,
+        form,
+        lambda: services.weekly_activity_add(
+            plan=plan, lock_version=c["lock_version"], by=request.membership, weekdays=c["weekdays"], values=values
+        ),
+        "週間サービスを追加しました。",
+        add_form=form,
+    )
 
 
 def _load_activity(activity_id) -> WeeklyActivity:
@@ -160,19 +195,40 @@ def weekly_save(request, activity_id):
     if not form.is_valid():
         return _table3_invalid(request, plan, **shown)
     c = form.cleaned_data
-    values = services.WeeklyValues(c["start_time"], c["end_time"], c["content"], c["service_type_code"],
-                                   c["service_item_code"], c["provider_office_number"])
-    return _table3_call(request, plan, form, lambda: services.weekly_activity_update(
-        activity=activity, lock_version=c["lock_version"], by=request.membership, weekday=c["weekday"],
-        values=values), "週間サービスを保存しました。", **shown)
+    values = services.WeeklyValues(
+        c["start_time"],
+        c["end_time"],
+        c["content"],
+        c["service_type_code"],
+        c["service_item_code"],
+        c["provider_office_number"],
+    )
+    return _table3_call(
+        request,
+        plan,
+        form,
+        lambda: services.weekly_activity_update(
+            activity=activity,
+            lock_version=c["lock_version"],
+            by=request.membership,
+            weekday=c["weekday"],
+            values=values,
+        ),
+        "週間サービスを保存しました。",
+        **shown,
+    )
 
 
 @editor_required
 @require_POST
 def weekly_delete(request, activity_id):
     activity = _load_activity(activity_id)
-    return _table3_delete(request, activity.plan, lambda **kw: services.weekly_activity_delete(activity=activity, **kw),
-                          "週間サービスを削除しました。")
+    return _table3_delete(
+        request,
+        activity.plan,
+        lambda **kw: services.weekly_activity_delete(activity=activity, **kw),
+        "週間サービスを削除しました。",
+    )
 
 
 @editor_required
@@ -184,9 +240,21 @@ def daily_add(request, plan_id):
     if not form.is_valid():
         return _table3_invalid(request, plan, daily_form=form)
     c = form.cleaned_data
-    return _table3_call(request, plan, form, lambda: services.daily_activity_add(
-        plan=plan, lock_version=c["lock_version"], by=request.membership, start_time=c["start_time"],
-        end_time=c["end_time"], content=c["content"]), "主な日常生活上の活動を追加しました。", daily_form=form)
+    return _table3_call(
+        request,
+        plan,
+        form,
+        lambda: services.daily_activity_add(
+            plan=plan,
+            lock_version=c["lock_version"],
+            by=request.membership,
+            start_time=c["start_time"],
+            end_time=c["end_time"],
+            content=c["content"],
+        ),
+        "主な日常生活上の活動を追加しました。",
+        daily_form=form,
+    )
 
 
 def _load_daily(daily_id) -> DailyActivity:
@@ -203,17 +271,33 @@ def daily_save(request, daily_id):
     if not form.is_valid():
         return _table3_invalid(request, plan, **shown)
     c = form.cleaned_data
-    return _table3_call(request, plan, form, lambda: services.daily_activity_update(
-        activity=activity, lock_version=c["lock_version"], by=request.membership, start_time=c["start_time"],
-        end_time=c["end_time"], content=c["content"]), "主な日常生活上の活動を保存しました。", **shown)
+    return _table3_call(
+        request,
+        plan,
+        form,
+        lambda: services.daily_activity_update(
+            activity=activity,
+            lock_version=c["lock_version"],
+            by=request.membership,
+            start_time=c["start_time"],
+            end_time=c["end_time"],
+            content=c["content"],
+        ),
+        "主な日常生活上の活動を保存しました。",
+        **shown,
+    )
 
 
 @editor_required
 @require_POST
 def daily_delete(request, daily_id):
     activity = _load_daily(daily_id)
-    return _table3_delete(request, activity.plan, lambda **kw: services.daily_activity_delete(activity=activity, **kw),
-                          "主な日常生活上の活動を削除しました。")
+    return _table3_delete(
+        request,
+        activity.plan,
+        lambda **kw: services.daily_activity_delete(activity=activity, **kw),
+        "主な日常生活上の活動を削除しました。",
+    )
 
 
 @editor_required
@@ -224,6 +308,13 @@ def non_weekly_save(request, plan_id):
     if not form.is_valid():
         return _table3_response(request, plan, non_weekly_form=form)
     c = form.cleaned_data
-    return _table3_call(request, plan, form, lambda: services.plan_update_non_weekly(
-        plan=plan, lock_version=c["lock_version"], by=request.membership, text=c["non_weekly_services"]),
-        "週単位以外のサービスを保存しました。", non_weekly_form=form)
+    return _table3_call(
+        request,
+        plan,
+        form,
+        lambda: services.plan_update_non_weekly(
+            plan=plan, lock_version=c["lock_version"], by=request.membership, text=c["non_weekly_services"]
+        ),
+        "週単位以外のサービスを保存しました。",
+        non_weekly_form=form,
+    )

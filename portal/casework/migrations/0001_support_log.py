@@ -5,35 +5,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0004_merge_20261130_0830'),
-        ('offices', '0004_merge_20261130_0830'),
+        ("clients", "0004_merge_20261130_0830"),
+        ("offices", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SupportLogEntry',
+            name="SupportLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_on', models.DateField(verbose_name='年月日')),
-                ('occurred_time', models.TimeField(blank=True, null=True, verbose_name='時刻')),
-                ('kind', models.CharField(choices=[('visit', '訪問'), ('phone', '電話'), ('office_visit', '来所'), ('fax', 'FAX'), ('email', 'メール'), ('online', 'オンライン'), ('meeting', '会議'), ('other', 'その他')], max_length=20, verbose_name='種別')),
-                ('counterpart', models.CharField(blank=True, help_text='例: 本人・長女、ひまわり訪問介護 サービス提供責任者', max_length=100, verbose_name='相手')),
-                ('content', models.TextField(verbose_name='内容')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='support_log', to='clients.client', verbose_name='利用者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
-                ('written_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership', verbose_name='記録者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_on", models.DateField(verbose_name="年月日")),
+                ("occurred_time", models.TimeField(blank=True, null=True, verbose_name="時刻")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("visit", "訪問"),
+                            ("phone", "電話"),
+                            ("office_visit", "来所"),
+                            ("fax", "FAX"),
+                            ("email", "メール"),
+                            ("online", "オンライン"),
+                            ("meeting", "会議"),
+                            ("other", "その他"),
+                        ],
+                        max_length=20,
+                        verbose_name="種別",
+                    ),
+                ),
+                (
+                    "counterpart",
+                    models.CharField(
+                        blank=True,
+                        help_text="例: 本人・長女、ひまわり訪問介護 サービス提供責任者",
+                        max_length=100,
+                        verbose_name="相手",
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="内容")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="support_log",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                        verbose_name="記録者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '居宅介護支援経過',
-                'verbose_name_plural': '居宅介護支援経過',
-                'ordering': ('occurred_on', 'occurred_time', 'pk'),
-                'indexes': [models.Index(fields=['office', 'client', 'occurred_on'], name='casework_su_office__25509b_idx')],
+                "verbose_name": "居宅介護支援経過",
+                "verbose_name_plural": "居宅介護支援経過",
+                "ordering": ("occurred_on", "occurred_time", "pk"),
+                "indexes": [
+                    models.Index(fields=["office", "client", "occurred_on"], name="casework_su_office__25509b_idx")
+                ],
             },
         ),
     ]

@@ -5,60 +5,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('careplans', '0002_plan_delivery_snapshot'),
-        ('casework', '0001_support_log'),
-        ('clients', '0004_merge_20261130_0830'),
-        ('offices', '0004_merge_20261130_0830'),
+        ("careplans", "0002_plan_delivery_snapshot"),
+        ("casework", "0001_support_log"),
+        ("clients", "0004_merge_20261130_0830"),
+        ("offices", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Monitoring',
+            name="Monitoring",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='対象月')),
-                ('visited_on', models.DateField(verbose_name='実施日')),
-                ('place', models.CharField(choices=[('home', '利用者の居宅（訪問）'), ('online', 'テレビ電話装置等（オンライン）'), ('other', '居宅以外（入院先など・特段の事情）')], default='home', max_length=10, verbose_name='実施場所')),
-                ('online_consent', models.BooleanField(default=False, verbose_name='利用者の同意を得ている')),
-                ('online_agreed', models.BooleanField(default=False, verbose_name='サービス担当者会議等で主治医・担当者等の合意を得ている（状態が安定・意思疎通ができる・収集できない情報は事業者との連携で収集）')),
-                ('special_reason', models.TextField(blank=True, verbose_name='居宅で実施できなかった特段の事情')),
-                ('service_status', models.TextField(blank=True, verbose_name='サービスの実施状況')),
-                ('client_view', models.TextField(blank=True, verbose_name='利用者・家族の意見')),
-                ('policy', models.TextField(blank=True, verbose_name='今後の方針')),
-                ('plan_change_needed', models.BooleanField(default=False, verbose_name='計画の変更が必要')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='monitorings', to='clients.client', verbose_name='利用者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
-                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='careplans.careplan', verbose_name='対象の居宅サービス計画')),
-                ('written_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership', verbose_name='記録者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="対象月")),
+                ("visited_on", models.DateField(verbose_name="実施日")),
+                (
+                    "place",
+                    models.CharField(
+                        choices=[
+                            ("home", "利用者の居宅（訪問）"),
+                            ("online", "テレビ電話装置等（オンライン）"),
+                            ("other", "居宅以外（入院先など・特段の事情）"),
+                        ],
+                        default="home",
+                        max_length=10,
+                        verbose_name="実施場所",
+                    ),
+                ),
+                ("online_consent", models.BooleanField(default=False, verbose_name="利用者の同意を得ている")),
+                (
+                    "online_agreed",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="サービス担当者会議等で主治医・担当者等の合意を得ている（状態が安定・意思疎通ができる・収集できない情報は事業者との連携で収集）",
+                    ),
+                ),
+                ("special_reason", models.TextField(blank=True, verbose_name="居宅で実施できなかった特段の事情")),
+                ("service_status", models.TextField(blank=True, verbose_name="サービスの実施状況")),
+                ("client_view", models.TextField(blank=True, verbose_name="利用者・家族の意見")),
+                ("policy", models.TextField(blank=True, verbose_name="今後の方針")),
+                ("plan_change_needed", models.BooleanField(default=False, verbose_name="計画の変更が必要")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="monitorings",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="careplans.careplan",
+                        verbose_name="対象の居宅サービス計画",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                        verbose_name="記録者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'モニタリング',
-                'verbose_name_plural': 'モニタリング',
-                'ordering': ('-month',),
+                "verbose_name": "モニタリング",
+                "verbose_name_plural": "モニタリング",
+                "ordering": ("-month",),
             },
         ),
         migrations.CreateModel(
-            name='GoalEvaluation',
+            name="GoalEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('goal_text', models.TextField(verbose_name='短期目標（記録時）')),
-                ('achievement', models.CharField(choices=[('achieved', '達成'), ('partly', '一部達成'), ('not_yet', '未達成'), ('unknown', '判断できない')], max_length=10, verbose_name='達成状況')),
-                ('note', models.TextField(blank=True, verbose_name='状況・理由')),
-                ('short_goal', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='careplans.shorttermgoal', verbose_name='短期目標')),
-                ('monitoring', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evaluations', to='casework.monitoring', verbose_name='モニタリング')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("goal_text", models.TextField(verbose_name="短期目標（記録時）")),
+                (
+                    "achievement",
+                    models.CharField(
+                        choices=[
+                            ("achieved", "達成"),
+                            ("partly", "一部達成"),
+                            ("not_yet", "未達成"),
+                            ("unknown", "判断できない"),
+                        ],
+                        max_length=10,
+                        verbose_name="達成状況",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="状況・理由")),
+                (
+                    "short_goal",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="careplans.shorttermgoal",
+                        verbose_name="短期目標",
+                    ),
+                ),
+                (
+                    "monitoring",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evaluations",
+                        to="casework.monitoring",
+                        verbose_name="モニタリング",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目標の達成状況',
-                'verbose_name_plural': '目標の達成状況',
-                'ordering': ('monitoring', 'pk'),
+                "verbose_name": "目標の達成状況",
+                "verbose_name_plural": "目標の達成状況",
+                "ordering": ("monitoring", "pk"),
             },
         ),
         migrations.AddConstraint(
-            model_name='monitoring',
-            constraint=models.UniqueConstraint(fields=('client', 'month'), name='casework_one_monitoring_a_month'),
+            model_name="monitoring",
+            constraint=models.UniqueConstraint(fields=("client", "month"), name="casework_one_monitoring_a_month"),
         ),
     ]

@@ -5,32 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0003_service_meeting'),
-        ('clients', '0004_merge_20261130_0830'),
-        ('offices', '0004_merge_20261130_0830'),
+        ("casework", "0003_service_meeting"),
+        ("clients", "0004_merge_20261130_0830"),
+        ("offices", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessed_on', models.DateField(verbose_name='実施日')),
-                ('items', models.JSONField(default=dict, verbose_name='課題分析標準項目')),
-                ('problems', models.TextField(blank=True, verbose_name='課題（ニーズ）の整理')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='clients.client', verbose_name='利用者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
-                ('previous', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='casework.assessment', verbose_name='前回のアセスメント')),
-                ('written_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership', verbose_name='記録者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assessed_on", models.DateField(verbose_name="実施日")),
+                ("items", models.JSONField(default=dict, verbose_name="課題分析標準項目")),
+                ("problems", models.TextField(blank=True, verbose_name="課題（ニーズ）の整理")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="casework.assessment",
+                        verbose_name="前回のアセスメント",
+                    ),
+                ),
+                (
+                    "written_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                        verbose_name="記録者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'アセスメント',
-                'verbose_name_plural': 'アセスメント',
-                'ordering': ('-assessed_on', '-pk'),
+                "verbose_name": "アセスメント",
+                "verbose_name_plural": "アセスメント",
+                "ordering": ("-assessed_on", "-pk"),
             },
         ),
     ]

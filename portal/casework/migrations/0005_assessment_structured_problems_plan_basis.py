@@ -10,66 +10,130 @@ def problems_to_rows(apps, schema_editor):
     Problem = apps.get_model("casework", "AssessmentProblem")
     for assessment in Assessment.objects.exclude(problems=""):
         lines = [line.strip() for line in assessment.problems.splitlines() if line.strip()]
-        Problem.objects.bulk_create([Problem(assessment=assessment, position=i, text=line)
-                                     for i, line in enumerate(lines, start=1)])
+        Problem.objects.bulk_create(
+            [Problem(assessment=assessment, position=i, text=line) for i, line in enumerate(lines, start=1)]
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('careplans', '0002_plan_delivery_snapshot'),
-        ('casework', '0004_assessment'),
-        ('offices', '0004_merge_20261130_0830'),
+        ("careplans", "0002_plan_delivery_snapshot"),
+        ("casework", "0004_assessment"),
+        ("offices", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='choices',
-            field=models.JSONField(blank=True, default=dict, verbose_name='課題分析標準項目（選択項目）'),
+            model_name="assessment",
+            name="choices",
+            field=models.JSONField(blank=True, default=dict, verbose_name="課題分析標準項目（選択項目）"),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='lock_version',
-            field=models.PositiveIntegerField(default=1, verbose_name='更新番号'),
+            model_name="assessment",
+            name="lock_version",
+            field=models.PositiveIntegerField(default=1, verbose_name="更新番号"),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='updated_by_name',
-            field=models.CharField(blank=True, max_length=60, verbose_name='最終更新者'),
+            model_name="assessment",
+            name="updated_by_name",
+            field=models.CharField(blank=True, max_length=60, verbose_name="最終更新者"),
         ),
         migrations.CreateModel(
-            name='AssessmentProblem',
+            name="AssessmentProblem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='順番')),
-                ('text', models.TextField(verbose_name='課題')),
-                ('item_no', models.PositiveSmallIntegerField(blank=True, choices=[(1, '1. 基本情報（受付、利用者等基本情報）'), (2, '2. これまでの生活と現在の状況'), (3, '3. 利用者の社会保障制度の利用情報'), (4, '4. 現在利用している支援や社会資源の状況'), (5, '5. 日常生活自立度（障害）'), (6, '6. 日常生活自立度（認知症）'), (7, '7. 主訴・意向'), (8, '8. 認定情報'), (9, '9. 今回のアセスメントの理由'), (10, '10. 健康状態'), (11, '11. ADL'), (12, '12. IADL'), (13, '13. 認知機能や判断能力'), (14, '14. コミュニケーションにおける理解と表出の状況'), (15, '15. 生活リズム'), (16, '16. 排泄の状況'), (17, '17. 清潔の保持に関する状況'), (18, '18. 口腔内の状況'), (19, '19. 食事摂取の状況'), (20, '20. 社会との関わり'), (21, '21. 家族等の状況'), (22, '22. 居住環境'), (23, '23. その他留意すべき事項・状況')], null=True, verbose_name='関連する項目')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problem_rows', to='casework.assessment', verbose_name='アセスメント')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="順番")),
+                ("text", models.TextField(verbose_name="課題")),
+                (
+                    "item_no",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "1. 基本情報（受付、利用者等基本情報）"),
+                            (2, "2. これまでの生活と現在の状況"),
+                            (3, "3. 利用者の社会保障制度の利用情報"),
+                            (4, "4. 現在利用している支援や社会資源の状況"),
+                            (5, "5. 日常生活自立度（障害）"),
+                            (6, "6. 日常生活自立度（認知症）"),
+                            (7, "7. 主訴・意向"),
+                            (8, "8. 認定情報"),
+                            (9, "9. 今回のアセスメントの理由"),
+                            (10, "10. 健康状態"),
+                            (11, "11. ADL"),
+                            (12, "12. IADL"),
+                            (13, "13. 認知機能や判断能力"),
+                            (14, "14. コミュニケーションにおける理解と表出の状況"),
+                            (15, "15. 生活リズム"),
+                            (16, "16. 排泄の状況"),
+                            (17, "17. 清潔の保持に関する状況"),
+                            (18, "18. 口腔内の状況"),
+                            (19, "19. 食事摂取の状況"),
+                            (20, "20. 社会との関わり"),
+                            (21, "21. 家族等の状況"),
+                            (22, "22. 居住環境"),
+                            (23, "23. その他留意すべき事項・状況"),
+                        ],
+                        null=True,
+                        verbose_name="関連する項目",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problem_rows",
+                        to="casework.assessment",
+                        verbose_name="アセスメント",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '課題',
-                'verbose_name_plural': '課題',
-                'ordering': ('assessment', 'position', 'pk'),
+                "verbose_name": "課題",
+                "verbose_name_plural": "課題",
+                "ordering": ("assessment", "position", "pk"),
             },
         ),
         migrations.CreateModel(
-            name='PlanBasis',
+            name="PlanBasis",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_bases', to='casework.assessment', verbose_name='アセスメント')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
-                ('plan', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='casework_basis', to='careplans.careplan', verbose_name='居宅サービス計画')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan_bases",
+                        to="casework.assessment",
+                        verbose_name="アセスメント",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="casework_basis",
+                        to="careplans.careplan",
+                        verbose_name="居宅サービス計画",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '計画の根拠となるアセスメント',
-                'verbose_name_plural': '計画の根拠となるアセスメント',
+                "verbose_name": "計画の根拠となるアセスメント",
+                "verbose_name_plural": "計画の根拠となるアセスメント",
             },
         ),
         migrations.RunPython(problems_to_rows, migrations.RunPython.noop),
         migrations.RemoveField(
-            model_name='assessment',
-            name='problems',
+            model_name="assessment",
+            name="problems",
         ),
     ]

@@ -4,51 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0005_assessment_structured_problems_plan_basis'),
-        ('clients', '0004_merge_20261130_0830'),
-        ('offices', '0004_merge_20261130_0830'),
+        ("casework", "0005_assessment_structured_problems_plan_basis"),
+        ("clients", "0004_merge_20261130_0830"),
+        ("offices", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='monitoring',
-            name='lock_version',
-            field=models.PositiveIntegerField(default=1, verbose_name='更新番号'),
+            model_name="monitoring",
+            name="lock_version",
+            field=models.PositiveIntegerField(default=1, verbose_name="更新番号"),
         ),
         migrations.AddField(
-            model_name='monitoring',
-            name='updated_by_name',
-            field=models.CharField(blank=True, max_length=60, verbose_name='最終更新者'),
+            model_name="monitoring",
+            name="updated_by_name",
+            field=models.CharField(blank=True, max_length=60, verbose_name="最終更新者"),
         ),
         migrations.AddField(
-            model_name='servicemeeting',
-            name='lock_version',
-            field=models.PositiveIntegerField(default=1, verbose_name='更新番号'),
+            model_name="servicemeeting",
+            name="lock_version",
+            field=models.PositiveIntegerField(default=1, verbose_name="更新番号"),
         ),
         migrations.AddField(
-            model_name='servicemeeting',
-            name='updated_by_name',
-            field=models.CharField(blank=True, max_length=60, verbose_name='最終更新者'),
+            model_name="servicemeeting",
+            name="updated_by_name",
+            field=models.CharField(blank=True, max_length=60, verbose_name="最終更新者"),
         ),
         migrations.AddField(
-            model_name='supportlogentry',
-            name='lock_version',
-            field=models.PositiveIntegerField(default=1, verbose_name='更新番号'),
+            model_name="supportlogentry",
+            name="lock_version",
+            field=models.PositiveIntegerField(default=1, verbose_name="更新番号"),
         ),
         migrations.AddField(
-            model_name='supportlogentry',
-            name='source',
-            field=models.CharField(blank=True, max_length=40, verbose_name='記録のもとになった出来事'),
+            model_name="supportlogentry",
+            name="source",
+            field=models.CharField(blank=True, max_length=40, verbose_name="記録のもとになった出来事"),
         ),
         migrations.AddField(
-            model_name='supportlogentry',
-            name='updated_by_name',
-            field=models.CharField(blank=True, max_length=60, verbose_name='最終更新者'),
+            model_name="supportlogentry",
+            name="updated_by_name",
+            field=models.CharField(blank=True, max_length=60, verbose_name="最終更新者"),
         ),
         migrations.AddConstraint(
-            model_name='supportlogentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('source', ''), _negated=True), fields=('client', 'source'), name='casework_log_event_once'),
+            model_name="supportlogentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source", ""), _negated=True),
+                fields=("client", "source"),
+                name="casework_log_event_once",
+            ),
         ),
     ]

@@ -5,28 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0006_record_lock_versions_and_log_event_source'),
-        ('offices', '0004_merge_20261130_0830'),
+        ("casework", "0006_record_lock_versions_and_log_event_source"),
+        ("offices", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PhraseTemplate',
+            name="PhraseTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=200, verbose_name='定型文')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='順番')),
-                ('updated_by_name', models.CharField(blank=True, max_length=60, verbose_name='最終更新者')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.CharField(max_length=200, verbose_name="定型文")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="順番")),
+                ("updated_by_name", models.CharField(blank=True, max_length=60, verbose_name="最終更新者")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '定型文',
-                'verbose_name_plural': '定型文',
-                'ordering': ('position', 'pk'),
+                "verbose_name": "定型文",
+                "verbose_name_plural": "定型文",
+                "ordering": ("position", "pk"),
             },
         ),
     ]

@@ -6,31 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('casework', '0007_phrase_templates'),
-        ('clients', '0004_merge_20261130_0830'),
-        ('offices', '0004_merge_20261130_0830'),
+        ("casework", "0007_phrase_templates"),
+        ("clients", "0004_merge_20261130_0830"),
+        ("offices", "0004_merge_20261130_0830"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseworkDraft',
+            name="CaseworkDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=12, verbose_name='種類')),
-                ('encrypted_data', models.TextField(blank=True, verbose_name='入力内容（暗号化）')),
-                ('saved_at', models.DateTimeField(verbose_name='保存日時')),
-                ('expires_at', models.DateTimeField(db_index=True, verbose_name='有効期限')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='入力した人')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client', verbose_name='利用者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=12, verbose_name="種類")),
+                ("encrypted_data", models.TextField(blank=True, verbose_name="入力内容（暗号化）")),
+                ("saved_at", models.DateTimeField(verbose_name="保存日時")),
+                ("expires_at", models.DateTimeField(db_index=True, verbose_name="有効期限")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="入力した人",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '支援経過・モニタリングの下書き',
-                'verbose_name_plural': '支援経過・モニタリングの下書き',
-                'constraints': [models.UniqueConstraint(fields=('office', 'author', 'client', 'kind'), name='casework_draft_unique')],
+                "verbose_name": "支援経過・モニタリングの下書き",
+                "verbose_name_plural": "支援経過・モニタリングの下書き",
+                "constraints": [
+                    models.UniqueConstraint(fields=("office", "author", "client", "kind"), name="casework_draft_unique")
+                ],
             },
         ),
     ]

@@ -28,15 +28,24 @@ def casework_card(context, client):
     from portal.casework import drafts
 
     draft_state, draft_data = drafts.draft_state(office=office, author=request.user, client=client, kind="log")
-    latest = list(SupportLogEntry.objects.filter(client=client).select_related("written_by__user")
-                  .order_by("-occurred_on", "-occurred_time", "-pk")[:3])
+    latest = list(
+        SupportLogEntry.objects.filter(client=client)
+        .select_related("written_by__user")
+        .order_by("-occurred_on", "-occurred_time", "-pk")[:3]
+    )
     return {
-        "show": True, "client": client, "latest": latest, "request": request,
+        "show": True,
+        "client": client,
+        "latest": latest,
+        "request": request,
         "form": SupportLogEntryForm(prefix="log", initial=drafts.as_initial(draft_data, prefix="log")),
-        "button": "支援経過に記録", "draft_state": draft_state,
+        "button": "支援経過に記録",
+        "draft_state": draft_state,
         "draft_url": reverse("casework:log_draft", kwargs={"client_id": client.pk}),
         "next": reverse("clients:detail", kwargs={"client_id": client.pk}),
-        "missing": missing[0] if missing else None, "rule": services.MONITORING_RULE, "warnings": warnings,
+        "missing": missing[0] if missing else None,
+        "rule": services.MONITORING_RULE,
+        "warnings": warnings,
     }
 
 
@@ -57,7 +66,9 @@ def monitoring_warnings_card(context):
     missing = services.monitoring_missing(today=today)
     return {
         "plan_warnings": plan_warnings(today=today),
-        "show": True, "this_month": services.month_start(today), "rule": services.MONITORING_RULE,
+        "show": True,
+        "this_month": services.month_start(today),
+        "rule": services.MONITORING_RULE,
         "this_month_missing": [m for m in missing if m.this_month_missing],
         "past_only": [m for m in missing if not m.this_month_missing],
     }

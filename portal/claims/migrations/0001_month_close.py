@@ -5,83 +5,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0001_initial'),
-        ('offices', '0001_initial'),
+        ("clients", "0001_initial"),
+        ("offices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CareManagerNumber',
+            name="CareManagerNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=8, verbose_name='介護支援専門員番号')),
-                ('membership', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='care_manager_number', to='offices.membership')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=8, verbose_name="介護支援専門員番号")),
+                (
+                    "membership",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="care_manager_number",
+                        to="offices.membership",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '介護支援専門員番号',
-                'verbose_name_plural': '介護支援専門員番号',
+                "verbose_name": "介護支援専門員番号",
+                "verbose_name_plural": "介護支援専門員番号",
             },
         ),
         migrations.CreateModel(
-            name='TransmissionFile',
+            name="TransmissionFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='サービス提供年月')),
-                ('process_month', models.DateField(verbose_name='処理対象年月（請求月）')),
-                ('data_type', models.CharField(max_length=3, verbose_name='データ種別')),
-                ('name', models.CharField(max_length=20, verbose_name='ファイル名')),
-                ('content', models.BinaryField(verbose_name='内容')),
-                ('record_count', models.PositiveIntegerField(verbose_name='レコード件数')),
-                ('client_count', models.PositiveIntegerField(verbose_name='利用者数')),
-                ('summary', models.JSONField(default=dict, verbose_name='要約')),
-                ('created_by_name', models.CharField(blank=True, max_length=120, verbose_name='作成者')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="サービス提供年月")),
+                ("process_month", models.DateField(verbose_name="処理対象年月（請求月）")),
+                ("data_type", models.CharField(max_length=3, verbose_name="データ種別")),
+                ("name", models.CharField(max_length=20, verbose_name="ファイル名")),
+                ("content", models.BinaryField(verbose_name="内容")),
+                ("record_count", models.PositiveIntegerField(verbose_name="レコード件数")),
+                ("client_count", models.PositiveIntegerField(verbose_name="利用者数")),
+                ("summary", models.JSONField(default=dict, verbose_name="要約")),
+                ("created_by_name", models.CharField(blank=True, max_length=120, verbose_name="作成者")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FileDownload',
+            name="FileDownload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('by_name', models.CharField(blank=True, max_length=120, verbose_name='ダウンロードした人')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='日時')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership')),
-                ('file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='downloads', to='claims.transmissionfile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("by_name", models.CharField(blank=True, max_length=120, verbose_name="ダウンロードした人")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="日時")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="downloads",
+                        to="claims.transmissionfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='ActualConfirmation',
+            name="ActualConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='サービス提供年月')),
-                ('version', models.PositiveIntegerField(verbose_name='版')),
-                ('kind', models.CharField(choices=[('1', '新規'), ('2', '修正'), ('3', '取消')], default='1', max_length=1, verbose_name='作成区分')),
-                ('statement', models.JSONField(default=dict, verbose_name='給付管理票')),
-                ('missing_reason', models.TextField(blank=True, verbose_name='実績が届いていない理由')),
-                ('missing', models.JSONField(default=list, verbose_name='実績が届いていない事業所')),
-                ('differences_acknowledged', models.PositiveIntegerField(default=0, verbose_name='確認した予実の違い（行数）')),
-                ('confirmed_by_name', models.CharField(blank=True, max_length=120, verbose_name='確定者')),
-                ('confirmed_at', models.DateTimeField(auto_now_add=True, verbose_name='確定日時')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client', verbose_name='利用者')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
-                ('file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='confirmations', to='claims.transmissionfile', verbose_name='載せたファイル')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="サービス提供年月")),
+                ("version", models.PositiveIntegerField(verbose_name="版")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("1", "新規"), ("2", "修正"), ("3", "取消")],
+                        default="1",
+                        max_length=1,
+                        verbose_name="作成区分",
+                    ),
+                ),
+                ("statement", models.JSONField(default=dict, verbose_name="給付管理票")),
+                ("missing_reason", models.TextField(blank=True, verbose_name="実績が届いていない理由")),
+                ("missing", models.JSONField(default=list, verbose_name="実績が届いていない事業所")),
+                (
+                    "differences_acknowledged",
+                    models.PositiveIntegerField(default=0, verbose_name="確認した予実の違い（行数）"),
+                ),
+                ("confirmed_by_name", models.CharField(blank=True, max_length=120, verbose_name="確定者")),
+                ("confirmed_at", models.DateTimeField(auto_now_add=True, verbose_name="確定日時")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
+                (
+                    "file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="confirmations",
+                        to="claims.transmissionfile",
+                        verbose_name="載せたファイル",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['client_id', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('client', 'month', 'version'), name='claims_confirmation_version_unique')],
+                "ordering": ["client_id", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("client", "month", "version"), name="claims_confirmation_version_unique"
+                    )
+                ],
             },
         ),
     ]

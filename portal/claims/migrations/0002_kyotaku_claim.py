@@ -5,38 +5,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0001_month_close'),
-        ('clients', '0001_initial'),
-        ('offices', '0001_initial'),
+        ("claims", "0001_month_close"),
+        ("clients", "0001_initial"),
+        ("offices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KyotakuSettings',
+            name="KyotakuSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('system', models.CharField(blank=True, choices=[('', '自動（ケアプランデータ連携の利用と事務職員の配置から判定）'), ('I', '居宅介護支援費（Ⅰ）'), ('II', '居宅介護支援費（Ⅱ）')], default='', max_length=2, verbose_name='居宅介護支援費の区分')),
-                ('fte', models.DecimalField(decimal_places=1, default=1, max_digits=4, verbose_name='常勤換算の介護支援専門員数')),
-                ('specific_addon', models.CharField(blank=True, choices=[('', 'なし'), ('1', '（Ⅰ）'), ('2', '（Ⅱ）'), ('3', '（Ⅲ）'), ('A', '（A）')], default='', max_length=1, verbose_name='特定事業所加算')),
-                ('concentration', models.BooleanField(default=False, verbose_name='特定事業所集中減算に該当する')),
-                ('office', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "system",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "自動（ケアプランデータ連携の利用と事務職員の配置から判定）"),
+                            ("I", "居宅介護支援費（Ⅰ）"),
+                            ("II", "居宅介護支援費（Ⅱ）"),
+                        ],
+                        default="",
+                        max_length=2,
+                        verbose_name="居宅介護支援費の区分",
+                    ),
+                ),
+                (
+                    "fte",
+                    models.DecimalField(
+                        decimal_places=1, default=1, max_digits=4, verbose_name="常勤換算の介護支援専門員数"
+                    ),
+                ),
+                (
+                    "specific_addon",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "なし"), ("1", "（Ⅰ）"), ("2", "（Ⅱ）"), ("3", "（Ⅲ）"), ("A", "（A）")],
+                        default="",
+                        max_length=1,
+                        verbose_name="特定事業所加算",
+                    ),
+                ),
+                ("concentration", models.BooleanField(default=False, verbose_name="特定事業所集中減算に該当する")),
+                (
+                    "office",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='KyotakuEntry',
+            name="KyotakuEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='サービス提供年月')),
-                ('addons', models.JSONField(default=list, verbose_name='加算')),
-                ('reductions', models.JSONField(default=list, verbose_name='減算')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="サービス提供年月")),
+                ("addons", models.JSONField(default=list, verbose_name="加算")),
+                ("reductions", models.JSONField(default=list, verbose_name="減算")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('client', 'month'), name='claims_kyotaku_entry_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("client", "month"), name="claims_kyotaku_entry_unique")
+                ],
             },
         ),
     ]

@@ -5,30 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0002_kyotaku_claim'),
-        ('clients', '0001_initial'),
-        ('offices', '0001_initial'),
+        ("claims", "0002_kyotaku_claim"),
+        ("clients", "0001_initial"),
+        ("offices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rejection',
+            name="Rejection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='サービス提供年月')),
-                ('kind', models.CharField(choices=[('returned', '返戻'), ('assessed', '査定')], max_length=10, verbose_name='種類')),
-                ('target', models.CharField(choices=[('benefit', '給付管理票'), ('claim', '居宅介護支援費の明細書')], max_length=10, verbose_name='対象')),
-                ('note', models.CharField(max_length=200, verbose_name='理由・内容')),
-                ('recorded_by_name', models.CharField(blank=True, max_length=120, verbose_name='記録者')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='記録日時')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="サービス提供年月")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("returned", "返戻"), ("assessed", "査定")], max_length=10, verbose_name="種類"
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[("benefit", "給付管理票"), ("claim", "居宅介護支援費の明細書")],
+                        max_length=10,
+                        verbose_name="対象",
+                    ),
+                ),
+                ("note", models.CharField(max_length=200, verbose_name="理由・内容")),
+                ("recorded_by_name", models.CharField(blank=True, max_length=120, verbose_name="記録者")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="記録日時")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="offices.office"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at'],
+                "ordering": ["-recorded_at"],
             },
         ),
     ]

@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('claims', '0003_rejections'),
+        ("claims", "0003_rejections"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='transmissionfile',
-            name='pdf',
-            field=models.FileField(blank=True, editable=False, upload_to=portal.claims.models._file_pdf_path, verbose_name='PDF'),
+            model_name="transmissionfile",
+            name="pdf",
+            field=models.FileField(
+                blank=True, editable=False, upload_to=portal.claims.models._file_pdf_path, verbose_name="PDF"
+            ),
         ),
     ]

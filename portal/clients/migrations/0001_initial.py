@@ -6,101 +6,223 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('offices', '0001_initial'),
+        ("offices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('family_name', models.CharField(max_length=30, verbose_name='氏名（姓）')),
-                ('given_name', models.CharField(max_length=30, verbose_name='氏名（名）')),
-                ('family_name_kana', models.CharField(max_length=60, validators=[portal.clients.models.validate_katakana], verbose_name='フリガナ（姓）')),
-                ('given_name_kana', models.CharField(max_length=60, validators=[portal.clients.models.validate_katakana], verbose_name='フリガナ（名）')),
-                ('sex', models.CharField(choices=[('1', '男性'), ('2', '女性')], max_length=1, verbose_name='性別')),
-                ('birth_date', models.DateField(verbose_name='生年月日')),
-                ('postal_code', models.CharField(blank=True, max_length=8, verbose_name='郵便番号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住所')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='電話番号')),
-                ('insurer_number', models.CharField(max_length=6, validators=[portal.clients.models.validate_insurer_number], verbose_name='保険者番号')),
-                ('insured_number', models.CharField(max_length=10, validators=[portal.clients.models.validate_insured_number], verbose_name='被保険者番号')),
-                ('copay_ratio', models.PositiveSmallIntegerField(choices=[(1, '1割'), (2, '2割'), (3, '3割')], default=1, verbose_name='負担割合')),
-                ('is_active', models.BooleanField(default=True, verbose_name='利用中')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登録日時')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('care_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership', verbose_name='担当介護支援専門員')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clients', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("family_name", models.CharField(max_length=30, verbose_name="氏名（姓）")),
+                ("given_name", models.CharField(max_length=30, verbose_name="氏名（名）")),
+                (
+                    "family_name_kana",
+                    models.CharField(
+                        max_length=60,
+                        validators=[portal.clients.models.validate_katakana],
+                        verbose_name="フリガナ（姓）",
+                    ),
+                ),
+                (
+                    "given_name_kana",
+                    models.CharField(
+                        max_length=60,
+                        validators=[portal.clients.models.validate_katakana],
+                        verbose_name="フリガナ（名）",
+                    ),
+                ),
+                ("sex", models.CharField(choices=[("1", "男性"), ("2", "女性")], max_length=1, verbose_name="性別")),
+                ("birth_date", models.DateField(verbose_name="生年月日")),
+                ("postal_code", models.CharField(blank=True, max_length=8, verbose_name="郵便番号")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住所")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="電話番号")),
+                (
+                    "insurer_number",
+                    models.CharField(
+                        max_length=6,
+                        validators=[portal.clients.models.validate_insurer_number],
+                        verbose_name="保険者番号",
+                    ),
+                ),
+                (
+                    "insured_number",
+                    models.CharField(
+                        max_length=10,
+                        validators=[portal.clients.models.validate_insured_number],
+                        verbose_name="被保険者番号",
+                    ),
+                ),
+                (
+                    "copay_ratio",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "1割"), (2, "2割"), (3, "3割")], default=1, verbose_name="負担割合"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="利用中")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登録日時")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                (
+                    "care_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                        verbose_name="担当介護支援専門員",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clients",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '利用者',
-                'verbose_name_plural': '利用者',
-                'ordering': ['family_name_kana', 'given_name_kana', 'pk'],
+                "verbose_name": "利用者",
+                "verbose_name_plural": "利用者",
+                "ordering": ["family_name_kana", "given_name_kana", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Certification',
+            name="Certification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('1', '申請中'), ('2', '認定済')], default='2', max_length=1, verbose_name='認定状況')),
-                ('care_level', models.CharField(choices=[('06', '事業対象者'), ('12', '要支援1'), ('13', '要支援2'), ('21', '要介護1'), ('22', '要介護2'), ('23', '要介護3'), ('24', '要介護4'), ('25', '要介護5')], max_length=2, verbose_name='要介護状態区分')),
-                ('valid_from', models.DateField(verbose_name='認定有効期間（開始）')),
-                ('valid_to', models.DateField(verbose_name='認定有効期間（終了）')),
-                ('certified_on', models.DateField(blank=True, null=True, verbose_name='認定日')),
-                ('benefit_limit_units', models.PositiveIntegerField(blank=True, help_text='空欄の場合は要介護状態区分から自動で設定します。', null=True, verbose_name='区分支給限度基準額（単位）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登録日時')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='certifications', to='clients.client', verbose_name='利用者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("1", "申請中"), ("2", "認定済")], default="2", max_length=1, verbose_name="認定状況"
+                    ),
+                ),
+                (
+                    "care_level",
+                    models.CharField(
+                        choices=[
+                            ("06", "事業対象者"),
+                            ("12", "要支援1"),
+                            ("13", "要支援2"),
+                            ("21", "要介護1"),
+                            ("22", "要介護2"),
+                            ("23", "要介護3"),
+                            ("24", "要介護4"),
+                            ("25", "要介護5"),
+                        ],
+                        max_length=2,
+                        verbose_name="要介護状態区分",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="認定有効期間（開始）")),
+                ("valid_to", models.DateField(verbose_name="認定有効期間（終了）")),
+                ("certified_on", models.DateField(blank=True, null=True, verbose_name="認定日")),
+                (
+                    "benefit_limit_units",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="空欄の場合は要介護状態区分から自動で設定します。",
+                        null=True,
+                        verbose_name="区分支給限度基準額（単位）",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登録日時")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="certifications",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '認定',
-                'verbose_name_plural': '認定',
-                'ordering': ['-valid_from', '-pk'],
+                "verbose_name": "認定",
+                "verbose_name_plural": "認定",
+                "ordering": ["-valid_from", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClientService',
+            name="ClientService",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider_office_number', models.CharField(max_length=10, validators=[portal.clients.models.validate_office_number_digits], verbose_name='事業所番号')),
-                ('provider_name', models.CharField(max_length=100, verbose_name='事業所名')),
-                ('service_type_code', models.CharField(max_length=2, verbose_name='サービス種類コード')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='備考')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='clients.client', verbose_name='利用者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "provider_office_number",
+                    models.CharField(
+                        max_length=10,
+                        validators=[portal.clients.models.validate_office_number_digits],
+                        verbose_name="事業所番号",
+                    ),
+                ),
+                ("provider_name", models.CharField(max_length=100, verbose_name="事業所名")),
+                ("service_type_code", models.CharField(max_length=2, verbose_name="サービス種類コード")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="備考")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '利用サービス',
-                'verbose_name_plural': '利用サービス',
-                'ordering': ['service_type_code', 'provider_office_number', 'pk'],
+                "verbose_name": "利用サービス",
+                "verbose_name_plural": "利用サービス",
+                "ordering": ["service_type_code", "provider_office_number", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='KindLimit',
+            name="KindLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_type_code', models.CharField(max_length=2, verbose_name='サービス種類コード')),
-                ('units', models.PositiveIntegerField(verbose_name='種類支給限度基準額（単位）')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kind_limits', to='clients.client', verbose_name='利用者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("service_type_code", models.CharField(max_length=2, verbose_name="サービス種類コード")),
+                ("units", models.PositiveIntegerField(verbose_name="種類支給限度基準額（単位）")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kind_limits",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '種類支給限度',
-                'verbose_name_plural': '種類支給限度',
-                'ordering': ['service_type_code'],
+                "verbose_name": "種類支給限度",
+                "verbose_name_plural": "種類支給限度",
+                "ordering": ["service_type_code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='client',
-            constraint=models.UniqueConstraint(fields=('office', 'insurer_number', 'insured_number'), name='client_insured_unique_per_office', violation_error_message='この保険者番号・被保険者番号の利用者はすでに登録されています。'),
+            model_name="client",
+            constraint=models.UniqueConstraint(
+                fields=("office", "insurer_number", "insured_number"),
+                name="client_insured_unique_per_office",
+                violation_error_message="この保険者番号・被保険者番号の利用者はすでに登録されています。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clientservice',
-            constraint=models.UniqueConstraint(fields=('client', 'provider_office_number', 'service_type_code'), name='client_service_unique', violation_error_message='同じ事業所・サービス種類がすでに登録されています。'),
+            model_name="clientservice",
+            constraint=models.UniqueConstraint(
+                fields=("client", "provider_office_number", "service_type_code"),
+                name="client_service_unique",
+                violation_error_message="同じ事業所・サービス種類がすでに登録されています。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='kindlimit',
-            constraint=models.UniqueConstraint(fields=('client', 'service_type_code'), name='kind_limit_unique', violation_error_message='このサービス種類の種類支給限度はすでに登録されています。'),
+            model_name="kindlimit",
+            constraint=models.UniqueConstraint(
+                fields=("client", "service_type_code"),
+                name="kind_limit_unique",
+                violation_error_message="このサービス種類の種類支給限度はすでに登録されています。",
+            ),
         ),
     ]

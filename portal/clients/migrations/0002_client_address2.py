@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0001_initial'),
+        ("clients", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='address2',
-            field=models.CharField(blank=True, help_text='マンション名・部屋番号など。標準仕様CSVの「利用者住所２」になります。', max_length=200, verbose_name='住所２（建物名・部屋番号）'),
+            model_name="client",
+            name="address2",
+            field=models.CharField(
+                blank=True,
+                help_text="マンション名・部屋番号など。標準仕様CSVの「利用者住所２」になります。",
+                max_length=200,
+                verbose_name="住所２（建物名・部屋番号）",
+            ),
         ),
     ]

@@ -6,28 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0001_initial'),
-        ('offices', '0001_initial'),
+        ("clients", "0001_initial"),
+        ("offices", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClientDraft',
+            name="ClientDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('encrypted_data', models.TextField(verbose_name='入力内容（暗号化）')),
-                ('saved_at', models.DateTimeField(verbose_name='保存日時')),
-                ('expires_at', models.DateTimeField(db_index=True, verbose_name='有効期限')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='入力した人')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("encrypted_data", models.TextField(verbose_name="入力内容（暗号化）")),
+                ("saved_at", models.DateTimeField(verbose_name="保存日時")),
+                ("expires_at", models.DateTimeField(db_index=True, verbose_name="有効期限")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="入力した人",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '利用者登録の下書き',
-                'verbose_name_plural': '利用者登録の下書き',
-                'constraints': [models.UniqueConstraint(fields=('office', 'author'), name='client_draft_unique_author')],
+                "verbose_name": "利用者登録の下書き",
+                "verbose_name_plural": "利用者登録の下書き",
+                "constraints": [
+                    models.UniqueConstraint(fields=("office", "author"), name="client_draft_unique_author")
+                ],
             },
         ),
     ]

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0001_initial'),
+        ("clients", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='insurer_name',
-            field=models.CharField(blank=True, help_text='空欄なら保険者番号から自動で入ります（同梱の保険者一覧、または事業所の登録済みの名前）。', max_length=60, verbose_name='保険者名'),
+            model_name="client",
+            name="insurer_name",
+            field=models.CharField(
+                blank=True,
+                help_text="空欄なら保険者番号から自動で入ります（同梱の保険者一覧、または事業所の登録済みの名前）。",
+                max_length=60,
+                verbose_name="保険者名",
+            ),
         ),
         migrations.AddField(
-            model_name='client',
-            name='plan_notified_on',
-            field=models.DateField(blank=True, help_text='居宅サービス計画作成依頼届出書を保険者に届け出た日（サービス利用票・提供票に印字）。', null=True, verbose_name='届出年月日'),
+            model_name="client",
+            name="plan_notified_on",
+            field=models.DateField(
+                blank=True,
+                help_text="居宅サービス計画作成依頼届出書を保険者に届け出た日（サービス利用票・提供票に印字）。",
+                null=True,
+                verbose_name="届出年月日",
+            ),
         ),
     ]

@@ -5,15 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0002_client_address2'),
+        ("clients", "0002_client_address2"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clientservice',
-            name='satellite_branch',
-            field=models.CharField(blank=True, help_text='サテライト事業所からサービスを受ける場合の枝番（事業所が定めた番号、なければ1, 2, 3…）。標準仕様CSVの「サテライト枝番」になります。', max_length=2, validators=[django.core.validators.RegexValidator('^[0-9A-Za-z]{1,2}$', 'サテライト枝番は半角英数字2文字以内で入力してください。')], verbose_name='サテライト枝番'),
+            model_name="clientservice",
+            name="satellite_branch",
+            field=models.CharField(
+                blank=True,
+                help_text="サテライト事業所からサービスを受ける場合の枝番（事業所が定めた番号、なければ1, 2, 3…）。標準仕様CSVの「サテライト枝番」になります。",
+                max_length=2,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[0-9A-Za-z]{1,2}$", "サテライト枝番は半角英数字2文字以内で入力してください。"
+                    )
+                ],
+                verbose_name="サテライト枝番",
+            ),
         ),
     ]

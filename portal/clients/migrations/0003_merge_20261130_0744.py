@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0002_client_address2'),
-        ('clients', '0002_insurer_name_and_plan_notified_on'),
+        ("clients", "0002_client_address2"),
+        ("clients", "0002_insurer_name_and_plan_notified_on"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0002_client_draft_encrypted'),
-        ('clients', '0003_clientservice_satellite_branch'),
-        ('clients', '0003_merge_20261130_0744'),
+        ("clients", "0002_client_draft_encrypted"),
+        ("clients", "0003_clientservice_satellite_branch"),
+        ("clients", "0003_merge_20261130_0744"),
     ]
 
-    operations = [
-    ]
+    operations = []

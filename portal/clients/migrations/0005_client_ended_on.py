@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0004_merge_20261130_0830'),
+        ("clients", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='利用終了日'),
+            model_name="client",
+            name="ended_on",
+            field=models.DateField(blank=True, null=True, verbose_name="利用終了日"),
         ),
     ]

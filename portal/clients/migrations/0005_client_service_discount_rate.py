@@ -5,15 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0004_merge_20261130_0830'),
+        ("clients", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clientservice',
-            name='discount_rate',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='事業所が割引を行っている場合の割引後の率（例: 5%割引なら95）。第7表の割引後単位数（単位数×率、1単位未満四捨五入）に使われます。', null=True, validators=[django.core.validators.MinValueValidator(1, '割引後率は1〜99の整数（%%）で入力してください。'), django.core.validators.MaxValueValidator(99, '割引後率は1〜99の整数（%%）で入力してください（割引がない場合は空欄）。')], verbose_name='割引後率（%）'),
+            model_name="clientservice",
+            name="discount_rate",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="事業所が割引を行っている場合の割引後の率（例: 5%割引なら95）。第7表の割引後単位数（単位数×率、1単位未満四捨五入）に使われます。",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1, "割引後率は1〜99の整数（%%）で入力してください。"),
+                    django.core.validators.MaxValueValidator(
+                        99, "割引後率は1〜99の整数（%%）で入力してください（割引がない場合は空欄）。"
+                    ),
+                ],
+                verbose_name="割引後率（%）",
+            ),
         ),
     ]

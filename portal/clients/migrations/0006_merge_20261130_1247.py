@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0005_client_ended_on'),
-        ('clients', '0005_client_service_discount_rate'),
+        ("clients", "0005_client_ended_on"),
+        ("clients", "0005_client_service_discount_rate"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -7,40 +7,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('offices', '0001_initial'),
+        ("offices", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentJob',
+            name="DocumentJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('provision', 'サービス提供票・別表'), ('usage', 'サービス利用票・別表'), ('careplan', '居宅サービス計画書（第1表〜第3表）')], default='provision', max_length=20, verbose_name='帳票の種類')),
-                ('month', models.DateField(verbose_name='サービス提供年月')),
-                ('provider_office_number', models.CharField(blank=True, help_text='空欄はすべての事業所', max_length=10, verbose_name='サービス事業所番号')),
-                ('provider_name', models.CharField(blank=True, max_length=100, verbose_name='サービス事業所名')),
-                ('status', models.CharField(choices=[('queued', '待機中'), ('running', '作成中'), ('done', '完了'), ('failed', '失敗')], default='queued', max_length=10, verbose_name='状態')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='対象件数')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='作成済み件数')),
-                ('page_count', models.PositiveIntegerField(default=0, verbose_name='ページ数')),
-                ('file', models.FileField(blank=True, upload_to=portal.documents.models._job_file_path, verbose_name='PDF')),
-                ('error', models.TextField(blank=True, verbose_name='エラー')),
-                ('skipped', models.JSONField(blank=True, default=list, verbose_name='作成できなかった票と理由')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='依頼日時')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='開始日時')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完了日時')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='作成者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='document_jobs', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("provision", "サービス提供票・別表"),
+                            ("usage", "サービス利用票・別表"),
+                            ("careplan", "居宅サービス計画書（第1表〜第3表）"),
+                        ],
+                        default="provision",
+                        max_length=20,
+                        verbose_name="帳票の種類",
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="サービス提供年月")),
+                (
+                    "provider_office_number",
+                    models.CharField(
+                        blank=True, help_text="空欄はすべての事業所", max_length=10, verbose_name="サービス事業所番号"
+                    ),
+                ),
+                ("provider_name", models.CharField(blank=True, max_length=100, verbose_name="サービス事業所名")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "待機中"), ("running", "作成中"), ("done", "完了"), ("failed", "失敗")],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="対象件数")),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="作成済み件数")),
+                ("page_count", models.PositiveIntegerField(default=0, verbose_name="ページ数")),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to=portal.documents.models._job_file_path, verbose_name="PDF"),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="エラー")),
+                ("skipped", models.JSONField(blank=True, default=list, verbose_name="作成できなかった票と理由")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="依頼日時")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="開始日時")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完了日時")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="作成者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="document_jobs",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帳票一括作成',
-                'verbose_name_plural': '帳票一括作成',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "帳票一括作成",
+                "verbose_name_plural": "帳票一括作成",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

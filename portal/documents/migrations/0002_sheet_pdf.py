@@ -6,32 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('documents', '0001_initial'),
-        ('offices', '0005_office_retention_years'),
-        ('schedules', '0004_chosen_over_limit_allocation'),
+        ("documents", "0001_initial"),
+        ("offices", "0005_office_retention_years"),
+        ("schedules", "0004_chosen_over_limit_allocation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SheetPDF',
+            name="SheetPDF",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('provision', 'サービス提供票・別表'), ('usage', 'サービス利用票・別表'), ('careplan', '居宅サービス計画書（第1表〜第3表）')], max_length=20, verbose_name='帳票の種類')),
-                ('provider_number', models.CharField(blank=True, max_length=10, verbose_name='サービス事業所番号')),
-                ('digest', models.CharField(max_length=64, verbose_name='内容のハッシュ')),
-                ('file', models.FileField(upload_to=portal.documents.models._sheet_pdf_path, verbose_name='PDF')),
-                ('size', models.PositiveIntegerField(default=0, verbose_name='サイズ')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='作成日時')),
-                ('last_used_at', models.DateTimeField(auto_now_add=True, verbose_name='最終利用日時')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schedules.serviceschedule', verbose_name='サービス利用票')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("provision", "サービス提供票・別表"),
+                            ("usage", "サービス利用票・別表"),
+                            ("careplan", "居宅サービス計画書（第1表〜第3表）"),
+                        ],
+                        max_length=20,
+                        verbose_name="帳票の種類",
+                    ),
+                ),
+                ("provider_number", models.CharField(blank=True, max_length=10, verbose_name="サービス事業所番号")),
+                ("digest", models.CharField(max_length=64, verbose_name="内容のハッシュ")),
+                ("file", models.FileField(upload_to=portal.documents.models._sheet_pdf_path, verbose_name="PDF")),
+                ("size", models.PositiveIntegerField(default=0, verbose_name="サイズ")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="作成日時")),
+                ("last_used_at", models.DateTimeField(auto_now_add=True, verbose_name="最終利用日時")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schedules.serviceschedule",
+                        verbose_name="サービス利用票",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帳票PDF（作成済み）',
-                'verbose_name_plural': '帳票PDF（作成済み）',
-                'constraints': [models.UniqueConstraint(fields=('schedule', 'kind', 'provider_number'), name='documents_sheet_pdf_unique')],
+                "verbose_name": "帳票PDF（作成済み）",
+                "verbose_name_plural": "帳票PDF（作成済み）",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("schedule", "kind", "provider_number"), name="documents_sheet_pdf_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -33,8 +33,12 @@ class NeedRow:
     @property
     def keep_together(self) -> bool:
         """A short row is not split across pages; a long one may be (so nothing is ever cut)."""
-        texts = (self.need_text if self.need_first else "", self.long_term_goal if self.goal_first else "",
-                 self.short_term_goal if self.short_first else "", self.content)
+        texts = (
+            self.need_text if self.need_first else "",
+            self.long_term_goal if self.goal_first else "",
+            self.short_term_goal if self.short_first else "",
+            self.content,
+        )
         return max(len(t) for t in texts) <= 240
 
 
@@ -91,8 +95,13 @@ class PlanSheet:
     @property
     def texts(self) -> list[str]:
         """Every free text printed (tests check that none is cut)."""
-        out = [self.user_intentions, self.committee_opinion, self.support_policy, self.living_support_other,
-               self.non_weekly_services]
+        out = [
+            self.user_intentions,
+            self.committee_opinion,
+            self.support_policy,
+            self.living_support_other,
+            self.non_weekly_services,
+        ]
         for r in self.need_rows:
             out += [r.need_text, r.long_term_goal, r.short_term_goal, r.content, r.frequency]
         return [t for t in out if t]
@@ -106,11 +115,22 @@ def plan_queryset():
 
     return CarePlan.objects.select_related("client", "author").prefetch_related(
         "client__certifications",
-        Prefetch("needs", queryset=Need.objects.order_by("position", "pk").prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.order_by("position", "pk").prefetch_related(
-                Prefetch("short_goals", queryset=ShortTermGoal.objects.order_by("position", "pk").prefetch_related(
-                    "items")))))),
-        "weekly_activities", "daily_activities",
+        Prefetch(
+            "needs",
+            queryset=Need.objects.order_by("position", "pk").prefetch_related(
+                Prefetch(
+                    "goals",
+                    queryset=Goal.objects.order_by("position", "pk").prefetch_related(
+                        Prefetch(
+                            "short_goals",
+                            queryset=ShortTermGoal.objects.order_by("position", "pk").prefetch_related("items"),
+                        )
+                    ),
+                )
+            ),
+        ),
+        "weekly_activities",
+        "daily_activities",
     )
 
 
@@ -133,12 +153,15 @@ def plan_sheet(plan) -> PlanSheet:
     levels = _CARE_LEVELS_SUPPORT if care_level and not care_level.startswith("2") else _CARE_LEVELS_CARE
     first, referral, continuing = plan.category_flags
     category_choices = [("初回", first), ("紹介", referral), ("継続", continuing)]
-    certification_choices = [("認定済", status == CertificationStatus.CERTIFIED),
-                             ("申請中", status == CertificationStatus.APPLYING)]
+    certification_choices = [
+        ("認定済", status == CertificationStatus.CERTIFIED),
+        ("申請中", status == CertificationStatus.APPLYING),
+    ]
     from portal.careplans.models import LivingSupportReason
 
-    living = [(f"{i}. {c.label}", plan.living_support_reason == c.value)
-              for i, c in enumerate(LivingSupportReason, start=1)]
+    living = [
+        (f"{i}. {c.label}", plan.living_support_reason == c.value) for i, c in enumerate(LivingSupportReason, start=1)
+    ]
     return PlanSheet(
         plan_id=plan.pk,
         client_name=header.client_name,
@@ -186,17 +209,21 @@ def _need_rows(plan) -> list[NeedRow]:
                 items = list(short.items.all()) if short else []
                 for item in items or [None]:
                     row = NeedRow(
-                        need_first=need_first, need_text=need.text,
-                        goal_first=goal_first, long_term_goal=goal.long_term_goal if goal else "",
+                        need_first=need_first,
+                        need_text=need.text,
+                        goal_first=goal_first,
+                        long_term_goal=goal.long_term_goal if goal else "",
                         long_period=_period(goal.long_from, goal.long_to) if goal else "",
-                        short_first=short_first, short_term_goal=short.text if short else "",
+                        short_first=short_first,
+                        short_term_goal=short.text if short else "",
                         short_period=_period(short.short_from, short.short_to) if short else "",
                     )
                     if item is not None:
                         row.content = item.content
                         row.insurance_mark = "○" if item.insurance_covered else ""
                         row.service_kind = item.service_kind or (
-                            service_kind_name(item.service_type_code) if item.service_type_code else "")
+                            service_kind_name(item.service_type_code) if item.service_type_code else ""
+                        )
                         row.provider_name = item.provider_name
                         row.frequency = item.frequency
                         row.period = _period(item.period_from, item.period_to)
@@ -283,22 +310,36 @@ def _week(plan) -> WeekSheet:
             top, height = _mm(start), max(_mm(end - start), 2.4)
             width_pct = 100 / lanes
             where = f"{WEEKDAYS[d - 1]}曜 {act.start_time:%H:%M}～{act.end_time:%H:%M}"
-            blocks.append(WeekBlock(
-                top=f"{top:.2f}", height=f"{height - 0.2:.2f}", left=f"{lane * width_pct:.2f}",
-                width=f"{width_pct - 1:.2f}",
-                text=place(act.content, where, _DAY_COLUMN_MM / lanes, height),
-            ))
+            blocks.append(
+                WeekBlock(
+                    top=f"{top:.2f}",
+                    height=f"{height - 0.2:.2f}",
+                    left=f"{lane * width_pct:.2f}",
+                    width=f"{width_pct - 1:.2f}",
+                    text=place(act.content, where, _DAY_COLUMN_MM / lanes, height),
+                )
+            )
         days.append({"label": WEEKDAYS[d - 1], "blocks": blocks})
     daily = []
     for act in plan.daily_activities.all():
         start = _minutes(act.start_time)
         time_label = f"{act.start_time:%H:%M}" + (f"～{act.end_time:%H:%M}" if act.end_time else "")
         text = f"{time_label} {act.content}"
-        daily.append({"top": f"{_mm(start):.2f}", "text": place(text, f"主な日常生活上の活動 {time_label}", 46, 2 * _LINE_MM)})
-    zones = [{"top": f"{_mm(a * 60):.2f}", "height": f"{_mm((b - a) * 60):.2f}", "label": label} for a, b, label in _ZONES]
+        daily.append(
+            {"top": f"{_mm(start):.2f}", "text": place(text, f"主な日常生活上の活動 {time_label}", 46, 2 * _LINE_MM)}
+        )
+    zones = [
+        {"top": f"{_mm(a * 60):.2f}", "height": f"{_mm((b - a) * 60):.2f}", "label": label} for a, b, label in _ZONES
+    ]
     # Each 2-hour label sits on its line; the first just below it, the last just above it.
-    ticks = [{"top": f"{_mm(h * 60):.2f}", "label": f"{h}:00" if h % 2 == 0 else "",
-              "pos": "first" if h == 0 else "last" if h == 24 else ""} for h in range(0, 25)]
+    ticks = [
+        {
+            "top": f"{_mm(h * 60):.2f}",
+            "label": f"{h}:00" if h % 2 == 0 else "",
+            "pos": "first" if h == 0 else "last" if h == 24 else "",
+        }
+        for h in range(0, 25)
+    ]
     return WeekSheet(height_mm=WEEK_HEIGHT_MM, days=days, zones=zones, ticks=ticks, daily=daily, notes=notes)
 
 

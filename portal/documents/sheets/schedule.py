@@ -174,9 +174,16 @@ def _annex_print(annex, *, provider_number: str, schedule_lines, short_stay=None
         with_amounts = not g.needs_subtotal
         for r in g.rows:
             row = AnnexPrintRow(
-                row_type="line", provider_name=g.provider_name, provider_number=g.provider_office_number,
-                service_name=r.name, service_code=r.service_code, units=r.units, count=r.count,
-                service_units=r.service_units, discount_rate=r.discount_rate, discounted_units=r.discounted_units,
+                row_type="line",
+                provider_name=g.provider_name,
+                provider_number=g.provider_office_number,
+                service_name=r.name,
+                service_code=r.service_code,
+                units=r.units,
+                count=r.count,
+                service_units=r.service_units,
+                discount_rate=r.discount_rate,
+                discounted_units=r.discounted_units,
             )
             if r.limit_target:
                 row.kind_over, row.kind_within = r.kind_over, r.kind_in
@@ -187,40 +194,69 @@ def _annex_print(annex, *, provider_number: str, schedule_lines, short_stay=None
             rows.append(row)
         if g.needs_subtotal:
             sub = AnnexPrintRow(
-                row_type="sub", provider_name=g.provider_name, provider_number=g.provider_office_number,
-                service_name=f"{service_kind_name(g.service_type_code)}合計", service_units=g.service_units,
-                kind_over=g.kind_over, kind_within=g.kind_in, limit_over=g.class_over, limit_within=g.class_in,
+                row_type="sub",
+                provider_name=g.provider_name,
+                provider_number=g.provider_office_number,
+                service_name=f"{service_kind_name(g.service_type_code)}合計",
+                service_units=g.service_units,
+                kind_over=g.kind_over,
+                kind_within=g.kind_in,
+                limit_over=g.class_over,
+                limit_within=g.class_in,
             )
             _amounts(sub, g)
             rows.append(sub)
     if provider_number:
         total = AnnexPrintRow(
             row_type="total",
-            service_units=sum(g.service_units for g in groups), kind_over=sum(g.kind_over for g in groups),
-            kind_within=sum(g.kind_in for g in groups), limit_over=sum(g.class_over for g in groups),
-            limit_within=sum(g.class_in for g in groups), total_cost=sum(g.cost_total for g in groups),
-            insurance_claim=sum(g.insurance_claim for g in groups), copay_insured=sum(g.copay_insured for g in groups),
+            service_units=sum(g.service_units for g in groups),
+            kind_over=sum(g.kind_over for g in groups),
+            kind_within=sum(g.kind_in for g in groups),
+            limit_over=sum(g.class_over for g in groups),
+            limit_within=sum(g.class_in for g in groups),
+            total_cost=sum(g.cost_total for g in groups),
+            insurance_claim=sum(g.insurance_claim for g in groups),
+            copay_insured=sum(g.copay_insured for g in groups),
             copay_full=sum(g.copay_full for g in groups),
         )
     else:
         total = AnnexPrintRow(
-            row_type="total", service_units=annex.service_units, kind_over=annex.kind_over, kind_within=annex.kind_in,
-            limit_over=annex.class_over, limit_within=annex.class_in, total_cost=annex.cost_total,
-            insurance_claim=annex.insurance_claim, copay_insured=annex.copay_insured, copay_full=annex.copay_full,
+            row_type="total",
+            service_units=annex.service_units,
+            kind_over=annex.kind_over,
+            kind_within=annex.kind_in,
+            limit_over=annex.class_over,
+            limit_within=annex.class_in,
+            total_cost=annex.cost_total,
+            insurance_claim=annex.insurance_claim,
+            copay_insured=annex.copay_insured,
+            copay_full=annex.copay_full,
         )
     kind_totals = annex.kind_totals()
     kind_over = annex.kind_over_totals()
     shown_kinds = {g.service_type_code for g in groups}
     kinds = [
-        {"code": code, "name": service_kind_name(code), "limit_units": annex.kind_limits.get(code),
-         "units": units, "over_units": kind_over.get(code, 0)}
-        for code, units in kind_totals.items() if code in shown_kinds
+        {
+            "code": code,
+            "name": service_kind_name(code),
+            "limit_units": annex.kind_limits.get(code),
+            "units": units,
+            "over_units": kind_over.get(code, 0),
+        }
+        for code, units in kind_totals.items()
+        if code in shown_kinds
     ]
     stay = short_stay if short_stay is not None and (short_stay.used or short_stay.entered) else None
     return AnnexSheet(
-        rows=rows, total=total, limit_units=annex.benefit_limit_units, limit_over_units=annex.over_units,
-        kinds=kinds, kinds_total_units=sum(k["units"] for k in kinds), kinds_total_over=sum(k["over_units"] for k in kinds),
-        short_stay_before=stay.before if stay else None, short_stay_this_month=stay.this_month if stay else None,
+        rows=rows,
+        total=total,
+        limit_units=annex.benefit_limit_units,
+        limit_over_units=annex.over_units,
+        kinds=kinds,
+        kinds_total_units=sum(k["units"] for k in kinds),
+        kinds_total_over=sum(k["over_units"] for k in kinds),
+        short_stay_before=stay.before if stay else None,
+        short_stay_this_month=stay.this_month if stay else None,
         short_stay_total=stay.total if stay else None,
         unknown_codes=annex.unknown_codes,
     )
@@ -245,7 +281,8 @@ def schedule_queryset():
     return ServiceSchedule.objects.select_related("client__office", "client__care_manager__user").prefetch_related(
         "client__office__service_kinds",
         Prefetch("client__certifications", queryset=Certification.objects.order_by("valid_from")),
-        "client__services", "client__kind_limits",
+        "client__services",
+        "client__kind_limits",
         Prefetch("lines", queryset=ServiceScheduleLine.objects.order_by("sort_order", "pk")),
     )
 
@@ -279,8 +316,15 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
             f"{SCHEDULE_TITLES[kind][0]}を作成できません。利用者の画面で認定を登録してから、もう一度お試しください。"
         )
     last = schedule.last_day
-    changed = min((c for c in client.certifications.all() if cert.valid_from < c.valid_from <= last
-                   and c.valid_from > schedule.month), key=lambda c: c.valid_from, default=None)
+    changed = min(
+        (
+            c
+            for c in client.certifications.all()
+            if cert.valid_from < c.valid_from <= last and c.valid_from > schedule.month
+        ),
+        key=lambda c: c.valid_from,
+        default=None,
+    )
     all_lines = list(schedule.lines.all())
     lines = [ln for ln in all_lines if not provider_number or ln.provider_office_number == provider_number]
     if not lines:
@@ -300,15 +344,20 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
         planned = _day_cells(ln.planned_days, days_in_month)
         actual = _day_cells(ln.actual_days, days_in_month)
         actual_total = ln.actual_total
-        grid.append(GridLine(
-            time_label=_time_label(ln.start_time, ln.end_time),
-            service_name=names.get(ln.pk, "") or ln.service_code,
-            service_code=ln.service_code,
-            provider_name=ln.provider_name or state.provider_names.get(ln.provider_office_number, ""),
-            provider_number=ln.provider_office_number,
-            planned=planned, actual=actual, planned_total=ln.planned_total, actual_total=actual_total,
-            has_actual=actual_total > 0,
-        ))
+        grid.append(
+            GridLine(
+                time_label=_time_label(ln.start_time, ln.end_time),
+                service_name=names.get(ln.pk, "") or ln.service_code,
+                service_code=ln.service_code,
+                provider_name=ln.provider_name or state.provider_names.get(ln.provider_office_number, ""),
+                provider_number=ln.provider_office_number,
+                planned=planned,
+                actual=actual,
+                planned_total=ln.planned_total,
+                actual_total=actual_total,
+                has_actual=actual_total > 0,
+            )
+        )
     providers = {number: name or state.provider_names.get(number, "") for number, name in schedule_providers(schedule)}
     provider_label = ""
     if provider_number:
@@ -318,25 +367,45 @@ def schedule_sheet(schedule, *, kind: str = "provision", provider_number: str = 
     title, annex_title, direction = SCHEDULE_TITLES[kind]
     care_office_name, care_office_number, care_manager_name = _care_office_of(schedule)
     return ScheduleSheet(
-        kind=kind, schedule_id=schedule.pk, title=title, annex_title=annex_title, direction=direction,
-        month=schedule.month, created_on=schedule.created_on,
-        insurer_number=client.insurer_number, insurer_name=client.insurer_name, insured_number=client.insured_number,
+        kind=kind,
+        schedule_id=schedule.pk,
+        title=title,
+        annex_title=annex_title,
+        direction=direction,
+        month=schedule.month,
+        created_on=schedule.created_on,
+        insurer_number=client.insurer_number,
+        insurer_name=client.insurer_name,
+        insured_number=client.insured_number,
         notified_on=client.plan_notified_on,
-        client_name=client.full_name, client_kana=client.full_name_kana, birth_date=client.birth_date,
+        client_name=client.full_name,
+        client_kana=client.full_name_kana,
+        birth_date=client.birth_date,
         sex_choices=[("男", client.sex == Sex.MALE), ("女", client.sex == Sex.FEMALE)],
         care_level_label=_care_level_label(cert.care_level),
         changed_care_level_label=_care_level_label(changed.care_level) if changed else "",
         changed_on=changed.valid_from if changed else None,
         applying=cert.status == CertificationStatus.APPLYING,
-        limit_units=annex.benefit_limit_units, limit_from=cert.valid_from, limit_to=cert.valid_to,
-        short_stay_days_before=(state.short_stay.before if state.short_stay is not None
-                                and (state.short_stay.used or state.short_stay.entered) else None),
-        care_office_name=care_office_name, care_office_number=care_office_number,
+        limit_units=annex.benefit_limit_units,
+        limit_from=cert.valid_from,
+        limit_to=cert.valid_to,
+        short_stay_days_before=(
+            state.short_stay.before
+            if state.short_stay is not None and (state.short_stay.used or state.short_stay.entered)
+            else None
+        ),
+        care_office_name=care_office_name,
+        care_office_number=care_office_number,
         care_manager_name=care_manager_name,
-        provider_number=provider_number, provider_label=provider_label, provider_only=bool(provider_number),
-        copay_ratio=int(client.copay_ratio), benefit_rate=client.benefit_rate,
-        days=month_days(schedule.month), lines=grid,
-        planned_total=sum(g.planned_total for g in grid), actual_total=sum(g.actual_total for g in grid),
+        provider_number=provider_number,
+        provider_label=provider_label,
+        provider_only=bool(provider_number),
+        copay_ratio=int(client.copay_ratio),
+        benefit_rate=client.benefit_rate,
+        days=month_days(schedule.month),
+        lines=grid,
+        planned_total=sum(g.planned_total for g in grid),
+        actual_total=sum(g.actual_total for g in grid),
         has_actual=any(g.has_actual for g in grid),
         annex=_annex_print(annex, provider_number=provider_number, schedule_lines=lines, short_stay=state.short_stay),
     )

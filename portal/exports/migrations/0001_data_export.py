@@ -7,34 +7,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('offices', '0002_office_suspension'),
+        ("offices", "0002_office_suspension"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataExport',
+            name="DataExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='依頼日時')),
-                ('file', models.FileField(blank=True, upload_to=portal.exports.models._export_path, verbose_name='ZIP')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='サイズ')),
-                ('file_count', models.PositiveIntegerField(default=0, verbose_name='ファイル数')),
-                ('problems', models.JSONField(blank=True, default=list, verbose_name='作成できなかったもの')),
-                ('ready_at', models.DateTimeField(blank=True, null=True, verbose_name='作成日時')),
-                ('downloaded_at', models.DateTimeField(blank=True, null=True, verbose_name='ダウンロード日時')),
-                ('downloaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ダウンロードした人')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='依頼者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="依頼日時")),
+                (
+                    "file",
+                    models.FileField(blank=True, upload_to=portal.exports.models._export_path, verbose_name="ZIP"),
+                ),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="サイズ")),
+                ("file_count", models.PositiveIntegerField(default=0, verbose_name="ファイル数")),
+                ("problems", models.JSONField(blank=True, default=list, verbose_name="作成できなかったもの")),
+                ("ready_at", models.DateTimeField(blank=True, null=True, verbose_name="作成日時")),
+                ("downloaded_at", models.DateTimeField(blank=True, null=True, verbose_name="ダウンロード日時")),
+                (
+                    "downloaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ダウンロードした人",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="依頼者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'データの書き出し',
-                'verbose_name_plural': 'データの書き出し',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "データの書き出し",
+                "verbose_name_plural": "データの書き出し",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

@@ -7,58 +7,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('offices', '0001_initial'),
+        ("offices", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProcessHeartbeat',
+            name="ProcessHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='プロセス')),
-                ('role', models.CharField(choices=[('worker', 'ワーカー'), ('beat', '定期実行（beat）')], max_length=10, verbose_name='役割')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='起動日時')),
-                ('last_seen', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='最後の応答')),
-                ('stopped_at', models.DateTimeField(blank=True, null=True, verbose_name='停止日時')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="プロセス")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("worker", "ワーカー"), ("beat", "定期実行（beat）")],
+                        max_length=10,
+                        verbose_name="役割",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="起動日時")),
+                (
+                    "last_seen",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="最後の応答"),
+                ),
+                ("stopped_at", models.DateTimeField(blank=True, null=True, verbose_name="停止日時")),
             ],
             options={
-                'verbose_name': 'プロセスの応答',
-                'verbose_name_plural': 'プロセスの応答',
-                'ordering': ['role', '-last_seen'],
+                "verbose_name": "プロセスの応答",
+                "verbose_name_plural": "プロセスの応答",
+                "ordering": ["role", "-last_seen"],
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='種類')),
-                ('subject_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='対象ID')),
-                ('status', models.CharField(choices=[('queued', '待機中'), ('running', '処理中'), ('done', '完了'), ('failed', '失敗')], db_index=True, default='queued', max_length=10, verbose_name='状態')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='試行回数')),
-                ('max_attempts', models.PositiveSmallIntegerField(default=3, verbose_name='最大試行回数')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='処理済み件数')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='対象件数')),
-                ('error', models.TextField(blank=True, verbose_name='失敗の理由')),
-                ('worker', models.CharField(blank=True, max_length=200, verbose_name='処理したワーカー')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='依頼日時')),
-                ('due_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='開始予定')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='開始日時')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='最後の応答')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='終了日時')),
-                ('requeued', models.PositiveSmallIntegerField(default=0, verbose_name='再投入回数')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='依頼者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=40, verbose_name="種類")),
+                ("subject_id", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="対象ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "待機中"), ("running", "処理中"), ("done", "完了"), ("failed", "失敗")],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状態",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="試行回数")),
+                ("max_attempts", models.PositiveSmallIntegerField(default=3, verbose_name="最大試行回数")),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="処理済み件数")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="対象件数")),
+                ("error", models.TextField(blank=True, verbose_name="失敗の理由")),
+                ("worker", models.CharField(blank=True, max_length=200, verbose_name="処理したワーカー")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="依頼日時")),
+                ("due_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="開始予定")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="開始日時")),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True, verbose_name="最後の応答")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="終了日時")),
+                ("requeued", models.PositiveSmallIntegerField(default=0, verbose_name="再投入回数")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="依頼者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jobs",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'バックグラウンド処理',
-                'verbose_name_plural': 'バックグラウンド処理',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['kind', 'subject_id'], name='jobs_job_kind_5fb66e_idx'), models.Index(fields=['status', 'due_at'], name='jobs_job_status_7e4bd7_idx')],
+                "verbose_name": "バックグラウンド処理",
+                "verbose_name_plural": "バックグラウンド処理",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["kind", "subject_id"], name="jobs_job_kind_5fb66e_idx"),
+                    models.Index(fields=["status", "due_at"], name="jobs_job_status_7e4bd7_idx"),
+                ],
             },
         ),
     ]

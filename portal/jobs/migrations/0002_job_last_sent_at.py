@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0001_jobs_and_process_heartbeats'),
+        ("jobs", "0001_jobs_and_process_heartbeats"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='last_sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='最後にメッセージを送った日時'),
+            model_name="job",
+            name="last_sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最後にメッセージを送った日時"),
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,73 +15,173 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Office',
+            name="Office",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('office_number', models.CharField(error_messages={'unique': 'この事業所番号はすでに登録されています。'}, max_length=10, unique=True, validators=[portal.core.validators.validate_office_number], verbose_name='事業所番号')),
-                ('name', models.CharField(max_length=100, verbose_name='事業所名')),
-                ('postal_code', models.CharField(blank=True, max_length=8, verbose_name='郵便番号')),
-                ('address', models.CharField(max_length=200, verbose_name='所在地')),
-                ('phone', models.CharField(max_length=20, verbose_name='電話番号')),
-                ('regional_grade', models.CharField(choices=[('1', '1級地'), ('2', '2級地'), ('3', '3級地'), ('4', '4級地'), ('5', '5級地'), ('6', '6級地'), ('7', '7級地'), ('9', 'その他')], default='9', max_length=1, verbose_name='地域区分')),
-                ('require_mfa', models.BooleanField(default=False, help_text='オンにすると、認証アプリ（TOTP）を設定していないスタッフはこの事業所の画面を開く前に設定を求められます。', verbose_name='スタッフに2段階認証を必須にする')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登録日時')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "office_number",
+                    models.CharField(
+                        error_messages={"unique": "この事業所番号はすでに登録されています。"},
+                        max_length=10,
+                        unique=True,
+                        validators=[portal.core.validators.validate_office_number],
+                        verbose_name="事業所番号",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="事業所名")),
+                ("postal_code", models.CharField(blank=True, max_length=8, verbose_name="郵便番号")),
+                ("address", models.CharField(max_length=200, verbose_name="所在地")),
+                ("phone", models.CharField(max_length=20, verbose_name="電話番号")),
+                (
+                    "regional_grade",
+                    models.CharField(
+                        choices=[
+                            ("1", "1級地"),
+                            ("2", "2級地"),
+                            ("3", "3級地"),
+                            ("4", "4級地"),
+                            ("5", "5級地"),
+                            ("6", "6級地"),
+                            ("7", "7級地"),
+                            ("9", "その他"),
+                        ],
+                        default="9",
+                        max_length=1,
+                        verbose_name="地域区分",
+                    ),
+                ),
+                (
+                    "require_mfa",
+                    models.BooleanField(
+                        default=False,
+                        help_text="オンにすると、認証アプリ（TOTP）を設定していないスタッフはこの事業所の画面を開く前に設定を求められます。",
+                        verbose_name="スタッフに2段階認証を必須にする",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登録日時")),
             ],
             options={
-                'verbose_name': '事業所',
-                'verbose_name_plural': '事業所',
-                'ordering': ['office_number'],
+                "verbose_name": "事業所",
+                "verbose_name_plural": "事業所",
+                "ordering": ["office_number"],
             },
         ),
         migrations.CreateModel(
-            name='StaffInvitation',
+            name="StaffInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='メールアドレス')),
-                ('role', models.CharField(choices=[('admin', '管理者'), ('care_manager', '介護支援専門員'), ('clerk', '事務職員'), ('service_staff', 'サービス提供責任者・スタッフ')], max_length=20, verbose_name='役割')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(verbose_name='有効期限')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='参加日時')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='取消日時')),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff_invitations', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, verbose_name="メールアドレス")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "管理者"),
+                            ("care_manager", "介護支援専門員"),
+                            ("clerk", "事務職員"),
+                            ("service_staff", "サービス提供責任者・スタッフ"),
+                        ],
+                        max_length=20,
+                        verbose_name="役割",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(verbose_name="有効期限")),
+                ("accepted_at", models.DateTimeField(blank=True, null=True, verbose_name="参加日時")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="取消日時")),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff_invitations",
+                        to="offices.office",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'スタッフ招待',
-                'verbose_name_plural': 'スタッフ招待',
-                'ordering': ['-created_at'],
+                "verbose_name": "スタッフ招待",
+                "verbose_name_plural": "スタッフ招待",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', '管理者'), ('care_manager', '介護支援専門員'), ('clerk', '事務職員'), ('service_staff', 'サービス提供責任者・スタッフ')], max_length=20, verbose_name='役割')),
-                ('display_name', models.CharField(blank=True, max_length=60, verbose_name='氏名')),
-                ('joined_at', models.DateTimeField(auto_now_add=True, verbose_name='参加日時')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "管理者"),
+                            ("care_manager", "介護支援専門員"),
+                            ("clerk", "事務職員"),
+                            ("service_staff", "サービス提供責任者・スタッフ"),
+                        ],
+                        max_length=20,
+                        verbose_name="役割",
+                    ),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=60, verbose_name="氏名")),
+                ("joined_at", models.DateTimeField(auto_now_add=True, verbose_name="参加日時")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="offices.office"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'メンバー',
-                'verbose_name_plural': 'メンバー',
-                'ordering': ['office', 'joined_at'],
-                'constraints': [models.UniqueConstraint(fields=('office', 'user'), name='membership_unique')],
+                "verbose_name": "メンバー",
+                "verbose_name_plural": "メンバー",
+                "ordering": ["office", "joined_at"],
+                "constraints": [models.UniqueConstraint(fields=("office", "user"), name="membership_unique")],
             },
         ),
         migrations.CreateModel(
-            name='OfficeServiceKind',
+            name="OfficeServiceKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_type_code', models.CharField(max_length=2, verbose_name='サービス種類コード')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_kinds', to='offices.office')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("service_type_code", models.CharField(max_length=2, verbose_name="サービス種類コード")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="service_kinds", to="offices.office"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提供サービス種類',
-                'verbose_name_plural': '提供サービス種類',
-                'ordering': ['service_type_code'],
-                'constraints': [models.UniqueConstraint(fields=('office', 'service_type_code'), name='office_service_kind_unique')],
+                "verbose_name": "提供サービス種類",
+                "verbose_name_plural": "提供サービス種類",
+                "ordering": ["service_type_code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("office", "service_type_code"), name="office_service_kind_unique")
+                ],
             },
         ),
     ]

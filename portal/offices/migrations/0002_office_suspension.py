@@ -6,37 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offices', '0001_initial'),
+        ("offices", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='office',
-            name='suspended_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='利用停止日時'),
+            model_name="office",
+            name="suspended_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="利用停止日時"),
         ),
         migrations.AddField(
-            model_name='office',
-            name='suspension_reason',
-            field=models.TextField(blank=True, verbose_name='利用停止の理由'),
+            model_name="office",
+            name="suspension_reason",
+            field=models.TextField(blank=True, verbose_name="利用停止の理由"),
         ),
         migrations.CreateModel(
-            name='OfficeStatusChange',
+            name="OfficeStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('suspend', '利用停止'), ('resume', '利用再開')], max_length=10, verbose_name='操作')),
-                ('reason', models.TextField(verbose_name='理由')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='日時')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作者')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("suspend", "利用停止"), ("resume", "利用再開")], max_length=10, verbose_name="操作"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="理由")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="日時")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作者",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事業所の利用停止・再開',
-                'verbose_name_plural': '事業所の利用停止・再開',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "事業所の利用停止・再開",
+                "verbose_name_plural": "事業所の利用停止・再開",
+                "ordering": ["-at", "-pk"],
             },
         ),
     ]

@@ -6,31 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offices', '0002_office_suspension'),
+        ("offices", "0002_office_suspension"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='office',
-            name='contract_ended_on',
-            field=models.DateField(blank=True, null=True, verbose_name='契約終了日'),
+            model_name="office",
+            name="contract_ended_on",
+            field=models.DateField(blank=True, null=True, verbose_name="契約終了日"),
         ),
         migrations.CreateModel(
-            name='OfficeDeletion',
+            name="OfficeDeletion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('office_number', models.CharField(max_length=10, verbose_name='事業所番号')),
-                ('contract_ended_on', models.DateField(verbose_name='契約終了日')),
-                ('deleted_at', models.DateTimeField(auto_now_add=True, verbose_name='削除日時')),
-                ('deleted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='確認した運営者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("office_number", models.CharField(max_length=10, verbose_name="事業所番号")),
+                ("contract_ended_on", models.DateField(verbose_name="契約終了日")),
+                ("deleted_at", models.DateTimeField(auto_now_add=True, verbose_name="削除日時")),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="確認した運営者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '保存期間後の削除',
-                'verbose_name_plural': '保存期間後の削除',
-                'ordering': ['-deleted_at'],
+                "verbose_name": "保存期間後の削除",
+                "verbose_name_plural": "保存期間後の削除",
+                "ordering": ["-deleted_at"],
             },
         ),
     ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offices', '0002_office_verification'),
-        ('offices', '0003_office_contract_end_and_deletion'),
+        ("offices", "0002_office_verification"),
+        ("offices", "0003_office_contract_end_and_deletion"),
     ]
 
-    operations = [
-    ]
+    operations = []

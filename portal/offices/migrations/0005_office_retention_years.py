@@ -8,32 +8,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offices', '0004_merge_20261130_0830'),
+        ("offices", "0004_merge_20261130_0830"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='office',
-            name='retention_years',
-            field=models.PositiveSmallIntegerField(default=portal.offices.models.default_retention_years, validators=[django.core.validators.MinValueValidator(2, '記録の保存期間は2年以上10年以下で入力してください（2年は介護保険法の運営基準で定められた最低限の期間です）。'), django.core.validators.MaxValueValidator(10, '記録の保存期間は2年以上10年以下で入力してください（2年は介護保険法の運営基準で定められた最低限の期間です）。')], verbose_name='記録の保存期間（年）'),
+            model_name="office",
+            name="retention_years",
+            field=models.PositiveSmallIntegerField(
+                default=portal.offices.models.default_retention_years,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        2,
+                        "記録の保存期間は2年以上10年以下で入力してください（2年は介護保険法の運営基準で定められた最低限の期間です）。",
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        10,
+                        "記録の保存期間は2年以上10年以下で入力してください（2年は介護保険法の運営基準で定められた最低限の期間です）。",
+                    ),
+                ],
+                verbose_name="記録の保存期間（年）",
+            ),
         ),
         migrations.CreateModel(
-            name='RetentionRun',
+            name="RetentionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ran_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='削除日時')),
-                ('years', models.PositiveSmallIntegerField(verbose_name='保存期間（年）')),
-                ('month_cutoff', models.DateField(verbose_name='この月より前のサービス提供月の記録を削除')),
-                ('ended_cutoff', models.DateField(verbose_name='この日より前に利用終了した利用者を削除')),
-                ('counts', models.JSONField(default=dict, verbose_name='削除した件数')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ran_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="削除日時")),
+                ("years", models.PositiveSmallIntegerField(verbose_name="保存期間（年）")),
+                ("month_cutoff", models.DateField(verbose_name="この月より前のサービス提供月の記録を削除")),
+                ("ended_cutoff", models.DateField(verbose_name="この日より前に利用終了した利用者を削除")),
+                ("counts", models.JSONField(default=dict, verbose_name="削除した件数")),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '保存期間を過ぎた記録の削除',
-                'verbose_name_plural': '保存期間を過ぎた記録の削除',
-                'ordering': ['-ran_at', '-pk'],
+                "verbose_name": "保存期間を過ぎた記録の削除",
+                "verbose_name_plural": "保存期間を過ぎた記録の削除",
+                "ordering": ["-ran_at", "-pk"],
             },
         ),
     ]

@@ -6,53 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0003_merge_20261130_0744'),
-        ('offices', '0002_office_verification'),
-        ('partners', '0004_partner_contact_email_paper_only'),
+        ("clients", "0003_merge_20261130_0744"),
+        ("offices", "0002_office_verification"),
+        ("partners", "0004_partner_contact_email_paper_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaperLink',
+            name="PaperLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partner_office_number', models.CharField(db_index=True, max_length=10, verbose_name='連携先の事業所番号')),
-                ('month', models.DateField(help_text='月の1日', verbose_name='対象年月')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('code_hash', models.CharField(max_length=128)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='送付日時')),
-                ('expires_at', models.DateTimeField(verbose_name='有効期限')),
-                ('failed_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='確認コードの誤り回数')),
-                ('locked_at', models.DateTimeField(blank=True, null=True, verbose_name='ロック日時')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='取消日時')),
-                ('first_opened_at', models.DateTimeField(blank=True, null=True, verbose_name='初回閲覧日時')),
-                ('emailed_to', models.EmailField(blank=True, max_length=254, verbose_name='お知らせの送付先')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership')),
-                ('office', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.office', verbose_name='送った事業所')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='paper_links', to='partners.partnership', verbose_name='連携先')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "partner_office_number",
+                    models.CharField(db_index=True, max_length=10, verbose_name="連携先の事業所番号"),
+                ),
+                ("month", models.DateField(help_text="月の1日", verbose_name="対象年月")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("code_hash", models.CharField(max_length=128)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="送付日時")),
+                ("expires_at", models.DateTimeField(verbose_name="有効期限")),
+                ("failed_attempts", models.PositiveSmallIntegerField(default=0, verbose_name="確認コードの誤り回数")),
+                ("locked_at", models.DateTimeField(blank=True, null=True, verbose_name="ロック日時")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="取消日時")),
+                ("first_opened_at", models.DateTimeField(blank=True, null=True, verbose_name="初回閲覧日時")),
+                ("emailed_to", models.EmailField(blank=True, max_length=254, verbose_name="お知らせの送付先")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="送った事業所",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="paper_links",
+                        to="partners.partnership",
+                        verbose_name="連携先",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提供票のリンク',
-                'verbose_name_plural': '提供票のリンク',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "提供票のリンク",
+                "verbose_name_plural": "提供票のリンク",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PaperLinkAnswer',
+            name="PaperLinkAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_package_ids', models.JSONField(default=list)),
-                ('answered_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='回答日時')),
-                ('replaced_previous', models.BooleanField(default=False, verbose_name='前回の回答を置き換え')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='clients.client')),
-                ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='paperlinks.paperlink')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("received_package_ids", models.JSONField(default=list)),
+                ("answered_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="回答日時")),
+                ("replaced_previous", models.BooleanField(default=False, verbose_name="前回の回答を置き換え")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="clients.client"
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="answers", to="paperlinks.paperlink"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-answered_at', '-pk'],
+                "ordering": ["-answered_at", "-pk"],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('paperlinks', '0001_paper_link'),
+        ("paperlinks", "0001_paper_link"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='paperlink',
-            name='reminded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='リマインダー送信日時'),
+            model_name="paperlink",
+            name="reminded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="リマインダー送信日時"),
         ),
     ]

@@ -37,6 +37,11 @@ def paper_link_months(partnership) -> str:
     from portal.paperlinks.models import PaperLink
 
     with office_scope(partnership.office_id):
-        months = sorted(set(PaperLink.objects.filter(office_id=partnership.office_id, partnership=partnership)
-                            .values_list("month", flat=True)))
+        months = sorted(
+            set(
+                PaperLink.objects.filter(office_id=partnership.office_id, partnership=partnership).values_list(
+                    "month", flat=True
+                )
+            )
+        )
     return "、".join(wareki_month(m) for m in months)

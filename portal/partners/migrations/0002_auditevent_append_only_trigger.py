@@ -38,7 +38,6 @@ class PostgreSQLOnlyRunSQL(migrations.RunSQL):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("partners", "0001_initial"),
     ]

@@ -6,7 +6,9 @@ from django.db import migrations, models
 
 
 # The 利用者 of an audit event are append-only in the database too (as 0002 does for the events).
-PostgreSQLOnlyRunSQL = importlib.import_module("portal.partners.migrations.0002_auditevent_append_only_trigger").PostgreSQLOnlyRunSQL
+PostgreSQLOnlyRunSQL = importlib.import_module(
+    "portal.partners.migrations.0002_auditevent_append_only_trigger"
+).PostgreSQLOnlyRunSQL
 FORWARD = """
 CREATE TRIGGER partners_auditeventclient_append_only
     BEFORE UPDATE OR DELETE ON partners_auditeventclient
@@ -16,28 +18,54 @@ REVERSE = "DROP TRIGGER IF EXISTS partners_auditeventclient_append_only ON partn
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0001_initial'),
-        ('offices', '0001_initial'),
-        ('partners', '0002_auditevent_append_only_trigger'),
+        ("clients", "0001_initial"),
+        ("offices", "0001_initial"),
+        ("partners", "0002_auditevent_append_only_trigger"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEventClient',
+            name="AuditEventClient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clients.client', verbose_name='利用者')),
-                ('event', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='client_links', to='partners.auditevent', verbose_name='監査ログ')),
-                ('office', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='offices.office', verbose_name='事業所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="client_links",
+                        to="partners.auditevent",
+                        verbose_name="監査ログ",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="offices.office",
+                        verbose_name="事業所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '監査ログの利用者',
-                'verbose_name_plural': '監査ログの利用者',
-                'default_permissions': ('add', 'view'),
-                'indexes': [models.Index(fields=['office', 'client'], name='audit_client')],
-                'constraints': [models.UniqueConstraint(fields=('event', 'client'), name='audit_event_client_unique')],
+                "verbose_name": "監査ログの利用者",
+                "verbose_name_plural": "監査ログの利用者",
+                "default_permissions": ("add", "view"),
+                "indexes": [models.Index(fields=["office", "client"], name="audit_client")],
+                "constraints": [models.UniqueConstraint(fields=("event", "client"), name="audit_event_client_unique")],
             },
         ),
         PostgreSQLOnlyRunSQL(FORWARD, REVERSE),

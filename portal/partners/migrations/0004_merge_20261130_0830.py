@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0003_audit_action_data_exported'),
-        ('partners', '0003_audit_event_clients'),
-        ('partners', '0003_audit_hub_deletion_and_revocation'),
+        ("partners", "0003_audit_action_data_exported"),
+        ("partners", "0003_audit_event_clients"),
+        ("partners", "0003_audit_hub_deletion_and_revocation"),
     ]
 
-    operations = [
-    ]
+    operations = []

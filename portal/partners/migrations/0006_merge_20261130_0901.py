@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0004_partner_contact_email_paper_only'),
-        ('partners', '0005_audit_actions_after_merge'),
+        ("partners", "0004_partner_contact_email_paper_only"),
+        ("partners", "0005_audit_actions_after_merge"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,15 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partners', '0006_merge_20261130_0901'),
+        ("partners", "0006_merge_20261130_0901"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('partnership_invited', '連携の招待'), ('partnership_invitation_cancelled', '招待の取消'), ('partnership_accepted', '連携の承認'), ('partnership_declined', '連携の辞退'), ('partnership_ended', '連携の終了'), ('partnership_external_added', '外部連携先の登録'), ('consent_recorded', '同意の記録'), ('consent_revoked', '同意の撤回'), ('package_sent', '送信'), ('package_received', '受信'), ('package_imported', '取込'), ('package_hub_deleted', '連携基盤から削除'), ('certificate_revoked', '電子証明書の失効'), ('csv_downloaded', 'CSVダウンロード'), ('pdf_exported', 'PDF出力'), ('document_viewed', '書類の閲覧'), ('data_exported', 'データの書き出し'), ('paper_link_sent', 'リンクで送付'), ('paper_link_opened', 'リンクの閲覧'), ('paper_link_code_failed', 'リンクの確認コード誤り'), ('paper_link_locked', 'リンクのロック'), ('paper_link_downloaded', 'リンクからPDFダウンロード'), ('paper_link_answered', 'リンクで実績の回答'), ('paper_link_revoked', 'リンクの取り下げ')], db_index=True, max_length=40, verbose_name='操作'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("partnership_invited", "連携の招待"),
+                    ("partnership_invitation_cancelled", "招待の取消"),
+                    ("partnership_accepted", "連携の承認"),
+                    ("partnership_declined", "連携の辞退"),
+                    ("partnership_ended", "連携の終了"),
+                    ("partnership_external_added", "外部連携先の登録"),
+                    ("consent_recorded", "同意の記録"),
+                    ("consent_revoked", "同意の撤回"),
+                    ("package_sent", "送信"),
+                    ("package_received", "受信"),
+                    ("package_imported", "取込"),
+                    ("package_hub_deleted", "連携基盤から削除"),
+                    ("certificate_revoked", "電子証明書の失効"),
+                    ("csv_downloaded", "CSVダウンロード"),
+                    ("pdf_exported", "PDF出力"),
+                    ("document_viewed", "書類の閲覧"),
+                    ("data_exported", "データの書き出し"),
+                    ("paper_link_sent", "リンクで送付"),
+                    ("paper_link_opened", "リンクの閲覧"),
+                    ("paper_link_code_failed", "リンクの確認コード誤り"),
+                    ("paper_link_locked", "リンクのロック"),
+                    ("paper_link_downloaded", "リンクからPDFダウンロード"),
+                    ("paper_link_answered", "リンクで実績の回答"),
+                    ("paper_link_revoked", "リンクの取り下げ"),
+                ],
+                db_index=True,
+                max_length=40,
+                verbose_name="操作",
+            ),
         ),
     ]

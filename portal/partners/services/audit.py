@@ -37,8 +37,17 @@ def _clean_detail(detail: dict | None) -> dict:
     return detail
 
 
-def audit_record(*, office, actor, action: str, client=None, clients=(), partner_office_number: str = "",
-                 detail: dict | None = None, actor_name: str = "") -> AuditEvent:
+def audit_record(
+    *,
+    office,
+    actor,
+    action: str,
+    client=None,
+    clients=(),
+    partner_office_number: str = "",
+    detail: dict | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
     """Append one event to ``office``'s audit trail.
 
     ``office`` an Office (or its id); ``actor`` a Membership, a User or ``None`` for the
@@ -59,19 +68,31 @@ def audit_record(*, office, actor, action: str, client=None, clients=(), partner
     client_id = getattr(client, "pk", client)
     if client_id is not None and client_id not in client_ids:
         client_ids.insert(0, client_id)
-    event = _audit(office_id=office_id, actor_id=actor_id, actor_name=actor_name, action=action,
-                   client_id=client_id, partner_office_number=partner_office_number,
-                   detail=_clean_detail(detail))
+    event = _audit(
+        office_id=office_id,
+        actor_id=actor_id,
+        actor_name=actor_name,
+        action=action,
+        client_id=client_id,
+        partner_office_number=partner_office_number,
+        detail=_clean_detail(detail),
+    )
     if client_ids:
         AuditEventClient.objects.bulk_create(
-            [AuditEventClient(office_id=office_id, event=event, client_id=cid) for cid in client_ids])
+            [AuditEventClient(office_id=office_id, event=event, client_id=cid) for cid in client_ids]
+        )
     return event
 
 
 def _audit(*, office_id, actor_id, actor_name, action, client_id=None, partner_office_number="", detail=None):
     event = AuditEvent.objects.create(
-        office_id=office_id, actor_id=actor_id, actor_name=actor_name[:120], action=action, client_id=client_id,
-        partner_office_number=partner_office_number or "", detail=detail or {},
+        office_id=office_id,
+        actor_id=actor_id,
+        actor_name=actor_name[:120],
+        action=action,
+        client_id=client_id,
+        partner_office_number=partner_office_number or "",
+        detail=detail or {},
     )
     logger.info("audit office=%s action=%s event=%s", office_id, action, event.pk)
     return event

@@ -17,7 +17,9 @@ from portal.offices.models import Membership, Office, Role
 
 def _admin_emails(office: Office) -> list[str]:
     return list(
-        Membership.objects.filter(office=office, role=Role.ADMIN).order_by("joined_at").values_list("user__email", flat=True)
+        Membership.objects.filter(office=office, role=Role.ADMIN)
+        .order_by("joined_at")
+        .values_list("user__email", flat=True)
     )
 
 

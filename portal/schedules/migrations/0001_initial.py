@@ -6,157 +6,282 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0001_initial'),
-        ('offices', '0001_initial'),
+        ("clients", "0001_initial"),
+        ("offices", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BenefitLimit',
+            name="BenefitLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('care_level', models.CharField(max_length=2, verbose_name='要介護状態区分')),
-                ('units', models.PositiveIntegerField(verbose_name='区分支給限度基準額（単位）')),
-                ('valid_from', models.DateField(verbose_name='適用開始日')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='適用終了日')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='出典')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("care_level", models.CharField(max_length=2, verbose_name="要介護状態区分")),
+                ("units", models.PositiveIntegerField(verbose_name="区分支給限度基準額（単位）")),
+                ("valid_from", models.DateField(verbose_name="適用開始日")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="適用終了日")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="出典")),
             ],
             options={
-                'verbose_name': '区分支給限度基準額',
-                'verbose_name_plural': '区分支給限度基準額',
-                'ordering': ['care_level', '-valid_from'],
-                'constraints': [models.UniqueConstraint(fields=('care_level', 'valid_from'), name='benefit_limit_unique')],
+                "verbose_name": "区分支給限度基準額",
+                "verbose_name_plural": "区分支給限度基準額",
+                "ordering": ["care_level", "-valid_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("care_level", "valid_from"), name="benefit_limit_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CostShareGroup',
+            name="CostShareGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_type_code', models.CharField(max_length=2, verbose_name='サービス種類コード')),
-                ('group', models.CharField(choices=[('70', '70%'), ('55', '55%'), ('45', '45%'), ('00', '地域差なし（10円）')], max_length=2, verbose_name='人件費割合')),
-                ('valid_from', models.DateField(verbose_name='適用開始日')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='適用終了日')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='出典')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("service_type_code", models.CharField(max_length=2, verbose_name="サービス種類コード")),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[("70", "70%"), ("55", "55%"), ("45", "45%"), ("00", "地域差なし（10円）")],
+                        max_length=2,
+                        verbose_name="人件費割合",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="適用開始日")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="適用終了日")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="出典")),
             ],
             options={
-                'verbose_name': '人件費割合（サービス種類別）',
-                'verbose_name_plural': '人件費割合（サービス種類別）',
-                'ordering': ['service_type_code', '-valid_from'],
-                'constraints': [models.UniqueConstraint(fields=('service_type_code', 'valid_from'), name='cost_share_group_unique')],
+                "verbose_name": "人件費割合（サービス種類別）",
+                "verbose_name_plural": "人件費割合（サービス種類別）",
+                "ordering": ["service_type_code", "-valid_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("service_type_code", "valid_from"), name="cost_share_group_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceCode',
+            name="ServiceCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service_type_code', models.CharField(max_length=2, verbose_name='サービス種類コード')),
-                ('service_item_code', models.CharField(max_length=4, verbose_name='サービス項目コード')),
-                ('name', models.CharField(max_length=100, verbose_name='サービス名称')),
-                ('units', models.IntegerField(default=0, help_text='率で計算する加算・単位数を入力する福祉用具貸与は0', verbose_name='単位数')),
-                ('rate_permille', models.PositiveIntegerField(blank=True, help_text='処遇改善加算など所定単位数に率を掛ける加算の率（例: 24.5% → 245）。', null=True, verbose_name='率（1000分率）')),
-                ('calc_unit', models.CharField(choices=[('1', '回'), ('2', '日'), ('3', '月')], default='1', max_length=1, verbose_name='算定単位')),
-                ('limit_target', models.BooleanField(default=True, verbose_name='区分支給限度基準額の対象')),
-                ('is_addon', models.BooleanField(default=False, verbose_name='加算・減算')),
-                ('units_entered', models.BooleanField(default=False, verbose_name='単位数を利用票で入力する（福祉用具貸与）')),
-                ('valid_from', models.DateField(verbose_name='適用開始日')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='適用終了日')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='出典')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("service_type_code", models.CharField(max_length=2, verbose_name="サービス種類コード")),
+                ("service_item_code", models.CharField(max_length=4, verbose_name="サービス項目コード")),
+                ("name", models.CharField(max_length=100, verbose_name="サービス名称")),
+                (
+                    "units",
+                    models.IntegerField(
+                        default=0, help_text="率で計算する加算・単位数を入力する福祉用具貸与は0", verbose_name="単位数"
+                    ),
+                ),
+                (
+                    "rate_permille",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="処遇改善加算など所定単位数に率を掛ける加算の率（例: 24.5% → 245）。",
+                        null=True,
+                        verbose_name="率（1000分率）",
+                    ),
+                ),
+                (
+                    "calc_unit",
+                    models.CharField(
+                        choices=[("1", "回"), ("2", "日"), ("3", "月")],
+                        default="1",
+                        max_length=1,
+                        verbose_name="算定単位",
+                    ),
+                ),
+                ("limit_target", models.BooleanField(default=True, verbose_name="区分支給限度基準額の対象")),
+                ("is_addon", models.BooleanField(default=False, verbose_name="加算・減算")),
+                (
+                    "units_entered",
+                    models.BooleanField(default=False, verbose_name="単位数を利用票で入力する（福祉用具貸与）"),
+                ),
+                ("valid_from", models.DateField(verbose_name="適用開始日")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="適用終了日")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="出典")),
             ],
             options={
-                'verbose_name': 'サービスコード',
-                'verbose_name_plural': 'サービスコード',
-                'ordering': ['service_type_code', 'service_item_code', '-valid_from'],
-                'indexes': [models.Index(fields=['service_type_code', 'service_item_code'], name='service_code_lookup')],
-                'constraints': [models.UniqueConstraint(fields=('service_type_code', 'service_item_code', 'valid_from'), name='service_code_unique_from')],
+                "verbose_name": "サービスコード",
+                "verbose_name_plural": "サービスコード",
+                "ordering": ["service_type_code", "service_item_code", "-valid_from"],
+                "indexes": [
+                    models.Index(fields=["service_type_code", "service_item_code"], name="service_code_lookup")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("service_type_code", "service_item_code", "valid_from"), name="service_code_unique_from"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceSchedule',
+            name="ServiceSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='月の1日', verbose_name='対象年月')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='更新番号')),
-                ('created_on', models.DateField(verbose_name='作成年月日')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新日時')),
-                ('updated_by_name', models.CharField(blank=True, max_length=60, verbose_name='最終更新者')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schedules', to='clients.client', verbose_name='利用者')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='offices.membership', verbose_name='最終更新者')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="月の1日", verbose_name="対象年月")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="更新番号")),
+                ("created_on", models.DateField(verbose_name="作成年月日")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新日時")),
+                ("updated_by_name", models.CharField(blank=True, max_length=60, verbose_name="最終更新者")),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schedules",
+                        to="clients.client",
+                        verbose_name="利用者",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="offices.membership",
+                        verbose_name="最終更新者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'サービス利用票',
-                'verbose_name_plural': 'サービス利用票',
-                'ordering': ['-month', 'client'],
+                "verbose_name": "サービス利用票",
+                "verbose_name_plural": "サービス利用票",
+                "ordering": ["-month", "client"],
             },
         ),
         migrations.CreateModel(
-            name='ScheduleDraft',
+            name="ScheduleDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('base_version', models.PositiveIntegerField(verbose_name='元にした更新番号')),
-                ('payload', models.JSONField(verbose_name='入力内容')),
-                ('saved_at', models.DateTimeField(auto_now=True, verbose_name='保存日時')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='offices.membership', verbose_name='作成者')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='schedules.serviceschedule', verbose_name='サービス利用票')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("base_version", models.PositiveIntegerField(verbose_name="元にした更新番号")),
+                ("payload", models.JSONField(verbose_name="入力内容")),
+                ("saved_at", models.DateTimeField(auto_now=True, verbose_name="保存日時")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="offices.membership",
+                        verbose_name="作成者",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="drafts",
+                        to="schedules.serviceschedule",
+                        verbose_name="サービス利用票",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'サービス利用票の下書き',
-                'verbose_name_plural': 'サービス利用票の下書き',
+                "verbose_name": "サービス利用票の下書き",
+                "verbose_name_plural": "サービス利用票の下書き",
             },
         ),
         migrations.CreateModel(
-            name='ServiceScheduleLine',
+            name="ServiceScheduleLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='表示順')),
-                ('provider_office_number', models.CharField(max_length=10, verbose_name='事業所番号')),
-                ('provider_name', models.CharField(blank=True, max_length=100, verbose_name='事業所名')),
-                ('service_type_code', models.CharField(max_length=2, verbose_name='サービス種類コード')),
-                ('service_item_code', models.CharField(max_length=4, verbose_name='サービス項目コード')),
-                ('start_time', models.CharField(default='9999', help_text='HHMM、時間表示の無いサービスは9999', max_length=4, verbose_name='開始時刻')),
-                ('end_time', models.CharField(default='9999', max_length=4, verbose_name='終了時刻')),
-                ('planned_days', models.JSONField(default=portal.schedules.models.empty_days, verbose_name='予定（1〜31日の回数）')),
-                ('actual_days', models.JSONField(default=portal.schedules.models.empty_days, verbose_name='実績（1〜31日の回数）')),
-                ('prorated_days', models.CharField(blank=True, help_text='日割の場合、31桁の0/1（1日目が先頭）。日割でない場合は空。', max_length=31, verbose_name='日割対象日')),
-                ('units_entered', models.PositiveIntegerField(blank=True, help_text='福祉用具貸与など単位数を入力するサービス', null=True, verbose_name='単位数（入力）')),
-                ('tais_code', models.CharField(blank=True, max_length=12, verbose_name='TAISコード')),
-                ('notified_code', models.CharField(blank=True, max_length=12, verbose_name='福祉用具届出コード')),
-                ('equipment_name', models.CharField(blank=True, max_length=100, verbose_name='用具名称（機種名）')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='schedules.serviceschedule', verbose_name='サービス利用票')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="表示順")),
+                ("provider_office_number", models.CharField(max_length=10, verbose_name="事業所番号")),
+                ("provider_name", models.CharField(blank=True, max_length=100, verbose_name="事業所名")),
+                ("service_type_code", models.CharField(max_length=2, verbose_name="サービス種類コード")),
+                ("service_item_code", models.CharField(max_length=4, verbose_name="サービス項目コード")),
+                (
+                    "start_time",
+                    models.CharField(
+                        default="9999",
+                        help_text="HHMM、時間表示の無いサービスは9999",
+                        max_length=4,
+                        verbose_name="開始時刻",
+                    ),
+                ),
+                ("end_time", models.CharField(default="9999", max_length=4, verbose_name="終了時刻")),
+                (
+                    "planned_days",
+                    models.JSONField(default=portal.schedules.models.empty_days, verbose_name="予定（1〜31日の回数）"),
+                ),
+                (
+                    "actual_days",
+                    models.JSONField(default=portal.schedules.models.empty_days, verbose_name="実績（1〜31日の回数）"),
+                ),
+                (
+                    "prorated_days",
+                    models.CharField(
+                        blank=True,
+                        help_text="日割の場合、31桁の0/1（1日目が先頭）。日割でない場合は空。",
+                        max_length=31,
+                        verbose_name="日割対象日",
+                    ),
+                ),
+                (
+                    "units_entered",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="福祉用具貸与など単位数を入力するサービス",
+                        null=True,
+                        verbose_name="単位数（入力）",
+                    ),
+                ),
+                ("tais_code", models.CharField(blank=True, max_length=12, verbose_name="TAISコード")),
+                ("notified_code", models.CharField(blank=True, max_length=12, verbose_name="福祉用具届出コード")),
+                ("equipment_name", models.CharField(blank=True, max_length=100, verbose_name="用具名称（機種名）")),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="schedules.serviceschedule",
+                        verbose_name="サービス利用票",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'サービス利用票の行',
-                'verbose_name_plural': 'サービス利用票の行',
-                'ordering': ['schedule', 'sort_order', 'pk'],
+                "verbose_name": "サービス利用票の行",
+                "verbose_name_plural": "サービス利用票の行",
+                "ordering": ["schedule", "sort_order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='UnitPrice',
+            name="UnitPrice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('regional_grade', models.CharField(max_length=1, verbose_name='地域区分')),
-                ('group', models.CharField(choices=[('70', '70%'), ('55', '55%'), ('45', '45%'), ('00', '地域差なし（10円）')], max_length=2, verbose_name='人件費割合')),
-                ('yen', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='単位数単価（円）')),
-                ('valid_from', models.DateField(verbose_name='適用開始日')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='適用終了日')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='出典')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("regional_grade", models.CharField(max_length=1, verbose_name="地域区分")),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[("70", "70%"), ("55", "55%"), ("45", "45%"), ("00", "地域差なし（10円）")],
+                        max_length=2,
+                        verbose_name="人件費割合",
+                    ),
+                ),
+                ("yen", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="単位数単価（円）")),
+                ("valid_from", models.DateField(verbose_name="適用開始日")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="適用終了日")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="出典")),
             ],
             options={
-                'verbose_name': '単位数単価',
-                'verbose_name_plural': '単位数単価',
-                'ordering': ['regional_grade', 'group', '-valid_from'],
-                'constraints': [models.UniqueConstraint(fields=('regional_grade', 'group', 'valid_from'), name='unit_price_unique')],
+                "verbose_name": "単位数単価",
+                "verbose_name_plural": "単位数単価",
+                "ordering": ["regional_grade", "group", "-valid_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("regional_grade", "group", "valid_from"), name="unit_price_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='serviceschedule',
-            constraint=models.UniqueConstraint(fields=('client', 'month'), name='schedule_client_month_unique', violation_error_message='この利用者のこの月のサービス利用票はすでにあります。'),
+            model_name="serviceschedule",
+            constraint=models.UniqueConstraint(
+                fields=("client", "month"),
+                name="schedule_client_month_unique",
+                violation_error_message="この利用者のこの月のサービス利用票はすでにあります。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scheduledraft',
-            constraint=models.UniqueConstraint(fields=('schedule', 'author'), name='schedule_draft_unique_author'),
+            model_name="scheduledraft",
+            constraint=models.UniqueConstraint(fields=("schedule", "author"), name="schedule_draft_unique_author"),
         ),
     ]

@@ -11,16 +11,20 @@ def reload_bundled(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schedules', '0002_load_bundled_masters'),
+        ("schedules", "0002_load_bundled_masters"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='servicecode',
-            name='care_levels',
-            field=models.CharField(blank=True, help_text='このコードを算定できる要介護状態区分（例: 21、複数は 21/22）。空欄は区分を問わない。', max_length=30, verbose_name='要介護状態区分'),
+            model_name="servicecode",
+            name="care_levels",
+            field=models.CharField(
+                blank=True,
+                help_text="このコードを算定できる要介護状態区分（例: 21、複数は 21/22）。空欄は区分を問わない。",
+                max_length=30,
+                verbose_name="要介護状態区分",
+            ),
         ),
         migrations.RunPython(reload_bundled, migrations.RunPython.noop),
     ]

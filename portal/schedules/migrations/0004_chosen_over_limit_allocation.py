@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schedules', '0003_service_code_care_levels'),
+        ("schedules", "0003_service_code_care_levels"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='serviceschedule',
-            name='over_mode',
-            field=models.CharField(choices=[('auto', '標準（表の最後の行から順に限度超とする）'), ('chosen', '限度超にする行と単位数を指定する')], default='auto', max_length=6, verbose_name='区分支給限度を超える単位の割り振り'),
+            model_name="serviceschedule",
+            name="over_mode",
+            field=models.CharField(
+                choices=[
+                    ("auto", "標準（表の最後の行から順に限度超とする）"),
+                    ("chosen", "限度超にする行と単位数を指定する"),
+                ],
+                default="auto",
+                max_length=6,
+                verbose_name="区分支給限度を超える単位の割り振り",
+            ),
         ),
         migrations.AddField(
-            model_name='servicescheduleline',
-            name='class_over_units',
-            field=models.PositiveIntegerField(blank=True, help_text='割り振りを「指定する」にしたときに介護支援専門員が決めた、この行の限度超の単位数。', null=True, verbose_name='区分支給限度基準を超える単位数（指定）'),
+            model_name="servicescheduleline",
+            name="class_over_units",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="割り振りを「指定する」にしたときに介護支援専門員が決めた、この行の限度超の単位数。",
+                null=True,
+                verbose_name="区分支給限度基準を超える単位数（指定）",
+            ),
         ),
     ]

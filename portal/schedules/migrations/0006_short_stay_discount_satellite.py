@@ -4,30 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schedules', '0005_masters_move_to_masters_app'),
+        ("schedules", "0005_masters_move_to_masters_app"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='serviceschedule',
-            name='short_stay_days_before',
-            field=models.PositiveIntegerField(blank=True, help_text='認定有効期間のうち前月までに短期入所を利用した日数。Renkeiに前月の利用票がないとき（Renkeiでの最初の月など）に介護支援専門員が入力するか、受信した利用票の値。空欄なら前月の利用票から計算する。', null=True, verbose_name='前月までの短期入所利用日数（入力）'),
+            model_name="serviceschedule",
+            name="short_stay_days_before",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="認定有効期間のうち前月までに短期入所を利用した日数。Renkeiに前月の利用票がないとき（Renkeiでの最初の月など）に介護支援専門員が入力するか、受信した利用票の値。空欄なら前月の利用票から計算する。",
+                null=True,
+                verbose_name="前月までの短期入所利用日数（入力）",
+            ),
         ),
         migrations.AddField(
-            model_name='servicescheduleline',
-            name='discount_rate',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='受信した第7表の割引後率。自事業所の利用者では利用サービスに登録した割引後率が優先される。', null=True, verbose_name='割引後率（%・受信）'),
+            model_name="servicescheduleline",
+            name="discount_rate",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                help_text="受信した第7表の割引後率。自事業所の利用者では利用サービスに登録した割引後率が優先される。",
+                null=True,
+                verbose_name="割引後率（%・受信）",
+            ),
         ),
         migrations.AddField(
-            model_name='servicescheduleline',
-            name='over30_received',
-            field=models.CharField(blank=True, help_text='受信した第6表で３０日超区分が1の日（31桁の0/1、1日目が先頭）。前月の利用票がない事業所でも30日超を引き継ぐ。', max_length=31, verbose_name='30日超の日（受信）'),
+            model_name="servicescheduleline",
+            name="over30_received",
+            field=models.CharField(
+                blank=True,
+                help_text="受信した第6表で３０日超区分が1の日（31桁の0/1、1日目が先頭）。前月の利用票がない事業所でも30日超を引き継ぐ。",
+                max_length=31,
+                verbose_name="30日超の日（受信）",
+            ),
         ),
         migrations.AddField(
-            model_name='servicescheduleline',
-            name='satellite_branch',
-            field=models.CharField(blank=True, help_text='受信した第6表・実績のサテライト枝番。自事業所の利用者では利用サービスに登録した枝番が優先される。', max_length=2, verbose_name='サテライト枝番（受信）'),
+            model_name="servicescheduleline",
+            name="satellite_branch",
+            field=models.CharField(
+                blank=True,
+                help_text="受信した第6表・実績のサテライト枝番。自事業所の利用者では利用サービスに登録した枝番が優先される。",
+                max_length=2,
+                verbose_name="サテライト枝番（受信）",
+            ),
         ),
     ]

@@ -30,9 +30,26 @@ def name(seq: str, ext: str = "CSV", month: str = MONTH, v3: bool = False) -> st
 def base() -> bytes:
     rows = []
     for day in (3, 10):
-        rows.append({2: "131148", 3: "0000100003", 4: dt.date(2026, 11, 29), 5: MONTH, 6: RECIPIENT, 7: "佐藤 花子",
-                     8: 220, 10: dt.date(2026, 11, day), 12: "1400", 13: "1500", 14: 1, 15: "117311", 20: SENDER,
-                     21: "ひまわり訪問介護ステーション", 23: "0", 24: SENDER})
+        rows.append(
+            {
+                2: "131148",
+                3: "0000100003",
+                4: dt.date(2026, 11, 29),
+                5: MONTH,
+                6: RECIPIENT,
+                7: "佐藤 花子",
+                8: 220,
+                10: dt.date(2026, 11, day),
+                12: "1400",
+                13: "1500",
+                14: 1,
+                15: "117311",
+                20: SENDER,
+                21: "ひまわり訪問介護ステーション",
+                23: "0",
+                24: SENDER,
+            }
+        )
     data, _ = write_records(LAYOUTS["UPJSK"], rows)
     return data
 
@@ -50,7 +67,9 @@ def main():
         name("20261129100006"): ok + b"\r\n",
         name("20261129100007", ext="csv"): ok,
         # ambiguous: errors even when tolerant
-        name("20261129100011"): text.replace('"ひまわり訪問介護ステーション"', 'ひまわり"訪問介護"ステーション').encode("cp932"),
+        name("20261129100011"): text.replace('"ひまわり訪問介護ステーション"', 'ひまわり"訪問介護"ステーション').encode(
+            "cp932"
+        ),
         name("20261129100012"): text.replace("佐藤", "𠮷田").encode("utf-8"),
         name("20261129100013"): ok.replace(b"202407,", b"202601,"),
         name("20261129100014", v3=True): ok.replace(b"202407,", b"202410,"),

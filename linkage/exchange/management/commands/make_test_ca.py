@@ -18,8 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from linkage.signing import pki
 from linkage.exchange.certificates import active_certificate, certificate_install
+from linkage.signing import pki
 from portal.offices.models import Office
 from portal.offices.tenancy import office_scope
 
@@ -52,7 +52,9 @@ class Command(BaseCommand):
     help = "Create a local test CA and a signing certificate (PKCS#12) per office."
 
     def add_arguments(self, parser):
-        parser.add_argument("--dir", default="", help="output folder (default: folder of RENKEI_TRUSTED_CA_FILE or VAR_DIR/test-ca)")
+        parser.add_argument(
+            "--dir", default="", help="output folder (default: folder of RENKEI_TRUSTED_CA_FILE or VAR_DIR/test-ca)"
+        )
         parser.add_argument("--password", default="renkei-demo-2026", help="PKCS#12 password")
         parser.add_argument("--office", action="append", default=[], help="事業所番号 (repeat); default all offices")
         parser.add_argument("--install", action="store_true", help="store as each office's active certificate")

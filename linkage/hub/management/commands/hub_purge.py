@@ -28,8 +28,9 @@ def packages_purge(*, days: int, unacknowledged_days: int | None = None, now: dt
     due = HubPackage.objects.filter(acknowledged_at__isnull=False, acknowledged_at__lte=cutoff, deleted_at__isnull=True)
     if unacknowledged_days is not None:
         never = now - dt.timedelta(days=unacknowledged_days)
-        due = due | HubPackage.objects.filter(acknowledged_at__isnull=True, submitted_at__lte=never,
-                                              deleted_at__isnull=True)
+        due = due | HubPackage.objects.filter(
+            acknowledged_at__isnull=True, submitted_at__lte=never, deleted_at__isnull=True
+        )
     for pk, name in due.values_list("pk", "storage_name").iterator():
         if name and default_storage.exists(name):
             default_storage.delete(name)
@@ -42,13 +43,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=None, help="保存日数（省略時は HUB_RETENTION_DAYS）")
-        parser.add_argument("--unacknowledged-days", type=int, default=None,
-                            help="受信確認のないパッケージの保存日数（省略時は HUB_UNACKNOWLEDGED_DAYS）")
+        parser.add_argument(
+            "--unacknowledged-days",
+            type=int,
+            default=None,
+            help="受信確認のないパッケージの保存日数（省略時は HUB_UNACKNOWLEDGED_DAYS）",
+        )
 
     def handle(self, *args, days=None, unacknowledged_days=None, **options):
         days = settings.HUB_RETENTION_DAYS if days is None else days
         if unacknowledged_days is None:
             unacknowledged_days = getattr(settings, "HUB_UNACKNOWLEDGED_DAYS", 365)
         count = packages_purge(days=max(0, days), unacknowledged_days=max(0, unacknowledged_days))
-        self.stdout.write(f"{count}件のパッケージを削除しました（受信確認から{days}日、"
-                          f"受信確認のないものは送信から{unacknowledged_days}日経過）。")
+        self.stdout.write(
+            f"{count}件のパッケージを削除しました（受信確認から{days}日、"
+            f"受信確認のないものは送信から{unacknowledged_days}日経過）。"
+        )

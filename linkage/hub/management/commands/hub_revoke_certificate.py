@@ -1,6 +1,6 @@
 """The operator revokes an office certificate on the hub (e.g. a lost or leaked key).
 
-    DJANGO_SETTINGS_MODULE=config.hub_settings python manage.py hub_revoke_certificate FINGERPRINT --reason "…"
+DJANGO_SETTINGS_MODULE=config.hub_settings python manage.py hub_revoke_certificate FINGERPRINT --reason "…"
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSVファイル（UTF-8 または Shift_JIS）")
-        parser.add_argument("--source", default="", help="出典（例: 介護給付費単位数等サービスコード表 令和9年4月施行版）")
+        parser.add_argument(
+            "--source", default="", help="出典（例: 介護給付費単位数等サービスコード表 令和9年4月施行版）"
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
