@@ -2,6 +2,9 @@
 
 The hub reads only the outside of a sealed package (linkage.signing.sealing): routing data and the
 sender's signature. The signed standard CSVs inside are encrypted to the recipient office.
+
+Size: kept as one module (over ~400 lines) because every endpoint of the hub API in one module, so that it can
+be read against openapi.json endpoint by endpoint.
 """
 
 from __future__ import annotations

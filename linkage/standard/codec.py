@@ -7,6 +7,9 @@ nothing between the commas (also for free text).
 
 Reader: RFC 4180 style (multi-line quoted fields), CRLF or LF, quoted or unquoted values,
 decoded incrementally from a binary file object.
+
+Size: kept as one module (over ~400 lines) because the exact writer and the streaming reader share the field
+conversions and quoting rules of the layouts and are tested as one round trip.
 """
 
 from __future__ import annotations

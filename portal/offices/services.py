@@ -1,4 +1,8 @@
-"""Writes for offices and staff (HackSoft style: ``<entity>_<action>``, keyword-only)."""
+"""Writes for offices and staff (HackSoft style: ``<entity>_<action>``, keyword-only).
+
+Size: kept as one module (over ~400 lines) because the writes of the office and its staff, which sign-up,
+invitations and verification change together.
+"""
 
 from __future__ import annotations
 

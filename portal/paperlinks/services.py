@@ -8,6 +8,9 @@
   for 利用者 whose consent covers サービス利用票・提供票 *today* (a revoked consent hides them).
 
 Nothing here logs or emails personal data: the notice names the two offices and the month only.
+
+Size: kept as one module (over ~400 lines) because the whole life of one entity, the PaperLink (create, open,
+show, answer, remind, revoke, move), in the order it happens.
 """
 
 from __future__ import annotations

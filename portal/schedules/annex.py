@@ -28,6 +28,9 @@ Rules (as the national 第7表 is filled in):
 - 短期入所 30日超: the days of a line past 30 consecutive short-stay days (``over30_days``, from
   :mod:`portal.schedules.short_stay`) form a row of their own (３０日超区分 1), outside the limits
   and not covered (全額負担).
+
+Size: kept as one module (over ~400 lines) because one calculation (単位数 → 限度内/超 → 費用 → 負担) that reads top to
+bottom; splitting it would scatter the 第7表's rounding rules.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 A grid row is a plain dict (raw strings kept for redisplay) so that a half-filled or wrong
 row is never lost: it is shown again with its errors and kept as a draft.
+
+Size: kept as one module (over ~400 lines) because parse → check → calculate of one form, the 第6表 grid; the
+checks refer to the parsed rows' fields throughout.
 """
 
 from __future__ import annotations
