@@ -135,7 +135,7 @@ def test_paper_partner_moves_to_renkei(new_page, live_server, screenshot, settin
     Renkei partnership, and the past month sent by link is still there."""
     from django.core import mail
 
-    from tests.e2e.test_first_month_journey import apply_for_verification, click, operator_signs_in, register_office
+    from tests.e2e.journey import apply_for_verification, click, operator_signs_in, register_office
     from tests.e2e.test_signup_journey import link_in, signup_and_verify
 
     settings.SITE_URL = live_server.url
